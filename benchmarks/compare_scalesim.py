@@ -1,0 +1,180 @@
+"""Compare lognum.hw with SCALE-Sim 3.0.0 on the same configs and topologies.
+
+Usage::
+
+    python benchmarks/compare_scalesim.py [--venv /work/scalesim-venv] [--quick]
+
+SCALE-Sim is installed ONLY in its own virtual environment (``--venv``; created with
+``python3.11 -m venv VENV && VENV/bin/pip install scalesim==3.0.0 'numpy<2.4'`` when missing,
+SYSTOLIC.md §1) and driven through its Python API with ``save_disk_space=True`` in a
+subprocess. For each case (several GEMMs, and the ResNet-18 layers of SCALE-Sim's own
+``Resnet18.csv`` on 8x8, 16x16, 32x32 arrays, all three dataflows, CALC mode) it prints
+SCALE-Sim's and lognum's (``scalesim_compat=True``) stall-free cycles (= ``Total Cycles + 1``
+in CALC mode), total cycles, utilisation and SRAM counts side by side, and the wall-time ratio
+of ResNet-18 at 32x32 os (timing mode) measured in the same run. ``--quick`` runs only a few
+small cases (ResNet-18 rows on 32x32 only, a subset of layers) for a fast check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+RESNET18 = ROOT / "tests" / "hw" / "data" / "Resnet18.csv"
+
+DRIVER = r"""
+import json, os, sys, time
+cfg, topo, gemm, outdir = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]
+layout = os.path.join(outdir, "layout.csv")
+with open(layout, "w") as fh:
+    fh.write("Layer name, a, b,\n")
+t0 = time.perf_counter(); c0 = time.process_time()
+from scalesim.scale_sim import scalesim
+s = scalesim(save_disk_space=True, verbose=False, config=cfg, topology=topo, layout=layout,
+             input_type_gemm=gemm)
+s.run_scale(top_path=outdir)
+print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0}))
+"""
+
+
+def ensure_venv(venv: Path) -> Path:
+    """Create the SCALE-Sim venv if it does not exist; return its python."""
+    py = venv / "bin" / "python"
+    if not py.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", "scalesim==3.0.0", "numpy<2.4"],
+            check=True,
+        )
+    return py
+
+
+def run_scalesim(py: Path, cfg_path: Path, topo_path: Path, gemm: bool, outdir: Path) -> dict:
+    """Run SCALE-Sim (Python API, no traces) and return its reports and timings."""
+    from lognum.hw.report import read_report
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    p = subprocess.run(
+        [str(py), "-c", DRIVER, str(cfg_path), str(topo_path), "1" if gemm else "0", str(outdir)],
+        capture_output=True, text=True, cwd=str(outdir),
+    )  # fmt: skip
+    if p.returncode != 0:
+        raise RuntimeError(f"SCALE-Sim failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+    timing = json.loads(p.stdout.strip().splitlines()[-1])
+    run = next(d for d in outdir.iterdir() if d.is_dir())
+    return {
+        "compute": read_report(run / "COMPUTE_REPORT.csv"),
+        "access": read_report(run / "DETAILED_ACCESS_REPORT.csv"),
+        **timing,
+    }
+
+
+def lognum_rows(cfg, topo_path: Path, gemm: bool, compat: bool = True, workers=None):
+    import lognum.hw as hw
+
+    t0 = time.perf_counter()
+    res = hw.simulate(cfg, topo_path, input_type="gemm" if gemm else "conv",
+                      scalesim_compat=compat, workers=workers, progress=False)  # fmt: skip
+    return res, time.perf_counter() - t0
+
+
+def compare(ss: dict, res, mode: str = "CALC") -> list[dict]:
+    """Rows of side-by-side counts; ``ok`` is True when every compared count is equal."""
+    rows = []
+    for i, (c, a, r) in enumerate(zip(ss["compute"], ss["access"], res.layers, strict=True)):
+        ss_tot = int(c["Total Cycles"])
+        ss_stall = int(c["Stall Cycles"])
+        row = {
+            "layer": r.name,
+            "ss_L": ss_tot - ss_stall + 1, "ln_L": r.stall_free_cycles,
+            "ss_total": ss_tot, "ln_total": r.total_cycles,
+            "ss_util": float(c["Overall Util %"]), "ln_util": r.overall_util,
+            "ss_map": float(c["Mapping Efficiency %"]), "ln_map": r.mapping_efficiency,
+            "ss_cu": float(c["Compute Util %"]), "ln_cu": r.compute_util,
+            "ss_if": int(a["SRAM IFMAP Reads"]), "ln_if": r.sram_ifmap_reads,
+            "ss_fl": int(a["SRAM Filter Reads"]), "ln_fl": r.sram_filter_reads,
+            "ss_of": int(a["SRAM OFMAP Writes"]), "ln_of": r.sram_ofmap_writes,
+        }  # fmt: skip
+        ok = all(row[f"ss_{k}"] == row[f"ln_{k}"] for k in ("L", "if", "fl", "of"))
+        if mode == "CALC":
+            ok = ok and row["ss_total"] == row["ln_total"]
+            ok = ok and abs(row["ss_util"] - row["ln_util"]) < 1e-9
+        ok = ok and abs(row["ss_map"] - row["ln_map"]) < 1e-9
+        ok = ok and abs(row["ss_cu"] - row["ln_cu"]) < 1e-9
+        row["ok"] = ok
+        rows.append(row)
+    return rows
+
+
+GEMMS = [("g_64x64x64", 64, 64, 64), ("g_100x37x71", 100, 37, 71),
+         ("g_256x128x256", 256, 128, 256), ("g_17x300x9", 17, 300, 9)]  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--venv", default="/work/scalesim-venv")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--arrays", default="8,16,32")
+    ap.add_argument("--dataflows", default="os,ws,is")
+    args = ap.parse_args(argv)
+
+    import lognum.hw as hw
+    from lognum.hw.config import scalesim_config_text
+
+    py = ensure_venv(Path(args.venv))
+    arrays = [int(x) for x in args.arrays.split(",")]
+    dfs = args.dataflows.split(",")
+    tmp = Path(tempfile.mkdtemp(prefix="cmp_scalesim_"))
+    gemm_topo = tmp / "gemms.csv"
+    gemm_topo.write_text("Layer, M, N, K,\n" + "".join(f"{n},{m},{nn},{k},\n"
+                                                       for n, m, nn, k in GEMMS))  # fmt: skip
+    resnet = RESNET18
+    if args.quick:
+        resnet = tmp / "resnet_subset.csv"
+        lines = RESNET18.read_text().splitlines()
+        resnet.write_text("\n".join([lines[0]] + [ln for ln in lines[1:] if
+                                                  ln.split(",")[0].startswith(("Conv5", "FC"))]) + "\n")  # fmt: skip
+        arrays = [32]
+    all_ok = True
+    timing = []
+    hdr = (f"{'case':<28}{'layer':<16}{'L ss':>10}{'L ln':>10}{'IF rd ss':>11}{'IF rd ln':>11}"
+           f"{'FL rd ss':>11}{'FL rd ln':>11}{'OF wr ss':>11}{'OF wr ln':>11}  ok")  # fmt: skip
+    print(hdr)
+    for R in arrays:
+        for df in dfs:
+            for name, topo, gemm in (("gemm", gemm_topo, True), ("resnet18", resnet, False)):
+                cfg = hw.ArrayConfig(rows=R, cols=R, dataflow=df, run_name=f"{name}_{R}_{df}")
+                cfg_path = tmp / f"{cfg.run_name}.cfg"
+                cfg_path.write_text(scalesim_config_text(cfg))
+                ss = run_scalesim(py, cfg_path, topo, gemm, tmp / cfg.run_name)
+                # lognum from the same files; warm-up run first (compilation), then timed
+                lognum_rows(cfg_path, topo, gemm)
+                res, wall = lognum_rows(cfg_path, topo, gemm)
+                rows = compare(ss, res)
+                for r in rows:
+                    all_ok &= r["ok"]
+                    print(f"{cfg.run_name:<28}{r['layer'][:15]:<16}{r['ss_L']:>10}{r['ln_L']:>10}"
+                          f"{r['ss_if']:>11}{r['ln_if']:>11}{r['ss_fl']:>11}{r['ln_fl']:>11}"
+                          f"{r['ss_of']:>11}{r['ln_of']:>11}  {'yes' if r['ok'] else 'NO'}")  # fmt: skip
+                timing.append((cfg.run_name, ss["wall"], ss["cpu"], wall))
+                sys.stdout.flush()
+    print("\nwall time (s): case, SCALE-Sim wall, SCALE-Sim CPU, lognum wall (timing mode), ratio")
+    for name, w, c, lw in timing:
+        print(f"  {name:<28}{w:10.2f}{c:10.2f}{lw:10.4f}{w / lw:10.0f}x")
+    print("\nall rows identical (stall-free cycles, total cycles, util, SRAM counts):", all_ok)
+    return 0 if all_ok else 1
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())

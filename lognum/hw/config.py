@@ -1,0 +1,160 @@
+"""Array configuration and SCALE-Sim config-file reader (SYSTOLIC.md §3, §5)."""
+
+from __future__ import annotations
+
+import configparser
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ArrayConfig", "read_scalesim_config", "DATAFLOWS"]
+
+DATAFLOWS = ("os", "ws", "is")
+
+
+@dataclass(frozen=True)
+class ArrayConfig:
+    """An R x C systolic array with double-buffered SRAMs and a DRAM interface.
+
+    Parameters (SCALE-Sim names in brackets):
+
+    - ``rows``, ``cols``: PE rows R [ArrayHeight] and columns C [ArrayWidth].
+    - ``dataflow``: ``"os"`` (output stationary), ``"ws"`` (weight stationary), ``"is"``
+      (input stationary) [Dataflow].
+    - ``ifmap_sram_kb``, ``filter_sram_kb``, ``ofmap_sram_kb``: SRAM sizes in kB; each SRAM is
+      double buffered, half active and half prefetch [IfmapSramSzkB, ...].
+    - ``word_bytes``: bytes per element (SCALE-Sim fixes 1). SRAM capacity in words is
+      ``kB * 1024 / word_bytes``.
+    - ``bandwidth_mode``: ``"CALC"`` (DRAM bandwidth is whatever keeps the array busy: reads
+      never stall) or ``"USER"`` (the bandwidths below limit DRAM traffic; stalls when they
+      run out) [InterfaceBandwidth].
+    - ``ifmap_bw``, ``filter_bw``: DRAM read bandwidth in words/cycle for USER mode
+      [IfmapSRAMBankBandwidth, FilterSRAMBankBandwidth]; ``ofmap_bw``: OFMAP drain bandwidth
+      [Bandwidth]. SCALE-Sim's CALC mode drains the OFMAP at ``cols`` words/cycle.
+    - offsets: address offsets (kept for report compatibility only).
+    - ``freq_mhz``: clock for throughput figures (not a SCALE-Sim field).
+    """
+
+    rows: int = 32
+    cols: int = 32
+    dataflow: str = "os"
+    ifmap_sram_kb: float = 64.0
+    filter_sram_kb: float = 64.0
+    ofmap_sram_kb: float = 64.0
+    word_bytes: int = 1
+    bandwidth_mode: str = "CALC"
+    ifmap_bw: float = 10.0
+    filter_bw: float = 10.0
+    ofmap_bw: float = 10.0
+    ifmap_offset: int = 0
+    filter_offset: int = 10_000_000
+    ofmap_offset: int = 20_000_000
+    run_name: str = "lognum_run"
+    freq_mhz: float = 1000.0
+
+    def __post_init__(self) -> None:
+        for nm in ("rows", "cols", "word_bytes"):
+            v = getattr(self, nm)
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1 or v > 4096:
+                raise ValueError(f"{nm} must be an integer in [1, 4096], got {v!r}")
+        if self.dataflow not in DATAFLOWS:
+            raise ValueError(f"dataflow must be one of {DATAFLOWS}, got {self.dataflow!r}")
+        if self.bandwidth_mode not in ("CALC", "USER"):
+            raise ValueError(
+                f"bandwidth_mode must be 'CALC' or 'USER', got {self.bandwidth_mode!r}"
+            )
+        for nm in ("ifmap_sram_kb", "filter_sram_kb", "ofmap_sram_kb"):
+            if not getattr(self, nm) > 0:
+                raise ValueError(f"{nm} must be > 0 kB, got {getattr(self, nm)!r}")
+        for nm in ("ifmap_bw", "filter_bw", "ofmap_bw", "freq_mhz"):
+            if not getattr(self, nm) > 0:
+                raise ValueError(f"{nm} must be > 0, got {getattr(self, nm)!r}")
+
+    def sram_words(self, which: str) -> int:
+        """Capacity in words of the ``"ifmap"``, ``"filter"`` or ``"ofmap"`` SRAM."""
+        kb = {"ifmap": self.ifmap_sram_kb, "filter": self.filter_sram_kb,
+              "ofmap": self.ofmap_sram_kb}[which]  # fmt: skip
+        return int(kb * 1024) // self.word_bytes
+
+
+def _get(cp: configparser.ConfigParser, sec: str, key: str, default=None):
+    if cp.has_option(sec, key):
+        return cp.get(sec, key).strip()
+    if default is None:
+        raise ValueError(f"config: missing [{sec}] {key}")
+    return default
+
+
+def read_scalesim_config(path: str | Path) -> ArrayConfig:
+    """Read a SCALE-Sim 3 ``.cfg`` file as it is (SYSTOLIC.md §3).
+
+    Only fields that affect the simulation are read; ``MemoryBanks``, request buffers, layout
+    and sparsity sections are ignored (a sparse config raises ``ValueError``: not supported).
+    """
+    cp = configparser.ConfigParser()
+    if not cp.read(path):
+        raise ValueError(f"config: cannot read {path}")
+    a = "architecture_presets"
+    bw0 = float(_get(cp, a, "Bandwidth").split(",")[0])
+    sparse = _get(cp, "sparsity", "SparsitySupport", "false").lower() == "true"
+    if sparse:
+        raise ValueError("config: SparsitySupport = true is not supported by lognum.hw")
+    mode = _get(cp, "run_presets", "InterfaceBandwidth", "CALC").upper()
+    return ArrayConfig(
+        rows=int(_get(cp, a, "ArrayHeight")),
+        cols=int(_get(cp, a, "ArrayWidth")),
+        dataflow=_get(cp, a, "Dataflow").lower(),
+        ifmap_sram_kb=float(_get(cp, a, "IfmapSramSzkB")),
+        filter_sram_kb=float(_get(cp, a, "FilterSramSzkB")),
+        ofmap_sram_kb=float(_get(cp, a, "OfmapSramSzkB")),
+        bandwidth_mode=mode,
+        ifmap_bw=float(_get(cp, "layout", "IfmapSRAMBankBandwidth", str(bw0))),
+        filter_bw=float(_get(cp, "layout", "FilterSRAMBankBandwidth", str(bw0))),
+        ofmap_bw=bw0,
+        ifmap_offset=int(_get(cp, a, "IfmapOffset", "0")),
+        filter_offset=int(_get(cp, a, "FilterOffset", "10000000")),
+        ofmap_offset=int(_get(cp, a, "OfmapOffset", "20000000")),
+        run_name=_get(cp, "general", "run_name", "lognum_run"),
+    )
+
+
+def scalesim_config_text(cfg: ArrayConfig) -> str:
+    """The SCALE-Sim 3 config file for ``cfg`` (template of SYSTOLIC.md §5)."""
+    return f"""[general]
+run_name = {cfg.run_name}
+
+[architecture_presets]
+ArrayHeight: {cfg.rows}
+ArrayWidth: {cfg.cols}
+IfmapSramSzkB: {cfg.ifmap_sram_kb:g}
+FilterSramSzkB: {cfg.filter_sram_kb:g}
+OfmapSramSzkB: {cfg.ofmap_sram_kb:g}
+IfmapOffset: {cfg.ifmap_offset}
+FilterOffset: {cfg.filter_offset}
+OfmapOffset: {cfg.ofmap_offset}
+Bandwidth : {cfg.ofmap_bw:g}
+Dataflow : {cfg.dataflow}
+MemoryBanks: 1
+ReadRequestBuffer: 32
+WriteRequestBuffer: 32
+
+[layout]
+IfmapCustomLayout: False
+IfmapSRAMBankBandwidth: {cfg.ifmap_bw:g}
+IfmapSRAMBankNum: 10
+IfmapSRAMBankPort: 2
+FilterCustomLayout: False
+FilterSRAMBankBandwidth: {cfg.filter_bw:g}
+FilterSRAMBankNum: 10
+FilterSRAMBankPort: 2
+
+[sparsity]
+SparsitySupport : false
+SparseRep : ellpack_block
+OptimizedMapping : false
+BlockSize : 8
+RandomNumberGeneratorSeed : 40
+
+[run_presets]
+InterfaceBandwidth: {cfg.bandwidth_mode}
+UseRamulatorTrace: False
+"""

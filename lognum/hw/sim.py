@@ -1,0 +1,386 @@
+"""``lognum.hw.simulate``: run a network of layers on a systolic array.
+
+Per layer (SYSTOLIC.md §4):
+
+1. the layer becomes the im2col GEMM ``M x K @ K x N`` (:mod:`lognum.hw.workload`);
+2. the fold schedule (col-fold outer, row-fold inner) is simulated cycle by cycle in Numba
+   (:func:`lognum.hw._array_kernel.simulate_fold`): operands move through the PE registers and
+   the simulation counts cycles, per-PE MACs (busy cycles) and SRAM reads/writes per operand.
+   Folds of the same shape have the same timing, so by default each distinct fold shape (at most
+   four per layer) is simulated once and weighted by its count; ``exhaustive=True`` simulates
+   every fold (tests check both agree, and agree with :mod:`lognum.hw.closed_form`);
+3. the memory model (:mod:`lognum.hw._memory_kernel`) replays the folds against the
+   double-buffered SRAMs and the DRAM bandwidth and adds stall cycles (USER mode) and DRAM
+   traffic.
+
+Differences to SCALE-Sim 3.0.0, default mode (``scalesim_compat=False``) vs compat mode:
+
+- Total Cycles: ``L + stalls`` (default) vs ``L - 1 + stalls`` (compat; SCALE-Sim#125).
+- os OFMAP SRAM writes: ``M N`` vs ``M N + folds (R + C)`` (SCALE-Sim's counting bug, §4.6).
+- conv output size: ``floor((H + 2p - R)/s) + 1`` vs SCALE-Sim's ``ceil((H - R + s)/s)``.
+- ws/is compute utilisation: real fold length vs SCALE-Sim's ``2R + 2C + T - 3``.
+- ws/is partial-sum read-back from the OFMAP SRAM is counted (``sram_ofmap_reads``) vs not.
+- USER-mode stalls: lognum's DRAM model works per fold (tiles, FIFO reuse, double buffering;
+  see :mod:`lognum.hw._memory_kernel`) and is *not* SCALE-Sim's per-address prefetch model, so
+  stall counts differ from SCALE-Sim's in general; compat mode doubles positive stalls as
+  SCALE-Sim#130 does. DRAM read counts and the start/stop cycles of the detailed report are
+  lognum's own model, not SCALE-Sim's (which are not a function of SRAM size, SCALE-Sim#27).
+- CALC mode: no stalls in either mode (as SCALE-Sim); ``Total Cycles (incl. prefetch)`` adds an
+  estimate of the initial fill and final drain (lognum's model, not SCALE-Sim's).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lognum.hw.closed_form import DF_CODE, closed_form, fold_classes, mapping
+from lognum.hw.config import ArrayConfig
+from lognum.hw.workload import Layer, expand_depthwise
+
+__all__ = ["simulate", "SimResult", "LayerResult", "simulate_layer"]
+
+
+@dataclass
+class LayerResult:
+    """Counts of one layer. Cycle counts are per layer (all depthwise groups together)."""
+
+    name: str
+    M: int
+    N: int
+    K: int
+    groups: int
+    folds: int
+    stall_free_cycles: int
+    total_cycles: int
+    stall_cycles: int
+    total_cycles_incl_prefetch: int
+    compute_cycles: int
+    fill_drain_cycles: int
+    macs: int
+    overall_util: float
+    mapping_efficiency: float
+    compute_util: float
+    sram_ifmap_reads: int
+    sram_filter_reads: int
+    sram_ofmap_writes: int
+    sram_ofmap_reads: int
+    dram_ifmap_reads: int
+    dram_filter_reads: int
+    dram_ofmap_writes: int
+    dram_ofmap_reads: int
+    access_cycles: dict[str, tuple[int, int]] = field(default_factory=dict)
+    busy: np.ndarray | None = field(default=None, repr=False)
+    energy: dict[str, float] | None = None
+    output: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def pe_util(self) -> np.ndarray:
+        """Per-PE utilisation: busy (MAC) cycles / total cycles."""
+        return self.busy / max(self.total_cycles, 1)
+
+
+@dataclass
+class SimResult:
+    """Result of :func:`simulate`: per-layer records plus the configuration."""
+
+    config: ArrayConfig
+    layers: list[LayerResult]
+    scalesim_compat: bool
+    pe: Any = None
+
+    @property
+    def total_cycles(self) -> int:
+        return sum(r.total_cycles for r in self.layers)
+
+    @property
+    def macs(self) -> int:
+        return sum(r.macs for r in self.layers)
+
+    @property
+    def energy_pj(self) -> float:
+        return sum(sum(r.energy.values()) for r in self.layers if r.energy)
+
+    def __repr__(self) -> str:
+        c = self.config
+        return (
+            f"SimResult({len(self.layers)} layers on {c.rows}x{c.cols} {c.dataflow}, "
+            f"total_cycles={self.total_cycles}, macs={self.macs}, compat={self.scalesim_compat})"
+        )
+
+    def write_csv(self, outdir: str | Path) -> list[Path]:
+        """Write SCALE-Sim's ``COMPUTE_REPORT.csv``, ``DETAILED_ACCESS_REPORT.csv`` and
+        ``BANDWIDTH_REPORT.csv`` (same columns), plus ``ENERGY_REPORT.csv`` when energies were
+        computed, into ``outdir/<run_name>/``. No pandas."""
+        from lognum.hw.report import write_reports
+
+        return write_reports(self, outdir)
+
+
+def _ifmap_words_fn(layer: Layer, compat: bool):
+    """Return words(m0, m1, k0, k1) for distinct IFMAP elements of an im2col tile."""
+    from lognum.hw._memory_kernel import ifmap_tile_words
+
+    if layer.kind == "gemm":
+        return lambda m0, m1, k0, k1: (m1 - m0) * (k1 - k0)
+    E, F = layer.out_hw(compat)
+    cin = 1 if layer.depthwise else layer.C
+    stamp = np.full(layer.batch * layer.H * layer.W * cin, -1, np.int64)
+    tag = [0]
+
+    def fn(m0, m1, k0, k1):
+        tag[0] += 1
+        return int(
+            ifmap_tile_words(m0, m1, k0, k1, E, F, layer.H, layer.W, cin, layer.S,
+                             layer.stride, layer.padding, layer.batch, stamp, tag[0])
+        )  # fmt: skip
+
+    return fn
+
+
+def _memory(layer, cfg, M, N, K, compat, lanes, fold_len):
+    """Build the per-fold tile arrays and run the memory timeline."""
+    from lognum.hw._memory_kernel import memory_timeline
+
+    df, R, C = cfg.dataflow, cfg.rows, cfg.cols
+    Sr, Sc, T = mapping(df, M, N, K, lanes)
+    rf, cf = -(-Sr // R), -(-Sc // C)
+    words = _ifmap_words_fn(layer, compat)
+    KR = R * lanes  # reduction elements per row fold (ws/is)
+
+    def used(i, n, S):
+        return min(S, (i + 1) * n) - i * n
+
+    nf = rf * cf
+    ii = np.tile(np.arange(rf), cf)  # row fold (inner)
+    jj = np.repeat(np.arange(cf), rf)  # column fold (outer)
+    if df == "os":
+        if_tile, fl_tile = ii, jj
+        if_words = np.array([words(i * R, min(M, (i + 1) * R), 0, K) for i in range(rf)], float)
+        fl_words = np.array([K * used(j, C, N) for j in range(cf)], float)
+    elif df == "ws":
+        if_tile, fl_tile = ii, ii + rf * jj
+        if_words = np.array([words(0, M, i * KR, min(K, (i + 1) * KR)) for i in range(rf)], float)
+        fl_words = np.array([min(K, (i + 1) * KR) - i * KR for i in range(rf)] * 1, float)[
+            np.tile(np.arange(rf), cf)
+        ] * np.repeat([used(j, C, N) for j in range(cf)], rf)
+    else:
+        if_tile, fl_tile = ii + rf * jj, ii
+        if_words = np.array(
+            [words(j * C, min(M, (j + 1) * C), i * KR, min(K, (i + 1) * KR))
+             for j in range(cf) for i in range(rf)], float,
+        )  # fmt: skip
+        fl_words = np.array([(min(K, (i + 1) * KR) - i * KR) * N for i in range(rf)], float)
+    of_cap = cfg.sram_words("ofmap")
+    of_w = np.zeros(nf)
+    of_r = np.zeros(nf)
+    if df == "os":
+        for f in range(nf):
+            of_w[f] = used(ii[f], R, M) * used(jj[f], C, N)
+    else:
+        for f in range(nf):
+            blk = T * used(jj[f], C, Sc)
+            if compat:
+                of_w[f] = blk
+            elif blk <= of_cap // 2:
+                of_w[f] = blk if ii[f] == rf - 1 else 0
+            else:
+                of_w[f] = blk
+                of_r[f] = blk if ii[f] > 0 else 0
+    user = cfg.bandwidth_mode == "USER"
+    out = np.zeros(8)
+    memory_timeline(
+        float(fold_len), if_tile.astype(np.int64), if_words, fl_tile.astype(np.int64), fl_words,
+        of_w, of_r, float(cfg.sram_words("ifmap")), float(cfg.sram_words("filter")),
+        float(of_cap), float(cfg.ifmap_bw), float(cfg.filter_bw),
+        float(cfg.ofmap_bw if user else C), user, out,
+    )  # fmt: skip
+    if not user:
+        # CALC: initial fill at 10 words/cycle (SCALE-Sim's first CALC fill), no stalls
+        out[1] = max(if_words[if_tile[0]], fl_words[fl_tile[0]]) / 10.0
+        out[0] = 0.0
+    return out
+
+
+def simulate_layer(
+    layer: Layer,
+    cfg: ArrayConfig,
+    scalesim_compat: bool = False,
+    exhaustive: bool = False,
+    lanes: int = 1,
+    pe: Any = None,
+    functional: bool = False,
+    operands: tuple[np.ndarray, np.ndarray] | None = None,
+    rng: np.random.Generator | None = None,
+    energy_table: Any = None,
+) -> LayerResult:
+    """Simulate one layer (all its depthwise groups); see :func:`simulate`."""
+    from lognum.hw._array_kernel import simulate_fold
+
+    df, R, C = cfg.dataflow, cfg.rows, cfg.cols
+    M, N, K = layer.gemm_shape(scalesim_compat)
+    g = layer.groups
+    cf = closed_form(df, M, N, K, R, C, scalesim_compat, lanes)
+    busy = np.zeros((R, C), np.int64)
+    counts = np.zeros(4, np.int64)
+    cycles = 0
+    code = DF_CODE[df]
+    if exhaustive:
+        Sr, Sc, T = cf.Sr, cf.Sc, cf.T
+        for j in range(cf.col_folds):
+            uc = min(C, Sc - j * C)
+            for i in range(cf.row_folds):
+                ur = min(R, Sr - i * R)
+                cycles += simulate_fold(code, R, C, ur, uc, cf.T, busy, counts)
+    else:
+        for ur, uc, cnt in fold_classes(cf.Sr, cf.Sc, R, C):
+            b = np.zeros((R, C), np.int64)
+            c4 = np.zeros(4, np.int64)
+            cyc = simulate_fold(code, R, C, ur, uc, cf.T, b, c4)
+            cycles += cnt * cyc
+            busy += cnt * b
+            counts += cnt * c4
+    left, top, writes, _ = (int(x) for x in counts)
+    if df == "is":
+        if_reads, fl_reads = top, left
+    else:
+        if_reads, fl_reads = left, top
+    if_reads *= lanes
+    fl_reads *= lanes
+    if scalesim_compat and df == "os":
+        writes += cf.folds * (R + C)
+    mem = _memory(layer, cfg, M, N, K, scalesim_compat, lanes, cf.fold_cycles)
+    stalls = int(math.ceil(mem[0]))
+    if scalesim_compat and cfg.bandwidth_mode == "USER":
+        stalls *= 2  # SCALE-Sim#130: positive stalls are added twice
+    L = cycles
+    total = (L - 1 if scalesim_compat else L) + stalls
+    incl = int(math.ceil(mem[1])) + total + int(math.ceil(mem[2]))
+    macs = M * N * K
+    compute = cf.folds * cf.T
+    # access windows (first/last cycle) from the schedule of the first and last fold
+    last0 = total
+    acc = {
+        "sram_ifmap": (0, last0),
+        "sram_filter": (0, last0),
+        "sram_ofmap": (cf.T - 1 if df == "os" else 2 * R - 1, last0),
+        "dram_ifmap": (-int(math.ceil(mem[1])), last0),
+        "dram_filter": (-int(math.ceil(mem[1])), last0),
+        "dram_ofmap": (cf.fold_cycles, incl - int(math.ceil(mem[1]))),
+    }
+    res = LayerResult(
+        name=layer.name, M=M, N=N, K=K, groups=g, folds=cf.folds * g,
+        stall_free_cycles=L * g, total_cycles=total * g, stall_cycles=stalls * g,
+        total_cycles_incl_prefetch=incl * g, compute_cycles=compute * g,
+        fill_drain_cycles=(L - compute) * g, macs=macs * g,
+        overall_util=100.0 * macs / max(total * R * C * lanes, 1),
+        mapping_efficiency=cf.mapping_efficiency, compute_util=cf.compute_util,
+        sram_ifmap_reads=if_reads * g, sram_filter_reads=fl_reads * g,
+        sram_ofmap_writes=writes * g, sram_ofmap_reads=cf.sram_ofmap_reads * g,
+        dram_ifmap_reads=int(mem[3]) * g, dram_filter_reads=int(mem[4]) * g,
+        dram_ofmap_writes=int(mem[5]) * g, dram_ofmap_reads=int(mem[6]) * g,
+        access_cycles=acc, busy=busy * g,
+    )  # fmt: skip
+    if functional:
+        from lognum.hw.functional import run_functional
+
+        res.output = run_functional(layer, cfg, pe, operands, rng, scalesim_compat)
+    if pe is not None or energy_table is not None:
+        from lognum.hw.energy import layer_energy
+
+        res.energy = layer_energy(res, cfg, pe, energy_table)
+    return res
+
+
+def simulate(
+    config: ArrayConfig | str | Path,
+    layers: list[Layer] | Layer | str | Path,
+    *,
+    input_type: str = "conv",
+    scalesim_compat: bool = False,
+    exhaustive: bool = False,
+    pe: Any = None,
+    functional: bool = False,
+    operands: list[tuple[np.ndarray, np.ndarray]] | None = None,
+    energy_table: Any = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+    seed: int = 0,
+) -> SimResult:
+    """Simulate ``layers`` on the array ``config``.
+
+    Parameters
+    ----------
+    config : an :class:`ArrayConfig` or the path of a SCALE-Sim ``.cfg`` file.
+    layers : a list of :class:`Layer`, one layer, or the path of a SCALE-Sim topology CSV
+        (``input_type`` ``"conv"`` or ``"gemm"``).
+    scalesim_compat : reproduce SCALE-Sim 3.0.0's documented bugs (module docstring); in
+        compat mode depthwise layers are expanded into per-channel layers like SCALE-Sim.
+    exhaustive : simulate every fold cycle by cycle instead of each distinct fold shape once.
+    pe : a PE type (:func:`lognum.hw.pe.pe_type` name such as ``"int8"``, ``"lp8"``, or a
+        :class:`lognum.hw.pe.PEType`): sets the lanes (bit-fusion), energy and arithmetic.
+    functional : also compute each layer's output through the PE arithmetic, cycle by cycle
+        (``operands``: per layer ``(A, B)`` quantized operand values; random when omitted).
+    energy_table : an :class:`lognum.hw.energy.EnergyTable` (default: the built-in table).
+    workers : threads simulating layers in parallel (default: CPU count; kernels release the
+        GIL). One level of parallelism only.
+    progress : stderr progress bar (default: on for more than 8 layers).
+    """
+    from lognum.hw.config import read_scalesim_config
+    from lognum.hw.workload import read_topology
+
+    cfg = read_scalesim_config(config) if isinstance(config, (str, Path)) else config
+    if isinstance(layers, (str, Path)):
+        layers = read_topology(layers, input_type)
+    elif isinstance(layers, Layer):
+        layers = [layers]
+    if scalesim_compat:
+        layers = [x for lay in layers for x in expand_depthwise(lay)]
+    if operands is not None and len(operands) != len(layers):
+        raise ValueError(f"operands must have one (A, B) pair per layer ({len(layers)})")
+    pe_obj = None
+    lanes = 1
+    if pe is not None:
+        from lognum.hw.pe import pe_type
+
+        pe_obj = pe_type(pe)
+        lanes = pe_obj.lanes
+    if functional and pe_obj is None:
+        raise ValueError("functional=True needs a pe (e.g. pe='int8')")
+    workers = workers or os.cpu_count() or 1
+    if progress is None:
+        progress = len(layers) > 8
+    rng = np.random.default_rng(seed)
+    seeds = rng.integers(0, 2**63 - 1, size=len(layers))
+
+    def one(i):
+        return simulate_layer(
+            layers[i], cfg, scalesim_compat, exhaustive, lanes, pe_obj, functional,
+            None if operands is None else operands[i], np.random.default_rng(seeds[i]),
+            energy_table,
+        )  # fmt: skip
+
+    from lognum.hw._progress import Progress
+
+    results: list[LayerResult | None] = [None] * len(layers)
+    with Progress(len(layers), "lognum sim", enabled=progress) as bar:
+        if workers == 1 or len(layers) == 1:
+            for i in range(len(layers)):
+                results[i] = one(i)
+                bar.update()
+        else:
+            # warm up (compile) in this thread first, then run the rest in parallel
+            results[0] = one(0)
+            bar.update()
+            with ThreadPoolExecutor(max_workers=workers) as ex:
+                futs = {ex.submit(one, i): i for i in range(1, len(layers))}
+                for fut in futs:
+                    results[futs[fut]] = fut.result()
+                    bar.update()
+    return SimResult(config=cfg, layers=results, scalesim_compat=scalesim_compat, pe=pe_obj)
