@@ -232,7 +232,7 @@ def simulate_layer(
     cycles = 0
     code = DF_CODE[df]
     if exhaustive:
-        Sr, Sc, T = cf.Sr, cf.Sc, cf.T
+        Sr, Sc = cf.Sr, cf.Sc
         for j in range(cf.col_folds):
             uc = min(C, Sc - j * C)
             for i in range(cf.row_folds):
