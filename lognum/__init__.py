@@ -1,0 +1,44 @@
+"""lognum: exact, Numba-accelerated posit-family number formats for DNN number-format research.
+
+``import lognum`` is cheap: names are resolved on first use (PEP 562) and nothing is compiled
+until a kernel runs. Formats (DESIGN.md §3)::
+
+    import lognum as ln
+    p = ln.Posit(8, 2); gp = ln.GeneralizedPosit(6, 1, rs=3, sc=-1); lp = ln.LogPosit(6, 2, 5, 0)
+    f = ln.parse("LP<6,2,5,0>"); y = f.quantize(x); codes = f.encode(x); f.decode(codes)
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+# Numba may choose the 'omp' threading layer here, under which parallel ufuncs collapse
+# (PERF.md); 'workqueue' behaves. Respect an explicit user choice.
+os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")
+
+__version__ = "0.1.0"
+
+_LAZY: dict[str, str] = {
+    "Format": "lognum.formats.base",
+    "Posit": "lognum.formats.posit",
+    "GeneralizedPosit": "lognum.formats.posit",
+    "LogPosit": "lognum.formats.logposit",
+    "parse": "lognum.formats.parse",
+}
+
+__all__ = sorted(_LAZY) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    mod = _LAZY.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'lognum' has no attribute {name!r}")
+    value = getattr(importlib.import_module(mod), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

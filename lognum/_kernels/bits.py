@@ -1,0 +1,98 @@
+"""Bit-level and double-double helpers shared by the format kernels.
+
+Numba only: no classes, no Python objects. Unsigned bit manipulation is done in ``uint64``
+throughout (mixing signed and unsigned makes Numba promote to float64). Nothing here uses
+fastmath: the double-double routines rely on IEEE round-to-nearest of every operation.
+"""
+
+from __future__ import annotations
+
+from numba import njit, types, uint64
+from numba.extending import intrinsic
+
+_MANT_MASK = uint64((1 << 52) - 1)
+_SPLIT = 134217729.0  # 2**27 + 1, Veltkamp splitter for binary64
+
+
+@intrinsic
+def f64_bits(typingctx, x):
+    """The IEEE-754 binary64 bit pattern of ``x`` (a float64) as ``uint64`` (a bitcast)."""
+    sig = types.uint64(types.float64)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.uint64))
+
+    return sig, codegen
+
+
+@intrinsic
+def bits_f64(typingctx, b):
+    """The binary64 value of the bit pattern ``b`` (a uint64) (a bitcast)."""
+    sig = types.float64(types.uint64)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
+
+    return sig, codegen
+
+
+@intrinsic
+def f32_bits(typingctx, x):
+    """The IEEE-754 binary32 bit pattern of ``x`` (a float32) as ``uint32`` (a bitcast)."""
+    sig = types.uint32(types.float32)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.uint32))
+
+    return sig, codegen
+
+
+@intrinsic
+def bits_f32(typingctx, b):
+    """The binary32 value of the bit pattern ``b`` (a uint32) (a bitcast)."""
+    sig = types.float32(types.uint32)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float32))
+
+    return sig, codegen
+
+
+@njit(inline="always", error_model="numpy")
+def mask(width):
+    """``2**width - 1`` as ``uint64`` for ``0 <= width <= 64``."""
+    if width >= 64:
+        return uint64(0xFFFFFFFFFFFFFFFF)
+    return (uint64(1) << uint64(width)) - uint64(1)
+
+
+@njit(error_model="numpy")
+def two_prod(a, b):
+    """Error-free product: ``a*b = p + e`` exactly (Dekker, without FMA)."""
+    p = a * b
+    t = _SPLIT * a
+    ah = t - (t - a)
+    al = a - ah
+    t = _SPLIT * b
+    bh = t - (t - b)
+    bl = b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, e
+
+
+@njit(error_model="numpy")
+def two_sum(a, b):
+    """Error-free sum: ``a+b = s + e`` exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    e = (a - (s - bb)) + (b - bb)
+    return s, e
+
+
+@njit(error_model="numpy")
+def dd_mul(ah, al, bh, bl):
+    """Double-double product (about 104 significant bits)."""
+    p, e = two_prod(ah, bh)
+    e += ah * bl + al * bh
+    s, t = two_sum(p, e)
+    return s, t

@@ -1,0 +1,1 @@
+"""Number formats: one module per family (DESIGN.md §2)."""

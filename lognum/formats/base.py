@@ -1,0 +1,202 @@
+"""The ``Format`` base class: the API every number format in lognum offers (DESIGN.md §3).
+
+A format is *data*: a frozen dataclass of its parameters, validated in ``__post_init__``.
+Subclasses implement a handful of array hooks (``_encode_flat``, ``_decode_flat``,
+``_quantize_flat``) on 1-D contiguous float32/float64 arrays; this class does the NumPy
+plumbing (any shape, 0-d and empty arrays, float32/float64 in = same dtype out, ``out=``,
+rounding-mode and generator checks) once, for all families.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+ROUNDINGS = ("nearest", "stochastic")
+
+
+def check_int(name: str, value: Any, lo: int, hi: int) -> int:
+    """Validate an integer parameter; raise ``ValueError`` naming it and its allowed range."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+    if not lo <= int(value) <= hi:
+        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value}")
+    return int(value)
+
+
+def check_real(name: str, value: Any, lo: float, hi: float) -> float:
+    """Validate a real parameter; raise ``ValueError`` naming it and its allowed range."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ValueError(f"{name} must be a real number in [{lo}, {hi}], got {value!r}")
+    v = float(value)
+    if not (math.isfinite(v) and lo <= v <= hi):
+        raise ValueError(f"{name} must be a finite number in [{lo}, {hi}], got {value}")
+    return v
+
+
+def code_dtype(n: int) -> np.dtype:
+    """Smallest unsigned dtype holding an n-bit code (uint8/16/32/64)."""
+    for bits, dt in ((8, np.uint8), (16, np.uint16), (32, np.uint32)):
+        if n <= bits:
+            return np.dtype(dt)
+    return np.dtype(np.uint64)
+
+
+def as_float_array(x: Any) -> tuple[np.ndarray, bool]:
+    """``x`` as a float32/float64 ndarray (other dtypes become float64) and whether the
+    input was a Python/NumPy scalar."""
+    scalar = bool(np.isscalar(x))
+    a = np.asarray(x)
+    if a.dtype not in (np.float32, np.float64):
+        if a.dtype.kind not in "biuf":
+            raise ValueError(f"x must be a real numeric array, got dtype {a.dtype}")
+        a = a.astype(np.float64)
+    return a, scalar
+
+
+def check_rng(rounding: str, rng: Any) -> np.random.Generator | None:
+    """The generator for stochastic rounding (a fresh unseeded one if ``rng`` is None)."""
+    if rounding.startswith("stochastic"):
+        if rng is None:
+            return np.random.default_rng()
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError("rng must be a numpy.random.Generator (np.random.default_rng(seed))")
+        return rng
+    if rng is not None:
+        raise ValueError(f"rng is only used with stochastic rounding, not rounding={rounding!r}")
+    return None
+
+
+@dataclass(frozen=True)
+class Format:
+    """Base of every lognum number format.
+
+    Subclasses are frozen dataclasses whose fields are the format's parameters (names from the
+    papers). Public API: ``quantize``, ``encode``, ``decode``, ``values``, ``maxpos``,
+    ``minpos``, ``describe``, ``info``; ``str(f)`` is the paper notation and
+    ``lognum.parse(str(f)) == f``.
+    """
+
+    roundings: ClassVar[tuple[str, ...]] = ROUNDINGS
+
+    # ---- what a family implements ------------------------------------------------------
+    @property
+    def nbits(self) -> int:  # pragma: no cover - abstract
+        """Bits per element code."""
+        raise NotImplementedError
+
+    def _encode_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
+                     rng: np.random.Generator | None) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _decode_flat(self, codes: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def _quantize_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
+                       rng: np.random.Generator | None) -> None:
+        """Default: encode, then decode (families override with a fused kernel)."""
+        codes = np.empty(x.size, dtype=self.code_dtype)
+        self._encode_flat(x, codes, rounding, rng)
+        if out.dtype == np.float64:
+            self._decode_flat(codes, out)
+        else:
+            tmp = np.empty(x.size, dtype=np.float64)
+            self._decode_flat(codes, tmp)
+            out[...] = tmp
+
+    # ---- derived API -------------------------------------------------------------------
+    @property
+    def code_dtype(self) -> np.dtype:
+        """Dtype of ``encode``'s output: uint8/uint16/uint32 by the number of bits."""
+        return code_dtype(self.nbits)
+
+    def _check_rounding(self, rounding: str) -> str:
+        if rounding not in self.roundings:
+            raise ValueError(f"rounding must be one of {self.roundings}, got {rounding!r}")
+        return rounding
+
+    def quantize(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
+                 out: np.ndarray | None = None) -> np.ndarray:
+        """Round ``x`` to the nearest value of the format (or stochastically).
+
+        ``x``: any shape; float32 and float64 keep their dtype, other numeric dtypes become
+        float64. NaN and ±inf give NaN (the format's NaR) unless the family says otherwise.
+        ``out``: optional array of the same shape and dtype to write into.
+        """
+        self._check_rounding(rounding)
+        rng = check_rng(rounding, rng)
+        a, scalar = as_float_array(x)
+        if out is None:
+            res = np.empty(a.shape, dtype=a.dtype)
+        else:
+            if not isinstance(out, np.ndarray) or out.shape != a.shape or out.dtype != a.dtype:
+                raise ValueError(f"out must be an ndarray of shape {a.shape} and dtype {a.dtype}")
+            res = out
+        if a.size:
+            flat = np.ascontiguousarray(a).reshape(-1)
+            if res.flags.c_contiguous:
+                self._quantize_flat(flat, res.reshape(-1), rounding, rng)
+            else:
+                tmp = np.empty(a.size, dtype=a.dtype)
+                self._quantize_flat(flat, tmp, rounding, rng)
+                res[...] = tmp.reshape(a.shape)
+        if scalar and out is None:
+            return res[()]
+        return res
+
+    def encode(self, x: Any, rounding: str = "nearest",
+               rng: np.random.Generator | None = None) -> np.ndarray:
+        """Bit patterns (codes) of the rounded values, as uint8/uint16/uint32 by ``nbits``."""
+        self._check_rounding(rounding)
+        rng = check_rng(rounding, rng)
+        a, scalar = as_float_array(x)
+        res = np.empty(a.shape, dtype=self.code_dtype)
+        if a.size:
+            self._encode_flat(np.ascontiguousarray(a).reshape(-1), res.reshape(-1), rounding, rng)
+        return res[()] if scalar else res
+
+    def decode(self, codes: Any) -> np.ndarray:
+        """float64 values of bit patterns (NaR and NaN codes decode to NaN)."""
+        c = np.asarray(codes)
+        if c.dtype.kind not in "iu":
+            raise ValueError(f"codes must be an integer array, got dtype {c.dtype}")
+        if c.size and (c.min() < 0 or int(c.max()) >= 1 << self.nbits):
+            raise ValueError(f"codes must be in [0, 2^{self.nbits} - 1]")
+        res = np.empty(c.shape, dtype=np.float64)
+        if c.size:
+            flat = np.ascontiguousarray(c).reshape(-1).astype(np.uint64)
+            self._decode_flat(flat, res.reshape(-1))
+        return res[()] if c.ndim == 0 else res
+
+    def values(self) -> np.ndarray:
+        """Sorted finite representable values (every code decoded; n <= 24)."""
+        if self.nbits > 24:
+            raise ValueError(f"values() enumerates 2^n codes: n must be <= 24, got {self.nbits}")
+        v = self.decode(np.arange(1 << self.nbits, dtype=np.uint64))
+        return np.unique(v[np.isfinite(v)])
+
+    @property
+    def maxpos(self) -> float:  # pragma: no cover - abstract
+        """Largest finite positive value."""
+        raise NotImplementedError
+
+    @property
+    def minpos(self) -> float:  # pragma: no cover - abstract
+        """Smallest positive value."""
+        raise NotImplementedError
+
+    def info(self) -> dict[str, Any]:
+        """Key figures: name, bits, maxpos, minpos, dynamic range (decades, dB), #values."""
+        dr = math.log10(self.maxpos / self.minpos)
+        return {
+            "format": str(self),
+            "n": self.nbits,
+            "maxpos": self.maxpos,
+            "minpos": self.minpos,
+            "dynamic_range_decades": dr,
+            "dynamic_range_dB": 20.0 * dr,
+            "values": int(self.values().size) if self.nbits <= 24 else None,
+        }

@@ -1,0 +1,252 @@
+"""Shared machinery of the tapered family (posit, generalized posit, log posit).
+
+The three formats share one bit layout (FORMATS.md §1.2, §2.1, §3.2) and one kernel
+(``lognum._kernels.tapered``); this module holds what their Python classes have in common:
+parameter plumbing to the kernels, the student-facing ``describe`` record, value tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+FB_LP = 59  # mirrors lognum._kernels.tapered.FB_LP (kept here so nothing compiles on import)
+
+
+@dataclass(frozen=True)
+class TaperedFields:
+    """What a student reads off one bit pattern of a tapered format.
+
+    ``bits`` shows the fields separated by spaces (sign | regime | exponent | fraction) of the
+    pattern *after* two's-complement negation for negative codes (``sign`` keeps the sign).
+    ``scale`` is the power-of-two exponent: ``2^es k + e + sc`` (GP) or ``2^es k + e - sf``
+    (LP, whose fraction adds ``f`` to it in the log domain).
+    """
+
+    format: str
+    code: int
+    pattern: str
+    special: str | None
+    sign: int
+    regime_bits: str
+    run: int
+    k: int
+    exponent_bits: str
+    e: int
+    fraction_bits: str
+    f: Fraction
+    scale: float
+    value: float
+    bits: str
+
+    def __str__(self) -> str:
+        if self.special:
+            return f"{self.format} {self.pattern}: {self.special} (value {self.value})"
+        return (f"{self.format} {self.pattern} = {self.bits}: sign {self.sign}, regime "
+                f"'{self.regime_bits}' (run {self.run}, k = {self.k}), exponent "
+                f"'{self.exponent_bits}' (e = {self.e}), fraction '{self.fraction_bits}' "
+                f"(f = {self.f}), scale 2^{self.scale:g}, value {self.value!r}")
+
+
+@cache
+def _kernels():
+    """Import the Numba kernels on first use (``import lognum`` compiles nothing)."""
+    from lognum._kernels import tapered_loops
+    from lognum._kernels.constants import exp2_dd_table
+
+    return tapered_loops, exp2_dd_table()
+
+
+@cache
+def lp_value_table(n: int, es: int, rs: int, sfi: int, sff: int) -> np.ndarray:
+    """float64 decode of every code of an LP format (n <= 20); read-only, cached."""
+    k, (c_hi, c_lo) = _kernels()
+    t = np.empty(1 << n, dtype=np.float64)
+    k.lp_value_table(n, es, rs, sfi, np.uint64(sff), c_hi, c_lo, t)
+    t.setflags(write=False)
+    return t
+
+
+@cache
+def _table32(n: int, es: int, rs: int, sfi: int, sff: int) -> np.ndarray:
+    t = lp_value_table(n, es, rs, sfi, sff).astype(np.float32)
+    t.setflags(write=False)
+    return t
+
+
+class TaperedMixin:
+    """Kernel plumbing for GP/posit (``_logm = 0``) and LP (``_logm = 1``).
+
+    Subclasses provide ``n, es, rs`` and ``_kparams = (n, es, rs, sc, logm, sfi, sff)``.
+    Parameters reach the kernels as run-time integers: no compilation per configuration.
+    """
+
+    n: int
+    es: int
+    rs: int
+
+    @property
+    def nbits(self) -> int:
+        return self.n
+
+    @property
+    def _kparams(self) -> tuple[int, int, int, int, int, int, int]:  # pragma: no cover
+        raise NotImplementedError
+
+    # -- kernels ---------------------------------------------------------------------------
+    def _encode_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
+                     rng: np.random.Generator | None) -> None:
+        k, (c_hi, c_lo) = _kernels()
+        n, es, rs, sc, logm, sfi, sff = self._kparams
+        sff64 = np.uint64(sff)
+        codes = out if out.dtype == np.uint32 else np.empty(x.size, dtype=np.uint32)
+        if rounding == "nearest":
+            if logm:
+                k.encode_lp(x, codes, n, es, rs, sfi, sff64)
+            else:
+                k.encode_gp(x, codes, n, es, rs, sc)
+        elif rounding == "linear":
+            k.round_linear(x, codes, n, es, rs, sc, logm, sfi, sff64, c_hi, c_lo)
+        else:
+            u = rng.random(x.size)
+            logdomain = int(bool(logm) and rounding == "stochastic")
+            k.round_stochastic(x, u, codes, n, es, rs, sc, logm, sfi, sff64, c_hi, c_lo,
+                               logdomain)
+        if codes is not out:
+            out[...] = codes
+
+    def _decode_flat(self, codes: np.ndarray, out: np.ndarray) -> None:
+        k, (c_hi, c_lo) = _kernels()
+        n, es, rs, sc, logm, sfi, sff = self._kparams
+        codes = codes.astype(np.uint32, copy=False)
+        if not logm:
+            k.decode_gp(codes, out, n, es, rs, sc)
+        elif n <= 20:
+            k.take(codes, lp_value_table(n, es, rs, sfi, sff), out)
+        else:
+            k.decode_lp(codes, out, n, es, rs, sfi, np.uint64(sff), c_hi, c_lo)
+
+    def _quantize_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
+                       rng: np.random.Generator | None) -> None:
+        n, es, rs, sc, logm, sfi, sff = self._kparams
+        if rounding == "nearest" and not logm:
+            k, _ = _kernels()
+            k.quantize_gp(x, out, n, es, rs, sc)
+            return
+        codes = np.empty(x.size, dtype=np.uint32)
+        self._encode_flat(x, codes, rounding, rng)
+        if logm and n <= 20:
+            k, _ = _kernels()
+            table = _table32(n, es, rs, sfi, sff) if out.dtype == np.float32 else \
+                lp_value_table(n, es, rs, sfi, sff)
+            k.take(codes, table, out)
+        elif out.dtype == np.float64:
+            self._decode_flat(codes, out)
+        else:
+            tmp = np.empty(x.size, dtype=np.float64)
+            self._decode_flat(codes, tmp)
+            out[...] = tmp
+
+    # -- a genuine NumPy ufunc, specialised to this configuration ---------------------------
+    @property
+    def ufunc(self) -> Any:
+        """This format's round-to-nearest quantize as a Numba-compiled NumPy ufunc with the
+        parameters compiled in as constants (one compilation per configuration, on first
+        access; kept for the process). Broadcasting, ``out=``, and callable from a user's own
+        ``@njit`` code. Float32 and float64 loops."""
+        return _make_ufunc(self._kparams)
+
+    # -- describe ----------------------------------------------------------------------------
+    def describe(self, code: int) -> TaperedFields:
+        """Decode one bit pattern field by field (pure Python; an independent reading of the
+        layout that tests compare with the kernels)."""
+        n, es, rs = self.n, self.es, self.rs
+        if isinstance(code, bool) or not isinstance(code, int | np.integer) or not (
+                0 <= int(code) < 1 << n):
+            raise ValueError(f"code must be an integer in [0, 2^{n} - 1], got {code!r}")
+        code = int(code)
+        pattern = format(code, f"0{n}b")
+        value = float(self.decode(np.array([code], dtype=np.uint64))[0])
+        empty = dict(sign=0, regime_bits="", run=0, k=0, exponent_bits="", e=0,
+                     fraction_bits="", f=Fraction(0), scale=0.0, bits=pattern)
+        if code == 0:
+            return TaperedFields(str(self), code, pattern, "zero", value=value, **empty)
+        if code == 1 << (n - 1):
+            return TaperedFields(str(self), code, pattern, "NaR (not a real)", value=value,
+                                 **empty)
+        sign = code >> (n - 1)
+        mag = ((1 << n) - code) % (1 << n) if sign else code
+        body = format(mag, f"0{n}b")[1:]
+        first = body[0]
+        run = 0
+        while run < len(body) and run < rs and body[run] == first:
+            run += 1
+        k = run - 1 if first == "1" else -run
+        reg_len = run + 1 if run < rs else run
+        regime = body[:reg_len]
+        rest = body[reg_len:]
+        ebits = rest[:es]
+        e = int(ebits, 2) << (es - len(ebits)) if ebits else 0
+        fbits = rest[es:]
+        f = Fraction(int(fbits, 2), 1 << len(fbits)) if fbits else Fraction(0)
+        scale = float((k << es) + e) + self._scale_offset
+        bits = " ".join(p for p in (str(sign), regime, ebits, fbits) if p)
+        return TaperedFields(str(self), code, pattern, None, sign, regime, run, k, ebits, e,
+                             fbits, f, scale, value, bits)
+
+    @property
+    def _scale_offset(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+_UFUNCS: dict = {}
+
+
+def _make_ufunc(params: tuple) -> Any:
+    uf = _UFUNCS.get(params)
+    if uf is not None:
+        return uf
+    import numba
+
+    from lognum._kernels.constants import exp2_dd_table
+    from lognum._kernels.tapered import decode, decode_gp_fast, encode, encode_gp_fast
+
+    n, es, rs, sc, logm, sfi, sff = params
+    sff = np.uint64(sff)
+    c_hi, c_lo = exp2_dd_table()
+    if logm:
+        def q(x):
+            return decode(encode(x, n, es, rs, sc, logm, sfi, sff), n, es, rs, sc, logm, sfi,
+                          sff, c_hi, c_lo)
+    else:
+        def q(x):
+            return decode_gp_fast(encode_gp_fast(x, n, es, rs, sc), n, es, rs, sc)
+    uf = numba.vectorize(["float32(float32)", "float64(float64)"])(q)
+    _UFUNCS[params] = uf
+    return uf
+
+
+def exp2_fraction(a: Fraction) -> float:
+    """``2^a`` for a rational ``a``, correctly rounded to float64 (used by the LP closed forms)."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 50
+        ip = a.numerator // a.denominator
+        fp = a - ip
+        v = Decimal(2) ** (Decimal(fp.numerator) / Decimal(fp.denominator))
+        return float(v * (Decimal(2) ** ip))
+
+
+def split_sf(sf: float) -> tuple[int, int]:
+    """``sf = sfi + sff / 2^59`` with ``0 <= sff < 2^59`` (the LP kernels' fixed-point sf)."""
+    fr = Fraction(sf)
+    sfi = fr.numerator // fr.denominator
+    sff = round((fr - sfi) * (1 << FB_LP))
+    if sff == 1 << FB_LP:
+        sfi, sff = sfi + 1, 0
+    return int(sfi), int(sff)

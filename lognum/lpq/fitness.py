@@ -1,0 +1,175 @@
+"""LPQ fitness: global-local contrastive loss + lambda x compression loss.
+
+**Reconstruction.** The LPQ paper (DAC 2024, arXiv 2403.05465) was available to us only as its
+poster and abstract (reference/FORMATS.md §3.7).  They state the ingredients -- a "global-local
+contrastive loss" that "minimiz[es] representational divergence of intermediate layers"
+(figure labels: "Concatenate IR", "Maximize inner product" between a quantized representation
+and the corresponding FP one, "Minimize inner product" with the others in the "Batch") and "a
+compression loss that drives the optimization to identify lower bit widths" -- but no formula,
+temperature or weights.  This module implements the reconstruction of FORMATS.md §3.7 [R]:
+
+    L_F  = L_GL + lam * L_C
+    L_GL = w_g * NCE(z_q[out], z_fp[out]) + w_l * mean_{l in blocks} NCE(z_q[l], z_fp[l])
+    NCE(a, b) = (1/B) sum_i -log( exp(<a_i, b_i>/tau) / sum_j exp(<a_i, b_j>/tau) )
+    L_C  = sum_l n_l |theta_l| / sum_l n_max |theta_l|
+
+``z`` are the L2-normalised, flattened intermediate representations of the same calibration
+inputs through the quantized and the FP32 model (local = block outputs, global = the model
+output); the other inputs of the batch are the negatives (InfoNCE, as in CPT-V, Frumkin et al.,
+arXiv 2211.09643).  Defaults: ``tau = 0.1``, ``w_g = w_l = 1``, ``lam = 1.0``; activation
+formats, when searched, count in ``L_C`` with the same per-layer weight ``|theta_l|``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lognum.nn.quant import QuantPlan, WeightCache
+
+
+@dataclass(frozen=True)
+class FitnessConfig:
+    """Constants of the reconstructed fitness (none is given by the LPQ poster)."""
+
+    tau: float = 0.1
+    lam: float = 1.0
+    w_global: float = 1.0
+    w_local: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.tau > 0:
+            raise ValueError(f"tau must be > 0, got {self.tau}")
+        if self.lam < 0 or self.w_global < 0 or self.w_local < 0:
+            raise ValueError("lam, w_global and w_local must be >= 0")
+
+
+def l2n(z: np.ndarray) -> np.ndarray:
+    """Flatten per sample and L2-normalise (float64)."""
+    z = np.asarray(z, dtype=np.float64).reshape(len(z), -1)
+    return z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-30)
+
+
+def info_nce(zq: np.ndarray, zfp: np.ndarray, tau: float) -> float:
+    """InfoNCE of quantized vs FP representations: positives on the diagonal (same input).
+
+    Both inputs must already be L2-normalised ``(B, d)`` arrays.
+    """
+    logits = (zq @ zfp.T) / tau
+    m = logits.max(axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))
+    return float(np.mean(lse - np.diag(logits)))
+
+
+def compression_loss(genome: np.ndarray, sizes: np.ndarray, n_max: int) -> float:
+    """``L_C = sum_l n_l |theta_l| / sum_l n_max |theta_l|`` over all genome rows."""
+    sizes = np.asarray(sizes, dtype=np.float64)
+    reps = len(genome) // len(sizes)
+    w = np.tile(sizes, reps)
+    return float(np.sum(genome[:, 0] * w) / (n_max * np.sum(w)))
+
+
+def contrastive_terms(
+    reps_q: list[np.ndarray], reps_fp: list[np.ndarray], cfg: FitnessConfig
+) -> tuple[float, float]:
+    """``(local, global)`` InfoNCE terms; the last representation is the global one."""
+    loc = [info_nce(l2n(a), b, cfg.tau) for a, b in zip(reps_q[:-1], reps_fp[:-1], strict=True)]
+    glob = info_nce(l2n(reps_q[-1]), reps_fp[-1], cfg.tau)
+    return (float(np.mean(loc)) if loc else 0.0), glob
+
+
+# ----------------------------------------------------------------------------------------
+# Problems: a model + calibration data, set up lazily once per process (cached by key)
+# ----------------------------------------------------------------------------------------
+
+_STATE: dict[str, dict[str, Any]] = {}
+
+
+class Problem:
+    """Base of a quantization problem; subclasses define ``key``, ``_load`` and ``_reps``.
+
+    Instances are small and picklable; the model, the FP32 reference representations and the
+    quantized-weight cache live in a per-process cache (so process-pool workers and dask
+    workers load the model once).
+    """
+
+    def key(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _load(self) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _reps(self, model: Any, plan: QuantPlan) -> list[np.ndarray]:  # pragma: no cover
+        raise NotImplementedError
+
+    def state(self) -> dict[str, Any]:
+        k = self.key()
+        st = _STATE.get(k)
+        if st is None:
+            from lognum.nn._blas import pin_blas_threads
+
+            pin_blas_threads(1)
+            model = self._load()
+            fp = [l2n(r) for r in self._reps(model, QuantPlan())]
+            names = list(model.linear_names)
+            st = {
+                "model": model,
+                "fp": fp,
+                "names": names,
+                "sizes": np.array([model.n_params(n) for n in names], dtype=np.int64),
+                "cache": WeightCache(),
+            }
+            _STATE[k] = st
+        return st
+
+    @property
+    def layer_names(self) -> list[str]:
+        return self.state()["names"]
+
+    @property
+    def layer_sizes(self) -> np.ndarray:
+        return self.state()["sizes"]
+
+    def blocks(self) -> list[list[int]]:
+        """Groups of layer indices that the GA regenerates together (default: one per layer)."""
+        return [[i] for i in range(len(self.layer_names))]
+
+    def plan_for(self, genome: np.ndarray, factory) -> QuantPlan:
+        """The :class:`QuantPlan` of a genome (``factory(n, es, rs, sf)`` makes a format)."""
+        st = self.state()
+        names = st["names"]
+        L = len(names)
+        w = {nm: factory(*genome[i]) for i, nm in enumerate(names)}
+        a = {nm: factory(*genome[L + i]) for i, nm in enumerate(names)} if len(genome) > L else {}
+        return QuantPlan(w, a, cache=st["cache"])
+
+    def loss_terms(self, plan: QuantPlan, cfg: FitnessConfig) -> tuple[float, float]:
+        st = self.state()
+        return contrastive_terms(self._reps(st["model"], plan), st["fp"], cfg)
+
+
+def logposit_format(n: float, es: float, rs: float, sf: float):
+    """Default gene -> format factory: ``lognum.LogPosit(n, es, rs=rs, sf=sf)``."""
+    import lognum
+
+    sfv = float(sf)
+    return lognum.LogPosit(int(n), int(es), rs=int(rs), sf=int(sfv) if sfv.is_integer() else sfv)
+
+
+def evaluate_genome(
+    problem: Problem, genome: np.ndarray, cfg: FitnessConfig, n_max: int, factory=logposit_format
+) -> tuple[float, dict]:
+    """Fitness ``L_F`` and its terms for one genome (runs in whatever process calls it)."""
+    plan = problem.plan_for(genome, factory)
+    loc, glob = problem.loss_terms(plan, cfg)
+    lc = compression_loss(genome, problem.layer_sizes, n_max)
+    lgl = cfg.w_local * loc + cfg.w_global * glob
+    f = lgl + cfg.lam * lc
+    return f, {"local": loc, "global": glob, "L_GL": lgl, "L_C": lc}
+
+
+def _evaluate_task(args) -> tuple[float, dict]:
+    """Picklable entry point for executors: ``args = (problem, genome, cfg, n_max, factory)``."""
+    return evaluate_genome(*args)

@@ -1,0 +1,182 @@
+"""LPQ genome: per-layer LP parameters ``<n, es, rs, sf>`` and the genetic operators.
+
+Chromosome (LPQ poster, reference/FORMATS.md §3.7): for every layer ``L_i`` the tuple
+``(n, es, rs, sf)``; a candidate is the concatenation over all layers.  Here a genome is a
+float64 array of shape ``(T, 4)`` with columns ``n, es, rs, sf``; ``T`` is the number of
+layers (weights only) or twice that when activation formats are searched too (rows
+``0..L-1`` weights, ``L..2L-1`` input activations of the same layers).
+
+The poster does not give the operators, rates or ranges [U]; the ones below are a documented
+reconstruction: uniform per-layer crossover restricted to a block of layers, and mutation that
+re-draws or steps one field of a layer's tuple (parameters of :class:`GAConfig` in
+:mod:`lognum.lpq.ga`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+FIELDS = ("n", "es", "rs", "sf")
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """Ranges of the per-layer LP parameters (user-given; defaults documented here).
+
+    * ``n``: word sizes (default 4..8);
+    * ``es``: exponent sizes (default 0..2);
+    * ``rs``: regime run-length caps, ``rs_min <= rs <= min(rs_max, n - 1)`` (default 2..n-1);
+    * ``sf``: scale factors (value multiplied by ``2^-sf``; default integers 0..8, which
+      centres the format between 1 and 2^-8 -- MiniLM weights have std 0.02-0.1);
+    * ``acts``: also search a format for the input activations of every layer
+      (``act_sf`` is then the sf grid of the activations, default -4..4).
+    """
+
+    n: tuple[int, ...] = (4, 5, 6, 7, 8)
+    es: tuple[int, ...] = (0, 1, 2)
+    rs_min: int = 2
+    rs_max: int = 31
+    sf: tuple[float, ...] = tuple(float(s) for s in range(0, 9))
+    acts: bool = False
+    act_sf: tuple[float, ...] = tuple(float(s) for s in range(-4, 5))
+
+    def __post_init__(self) -> None:
+        if not self.n or min(self.n) < 3 or max(self.n) > 16:
+            raise ValueError(f"n must be a non-empty set within [3, 16], got {self.n}")
+        if not self.es or min(self.es) < 0 or max(self.es) > 4:
+            raise ValueError(f"es must be a non-empty set within [0, 4], got {self.es}")
+        if not 1 <= self.rs_min <= min(self.n) - 1:
+            raise ValueError(
+                f"rs_min must be in [1, min(n) - 1 = {min(self.n) - 1}], got {self.rs_min}"
+            )
+        if self.rs_max < self.rs_min:
+            raise ValueError(f"rs_max must be >= rs_min = {self.rs_min}, got {self.rs_max}")
+        if not self.sf or not self.act_sf:
+            raise ValueError("sf and act_sf must be non-empty")
+        object.__setattr__(self, "n", tuple(sorted(int(v) for v in self.n)))
+        object.__setattr__(self, "es", tuple(sorted(int(v) for v in self.es)))
+        object.__setattr__(self, "sf", tuple(sorted(float(v) for v in self.sf)))
+        object.__setattr__(self, "act_sf", tuple(sorted(float(v) for v in self.act_sf)))
+
+    @property
+    def n_max(self) -> int:
+        return max(self.n)
+
+    def rs_range(self, n: int) -> tuple[int, int]:
+        """Allowed ``rs`` for word size ``n``: ``[rs_min, min(rs_max, n - 1)]``."""
+        return self.rs_min, min(self.rs_max, int(n) - 1)
+
+    def sf_grid(self, is_act: bool) -> tuple[float, ...]:
+        return self.act_sf if is_act else self.sf
+
+    def random_gene(self, rng: np.random.Generator, is_act: bool = False) -> np.ndarray:
+        """A uniformly random ``(n, es, rs, sf)`` (rs uniform in its range for the drawn n)."""
+        n = self.n[rng.integers(len(self.n))]
+        es = self.es[rng.integers(len(self.es))]
+        lo, hi = self.rs_range(n)
+        rs = int(rng.integers(lo, hi + 1))
+        grid = self.sf_grid(is_act)
+        return np.array([n, es, rs, grid[rng.integers(len(grid))]], dtype=np.float64)
+
+    def random_genome(self, n_layers: int, rng: np.random.Generator) -> np.ndarray:
+        """A random genome for ``n_layers`` layers (``2 n_layers`` rows if ``acts``)."""
+        rows = [self.random_gene(rng) for _ in range(n_layers)]
+        if self.acts:
+            rows += [self.random_gene(rng, True) for _ in range(n_layers)]
+        return np.vstack(rows)
+
+    def repair(self, gene: np.ndarray, is_act: bool = False) -> np.ndarray:
+        """Clip a gene into the space (``rs`` into its range for the gene's ``n``)."""
+        g = gene.copy()
+        g[0] = min(self.n, key=lambda v: abs(v - g[0]))
+        g[1] = min(self.es, key=lambda v: abs(v - g[1]))
+        lo, hi = self.rs_range(int(g[0]))
+        g[2] = float(np.clip(round(g[2]), lo, hi))
+        grid = self.sf_grid(is_act)
+        g[3] = min(grid, key=lambda v: abs(v - g[3]))
+        return g
+
+    def mutate_gene(
+        self, gene: np.ndarray, rng: np.random.Generator, is_act: bool = False
+    ) -> np.ndarray:
+        """Change one field: with probability 1/2 a step of +-1 along its grid, else a re-draw."""
+        g = gene.copy()
+        f = int(rng.integers(4))
+        grids = (self.n, self.es, None, self.sf_grid(is_act))
+        if f == 2:
+            lo, hi = self.rs_range(int(g[0]))
+            grid = tuple(range(lo, hi + 1))
+        else:
+            grid = grids[f]
+        if rng.random() < 0.5:
+            i = int(np.argmin([abs(v - g[f]) for v in grid]))
+            i = int(np.clip(i + (1 if rng.random() < 0.5 else -1), 0, len(grid) - 1))
+        else:
+            i = int(rng.integers(len(grid)))
+        g[f] = grid[i]
+        return self.repair(g, is_act)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> SearchSpace:
+        d = dict(d)
+        for k in ("n", "es", "sf", "act_sf"):
+            if k in d:
+                d[k] = tuple(d[k])
+        return cls(**d)
+
+
+@dataclass
+class Candidate:
+    """A genome and its fitness terms (``L_F = L_GL + lambda L_C``)."""
+
+    genome: np.ndarray
+    fitness: float = float("nan")
+    terms: dict = field(default_factory=dict)
+
+
+def rows_of_block(block: list[int], n_layers: int, acts: bool) -> list[int]:
+    """Genome rows of the layers in ``block`` (weights, and activations if searched)."""
+    rows = list(block)
+    if acts:
+        rows += [n_layers + i for i in block]
+    return rows
+
+
+def crossover_block(
+    best: np.ndarray, other: np.ndarray, rows: list[int], rng: np.random.Generator, p: float = 0.5
+) -> np.ndarray:
+    """Child = ``best`` outside ``rows``; inside, each row from ``other`` with probability ``p``."""
+    child = best.copy()
+    for r in rows:
+        if rng.random() < p:
+            child[r] = other[r]
+    return child
+
+
+def mutate_block(
+    genome: np.ndarray,
+    rows: list[int],
+    space: SearchSpace,
+    rng: np.random.Generator,
+    p: float,
+    n_layers: int,
+) -> np.ndarray:
+    """Mutate each row in ``rows`` with probability ``p`` (at least one row is mutated)."""
+    g = genome.copy()
+    hit = [r for r in rows if rng.random() < p]
+    if not hit and rows:
+        hit = [rows[int(rng.integers(len(rows)))]]
+    for r in hit:
+        g[r] = space.mutate_gene(g[r], rng, is_act=r >= n_layers)
+    return g
+
+
+def average_bits(genome: np.ndarray, sizes: np.ndarray) -> float:
+    """Average weight bits ``sum n_l |theta_l| / sum |theta_l|`` over the weight rows."""
+    sizes = np.asarray(sizes, dtype=np.float64)
+    return float(np.sum(genome[: len(sizes), 0] * sizes) / np.sum(sizes))

@@ -1,0 +1,75 @@
+"""Concrete LPQ problems: all-MiniLM-L6-v2 on Lee background texts, and the tiny MNIST CNN."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lognum.lpq.fitness import Problem
+from lognum.nn.quant import QuantPlan
+
+
+@dataclass(frozen=True)
+class MiniLMProblem(Problem):
+    """all-MiniLM-L6-v2 (36 linear layers) calibrated on Lee *background* documents.
+
+    Calibration: the first ``n_calib`` of the 300 ``lee_background.cor`` documents (disjoint
+    from the 50 Lee evaluation documents), each truncated to exactly ``calib_len`` tokens so
+    that the token-level block outputs flatten to vectors of equal length.  Local IRs: the six
+    block outputs; global IR: the sentence embedding.  Blocks for regeneration: the six
+    transformer layers (6 linears each).
+    """
+
+    n_calib: int = 32
+    calib_len: int = 64
+    offset: int = 0
+
+    def key(self) -> str:
+        return f"minilm:{self.n_calib}:{self.calib_len}:{self.offset}"
+
+    def _load(self):
+        from lognum.nn.data import load_lee_background
+        from lognum.nn.minilm import MiniLM
+
+        m = MiniLM.load()
+        ids = []
+        for doc in load_lee_background()[self.offset :]:
+            t = m.tokenizer.encode(doc, max_len=self.calib_len)
+            if len(t) == self.calib_len:
+                ids.append(t)
+            if len(ids) == self.n_calib:
+                break
+        if len(ids) < self.n_calib:
+            raise ValueError(f"n_calib must be <= {len(ids)} for calib_len={self.calib_len}")
+        m._calib_ids = ids
+        return m
+
+    def _reps(self, model, plan: QuantPlan) -> list[np.ndarray]:
+        emb, _, blocks = model.forward_ids(model._calib_ids, plan, capture=True)
+        return [*blocks, emb]
+
+    def blocks(self) -> list[list[int]]:
+        return [list(range(6 * i, 6 * i + 6)) for i in range(6)]
+
+
+@dataclass(frozen=True)
+class TinyCNNProblem(Problem):
+    """The shipped tiny MNIST CNN calibrated on ``n_calib`` training images of MNIST-5k."""
+
+    n_calib: int = 128
+
+    def key(self) -> str:
+        return f"tinycnn:{self.n_calib}"
+
+    def _load(self):
+        from lognum.nn.cnn import TinyCNN
+        from lognum.nn.data import mnist_split
+
+        m = TinyCNN.load()
+        m._calib_x = mnist_split()["x_train"][: self.n_calib]
+        return m
+
+    def _reps(self, model, plan: QuantPlan) -> list[np.ndarray]:
+        logits, blocks = model.forward(model._calib_x, plan, capture=True)
+        return [*blocks, logits]
