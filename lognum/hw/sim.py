@@ -123,8 +123,12 @@ class SimResult:
         return write_reports(self, outdir)
 
 
-def _ifmap_words_fn(layer: Layer, compat: bool):
-    """Return words(m0, m1, k0, k1) for distinct IFMAP elements of an im2col tile."""
+def _ifmap_words_fn(layer: Layer, compat: bool, cap: float = 0.0, M: int = 0, K: int = 0):
+    """Return words(m0, m1, k0, k1): distinct IFMAP elements of an im2col tile.
+
+    If the whole IFMAP footprint fits in ``cap`` words, tiles count only elements not fetched
+    by an earlier tile (everything stays resident); otherwise each tile counts its own
+    footprint (halo overlaps between tiles are fetched again)."""
     from lognum.hw._memory_kernel import ifmap_tile_words
 
     if layer.kind == "gemm":
@@ -133,9 +137,13 @@ def _ifmap_words_fn(layer: Layer, compat: bool):
     cin = 1 if layer.depthwise else layer.C
     stamp = np.full(layer.batch * layer.H * layer.W * cin, -1, np.int64)
     tag = [0]
+    total = int(ifmap_tile_words(0, M, 0, K, E, F, layer.H, layer.W, cin, layer.S,
+                                 layer.stride, layer.padding, layer.batch, stamp, 10**9))
+    incremental = total <= cap
 
     def fn(m0, m1, k0, k1):
-        tag[0] += 1
+        if not incremental or tag[0] == 0:
+            tag[0] += 1
         return int(
             ifmap_tile_words(m0, m1, k0, k1, E, F, layer.H, layer.W, cin, layer.S,
                              layer.stride, layer.padding, layer.batch, stamp, tag[0])
@@ -151,7 +159,7 @@ def _memory(layer, cfg, M, N, K, compat, lanes, fold_len):
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     Sr, Sc, T = mapping(df, M, N, K, lanes)
     rf, cf = -(-Sr // R), -(-Sc // C)
-    words = _ifmap_words_fn(layer, compat)
+    words = _ifmap_words_fn(layer, compat, cfg.sram_words("ifmap"), M, K)
     KR = R * lanes  # reduction elements per row fold (ws/is)
 
     def used(i, n, S):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
+sys.path.insert(0, str(ROOT))
 spec = importlib.util.spec_from_file_location("cmp", ROOT / "benchmarks" / "compare_scalesim.py")
 cmp = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(cmp)
