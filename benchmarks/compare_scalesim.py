@@ -91,7 +91,7 @@ def lognum_rows(cfg, topo_path: Path, gemm: bool, compat: bool = True, workers=N
 def compare(ss: dict, res, mode: str = "CALC") -> list[dict]:
     """Rows of side-by-side counts; ``ok`` is True when every compared count is equal."""
     rows = []
-    for i, (c, a, r) in enumerate(zip(ss["compute"], ss["access"], res.layers, strict=True)):
+    for c, a, r in zip(ss["compute"], ss["access"], res.layers, strict=True):
         ss_tot = int(c["Total Cycles"])
         ss_stall = int(c["Stall Cycles"])
         row = {
@@ -142,8 +142,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         resnet = tmp / "resnet_subset.csv"
         lines = RESNET18.read_text().splitlines()
-        resnet.write_text("\n".join([lines[0]] + [ln for ln in lines[1:] if
-                                                  ln.split(",")[0].startswith(("Conv5", "FC"))]) + "\n")  # fmt: skip
+        resnet.write_text(
+            "\n".join(
+                [lines[0]]
+                + [ln for ln in lines[1:] if ln.split(",")[0].startswith(("Conv5", "FC"))]
+            )
+            + "\n"
+        )
         arrays = [32]
     all_ok = True
     timing = []
@@ -163,9 +168,11 @@ def main(argv: list[str] | None = None) -> int:
                 rows = compare(ss, res)
                 for r in rows:
                     all_ok &= r["ok"]
-                    print(f"{cfg.run_name:<28}{r['layer'][:15]:<16}{r['ss_L']:>10}{r['ln_L']:>10}"
-                          f"{r['ss_if']:>11}{r['ln_if']:>11}{r['ss_fl']:>11}{r['ln_fl']:>11}"
-                          f"{r['ss_of']:>11}{r['ln_of']:>11}  {'yes' if r['ok'] else 'NO'}")  # fmt: skip
+                    print(
+                        f"{cfg.run_name:<28}{r['layer'][:15]:<16}{r['ss_L']:>10}{r['ln_L']:>10}"
+                        f"{r['ss_if']:>11}{r['ln_if']:>11}{r['ss_fl']:>11}{r['ln_fl']:>11}"
+                        f"{r['ss_of']:>11}{r['ln_of']:>11}  {'yes' if r['ok'] else 'NO'}"
+                    )
                 timing.append((cfg.run_name, ss["wall"], ss["cpu"], wall))
                 sys.stdout.flush()
     print("\nwall time (s): case, SCALE-Sim wall, SCALE-Sim CPU, lognum wall (timing mode), ratio")

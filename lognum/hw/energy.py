@@ -205,12 +205,16 @@ def layer_energy(res, cfg, pe: PEType | str | None, table: EnergyTable | None = 
     Components: ``mac`` (MACs x :func:`mac_cost`), ``pe_registers`` (operand and accumulator
     register writes: per MAC, os writes 2 operands + accumulator; ws/is 1 operand + the moving
     partial sum; plus stationary loads), ``sram_ifmap``, ``sram_filter`` (reads of operand
-    width), ``sram_ofmap`` (writes and partial-sum reads at accumulator width), ``dram``.
+    width), ``sram_ofmap`` (os: outputs rounded to the operand width; ws/is: partial sums at
+    accumulator width), ``dram`` (operands and final outputs at operand width, partial-sum
+    spills at accumulator width).
     """
     pe = pe_type(pe if pe is not None else "int8")
     t = table or default_energy_table()
     b, ab = pe.bits, pe.acc_bits
     mac = sum(mac_cost(pe, t).values())
+    # os outputs leave the PE rounded to the operand format; ws/is move partial sums
+    ob = b if cfg.dataflow == "os" else ab
     if cfg.dataflow == "os":
         reg_bits = res.macs * (2 * b + ab)
     else:
@@ -223,7 +227,8 @@ def layer_energy(res, cfg, pe: PEType | str | None, table: EnergyTable | None = 
         "sram_ifmap": res.sram_ifmap_reads * t.sram_access(cfg.ifmap_sram_kb, b),
         "sram_filter": res.sram_filter_reads * t.sram_access(cfg.filter_sram_kb, b),
         "sram_ofmap": (res.sram_ofmap_writes + res.sram_ofmap_reads)
-        * t.sram_access(cfg.ofmap_sram_kb, ab),
-        "dram": (res.dram_ifmap_reads + res.dram_filter_reads) * t.dram_access(b)
-        + (res.dram_ofmap_writes + res.dram_ofmap_reads) * t.dram_access(ab),
+        * t.sram_access(cfg.ofmap_sram_kb, ob),
+        "dram": (res.dram_ifmap_reads + res.dram_filter_reads + res.dram_ofmap_writes)
+        * t.dram_access(b)
+        + res.dram_ofmap_reads * t.dram_access(ab),
     }

@@ -44,7 +44,9 @@ def im2col(x: np.ndarray, R: int, S: int, stride: int = 1, padding: int = 0,
     cols = np.empty((B, E, F, R, S, Cin), x.dtype)
     for r in range(R):
         for s in range(S):
-            cols[:, :, :, r, s, :] = xp[:, r : r + stride * E : stride, s : s + stride * F : stride, :]
+            cols[:, :, :, r, s, :] = xp[
+                :, r : r + stride * E : stride, s : s + stride * F : stride, :
+            ]
     return cols.reshape(B * E * F, R * S * Cin)
 
 

@@ -137,8 +137,25 @@ def _ifmap_words_fn(layer: Layer, compat: bool, cap: float = 0.0, M: int = 0, K:
     cin = 1 if layer.depthwise else layer.C
     stamp = np.full(layer.batch * layer.H * layer.W * cin, -1, np.int64)
     tag = [0]
-    total = int(ifmap_tile_words(0, M, 0, K, E, F, layer.H, layer.W, cin, layer.S,
-                                 layer.stride, layer.padding, layer.batch, stamp, 10**9))
+    total = int(
+        ifmap_tile_words(
+            0,
+            M,
+            0,
+            K,
+            E,
+            F,
+            layer.H,
+            layer.W,
+            cin,
+            layer.S,
+            layer.stride,
+            layer.padding,
+            layer.batch,
+            stamp,
+            10**9,
+        )
+    )
     incremental = total <= cap
 
     def fn(m0, m1, k0, k1):

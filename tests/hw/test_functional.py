@@ -134,8 +134,12 @@ def test_conv_im2col_equals_direct_convolution():
                     for g in range(Cin if dw else 1):
                         for o in range(F):
                             chans = [g] if dw else range(Cin)
-                            v = sum(int(xp[b, e * stride + r, f * stride + s, c]) * int(w[r, s, c, o])
-                                    for r in range(R) for s in range(S) for c in chans)  # fmt: skip
+                            v = sum(
+                                int(xp[b, e * stride + r, f * stride + s, c]) * int(w[r, s, c, o])
+                                for r in range(R)
+                                for s in range(S)
+                                for c in chans
+                            )
                             col = g * F + o if dw else o
                             assert got[m, col] == v
 

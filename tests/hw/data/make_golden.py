@@ -37,8 +37,16 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     for topo, g, R, C, df, mode in CASES:
         name = f"{Path(topo).stem}_{R}x{C}_{df}_{mode}"
-        cfg = hw.ArrayConfig(rows=R, cols=C, dataflow=df, bandwidth_mode=mode, run_name=name,
-                             ifmap_sram_kb=1, filter_sram_kb=1, ofmap_sram_kb=1)
+        cfg = hw.ArrayConfig(
+            rows=R,
+            cols=C,
+            dataflow=df,
+            bandwidth_mode=mode,
+            run_name=name,
+            ifmap_sram_kb=1,
+            filter_sram_kb=1,
+            ofmap_sram_kb=1,
+        )
         cp = tmp / f"{name}.cfg"
         cp.write_text(scalesim_config_text(cfg))
         out = tmp / name

@@ -1,0 +1,150 @@
+"""Figures of the systolic-array simulator (:mod:`lognum.hw`).
+
+Each function returns a :class:`matplotlib.figure.Figure`; :func:`render_all` writes the
+default set (a small network: four ResNet-18 layers from SCALE-Sim's ``Resnet18.csv`` plus its
+FC layer, on a 16x16 array) as PDF + PNG.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["utilisation_per_layer", "cycle_breakdown", "energy_breakdown", "pe_utilisation_map",
+           "render_all", "small_network"]  # fmt: skip
+
+
+def _style():
+    from lognum.plots.style import use_style
+
+    return use_style()
+
+
+def _fig(width="double", height=None):
+    from lognum.plots.style import new_figure
+
+    return new_figure(width=width, height=height)
+
+
+def small_network():
+    """Five layers of ResNet-18 (SCALE-Sim ``Resnet18.csv`` rows, with padding) as
+    :class:`lognum.hw.Layer` objects: cheap enough for ``lognum figures``."""
+    from lognum.hw import conv, gemm
+
+    return [
+        conv(56, 56, 3, 3, 64, 64, padding=1, name="conv2_1a"),
+        conv(56, 56, 3, 3, 64, 128, stride=2, padding=1, name="conv3_1a"),
+        conv(28, 28, 1, 1, 64, 128, stride=1, name="conv3_s"),
+        conv(7, 7, 3, 3, 512, 512, padding=1, name="conv5_2a"),
+        gemm(1, 1000, 512, name="fc"),
+    ]
+
+
+def utilisation_per_layer(results: dict):
+    """Overall utilisation per layer; ``results`` maps a label (e.g. dataflow) to a
+    :class:`lognum.hw.SimResult`."""
+    with _style():
+        fig = _fig()
+        ax = fig.add_subplot()
+        labels = list(results)
+        names = [r.name for r in results[labels[0]].layers]
+        x = np.arange(len(names))
+        w = 0.8 / len(labels)
+        for i, lab in enumerate(labels):
+            ax.bar(x + (i - (len(labels) - 1) / 2) * w,
+                   [r.overall_util for r in results[lab].layers], w, label=lab)  # fmt: skip
+        ax.set_xticks(x, names, rotation=30, ha="right")
+        ax.set_ylabel("utilisation (%)")
+        ax.set_ylim(0, 100)
+        ax.legend(ncols=len(labels), loc="upper right")
+    return fig
+
+
+def cycle_breakdown(result):
+    """Stacked cycles per layer: compute (streaming), fill/drain (skew), stalls."""
+    with _style():
+        fig = _fig()
+        ax = fig.add_subplot()
+        names = [r.name for r in result.layers]
+        x = np.arange(len(names))
+        comp = np.array([r.compute_cycles for r in result.layers], float)
+        fd = np.array([r.fill_drain_cycles for r in result.layers], float)
+        st = np.array([r.stall_cycles for r in result.layers], float)
+        ax.bar(x, comp, label="compute")
+        ax.bar(x, fd, bottom=comp, label="fill / drain")
+        ax.bar(x, st, bottom=comp + fd, label="stall")
+        ax.set_xticks(x, names, rotation=30, ha="right")
+        ax.set_ylabel("cycles")
+        c = result.config
+        ax.set_title(f"{c.rows}x{c.cols} {c.dataflow}, {c.bandwidth_mode} bandwidth")
+        ax.legend()
+    return fig
+
+
+def energy_breakdown(results: dict):
+    """Stacked energy (uJ, estimates) of the whole network by component, one bar per PE type;
+    ``results`` maps a PE name to a :class:`SimResult` computed with ``pe=...``."""
+    with _style():
+        fig = _fig()
+        ax = fig.add_subplot()
+        labels = list(results)
+        comps = sorted({k for res in results.values() for r in res.layers for k in r.energy})
+        bottom = np.zeros(len(labels))
+        for comp in comps:
+            v = np.array([sum(r.energy.get(comp, 0.0) for r in results[lab].layers) / 1e6
+                          for lab in labels])  # fmt: skip
+            ax.bar(labels, v, bottom=bottom, label=comp)
+            bottom += v
+        ax.set_ylabel("energy (uJ, estimate)")
+        ax.legend(fontsize="small", ncols=2)
+    return fig
+
+
+def pe_utilisation_map(layer_result):
+    """Heat map of per-PE utilisation (busy cycles / total cycles) of one layer."""
+    with _style():
+        fig = _fig(width="single")
+        ax = fig.add_subplot()
+        im = ax.imshow(layer_result.pe_util, vmin=0, vmax=1, cmap="viridis")
+        ax.set_xlabel("PE column")
+        ax.set_ylabel("PE row")
+        ax.set_title(layer_result.name)
+        fig.colorbar(im, ax=ax, label="busy fraction")
+    return fig
+
+
+def render_all(outdir) -> list[Path]:
+    """Render the default figures to ``outdir`` (PDF + PNG); returns the written paths."""
+    from lognum.hw import ArrayConfig, simulate
+    from lognum.plots.style import save
+
+    net = small_network()
+    outdir = Path(outdir)
+    res = {df: simulate(ArrayConfig(rows=16, cols=16, dataflow=df), net, progress=False)
+           for df in ("os", "ws", "is")}  # fmt: skip
+    user = simulate(
+        ArrayConfig(
+            rows=16,
+            cols=16,
+            dataflow="os",
+            bandwidth_mode="USER",
+            ifmap_bw=4,
+            filter_bw=4,
+            ofmap_bw=4,
+        ),
+        net,
+        progress=False,
+    )
+    pes = {p: simulate(ArrayConfig(rows=16, cols=16, dataflow="os"), net, pe=p, progress=False)
+           for p in ("int8", "fp8", "posit8", "lp8", "lp4x2")}  # fmt: skip
+    paths: list[Path] = []
+    for name, fig in (
+        ("hw_utilisation_per_layer", utilisation_per_layer(res)),
+        ("hw_cycle_breakdown", cycle_breakdown(user)),
+        ("hw_energy_breakdown", energy_breakdown(pes)),
+        ("hw_pe_utilisation", pe_utilisation_map(res["os"].layers[-1])),
+    ):
+        out = save(fig, outdir, name)
+        paths.extend(out if isinstance(out, (list, tuple)) else [out])
+    return [Path(p) for p in paths]
