@@ -1,0 +1,88 @@
+"""Benchmark: evaluating one LPQ generation on all-MiniLM-L6-v2 with 1 vs 2 worker processes.
+
+    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_lpq.py [--children 7] [--repeats 3]
+
+A "generation" is the GA's batch of fitness evaluations (the regenerated child plus the diverse
+children; here ``1 + children`` genomes drawn from the default search space).  Both pools are
+``lognum.lpq.process_pool`` (spawned processes, one BLAS thread each) and are warmed up first
+(model loading, FP32 reference representations, Numba compilation), so the timing is the
+steady-state cost of a generation.  Prints the median times and the ratio measured in this run;
+writes ``results/lpq/bench_lpq.json``.  The quantized-weight cache is cleared between repeats
+(``fresh genomes``: every repeat draws new genomes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _time_generation(ex, problem, genomes, fcfg, n_max):
+    from lognum.lpq.fitness import logposit_format
+    from lognum.lpq.ga import _evaluate_all
+
+    t0 = time.perf_counter()
+    res = _evaluate_all(problem, genomes, fcfg, n_max, logposit_format, ex)
+    return time.perf_counter() - t0, [r[0] for r in res]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--children", type=int, default=7)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--out", default="results/lpq/bench_lpq.json")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from lognum.lpq.fitness import FitnessConfig
+    from lognum.lpq.ga import process_pool
+    from lognum.lpq.genome import SearchSpace
+    from lognum.lpq.problems import MiniLMProblem
+
+    prob = MiniLMProblem()
+    space = SearchSpace()
+    fcfg = FitnessConfig()
+    L = 36
+    times: dict[int, list[float]] = {1: [], 2: []}
+    fits: dict[int, list] = {1: [], 2: []}
+    pools = {w: process_pool(w) for w in (1, 2)}
+    try:
+        for w, ex in pools.items():  # warm-up: every worker loads the model and compiles
+            warm = [space.random_genome(L, np.random.default_rng([99, i])) for i in range(2 * w)]
+            _time_generation(ex, prob, warm, fcfg, space.n_max)
+        for rep in range(args.repeats):
+            gen = [
+                space.random_genome(L, np.random.default_rng([rep, i]))
+                for i in range(1 + args.children)
+            ]
+            for w, ex in pools.items():
+                t, f = _time_generation(ex, prob, gen, fcfg, space.n_max)
+                times[w].append(t)
+                fits[w].append(f)
+    finally:
+        for ex in pools.values():
+            ex.shutdown()
+    med = {w: statistics.median(v) for w, v in times.items()}
+    ratio = med[1] / med[2]
+    same = fits[1] == fits[2]
+    print(f"one generation ({1 + args.children} evaluations), median of {args.repeats}:")
+    print(f"  1 worker : {med[1]:.2f} s   (all: {', '.join(f'{t:.2f}' for t in times[1])})")
+    print(f"  2 workers: {med[2]:.2f} s   (all: {', '.join(f'{t:.2f}' for t in times[2])})")
+    print(f"  speed-up 2 vs 1 workers: {ratio:.2f}x   identical fitness values: {same}")
+    print(f"  load average: {os.getloadavg()}")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps({
+        "evaluations_per_generation": 1 + args.children, "repeats": args.repeats,
+        "seconds_1_worker": times[1], "seconds_2_workers": times[2],
+        "median_speedup": ratio, "identical_fitness": same, "loadavg": os.getloadavg(),
+    }, indent=1))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,121 @@
+"""Figures of the LPQ search on all-MiniLM-L6-v2, rendered from the saved JSON results.
+
+* :func:`pareto` -- average bits per weight vs mean embedding cosine (to FP32) and vs Lee
+  Pearson r, every method (fixed formats, AdaptivFloat, posits, ALPS, single LP, random
+  search, LPQ GA);
+* :func:`convergence` -- best fitness vs fitness evaluations, GA vs random search, per seed.
+
+:func:`render_all` reads ``results/lpq`` of the source tree (or ``results_dir``); it never runs
+a model, so it is fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+__all__ = ["convergence", "pareto", "render_all"]
+
+RESULTS = Path(__file__).resolve().parents[2] / "results" / "lpq"
+
+_MARKERS = {
+    "fixed": ("s", "#0072B2"),
+    "alps": ("^", "#009E73"),
+    "single-lp": ("D", "#E69F00"),
+    "random": ("x", "#CC79A7"),
+    "lpq": ("o", "#D55E00"),
+}
+_LABELS = {
+    "fixed": "fixed formats (INT/FP8/AF/posit)",
+    "alps": "ALPS generalized posit",
+    "single-lp": "one LP format for all layers",
+    "random": "random search (LP, same budget)",
+    "lpq": "LPQ GA (LP per layer)",
+}
+
+
+def pareto(rows: list[dict]):
+    """Two panels: avg bits vs mean embedding cosine, and vs Lee Pearson r."""
+    from lognum.plots.style import new_figure, use_style
+
+    with use_style():
+        fig = new_figure(width="double", height=2.9)
+        axes = fig.subplots(1, 2)
+        fp = next((r for r in rows if r.get("family") == "fp32"), None)
+        for ax, key, ylabel in (
+            (axes[0], "cos_lee", "mean cos(quantized, FP32) embedding, Lee docs"),
+            (axes[1], "lee_pearson", "Lee Pearson r (human similarity)"),
+        ):
+            for fam, (mk, col) in _MARKERS.items():
+                pts = [(r["avg_bits"], r[key]) for r in rows if r.get("family") == fam and key in r]
+                if pts:
+                    x, y = zip(*pts, strict=True)
+                    ax.scatter(x, y, marker=mk, color=col, label=_LABELS[fam], s=14)
+            for r in rows:
+                if r.get("family") == "fixed" and key in r:
+                    ax.annotate(r["method"].split(" per")[0].replace("AdaptivFloat ", ""),
+                                (r["avg_bits"], r[key]), fontsize=5, xytext=(2, 2),
+                                textcoords="offset points")  # fmt: skip
+            if fp is not None and key == "lee_pearson":
+                ax.axhline(fp[key], color="k", lw=0.6, ls="--", label="FP32")
+                ax.axhline(0.99 * fp[key], color="k", lw=0.5, ls=":", label="FP32 - 1%")
+            if key == "cos_lee":
+                ax.axhline(0.99, color="k", lw=0.5, ls=":", label="cos 0.99")
+                lo = min([r[key] for r in rows if key in r] + [0.99])
+                ax.set_ylim(max(lo - 0.01, 0.0), 1.002)
+            ax.set_xlabel("average bits per weight (36 linear layers)")
+            ax.set_ylabel(ylabel)
+        axes[1].legend(loc="lower right", fontsize=5.5)
+        fig.suptitle("all-MiniLM-L6-v2 weight quantization: bits vs fidelity", fontsize=8)
+    return fig
+
+
+def convergence(runs: list[dict]):
+    """Best fitness vs evaluations: GA (solid) vs random search (dashed), one colour per seed."""
+    from lognum.plots.style import COLORS, new_figure, use_style
+
+    with use_style():
+        fig = new_figure(width="single")
+        ax = fig.add_subplot()
+        for r in runs:
+            seed = (r["config"].get("ga") or {}).get("seed", r["config"].get("seed", 0))
+            col = COLORS[1 + int(seed) % (len(COLORS) - 1)]
+            h = r["history"]
+            ls = "-" if r["method"] == "lpq-ga" else "--"
+            lab = f"{'GA' if r['method'] == 'lpq-ga' else 'random'} seed {seed}"
+            ax.plot([e["evaluations"] for e in h], [e["best_fitness"] for e in h], ls,
+                    color=col, label=lab, drawstyle="steps-post")  # fmt: skip
+        ax.set_xlabel("fitness evaluations")
+        ax.set_ylabel("best fitness $L_F$ (lower is better)")
+        ax.legend(fontsize=5.5, ncol=2)
+    return fig
+
+
+def _runs(d: Path, lam: float | None = None) -> list[dict]:
+    out = []
+    for f in sorted(d.glob("*.json")):
+        if f.name == "baselines.json" or f.name.startswith("bench"):
+            continue
+        r = json.loads(f.read_text())
+        if r.get("method") in ("lpq-ga", "random-search"):
+            if lam is None or abs(r["config"]["fitness"]["lam"] - lam) < 1e-12:
+                out.append(r)
+    return out
+
+
+def render_all(outdir, results_dir=None) -> list[Path]:
+    """Render the LPQ figures from the saved JSON results into ``outdir`` (PDF + PNG)."""
+    from lognum.lpq.report import load_rows
+    from lognum.plots.style import save
+
+    d = Path(results_dir) if results_dir is not None else RESULTS
+    if not d.is_dir():
+        return []
+    paths: list[Path] = []
+    rows = load_rows(d)
+    if rows:
+        paths += [Path(p) for p in save(pareto(rows), outdir, "lpq_pareto")]
+    runs = _runs(d, lam=0.3)
+    if runs:
+        paths += [Path(p) for p in save(convergence(runs), outdir, "lpq_convergence")]
+    return paths

