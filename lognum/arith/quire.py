@@ -1,0 +1,345 @@
+"""Exact dot products and matrix products in posit, GP and LP (ALPS Algorithm 2; LPQ §3.6).
+
+``matmul(A, B, fmt, accumulate="quire", antilog_bits=None) -> np.ndarray``
+
+* ``A`` (M×K) and ``B`` (K×N) are real arrays; they are **first quantized to fmt** (round to
+  nearest, ``fmt.quantize``) and the result is a float64 array of values of ``fmt``.
+* ``accumulate="quire"`` (default): every product is exact, the K products are accumulated
+  exactly in a quire (fixed point, two's complement) and the sum is rounded to ``fmt`` once.
+  Posit/GP (ALPS Algorithm 2): products of the decoded (sign, scale, significand) fields are
+  exact integers; the quire's lsb is 2^(2·log2 Δ) (Δ = the minimum spacing, ALPS eq 25) and its
+  width is ``quire_bits(fmt, K)`` = ⌈log2 K⌉ + 2⌈log2(Max/Δ)⌉ + 2 bits — ALPS §5.3's formula
+  ⌈log2 m⌉ + 2⌈log2(Max/Min)⌉ + 2 with Min replaced by Δ: the two agree for posits (Δ = Min),
+  but for GP with t = n − rs − 1 > es the smallest product's lsb lies 2(t − es) bits below
+  Min², so ALPS' width is too narrow by that much to be exact (FORMATS.md §2.11 flag b).
+  LP (log-domain multiply): a product is s_a s_b 2^(λ_a + λ_b) — an exact fixed-point add of
+  the log magnitudes; its antilog 2^(frac) comes from a table correctly rounded to 53 bits
+  (``antilog_bits=None``) or rounded to ``antilog_bits`` fraction bits (emulating an α-bit
+  LUT, Johnson's ELMA), and these exactly representable antilogs are accumulated exactly.
+  The final rounding is the format's own: the quire is read out with round-to-odd to float64
+  and then ``fmt.quantize``d, which is the correct rounding of the exact sum for posit/GP
+  (their tie points have at most n + 1 significant bits); for LP the ties are irrational and
+  the result is the correct rounding unless the exact sum lies within 2^−52 (relative) of an
+  LP tie.
+* ``accumulate="float32"``: each exact product is rounded to binary32 and the products are
+  summed in order k = 0, 1, … in binary32 (a non-FMA FP32 MAC); the FP32 sum is rounded to
+  ``fmt`` at the end.
+* ``accumulate="format"``: no quire — every product is rounded to ``fmt`` and every partial
+  sum is rounded to ``fmt`` (k in order), as a posit unit without a quire would do. Posit/GP:
+  each rounding is the correct rounding of the exact product / sum; LP: products are rounded
+  exactly in the log domain (ties to the even code), sums are float64 sums of the (irrational)
+  LP values rounded to odd, then rounded to LP.
+
+Deterministic (no threads, fixed summation order) and exact as stated: verified against
+``fractions.Fraction`` arithmetic and an independent rounding oracle in tests/arith.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, localcontext
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+ACCUMULATE = ("quire", "float32", "format")
+
+
+def _fmt(cfg: Any) -> Any:
+    from lognum.formats.parse import parse
+
+    return parse(cfg)
+
+
+def _family(fmt: Any) -> str:
+    name = type(fmt).__name__
+    if name in ("Posit", "GeneralizedPosit"):
+        return "gp"
+    if name == "LogPosit":
+        return "lp"
+    raise ValueError(f"fmt must be a posit, GP or LP format, got {fmt}")
+
+
+# ---------------------------------------------------------------------------------------------
+# exact helpers (numpy)
+
+
+def decompose(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """q = m · 2^e with m an odd int64 (or 0 with e = 0), elementwise, exactly (float64 q)."""
+    q = np.asarray(q, dtype=np.float64)
+    mant, ex = np.frexp(q)
+    m = np.rint(np.ldexp(mant, 53)).astype(np.int64)
+    e = ex.astype(np.int64) - 53
+    nz = m != 0
+    low = np.where(nz, m & -m, 1)
+    tz = np.log2(np.abs(low).astype(np.float64)).astype(np.int64)
+    m = np.where(nz, m >> tz, 0)
+    e = np.where(nz, e + tz, 0)
+    return m, e
+
+
+def _rto_int(m: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """m · 2^e (int64 m, |m| < 2^62) as float64 rounded to odd."""
+    f = m.astype(np.float64)
+    big = np.abs(m) > (1 << 53)
+    if big.any():
+        fi = np.where(big, f, 0.0)
+        r = m - np.where(big, fi, 0.0).astype(np.int64)
+        f = _rto_adjust(f, np.sign(r).astype(np.float64))
+    return np.ldexp(f, e)
+
+
+def _rto_adjust(s: np.ndarray, err_sign: np.ndarray) -> np.ndarray:
+    """Round-to-odd of exact = s + err (err tiny, only its sign given): truncate toward 0, then
+    pick the odd neighbour if inexact."""
+    s = np.asarray(s, dtype=np.float64)
+    inexact = err_sign != 0
+    if not inexact.any():
+        return s
+    toward0 = inexact & (np.sign(s) != err_sign)
+    tr = np.where(toward0, np.nextafter(s, 0.0), s)
+    even = (tr.view(np.int64) & 1) == 0
+    away = np.where(tr >= 0, np.inf, -np.inf)
+    return np.where(inexact & even, np.nextafter(tr, away), tr)
+
+
+def add_rto(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a + b rounded to odd (float64), via TwoSum: exact when a + b fits in 53 bits."""
+    s = a + b
+    bb = s - a
+    err = (a - (s - bb)) + (b - bb)
+    return _rto_adjust(s, np.sign(err))
+
+
+# ---------------------------------------------------------------------------------------------
+# quire sizing
+
+
+def _delta_exp(fmt: Any) -> int:
+    from lognum.analysis.closed_form import delta
+
+    d = delta(fmt, "eq25")
+    return int(round(math.log2(d)))
+
+
+def quire_bits(cfg: Any, k: int) -> int:
+    """Width of the exact posit/GP quire for k products: ⌈log2 k⌉ + 2⌈log2(Max/Δ)⌉ + 2 (see the
+    module docstring for how this relates to ALPS §5.3; ``lognum.analysis.closed_form.
+    quire_width`` gives the paper's formula and the standard's 16n)."""
+    fmt = _fmt(cfg)
+    from lognum.analysis.closed_form import max_min
+
+    mx, _ = max_min(fmt)
+    cg = math.ceil(math.log2(k)) if k > 1 else 0
+    return cg + 2 * math.ceil(math.log2(mx) - _delta_exp(fmt)) + 2
+
+
+# ---------------------------------------------------------------------------------------------
+# LP log-domain helpers
+
+
+@cache
+def antilog_table(G: int, bits: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """2^(u/2^G) for u = 0 … 2^G − 1 as (m, e) with value m·2^e: correctly rounded to 53
+    significant bits (bits=None) or rounded to ``bits`` fraction bits (ties to even)."""
+    size = 1 << G
+    m = np.empty(size, dtype=np.int64)
+    e = np.empty(size, dtype=np.int64)
+    with localcontext() as ctx:
+        ctx.prec = 40
+        two = Decimal(2)
+        scale = 52 if bits is None else bits
+        for u in range(size):
+            v = two ** (Decimal(u) / Decimal(size)) * (1 << scale)
+            r = int(v.to_integral_value(rounding="ROUND_HALF_EVEN"))
+            m[u], e[u] = r, -scale
+    m.setflags(write=False)
+    e.setflags(write=False)
+    return m, e
+
+
+def _lp_logs(fmt: Any, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Signs (−1/0/1) and log2 magnitudes in units of 2^−G of LP values q (exact)."""
+    sg = np.sign(q).astype(np.int64)
+    with np.errstate(divide="ignore"):
+        lg = np.where(sg != 0, np.log2(np.abs(q)), 0.0)
+    for G in range(0, 17):
+        L = np.rint(lg * (1 << G))
+        if np.all(np.abs(L - lg * (1 << G)) < 1e-6):
+            return sg, L.astype(np.int64), G
+    raise ValueError(
+        f"{fmt}: log2 magnitudes are not on a grid of 2^-G with G <= 16 "
+        "(n too large, or a non-dyadic sf)"
+    )
+
+
+@cache
+def _lp_grid(fmt: Any, G: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted log2 magnitudes (units 2^−G) of the positive LP values and their codes' parity."""
+    v = fmt.values()
+    v = v[v > 0]
+    L = np.rint(np.log2(v) * (1 << G)).astype(np.int64)
+    return L, (np.arange(1, v.size + 1) % 2 == 0)
+
+
+def lp_round_log(fmt: Any, L: np.ndarray, G: int) -> np.ndarray:
+    """Round exact log2 magnitudes L·2^−G to the LP grid: nearest in the log domain, ties to the
+    even code, saturating to [Min, Max] (FORMATS.md §3.4). Returns grid L values."""
+    grid, even = _lp_grid(fmt, G)
+    i = np.clip(np.searchsorted(grid, L), 1, grid.size - 1)
+    lo, hi = grid[i - 1], grid[i]
+    dlo, dhi = L - lo, hi - L
+    pick_hi = (dhi < dlo) | ((dhi == dlo) & even[i])
+    r = np.where(pick_hi, hi, lo)
+    r = np.where(L <= grid[0], grid[0], r)
+    return np.where(L >= grid[-1], grid[-1], r)
+
+
+# ---------------------------------------------------------------------------------------------
+# public API
+
+
+def _check(A: Any, B: Any) -> tuple[np.ndarray, np.ndarray]:
+    a = np.asarray(A, dtype=np.float64)
+    b = np.asarray(B, dtype=np.float64)
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
+        raise ValueError(
+            f"A and B must be 2-D with A.shape[1] == B.shape[0], got {a.shape} and {b.shape}"
+        )
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("A and B must be finite")
+    return a, b
+
+
+def matmul(
+    A: Any, B: Any, fmt: Any, accumulate: str = "quire", antilog_bits: int | None = None
+) -> np.ndarray:
+    """C = A @ B in ``fmt`` (posit, GP or LP); see the module docstring.
+
+    A (M×K), B (K×N): real arrays, first quantized to ``fmt``. Returns float64 (M×N) values of
+    ``fmt``. ``accumulate``: "quire" (exact, one rounding), "float32" (FP32 accumulation) or
+    "format" (round after every multiply and add). ``antilog_bits``: LP only — fraction bits of
+    the log→linear table (None: 53-bit, i.e. exact to float64).
+    """
+    fmt = _fmt(fmt)
+    fam = _family(fmt)
+    if accumulate not in ACCUMULATE:
+        raise ValueError(f"accumulate must be one of {ACCUMULATE}, got {accumulate!r}")
+    if antilog_bits is not None:
+        if fam != "lp":
+            raise ValueError("antilog_bits applies to LP formats only")
+        if (
+            isinstance(antilog_bits, bool)
+            or not isinstance(antilog_bits, int)
+            or not (0 <= antilog_bits <= 52)
+        ):
+            raise ValueError(f"antilog_bits must be an integer in [0, 52], got {antilog_bits!r}")
+    a, b = _check(A, B)
+    qa, qb = fmt.quantize(a), fmt.quantize(b)
+    M, K = qa.shape
+    N = qb.shape[1]
+    if fam == "gp":
+        ma, ea = decompose(qa)
+        mb, eb = decompose(qb)
+        if accumulate == "quire":
+            return _gp_quire(fmt, ma, ea, mb, eb, K)
+        prods = lambda k: _rto_int(
+            ma[:, k, None] * mb[None, k, :],  # noqa: E731
+            ea[:, k, None] + eb[None, k, :],
+        )
+    else:
+        sa, la, G1 = _lp_logs(fmt, qa)
+        sb, lb, G2 = _lp_logs(fmt, qb)
+        G = max(G1, G2)
+        la, lb = la << (G - G1), lb << (G - G2)
+        if accumulate == "quire":
+            return _lp_quire(fmt, sa, la, sb, lb, G, antilog_bits, K)
+        tm, te = antilog_table(G, antilog_bits)
+
+        def prods(k: int) -> np.ndarray:
+            s = sa[:, k, None] * sb[None, k, :]
+            L = la[:, k, None] + lb[None, k, :]
+            if accumulate == "format":
+                L = lp_round_log(fmt, L, G)
+            u = L & ((1 << G) - 1)
+            return s * np.ldexp(tm[u].astype(np.float64), te[u] + (L >> G))
+
+    if accumulate == "float32":
+        acc = np.zeros((M, N), dtype=np.float32)
+        for k in range(K):
+            acc = acc + prods(k).astype(np.float32)
+        return np.asarray(fmt.quantize(acc.astype(np.float64)), dtype=np.float64)
+    acc = np.zeros((M, N))
+    for k in range(K):
+        p = prods(k)
+        if fam == "gp":
+            p = fmt.quantize(p)
+        acc = np.asarray(fmt.quantize(add_rto(acc, p)), dtype=np.float64)
+    return acc
+
+
+def _gp_quire(fmt: Any, ma, ea, mb, eb, K: int) -> np.ndarray:
+    from lognum.arith._quire_kernel import quire_matmul_gp
+
+    width = quire_bits(fmt, K)
+    emin = 2 * _delta_exp(fmt)
+    nl = (width + 31) // 32 + 3
+    out = np.empty((ma.shape[0], mb.shape[1]))
+    ovf = np.zeros(out.shape, dtype=np.int64)
+    quire_matmul_gp(
+        np.ascontiguousarray(ma),
+        np.ascontiguousarray(ea),
+        np.ascontiguousarray(mb),
+        np.ascontiguousarray(eb),
+        emin,
+        nl,
+        out,
+        ovf,
+    )
+    if ovf.any():  # pragma: no cover - the width formula makes this impossible
+        raise OverflowError("quire overflow")
+    return np.asarray(fmt.quantize(out), dtype=np.float64)
+
+
+def _lp_quire(fmt: Any, sa, la, sb, lb, G: int, bits: int | None, K: int) -> np.ndarray:
+    from lognum.arith._quire_kernel import quire_matmul_lp
+
+    tm, te = antilog_table(G, bits)
+    nz_a, nz_b = la[sa != 0], lb[sb != 0]
+    out = np.zeros((sa.shape[0], sb.shape[1]))
+    if nz_a.size == 0 or nz_b.size == 0:
+        return out
+    lmin = (int(nz_a.min()) + int(nz_b.min())) >> G
+    lmax = ((int(nz_a.max()) + int(nz_b.max())) >> G) + 2
+    emin = lmin + int(te.min())
+    width = (lmax - emin) + (math.ceil(math.log2(K)) if K > 1 else 0) + 2
+    nl = (width + 31) // 32 + 3
+    ovf = np.zeros(out.shape, dtype=np.int64)
+    quire_matmul_lp(
+        np.ascontiguousarray(sa),
+        np.ascontiguousarray(la),
+        np.ascontiguousarray(sb),
+        np.ascontiguousarray(lb),
+        G,
+        tm,
+        te,
+        emin,
+        nl,
+        out,
+        ovf,
+    )
+    if ovf.any():  # pragma: no cover
+        raise OverflowError("quire overflow")
+    return np.asarray(fmt.quantize(out), dtype=np.float64)
+
+
+def dot(
+    a: Any, b: Any, fmt: Any, accumulate: str = "quire", antilog_bits: int | None = None
+) -> float:
+    """Dot product of two real vectors in ``fmt`` (quantized first); see ``matmul``."""
+    x = np.asarray(a, dtype=np.float64)
+    y = np.asarray(b, dtype=np.float64)
+    if x.ndim != 1 or y.ndim != 1 or x.size != y.size:
+        raise ValueError(f"a and b must be 1-D of equal length, got {x.shape} and {y.shape}")
+    return float(matmul(x[None, :], y[:, None], fmt, accumulate, antilog_bits)[0, 0])
