@@ -244,10 +244,10 @@ def matmul(
         mb, eb = decompose(qb)
         if accumulate == "quire":
             return _gp_quire(fmt, ma, ea, mb, eb, K)
-        prods = lambda k: _rto_int(
-            ma[:, k, None] * mb[None, k, :],  # noqa: E731
-            ea[:, k, None] + eb[None, k, :],
-        )
+
+        def prods(k: int) -> np.ndarray:
+            return _rto_int(ma[:, k, None] * mb[None, k, :], ea[:, k, None] + eb[None, k, :])
+
     else:
         sa, la, G1 = _lp_logs(fmt, qa)
         sb, lb, G2 = _lp_logs(fmt, qb)
