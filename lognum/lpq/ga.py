@@ -3,11 +3,15 @@
 Steps as stated on the poster [S], with the unstated constants as :class:`GAConfig`
 parameters [R]:
 
-1. *Candidate initialisation*: ``population`` random candidates, evaluated on calibration data.
+1. *Candidate initialisation*: ``population`` random candidates, evaluated on calibration data
+   (each one, with probability ``p_shared``, a random *uniform* candidate -- one random gene
+   for all layers -- otherwise i.i.d. random genes per layer; random search samples the same
+   distribution).
 2. *Regeneration*: take the top-2 candidates; choose a block of layers (uniformly at random);
    child ``C_N`` = the best candidate with the block's layers taken from the second with
    probability ``p_crossover`` (uniform crossover), then mutated (each layer of the block with
-   probability ``p_mutation``, at least one).
+   probability ``p_mutation``, at least one; a mutation steps one field by +-1 along its grid
+   with probability ``p_step``, otherwise re-draws it).
 3. *Diversity-prompting selection*: ``children`` random parents are generated and "mutated
    with ``C_N``": child ``C_Nk`` = ``C_N`` with each layer of the block replaced by the random
    parent's with probability ``p_diversity``, then mutated as in 2.
@@ -58,11 +62,13 @@ class GAConfig:
     """GA constants (not given by the LPQ poster; defaults are this reconstruction's)."""
 
     population: int = 16
-    generations: int = 30
+    generations: int = 60
     children: int = 4
     p_crossover: float = 0.5
     p_mutation: float = 0.3
-    p_diversity: float = 0.3
+    p_diversity: float = 0.2
+    p_step: float = 0.8
+    p_shared: float = 0.5
     max_population: int | None = 32
     seed: int = 0
 
@@ -71,7 +77,7 @@ class GAConfig:
             raise ValueError(f"population must be >= 2, got {self.population}")
         if self.generations < 0 or self.children < 0:
             raise ValueError("generations and children must be >= 0")
-        for nm in ("p_crossover", "p_mutation", "p_diversity"):
+        for nm in ("p_crossover", "p_mutation", "p_diversity", "p_step", "p_shared"):
             v = getattr(self, nm)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{nm} must be in [0, 1], got {v}")
@@ -239,14 +245,14 @@ def run_lpq(
         block = blocks[int(rng.integers(len(blocks)))]
         rows = rows_of_block(block, L, space.acts)
         child = crossover_block(p1, p2, rows, rng, ga.p_crossover)
-        child = mutate_block(child, rows, space, rng, ga.p_mutation, L)
+        child = mutate_block(child, rows, space, rng, ga.p_mutation, L, ga.p_step)
         # 3. diversity-prompting selection
         kids = []
         for k in range(ga.children):
             rk = np.random.default_rng([ga.seed, gen, k + 1])
             rand_parent = space.random_genome(L, rk)
             kid = crossover_block(child, rand_parent, rows, rk, ga.p_diversity)
-            kids.append(mutate_block(kid, rows, space, rk, ga.p_mutation, L))
+            kids.append(mutate_block(kid, rows, space, rk, ga.p_mutation, L, ga.p_step))
         # 4. evaluation and population update
         res = _evaluate_all(problem, [child, *kids], fcfg, n_max, factory, executor)
         evals += len(res)
@@ -284,10 +290,13 @@ def random_search(
     seed: int = 0,
     batch: int = 8,
     progress: bool = True,
+    p_shared: float = 0.5,
 ) -> LPQResult:
-    """Random search baseline: ``budget`` uniformly random genomes, the best one wins.
+    """Random search baseline: ``budget`` random candidates, the best one wins.
 
-    Candidate ``i`` uses ``default_rng([seed, 10**6, i])`` (a stream disjoint from the GA's).
+    Candidates come from the GA's initial-population sampler
+    (:meth:`SearchSpace.random_candidate` with the same ``p_shared``); candidate ``i`` uses
+    ``default_rng([seed, 10**6, i])`` (a stream disjoint from the GA's).
     """
     space = space or SearchSpace()
     fcfg = fitness or FitnessConfig()
@@ -301,7 +310,7 @@ def random_search(
     history = []
     for s in range(0, budget, batch):
         gs = [
-            space.random_genome(L, np.random.default_rng([seed, 10**6, i]))
+            space.random_candidate(L, np.random.default_rng([seed, 10**6, i]), p_shared)
             for i in range(s, min(s + batch, budget))
         ]
         res = _evaluate_all(problem, gs, fcfg, space.n_max, factory, executor)
@@ -327,7 +336,12 @@ def random_search(
         best_fitness=float(best[0]),
         best_terms=best[2],
         history=history,
-        config={**_config_dict(space, None, fcfg, problem), "seed": seed, "budget": budget},
+        config={
+            **_config_dict(space, None, fcfg, problem),
+            "seed": seed,
+            "budget": budget,
+            "p_shared": p_shared,
+        },
         evaluations=budget,
         seconds=time.perf_counter() - t0,
     )

@@ -80,12 +80,30 @@ class SearchSpace:
         grid = self.sf_grid(is_act)
         return np.array([n, es, rs, grid[rng.integers(len(grid))]], dtype=np.float64)
 
-    def random_genome(self, n_layers: int, rng: np.random.Generator) -> np.ndarray:
-        """A random genome for ``n_layers`` layers (``2 n_layers`` rows if ``acts``)."""
+    def random_genome(
+        self, n_layers: int, rng: np.random.Generator, shared: bool = False
+    ) -> np.ndarray:
+        """A random genome for ``n_layers`` layers (``2 n_layers`` rows if ``acts``).
+
+        ``shared=False``: every layer draws its own gene (i.i.d.); ``shared=True``: one random
+        gene for all weight rows (and one for all activation rows) -- a random *uniform*
+        candidate.  :func:`random_candidate` mixes the two.
+        """
+        if shared:
+            w, a = self.random_gene(rng), self.random_gene(rng, True)
+            rows = [w] * n_layers + ([a] * n_layers if self.acts else [])
+            return np.vstack(rows)
         rows = [self.random_gene(rng) for _ in range(n_layers)]
         if self.acts:
             rows += [self.random_gene(rng, True) for _ in range(n_layers)]
         return np.vstack(rows)
+
+    def random_candidate(
+        self, n_layers: int, rng: np.random.Generator, p_shared: float
+    ) -> np.ndarray:
+        """Initial-population / random-search sampler: with probability ``p_shared`` a random
+        uniform candidate (one gene for all layers), otherwise i.i.d. genes per layer."""
+        return self.random_genome(n_layers, rng, shared=bool(rng.random() < p_shared))
 
     def repair(self, gene: np.ndarray, is_act: bool = False) -> np.ndarray:
         """Clip a gene into the space (``rs`` into its range for the gene's ``n``)."""
@@ -99,9 +117,10 @@ class SearchSpace:
         return g
 
     def mutate_gene(
-        self, gene: np.ndarray, rng: np.random.Generator, is_act: bool = False
+        self, gene: np.ndarray, rng: np.random.Generator, is_act: bool = False, p_step: float = 0.8
     ) -> np.ndarray:
-        """Change one field: with probability 1/2 a step of +-1 along its grid, else a re-draw."""
+        """Change one field: with probability ``p_step`` a step of +-1 along its grid, else a
+        uniform re-draw of that field."""
         g = gene.copy()
         f = int(rng.integers(4))
         grids = (self.n, self.es, None, self.sf_grid(is_act))
@@ -110,7 +129,7 @@ class SearchSpace:
             grid = tuple(range(lo, hi + 1))
         else:
             grid = grids[f]
-        if rng.random() < 0.5:
+        if rng.random() < p_step:
             i = int(np.argmin([abs(v - g[f]) for v in grid]))
             i = int(np.clip(i + (1 if rng.random() < 0.5 else -1), 0, len(grid) - 1))
         else:
@@ -165,6 +184,7 @@ def mutate_block(
     rng: np.random.Generator,
     p: float,
     n_layers: int,
+    p_step: float = 0.8,
 ) -> np.ndarray:
     """Mutate each row in ``rows`` with probability ``p`` (at least one row is mutated)."""
     g = genome.copy()
@@ -172,7 +192,7 @@ def mutate_block(
     if not hit and rows:
         hit = [rows[int(rng.integers(len(rows)))]]
     for r in hit:
-        g[r] = space.mutate_gene(g[r], rng, is_act=r >= n_layers)
+        g[r] = space.mutate_gene(g[r], rng, is_act=r >= n_layers, p_step=p_step)
     return g
 
 
