@@ -18,7 +18,7 @@ carried into the next when its magnitude reaches 2^50, so no int64 overflow). In
 partial sum of K-fold ``i > 0`` is read back from the OFMAP buffer and enters the top of the
 column, so every dataflow accumulates in the order ``k = 0, 1, ..., K-1``.
 
-Parameters ``prm`` (int64[4]): kind, F, lut_frac_bits, acc_lsb.
+Parameters ``prm`` (int64[5]): kind, F, lut_frac_bits, acc_lsb, alpha.
 """
 
 from __future__ import annotations
@@ -28,45 +28,6 @@ from numba import njit
 
 _BASE = 30
 _LIM = 1 << 50
-
-
-@njit(cache=True, inline="always")
-def _limb_add(acc, v, sh):
-    """acc += v * 2**sh (sh >= 0), acc: int64[NL] limbs of 30 bits."""
-    li = sh // _BASE
-    acc[li] += v << (sh - li * _BASE)  # |v| < 2^31, shift < 30: below 2^61
-    nl = acc.shape[0]
-    while li < nl - 1 and (acc[li] >= _LIM or acc[li] <= -_LIM):
-        carry = acc[li] >> _BASE
-        acc[li] -= carry << _BASE
-        acc[li + 1] += carry
-        li += 1
-
-
-@njit(cache=True, nogil=True)
-def _mac(prm, lut, acc, accf, sa, ea, fa, sb, eb, fb):
-    kind = prm[0]
-    if kind == 0:
-        acc[0] += sa * sb
-    elif kind == 1:
-        p = np.float32(fa * fb)
-        accf[0] = np.float32(np.float32(accf[0]) + p)
-    elif kind == 2:
-        if sa != 0 and sb != 0:
-            _limb_add(acc, sa * sb, ea + eb - prm[3])
-    else:
-        if sa != 0 and sb != 0:
-            F = prm[1]
-            X = ea + eb
-            ip = X >> F
-            j = X - (ip << F)
-            nlut = lut.shape[0]
-            # truncate the F-bit fraction to alpha = log2(nlut) bits
-            alpha = 0
-            while (1 << alpha) < nlut:
-                alpha += 1
-            idx = (j >> (F - alpha)) if F >= alpha else (j << (alpha - F))
-            _limb_add(acc, sa * sb * lut[idx], ip - prm[2] - prm[3])
 
 
 @njit(cache=True, nogil=True)
@@ -149,9 +110,44 @@ def functional_layer(
                             if t >= 0 and t == tt[r, c]:
                                 busy[r, c] += 1
                                 for q in range(L):
-                                    _mac(prm, lut, acc[r, c], accf[r, c], ls[r, c, q],
-                                         le[r, c, q], lf[r, c, q], ts[r, c, q], te[r, c, q],
-                                         tf[r, c, q])  # fmt: skip
+                                    sa, ea, fa = ls[r, c, q], le[r, c, q], lf[r, c, q]
+                                    sb, eb, fb = ts[r, c, q], te[r, c, q], tf[r, c, q]
+                                    kind = prm[0]
+                                    if kind == 0:
+                                        acc[r, c, 0] += sa * sb
+                                    elif kind == 1:
+                                        accf[r, c, 0] = np.float32(
+                                            np.float32(accf[r, c, 0]) + np.float32(fa * fb)
+                                        )
+                                    elif sa != 0 and sb != 0:
+                                        if kind == 2:
+                                            v = sa * sb
+                                            sh = ea + eb - prm[3]
+                                        else:
+                                            F = prm[1]
+                                            alpha = prm[4]
+                                            X = ea + eb
+                                            ip = X >> F
+                                            j = X - (ip << F)
+                                            # LUT index: fraction cut to alpha bits
+                                            idx = (
+                                                (j >> (F - alpha))
+                                                if F >= alpha
+                                                else (j << (alpha - F))
+                                            )
+                                            v = sa * sb * lut[idx]
+                                            sh = ip - prm[2] - prm[3]
+                                        li = sh // _BASE
+                                        acc[r, c, li] += v << (
+                                            sh - li * _BASE
+                                        )  # |v| < 2^31, shift < 30: below 2^61
+                                        while li < NL - 1 and (
+                                            acc[r, c, li] >= _LIM or acc[r, c, li] <= -_LIM
+                                        ):
+                                            carry = acc[r, c, li] >> _BASE
+                                            acc[r, c, li] -= carry << _BASE
+                                            acc[r, c, li + 1] += carry
+                                            li += 1
                                 if t == T - 1:  # last MAC: write the output
                                     for z in range(NL):
                                         out[r0 + r, c0 + c, z] = acc[r, c, z]
@@ -218,9 +214,42 @@ def functional_layer(
                         if r < ur and c < uc:
                             busy[r, c] += 1
                             for q in range(L):
-                                _mac(prm, lut, acc[r, c], accf[r, c], ls[r, c, q],
-                                     le[r, c, q], lf[r, c, q], ts[r, c, q], te[r, c, q],
-                                     tf[r, c, q])  # fmt: skip
+                                sa, ea, fa = ls[r, c, q], le[r, c, q], lf[r, c, q]
+                                sb, eb, fb = ts[r, c, q], te[r, c, q], tf[r, c, q]
+                                kind = prm[0]
+                                if kind == 0:
+                                    acc[r, c, 0] += sa * sb
+                                elif kind == 1:
+                                    accf[r, c, 0] = np.float32(
+                                        np.float32(accf[r, c, 0]) + np.float32(fa * fb)
+                                    )
+                                elif sa != 0 and sb != 0:
+                                    if kind == 2:
+                                        v = sa * sb
+                                        sh = ea + eb - prm[3]
+                                    else:
+                                        F = prm[1]
+                                        alpha = prm[4]
+                                        X = ea + eb
+                                        ip = X >> F
+                                        j = X - (ip << F)
+                                        # LUT index: fraction cut to alpha bits
+                                        idx = (
+                                            (j >> (F - alpha)) if F >= alpha else (j << (alpha - F))
+                                        )
+                                        v = sa * sb * lut[idx]
+                                        sh = ip - prm[2] - prm[3]
+                                    li = sh // _BASE
+                                    acc[r, c, li] += v << (
+                                        sh - li * _BASE
+                                    )  # |v| < 2^31, shift < 30: below 2^61
+                                    while li < NL - 1 and (
+                                        acc[r, c, li] >= _LIM or acc[r, c, li] <= -_LIM
+                                    ):
+                                        carry = acc[r, c, li] >> _BASE
+                                        acc[r, c, li] -= carry << _BASE
+                                        acc[r, c, li + 1] += carry
+                                        li += 1
                 done = False
                 for c in range(C):
                     t = pt[R - 1, c]

@@ -119,7 +119,7 @@ def systolic_matmul(
             ipmax = (int(Ae[nzA].max()) + int(Be[nzB].max())) >> F
             lsb = ipmin - pe.lut_frac_bits
             NL = (ipmax + 2 - lsb + int(np.ceil(np.log2(K + 1))) + 2) // 30 + 3
-    prm = np.array([kind, pe.frac_bits, pe.lut_frac_bits, lsb], np.int64)
+    prm = np.array([kind, pe.frac_bits, pe.lut_frac_bits, lsb, pe.alpha], np.int64)
     df = DF_CODE[dataflow]
     if df == 0:
         X = (As, Ae, Af)
