@@ -258,11 +258,24 @@ def enclosing_values(cfg: Any, x: float) -> tuple[float, float]:
         lo = 2.0 ** (base + fmt.sc)
         return lo, lo * 2.0**d
     lam = math.log2(x) + fmt.sf
+    for _ in range(4):  # log2 of a value on the grid may land one float below/above it
+        g, h = _lp_cell(fmt, lam)
+        if 2.0 ** (g + h - fmt.sf) <= x:
+            lam = g + h
+        elif 2.0 ** (g - fmt.sf) > x:
+            lam = g - 1e-9
+        else:
+            break
+    return 2.0 ** (g - fmt.sf), 2.0 ** (g + h - fmt.sf)
+
+
+def _lp_cell(fmt: Any, lam: float) -> tuple[float, float]:
+    """Grid point g <= lam and log2 step h of the LP cell containing log2|x| + sf = lam."""
+    es = fmt.es
     k = regime_of(fmt, math.floor(lam))
     t = bits_after_regime(fmt, k)
     h = 2.0 ** -(t - es)
-    g = (k << es) + h * math.floor((lam - (k << es)) / h)
-    return 2.0 ** (g - fmt.sf), 2.0 ** (g + h - fmt.sf)
+    return (k << es) + h * math.floor((lam - (k << es)) / h), h
 
 
 def decimal_digits(cfg: Any, x: Any) -> np.ndarray:

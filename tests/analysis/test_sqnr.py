@@ -1,0 +1,97 @@
+"""Empirical, exact-by-cells and closed-form SQNR (lognum.analysis.sqnr)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import lognum as ln
+from lognum.analysis import closed_form as cf
+from lognum.analysis.sqnr import cells, empirical_sqnr, fit_gamma, sqnr, sqnr_curve
+
+
+def _sampled(fmt, dist, n=2_000_000, seed=0, batches=20):
+    """Sampled SQNR and its standard error (batch means)."""
+    x = dist.rvs(size=n, random_state=np.random.default_rng(seed))
+    e = x - fmt.quantize(x)
+    s, q = x * x, e * e
+    b = [10 * math.log10(s[i::batches].sum() / q[i::batches].sum()) for i in range(batches)]
+    return 10 * math.log10(s.sum() / q.sum()), float(np.std(b) / math.sqrt(batches))
+
+
+def test_empirical_by_hand():
+    # posit<8,0>: 1 + 2^-6 is a tie between 0x40 and 0x41 → even 0x40 = 1.0 (FORMATS.md §1.7 #1)
+    x = 1.015625
+    assert math.isclose(sqnr("posit<8,0>", [x]), 10 * math.log10(x * x / (x - 1) ** 2))
+    assert sqnr("posit<8,0>", [1.0, -0.5]) == math.inf
+    with pytest.raises(ValueError, match="either"):
+        sqnr("posit<8,0>", [1.0], dist=stats.norm())
+
+
+def test_no_data_closed_forms():
+    assert sqnr("GP<8,1,3,0>") == cf.sqnr_eq8("GP<8,1,3,0>")
+    assert sqnr("GP<8,2,5,0>", delta="eq9") == cf.sqnr_eq8("GP<8,2,5,0>", delta_eq="eq9")
+    assert sqnr("LP<6,2,5,0>") == cf.sqnr_lp("LP<6,2,5,0>")
+
+
+@pytest.mark.parametrize(
+    "spec,dist,wrong",
+    [
+        ("LP<6,2,5,0>", stats.norm(), "arithmetic"),  # LP ties are geometric everywhere
+        ("posit<6,2>", stats.loguniform(2.0**6, 2.0**15), "arithmetic"),  # regime-zone ties
+        ("GP<8,1,3,0>", stats.laplace(scale=0.5), "geometric"),  # fraction-zone ties
+        ("GP<6,1,3,-1>", stats.norm(scale=3.0), "geometric"),
+    ],
+)
+def test_exact_sqnr_matches_sampling_and_rejects_a_wrong_tie_rule(spec, dist, wrong):
+    f = ln.parse(spec)
+    exact = sqnr(f, dist=dist)
+    bad = sqnr(f, dist=dist, rule=wrong)
+    samp, se = _sampled(f, dist)
+    assert abs(exact - samp) < 4 * se + 1e-3, (exact, samp, se)
+    assert abs(bad - samp) > 6 * se, (bad, samp, se)
+
+
+def test_exact_sqnr_uniform_quantizer_closed_form():
+    # GP<8,1,1,0> near 1 is a fixed-point grid of step 2^-5 on [1, 2): uniform data on [1, 2)
+    # has noise step²/12 exactly.
+    f = ln.GeneralizedPosit(8, 1, 1, 0)
+    d = stats.uniform(1.0, 1.0)
+    step = 2.0**-5
+    expect = 10 * math.log10((7 / 3) / (step**2 / 12))
+    assert math.isclose(sqnr(f, dist=d), expect, abs_tol=1e-9)
+
+
+def test_cells_partition_and_agree_with_quantize():
+    f = ln.GeneralizedPosit(7, 1, 4, 0)
+    c = cells(f)
+    assert c.lower[0] == -math.inf and c.upper[-1] == math.inf
+    np.testing.assert_array_equal(c.lower[1:], c.upper[:-1])
+    mid = np.where(np.isfinite(c.lower) & np.isfinite(c.upper), 0.5 * (c.lower + c.upper), c.value)
+    ok = c.upper > c.lower
+    np.testing.assert_array_equal(f.quantize(mid[ok]), c.value[ok])
+    # the bisection boundary: last double that rounds down
+    b = c.upper[ok][:-1]
+    np.testing.assert_array_equal(f.quantize(b), c.value[ok][:-1])
+    assert np.all(f.quantize(np.nextafter(b, np.inf)) > c.value[ok][:-1])
+
+
+def test_fit_gamma_reproduces_measurement():
+    x = np.random.default_rng(0).standard_normal(100_000)
+    g = fit_gamma("GP<8,1,3,0>", x)
+    assert math.isclose(cf.sqnr_eq8("GP<8,1,3,0>", g), empirical_sqnr("GP<8,1,3,0>", x))
+
+
+def test_sqnr_curve_against_sampling_and_shape():
+    f = ln.Posit(8, 1)
+    m = np.array([-15.0, -4.0, 0.0, 3.0, 15.0])
+    curve = sqnr_curve(f, m)
+    rng = np.random.default_rng(1)
+    for mi, ci in zip(m, curve, strict=True):
+        x = 2.0 ** (mi + rng.uniform(-0.5, 0.5, 400_000))
+        assert abs(empirical_sqnr(f, x) - ci) < 0.1
+    assert curve[2] == curve.max()  # tapered: best precision around 1
+    assert curve[0] < 0 and curve[-1] < 10  # beyond minpos / maxpos
