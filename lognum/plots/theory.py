@@ -1,0 +1,194 @@
+"""Figures of the theory (ALPS eqs 2, 3, 8, 9, 25, Fig. 4a; the LPQ poster's relative-accuracy
+plot; Algorithm 1's kurtosis). Each function returns a matplotlib ``Figure`` drawn with
+``lognum.plots.style``; ``render_all(outdir)`` writes them all as PDF + PNG (deterministic)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lognum.plots.style import new_figure, save, use_style
+
+
+def _parse_or_none(spec: str) -> Any:
+    from lognum.formats.parse import parse
+
+    try:
+        return parse(spec)
+    except (ValueError, ImportError, AttributeError):
+        return None
+
+
+def fig_gp_max_min(n: int = 8) -> Any:
+    """log2 Max_GP and log2 Min_GP (ALPS eq 2, 3) against rs for es = 0, 1, 2, with the
+    enumerated values as markers."""
+    from lognum.analysis.closed_form import max_min
+    from lognum.formats.posit import GeneralizedPosit
+
+    with use_style():
+        fig = new_figure("single")
+        ax = fig.add_subplot()
+        rs = np.arange(1, n)
+        for es in (0, 1, 2):
+            mm = np.array([max_min(GeneralizedPosit(n, es, int(r))) for r in rs])
+            (line,) = ax.plot(rs, np.log2(mm[:, 0]), label=f"es={es}")
+            ax.plot(rs, np.log2(mm[:, 1]), color=line.get_color())
+            enum = np.array([GeneralizedPosit(n, es, int(r)).values()[[-1]] for r in rs])
+            ax.plot(rs, np.log2(enum[:, 0]), "o", color=line.get_color(), mfc="none")
+        ax.set_xlabel("rs (maximum regime run)")
+        ax.set_ylabel(r"$\log_2$ Max (top), $\log_2$ Min (bottom)")
+        ax.set_title(f"GP<{n},es,rs,0>: eq 2 / eq 3 (lines), enumeration (o)")
+        ax.legend()
+    return fig
+
+
+def fig_delta_gp(n: int = 8, es: int = 2) -> Any:
+    """Δ_GP by eq 9 (literal) and eq 25 against rs, with the enumerated minimum gap."""
+    from lognum.analysis.closed_form import delta_gp, min_gap
+    from lognum.formats.posit import GeneralizedPosit
+
+    with use_style():
+        fig = new_figure("single")
+        ax = fig.add_subplot()
+        rs = np.arange(1, n)
+        ax.plot(
+            rs,
+            [math.log2(delta_gp(n, es, int(r), 0, "eq25")) for r in rs],
+            "-",
+            label="eq 25 (appendix)",
+        )
+        ax.plot(
+            rs,
+            [math.log2(delta_gp(n, es, int(r), 0, "eq9")) for r in rs],
+            "--",
+            label="eq 9 (body, literal)",
+        )
+        ax.plot(
+            rs,
+            [math.log2(min_gap(GeneralizedPosit(n, es, int(r)))) for r in rs],
+            "o",
+            mfc="none",
+            label="min adjacent gap (enumeration)",
+        )
+        ax.set_xlabel("rs")
+        ax.set_ylabel(r"$\log_2 \Delta_{GP}$")
+        ax.set_title(f"GP<{n},{es},rs,0>: eq 9 vs eq 25")
+        ax.legend()
+    return fig
+
+
+def sqnr_curve_formats() -> list[tuple[str, Any]]:
+    """The 8-bit formats of the SQNR-vs-magnitude figure (a float baseline when available)."""
+    from lognum.formats.parse import parse
+
+    out = [(s, parse(s)) for s in ("posit<8,1>", "GP<8,1,3,0>", "GP<8,1,5,0>", "LP<8,1,7,0>")]
+    fl = _parse_or_none("float8_e4m3fn")
+    out.append(
+        ("float8_e4m3fn", fl)
+        if fl is not None
+        else ("GP<8,3,1,0> (E4M3-like float)", parse("GP<8,3,1,0>"))
+    )
+    return out
+
+
+def fig_sqnr_curves(step: float = 0.5) -> Any:
+    """Exact SQNR of inputs at each magnitude (log-uniform, one binade wide) for 8-bit posit,
+    GP, LP and float: the tapered-accuracy curves of ALPS Fig. 4a."""
+    from lognum.analysis.sqnr import sqnr_curve
+
+    m = np.arange(-16.0, 16.0 + step / 2, step)
+    with use_style():
+        fig = new_figure("double", 2.8)
+        ax = fig.add_subplot()
+        for label, f in sqnr_curve_formats():
+            ax.plot(m, sqnr_curve(f, m), label=label)
+        ax.set_ylim(-5, None)
+        ax.set_xlabel(r"input magnitude $\log_2|x|$")
+        ax.set_ylabel("SQNR (dB)")
+        ax.set_title("SQNR vs magnitude, 8-bit formats (exact, by integration)")
+        ax.legend(ncol=2)
+    return fig
+
+
+def lpq_formats() -> list[tuple[str, Any]]:
+    """The four formats of the LPQ poster's relative-accuracy plot (AF<6,3> if available)."""
+    from lognum.formats.parse import parse
+
+    out = [(s, parse(s)) for s in ("LP<6,2,5,0>", "LP<6,2,2,0>")]
+    out.append(("P<6,2,3,0> = GP<6,2,3,0>", parse("GP<6,2,3,0>")))
+    af = _parse_or_none("AF<6,3>")
+    if af is not None:
+        if callable(getattr(af, "fit", None)):
+            af = af.fit(np.array([-1.0, 1.0]))
+        out.append(("AF<6,3>", af))
+    return out
+
+
+def fig_relative_accuracy(step: float = 1.0 / 32) -> Any:
+    """Decimal digits of relative precision against magnitude (LPQ poster motivation plot):
+    −log10(gap / 2|x|), gap = spacing of the values around |x|."""
+    from lognum.analysis.closed_form import decimal_digits
+
+    m = np.arange(-18.0, 18.0, step)
+    with use_style():
+        fig = new_figure("double", 2.8)
+        ax = fig.add_subplot()
+        for label, f in lpq_formats():
+            ax.plot(m, decimal_digits(f, 2.0**m), label=label, drawstyle="steps-post")
+        ax.set_xlabel(r"magnitude $\log_2|x|$")
+        ax.set_ylabel("decimal digits of precision")
+        ax.set_title("Relative accuracy of 6-bit formats")
+        ax.legend(ncol=2)
+    return fig
+
+
+def fig_kurtosis(n: int = 8, a: float | None = None) -> Any:
+    """Algorithm 1's ingredients: excess kurtosis of GP<n,es,rs,0> values on [−a, a] against rs,
+    and the kurtosis of the bundled MiniLM layer extracts (horizontal lines)."""
+    from lognum.analysis.stats import excess_kurtosis, format_kurtosis
+    from lognum.data import load_minilm_weights
+
+    W = load_minilm_weights()
+    amax = a if a is not None else 2.29
+    with use_style():
+        fig = new_figure("single", 2.8)
+        ax = fig.add_subplot()
+        rs = np.arange(1, n)
+        for es in (0, 1, 2):
+            ax.plot(
+                rs,
+                [format_kurtosis(f"GP<{n},{es},{int(r)},0>", amax) for r in rs],
+                "o-",
+                label=f"GP<{n},{es},rs,0> on [-{amax}, {amax}]",
+            )
+        for name in ("layer0.query", "layer0.ffn1", "layer5.ffn1"):
+            ax.axhline(excess_kurtosis(W[name]), lw=0.6, ls=":", color="0.4")
+            ax.annotate(
+                name, (n - 1, excess_kurtosis(W[name])), fontsize=6, ha="right", va="bottom"
+            )
+        ax.set_xlabel("rs")
+        ax.set_ylabel("excess kurtosis")
+        ax.set_title("Kurtosis matching (ALPS Algorithm 1)")
+        ax.legend(fontsize=6)
+    return fig
+
+
+FIGURES = {
+    "theory_gp_max_min": fig_gp_max_min,
+    "theory_delta_gp": fig_delta_gp,
+    "theory_sqnr_curves": fig_sqnr_curves,
+    "theory_relative_accuracy": fig_relative_accuracy,
+    "theory_kurtosis": fig_kurtosis,
+}
+
+
+def render_all(outdir: str | Path) -> list[Path]:
+    """Render every theory figure into ``outdir`` as PDF and PNG; returns the written paths."""
+    paths: list[Path] = []
+    for name, fn in FIGURES.items():
+        fig = fn()
+        paths += save(fig, outdir, name)
+    return paths

@@ -1,0 +1,48 @@
+"""Theory figures (lognum.plots.theory) and the shared style (lognum.plots.style)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from lognum.plots import style, theory
+
+
+def test_delta_figure_plots_the_equations():
+    from lognum.analysis.closed_form import delta_gp
+
+    fig = theory.fig_delta_gp(8, 2)
+    assert isinstance(fig, Figure)
+    lines = fig.axes[0].get_lines()
+    rs = lines[0].get_xdata()
+    assert list(lines[0].get_ydata()) == [math.log2(delta_gp(8, 2, int(r))) for r in rs]
+    assert list(lines[1].get_ydata()) == [math.log2(delta_gp(8, 2, int(r), 0, "eq9")) for r in rs]
+    # enumeration markers coincide with eq 25 (the erratum's point)
+    np.testing.assert_array_equal(lines[2].get_ydata(), lines[0].get_ydata())
+
+
+def test_save_is_deterministic_and_uses_truetype(tmp_path):
+    def make():
+        with style.use_style():
+            fig = style.new_figure()
+            ax = fig.add_subplot()
+            ax.plot([0, 1, 2], [1, 0, 2], label=r"$\Delta$")
+            ax.legend()
+        return fig
+
+    a = style.save(make(), tmp_path / "a", "fig")
+    b = style.save(make(), tmp_path / "b", "fig")
+    assert [p.suffix for p in a] == [".pdf", ".png"]
+    for p, q in zip(a, b, strict=True):
+        assert p.read_bytes() == q.read_bytes()
+    pdf = a[0].read_bytes()
+    assert b"FontFile2" in pdf and b"Type3" not in pdf and b"CreationDate" not in pdf
+
+
+def test_render_all_writes_pdf_and_png(tmp_path, monkeypatch):
+    monkeypatch.setattr(theory, "FIGURES", {"gp_max_min": theory.fig_gp_max_min})
+    paths = theory.render_all(tmp_path)
+    assert sorted(p.name for p in paths) == ["gp_max_min.pdf", "gp_max_min.png"]
+    assert all(p.stat().st_size > 1000 for p in paths)
