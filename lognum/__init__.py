@@ -26,6 +26,18 @@ _LAZY: dict[str, str] = {
     "GeneralizedPosit": "lognum.formats.posit",
     "LogPosit": "lognum.formats.logposit",
     "parse": "lognum.formats.parse",
+    "Minifloat": "lognum.formats.floats",
+    "ScaledFloat": "lognum.formats.floats",
+    "AdaptivFloat": "lognum.formats.floats",
+    "FixedPoint": "lognum.formats.fixed",
+    "Integer": "lognum.formats.fixed",
+    "SymmetricInt": "lognum.formats.fixed",
+    "AffineInt": "lognum.formats.fixed",
+    "DynamicFixedPoint": "lognum.formats.fixed",
+    "LNS": "lognum.formats.lns",
+    "LogQuant": "lognum.formats.lns",
+    "MX": "lognum.formats.block",
+    "BlockFloat": "lognum.formats.block",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -21,10 +21,41 @@ PATTERNS: list[tuple[str, str]] = [
     (r"posit(\d+)", "lognum.formats.posit:_parse_posit_n"),
     (rf"(?:gp|generalizedposit)<(\d+),(\d+),(\d+),({_NUM})>", "lognum.formats.posit:_parse_gp"),
     (rf"(?:lp|logposit)<(\d+),(\d+),(\d+),({_NUM})>", "lognum.formats.logposit:_parse_lp"),
+    # teaching taxonomy (fixed.py, floats.py, lns.py, block.py)
+    (r"(u?)int(\d+)", "lognum.formats.fixed:_parse_int"),
+    (r"(u?)fixed<(\d+),([+-]?\d+)>", "lognum.formats.fixed:_parse_fixed"),
+    (r"int(\d+)_sym(?:metric)?", "lognum.formats.fixed:_parse_sym"),
+    (r"(u?)int(\d+)_affine", "lognum.formats.fixed:_parse_affine"),
+    (r"dfxp<(\d+)>", "lognum.formats.fixed:_parse_dfxp"),
+    (r"minifloat<(\d+),(\d+)>", "lognum.formats.floats:_parse_minifloat"),
+    (r"sf<(\d+),(\d+)(?:,([+-]?\d+))?>", "lognum.formats.floats:_parse_sf"),
+    (r"(?:af|adaptivfloat)<(\d+),(\d+)>", "lognum.formats.floats:_parse_af"),
+    (r"lns<(\d+),(\d+)>", "lognum.formats.lns:_parse_lns"),
+    (r"logquant<(\d+)(?:,([+-]?\d+))?>", "lognum.formats.lns:_parse_logquant"),
+    (r"bfp<(\d+),(\d+)>", "lognum.formats.block:_parse_bfp"),
+    # any of the above with non-default options: "float8_e4m3fn(saturate=true)", "af<6,3>(bias=9)"
+    (r"(.+)\(([^()]*)\)", "lognum.formats.floats:_parse_with_options"),
 ]
 
 # exact names (normalised: lower case, no spaces) -> "module:factory" (called with no argument)
-NAMED: dict[str, str] = {}
+NAMED: dict[str, str] = {
+    **{name: f"lognum.formats.floats:{name}" for name in (
+        "float16", "bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz",
+        "float8_e5m2fnuz", "float8_e4m3", "float8_e3m4", "float6_e2m3fn", "float6_e3m2fn",
+        "float4_e2m1fn", "float8_e8m0fnu")},
+    **{alias: f"lognum.formats.floats:{name}" for alias, name in (
+        ("fp16", "float16"), ("half", "float16"), ("binary16", "float16"), ("bf16", "bfloat16"),
+        ("fp8_e4m3", "float8_e4m3fn"), ("fp8_e5m2", "float8_e5m2"), ("e4m3", "float8_e4m3fn"),
+        ("e5m2", "float8_e5m2"), ("fp8_e4m3fnuz", "float8_e4m3fnuz"),
+        ("fp8_e5m2fnuz", "float8_e5m2fnuz"), ("fp6_e2m3", "float6_e2m3fn"),
+        ("fp6_e3m2", "float6_e3m2fn"), ("e2m3", "float6_e2m3fn"), ("e3m2", "float6_e3m2fn"),
+        ("fp4", "float4_e2m1fn"), ("fp4_e2m1", "float4_e2m1fn"), ("e2m1", "float4_e2m1fn"),
+        ("e8m0", "float8_e8m0fnu"), ("fp8_e8m0", "float8_e8m0fnu"))},
+    **{name: f"lognum.formats.block:{fac}" for name, fac in (
+        ("mxfp8_e4m3", "mxfp8_e4m3"), ("mxfp8", "mxfp8_e4m3"), ("mxfp8_e5m2", "mxfp8_e5m2"),
+        ("mxfp6_e2m3", "mxfp6_e2m3"), ("mxfp6", "mxfp6_e2m3"), ("mxfp6_e3m2", "mxfp6_e3m2"),
+        ("mxfp4", "mxfp4"), ("mxfp4_e2m1", "mxfp4"), ("mxint8", "mxint8"))},
+}
 
 
 def _normalise(spec: str) -> str:

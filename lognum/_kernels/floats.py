@@ -1,0 +1,140 @@
+"""Scalar kernels of the float-like element formats: minifloats (IEEE-style, ``fn``, ``fnuz``,
+no-specials), E8M0, bfloat16, AdaptivFloat, scaled floats and the MX float elements.
+
+One parametrised rounding serves all of them (FORMATS.md §4.2, §4.5, §4.8). A format is a grid
+of magnitudes: in the binade ``[2^E, 2^(E+1))`` (``E >= emin``) the step is ``2^(E-m)``; below
+``2^emin`` the grid continues with step ``2^(emin-m)`` (gradual underflow, IEEE subnormals) down
+to ``vmin``, the smallest positive value. A format without subnormals sets ``vmin`` above that
+grid and rounds every ``|x| < vmin`` by the *bottom rule*: ``vmin`` if ``|x| > lomid`` (or
+``== lomid`` and ``tieup``), else 0. Rounding inside the grid is to nearest with ties to the even
+significand integer (``away=1``: ties away from zero). Overflow is decided in the extended grid:
+``q > maxval`` means the rounded value does not exist, and ``ovfval`` (``maxval`` when
+saturating, else inf or NaN) replaces it.
+
+All parameters are run-time numbers (one compilation per dtype serves every format); the
+helpers are ``inline="always"`` and branch-free so the array loops in ``floats_loops`` vectorise.
+The arithmetic is exact: scaling by powers of two, ``y = a·2^(m-E) < 2^(m+1)`` and the
+``1.5·2^52`` round-to-nearest-even trick (valid for ``|y| < 2^51``).
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import int64, njit, uint64
+
+from lognum._kernels.bits import bits_f64, f64_bits, mask
+
+RNE_MAGIC = 6755399441055744.0  # 1.5 * 2^52: (y + M) - M rounds |y| < 2^51 to the nearest even
+E_CAP = 960  # exponents are clamped here so that 2^(m - E) stays a normal double
+
+
+@njit(inline="always", error_model="numpy")
+def pow2(k):
+    """``2.0**k`` for an integer ``-1022 <= k <= 1023`` (built from its bits)."""
+    return bits_f64(uint64(k + 1023) << uint64(52))
+
+
+@njit(inline="always", error_model="numpy")
+def grid_round(a, m, emin, vmin, lomid, tieup, away):
+    """Nearest grid magnitude to ``a >= 0`` (overflow not yet applied; see module docstring)."""
+    E = int64(f64_bits(a) >> uint64(52)) - 1023
+    if E < emin:
+        E = emin
+    if E > E_CAP:
+        E = E_CAP
+    y = a * pow2(m - E)
+    if away:
+        r = math.floor(y + 0.5)
+    else:
+        r = (y + RNE_MAGIC) - RNE_MAGIC
+    q = r * pow2(E - m)
+    if a < vmin:
+        q = 0.0
+        if a > lomid or (a == lomid and tieup):
+            q = vmin
+    return q
+
+
+@njit(inline="always", error_model="numpy")
+def float_value(x, isc, sc2, m, emin, vmin, lomid, tieup, away, maxval, ovfval, infval, nanval,
+                signed, negzero, zeronan):
+    """Quantized value of ``x`` (float64): the element grid scaled by ``sc2 = 2^sc``
+    (``isc = 2^-sc``). ``ovfval``/``infval``/``nanval``: magnitudes for overflow, ±inf and NaN
+    inputs; ``signed`` (0: negative inputs give NaN, E8M0), ``negzero`` (0: -0 becomes +0,
+    fnuz), ``zeronan`` (1: zero gives NaN, E8M0 has no zero)."""
+    xf = float(x)
+    b = f64_bits(xf)
+    s = b >> uint64(63)
+    ax = abs(xf)
+    a = ax * isc
+    q = grid_round(a, m, emin, vmin, lomid, tieup, away)
+    v = q
+    if q > maxval:
+        v = ovfval
+    if ax == math.inf:
+        v = infval
+    if zeronan and ax == 0.0:
+        v = math.nan
+    v = v * sc2
+    if s and signed:
+        v = -v
+    if s and not signed:
+        v = math.nan
+    if v == 0.0 and not negzero:
+        v = 0.0
+    if xf != xf:
+        v = nanval
+    return v
+
+
+@njit(inline="always", error_model="numpy")
+def float_code(x, isc, m, emin, bias, sub, vmin, lomid, tieup, away, maxval, ovfcode, infcode,
+               nancode, n, signed, negzero, zeronan, twos):
+    """n-bit code of ``x`` in the element format (same parameters as ``float_value`` plus the
+    exponent ``bias``, ``sub`` (1: codes below 2^emin are subnormals j = q/2^(emin-m)), the
+    codes for overflow/±inf/NaN (``nancode = -1``: the format has no NaN, NaN gives code 0) and
+    ``twos`` (1: the element is an integer j·2^(emin-m) stored in two's complement, MXINT8))."""
+    xf = float(x)
+    b = f64_bits(xf)
+    s = b >> uint64(63)
+    ax = abs(xf)
+    a = ax * isc
+    q = grid_round(a, m, emin, vmin, lomid, tieup, away)
+    ovf = q > maxval
+    qc = q
+    if ovf:
+        qc = maxval
+    qb = f64_bits(qc)
+    Eq = int64(qb >> uint64(52)) - 1023
+    c = (uint64(Eq + bias) << uint64(m)) | ((qb >> uint64(52 - m)) & mask(m))
+    if sub and Eq < emin:
+        c = uint64(int64(qc * pow2(m - emin)))
+    if qc == 0.0:
+        c = uint64(0)
+    if ovf:
+        c = uint64(ovfcode)
+    if ax == math.inf:
+        c = uint64(infcode)
+    if zeronan and ax == 0.0:
+        c = uint64(nancode)
+    if s and signed and not (q == 0.0 and not negzero):
+        if twos:
+            c = (uint64(0) - c) & mask(n)
+        else:
+            c = c | (uint64(1) << uint64(n - 1))
+    if s and not signed:
+        c = uint64(nancode)
+    if xf != xf:
+        c = uint64(0)
+        if nancode >= 0:
+            c = uint64(nancode)
+            if signed:
+                c = c | (s << uint64(n - 1))
+    return c
+
+
+@njit(inline="always", error_model="numpy")
+def exponent_of(a):
+    """``floor(log2 a)`` for a finite ``a > 0`` that is a normal double; -1023 for 0."""
+    return int64(f64_bits(a) >> uint64(52)) - 1023

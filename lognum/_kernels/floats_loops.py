@@ -1,0 +1,87 @@
+"""Array loops over the float-like element kernels (``floats.py``).
+
+Layout: the input is a 1-D contiguous array of ``R`` rows of ``C`` elements; row ``r`` is scaled
+by ``2^scs[r]`` (``scs`` int64, length R: one row for a per-tensor scale, one row per channel
+for per-channel scales, one row per block for MX). Format parameters are run-time numbers
+(PERF.md: one compilation per dtype serves every format; never broadcast ufunc arguments).
+Outputs are allocated by NumPy.
+"""
+
+from __future__ import annotations
+
+from numba import int64, njit, uint32, uint64
+
+from lognum._kernels.bits import bits_f32, f32_bits, f64_bits
+from lognum._kernels.floats import float_code, float_value, pow2
+
+
+@njit(cache=True, error_model="numpy")
+def quantize_rows(x, out, scs, C, m, emin, vmin, lomid, tieup, away, maxval, ovfval, infval,
+                  nanval, signed, negzero, zeronan):
+    """``out[i]`` = quantized value of ``x[i]`` (see ``floats.float_value``)."""
+    for r in range(scs.size):
+        sc = scs[r]
+        isc = pow2(-sc)
+        sc2 = pow2(sc)
+        base = r * C
+        for j in range(C):
+            out[base + j] = float_value(x[base + j], isc, sc2, m, emin, vmin, lomid, tieup, away,
+                                        maxval, ovfval, infval, nanval, signed, negzero,
+                                        zeronan)
+
+
+@njit(cache=True, error_model="numpy")
+def encode_rows(x, out, scs, C, m, emin, bias, sub, vmin, lomid, tieup, away, maxval, ovfcode,
+                infcode, nancode, n, signed, negzero, zeronan, twos):
+    """``out[i]`` (uint32) = element code of ``x[i] / 2^scs[row]`` (see ``floats.float_code``)."""
+    for r in range(scs.size):
+        isc = pow2(-scs[r])
+        base = r * C
+        for j in range(C):
+            out[base + j] = uint32(float_code(x[base + j], isc, m, emin, bias, sub, vmin, lomid,
+                                              tieup, away, maxval, ovfcode, infcode, nancode, n,
+                                              signed, negzero, zeronan, twos))
+
+
+@njit(cache=True, error_model="numpy")
+def bf16_quantize_f32(x, out, sat):
+    """bfloat16 round trip of float32 ``x``: round to nearest even on the 16 dropped bits of the
+    binary32 pattern (FORMATS.md §4.3); overflow gives ±inf, or ±max with ``sat``; NaN stays a
+    (quiet) NaN."""
+    for i in range(x.size):
+        b = uint64(f32_bits(x[i]))
+        mag = b & uint64(0x7FFFFFFF)
+        r = (b + uint64(0x7FFF) + ((b >> uint64(16)) & uint64(1))) & uint64(0xFFFF0000)
+        if sat and (r & uint64(0x7FFFFFFF)) == uint64(0x7F800000) and mag != uint64(0x7F800000):
+            r = (b & uint64(0x80000000)) | uint64(0x7F7F0000)
+        if mag > uint64(0x7F800000):
+            r = b | uint64(0x00400000)
+        out[i] = bits_f32(uint32(r))
+
+
+@njit(cache=True, error_model="numpy")
+def row_amax_exponent(x, C, out_e, out_flag):
+    """Per row of C elements: ``floor(log2 max|x|)`` into ``out_e`` and a flag into
+    ``out_flag``: 0 normal, 1 all zero, 2 contains NaN, 3 contains ±inf (no NaN).
+
+    The maximum is taken over the binary64 magnitude bits (an integer max, which vectorises and
+    orders NaN above inf above every finite value)."""
+    R = out_e.size
+    for r in range(R):
+        base = r * C
+        mx = uint64(0)
+        for j in range(C):
+            v = f64_bits(float(x[base + j])) & uint64(0x7FFFFFFFFFFFFFFF)
+            if v > mx:
+                mx = v
+        e = int64(mx >> uint64(52)) - 1023
+        flag = 0
+        if mx == uint64(0):
+            flag = 1
+            e = 0
+        if mx == uint64(0x7FF0000000000000):
+            flag = 3
+        if mx > uint64(0x7FF0000000000000):
+            flag = 2
+        out_e[r] = e
+        out_flag[r] = flag

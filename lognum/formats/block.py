@@ -1,0 +1,441 @@
+"""Block formats: OCP Microscaling (MX) and block floating point (FORMATS.md §4.6, §4.8).
+
+A block of ``block`` consecutive elements along ``axis`` shares one power-of-two scale
+X = 2^(E-127) stored as an E8M0 byte (E = 0..254; 255 = NaN, which makes the whole block NaN).
+Each element is stored in the element format: v_i = X·P_i.
+
+* ``MX(element, block=32)``: MXFP8 (``"fp8_e4m3"``, ``"fp8_e5m2"``), MXFP6 (``"fp6_e2m3"``,
+  ``"fp6_e3m2"``), MXFP4 (``"fp4_e2m1"``) and MXINT8 (``"int8"``: two's complement × 2^-6,
+  encoded symmetrically to ±127, 0x80 decodes to -2.0 as gfloat).
+* ``BlockFloat(mantissa_bits, block)``: the shared exponent E_b = max_i floor(log2|x_i|) and
+  sign-magnitude mantissas m_i ∈ ±(2^(M-1) - 1): x_i ≈ m_i·2^(E_b-(M-2)); MXINT8 is
+  ``BlockFloat(8, 32)``.
+
+Scale rule (``scale_rule``): ``"ocp"`` (default, OCP MX spec, gfloat and microxcaling):
+X = 2^(floor(log2 amax) - emax_elem), exponent clamped to [-127, 127]; the largest elements may
+land above the element maximum (up to 2^(emax+1)) and saturate. ``"ceil"``: the smallest power
+of two with amax/X <= element max (no saturation). An all-zero block gets X = 2^-127 (gfloat); a
+block containing NaN gets the NaN scale; ±inf saturates as in gfloat (scale from inf → 2^127).
+
+Element rounding (``ties``): ``"even"`` (default; gfloat TiesToEven) or ``"away"``
+(microxcaling's default ``round="nearest"``, floor(|A| + 0.5)) — the two public references
+disagree (FORMATS.md §4.8: with amax 7.9, MXFP4 rounds 5 to 4 (even) or 6 (away)). Elements
+always saturate. ``rounding="stochastic"`` rounds the scaled elements stochastically.
+
+``encode(x)`` returns ``(codes, scales)``: element codes with x's shape and the E8M0 scale codes
+with x's shape except ``ceil(len/block)`` along ``axis``; ``decode(codes, scales)`` inverts it.
+The last block along the axis may be partial (it is padded with zeros for the scale).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from lognum.formats.base import Format, as_float_array, check_int, check_rng
+from lognum.formats.fixed import SymmetricInt
+from lognum.formats.floats import Grid, Minifloat, _check_axis, _loops, options_suffix
+
+SCALE_RULES = ("ocp", "ceil")
+TIES = ("even", "away")
+
+MX_ELEMENTS: dict[str, tuple[int, int]] = {
+    "fp8_e4m3": (4, 3),
+    "fp8_e5m2": (5, 2),
+    "fp6_e2m3": (2, 3),
+    "fp6_e3m2": (3, 2),
+    "fp4_e2m1": (2, 1),
+    "int8": (0, 8),
+}
+
+MX_NAMES: dict[str, str] = {
+    "mxfp8_e4m3": "fp8_e4m3", "mxfp8_e5m2": "fp8_e5m2", "mxfp6_e2m3": "fp6_e2m3",
+    "mxfp6_e3m2": "fp6_e3m2", "mxfp4": "fp4_e2m1", "mxfp4_e2m1": "fp4_e2m1", "mxint8": "int8",
+    "mxfp8": "fp8_e4m3", "mxfp6": "fp6_e2m3",
+}
+
+
+@cache
+def _int_grid(M: int) -> Grid:
+    """An M-bit sign-magnitude integer element ±(2^(M-1) - 1)·2^-(M-2) as a float grid that
+    is all 'subnormal': step 2^(emin - m) = 2^-(M-2) with m = M-1, emin = 1."""
+    m = M - 1
+    maxval = math.ldexp((1 << m) - 1, -(M - 2))
+    step = math.ldexp(1.0, -(M - 2))
+    maxcode = (1 << m) - 1
+    return Grid(n=M, m=m, emin=1, bias=0, sub=1, vmin=step, lomid=step / 2, tieup=0,
+                maxval=maxval, ovfval=maxval, infval=maxval, nanval=math.nan, signed=1,
+                negzero=1, zeronan=0, ovfcode=maxcode, infcode=maxcode, nancode=-1, twos=1)
+
+
+@cache
+def _int_table(M: int) -> np.ndarray:
+    c = np.arange(1 << M, dtype=np.int64)
+    q = np.where(c >= 1 << (M - 1), c - (1 << M), c)
+    t = np.ldexp(q.astype(np.float64), -(M - 2))
+    t.setflags(write=False)
+    return t
+
+
+class _BlockMixin:
+    """Scale selection, layout and the element kernels of a block format. Subclasses give
+    ``block``, ``axis``, ``scale_rule``, ``ties`` and ``_grid``, ``_table``, ``_emax``,
+    ``_elem_max``, ``_elem_quantizer`` (for stochastic rounding)."""
+
+    block: int
+    axis: int
+    scale_rule: str
+    ties: str
+    roundings = ("nearest", "stochastic")
+
+    # -- layout ----------------------------------------------------------------------------
+    def _blocks(self, a: np.ndarray) -> tuple[np.ndarray, tuple]:
+        """(R, k) contiguous float array of blocks (zero padded) and the layout to undo it."""
+        if a.ndim == 0:
+            a = a.reshape(1)
+        ax = _check_axis(self.axis, a.ndim)
+        moved = np.moveaxis(a, ax, -1)
+        L = moved.shape[-1]
+        k = self.block
+        nb = -(-L // k) if L else 0
+        lead = moved.shape[:-1]
+        if nb * k != L:
+            pad = np.zeros(lead + (nb * k,), dtype=a.dtype)
+            pad[..., :L] = moved
+            moved = pad
+        rows = np.ascontiguousarray(moved).reshape(-1, k) if k else moved.reshape(0, 0)
+        return rows, (lead, L, nb, ax)
+
+    def _unblock(self, rows: np.ndarray, layout: tuple) -> np.ndarray:
+        lead, L, nb, ax = layout
+        v = rows.reshape(lead + (nb * self.block,))[..., :L]
+        return np.ascontiguousarray(np.moveaxis(v, -1, ax))
+
+    def _scale_exponents(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per block: the scale exponent (int64, clamped to [-127, 127]) and a NaN flag."""
+        R = rows.shape[0]
+        e = np.empty(R, dtype=np.int64)
+        flag = np.empty(R, dtype=np.int64)
+        if R:
+            _loops().row_amax_exponent(rows.reshape(-1), self.block, e, flag)
+        sc = e - self._emax
+        if self.scale_rule == "ceil":
+            from lognum.formats.fixed import absmax_rows
+
+            amax = absmax_rows(rows)
+            over = amax > np.ldexp(self._elem_max, sc)
+            sc = sc + over
+        sc = np.where(flag == 1, -127, sc)
+        sc = np.where(flag == 3, 127, sc)
+        sc = np.clip(sc, -127, 127)
+        return sc.astype(np.int64), flag == 2
+
+    # -- API -------------------------------------------------------------------------------
+    def quantize(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
+                 out: np.ndarray | None = None) -> np.ndarray:
+        """Quantize-dequantize ``x`` block by block along ``axis`` (same shape and dtype)."""
+        self._check_rounding(rounding)
+        rng = check_rng(rounding, rng)
+        a, scalar = as_float_array(x)
+        if a.size == 0:
+            return np.empty(a.shape, a.dtype) if out is None else out
+        rows, layout = self._blocks(a)
+        sc, nan = self._scale_exponents(rows)
+        flat = rows.reshape(-1)
+        res = np.empty(flat.size, dtype=a.dtype)
+        if rounding == "nearest":
+            from lognum.formats.floats import grid_quantize
+
+            grid_quantize(self._grid, flat, res, sc, self.block, int(self.ties == "away"))
+        else:
+            scaled = rows.astype(np.float64) * np.ldexp(1.0, -sc)[:, None]
+            q = self._elem_quantizer.quantize(scaled.reshape(-1), rounding="stochastic", rng=rng)
+            res[...] = (q.reshape(rows.shape) * np.ldexp(1.0, sc)[:, None]).reshape(-1)
+        res = res.reshape(rows.shape)
+        res[nan] = np.nan
+        v = self._unblock(res, layout).reshape(a.shape)
+        if out is not None:
+            if not isinstance(out, np.ndarray) or out.shape != a.shape or out.dtype != a.dtype:
+                raise ValueError(f"out must be an ndarray of shape {a.shape} and dtype {a.dtype}")
+            out[...] = v
+            return out
+        return v[()] if scalar else v
+
+    def encode(self, x: Any, rounding: str = "nearest",
+               rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(codes, scales)``: element codes (x's shape) and E8M0 scale codes (uint8; x's shape
+        with ceil(len/block) along ``axis``)."""
+        self._check_rounding(rounding)
+        rng = check_rng(rounding, rng)
+        a, _ = as_float_array(x)
+        if a.ndim == 0:
+            a = a.reshape(1)
+        rows, layout = self._blocks(a)
+        sc, nan = self._scale_exponents(rows)
+        if rounding == "nearest":
+            from lognum.formats.floats import grid_encode
+
+            codes = grid_encode(self._grid, rows.reshape(-1), sc, self.block,
+                                int(self.ties == "away"))
+        else:
+            scaled = rows.astype(np.float64) * np.ldexp(1.0, -sc)[:, None]
+            codes = self._elem_quantizer.encode(scaled.reshape(-1), rounding="stochastic",
+                                                rng=rng).astype(np.uint32)
+        codes = self._unblock(codes.reshape(rows.shape), layout).astype(self.code_dtype)
+        scodes = np.where(nan, 255, sc + 127).astype(np.uint8)
+        lead, L, nb, ax = layout
+        scodes = np.ascontiguousarray(np.moveaxis(scodes.reshape(lead + (nb,)), -1, ax))
+        return codes, scodes
+
+    def decode(self, codes: Any, scales: Any = None) -> np.ndarray:
+        """float64 values from element codes and E8M0 scale codes (as returned by encode)."""
+        if scales is None:
+            raise ValueError("scales must be given: a block format decodes (codes, scales)")
+        c = np.asarray(codes)
+        s = np.asarray(scales)
+        if c.dtype.kind not in "iu" or s.dtype.kind not in "iu":
+            raise ValueError("codes and scales must be integer arrays")
+        if c.ndim == 0:
+            c = c.reshape(1)
+        if c.size and (c.min() < 0 or int(c.max()) >= 1 << self.nbits):
+            raise ValueError(f"codes must be in [0, 2^{self.nbits} - 1]")
+        if s.size and (s.min() < 0 or int(s.max()) > 255):
+            raise ValueError("scales must be E8M0 codes in [0, 255]")
+        if s.ndim != c.ndim:
+            raise ValueError(f"scales must have {c.ndim} dimensions like codes, got {s.ndim}")
+        ax = _check_axis(self.axis, c.ndim)
+        cm = np.moveaxis(c, ax, -1)
+        sm = np.moveaxis(s, ax, -1)
+        L = cm.shape[-1]
+        nb = -(-L // self.block)
+        if sm.shape[-1] != nb or sm.shape[:-1] != cm.shape[:-1]:
+            raise ValueError(f"scales must have shape {cm.shape[:-1] + (nb,)} (moved axis last)")
+        sfull = np.repeat(sm.astype(np.int64), self.block, axis=-1)[..., :L]
+        v = self._table[cm.astype(np.intp)] * np.ldexp(1.0, sfull - 127)
+        v = np.where(sfull == 255, np.nan, v)
+        return np.ascontiguousarray(np.moveaxis(v, -1, ax))
+
+    def values(self) -> np.ndarray:
+        """Block formats have no fixed value set: use ``element_values()`` × 2^(E-127)."""
+        raise ValueError("a block format has no fixed value set; element_values() gives the "
+                         "element grid (multiply by the block scale 2^(E-127))")
+
+    def element_values(self) -> np.ndarray:
+        """Sorted finite values of the element format (unscaled)."""
+        t = self._table
+        return np.unique(t[np.isfinite(t)])
+
+    @property
+    def maxpos(self) -> float:
+        """Element max × 2^127."""
+        return math.ldexp(self._elem_max, 127)
+
+    @property
+    def minpos(self) -> float:
+        """Smallest positive element × 2^-127."""
+        ev = self.element_values()
+        return math.ldexp(float(ev[ev > 0][0]), -127)
+
+    def fit(self, x: Any) -> np.ndarray:
+        """The per-block scales chosen for ``x`` as powers of two (float64; NaN for NaN blocks),
+        with x's shape except ceil(len/block) along ``axis``."""
+        _, s = self.encode(x)
+        return np.where(s == 255, np.nan, np.ldexp(1.0, s.astype(np.int64) - 127))
+
+    def _check_block_params(self) -> None:
+        if self.scale_rule not in SCALE_RULES:
+            raise ValueError(f"scale_rule must be one of {SCALE_RULES}, got {self.scale_rule!r}")
+        if self.ties not in TIES:
+            raise ValueError(f"ties must be one of {TIES}, got {self.ties!r}")
+
+    def _opts(self) -> list[tuple[str, Any]]:
+        o: list[tuple[str, Any]] = []
+        if self.block != 32:
+            o.append(("block", self.block))
+        if self.axis != -1:
+            o.append(("axis", self.axis))
+        if self.scale_rule != "ocp":
+            o.append(("scale_rule", self.scale_rule))
+        if self.ties != "even":
+            o.append(("ties", self.ties))
+        return o
+
+
+@dataclass(frozen=True)
+class MX(_BlockMixin, Format):
+    """OCP Microscaling format (see the module docstring).
+
+    element: "fp8_e4m3" | "fp8_e5m2" | "fp6_e2m3" | "fp6_e3m2" | "fp4_e2m1" | "int8";
+    block: 1..65536 (OCP: 32); axis: the blocked axis (default -1); scale_rule: "ocp" | "ceil";
+    ties: "even" | "away".
+    """
+
+    element: str
+    block: int = 32
+    axis: int = -1
+    scale_rule: str = "ocp"
+    ties: str = "even"
+
+    def __post_init__(self) -> None:
+        if self.element not in MX_ELEMENTS:
+            raise ValueError(f"element must be one of {sorted(MX_ELEMENTS)}, "
+                             f"got {self.element!r}")
+        object.__setattr__(self, "block", check_int("block", self.block, 1, 1 << 16))
+        object.__setattr__(self, "axis", check_int("axis", self.axis, -32, 31))
+        self._check_block_params()
+
+    @property
+    def element_format(self) -> Minifloat | None:
+        """The element minifloat (saturating), None for int8."""
+        e, m = MX_ELEMENTS[self.element]
+        if self.element == "int8":
+            return None
+        sp = "fn" if self.element == "fp8_e4m3" else ("ieee" if e == 5 else "none")
+        return Minifloat(e, m, special=sp, saturate=True)
+
+    @property
+    def nbits(self) -> int:
+        e, m = MX_ELEMENTS[self.element]
+        return 8 if self.element == "int8" else 1 + e + m
+
+    @property
+    def _grid(self) -> Grid:
+        f = self.element_format
+        return _int_grid(8) if f is None else f.grid
+
+    @property
+    def _table(self) -> np.ndarray:
+        f = self.element_format
+        return _int_table(8) if f is None else f._dec
+
+    @property
+    def _elem_max(self) -> float:
+        f = self.element_format
+        return _int_grid(8).maxval if f is None else f.maxpos
+
+    @property
+    def _emax(self) -> int:
+        """emax of the element: floor(log2 element max) (8, 15, 2, 4, 2, 0)."""
+        return math.frexp(self._elem_max)[1] - 1
+
+    @property
+    def _elem_quantizer(self) -> Any:
+        f = self.element_format
+        return SymmetricInt(8, scale=2.0**-6) if f is None else f
+
+    def describe(self, code: int) -> Any:
+        """Fields of one element code (unscaled)."""
+        f = self.element_format
+        if f is None:
+            c = int(code)
+            return {"format": str(self), "code": c, "value": float(_int_table(8)[c])}
+        return f.describe(code)
+
+    def __str__(self) -> str:
+        name = {v: k for k, v in MX_NAMES.items() if k not in ("mxfp8", "mxfp6", "mxfp4_e2m1")}
+        return name[self.element] + options_suffix(self._opts())
+
+
+@dataclass(frozen=True)
+class BlockFloat(_BlockMixin, Format):
+    """Block floating point ``bfp<M,k>``: blocks of k share the exponent
+    E_b = max floor(log2|x_i|), elements are M-bit sign-magnitude mantissas
+    m_i ∈ ±(2^(M-1) - 1) with x_i ≈ m_i·2^(E_b-(M-2)) (round, then clamp; FORMATS.md §4.6).
+    The shared exponent is an 8-bit E8M0 code (range 2^±127). ``BlockFloat(8, 32)`` is MXINT8.
+
+    mantissa_bits: 2..16; block: 1..65536; axis; scale_rule: "ocp" | "ceil"; ties.
+    """
+
+    mantissa_bits: int
+    block: int = 32
+    axis: int = -1
+    scale_rule: str = "ocp"
+    ties: str = "even"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mantissa_bits", check_int("mantissa_bits",
+                                                            self.mantissa_bits, 2, 16))
+        object.__setattr__(self, "block", check_int("block", self.block, 1, 1 << 16))
+        object.__setattr__(self, "axis", check_int("axis", self.axis, -32, 31))
+        self._check_block_params()
+
+    @property
+    def nbits(self) -> int:
+        return self.mantissa_bits
+
+    @property
+    def _grid(self) -> Grid:
+        return _int_grid(self.mantissa_bits)
+
+    @property
+    def _table(self) -> np.ndarray:
+        return _int_table(self.mantissa_bits)
+
+    @property
+    def _elem_max(self) -> float:
+        return self._grid.maxval
+
+    @property
+    def _emax(self) -> int:
+        return 0
+
+    @property
+    def _elem_quantizer(self) -> Any:
+        M = self.mantissa_bits
+        return SymmetricInt(M, scale=2.0 ** -(M - 2))
+
+    def describe(self, code: int) -> dict[str, Any]:
+        """The mantissa integer of an element code and its unscaled value."""
+        c = int(code)
+        M = self.mantissa_bits
+        if not 0 <= c < 1 << M:
+            raise ValueError(f"code must be an integer in [0, 2^{M} - 1], got {code!r}")
+        q = c - (1 << M) if c >> (M - 1) else c
+        return {"format": str(self), "code": c, "mantissa": q,
+                "value": float(_int_table(M)[c])}
+
+    def __str__(self) -> str:
+        opts = [o for o in self._opts() if o[0] != "block"]
+        return f"bfp<{self.mantissa_bits},{self.block}>" + options_suffix(opts)
+
+
+# ------------------------------------------------------------------------------------------
+# notation
+
+
+def mxfp8_e4m3() -> MX:
+    """MXFP8 with E4M3 elements, block 32."""
+    return MX("fp8_e4m3")
+
+
+def mxfp8_e5m2() -> MX:
+    """MXFP8 with E5M2 elements, block 32."""
+    return MX("fp8_e5m2")
+
+
+def mxfp6_e2m3() -> MX:
+    """MXFP6 with E2M3 elements, block 32."""
+    return MX("fp6_e2m3")
+
+
+def mxfp6_e3m2() -> MX:
+    """MXFP6 with E3M2 elements, block 32."""
+    return MX("fp6_e3m2")
+
+
+def mxfp4() -> MX:
+    """MXFP4 (E2M1 elements), block 32."""
+    return MX("fp4_e2m1")
+
+
+def mxint8() -> MX:
+    """MXINT8 (8-bit two's complement × 2^-6 elements), block 32."""
+    return MX("int8")
+
+
+def _parse_bfp(m: str, k: str) -> BlockFloat:
+    return BlockFloat(int(m), int(k))

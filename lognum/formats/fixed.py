@@ -1,0 +1,626 @@
+"""Uniform formats: integers, fixed point, and the integer quantizers users call — symmetric and
+affine (per tensor or per channel), and dynamic fixed point (FORMATS.md §4.1, §4.6).
+
+* ``FixedPoint(n, frac_bits=0, signed=True)``: two's-complement (or unsigned) n-bit integer q,
+  value ``q·2^-frac_bits`` (Qm.f). ``Integer(n)`` is ``FixedPoint(n, 0)``; notation ``int8``,
+  ``uint8``, ``fixed<8,4>``, ``ufixed<8,4>``.
+* ``SymmetricInt(n, axis=None, scale=None)``: ``S = max|x| / (2^(n-1) - 1)``, Z = 0, codes
+  ±(2^(n-1) - 1) (the lecture's ±max|x| ↦ ±127; -2^(n-1) unused). Notation ``int8_sym``.
+* ``AffineInt(n, signed=False, axis=None, scale=None, zero_point=None)`` (Jacob et al., CVPR
+  2018; TFLite): ``S = (rmax - rmin)/(qmax - qmin)``, ``Z = round(qmin - rmin/S)`` with the range
+  widened to include 0 (so 0 is exact), ``q = clamp(round(x/S) + Z)``, ``x̂ = (q - Z)·S``.
+  Notation ``uint8_affine`` / ``int8_affine``.
+* ``DynamicFixedPoint(n, frac_bits=None, axis=None)`` (Courbariaux et al. 2014; Ristretto):
+  fixed point whose fractional length is chosen per tensor (or slice):
+  ``il = ceil(log2 max|x|) + 1`` (incl. sign), ``fl = n - il``. Notation ``dfxp<8>``.
+
+Tensor-adaptive quantizers choose their parameters from the data when they are None:
+``fmt.fit(x)`` returns the concrete format (scale, zero point or frac_bits fixed and visible),
+``fmt.quantize(x)`` fits and quantizes. With ``axis`` set, every slice along that axis gets its
+own parameters (per-channel quantization) and the fitted fields are tuples.
+
+Rounding: nearest, ties to even (``ties="away"``: ties away from zero, as C ``round``), or
+``rounding="stochastic"`` (``floor(x/S + u)``, unbiased). Out-of-range values saturate (the only
+mode; ``saturate=False`` raises). NaN quantizes to NaN and encodes as the code of 0 (Z).
+Kernels: ``lognum._kernels.fixed``, parameters as run-time numbers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from lognum.formats.base import Format, as_float_array, check_int, check_real
+from lognum.formats.floats import ElementMixin, _check_axis, options_suffix
+
+TIES = ("even", "away")
+
+
+@cache
+def _k():
+    from lognum._kernels import fixed
+
+    return fixed
+
+
+def absmax_rows(rows: np.ndarray) -> np.ndarray:
+    """max|x| over the finite entries of each row of a 2-D array (0 for none)."""
+    r = np.ascontiguousarray(rows)
+    out = np.empty(r.shape[0], dtype=np.float64)
+    if r.size:
+        _k().absmax_rows(r.reshape(-1), r.shape[1], out)
+    else:
+        out[:] = 0.0
+    return out
+
+
+def _as_rows(a: np.ndarray, axis: int | None) -> tuple[np.ndarray, int, tuple | None]:
+    """1-D contiguous data arranged as rows (one per slice along ``axis``, or a single row), the
+    row length, and what ``_restore`` needs."""
+    if axis is None:
+        return np.ascontiguousarray(a).reshape(-1), a.size, None
+    ax = _check_axis(axis, a.ndim)
+    moved = np.ascontiguousarray(np.moveaxis(a, ax, 0))
+    return moved.reshape(-1), (moved[0].size if moved.shape[0] else 0), (moved.shape, ax)
+
+
+def _restore(flat: np.ndarray, restore: tuple | None, shape: tuple) -> np.ndarray:
+    if restore is None:
+        return flat.reshape(shape)
+    shp, ax = restore
+    return np.ascontiguousarray(np.moveaxis(flat.reshape(shp), 0, ax))
+
+
+class _IntMixin(ElementMixin):
+    """Shared plumbing: subclasses give ``nbits``, ``qmin``, ``qmax``, ``ties`` and
+    ``_rows_params(n_rows)`` -> (S, Z) float64 arrays for the fitted parameters."""
+
+    ties: str = "even"
+
+    @property
+    def qmin(self) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def qmax(self) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _params(self) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def _axis(self) -> int | None:
+        return getattr(self, "axis", None)
+
+    def _prep(self, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        s, z = self._params()
+        if s.size != 1:
+            raise ValueError("per-slice parameters need the array's shape: use quantize/encode")
+        return s, z, flat.size
+
+    # element hooks (per-tensor parameters)
+    def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
+        s, z, C = self._prep(x)
+        _k().quantize_rows(x, out, s, z, C, float(self.qmin), float(self.qmax),
+                           int(self.ties == "away"))
+
+    def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
+        s, z, C = self._prep(x)
+        out = np.empty(x.size, dtype=np.uint32)
+        _k().encode_rows(x, out, s, z, C, float(self.qmin), float(self.qmax),
+                         int(self.ties == "away"), self.nbits)
+        return out
+
+    def _levels_stochastic(self, x: np.ndarray, rng: np.random.Generator, s: np.ndarray,
+                           z: np.ndarray, C: int) -> np.ndarray:
+        q = np.empty(x.size, dtype=np.float64)
+        _k().stochastic_levels(x, rng.random(x.size), q, s, z, C, float(self.qmin),
+                               float(self.qmax))
+        return q
+
+    def _stochastic(self, x: np.ndarray, rng: np.random.Generator, codes: bool) -> np.ndarray:
+        s, z, C = self._prep(x)
+        q = self._levels_stochastic(x, rng, s, z, C)
+        if codes:
+            q = np.where(np.isnan(q), z[0], q)
+            return (q.astype(np.int64) & ((1 << self.nbits) - 1)).astype(np.uint32)
+        return ((q - z[0]) * s[0]).astype(x.dtype)
+
+    def _decode_flat(self, codes: np.ndarray, out: np.ndarray) -> None:
+        s, z = self._params()
+        if s.size != 1:
+            raise ValueError("decode needs per-tensor parameters (axis=None)")
+        c = codes.astype(np.int64)
+        if self.qmin < 0:
+            c = np.where(c >= 1 << (self.nbits - 1), c - (1 << self.nbits), c)
+        out[...] = (c - z[0]) * s[0]
+
+    def _code_table(self) -> np.ndarray:
+        out = np.empty(1 << self.nbits, dtype=np.float64)
+        self._decode_flat(np.arange(1 << self.nbits, dtype=np.uint64), out)
+        return out
+
+    # tensor-level API with axis support
+    @property
+    def _needs_fit(self) -> bool:
+        return False
+
+    def quantize(self, x: Any, rounding: str = "nearest", rng: Any = None,
+                 out: np.ndarray | None = None, saturate: bool | None = None) -> np.ndarray:
+        """Quantize and dequantize ``x`` (fitting the parameters from ``x`` first when they are
+        None); same shape and float dtype. Saturating (``saturate=False`` raises)."""
+        f = self.fit(x) if self._needs_fit else self
+        f._with_saturate(saturate)
+        res = f._apply(x, rounding, rng, codes=False)
+        if out is not None:
+            if not isinstance(out, np.ndarray) or out.shape != np.shape(res) or \
+                    out.dtype != np.asarray(res).dtype:
+                raise ValueError(f"out must be an ndarray of shape {np.shape(res)} and dtype "
+                                 f"{np.asarray(res).dtype}")
+            out[...] = res
+            return out
+        return res
+
+    def encode(self, x: Any, rounding: str = "nearest", rng: Any = None,
+               saturate: bool | None = None) -> np.ndarray:
+        """Codes: q as an n-bit pattern (two's complement when q can be negative)."""
+        f = self.fit(x) if self._needs_fit else self
+        f._with_saturate(saturate)
+        return f._apply(x, rounding, rng, codes=True)
+
+    def fit(self, x: Any) -> Any:
+        """Formats without data-dependent parameters are their own fit."""
+        return self
+
+    def _apply(self, x: Any, rounding: str, rng: Any, codes: bool) -> np.ndarray:
+        from lognum.formats.base import check_rng
+
+        self._check_rounding(rounding)
+        rng = check_rng(rounding, rng)
+        a, scalar = as_float_array(x)
+        flat, C, restore = _as_rows(a, self._axis)
+        s, z = self._params()
+        if s.size != (1 if restore is None else (restore[0][0])):
+            raise ValueError(f"x has {restore[0][0] if restore else 1} slices, the format has "
+                             f"{s.size} parameter sets")
+        k = _k()
+        qmin, qmax, away = float(self.qmin), float(self.qmax), int(self.ties == "away")
+        if codes:
+            if rounding == "nearest":
+                res = np.empty(flat.size, dtype=np.uint32)
+                if flat.size:
+                    k.encode_rows(flat, res, s, z, C, qmin, qmax, away, self.nbits)
+            else:
+                q = self._levels_stochastic(flat, rng, s, z, C)
+                zz = np.repeat(z, C)
+                q = np.where(np.isnan(q), zz, q)
+                res = (q.astype(np.int64) & ((1 << self.nbits) - 1)).astype(np.uint32)
+            res = _restore(res, restore, a.shape).astype(self.code_dtype)
+        else:
+            if rounding == "nearest":
+                res = np.empty(flat.size, dtype=a.dtype)
+                if flat.size:
+                    k.quantize_rows(flat, res, s, z, C, qmin, qmax, away)
+            else:
+                q = self._levels_stochastic(flat, rng, s, z, C)
+                res = ((q - np.repeat(z, C)) * np.repeat(s, C)).astype(a.dtype)
+            res = _restore(res, restore, a.shape)
+        return res[()] if scalar else res
+
+
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FixedPoint(_IntMixin, Format):
+    """Fixed point Qm.f: n-bit two's-complement (or unsigned) integer q, value q·2^-frac_bits.
+
+    n: 1..32 (signed: 2..32); frac_bits: integer in [-64, 64]; signed: bool; ties: "even" |
+    "away". Saturating (the only overflow mode).
+    """
+
+    n: int
+    frac_bits: int = 0
+    signed: bool = True
+    ties: str = "even"
+
+    def __post_init__(self) -> None:
+        check_int("n", self.n, 2 if self.signed else 1, 32)
+        check_int("frac_bits", self.frac_bits, -64, 64)
+        if not isinstance(self.signed, bool | np.bool_):
+            raise ValueError(f"signed must be True or False, got {self.signed!r}")
+        if self.ties not in TIES:
+            raise ValueError(f"ties must be one of {TIES}, got {self.ties!r}")
+        object.__setattr__(self, "n", int(self.n))
+        object.__setattr__(self, "frac_bits", int(self.frac_bits))
+        object.__setattr__(self, "signed", bool(self.signed))
+
+    @property
+    def nbits(self) -> int:
+        return self.n
+
+    @property
+    def qmin(self) -> int:
+        return -(1 << (self.n - 1)) if self.signed else 0
+
+    @property
+    def qmax(self) -> int:
+        return (1 << (self.n - 1)) - 1 if self.signed else (1 << self.n) - 1
+
+    @property
+    def step(self) -> float:
+        return math.ldexp(1.0, -self.frac_bits)
+
+    def _params(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.array([self.step]), np.zeros(1)
+
+    @property
+    def maxpos(self) -> float:
+        return self.qmax * self.step
+
+    @property
+    def minpos(self) -> float:
+        return self.step
+
+    def describe(self, code: int) -> dict[str, Any]:
+        """The integer q of a code and its value."""
+        if isinstance(code, bool) or not isinstance(code, int | np.integer) or not (
+                0 <= int(code) < 1 << self.n):
+            raise ValueError(f"code must be an integer in [0, 2^{self.n} - 1], got {code!r}")
+        c = int(code)
+        q = c - (1 << self.n) if self.signed and c >> (self.n - 1) else c
+        return {"format": str(self), "code": c, "pattern": format(c, f"0{self.n}b"), "q": q,
+                "frac_bits": self.frac_bits, "value": math.ldexp(q, -self.frac_bits)}
+
+    def __str__(self) -> str:
+        u = "" if self.signed else "u"
+        base = f"{u}int{self.n}" if self.frac_bits == 0 else f"{u}fixed<{self.n},{self.frac_bits}>"
+        return base + options_suffix([("ties", self.ties)] if self.ties != "even" else [])
+
+
+def Integer(n: int, signed: bool = True) -> FixedPoint:  # noqa: N802 - a format constructor
+    """An n-bit integer format: ``FixedPoint(n, 0, signed)``."""
+    return FixedPoint(n, 0, signed)
+
+
+# ------------------------------------------------------------------------------------------
+
+
+def _check_params(name: str, v: Any, lo: float, hi: float, axis: int | None) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, list | tuple | np.ndarray):
+        if axis is None:
+            raise ValueError(f"{name} must be a single number when axis is None")
+        return tuple(check_real(name, a, lo, hi) for a in v)
+    return check_real(name, v, lo, hi)
+
+
+@dataclass(frozen=True)
+class SymmetricInt(_IntMixin, Format):
+    """Symmetric integer quantization ``int<n>_sym``: S = max|x| / (2^(n-1) - 1), Z = 0,
+    q ∈ [-(2^(n-1) - 1), 2^(n-1) - 1] (FORMATS.md §4.1).
+
+    n: 2..16; axis: None (per tensor) or the channel axis; scale: None (fit from data), a
+    positive number, or one per slice; ties: "even" | "away".
+    An all-zero tensor (or slice) gets S = 1.
+    """
+
+    n: int
+    axis: int | None = None
+    scale: float | tuple[float, ...] | None = None
+    ties: str = "even"
+
+    def __post_init__(self) -> None:
+        check_int("n", self.n, 2, 16)
+        object.__setattr__(self, "n", int(self.n))
+        if self.axis is not None:
+            object.__setattr__(self, "axis", check_int("axis", self.axis, -32, 31))
+        object.__setattr__(self, "scale", _check_params("scale", self.scale, 1e-300, 1e300,
+                                                        self.axis))
+        if self.ties not in TIES:
+            raise ValueError(f"ties must be one of {TIES}, got {self.ties!r}")
+
+    @property
+    def nbits(self) -> int:
+        return self.n
+
+    @property
+    def qmin(self) -> int:
+        return -((1 << (self.n - 1)) - 1)
+
+    @property
+    def qmax(self) -> int:
+        return (1 << (self.n - 1)) - 1
+
+    def _params(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.scale is None:
+            raise ValueError("scale is None: call fit(x) (or quantize(x)) to choose it")
+        s = np.atleast_1d(np.array(self.scale, dtype=np.float64))
+        return s, np.zeros(s.size)
+
+    @property
+    def _needs_fit(self) -> bool:
+        return self.scale is None
+
+    def fit(self, x: Any) -> SymmetricInt:
+        """The concrete quantizer: S = max|x| / (2^(n-1) - 1) per tensor or per slice (finite
+        entries only; S = 1 for an all-zero slice)."""
+        a, _ = as_float_array(x)
+        flat, C, restore = _as_rows(a, self.axis)
+        R = 1 if restore is None else restore[0][0]
+        amax = absmax_rows(flat.reshape(R, C))
+        s = np.where(amax > 0, amax / self.qmax, 1.0)
+        return dataclasses.replace(self, scale=float(s[0]) if self.axis is None else
+                                   tuple(float(v) for v in s))
+
+    @property
+    def maxpos(self) -> float:
+        s, _ = self._params()
+        return float(np.max(s)) * self.qmax
+
+    @property
+    def minpos(self) -> float:
+        s, _ = self._params()
+        return float(np.min(s))
+
+    def describe(self, code: int) -> dict[str, Any]:
+        """The integer level of a code and its value."""
+        c = int(code)
+        if not 0 <= c < 1 << self.n:
+            raise ValueError(f"code must be an integer in [0, 2^{self.n} - 1], got {code!r}")
+        q = c - (1 << self.n) if c >> (self.n - 1) else c
+        s, _ = self._params()
+        return {"format": str(self), "code": c, "q": q, "scale": float(s[0]),
+                "value": q * float(s[0]), "unused": q == -(1 << (self.n - 1))}
+
+    def __str__(self) -> str:
+        opts: list[tuple[str, Any]] = []
+        for k in ("axis", "scale"):
+            if getattr(self, k) is not None:
+                opts.append((k, getattr(self, k)))
+        if self.ties != "even":
+            opts.append(("ties", self.ties))
+        return f"int{self.n}_sym" + options_suffix(opts)
+
+
+@dataclass(frozen=True)
+class AffineInt(_IntMixin, Format):
+    """Affine (asymmetric) integer quantization (Jacob et al., CVPR 2018; TFLite):
+    ``x̂ = (q - Z)·S``, ``q = clamp(round(x/S) + Z, qmin, qmax)``, ``S = (rmax - rmin)/(qmax -
+    qmin)``, ``Z = round(qmin - rmin/S)`` clamped to [qmin, qmax], with [rmin, rmax] widened to
+    contain 0 (so x = 0 is exact).
+
+    n: 2..16; signed: False (q ∈ [0, 2^n - 1], Jacob et al.'s uint8) or True (q ∈
+    [-2^(n-1), 2^(n-1) - 1], TFLite int8); axis; scale, zero_point: None (fit) or given;
+    ties: "even" | "away". A constant-zero slice gets S = 1, Z = 0 clamped into range.
+    """
+
+    n: int
+    signed: bool = False
+    axis: int | None = None
+    scale: float | tuple[float, ...] | None = None
+    zero_point: int | tuple[int, ...] | None = None
+    ties: str = "even"
+
+    def __post_init__(self) -> None:
+        check_int("n", self.n, 2, 16)
+        object.__setattr__(self, "n", int(self.n))
+        if not isinstance(self.signed, bool | np.bool_):
+            raise ValueError(f"signed must be True or False, got {self.signed!r}")
+        object.__setattr__(self, "signed", bool(self.signed))
+        if self.axis is not None:
+            object.__setattr__(self, "axis", check_int("axis", self.axis, -32, 31))
+        object.__setattr__(self, "scale", _check_params("scale", self.scale, 1e-300, 1e300,
+                                                        self.axis))
+        z = self.zero_point
+        if z is not None:
+            if isinstance(z, list | tuple | np.ndarray):
+                if self.axis is None:
+                    raise ValueError("zero_point must be an integer when axis is None")
+                z = tuple(check_int("zero_point", v, self.qmin, self.qmax) for v in z)
+            else:
+                z = check_int("zero_point", z, self.qmin, self.qmax)
+            object.__setattr__(self, "zero_point", z)
+        if (self.scale is None) != (self.zero_point is None):
+            raise ValueError("scale and zero_point must both be given or both be None")
+        if self.ties not in TIES:
+            raise ValueError(f"ties must be one of {TIES}, got {self.ties!r}")
+
+    @property
+    def nbits(self) -> int:
+        return self.n
+
+    @property
+    def qmin(self) -> int:
+        return -(1 << (self.n - 1)) if self.signed else 0
+
+    @property
+    def qmax(self) -> int:
+        return (1 << (self.n - 1)) - 1 if self.signed else (1 << self.n) - 1
+
+    def _params(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.scale is None:
+            raise ValueError("scale is None: call fit(x) (or quantize(x)) to choose it")
+        s = np.atleast_1d(np.array(self.scale, dtype=np.float64))
+        z = np.atleast_1d(np.array(self.zero_point, dtype=np.float64))
+        return s, z
+
+    @property
+    def _needs_fit(self) -> bool:
+        return self.scale is None
+
+    def fit(self, x: Any) -> AffineInt:
+        """The concrete quantizer: S and Z from [min(x, 0), max(x, 0)] per tensor or slice."""
+        a, _ = as_float_array(x)
+        flat, C, restore = _as_rows(a, self.axis)
+        R = 1 if restore is None else restore[0][0]
+        rows = flat.reshape(R, C).astype(np.float64)
+        fin = np.where(np.isfinite(rows), rows, 0.0)
+        rmin = np.minimum(fin.min(axis=1, initial=0.0), 0.0)
+        rmax = np.maximum(fin.max(axis=1, initial=0.0), 0.0)
+        span = rmax - rmin
+        s = np.where(span > 0, span / (self.qmax - self.qmin), 1.0)
+        z = np.clip(np.rint(self.qmin - rmin / s), self.qmin, self.qmax).astype(np.int64)
+        if self.axis is None:
+            return dataclasses.replace(self, scale=float(s[0]), zero_point=int(z[0]))
+        return dataclasses.replace(self, scale=tuple(float(v) for v in s),
+                                   zero_point=tuple(int(v) for v in z))
+
+    @property
+    def maxpos(self) -> float:
+        s, z = self._params()
+        return float(np.max((self.qmax - z) * s))
+
+    @property
+    def minpos(self) -> float:
+        s, _ = self._params()
+        return float(np.min(s))
+
+    def describe(self, code: int) -> dict[str, Any]:
+        """The integer level of a code and its value."""
+        c = int(code)
+        if not 0 <= c < 1 << self.n:
+            raise ValueError(f"code must be an integer in [0, 2^{self.n} - 1], got {code!r}")
+        q = c - (1 << self.n) if self.signed and c >> (self.n - 1) else c
+        s, z = self._params()
+        return {"format": str(self), "code": c, "q": q, "scale": float(s[0]),
+                "zero_point": int(z[0]), "value": (q - z[0]) * float(s[0])}
+
+    def __str__(self) -> str:
+        opts: list[tuple[str, Any]] = []
+        for k in ("axis", "scale", "zero_point"):
+            if getattr(self, k) is not None:
+                opts.append((k, getattr(self, k)))
+        if self.ties != "even":
+            opts.append(("ties", self.ties))
+        return f"{'' if self.signed else 'u'}int{self.n}_affine" + options_suffix(opts)
+
+
+@dataclass(frozen=True)
+class DynamicFixedPoint(_IntMixin, Format):
+    """Dynamic fixed point ``dfxp<n>`` (Williamson 1991; Courbariaux et al. 2014; Ristretto):
+    n-bit two's-complement q with a fractional length fl shared per tensor (or slice along
+    ``axis``), value q·2^-fl, fl = n - il with il = ceil(log2 max|x|) + 1 (FORMATS.md §4.6).
+
+    Note: when max|x| is exactly a power of two, il leaves it one step above the largest code
+    (it saturates to (2^(n-1) - 1)·2^-fl), as in Ristretto.
+    n: 2..32; frac_bits: None (fit), an integer in [-128, 128], or one per slice.
+    """
+
+    n: int
+    frac_bits: int | tuple[int, ...] | None = None
+    axis: int | None = None
+    ties: str = "even"
+
+    def __post_init__(self) -> None:
+        check_int("n", self.n, 2, 32)
+        object.__setattr__(self, "n", int(self.n))
+        if self.axis is not None:
+            object.__setattr__(self, "axis", check_int("axis", self.axis, -32, 31))
+        fb = self.frac_bits
+        if isinstance(fb, list | tuple | np.ndarray):
+            if self.axis is None:
+                raise ValueError("frac_bits must be an integer when axis is None")
+            object.__setattr__(self, "frac_bits",
+                               tuple(check_int("frac_bits", v, -128, 128) for v in fb))
+        elif fb is not None:
+            object.__setattr__(self, "frac_bits", check_int("frac_bits", fb, -128, 128))
+        if self.ties not in TIES:
+            raise ValueError(f"ties must be one of {TIES}, got {self.ties!r}")
+
+    @property
+    def nbits(self) -> int:
+        return self.n
+
+    @property
+    def qmin(self) -> int:
+        return -(1 << (self.n - 1))
+
+    @property
+    def qmax(self) -> int:
+        return (1 << (self.n - 1)) - 1
+
+    def _params(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.frac_bits is None:
+            raise ValueError("frac_bits is None: call fit(x) (or quantize(x)) to choose it")
+        fb = np.atleast_1d(np.array(self.frac_bits, dtype=np.int64))
+        return np.ldexp(1.0, -fb), np.zeros(fb.size)
+
+    @property
+    def _needs_fit(self) -> bool:
+        return self.frac_bits is None
+
+    def fit(self, x: Any) -> DynamicFixedPoint:
+        """fl = n - (ceil(log2 max|x|) + 1) per tensor or slice (fl = n - 1 for all-zero)."""
+        a, _ = as_float_array(x)
+        flat, C, restore = _as_rows(a, self.axis)
+        R = 1 if restore is None else restore[0][0]
+        amax = absmax_rows(flat.reshape(R, C))
+        fl = []
+        for v in amax:
+            if v > 0:
+                mant, ex = math.frexp(float(v))
+                il = (ex - 1 if mant == 0.5 else ex) + 1
+            else:
+                il = 1
+            fl.append(max(-128, min(128, self.n - il)))
+        return dataclasses.replace(self, frac_bits=fl[0] if self.axis is None else tuple(fl))
+
+    def as_fixed(self) -> FixedPoint:
+        """The per-tensor fitted format as a plain FixedPoint."""
+        s, _ = self._params()
+        if s.size != 1:
+            raise ValueError("as_fixed needs a per-tensor frac_bits")
+        return FixedPoint(self.n, int(self.frac_bits))
+
+    @property
+    def maxpos(self) -> float:
+        s, _ = self._params()
+        return float(np.max(s)) * self.qmax
+
+    @property
+    def minpos(self) -> float:
+        s, _ = self._params()
+        return float(np.min(s))
+
+    def describe(self, code: int) -> dict[str, Any]:
+        return {**self.as_fixed().describe(code), "format": str(self)}
+
+    def __str__(self) -> str:
+        opts: list[tuple[str, Any]] = []
+        for k in ("frac_bits", "axis"):
+            if getattr(self, k) is not None:
+                opts.append((k, getattr(self, k)))
+        if self.ties != "even":
+            opts.append(("ties", self.ties))
+        return f"dfxp<{self.n}>" + options_suffix(opts)
+
+
+# ------------------------------------------------------------------------------------------
+# notation
+
+
+def _parse_int(u: str, n: str) -> FixedPoint:
+    return FixedPoint(int(n), 0, signed=not u)
+
+
+def _parse_fixed(u: str, n: str, f: str) -> FixedPoint:
+    return FixedPoint(int(n), int(f), signed=not u)
+
+
+def _parse_sym(n: str) -> SymmetricInt:
+    return SymmetricInt(int(n))
+
+
+def _parse_affine(u: str, n: str) -> AffineInt:
+    return AffineInt(int(n), signed=not u)
+
+
+def _parse_dfxp(n: str) -> DynamicFixedPoint:
+    return DynamicFixedPoint(int(n))

@@ -1,0 +1,1085 @@
+"""Floating-point element formats: minifloats, bfloat16, FP8/FP6/FP4, E8M0, scaled floats and
+AdaptivFloat (FORMATS.md §4.2-§4.5).
+
+``Minifloat(e, m, bias=None, subnormals=True, special="ieee", saturate=None)``: sign, ``e``
+exponent bits, ``m`` mantissa bits. With exponent field E and mantissa field M:
+
+* normal: ``(-1)^s 2^(E-bias) (1 + M/2^m)``;
+* ``subnormals=True``: E = 0 is ``(-1)^s 2^(1-bias) M/2^m`` (IEEE gradual underflow);
+  ``subnormals=False``: E = 0 is an ordinary binade ``2^(-bias)(1 + M/2^m)`` except that the
+  all-zero magnitude is 0 (the fixed-field floats of ALPS §2.4 and AdaptivFloat);
+* ``special`` decides the reserved codes: ``"ieee"`` (E all ones: inf for M = 0, NaN
+  otherwise), ``"fn"`` (finite; only S.1…1 is NaN, OCP E4M3), ``"fnuz"`` (finite, NaN = 1000…0,
+  no -0, default bias 2^(e-1)), ``"none"`` (every code a number: MX FP6/FP4), ``"fnu"``
+  (unsigned, NaN = all ones; without subnormals there is no zero either: E8M0).
+
+Rounding is to nearest, ties to the even significand (``rounding="stochastic"``: unbiased
+stochastic rounding with a seeded ``numpy.random.Generator``). Values round directly from float64
+(ml_dtypes casts float64 through float32 first, which double-rounds near ties: tests compare with
+ml_dtypes on float32 inputs and with an exact oracle on float64 inputs).
+
+Special values (``saturate`` None = the format's default; ``quantize(..., saturate=...)``
+overrides it per call)::
+
+    format            ±0    NaN code            ±inf in     overflow: default / sat  underflow
+    float16/bfloat16  both  E=1…1, M≠0          ±inf        ±inf / ±max              RNE, ±0
+    float8_e5m2       both  S.11111.{01,10,11}  ±inf        ±inf / ±max              RNE, ±0
+    float8_e4m3fn     both  S.1111.111          NaN (±max)  NaN / ±max               RNE, ±0
+    float8_e*fnuz     +0    1000 0000           NaN (±max)  NaN / ±max               RNE, +0
+    float6/float4     both  none (NaN→code 0)   ±max        ±max (only mode)         RNE, ±0
+    float8_e8m0fnu    none  1111 1111           NaN (max)   NaN / max                2^-127
+    (zero and negative inputs of E8M0 give NaN, as ml_dtypes)
+
+``quantize`` returns NaN for NaN inputs in every format (the float output can hold it);
+``encode`` of NaN gives the NaN code, or code 0 in formats without one (as ml_dtypes).
+Kernels: one bit-level rounding with run-time parameters (``lognum._kernels.floats``) serves every
+format; float32 bfloat16 uses a dedicated 16-bit RNE on the binary32 bits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from functools import cache, cached_property
+from typing import Any
+
+import numpy as np
+
+from lognum.formats.base import Format, as_float_array, check_int
+
+SPECIALS = ("ieee", "fn", "fnuz", "none", "fnu")
+
+
+# ------------------------------------------------------------------------------------------
+# kernel parameters of a float grid
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The numbers the float kernels take (see ``lognum._kernels.floats``)."""
+
+    n: int
+    m: int
+    emin: int
+    bias: int
+    sub: int
+    vmin: float
+    lomid: float
+    tieup: int
+    maxval: float
+    ovfval: float
+    infval: float
+    nanval: float
+    signed: int
+    negzero: int
+    zeronan: int
+    ovfcode: int
+    infcode: int
+    nancode: int
+    twos: int = 0
+
+    def qargs(self, away: int) -> tuple:
+        return (self.m, self.emin, self.vmin, self.lomid, self.tieup, away, self.maxval,
+                self.ovfval, self.infval, self.nanval, self.signed, self.negzero, self.zeronan)
+
+    def cargs(self, away: int) -> tuple:
+        return (self.m, self.emin, self.bias, self.sub, self.vmin, self.lomid, self.tieup, away,
+                self.maxval, self.ovfcode, self.infcode, self.nancode, self.n, self.signed,
+                self.negzero, self.zeronan, self.twos)
+
+
+@cache
+def _loops():
+    from lognum._kernels import floats_loops
+
+    return floats_loops
+
+
+@cache
+def _table_loops():
+    from lognum._kernels import floats_table
+
+    return floats_table
+
+
+def grid_quantize(g: Grid, x: np.ndarray, out: np.ndarray, scs: np.ndarray, C: int,
+                  away: int = 0) -> None:
+    """Quantize 1-D contiguous ``x`` (R rows of C, row r scaled by 2^scs[r]) into ``out``."""
+    _loops().quantize_rows(x, out, scs, C, *g.qargs(away))
+
+
+def grid_encode(g: Grid, x: np.ndarray, scs: np.ndarray, C: int, away: int = 0) -> np.ndarray:
+    """Element codes (uint32) of 1-D contiguous ``x`` divided by 2^scs[row]."""
+    out = np.empty(x.size, dtype=np.uint32)
+    _loops().encode_rows(x, out, scs, C, *g.cargs(away))
+    return out
+
+
+_ZERO_SC = np.zeros(1, dtype=np.int64)
+_ZERO_SC.setflags(write=False)
+
+
+# ------------------------------------------------------------------------------------------
+# element-format machinery shared by the families (floats, fixed, lns)
+
+
+class ElementMixin:
+    """Plumbing for element formats of at most 16 bits: a decode table, sorted magnitudes with
+    the codes of ±value, stochastic rounding on that table, ``saturate=`` per call.
+
+    A family provides ``nbits``, ``_code_table()`` (float64 value of every code, NaN for NaN
+    codes) and ``_nearest_flat(x, out_values_or_None, out_codes_or_None)``.
+    """
+
+    nbits: int
+
+    # -- hooks --------------------------------------------------------------------------
+    def _code_table(self) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def _nearest_codes(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    # -- tables -------------------------------------------------------------------------
+    @cached_property
+    def _dec(self) -> np.ndarray:
+        t = self._code_table()
+        t.setflags(write=False)
+        return t
+
+    @cached_property
+    def _mag_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pv, pc, nc): sorted distinct finite magnitudes >= 0 and, for each, the code of
+        +value and of -value (the code of the value 0 for formats without -0; -1 if absent)."""
+        dec = self._dec
+        codes = np.arange(dec.size, dtype=np.int64)
+        fin = np.isfinite(dec)
+        pv = np.unique(np.abs(dec[fin]))
+        pc = np.full(pv.size, -1, dtype=np.int64)
+        nc = np.full(pv.size, -1, dtype=np.int64)
+        pos = fin & ~np.signbit(dec)
+        neg = fin & np.signbit(dec)
+        # first code per value wins (codes are scanned from high to low so the lowest remains)
+        for sel, target in ((pos, pc), (neg, nc)):
+            idx = np.searchsorted(pv, np.abs(dec[sel]))
+            target[idx[::-1]] = codes[sel][::-1]
+        zero = nc == -1
+        nc[zero] = pc[zero]
+        pc[pc == -1] = nc[pc == -1]
+        for a in (pv, pc, nc):
+            a.setflags(write=False)
+        return pv, pc, nc
+
+    # -- Format hooks -------------------------------------------------------------------
+    def _decode_flat(self, codes: np.ndarray, out: np.ndarray) -> None:
+        np.take(self._dec, codes.astype(np.intp, copy=False), out=out)
+
+    def _encode_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
+                     rng: np.random.Generator | None) -> None:
+        if rounding == "nearest":
+            out[...] = self._nearest_codes(x)
+        else:
+            out[...] = self._stochastic(x, rng, codes=True)
+
+    def _quantize_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
+                       rng: np.random.Generator | None) -> None:
+        if rounding == "nearest":
+            self._nearest_values(x, out)
+        else:
+            out[...] = self._stochastic(x, rng, codes=False)
+
+    def _stochastic(self, x: np.ndarray, rng: np.random.Generator, codes: bool) -> np.ndarray:
+        """Stochastic rounding between the two neighbours of |x| (probability proportional to
+        the distance, so E[q] = x); outside (0, maxpos] and for NaN/inf the nearest rule."""
+        pv, pc, nc = self._mag_table
+        u = rng.random(x.size)
+        idx = np.empty(x.size, dtype=np.int64)
+        _table_loops().stochastic_index(x, u, pv, idx)
+        neg = np.signbit(x)
+        if codes:
+            res = np.where(neg, nc[idx], pc[idx])
+            near = self._nearest_codes(x)
+        else:
+            res = pv[idx].astype(x.dtype)
+            res = np.where(neg & (nc[idx] != pc[idx]), -res, res)
+            near = np.empty_like(x)
+            self._nearest_values(x, near)
+        ax = np.abs(x)
+        inside = (ax > 0) & (ax <= pv[-1]) & (ax >= pv[0])
+        return np.where(inside, res, near)
+
+    # -- table-driven nearest rounding (reference; LNS / log quantization use it) -------
+    def _thresholds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Linear midpoints between neighbouring magnitudes, ties to the even code."""
+        pv, pc, _ = self._mag_table
+        thr = (pv[:-1] + pv[1:]) / 2.0
+        tup = (pc[1:] % 2 == 0).astype(np.int8)
+        return thr, tup
+
+    @cached_property
+    def _thr(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._thresholds()
+
+    def _table_index(self, x: np.ndarray) -> np.ndarray:
+        thr, tup = self._thr
+        idx = np.empty(x.size, dtype=np.int64)
+        _table_loops().nearest_index(x, thr, tup, idx)
+        return idx
+
+    # -- per-call saturate ---------------------------------------------------------------
+    def _with_saturate(self, saturate: bool | None) -> Any:
+        if saturate is None:
+            return self
+        if not isinstance(saturate, bool | np.bool_):
+            raise ValueError(f"saturate must be True, False or None, got {saturate!r}")
+        if not any(f.name == "saturate" for f in dataclasses.fields(self)):
+            if not saturate:
+                raise ValueError(f"saturate must be True for {self} (it always saturates)")
+            return self
+        return dataclasses.replace(self, saturate=bool(saturate))
+
+    def quantize(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
+                 out: np.ndarray | None = None, saturate: bool | None = None) -> np.ndarray:
+        """Round ``x`` to the format (same shape and float dtype). ``saturate``: overflow to
+        ±max (True) or to the format's inf/NaN (False); None = the format's default."""
+        return Format.quantize(self._with_saturate(saturate), x, rounding, rng, out)
+
+    def encode(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
+               saturate: bool | None = None) -> np.ndarray:
+        """Codes (bit patterns) of the rounded ``x``; ``saturate`` as in ``quantize``."""
+        return Format.encode(self._with_saturate(saturate), x, rounding, rng)
+
+
+# ------------------------------------------------------------------------------------------
+# describe record
+
+
+@dataclass(frozen=True)
+class FloatFields:
+    """What a student reads off one code of a float format."""
+
+    format: str
+    code: int
+    pattern: str
+    special: str | None
+    sign: int
+    exponent_bits: str
+    E: int
+    mantissa_bits: str
+    M: int
+    kind: str
+    scale: int
+    value: float
+
+    def __str__(self) -> str:
+        if self.special:
+            return f"{self.format} {self.pattern}: {self.special}"
+        return (f"{self.format} {self.pattern}: sign {self.sign}, exponent '{self.exponent_bits}'"
+                f" (E = {self.E}), mantissa '{self.mantissa_bits}' (M = {self.M}), {self.kind},"
+                f" value {self.value!r} = {'-' if self.sign else ''}2^{self.scale} x "
+                f"{'1 + ' if self.kind == 'normal' else ''}{self.M}/{1 << len(self.mantissa_bits)}")
+
+
+def _fmt_opt(v: Any) -> str:
+    if isinstance(v, tuple | list):
+        return "[" + ";".join(_fmt_opt(a) for a in v) + "]"
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def options_suffix(pairs: list[tuple[str, Any]]) -> str:
+    """``(k=v,...)`` for the non-default options of a format (empty when none)."""
+    if not pairs:
+        return ""
+    return "(" + ",".join(f"{k}={_fmt_opt(v)}" for k, v in pairs) + ")"
+
+
+# ------------------------------------------------------------------------------------------
+# Minifloat
+
+
+NAMED_FLOATS: dict[str, tuple[int, int, int | None, bool, str]] = {
+    "float16": (5, 10, None, True, "ieee"),
+    "bfloat16": (8, 7, None, True, "ieee"),
+    "float8_e4m3fn": (4, 3, None, True, "fn"),
+    "float8_e5m2": (5, 2, None, True, "ieee"),
+    "float8_e4m3fnuz": (4, 3, None, True, "fnuz"),
+    "float8_e5m2fnuz": (5, 2, None, True, "fnuz"),
+    "float8_e4m3": (4, 3, None, True, "ieee"),
+    "float8_e3m4": (3, 4, None, True, "ieee"),
+    "float6_e2m3fn": (2, 3, None, True, "none"),
+    "float6_e3m2fn": (3, 2, None, True, "none"),
+    "float4_e2m1fn": (2, 1, None, True, "none"),
+    "float8_e8m0fnu": (8, 0, None, False, "fnu"),
+}
+
+ALIASES: dict[str, str] = {
+    "fp16": "float16", "half": "float16", "binary16": "float16", "bf16": "bfloat16",
+    "fp8_e4m3": "float8_e4m3fn", "fp8_e5m2": "float8_e5m2", "e4m3": "float8_e4m3fn",
+    "e5m2": "float8_e5m2", "fp8_e4m3fnuz": "float8_e4m3fnuz", "fp8_e5m2fnuz": "float8_e5m2fnuz",
+    "fp6_e2m3": "float6_e2m3fn", "fp6_e3m2": "float6_e3m2fn", "e2m3": "float6_e2m3fn",
+    "e3m2": "float6_e3m2fn", "fp4": "float4_e2m1fn", "fp4_e2m1": "float4_e2m1fn",
+    "e2m1": "float4_e2m1fn", "e8m0": "float8_e8m0fnu", "fp8_e8m0": "float8_e8m0fnu",
+}
+
+
+@dataclass(frozen=True)
+class Minifloat(ElementMixin, Format):
+    """A float with ``e`` exponent and ``m`` mantissa bits (see the module docstring for the
+    layout, ``special`` variants and the special-value table). At most 16 bits.
+
+    e: 1..8; m: 0..15-e; bias: integer in [-512, 512], default 2^(e-1)-1 (``fnuz``: 2^(e-1));
+    subnormals: bool; special: "ieee" | "fn" | "fnuz" | "none" | "fnu"; saturate: None (format
+    default: True for "none", else False as ml_dtypes), True or False.
+    """
+
+    e: int
+    m: int
+    bias: int | None = None
+    subnormals: bool = True
+    special: str = "ieee"
+    saturate: bool | None = None
+
+    def __post_init__(self) -> None:
+        check_int("e", self.e, 1, 8)
+        check_int("m", self.m, 0, 15 - int(self.e))
+        if self.special not in SPECIALS:
+            raise ValueError(f"special must be one of {SPECIALS}, got {self.special!r}")
+        if not isinstance(self.subnormals, bool | np.bool_):
+            raise ValueError(f"subnormals must be True or False, got {self.subnormals!r}")
+        object.__setattr__(self, "e", int(self.e))
+        object.__setattr__(self, "m", int(self.m))
+        object.__setattr__(self, "subnormals", bool(self.subnormals))
+        if self.bias is None:
+            object.__setattr__(self, "bias", (1 << (self.e - 1)) - (self.special != "fnuz"))
+        object.__setattr__(self, "bias", check_int("bias", self.bias, -512, 512))
+        if self.special == "ieee" and (self.e < 2 or self.m < 1):
+            raise ValueError("special='ieee' needs e >= 2 and m >= 1 (room for inf and NaN)")
+        if self.special == "fn" and self.e + self.m < 2:
+            raise ValueError("special='fn' needs e + m >= 2")
+        if self.saturate is not None:
+            if not isinstance(self.saturate, bool | np.bool_):
+                raise ValueError(f"saturate must be True, False or None, got {self.saturate!r}")
+            object.__setattr__(self, "saturate", bool(self.saturate))
+            if self.special == "none" and not self.saturate:
+                raise ValueError("saturate must be True for special='none' (no inf/NaN codes)")
+
+    # -- structure ---------------------------------------------------------------------
+    @property
+    def signed(self) -> bool:
+        return self.special != "fnu"
+
+    @property
+    def nbits(self) -> int:
+        return int(self.signed) + self.e + self.m
+
+    @property
+    def n(self) -> int:
+        return self.nbits
+
+    @property
+    def default_saturate(self) -> bool:
+        """The overflow mode when ``saturate`` is None (ml_dtypes' behaviour)."""
+        return self.special == "none"
+
+    @property
+    def saturating(self) -> bool:
+        return self.default_saturate if self.saturate is None else self.saturate
+
+    @property
+    def _magbits(self) -> int:
+        return self.e + self.m
+
+    @property
+    def _maxcode(self) -> int:
+        """Magnitude code of the largest finite value."""
+        allones = (1 << self._magbits) - 1
+        if self.special == "ieee":
+            return (((1 << self.e) - 1) << self.m) - 1
+        if self.special in ("fn", "fnu"):
+            return allones - 1
+        return allones
+
+    def _mag_value(self, mag: int) -> float:
+        E, M = mag >> self.m, mag & ((1 << self.m) - 1)
+        if E == 0 and self.subnormals:
+            return math.ldexp(M, 1 - self.bias - self.m)
+        return math.ldexp((1 << self.m) + M, E - self.bias - self.m)
+
+    @property
+    def maxpos(self) -> float:
+        """Largest finite value."""
+        return self._mag_value(self._maxcode)
+
+    @property
+    def minpos(self) -> float:
+        """Smallest positive value (a subnormal when the format has them)."""
+        if self.special == "fnu" and not self.subnormals:
+            return self._mag_value(0)
+        return self._mag_value(1)
+
+    @property
+    def min_normal(self) -> float:
+        return math.ldexp(1.0, (1 if self.subnormals else 0) - self.bias)
+
+    @property
+    def eps(self) -> float:
+        """Gap between 1 and the next value (2^-m)."""
+        return math.ldexp(1.0, -self.m)
+
+    @cached_property
+    def grid(self) -> Grid:
+        e, m, bias, n = self.e, self.m, self.bias, self.nbits
+        sat = self.saturating
+        sub = self.subnormals
+        emin = (1 if sub else 0) - bias
+        maxval = self.maxpos
+        allones = (1 << self._magbits) - 1
+        if sub:
+            vmin = math.ldexp(1.0, emin - m) if m else math.ldexp(1.0, emin)
+            lomid, tieup = vmin / 2, 0
+        elif self.special == "fnu":
+            vmin, lomid, tieup = math.ldexp(1.0, emin), 0.0, 1
+        else:
+            vmin = self._mag_value(1)
+            lomid, tieup = vmin / 2, 0
+        nan = math.nan
+        sp = self.special
+        if sp == "ieee":
+            nancode = (((1 << e) - 1) << m) | (1 << (m - 1))
+            infcode = ((1 << e) - 1) << m
+            ovfval, infval = math.inf, math.inf
+        elif sp in ("fn", "fnu"):
+            nancode = infcode = allones
+            ovfval = infval = nan
+        elif sp == "fnuz":
+            nancode = infcode = 1 << (n - 1)
+            ovfval = infval = nan
+        else:
+            nancode, infcode = -1, self._maxcode
+            ovfval = infval = maxval
+        ovfcode = infcode
+        if sat:
+            ovfval, ovfcode = maxval, self._maxcode
+            infval, infcode = maxval, self._maxcode
+        return Grid(n=n, m=m, emin=emin, bias=bias, sub=int(sub), vmin=vmin, lomid=lomid,
+                    tieup=tieup, maxval=maxval, ovfval=ovfval, infval=infval, nanval=nan,
+                    signed=int(self.signed), negzero=int(sp != "fnuz"),
+                    zeronan=int(sp == "fnu" and not sub), ovfcode=ovfcode, infcode=infcode,
+                    nancode=nancode)
+
+    def _code_table(self) -> np.ndarray:
+        """Exact float64 value of every code (NaN codes → NaN)."""
+        n, m, e = self.nbits, self.m, self.e
+        codes = np.arange(1 << n, dtype=np.int64)
+        magbits = self._magbits
+        mag = codes & ((1 << magbits) - 1)
+        E = mag >> m
+        M = mag & ((1 << m) - 1)
+        normal = np.ldexp(((1 << m) + M).astype(np.float64), (E - self.bias - m))
+        v = normal
+        if self.subnormals:
+            v = np.where(E == 0, np.ldexp(M.astype(np.float64), 1 - self.bias - m), normal)
+        elif self.special != "fnu":
+            v = np.where(mag == 0, 0.0, v)
+        sp = self.special
+        allones = (1 << magbits) - 1
+        if sp == "ieee":
+            top = E == (1 << e) - 1
+            v = np.where(top & (M == 0), np.inf, np.where(top, np.nan, v))
+        elif sp in ("fn", "fnu"):
+            v = np.where(mag == allones, np.nan, v)
+        if self.signed:
+            v = np.where(codes >> (n - 1) == 1, -v, v)
+        if sp == "fnuz":
+            v = np.where(codes == 1 << (n - 1), np.nan, v)
+        return v.astype(np.float64)
+
+    # -- kernels ----------------------------------------------------------------------------
+    @property
+    def _is_bf16(self) -> bool:
+        return (self.e, self.m, self.bias, self.subnormals, self.special) == (8, 7, 127, True,
+                                                                               "ieee")
+
+    def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
+        if self._is_bf16 and x.dtype == np.float32:
+            _loops().bf16_quantize_f32(x, out, int(self.saturating))
+        else:
+            grid_quantize(self.grid, x, out, _ZERO_SC, x.size)
+
+    def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
+        return grid_encode(self.grid, x, _ZERO_SC, x.size)
+
+    def _thresholds(self) -> tuple[np.ndarray, np.ndarray]:
+        pv, pc, _ = self._mag_table
+        thr = (pv[:-1] + pv[1:]) / 2.0
+        if self.m == 0:  # ties go to the even significand: always up when m = 0
+            tup = np.ones(thr.size, dtype=np.int8)
+        else:
+            tup = (pc[1:] % 2 == 0).astype(np.int8)
+        return thr, tup
+
+    def quantize_table(self, x: Any) -> np.ndarray:
+        """Round to nearest by binary search on the value table (the slow reference path the
+        tests compare with the bit-level kernel). Same results as ``quantize``."""
+        a, scalar = as_float_array(x)
+        flat = np.ascontiguousarray(a).reshape(-1)
+        pv, pc, nc = self._mag_table
+        idx = self._table_index(flat)
+        v = pv[idx]
+        neg = np.signbit(flat)
+        v = np.where(neg & (nc[idx] != pc[idx]), -v, v)
+        g = self.grid
+        ax = np.abs(flat.astype(np.float64))
+        thr, tup = self._thr
+        # overflow: beyond the midpoint between max and the next grid value
+        nxt = self._overflow_threshold()
+        over = (ax > nxt[0]) | ((ax == nxt[0]) & nxt[1]) | np.isinf(ax)
+        ov = np.where(np.isinf(ax), g.infval, g.ovfval)
+        v = np.where(over, np.where(neg & (g.signed == 1), -ov, ov), v)
+        if g.zeronan:
+            v = np.where((ax == 0) | neg, np.nan, v)
+        v = np.where(np.isnan(flat), np.nan, v)
+        res = v.astype(a.dtype).reshape(a.shape)
+        return res[()] if scalar else res
+
+    def _overflow_threshold(self) -> tuple[float, bool]:
+        """Midpoint between maxpos and the next value of the unbounded grid, and whether the
+        tie there overflows (the next significand is even)."""
+        mx = self.maxpos
+        E = math.frexp(mx)[1] - 1
+        ulp = math.ldexp(1.0, E - self.m)
+        r = int(mx / ulp)  # significand integer of maxpos
+        return mx + ulp / 2, (r % 2 == 1)
+
+    # -- describe / notation ----------------------------------------------------------------
+    def describe(self, code: int) -> FloatFields:
+        """Fields of one code: sign, exponent field E, mantissa field M, normal/subnormal."""
+        n, m, e = self.nbits, self.m, self.e
+        if isinstance(code, bool) or not isinstance(code, int | np.integer) or not (
+                0 <= int(code) < 1 << n):
+            raise ValueError(f"code must be an integer in [0, 2^{n} - 1], got {code!r}")
+        code = int(code)
+        pattern = format(code, f"0{n}b")
+        value = float(self._dec[code])
+        sign = code >> (n - 1) if self.signed else 0
+        mag = code & ((1 << self._magbits) - 1)
+        E, M = mag >> m, mag & ((1 << m) - 1)
+        ebits = format(E, f"0{e}b")
+        mbits = format(M, f"0{m}b") if m else ""
+        special = None
+        if math.isnan(value):
+            special = "NaN"
+        elif math.isinf(value):
+            special = "-inf" if sign else "+inf"
+        elif value == 0.0:
+            special = "-0" if sign else "0"
+        if E == 0 and self.subnormals:
+            kind, scale = "subnormal", 1 - self.bias - m
+        else:
+            kind, scale = "normal", E - self.bias
+        if kind == "subnormal":
+            scale = 1 - self.bias
+        return FloatFields(str(self), code, pattern, special, sign, ebits, E, mbits, M, kind,
+                           scale, value)
+
+    def _name(self) -> str | None:
+        key = (self.e, self.m, self.bias, self.subnormals, self.special)
+        for name, (e, m, b, sub, sp) in NAMED_FLOATS.items():
+            if b is None:
+                b = (1 << (e - 1)) - (sp != "fnuz")
+            if (e, m, b, sub, sp) == key:
+                return name
+        return None
+
+    def __str__(self) -> str:
+        name = self._name()
+        opts: list[tuple[str, Any]] = []
+        if name is None:
+            name = f"minifloat<{self.e},{self.m}>"
+            default_bias = (1 << (self.e - 1)) - (self.special != "fnuz")
+            if self.special != "ieee":
+                opts.append(("special", self.special))
+            if self.bias != default_bias:
+                opts.append(("bias", self.bias))
+            if not self.subnormals:
+                opts.append(("subnormals", False))
+        if self.saturate is not None and self.saturate != self.default_saturate:
+            opts.append(("saturate", self.saturate))
+        return name + options_suffix(opts)
+
+
+def minifloat(name: str) -> Minifloat:
+    """A named float format (ml_dtypes/LLVM names, e.g. ``"float8_e4m3fn"``, or an alias such
+    as ``"fp8_e4m3"``, ``"bf16"``, ``"fp4"``)."""
+    key = ALIASES.get(name.lower(), name.lower())
+    if key not in NAMED_FLOATS:
+        raise ValueError(f"name must be one of {sorted(NAMED_FLOATS)}, got {name!r}")
+    e, m, bias, sub, sp = NAMED_FLOATS[key]
+    return Minifloat(e, m, bias, sub, sp)
+
+
+def float16() -> Minifloat:
+    """IEEE binary16: E5M10, bias 15, max 65504."""
+    return minifloat("float16")
+
+
+def bfloat16() -> Minifloat:
+    """bfloat16: E8M7, bias 127 (the upper half of binary32)."""
+    return minifloat("bfloat16")
+
+
+def float8_e4m3fn() -> Minifloat:
+    """OCP FP8 E4M3: bias 7, max 448, NaN = S.1111.111, no inf."""
+    return minifloat("float8_e4m3fn")
+
+
+def float8_e5m2() -> Minifloat:
+    """OCP FP8 E5M2: IEEE-style, bias 15, max 57344."""
+    return minifloat("float8_e5m2")
+
+
+def float8_e4m3fnuz() -> Minifloat:
+    """Graphcore/AMD FP8 E4M3: bias 8, max 240, NaN = 0x80, no -0, no inf."""
+    return minifloat("float8_e4m3fnuz")
+
+
+def float8_e5m2fnuz() -> Minifloat:
+    """Graphcore/AMD FP8 E5M2: bias 16, max 57344, NaN = 0x80, no -0, no inf."""
+    return minifloat("float8_e5m2fnuz")
+
+
+def float8_e4m3() -> Minifloat:
+    """IEEE-style FP8 E4M3 (inf and NaN): bias 7, max 240."""
+    return minifloat("float8_e4m3")
+
+
+def float8_e3m4() -> Minifloat:
+    """IEEE-style FP8 E3M4: bias 3, max 15.5."""
+    return minifloat("float8_e3m4")
+
+
+def float6_e2m3fn() -> Minifloat:
+    """OCP MX FP6 E2M3: bias 1, max 7.5, no inf/NaN (saturating)."""
+    return minifloat("float6_e2m3fn")
+
+
+def float6_e3m2fn() -> Minifloat:
+    """OCP MX FP6 E3M2: bias 3, max 28, no inf/NaN (saturating)."""
+    return minifloat("float6_e3m2fn")
+
+
+def float4_e2m1fn() -> Minifloat:
+    """OCP MX FP4 E2M1: bias 1, values 0, 0.5, 1, 1.5, 2, 3, 4, 6 (saturating)."""
+    return minifloat("float4_e2m1fn")
+
+
+def float8_e8m0fnu() -> Minifloat:
+    """OCP E8M0 scale: unsigned powers of two 2^-127..2^127, 0xFF = NaN, no zero."""
+    return minifloat("float8_e8m0fnu")
+
+
+# ------------------------------------------------------------------------------------------
+# ScaledFloat (ALPS baseline)
+
+
+@dataclass(frozen=True)
+class ScaledFloat(ElementMixin, Format):
+    """Scaled float ``SF<e,m,sc>``: the ALPS baseline (Langroudi et al. 2021) — a float with
+    ``e`` exponent and ``m`` mantissa bits, IEEE bias 2^(e-1)-1, subnormals, every code a number
+    (no inf/NaN, saturating), times a per-layer power-of-two scale 2^sc.
+
+    e: 1..8; m: 0..15-e; sc: integer in [-126, 126] (None: chosen from the data by
+    ``fit``/``quantize`` as the smallest sc with max|x| <= maxpos, ALPS' per-layer scale).
+    """
+
+    e: int
+    m: int
+    sc: int | None = 0
+
+    def __post_init__(self) -> None:
+        check_int("e", self.e, 1, 8)
+        check_int("m", self.m, 0, 15 - int(self.e))
+        object.__setattr__(self, "e", int(self.e))
+        object.__setattr__(self, "m", int(self.m))
+        if self.sc is not None:
+            object.__setattr__(self, "sc", check_int("sc", self.sc, -126, 126))
+
+    @property
+    def base(self) -> Minifloat:
+        """The unscaled element format."""
+        return Minifloat(self.e, self.m, special="none")
+
+    @property
+    def nbits(self) -> int:
+        return 1 + self.e + self.m
+
+    def _need(self) -> int:
+        if self.sc is None:
+            raise ValueError("sc is None: call fit(x) (or quantize(x)) to choose it from data")
+        return self.sc
+
+    @property
+    def maxpos(self) -> float:
+        return math.ldexp(self.base.maxpos, self._need())
+
+    @property
+    def minpos(self) -> float:
+        return math.ldexp(self.base.minpos, self._need())
+
+    def fit(self, x: Any) -> ScaledFloat:
+        """The format with sc = the smallest power-of-two scale that makes max|x| <= maxpos."""
+        a, _ = as_float_array(x)
+        amax = float(np.max(np.abs(a[np.isfinite(a)]))) if a.size else 0.0
+        if amax == 0.0:
+            return dataclasses.replace(self, sc=0)
+        sc = math.ceil(math.log2(amax / self.base.maxpos))
+        while math.ldexp(self.base.maxpos, sc) < amax:
+            sc += 1
+        while math.ldexp(self.base.maxpos, sc - 1) >= amax:
+            sc -= 1
+        return dataclasses.replace(self, sc=max(-126, min(126, sc)))
+
+    def quantize(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
+                 out: np.ndarray | None = None, saturate: bool | None = None) -> np.ndarray:
+        f = self.fit(x) if self.sc is None else self
+        return ElementMixin.quantize(f, x, rounding, rng, out, saturate)
+
+    def encode(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
+               saturate: bool | None = None) -> np.ndarray:
+        f = self.fit(x) if self.sc is None else self
+        return ElementMixin.encode(f, x, rounding, rng, saturate)
+
+    @cached_property
+    def grid(self) -> Grid:
+        return self.base.grid
+
+    def _code_table(self) -> np.ndarray:
+        return self.base._code_table() * math.ldexp(1.0, self._need())
+
+    def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
+        grid_quantize(self.grid, x, out, np.array([self._need()], dtype=np.int64), x.size)
+
+    def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
+        return grid_encode(self.grid, x, np.array([self._need()], dtype=np.int64), x.size)
+
+    def describe(self, code: int) -> FloatFields:
+        """Fields of one code; ``scale`` includes sc."""
+        r = self.base.describe(code)
+        return dataclasses.replace(r, format=str(self), scale=r.scale + self._need(),
+                                   value=float(self._dec[int(code)]))
+
+    def __str__(self) -> str:
+        if self.sc is None:
+            return f"SF<{self.e},{self.m}>"
+        return f"SF<{self.e},{self.m},{self.sc}>"
+
+
+# ------------------------------------------------------------------------------------------
+# AdaptivFloat (Tambe et al., DAC 2020)
+
+
+AF_VARIANTS = (2020, 2022)
+
+
+def af_exp_max(amax: float) -> int:
+    """floor(log2 amax) for a finite amax > 0 (exact: frexp)."""
+    return math.frexp(amax)[1] - 1
+
+
+@dataclass(frozen=True)
+class AdaptivFloat(ElementMixin, Format):
+    """AdaptivFloat ``AF<n,e>`` (Tambe et al., DAC 2020; FORMATS.md §4.5): n bits, 1 sign, e
+    exponent, m = n-1-e mantissa bits, no subnormals, the exponent range chosen per tensor from
+    max|W|.
+
+    ``variant=2020`` (default; the authors' original numpy code, commit 34b5312): all 2^e exponent
+    codes, ``exp_max = floor(log2 max|W|)``, ``exp_min = exp_max - (2^e - 1)``, value
+    ``2^(E + exp_min)(1 + M/2^m)``; the code ±2^exp_min·1.0 is zero; |x| < value_min/2 → 0,
+    value_min/2 <= |x| < value_min → value_min (the code has ``>`` here, which maps |x| =
+    value_min/2 to a non-representable value: the ``>=`` fix of FORMATS.md §4.5), above value_max
+    → value_max (saturate), otherwise mantissa RNE.
+    ``variant=2022`` (commit e107ec4): IEEE normal range only (exponent fields 1..2^e-2, E = 0 is
+    zero), |x| < 2^min_exp flushes to 0, saturating.
+
+    ``bias``: the integer exponent bias in the IEEE convention value = 2^(E - bias)(1 + M/2^m)
+    (None: chosen from the data by ``fit``/``quantize``). In the authors' conventions: 2020 code
+    ``bias = exp_min = -bias``; 2022 code ``bias = bias - 2^(e-1) + 1``.
+    ``axis``: None for one bias per tensor, or the axis whose slices get their own bias (then
+    ``bias`` is a tuple after ``fit``).
+    """
+
+    n: int
+    e: int
+    bias: int | tuple[int, ...] | None = None
+    variant: int = 2020
+    axis: int | None = None
+
+    def __post_init__(self) -> None:
+        check_int("n", self.n, 2, 16)
+        check_int("e", self.e, 1, min(8, int(self.n) - 1))
+        object.__setattr__(self, "n", int(self.n))
+        object.__setattr__(self, "e", int(self.e))
+        if self.variant not in AF_VARIANTS:
+            raise ValueError(f"variant must be one of {AF_VARIANTS}, got {self.variant!r}")
+        if self.variant == 2022 and self.e < 2:
+            raise ValueError("e must be >= 2 for variant=2022 (IEEE normal range)")
+        if self.axis is not None:
+            object.__setattr__(self, "axis", check_int("axis", self.axis, -32, 31))
+        b = self.bias
+        if isinstance(b, list | tuple | np.ndarray):
+            if self.axis is None:
+                raise ValueError("bias must be an integer when axis is None")
+            b = tuple(check_int("bias", v, -1100, 1100) for v in b)
+            object.__setattr__(self, "bias", b)
+        elif b is not None:
+            object.__setattr__(self, "bias", check_int("bias", b, -1100, 1100))
+
+    @property
+    def m(self) -> int:
+        return self.n - 1 - self.e
+
+    @property
+    def nbits(self) -> int:
+        return self.n
+
+    def bias_for(self, exp_max: int) -> int:
+        """The bias that puts the top binade at 2^exp_max."""
+        if self.variant == 2020:
+            return (1 << self.e) - 1 - exp_max
+        return (1 << self.e) - 2 - exp_max
+
+    @property
+    def exp_max(self) -> int | tuple[int, ...]:
+        """floor(log2 value_max) of the fitted format (per slice when axis is set)."""
+        top = (1 << self.e) - 1 if self.variant == 2020 else (1 << self.e) - 2
+        b = self._need()
+        return tuple(top - v for v in b) if isinstance(b, tuple) else top - b
+
+    def _need(self) -> int | tuple[int, ...]:
+        if self.bias is None:
+            raise ValueError("bias is None: call fit(x) (or quantize(x)) to choose it from data")
+        return self.bias
+
+    def _scalar_bias(self) -> int:
+        b = self._need()
+        if isinstance(b, tuple):
+            raise ValueError("a per-slice AdaptivFloat has no single value table; index one "
+                             "slice with AdaptivFloat(n, e, bias=b) instead")
+        return b
+
+    @property
+    def _unit(self) -> Grid:
+        """The grid for bias 0 (per-tensor biases are applied as a power-of-two row scale)."""
+        return _af_grid(self.n, self.e, self.variant)
+
+    @property
+    def grid(self) -> Grid:
+        return _af_grid(self.n, self.e, self.variant, self._scalar_bias())
+
+    @property
+    def maxpos(self) -> float:
+        return self.grid.maxval
+
+    @property
+    def minpos(self) -> float:
+        return self.grid.vmin
+
+    def fit(self, x: Any) -> AdaptivFloat:
+        """The concrete format: bias from floor(log2 max|x|) (per tensor, or per slice along
+        ``axis``). NaN/inf entries are ignored; an all-zero tensor gets exp_max = 0."""
+        a, _ = as_float_array(x)
+        if self.axis is None:
+            return dataclasses.replace(self, bias=self.bias_for(_exp_max_rows(a.reshape(1, -1))[0]))
+        ax = _check_axis(self.axis, a.ndim)
+        rows = np.moveaxis(a, ax, 0).reshape(a.shape[ax], -1)
+        return dataclasses.replace(self, bias=tuple(self.bias_for(int(v))
+                                                    for v in _exp_max_rows(rows)))
+
+    def _rows(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, Any]:
+        """(flat rows, per-row scale exponents, C, restore) for the fitted biases."""
+        b = self._need()
+        if not isinstance(b, tuple):
+            return x.reshape(-1), np.array([-b], dtype=np.int64), x.size, None
+        ax = _check_axis(self.axis, x.ndim)
+        if x.shape[ax] != len(b):
+            raise ValueError(f"x has {x.shape[ax]} slices along axis {ax}, bias has {len(b)}")
+        moved = np.ascontiguousarray(np.moveaxis(x, ax, 0))
+        return moved.reshape(-1), -np.array(b, dtype=np.int64), moved[0].size, (moved.shape, ax)
+
+    def quantize(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
+                 out: np.ndarray | None = None, saturate: bool | None = None) -> np.ndarray:
+        """Fit (if ``bias`` is None) and quantize. AdaptivFloat always saturates."""
+        f = self.fit(x) if self.bias is None else self
+        if saturate is False:
+            raise ValueError("saturate must be True for AdaptivFloat (it always saturates)")
+        if not isinstance(f.bias, tuple):
+            return Format.quantize(f, x, rounding, rng, out)
+        f._check_rounding(rounding)
+        if rounding != "nearest":
+            raise ValueError("rounding must be 'nearest' for a per-slice AdaptivFloat")
+        a, scalar = as_float_array(x)
+        flat, scs, C, restore = f._rows(a)
+        res = np.empty(flat.size, dtype=a.dtype)
+        grid_quantize(f._unit, flat, res, scs, C)
+        shp, ax = restore
+        res = np.moveaxis(res.reshape(shp), 0, ax)
+        if out is not None:
+            out[...] = res
+            return out
+        return np.ascontiguousarray(res)
+
+    def encode(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
+               saturate: bool | None = None) -> np.ndarray:
+        f = self.fit(x) if self.bias is None else self
+        if isinstance(f.bias, tuple):
+            raise ValueError("encode needs a per-tensor bias (axis=None)")
+        return Format.encode(f, x, rounding, rng)
+
+    def _code_table(self) -> np.ndarray:
+        return _af_table(self.n, self.e, self.variant, self._scalar_bias()).copy()
+
+    def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
+        grid_quantize(self._unit, x, out, np.array([-self._scalar_bias()], np.int64), x.size)
+
+    def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
+        return grid_encode(self._unit, x, np.array([-self._scalar_bias()], np.int64), x.size)
+
+    def describe(self, code: int) -> FloatFields:
+        """Fields of one code (exponent E, mantissa M; the all-zero magnitude is 0)."""
+        b = self._scalar_bias()
+        mf = Minifloat(self.e, self.m, bias=b, subnormals=False, special="none")
+        r = mf.describe(code)
+        return dataclasses.replace(r, format=str(self), value=float(self._dec[int(code)]))
+
+    def __str__(self) -> str:
+        opts: list[tuple[str, Any]] = []
+        if self.bias is not None:
+            opts.append(("bias", self.bias))
+        if self.variant != 2020:
+            opts.append(("variant", self.variant))
+        if self.axis is not None:
+            opts.append(("axis", self.axis))
+        return f"AF<{self.n},{self.e}>" + options_suffix(opts)
+
+
+def _check_axis(axis: int, ndim: int) -> int:
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis must be in [{-ndim}, {ndim - 1}] for a {ndim}-d array, got {axis}")
+    return axis % ndim
+
+
+def _exp_max_rows(rows: np.ndarray) -> np.ndarray:
+    """floor(log2 max|row|) per row, ignoring NaN/inf; 0 for an all-zero row."""
+    a = np.abs(np.asarray(rows, dtype=np.float64))
+    a = np.where(np.isfinite(a), a, 0.0)
+    amax = a.max(axis=1) if a.shape[1] else np.zeros(a.shape[0])
+    _, ex = np.frexp(amax)
+    return np.where(amax > 0, ex - 1, 0).astype(np.int64)
+
+
+@cache
+def _af_grid(n: int, e: int, variant: int, bias: int = 0) -> Grid:
+    m = n - 1 - e
+    if variant == 2020:
+        emin = -bias
+        vmin = math.ldexp(1.0 + math.ldexp(1.0, -m), emin) if m else math.ldexp(1.0, emin + 1)
+        lomid, tieup = vmin / 2, 1  # the '>=' fix: value_min/2 rounds up
+        top = (1 << e) - 1
+    else:
+        emin = 1 - bias
+        vmin = math.ldexp(1.0, emin)
+        lomid, tieup = vmin, 1  # flush: |x| < 2^min_exp -> 0
+        top = (1 << e) - 2
+    maxval = math.ldexp(2.0 - math.ldexp(1.0, -m), top - bias)
+    maxcode = (top << m) | ((1 << m) - 1)
+    return Grid(n=n, m=m, emin=emin, bias=bias, sub=0, vmin=vmin, lomid=lomid, tieup=tieup,
+                maxval=maxval, ovfval=maxval, infval=maxval, nanval=math.nan, signed=1,
+                negzero=1, zeronan=0, ovfcode=maxcode, infcode=maxcode, nancode=-1)
+
+
+@cache
+def _af_table(n: int, e: int, variant: int, bias: int) -> np.ndarray:
+    m = n - 1 - e
+    codes = np.arange(1 << n, dtype=np.int64)
+    mag = codes & ((1 << (n - 1)) - 1)
+    E, M = mag >> m, mag & ((1 << m) - 1)
+    v = np.ldexp(((1 << m) + M).astype(np.float64), E - bias - m)
+    if variant == 2020:
+        v = np.where(mag == 0, 0.0, v)
+    else:
+        v = np.where(E == 0, 0.0, v)
+        v = np.where(E == (1 << e) - 1, np.nan, v)  # unused codes
+    v = np.where(codes >> (n - 1) == 1, -v, v)
+    v.setflags(write=False)
+    return v
+
+
+# ------------------------------------------------------------------------------------------
+# notation
+
+
+def _parse_named(name: str) -> Any:
+    return minifloat(name)
+
+
+def _parse_minifloat(e: str, m: str) -> Minifloat:
+    return Minifloat(int(e), int(m))
+
+
+def _parse_sf(e: str, m: str, sc: str | None = None) -> ScaledFloat:
+    return ScaledFloat(int(e), int(m), None if sc is None else int(sc))
+
+
+def _parse_af(n: str, e: str) -> AdaptivFloat:
+    return AdaptivFloat(int(n), int(e))
+
+
+def _opt_value(s: str) -> Any:
+    if s.startswith("[") and s.endswith("]"):
+        return tuple(_opt_value(v) for v in s[1:-1].split(";") if v)
+    low = s.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low == "none":
+        return None
+    try:
+        return int(s)
+    except ValueError:
+        pass
+    try:
+        return float(s)
+    except ValueError:
+        return s
+
+
+def _parse_with_options(base: str, opts: str) -> Any:
+    """``<format>(key=value,...)``: the format with the given fields replaced (the notation
+    ``str()`` prints for non-default options)."""
+    from lognum.formats.parse import parse
+
+    f = parse(base)
+    kw: dict[str, Any] = {}
+    for item in filter(None, opts.split(",")):
+        k, sep, v = item.partition("=")
+        if not sep:
+            raise ValueError(f"option {item!r} must be key=value")
+        kw[k] = _opt_value(v)
+    names = {fl.name for fl in dataclasses.fields(f)}
+    for k in kw:
+        if k not in names:
+            raise ValueError(f"{k!r} is not a parameter of {type(f).__name__}; "
+                             f"parameters: {sorted(names)}")
+    return dataclasses.replace(f, **kw)
+
+
+__all__ = [
+    "AdaptivFloat", "Minifloat", "ScaledFloat", "bfloat16", "float16", "float4_e2m1fn",
+    "float6_e2m3fn", "float6_e3m2fn", "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2",
+    "float8_e5m2fnuz", "float8_e8m0fnu", "minifloat",
+]

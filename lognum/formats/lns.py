@@ -1,0 +1,429 @@
+"""Logarithmic formats: the logarithmic number system (LNS) and LogNet-style log quantization
+(FORMATS.md §4.7).
+
+* ``LNS(n, int_bits=None, frac_bits)`` — notation ``LNS<n,frac_bits>`` as universal's
+  ``lns<nbits, rbits>``: a sign bit and an (n-1)-bit two's-complement fixed-point log2 magnitude
+  L with ``frac_bits`` fraction bits (``int_bits = n - 1 - frac_bits`` including L's sign);
+  value ``(-1)^s 2^L``. The most negative L pattern is reserved: ``0·100…0`` is zero and
+  ``1·100…0`` is NaN. Rounding is to nearest in the log domain (``rounding="nearest"``: the tie
+  point between 2^a and 2^b is the geometric mean 2^((a+b)/2); ties to the even code), or
+  nearest by value (``rounding="linear"``). Zero takes the place of the reserved code in that
+  order, so |x| below the geometric mean of minpos and minpos·2^-2^-F rounds to 0. Beyond maxpos
+  the result saturates; ±inf and NaN give NaN.
+* ``LogQuant(n, fsr=None, base="2")`` — Miyashita et al. 2016 / LogNet (Lee et al., ICASSP
+  2017): ``x̃ = Round(log2|x|)`` clipped to a window of 2^b exponents ending at the full-scale
+  range ``fsr``: ``x̃ <= fsr - 2^b`` → 0, ``x̃ >= fsr`` → fsr - 1; ``Q(x) = sign(x) 2^x̃``
+  (b = n - 1 magnitude bits plus a sign bit). ``base="sqrt2"`` rounds ``2·log2|x|`` and uses
+  ``2^(x̃/2)`` (fsr then counts half-octaves). The log-domain tie sits at √2·2^k, not 1.5·2^k.
+  ``fit(x)`` sets ``fsr = Round(d·log2 max|x|) + 1`` (d = 1, or 2 for √2) so that max|x| lands on
+  the top code.
+
+Both round on exact value tables (the values 2^(j/2^F) are correctly rounded doubles; every
+decision threshold is the double nearest to the true geometric or arithmetic midpoint, with a
+flag recording on which side of the true midpoint it lies, so rounding is exact). The tables are
+built once per configuration (``lognum._kernels.floats_table``, binary search).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from lognum.formats.base import Format, as_float_array, check_int
+from lognum.formats.floats import ElementMixin, _table_loops, options_suffix
+
+_PREC = 60
+
+
+def _dec_pow2(num: int, den: int) -> Decimal:
+    """2^(num/den) to 60 significant digits."""
+    with localcontext() as ctx:
+        ctx.prec = _PREC
+        ip, r = divmod(num, den)
+        return (Decimal(2) ** (Decimal(r) / Decimal(den))) * (Decimal(2) ** ip)
+
+
+def _thresholds_from(exact: list[Decimal], codes: np.ndarray, geometric: bool
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Double thresholds between neighbouring exact magnitudes and their tie flags (1: an input
+    equal to the threshold rounds up). A midpoint that is exactly a double ties to the even
+    code of the upper/lower neighbour."""
+    thr = np.empty(len(exact) - 1)
+    tup = np.empty(len(exact) - 1, dtype=np.int8)
+    with localcontext() as ctx:
+        ctx.prec = _PREC
+        for i in range(len(exact) - 1):
+            a, b = exact[i], exact[i + 1]
+            mid = (a * b).sqrt() if geometric else (a + b) / 2
+            t = float(mid)
+            thr[i] = t
+            dt = Decimal(t)
+            if dt == mid:
+                tup[i] = int(codes[i + 1] % 2 == 0)
+            else:
+                tup[i] = int(dt > mid)
+    return thr, tup
+
+
+class _LogTableMixin(ElementMixin):
+    """Nearest rounding on the exact tables; subclasses provide ``_exact_mags()`` -> (list of
+    Decimal magnitudes ascending with 0 first, their positive codes, their negative codes),
+    ``_nan_code`` (or -1)."""
+
+    roundings = ("nearest", "linear", "stochastic")
+
+    def _exact_mags(self) -> tuple[list[Decimal], np.ndarray, np.ndarray]:  # pragma: no cover
+        raise NotImplementedError
+
+    @property
+    def _nan_code(self) -> int:  # pragma: no cover
+        raise NotImplementedError
+
+    def _tables_for(self, rounding: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                  np.ndarray]:
+        return _log_tables(self._table_key(), rounding == "linear")
+
+    def _table_key(self) -> tuple:  # pragma: no cover
+        raise NotImplementedError
+
+    def _round(self, x: np.ndarray, rounding: str, codes: bool) -> np.ndarray:
+        pv, pc, nc, thr, tup = self._tables_for(rounding)
+        idx = np.empty(x.size, dtype=np.int64)
+        _table_loops().nearest_index(x, thr, tup, idx)
+        neg = np.signbit(x)
+        bad = ~np.isfinite(x)
+        if codes:
+            res = np.where(neg, nc[idx], pc[idx])
+            return np.where(bad, self._nan_code, res).astype(np.uint32)
+        v = pv[idx]
+        v = np.where(neg & (nc[idx] != pc[idx]), -v, v)
+        return np.where(bad, np.nan, v).astype(x.dtype)
+
+    def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
+        out[...] = self._round(x, "nearest", codes=False)
+
+    def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
+        return self._round(x, "nearest", codes=True)
+
+    def _encode_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
+                     rng: np.random.Generator | None) -> None:
+        if rounding == "stochastic":
+            out[...] = self._stochastic(x, rng, codes=True)
+        else:
+            out[...] = self._round(x, rounding, codes=True)
+
+    def _quantize_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
+                       rng: np.random.Generator | None) -> None:
+        if rounding == "stochastic":
+            out[...] = self._stochastic(x, rng, codes=False)
+        else:
+            out[...] = self._round(x, rounding, codes=False)
+
+
+_EXACT: dict[tuple, tuple[list[Decimal], np.ndarray, np.ndarray]] = {}
+
+
+@cache
+def _log_tables(key: tuple, linear: bool) -> tuple[np.ndarray, ...]:
+    exact, pc, nc = _EXACT[key]
+    pv = np.array([float(v) for v in exact])
+    thr, tup = _thresholds_from(exact, pc, geometric=not linear)
+    for a in (pv, pc, nc, thr, tup):
+        a.setflags(write=False)
+    return pv, pc, nc, thr, tup
+
+
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LNS(_LogTableMixin, Format):
+    """Logarithmic number system ``LNS<n,frac_bits>`` (see the module docstring).
+
+    n: 3..16 bits; frac_bits: 0..n-2 (F, fraction bits of the log2 magnitude); int_bits:
+    n-1-frac_bits (may be omitted). Saturating (``saturate=False`` raises).
+    """
+
+    n: int
+    int_bits: int | None = None
+    frac_bits: int | None = None
+
+    def __post_init__(self) -> None:
+        n = check_int("n", self.n, 3, 16)
+        if self.frac_bits is None and self.int_bits is None:
+            raise ValueError("frac_bits (or int_bits) must be given, in [0, n-2]")
+        if self.frac_bits is None:
+            ib = check_int("int_bits", self.int_bits, 1, n - 1)
+            fb = n - 1 - ib
+        else:
+            fb = check_int("frac_bits", self.frac_bits, 0, n - 2)
+            ib = n - 1 - fb
+            if self.int_bits is not None and check_int("int_bits", self.int_bits, 1, n - 1) != ib:
+                raise ValueError(f"int_bits must be n - 1 - frac_bits = {ib}, got {self.int_bits}")
+        object.__setattr__(self, "n", n)
+        object.__setattr__(self, "int_bits", ib)
+        object.__setattr__(self, "frac_bits", fb)
+
+    @property
+    def nbits(self) -> int:
+        return self.n
+
+    @property
+    def _lmax(self) -> int:
+        """Largest L in units of 2^-F."""
+        return (1 << (self.n - 2)) - 1
+
+    @property
+    def maxpos(self) -> float:
+        return float(_dec_pow2(self._lmax, 1 << self.frac_bits))
+
+    @property
+    def minpos(self) -> float:
+        return float(_dec_pow2(-self._lmax, 1 << self.frac_bits))
+
+    @property
+    def _nan_code(self) -> int:
+        return (1 << (self.n - 1)) | (1 << (self.n - 2))
+
+    def _table_key(self) -> tuple:
+        key = ("LNS", self.n, self.frac_bits)
+        if key not in _EXACT:
+            n, F = self.n, self.frac_bits
+            lm = self._lmax
+            Ls = list(range(-lm, lm + 1))
+            exact = [Decimal(0)] + [_dec_pow2(L, 1 << F) for L in Ls]
+            mask = (1 << (n - 1)) - 1
+            pc = np.array([1 << (n - 2)] + [L & mask for L in Ls], dtype=np.int64)
+            nc = pc | (1 << (n - 1))
+            nc[0] = pc[0]
+            _EXACT[key] = (exact, pc, nc)
+        return key
+
+    def _code_table(self) -> np.ndarray:
+        n, F = self.n, self.frac_bits
+        key = self._table_key()
+        pv, pc, _, _, _ = _log_tables(key, False)
+        t = np.empty(1 << n)
+        half = 1 << (n - 2)
+        for c in range(1 << n):
+            Lc = c & ((1 << (n - 1)) - 1)
+            L = Lc - (1 << (n - 1)) if Lc >= half else Lc
+            if Lc == half:
+                v = 0.0 if c >> (n - 1) == 0 else math.nan
+            else:
+                v = pv[L + self._lmax + 1]
+                if c >> (n - 1):
+                    v = -v
+            t[c] = v
+        del F
+        return t
+
+    def describe(self, code: int) -> dict[str, Any]:
+        """Sign, the fixed-point log2 magnitude L (as a fraction string) and the value."""
+        n = self.n
+        if isinstance(code, bool) or not isinstance(code, int | np.integer) or not (
+                0 <= int(code) < 1 << n):
+            raise ValueError(f"code must be an integer in [0, 2^{n} - 1], got {code!r}")
+        c = int(code)
+        Lc = c & ((1 << (n - 1)) - 1)
+        half = 1 << (n - 2)
+        L = Lc - (1 << (n - 1)) if Lc >= half else Lc
+        special = None
+        if Lc == half:
+            special = "NaN" if c >> (n - 1) else "zero"
+        return {"format": str(self), "code": c, "pattern": format(c, f"0{n}b"),
+                "sign": c >> (n - 1), "L": f"{L}/2^{self.frac_bits}",
+                "log2": L / (1 << self.frac_bits),
+                "special": special, "value": float(self._dec[c])}
+
+    def __str__(self) -> str:
+        return f"LNS<{self.n},{self.frac_bits}>"
+
+
+# ------------------------------------------------------------------------------------------
+
+
+BASES = ("2", "sqrt2")
+
+
+@dataclass(frozen=True)
+class LogQuant(_LogTableMixin, Format):
+    """LogNet / Miyashita log quantization (see the module docstring).
+
+    n: 2..16 bits (a sign bit and b = n-1 magnitude bits; unsigned: b = n); fsr: the full-scale
+    range exponent (integer in [-1100, 1100], in units of the base; None: fit from data);
+    base: "2" or "sqrt2"; signed: bool (unsigned: negative inputs give 0, for post-ReLU data).
+    """
+
+    n: int
+    fsr: int | None = None
+    base: str = "2"
+    signed: bool = True
+
+    roundings = ("nearest", "stochastic")
+
+    def __post_init__(self) -> None:
+        check_int("n", self.n, 2 if self.signed else 1, 16)
+        object.__setattr__(self, "n", int(self.n))
+        if self.fsr is not None:
+            object.__setattr__(self, "fsr", check_int("fsr", self.fsr, -1100, 1100))
+        if str(self.base) not in BASES:
+            raise ValueError(f"base must be one of {BASES}, got {self.base!r}")
+        object.__setattr__(self, "base", str(self.base))
+        if not isinstance(self.signed, bool | np.bool_):
+            raise ValueError(f"signed must be True or False, got {self.signed!r}")
+
+    @property
+    def nbits(self) -> int:
+        return self.n
+
+    @property
+    def b(self) -> int:
+        """Magnitude bits."""
+        return self.n - 1 if self.signed else self.n
+
+    @property
+    def d(self) -> int:
+        """Exponent units per octave: 1 (base 2) or 2 (base √2)."""
+        return 1 if self.base == "2" else 2
+
+    def _need(self) -> int:
+        if self.fsr is None:
+            raise ValueError("fsr is None: call fit(x) (or quantize(x)) to choose it")
+        return self.fsr
+
+    @property
+    def exponents(self) -> range:
+        """The exponents x̃ of the nonzero magnitudes 2^(x̃/d)."""
+        f = self._need()
+        return range(f - (1 << self.b) + 1, f)
+
+    @property
+    def maxpos(self) -> float:
+        return float(_dec_pow2(self.exponents[-1], self.d))
+
+    @property
+    def minpos(self) -> float:
+        return float(_dec_pow2(self.exponents[0], self.d))
+
+    @property
+    def _nan_code(self) -> int:
+        return 0  # no NaN code: NaN and inf encode as zero (quantize gives NaN)
+
+    def _table_key(self) -> tuple:
+        key = ("LQ", self.n, self._need(), self.base, self.signed)
+        if key not in _EXACT:
+            ex = list(self.exponents)
+            # zero sits in the slot of exponent fsr - 2^b: its threshold is the log midpoint
+            lower = _dec_pow2(ex[0] - 1, self.d)
+            exact = [lower] + [_dec_pow2(x, self.d) for x in ex]
+            pc = np.arange(len(exact), dtype=np.int64)
+            if self.signed:
+                nc = pc | (1 << (self.n - 1))
+                nc[0] = 0
+            else:
+                nc = np.zeros_like(pc)
+            _EXACT[key] = (exact, pc, nc)
+            tables = _log_tables(key, False)
+            # magnitude 0 instead of 2^(fsr - 2^b) in the value table
+            pv = tables[0].copy()
+            pv[0] = 0.0
+            pv.setflags(write=False)
+            _LQ_PV[key] = pv
+        return key
+
+    def _tables_for(self, rounding: str) -> tuple[np.ndarray, ...]:
+        key = self._table_key()
+        _, pc, nc, thr, tup = _log_tables(key, False)
+        return _LQ_PV[key], pc, nc, thr, tup
+
+    def _round(self, x: np.ndarray, rounding: str, codes: bool) -> np.ndarray:
+        res = _LogTableMixin._round(self, x, rounding, codes)
+        if not self.signed:
+            neg = np.signbit(x) & np.isfinite(x)
+            res = np.where(neg, 0, res).astype(res.dtype)
+        return res
+
+    def _code_table(self) -> np.ndarray:
+        key = self._table_key()
+        pv = _LQ_PV[key]
+        c = np.arange(1 << self.n)
+        mag = c & ((1 << self.b) - 1)
+        v = pv[mag]
+        if self.signed:
+            v = np.where(c >> self.b == 1, -v, v)
+        return v.astype(np.float64)
+
+    @property
+    def _mag_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        key = self._table_key()
+        _, pc, nc, _, _ = _log_tables(key, False)
+        return _LQ_PV[key], pc, nc
+
+    def fit(self, x: Any) -> LogQuant:
+        """fsr = Round(d·log2 max|x|) + 1 (finite entries; fsr = 1 for an all-zero tensor)."""
+        a, _ = as_float_array(x)
+        a = np.abs(a[np.isfinite(a)].astype(np.float64))
+        amax = float(a.max()) if a.size else 0.0
+        if amax == 0.0:
+            return dataclasses.replace(self, fsr=1)
+        # Round(d·log2 amax) exactly: compare amax with 2^((k + 1/2)/d)
+        k = math.floor(self.d * math.log2(amax))
+        for kk in (k - 1, k, k + 1):
+            lo = _dec_pow2(2 * kk - 1, 2 * self.d)
+            hi = _dec_pow2(2 * kk + 1, 2 * self.d)
+            if lo <= Decimal(amax) < hi:
+                k = kk
+                break
+        return dataclasses.replace(self, fsr=max(-1100, min(1100, k + 1)))
+
+    def quantize(self, x: Any, rounding: str = "nearest", rng: Any = None,
+                 out: np.ndarray | None = None, saturate: bool | None = None) -> np.ndarray:
+        """Fit (if ``fsr`` is None) and quantize."""
+        f = self.fit(x) if self.fsr is None else self
+        return ElementMixin.quantize(f, x, rounding, rng, out, saturate)
+
+    def encode(self, x: Any, rounding: str = "nearest", rng: Any = None,
+               saturate: bool | None = None) -> np.ndarray:
+        f = self.fit(x) if self.fsr is None else self
+        return ElementMixin.encode(f, x, rounding, rng, saturate)
+
+    def describe(self, code: int) -> dict[str, Any]:
+        """Sign, magnitude index and exponent x̃ of a code."""
+        c = int(code)
+        if not 0 <= c < 1 << self.n:
+            raise ValueError(f"code must be an integer in [0, 2^{self.n} - 1], got {code!r}")
+        mag = c & ((1 << self.b) - 1)
+        xt = None if mag == 0 else self.exponents[mag - 1]
+        return {"format": str(self), "code": c, "sign": (c >> self.b) if self.signed else 0,
+                "index": mag, "exponent": xt, "value": float(self._dec[c])}
+
+    def __str__(self) -> str:
+        opts: list[tuple[str, Any]] = []
+        if self.base != "2":
+            opts.append(("base", self.base))
+        if not self.signed:
+            opts.append(("signed", False))
+        inner = f"{self.n}" if self.fsr is None else f"{self.n},{self.fsr}"
+        return f"logquant<{inner}>" + options_suffix(opts)
+
+
+_LQ_PV: dict[tuple, np.ndarray] = {}
+
+
+# ------------------------------------------------------------------------------------------
+# notation
+
+
+def _parse_lns(n: str, f: str) -> LNS:
+    return LNS(int(n), frac_bits=int(f))
+
+
+def _parse_logquant(n: str, fsr: str | None = None) -> LogQuant:
+    return LogQuant(int(n), None if fsr is None else int(fsr))
