@@ -29,8 +29,12 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def simulate_fold(df, R, C, ur, uc, T, busy, counts):
+def simulate_fold(df, R, C, ur, uc, T, busy, counts, trace):
     """Simulate one fold cycle by cycle.
+
+    ``trace`` (int64, shape ``(n, 3, R, C)``; ``n = 0`` to skip): for each cycle ``< n``, the
+    slot in each PE's left register, its top (os) / stationary (ws, is: row index) register,
+    and the slot of the MAC it performs (``-1``: none; ws/is: the partial sum's slot).
 
     Adds per-PE MAC counts to ``busy`` (int64 R x C) and returns the number of cycles. ``counts``
     (int64[4]) receives, added: left-edge SRAM reads, top-edge SRAM reads, OFMAP SRAM writes,
@@ -65,6 +69,13 @@ def simulate_fold(df, R, C, ur, uc, T, busy, counts):
                         counts[3] += 1
                         if t == T - 1:
                             counts[2] += 1
+            if cyc < trace.shape[0]:
+                for r in range(R):
+                    for c in range(C):
+                        trace[cyc, 0, r, c] = left[r, c]
+                        trace[cyc, 1, r, c] = top[r, c]
+                        v = left[r, c] == top[r, c] and left[r, c] >= 0 and r < ur and c < uc
+                        trace[cyc, 2, r, c] = left[r, c] if v else -1
             if left[R - 1, C - 1] == T - 1 and top[R - 1, C - 1] == T - 1:
                 done = True
             cyc += 1
@@ -79,6 +90,12 @@ def simulate_fold(df, R, C, ur, uc, T, busy, counts):
             stat[0, c] = row
             if row < ur and c < uc:
                 counts[1] += 1
+        if cyc < trace.shape[0]:
+            for r in range(R):
+                for c in range(C):
+                    trace[cyc, 0, r, c] = -1
+                    trace[cyc, 1, r, c] = stat[r, c]
+                    trace[cyc, 2, r, c] = -1
     cyc = R
     psum = np.full((R, C), -1, np.int64)  # slot of the partial sum held in each PE
     while True:
@@ -102,6 +119,13 @@ def simulate_fold(df, R, C, ur, uc, T, busy, counts):
                     if r < ur and c < uc and stat[r, c] >= 0:
                         busy[r, c] += 1
                         counts[3] += 1
+        if cyc < trace.shape[0]:
+            for r in range(R):
+                for c in range(C):
+                    trace[cyc, 0, r, c] = left[r, c]
+                    trace[cyc, 1, r, c] = stat[r, c]
+                    v = left[r, c] >= 0 and r < ur and c < uc
+                    trace[cyc, 2, r, c] = left[r, c] if v else -1
         # the bottom row's partial sum leaves the array in the cycle of its last MAC
         done = False
         for c in range(C):

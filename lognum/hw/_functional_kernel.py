@@ -11,14 +11,15 @@ registers carry operand payloads and the PEs compute. Payload of an operand: ``s
   ``float32(acc + p)`` (RNE);
 - kind 2 (quire): value = ``sig * 2**exp``; the exact product is added to the limb accumulator;
 - kind 3 (lp): ``sig`` = sign in {-1, 0, 1}, ``exp`` = fixed-point log ``X`` (``F`` fractional
-  bits); product = ``sign * lut[frac] * 2**(int - lut_frac_bits)``.
+  bits); product = ``sign * lut[frac] * 2**(int - alpha)`` (``lut``: the antilog table of
+  ``2^F`` entries with ``alpha`` fraction bits).
 
 Limb accumulators hold ``sum_i acc[i] * 2**(30 i + acc_lsb)`` (limbs not normalised; a limb is
 carried into the next when its magnitude reaches 2^50, so no int64 overflow). In ws/is the
 partial sum of K-fold ``i > 0`` is read back from the OFMAP buffer and enters the top of the
 column, so every dataflow accumulates in the order ``k = 0, 1, ..., K-1``.
 
-Parameters ``prm`` (int64[5]): kind, F, lut_frac_bits, acc_lsb, alpha.
+Parameters ``prm`` (int64[5]): kind, F, alpha, acc_lsb, unused.
 """
 
 from __future__ import annotations
@@ -125,16 +126,10 @@ def functional_layer(
                                             sh = ea + eb - prm[3]
                                         else:
                                             F = prm[1]
-                                            alpha = prm[4]
                                             X = ea + eb
                                             ip = X >> F
                                             j = X - (ip << F)
-                                            # LUT index: fraction cut to alpha bits
-                                            idx = (
-                                                (j >> (F - alpha))
-                                                if F >= alpha
-                                                else (j << (alpha - F))
-                                            )
+                                            idx = j  # LUT index: the F-bit fraction
                                             v = sa * sb * lut[idx]
                                             sh = ip - prm[2] - prm[3]
                                         li = sh // _BASE
@@ -229,14 +224,10 @@ def functional_layer(
                                         sh = ea + eb - prm[3]
                                     else:
                                         F = prm[1]
-                                        alpha = prm[4]
                                         X = ea + eb
                                         ip = X >> F
                                         j = X - (ip << F)
-                                        # LUT index: fraction cut to alpha bits
-                                        idx = (
-                                            (j >> (F - alpha)) if F >= alpha else (j << (alpha - F))
-                                        )
+                                        idx = j  # LUT index: the F-bit fraction
                                         v = sa * sb * lut[idx]
                                         sh = ip - prm[2] - prm[3]
                                     li = sh // _BASE

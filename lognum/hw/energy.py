@@ -149,7 +149,7 @@ def mac_cost(pe: PEType | str, table: EnergyTable | None = None) -> dict[str, fl
       ``add(exp bits)`` + ``fp_add_32``;
     - quire (posit/GP): decode (regime count + shift, ~``2 add(n)``) per operand + significand
       multiply + exponent add + shift and add into the quire (``2 add(quire bits)``);
-    - lp: decode per operand + log add ``add(n)`` + antilog LUT read (``lut_frac_bits`` bits) +
+    - lp: decode per operand + log add ``add(n)`` + antilog LUT read (``alpha + 1`` bits) +
       shift and add into the linear accumulator (``2 add(acc_bits)``).
     """
     pe = pe_type(pe)
@@ -165,7 +165,7 @@ def mac_cost(pe: PEType | str, table: EnergyTable | None = None) -> dict[str, fl
              "accumulate": 2 * t.add(_quire_bits(pe))}  # fmt: skip
     else:
         d = {"decode": 2 * 2 * t.add(b), "multiply": t.add(b),
-             "antilog_lut": pe.lut_frac_bits * t["lut_bit"],
+             "antilog_lut": (pe.alpha + 1) * t["lut_bit"],
              "accumulate": 2 * t.add(pe.acc_bits)}  # fmt: skip
     return d
 
@@ -184,8 +184,8 @@ def pe_area_um2(pe: PEType | str, table: EnergyTable | None = None) -> float:
     elif pe.kind == "quire":
         arith = 4 * add_a * b + mul_a * pe.prec**2 + add_a * b + 2 * add_a * pe.acc_bits
     else:
-        arith = 4 * add_a * b + add_a * b + t["area_lut_bit"] * pe.lut_frac_bits * (
-            1 << pe.alpha) + 2 * add_a * pe.acc_bits  # fmt: skip
+        arith = 4 * add_a * b + add_a * b + t["area_lut_bit"] * (pe.alpha + 1) * (
+            1 << pe.frac_bits) + 2 * add_a * pe.acc_bits  # fmt: skip
     regs = t["area_reg_bit"] * (2 * b * pe.lanes + pe.acc_bits)
     return arith * pe.lanes + regs
 

@@ -12,6 +12,7 @@ accumulators to the output:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -58,6 +59,37 @@ class FunctionalOutput:
     values: np.ndarray
     limbs: np.ndarray | None = None
     lsb: int = 0
+
+    def round_to_odd(self) -> np.ndarray:
+        """The exact accumulator rounded to float64 with round-to-odd (53 bits): rounding this
+        to any format of at most 51 significant bits equals rounding the exact value once."""
+        if self.limbs is None:
+            return self.values.copy()
+        out = np.empty(self.values.shape)
+        flat = out.ravel()
+        lim = self.limbs.reshape(-1, self.limbs.shape[-1])
+        for i in range(lim.shape[0]):
+            v = sum(int(x) << (30 * z) for z, x in enumerate(lim[i]))
+            a = abs(v)
+            b = a.bit_length()
+            if b > 53:
+                sh = b - 53
+                q = a >> sh
+                if a - (q << sh):
+                    q |= 1
+                flat[i] = math.ldexp(q if v > 0 else -q, sh + self.lsb)
+            else:
+                flat[i] = math.ldexp(v, self.lsb)
+        return out
+
+    def to_format(self, fmt) -> np.ndarray:
+        """Round the outputs once to a lognum format (``fmt``: object or notation string), as a
+        posit PE reads its quire out: exact value -> round-to-odd float64 -> ``fmt.quantize``."""
+        if isinstance(fmt, str):
+            import lognum
+
+            fmt = lognum.parse(fmt)
+        return np.asarray(fmt.quantize(self.round_to_odd()), np.float64)
 
     def exact(self, i: int, j: int) -> Fraction:
         """Exact value of output ``(i, j)`` (quire / lp PEs)."""
@@ -111,15 +143,15 @@ def systolic_matmul(
             top_b = int((Be + np.ceil(np.log2(np.abs(Bs) + 1))).max())
             NL = (top_a + top_b - lsb + int(np.ceil(np.log2(K + 1))) + 2) // 30 + 3
     elif pe.kind == "lp":
-        lut = antilog_lut(pe.alpha, pe.lut_frac_bits)
+        lut = antilog_lut(pe.frac_bits, pe.alpha)
         nzA, nzB = As != 0, Bs != 0
         if nzA.any() and nzB.any():
             F = pe.frac_bits
             ipmin = (int(Ae[nzA].min()) + int(Be[nzB].min())) >> F
             ipmax = (int(Ae[nzA].max()) + int(Be[nzB].max())) >> F
-            lsb = ipmin - pe.lut_frac_bits
+            lsb = ipmin - pe.alpha
             NL = (ipmax + 2 - lsb + int(np.ceil(np.log2(K + 1))) + 2) // 30 + 3
-    prm = np.array([kind, pe.frac_bits, pe.lut_frac_bits, lsb, pe.alpha], np.int64)
+    prm = np.array([kind, pe.frac_bits, pe.alpha, lsb, 0], np.int64)
     df = DF_CODE[dataflow]
     if df == 0:
         X = (As, Ae, Af)

@@ -16,10 +16,10 @@ A :class:`PEType` is data (frozen dataclass); its arithmetic lives in the Numba 
            ALPS Alg. 2); the result is rounded once at the end
 ``lp``     logarithmic posit: the product's log is the integer sum ``X_a + X_b`` of the
            operands' fixed-point logs (``F`` fractional bits, LPQ's log-domain multiply);
-           its fractional part indexes an antilog LUT of ``2^alpha`` entries
-           (``lut[i] = round(2^(i/2^alpha) * 2^lut_frac_bits)``, the fractional part truncated
-           to ``alpha`` bits), shifted by the integer part into a wide exact linear
-           accumulator
+           its fractional part indexes an antilog LUT of ``2^F`` entries rounded to
+           ``alpha`` fraction bits (``lut[u] = round(2^(u/2^F) 2^alpha)``, ties to even; the
+           α-bit LUT of ``lognum.arith.matmul(..., antilog_bits=alpha)``), shifted by the
+           integer part into a wide exact linear accumulator
 =========  ==============================================================================
 
 ``lanes`` is the number of products per PE per cycle along the reduction axis (bit fusion:
@@ -28,7 +28,6 @@ the mixed-precision LP PE does one 8-bit or two 4-bit products per cycle).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,7 +42,8 @@ class PEType:
     - ``bits``: operand width; ``acc_bits``: accumulator width (documentation / energy; the
       int accumulator wraps at ``acc_bits``, the quire / LP accumulators are exact).
     - ``lanes``: products per cycle (bit fusion).
-    - ``frac_bits`` (``F``), ``alpha``, ``lut_frac_bits``: LP log-domain parameters.
+    - ``frac_bits`` (``F``, log fraction bits of the operands) and ``alpha`` (fraction bits
+      of the antilog LUT entries): LP log-domain parameters.
     - ``exp_range``, ``prec``: exponent range and significand bits used to draw random
       operands when the lognum format classes are not available.
     """
@@ -56,7 +56,6 @@ class PEType:
     lanes: int = 1
     frac_bits: int = 0
     alpha: int = 0
-    lut_frac_bits: int = 0
     exp_range: tuple[int, int] = (0, 0)
     prec: int = 0
 
@@ -65,8 +64,8 @@ class PEType:
             raise ValueError(f"kind must be int, float, quire or lp, got {self.kind!r}")
         if self.lanes not in (1, 2, 4):
             raise ValueError(f"lanes must be 1, 2 or 4, got {self.lanes!r}")
-        if self.kind == "lp" and not (0 <= self.alpha <= 16 and 1 <= self.lut_frac_bits <= 40):
-            raise ValueError("lp PE needs alpha in [0, 16] and lut_frac_bits in [1, 40]")
+        if self.kind == "lp" and not (0 <= self.alpha <= 30 and 0 <= self.frac_bits <= 16):
+            raise ValueError("lp PE needs alpha in [0, 30] and frac_bits in [0, 16]")
 
     # ------------------------------------------------------------------ operands
     def quantize(self, x: np.ndarray) -> np.ndarray:
@@ -146,24 +145,27 @@ def lp_log_fixed(v: np.ndarray, frac_bits: int) -> tuple[np.ndarray, np.ndarray]
     return sign, X.astype(np.int64)
 
 
-def antilog_lut(alpha: int, lut_frac_bits: int) -> np.ndarray:
-    """``lut[i] = round(2**(i / 2**alpha) * 2**lut_frac_bits)``, ``i < 2**alpha`` (int64).
+def antilog_lut(frac_bits: int, alpha: int) -> np.ndarray:
+    """``lut[u] = round(2**(u / 2**frac_bits) * 2**alpha)`` for ``u < 2**frac_bits`` (int64),
+    ties to even (only ``u = 0`` is exact; the others are irrational), computed in decimal
+    arithmetic with 40 digits."""
+    from decimal import Decimal, localcontext
 
-    Entries are computed with ``math.pow`` in float64 and rounded half-up; for
-    ``lut_frac_bits <= 40`` the float64 error (< 2^-52 relative) cannot change the rounding
-    except at exact ties, which do not occur for ``i > 0`` (irrational values).
-    """
-    n = 1 << alpha
-    return np.array(
-        [math.floor(math.pow(2.0, i / n) * 2.0**lut_frac_bits + 0.5) for i in range(n)], np.int64
-    )
+    n = 1 << frac_bits
+    with localcontext() as ctx:
+        ctx.prec = 40
+        return np.array(
+            [int((Decimal(2) ** (Decimal(u) / n) * (1 << alpha)).to_integral_value(
+                rounding="ROUND_HALF_EVEN")) for u in range(n)],
+            np.int64,
+        )  # fmt: skip
 
 
 def _lp(name, n, es, rs, sf, frac_bits, alpha, lanes=1):
     # LP<n,es,rs,sf>: value 2^(2^es k + e + f - sf), f has up to n-1-es-2 fraction bits
     return PEType(
         name=name, kind="lp", bits=n, acc_bits=32, fmt=f"LP<{n},{es},{rs},{sf}>", lanes=lanes,
-        frac_bits=frac_bits, alpha=alpha, lut_frac_bits=max(alpha + 2, 8),
+        frac_bits=frac_bits, alpha=alpha,
         exp_range=(-(2**es) * (n - 1), (2**es) * (n - 2)),
     )  # fmt: skip
 
@@ -177,9 +179,9 @@ PE_TYPES: dict[str, PEType] = {
     "bf16": PEType("bf16", "float", 16, 32, "bfloat16", exp_range=(-126, 127), prec=8),
     "posit8": PEType("posit8", "quire", 8, 128, "posit<8,2>", exp_range=(-24, 23), prec=4),
     "posit16": PEType("posit16", "quire", 16, 256, "posit<16,2>", exp_range=(-56, 55), prec=12),
-    "lp8": _lp("lp8", 8, 2, 7, 0, frac_bits=3, alpha=3),
-    "lp4": _lp("lp4", 4, 0, 3, 0, frac_bits=1, alpha=1),
-    "lp4x2": _lp("lp4x2", 4, 0, 3, 0, frac_bits=1, alpha=1, lanes=2),
+    "lp8": _lp("lp8", 8, 2, 7, 0, frac_bits=3, alpha=8),
+    "lp4": _lp("lp4", 4, 0, 3, 0, frac_bits=1, alpha=4),
+    "lp4x2": _lp("lp4x2", 4, 0, 3, 0, frac_bits=1, alpha=4, lanes=2),
 }
 PE_TYPES["lp_mixed8"] = PE_TYPES["lp8"]
 PE_TYPES["lp_mixed4"] = PE_TYPES["lp4x2"]

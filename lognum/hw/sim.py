@@ -44,7 +44,9 @@ from lognum.hw.closed_form import DF_CODE, closed_form, fold_classes, mapping
 from lognum.hw.config import ArrayConfig
 from lognum.hw.workload import Layer, expand_depthwise
 
-__all__ = ["simulate", "SimResult", "LayerResult", "simulate_layer"]
+__all__ = ["simulate", "SimResult", "LayerResult", "simulate_layer", "trace_fold", "FoldTrace"]
+
+_NOTRACE = np.zeros((0, 3, 1, 1), np.int64)
 
 
 @dataclass
@@ -262,12 +264,12 @@ def simulate_layer(
             uc = min(C, Sc - j * C)
             for i in range(cf.row_folds):
                 ur = min(R, Sr - i * R)
-                cycles += simulate_fold(code, R, C, ur, uc, cf.T, busy, counts)
+                cycles += simulate_fold(code, R, C, ur, uc, cf.T, busy, counts, _NOTRACE)
     else:
         for ur, uc, cnt in fold_classes(cf.Sr, cf.Sc, R, C):
             b = np.zeros((R, C), np.int64)
             c4 = np.zeros(4, np.int64)
-            cyc = simulate_fold(code, R, C, ur, uc, cf.T, b, c4)
+            cyc = simulate_fold(code, R, C, ur, uc, cf.T, b, c4, _NOTRACE)
             cycles += cnt * cyc
             busy += cnt * b
             counts += cnt * c4
@@ -409,3 +411,46 @@ def simulate(
                     results[futs[fut]] = fut.result()
                     bar.update()
     return SimResult(config=cfg, layers=results, scalesim_compat=scalesim_compat, pe=pe_obj)
+
+
+@dataclass
+class FoldTrace:
+    """Cycle-by-cycle register contents of one fold (:func:`trace_fold`).
+
+    ``left[t, r, c]``: slot in PE (r, c)'s left (streaming) register at cycle ``t`` (-1 empty);
+    ``top``: os: slot in the top register; ws/is: row index of the stationary operand;
+    ``mac``: slot of the MAC the PE performs in that cycle (-1: idle). Slots are the temporal
+    index: ``k`` (os), ``m`` (ws), ``n`` (is).
+    """
+
+    dataflow: str
+    R: int
+    C: int
+    T: int
+    left: np.ndarray
+    top: np.ndarray
+    mac: np.ndarray
+
+    @property
+    def cycles(self) -> int:
+        return self.left.shape[0]
+
+
+def trace_fold(
+    dataflow: str, R: int, C: int, T: int, used_rows: int | None = None,
+    used_cols: int | None = None,
+) -> FoldTrace:  # fmt: skip
+    """Run one fold of the register-level simulation and record every cycle."""
+    from lognum.hw._array_kernel import simulate_fold
+    from lognum.hw.closed_form import fold_length
+
+    ur = R if used_rows is None else used_rows
+    uc = C if used_cols is None else used_cols
+    if not (1 <= ur <= R and 1 <= uc <= C and T >= 1):
+        raise ValueError("need 1 <= used_rows <= R, 1 <= used_cols <= C, T >= 1")
+    n = fold_length(dataflow, R, C, T)
+    tr = np.full((n, 3, R, C), -1, np.int64)
+    cyc = simulate_fold(DF_CODE[dataflow], R, C, ur, uc, T, np.zeros((R, C), np.int64),
+                        np.zeros(4, np.int64), tr)  # fmt: skip
+    tr = tr[:cyc]
+    return FoldTrace(dataflow, R, C, T, tr[:, 0], tr[:, 1], tr[:, 2])

@@ -36,8 +36,9 @@ def round_f32(x: Fraction) -> Fraction:
     return s * Fraction(n) * Fraction(2) ** (e - 23)
 
 
-def lut_oracle(idx: int, alpha: int, lf: int) -> int:
-    v = Decimal(2) ** (Decimal(idx) / Decimal(2**alpha)) * Decimal(2**lf)
+def lut_oracle(u: int, F: int, alpha: int) -> int:
+    """round(2^(u/2^F) * 2^alpha); no ties occur (irrational for u > 0, integer for u = 0)."""
+    v = Decimal(2) ** (Decimal(u) / Decimal(2**F)) * Decimal(2**alpha)
     return int((v + Decimal("0.5")).to_integral_value(rounding="ROUND_FLOOR"))
 
 
@@ -61,7 +62,7 @@ def oracle(pe, A, B):
                 out[i][j] = sum(Fraction(float(A[i, k])) * Fraction(float(B[k, j]))
                                 for k in range(K))  # fmt: skip
             else:
-                F, al, lf = pe.frac_bits, pe.alpha, pe.lut_frac_bits
+                F, al = pe.frac_bits, pe.alpha
                 acc = Fraction(0)
                 for k in range(K):
                     a, b = float(A[i, k]), float(B[k, j])
@@ -69,9 +70,8 @@ def oracle(pe, A, B):
                         continue
                     X = round(math.log2(abs(a)) * 2**F) + round(math.log2(abs(b)) * 2**F)
                     ip, frac = divmod(X, 2**F)
-                    idx = frac >> (F - al)
                     sgn = (1 if a > 0 else -1) * (1 if b > 0 else -1)
-                    acc += sgn * Fraction(lut_oracle(idx, al, lf)) * Fraction(2) ** (ip - lf)
+                    acc += sgn * Fraction(lut_oracle(frac, F, al)) * Fraction(2) ** (ip - al)
                 out[i][j] = acc
     return out
 

@@ -10,6 +10,7 @@ import pytest
 import lognum.hw as hw
 from lognum.hw._array_kernel import simulate_fold
 from lognum.hw.closed_form import DF_CODE, closed_form, fold_classes
+from lognum.hw.sim import _NOTRACE, trace_fold
 
 
 def _cfg(R, C, df, **kw):
@@ -64,6 +65,30 @@ def test_hand_trace_2x2(df):
     assert c.sram_ofmap_writes == (14 if df == "os" else 6)
 
 
+# MAC slot per PE and cycle ([[PE(0,0), PE(0,1)], [PE(1,0), PE(1,1)]], -1 = idle), written
+# out by hand from the schedules in the comment above (first fold of each dataflow).
+_ = -1
+HAND_MACS = {
+    "os": [[[0, _], [_, _]], [[1, 0], [0, _]], [[_, 1], [1, 0]], [[_, _], [_, 1]]],
+    "ws": [[[_, _], [_, _]]] * 2
+    + [[[0, _], [_, _]], [[1, 0], [0, _]], [[_, 1], [1, 0]], [[_, _], [_, 1]]],
+    "is": [[[_, _], [_, _]]] * 2
+    + [[[0, _], [_, _]], [[1, 0], [0, _]], [[2, 1], [1, 0]], [[_, 2], [2, 1]], [[_, _], [_, 2]]],
+}
+
+
+@pytest.mark.parametrize("df", ["os", "ws", "is"])
+def test_hand_trace_cycle_by_cycle(df):
+    T = 3 if df == "is" else 2
+    tr = trace_fold(df, 2, 2, T)
+    assert tr.mac.tolist() == HAND_MACS[df]
+    if df != "os":  # stationary tile shifted in from the top: row index R-1-t enters at t
+        assert tr.top[0].tolist() == [[1, 1], [_, _]]
+        assert tr.top[2].tolist() == [[0, 0], [1, 1]]
+    else:  # skew: the left operand of row r enters at cycle t + r
+        assert tr.left[1].tolist() == [[1, 0], [0, _]]
+
+
 def test_single_fold_trace_lengths():
     # one fold, full array, explicit lengths: os T+R+C-2, ws/is 2R+C+T-2
     for R, C, T in ((1, 1, 1), (3, 5, 4), (4, 2, 9)):
@@ -71,7 +96,7 @@ def test_single_fold_trace_lengths():
                          ("is", 2 * R + C + T - 2)):  # fmt: skip
             busy = np.zeros((R, C), np.int64)
             cnt = np.zeros(4, np.int64)
-            assert simulate_fold(DF_CODE[df], R, C, R, C, T, busy, cnt) == want
+            assert simulate_fold(DF_CODE[df], R, C, R, C, T, busy, cnt, _NOTRACE) == want
             assert (busy == T).all()
 
 
