@@ -26,6 +26,8 @@ _LAZY: dict[str, str] = {
     "GeneralizedPosit": "lognum.formats.posit",
     "LogPosit": "lognum.formats.logposit",
     "parse": "lognum.formats.parse",
+    "sqnr": "lognum.analysis.sqnr",
+    "sqnr_curve": "lognum.analysis.sqnr",
     "Minifloat": "lognum.formats.floats",
     "ScaledFloat": "lognum.formats.floats",
     "AdaptivFloat": "lognum.formats.floats",
