@@ -281,8 +281,18 @@ def _db(signal: float, noise: float) -> float:
     return 10.0 * math.log10(signal / noise)
 
 
+def needs_fit(fmt: Any) -> bool:
+    """True for a tensor-adaptive format whose scale is not chosen yet (``values()`` fails)."""
+    _check_fixed(fmt)
+    try:
+        fmt.values()
+    except ValueError:
+        return callable(getattr(fmt, "fit", None))
+    return False
+
+
 def _fit_to_dist(fmt: Any, dist: Any, fit_size: int) -> Any:
-    if not callable(getattr(fmt, "fit", None)):
+    if not needs_fit(fmt):
         return fmt
     amax = max(abs(float(dist.isf(0.5 / fit_size))), abs(float(dist.ppf(0.5 / fit_size))))
     return fmt.fit(np.array([-amax, amax]))
@@ -376,7 +386,7 @@ def sqnr_curve(
     from scipy import stats
 
     fmt = _fmt(cfg)
-    if callable(getattr(fmt, "fit", None)):
+    if needs_fit(fmt):
         raise ValueError(f"{fmt} adapts its scale to the data; fit it first (fmt.fit(x))")
     if not width > 0:
         raise ValueError(f"width must be > 0, got {width}")

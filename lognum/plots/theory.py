@@ -121,8 +121,7 @@ def lpq_formats() -> list[tuple[str, Any]]:
     out.append(("P<6,2,3,0> = GP<6,2,3,0>", parse("GP<6,2,3,0>")))
     af = _parse_or_none("AF<6,3>")
     if af is not None:
-        if callable(getattr(af, "fit", None)):
-            af = af.fit(np.array([-1.0, 1.0]))
+        af = af.fit(np.array([-1.0, 1.0]))  # top binade at 2^0
         out.append(("AF<6,3>", af))
     return out
 

@@ -95,3 +95,32 @@ def test_sqnr_curve_against_sampling_and_shape():
         assert abs(empirical_sqnr(f, x) - ci) < 0.1
     assert curve[2] == curve.max()  # tapered: best precision around 1
     assert curve[0] < 0 and curve[-1] < 10  # beyond minpos / maxpos
+
+
+@pytest.mark.parametrize(
+    "spec", ["float8_e4m3fn", "float4_e2m1fn", "float6_e3m2fn", "int4", "lns<8,3>", "bfloat16"]
+)
+def test_exact_sqnr_of_baseline_formats_matches_sampling(spec):
+    f = ln.parse(spec)
+    d = stats.norm(scale=0.7)
+    exact = sqnr(f, dist=d)
+    samp, se = _sampled(f, d, n=1_000_000)
+    assert abs(exact - samp) < 4 * se + 1e-3, (exact, samp, se)
+
+
+def test_adaptive_and_block_formats():
+    x = np.random.default_rng(4).standard_normal(100_000)
+    af = ln.parse("AF<6,3>")
+    fitted = af.fit(x)
+    e = x - fitted.quantize(x)
+    assert math.isclose(sqnr(af, x), 10 * math.log10(np.sum(x * x) / np.sum(e * e)))
+    d = stats.norm()
+    ff = af.fit(np.array([-d.isf(0.5 / 4096), d.isf(0.5 / 4096)]))
+    assert sqnr(af, dist=d) == sqnr(ff, dist=d)
+    mx = ln.parse("mxfp4")
+    e = x - mx.quantize(x)
+    assert math.isclose(sqnr(mx, x), 10 * math.log10(np.sum(x * x) / np.sum(e * e)))
+    with pytest.raises(ValueError, match="block"):
+        sqnr(mx, dist=d)
+    with pytest.raises(ValueError, match="fit"):
+        sqnr_curve(af, [0.0])
