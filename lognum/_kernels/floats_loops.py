@@ -46,13 +46,13 @@ def encode_rows(x, out, scs, C, m, emin, bias, sub, vmin, lomid, tieup, away, ma
 @njit(cache=True, error_model="numpy")
 def bf16_quantize_f32(x, out, sat):
     """bfloat16 round trip of float32 ``x``: round to nearest even on the 16 dropped bits of the
-    binary32 pattern (FORMATS.md §4.3); overflow gives ±inf, or ±max with ``sat``; NaN stays a
-    (quiet) NaN."""
+    binary32 pattern (FORMATS.md §4.3); overflow gives ±inf, or ±max with ``sat`` (±inf too);
+    NaN stays a (quiet) NaN."""
     for i in range(x.size):
         b = uint64(f32_bits(x[i]))
         mag = b & uint64(0x7FFFFFFF)
         r = (b + uint64(0x7FFF) + ((b >> uint64(16)) & uint64(1))) & uint64(0xFFFF0000)
-        if sat and (r & uint64(0x7FFFFFFF)) == uint64(0x7F800000) and mag != uint64(0x7F800000):
+        if sat and (r & uint64(0x7FFFFFFF)) == uint64(0x7F800000):
             r = (b & uint64(0x80000000)) | uint64(0x7F7F0000)
         if mag > uint64(0x7F800000):
             r = b | uint64(0x00400000)

@@ -80,13 +80,42 @@ class Grid:
     twos: int = 0
 
     def qargs(self, away: int) -> tuple:
-        return (self.m, self.emin, self.vmin, self.lomid, self.tieup, away, self.maxval,
-                self.ovfval, self.infval, self.nanval, self.signed, self.negzero, self.zeronan)
+        return (
+            self.m,
+            self.emin,
+            self.vmin,
+            self.lomid,
+            self.tieup,
+            away,
+            self.maxval,
+            self.ovfval,
+            self.infval,
+            self.nanval,
+            self.signed,
+            self.negzero,
+            self.zeronan,
+        )
 
     def cargs(self, away: int) -> tuple:
-        return (self.m, self.emin, self.bias, self.sub, self.vmin, self.lomid, self.tieup, away,
-                self.maxval, self.ovfcode, self.infcode, self.nancode, self.n, self.signed,
-                self.negzero, self.zeronan, self.twos)
+        return (
+            self.m,
+            self.emin,
+            self.bias,
+            self.sub,
+            self.vmin,
+            self.lomid,
+            self.tieup,
+            away,
+            self.maxval,
+            self.ovfcode,
+            self.infcode,
+            self.nancode,
+            self.n,
+            self.signed,
+            self.negzero,
+            self.zeronan,
+            self.twos,
+        )
 
 
 @cache
@@ -103,8 +132,9 @@ def _table_loops():
     return floats_table
 
 
-def grid_quantize(g: Grid, x: np.ndarray, out: np.ndarray, scs: np.ndarray, C: int,
-                  away: int = 0) -> None:
+def grid_quantize(
+    g: Grid, x: np.ndarray, out: np.ndarray, scs: np.ndarray, C: int, away: int = 0
+) -> None:
     """Quantize 1-D contiguous ``x`` (R rows of C, row r scaled by 2^scs[r]) into ``out``."""
     _loops().quantize_rows(x, out, scs, C, *g.qargs(away))
 
@@ -178,15 +208,17 @@ class ElementMixin:
     def _decode_flat(self, codes: np.ndarray, out: np.ndarray) -> None:
         np.take(self._dec, codes.astype(np.intp, copy=False), out=out)
 
-    def _encode_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
-                     rng: np.random.Generator | None) -> None:
+    def _encode_flat(
+        self, x: np.ndarray, out: np.ndarray, rounding: str, rng: np.random.Generator | None
+    ) -> None:
         if rounding == "nearest":
             out[...] = self._nearest_codes(x)
         else:
             out[...] = self._stochastic(x, rng, codes=True)
 
-    def _quantize_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
-                       rng: np.random.Generator | None) -> None:
+    def _quantize_flat(
+        self, x: np.ndarray, out: np.ndarray, rounding: str, rng: np.random.Generator | None
+    ) -> None:
         if rounding == "nearest":
             self._nearest_values(x, out)
         else:
@@ -242,14 +274,25 @@ class ElementMixin:
             return self
         return dataclasses.replace(self, saturate=bool(saturate))
 
-    def quantize(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
-                 out: np.ndarray | None = None, saturate: bool | None = None) -> np.ndarray:
+    def quantize(
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: np.random.Generator | None = None,
+        out: np.ndarray | None = None,
+        saturate: bool | None = None,
+    ) -> np.ndarray:
         """Round ``x`` to the format (same shape and float dtype). ``saturate``: overflow to
         ±max (True) or to the format's inf/NaN (False); None = the format's default."""
         return Format.quantize(self._with_saturate(saturate), x, rounding, rng, out)
 
-    def encode(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
-               saturate: bool | None = None) -> np.ndarray:
+    def encode(
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: np.random.Generator | None = None,
+        saturate: bool | None = None,
+    ) -> np.ndarray:
         """Codes (bit patterns) of the rounded ``x``; ``saturate`` as in ``quantize``."""
         return Format.encode(self._with_saturate(saturate), x, rounding, rng)
 
@@ -278,10 +321,12 @@ class FloatFields:
     def __str__(self) -> str:
         if self.special:
             return f"{self.format} {self.pattern}: {self.special}"
-        return (f"{self.format} {self.pattern}: sign {self.sign}, exponent '{self.exponent_bits}'"
-                f" (E = {self.E}), mantissa '{self.mantissa_bits}' (M = {self.M}), {self.kind},"
-                f" value {self.value!r} = {'-' if self.sign else ''}2^{self.scale} x "
-                f"{'1 + ' if self.kind == 'normal' else ''}{self.M}/{1 << len(self.mantissa_bits)}")
+        return (
+            f"{self.format} {self.pattern}: sign {self.sign}, exponent '{self.exponent_bits}'"
+            f" (E = {self.E}), mantissa '{self.mantissa_bits}' (M = {self.M}), {self.kind},"
+            f" value {self.value!r} = {'-' if self.sign else ''}2^{self.scale} x "
+            f"{'1 + ' if self.kind == 'normal' else ''}{self.M}/{1 << len(self.mantissa_bits)}"
+        )
 
 
 def _fmt_opt(v: Any) -> str:
@@ -319,12 +364,25 @@ NAMED_FLOATS: dict[str, tuple[int, int, int | None, bool, str]] = {
 }
 
 ALIASES: dict[str, str] = {
-    "fp16": "float16", "half": "float16", "binary16": "float16", "bf16": "bfloat16",
-    "fp8_e4m3": "float8_e4m3fn", "fp8_e5m2": "float8_e5m2", "e4m3": "float8_e4m3fn",
-    "e5m2": "float8_e5m2", "fp8_e4m3fnuz": "float8_e4m3fnuz", "fp8_e5m2fnuz": "float8_e5m2fnuz",
-    "fp6_e2m3": "float6_e2m3fn", "fp6_e3m2": "float6_e3m2fn", "e2m3": "float6_e2m3fn",
-    "e3m2": "float6_e3m2fn", "fp4": "float4_e2m1fn", "fp4_e2m1": "float4_e2m1fn",
-    "e2m1": "float4_e2m1fn", "e8m0": "float8_e8m0fnu", "fp8_e8m0": "float8_e8m0fnu",
+    "fp16": "float16",
+    "half": "float16",
+    "binary16": "float16",
+    "bf16": "bfloat16",
+    "fp8_e4m3": "float8_e4m3fn",
+    "fp8_e5m2": "float8_e5m2",
+    "e4m3": "float8_e4m3fn",
+    "e5m2": "float8_e5m2",
+    "fp8_e4m3fnuz": "float8_e4m3fnuz",
+    "fp8_e5m2fnuz": "float8_e5m2fnuz",
+    "fp6_e2m3": "float6_e2m3fn",
+    "fp6_e3m2": "float6_e3m2fn",
+    "e2m3": "float6_e2m3fn",
+    "e3m2": "float6_e3m2fn",
+    "fp4": "float4_e2m1fn",
+    "fp4_e2m1": "float4_e2m1fn",
+    "e2m1": "float4_e2m1fn",
+    "e8m0": "float8_e8m0fnu",
+    "fp8_e8m0": "float8_e8m0fnu",
 }
 
 
@@ -467,11 +525,26 @@ class Minifloat(ElementMixin, Format):
         if sat:
             ovfval, ovfcode = maxval, self._maxcode
             infval, infcode = maxval, self._maxcode
-        return Grid(n=n, m=m, emin=emin, bias=bias, sub=int(sub), vmin=vmin, lomid=lomid,
-                    tieup=tieup, maxval=maxval, ovfval=ovfval, infval=infval, nanval=nan,
-                    signed=int(self.signed), negzero=int(sp != "fnuz"),
-                    zeronan=int(sp == "fnu" and not sub), ovfcode=ovfcode, infcode=infcode,
-                    nancode=nancode)
+        return Grid(
+            n=n,
+            m=m,
+            emin=emin,
+            bias=bias,
+            sub=int(sub),
+            vmin=vmin,
+            lomid=lomid,
+            tieup=tieup,
+            maxval=maxval,
+            ovfval=ovfval,
+            infval=infval,
+            nanval=nan,
+            signed=int(self.signed),
+            negzero=int(sp != "fnuz"),
+            zeronan=int(sp == "fnu" and not sub),
+            ovfcode=ovfcode,
+            infcode=infcode,
+            nancode=nancode,
+        )
 
     def _code_table(self) -> np.ndarray:
         """Exact float64 value of every code (NaN codes → NaN)."""
@@ -503,8 +576,13 @@ class Minifloat(ElementMixin, Format):
     # -- kernels ----------------------------------------------------------------------------
     @property
     def _is_bf16(self) -> bool:
-        return (self.e, self.m, self.bias, self.subnormals, self.special) == (8, 7, 127, True,
-                                                                               "ieee")
+        return (self.e, self.m, self.bias, self.subnormals, self.special) == (
+            8,
+            7,
+            127,
+            True,
+            "ieee",
+        )
 
     def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
         if self._is_bf16 and x.dtype == np.float32:
@@ -522,6 +600,8 @@ class Minifloat(ElementMixin, Format):
             tup = np.ones(thr.size, dtype=np.int8)
         else:
             tup = (pc[1:] % 2 == 0).astype(np.int8)
+        if pv[0] == 0.0:
+            tup[0] = 0  # between 0 and the smallest value: to zero (the even code)
         return thr, tup
 
     def quantize_table(self, x: Any) -> np.ndarray:
@@ -561,8 +641,11 @@ class Minifloat(ElementMixin, Format):
     def describe(self, code: int) -> FloatFields:
         """Fields of one code: sign, exponent field E, mantissa field M, normal/subnormal."""
         n, m, e = self.nbits, self.m, self.e
-        if isinstance(code, bool) or not isinstance(code, int | np.integer) or not (
-                0 <= int(code) < 1 << n):
+        if (
+            isinstance(code, bool)
+            or not isinstance(code, int | np.integer)
+            or not (0 <= int(code) < 1 << n)
+        ):
             raise ValueError(f"code must be an integer in [0, 2^{n} - 1], got {code!r}")
         code = int(code)
         pattern = format(code, f"0{n}b")
@@ -585,8 +668,9 @@ class Minifloat(ElementMixin, Format):
             kind, scale = "normal", E - self.bias
         if kind == "subnormal":
             scale = 1 - self.bias
-        return FloatFields(str(self), code, pattern, special, sign, ebits, E, mbits, M, kind,
-                           scale, value)
+        return FloatFields(
+            str(self), code, pattern, special, sign, ebits, E, mbits, M, kind, scale, value
+        )
 
     def _name(self) -> str | None:
         key = (self.e, self.m, self.bias, self.subnormals, self.special)
@@ -745,13 +829,24 @@ class ScaledFloat(ElementMixin, Format):
             sc -= 1
         return dataclasses.replace(self, sc=max(-126, min(126, sc)))
 
-    def quantize(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
-                 out: np.ndarray | None = None, saturate: bool | None = None) -> np.ndarray:
+    def quantize(
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: np.random.Generator | None = None,
+        out: np.ndarray | None = None,
+        saturate: bool | None = None,
+    ) -> np.ndarray:
         f = self.fit(x) if self.sc is None else self
         return ElementMixin.quantize(f, x, rounding, rng, out, saturate)
 
-    def encode(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
-               saturate: bool | None = None) -> np.ndarray:
+    def encode(
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: np.random.Generator | None = None,
+        saturate: bool | None = None,
+    ) -> np.ndarray:
         f = self.fit(x) if self.sc is None else self
         return ElementMixin.encode(f, x, rounding, rng, saturate)
 
@@ -771,8 +866,9 @@ class ScaledFloat(ElementMixin, Format):
     def describe(self, code: int) -> FloatFields:
         """Fields of one code; ``scale`` includes sc."""
         r = self.base.describe(code)
-        return dataclasses.replace(r, format=str(self), scale=r.scale + self._need(),
-                                   value=float(self._dec[int(code)]))
+        return dataclasses.replace(
+            r, format=str(self), scale=r.scale + self._need(), value=float(self._dec[int(code)])
+        )
 
     def __str__(self) -> str:
         if self.sc is None:
@@ -869,8 +965,10 @@ class AdaptivFloat(ElementMixin, Format):
     def _scalar_bias(self) -> int:
         b = self._need()
         if isinstance(b, tuple):
-            raise ValueError("a per-slice AdaptivFloat has no single value table; index one "
-                             "slice with AdaptivFloat(n, e, bias=b) instead")
+            raise ValueError(
+                "a per-slice AdaptivFloat has no single value table; index one "
+                "slice with AdaptivFloat(n, e, bias=b) instead"
+            )
         return b
 
     @property
@@ -898,8 +996,9 @@ class AdaptivFloat(ElementMixin, Format):
             return dataclasses.replace(self, bias=self.bias_for(_exp_max_rows(a.reshape(1, -1))[0]))
         ax = _check_axis(self.axis, a.ndim)
         rows = np.moveaxis(a, ax, 0).reshape(a.shape[ax], -1)
-        return dataclasses.replace(self, bias=tuple(self.bias_for(int(v))
-                                                    for v in _exp_max_rows(rows)))
+        return dataclasses.replace(
+            self, bias=tuple(self.bias_for(int(v)) for v in _exp_max_rows(rows))
+        )
 
     def _rows(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, Any]:
         """(flat rows, per-row scale exponents, C, restore) for the fitted biases."""
@@ -912,8 +1011,14 @@ class AdaptivFloat(ElementMixin, Format):
         moved = np.ascontiguousarray(np.moveaxis(x, ax, 0))
         return moved.reshape(-1), -np.array(b, dtype=np.int64), moved[0].size, (moved.shape, ax)
 
-    def quantize(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
-                 out: np.ndarray | None = None, saturate: bool | None = None) -> np.ndarray:
+    def quantize(
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: np.random.Generator | None = None,
+        out: np.ndarray | None = None,
+        saturate: bool | None = None,
+    ) -> np.ndarray:
         """Fit (if ``bias`` is None) and quantize. AdaptivFloat always saturates."""
         f = self.fit(x) if self.bias is None else self
         if saturate is False:
@@ -934,8 +1039,13 @@ class AdaptivFloat(ElementMixin, Format):
             return out
         return np.ascontiguousarray(res)
 
-    def encode(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
-               saturate: bool | None = None) -> np.ndarray:
+    def encode(
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: np.random.Generator | None = None,
+        saturate: bool | None = None,
+    ) -> np.ndarray:
         f = self.fit(x) if self.bias is None else self
         if isinstance(f.bias, tuple):
             raise ValueError("encode needs a per-tensor bias (axis=None)")
@@ -998,9 +1108,26 @@ def _af_grid(n: int, e: int, variant: int, bias: int = 0) -> Grid:
         top = (1 << e) - 2
     maxval = math.ldexp(2.0 - math.ldexp(1.0, -m), top - bias)
     maxcode = (top << m) | ((1 << m) - 1)
-    return Grid(n=n, m=m, emin=emin, bias=bias, sub=0, vmin=vmin, lomid=lomid, tieup=tieup,
-                maxval=maxval, ovfval=maxval, infval=maxval, nanval=math.nan, signed=1,
-                negzero=1, zeronan=0, ovfcode=maxcode, infcode=maxcode, nancode=-1)
+    return Grid(
+        n=n,
+        m=m,
+        emin=emin,
+        bias=bias,
+        sub=0,
+        vmin=vmin,
+        lomid=lomid,
+        tieup=tieup,
+        maxval=maxval,
+        ovfval=maxval,
+        infval=maxval,
+        nanval=math.nan,
+        signed=1,
+        negzero=1,
+        zeronan=0,
+        ovfcode=maxcode,
+        infcode=maxcode,
+        nancode=-1,
+    )
 
 
 @cache
@@ -1073,13 +1200,25 @@ def _parse_with_options(base: str, opts: str) -> Any:
     names = {fl.name for fl in dataclasses.fields(f)}
     for k in kw:
         if k not in names:
-            raise ValueError(f"{k!r} is not a parameter of {type(f).__name__}; "
-                             f"parameters: {sorted(names)}")
+            raise ValueError(
+                f"{k!r} is not a parameter of {type(f).__name__}; parameters: {sorted(names)}"
+            )
     return dataclasses.replace(f, **kw)
 
 
 __all__ = [
-    "AdaptivFloat", "Minifloat", "ScaledFloat", "bfloat16", "float16", "float4_e2m1fn",
-    "float6_e2m3fn", "float6_e3m2fn", "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2",
-    "float8_e5m2fnuz", "float8_e8m0fnu", "minifloat",
+    "AdaptivFloat",
+    "Minifloat",
+    "ScaledFloat",
+    "bfloat16",
+    "float16",
+    "float4_e2m1fn",
+    "float6_e2m3fn",
+    "float6_e3m2fn",
+    "float8_e4m3fn",
+    "float8_e4m3fnuz",
+    "float8_e5m2",
+    "float8_e5m2fnuz",
+    "float8_e8m0fnu",
+    "minifloat",
 ]
