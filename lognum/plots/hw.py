@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["utilisation_per_layer", "cycle_breakdown", "energy_breakdown", "pe_utilisation_map",
+__all__ = ["trace_frames", "utilisation_per_layer", "cycle_breakdown", "energy_breakdown", "pe_utilisation_map",
            "render_all", "small_network"]  # fmt: skip
 
 
@@ -111,6 +111,43 @@ def pe_utilisation_map(layer_result):
         ax.set_ylabel("PE row")
         ax.set_title(layer_result.name)
         fig.colorbar(im, ax=ax, label="busy fraction")
+    return fig
+
+
+def trace_frames(trace, cycles=None, ncols: int = 6):
+    """A grid of frames, one per cycle, of a :class:`lognum.hw.sim.FoldTrace`: each PE shows
+    the slot it is working on (``k`` for os, ``m`` for ws, ``n`` for is), shaded when it does a
+    MAC; in ws/is the load cycles show the stationary row index entering from the top."""
+    sym = {"os": "k", "ws": "m", "is": "n"}[trace.dataflow]
+    cyc = list(range(trace.cycles)) if cycles is None else list(cycles)
+    nrows = -(-len(cyc) // ncols)
+    with _style():
+        fig = _fig(height=1.25 * nrows + 0.3)
+        axs = fig.subplots(nrows, ncols, squeeze=False)
+        for ax in axs.ravel():
+            ax.set_axis_off()
+        for ax, t in zip(axs.ravel(), cyc, strict=False):
+            mac = trace.mac[t]
+            ax.imshow(mac >= 0, vmin=0, vmax=1, cmap="Blues", alpha=0.8)
+            for r in range(trace.R):
+                for c in range(trace.C):
+                    if mac[r, c] >= 0:
+                        txt = f"{sym}{mac[r, c]}"
+                    elif trace.dataflow != "os" and trace.left[t, r, c] < 0 and trace.top[
+                            t, r, c] >= 0 and t < trace.R:  # fmt: skip
+                        txt = f"w{trace.top[t, r, c]}"
+                    else:
+                        txt = ""
+                    col = "white" if mac[r, c] >= 0 else "black"
+                    ax.text(c, r, txt, ha="center", va="center", fontsize=6, color=col)
+            ax.set_title(f"cycle {t}", fontsize=7)
+            ax.set_xticks(np.arange(-0.5, trace.C), minor=True)
+            ax.set_yticks(np.arange(-0.5, trace.R), minor=True)
+            ax.set_axis_on()
+            ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+            ax.grid(which="minor", color="0.6", lw=0.5)
+            ax.grid(which="major", visible=False)
+        fig.suptitle(f"{trace.dataflow}: {trace.R}x{trace.C} array, T = {trace.T}", fontsize=8)
     return fig
 
 
