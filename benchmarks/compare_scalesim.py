@@ -11,8 +11,15 @@ subprocess. For each case (several GEMMs, and the ResNet-18 layers of SCALE-Sim'
 ``Resnet18.csv`` on 8x8, 16x16, 32x32 arrays, all three dataflows, CALC mode) it prints
 SCALE-Sim's and lognum's (``scalesim_compat=True``) stall-free cycles (= ``Total Cycles + 1``
 in CALC mode), total cycles, utilisation and SRAM counts side by side, and the wall-time ratio
-of ResNet-18 at 32x32 os (timing mode) measured in the same run. ``--quick`` runs only a few
-small cases (ResNet-18 rows on 32x32 only, a subset of layers) for a fast check.
+of every case measured in the same run (lognum: first call in a fresh process, which includes
+loading or compiling the Numba kernels, and a second warm call). ``--quick`` runs only a few
+small cases (32x32, ResNet-18 Conv5 and FC layers) for a fast check.
+
+SCALE-Sim needs hours for the full ResNet-18 on small arrays (conv1 alone takes ~15 min on
+8x8 os), so ``--subset-below N`` (default 32) runs only the cheaper ResNet-18 layers (Conv4_*,
+Conv5_*, FC) on arrays smaller than N x N; ``--subset-below 0`` runs every layer everywhere.
+``--functional`` also times lognum's functional mode (LP8 PEs, exact accumulation) on the full
+ResNet-18 at 32x32 os.
 """
 
 from __future__ import annotations
@@ -88,6 +95,29 @@ def lognum_rows(cfg, topo_path: Path, gemm: bool, compat: bool = True, workers=N
     return res, time.perf_counter() - t0
 
 
+FRESH = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import lognum.hw as hw
+res = hw.simulate(sys.argv[1], sys.argv[2], input_type=sys.argv[3], scalesim_compat=True,
+                  progress=False)
+t1 = time.perf_counter()
+hw.simulate(sys.argv[1], sys.argv[2], input_type=sys.argv[3], scalesim_compat=True,
+            progress=False)
+print(json.dumps({"cold": t1 - t0, "warm": time.perf_counter() - t1}))
+"""
+
+
+def lognum_fresh(cfg_path: Path, topo: Path, gemm: bool) -> tuple[float, float]:
+    """Wall time of lognum in a fresh interpreter: (first call incl. import, second call)."""
+    p = subprocess.run(
+        [sys.executable, "-c", FRESH, str(cfg_path), str(topo), "gemm" if gemm else "conv"],
+        capture_output=True, text=True, cwd=str(ROOT), check=True,
+    )  # fmt: skip
+    d = json.loads(p.stdout.strip().splitlines()[-1])
+    return d["cold"], d["warm"]
+
+
 def compare(ss: dict, res, mode: str = "CALC") -> list[dict]:
     """Rows of side-by-side counts; ``ok`` is True when every compared count is equal."""
     rows = []
@@ -126,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--arrays", default="8,16,32")
     ap.add_argument("--dataflows", default="os,ws,is")
+    ap.add_argument("--subset-below", type=int, default=32)
+    ap.add_argument("--functional", action="store_true")
     args = ap.parse_args(argv)
 
     import lognum.hw as hw
@@ -139,9 +171,14 @@ def main(argv: list[str] | None = None) -> int:
     gemm_topo.write_text("Layer, M, N, K,\n" + "".join(f"{n},{m},{nn},{k},\n"
                                                        for n, m, nn, k in GEMMS))  # fmt: skip
     resnet = RESNET18
+    lines = RESNET18.read_text().splitlines()
+    subset = tmp / "resnet_subset.csv"
+    subset.write_text(
+        "\n".join([lines[0]] + [ln for ln in lines[1:] if ln.startswith(("Conv4", "Conv5", "FC"))])
+        + "\n"
+    )
     if args.quick:
         resnet = tmp / "resnet_subset.csv"
-        lines = RESNET18.read_text().splitlines()
         resnet.write_text(
             "\n".join(
                 [lines[0]]
@@ -157,14 +194,16 @@ def main(argv: list[str] | None = None) -> int:
     print(hdr)
     for R in arrays:
         for df in dfs:
-            for name, topo, gemm in (("gemm", gemm_topo, True), ("resnet18", resnet, False)):
+            rn = subset if R < args.subset_below else resnet
+            rname = "resnet18sub" if rn != RESNET18 else "resnet18"
+            for name, topo, gemm in (("gemm", gemm_topo, True), (rname, rn, False)):
                 cfg = hw.ArrayConfig(rows=R, cols=R, dataflow=df, run_name=f"{name}_{R}_{df}")
                 cfg_path = tmp / f"{cfg.run_name}.cfg"
                 cfg_path.write_text(scalesim_config_text(cfg))
                 ss = run_scalesim(py, cfg_path, topo, gemm, tmp / cfg.run_name)
-                # lognum from the same files; warm-up run first (compilation), then timed
-                lognum_rows(cfg_path, topo, gemm)
-                res, wall = lognum_rows(cfg_path, topo, gemm)
+                # lognum from the same files, in a fresh process: cold (first) and warm call
+                cold, wall = lognum_fresh(cfg_path, topo, gemm)
+                res, _ = lognum_rows(cfg_path, topo, gemm)
                 rows = compare(ss, res)
                 for r in rows:
                     all_ok &= r["ok"]
@@ -173,11 +212,23 @@ def main(argv: list[str] | None = None) -> int:
                         f"{r['ss_if']:>11}{r['ln_if']:>11}{r['ss_fl']:>11}{r['ln_fl']:>11}"
                         f"{r['ss_of']:>11}{r['ln_of']:>11}  {'yes' if r['ok'] else 'NO'}"
                     )
-                timing.append((cfg.run_name, ss["wall"], ss["cpu"], wall))
+                timing.append((cfg.run_name, ss["wall"], ss["cpu"], cold, wall))
                 sys.stdout.flush()
-    print("\nwall time (s): case, SCALE-Sim wall, SCALE-Sim CPU, lognum wall (timing mode), ratio")
-    for name, w, c, lw in timing:
-        print(f"  {name:<28}{w:10.2f}{c:10.2f}{lw:10.4f}{w / lw:10.0f}x")
+    print(
+        "\nwall time (s), timing mode: SCALE-Sim wall, SCALE-Sim CPU, lognum cold, lognum warm,"
+        " ratio SCALE-Sim wall / lognum cold, / lognum warm"
+    )
+    for name, w, c, lc, lw in timing:
+        print(f"  {name:<28}{w:10.2f}{c:10.2f}{lc:10.3f}{lw:10.3f}{w / lc:9.0f}x{w / lw:9.0f}x")
+    if args.functional:
+        t0 = time.perf_counter()
+        cfg = hw.ArrayConfig(rows=32, cols=32, dataflow="os")
+        res = hw.simulate(cfg, RESNET18, pe="lp8", functional=True, progress=True)
+        dt = time.perf_counter() - t0
+        print(
+            f"\nfunctional mode, LP8 PEs, ResNet-18 (21 layers, {res.macs / 1e9:.2f} GMAC) on "
+            f"32x32 os: {dt:.1f} s wall ({res.total_cycles} cycles)"
+        )
     print("\nall rows identical (stall-free cycles, total cycles, util, SRAM counts):", all_ok)
     return 0 if all_ok else 1
 
