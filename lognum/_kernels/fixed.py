@@ -31,7 +31,10 @@ def int_level(x, s, zp, qmin, qmax, away):
     if t < -T_CAP:
         t = -T_CAP
     if away:
-        r = math.floor(abs(t) + 0.5)
+        at = abs(t)
+        r = math.floor(at)
+        if at - r >= 0.5:  # exact; floor(at + 0.5) would round at + 0.5 first
+            r += 1.0
         if t < 0.0:
             r = -r
     else:

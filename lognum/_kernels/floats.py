@@ -45,7 +45,9 @@ def grid_round(a, m, emin, vmin, lomid, tieup, away):
         E = E_CAP
     y = a * pow2(m - E)
     if away:
-        r = math.floor(y + 0.5)
+        r = math.floor(y)
+        if y - r >= 0.5:  # exact (floor(y + 0.5) would round y + 0.5 first)
+            r += 1.0
     else:
         r = (y + RNE_MAGIC) - RNE_MAGIC
     q = r * pow2(E - m)

@@ -359,6 +359,14 @@ class SymmetricInt(_IntMixin, Format):
         return dataclasses.replace(self, scale=float(s[0]) if self.axis is None else
                                    tuple(float(v) for v in s))
 
+    def values(self) -> np.ndarray:
+        """Representable values (per-tensor scale): q·S for |q| <= 2^(n-1) - 1 (the code of
+        -2^(n-1) is unused)."""
+        s, _ = self._params()
+        if s.size != 1:
+            raise ValueError("values() needs a per-tensor scale (axis=None)")
+        return np.arange(self.qmin, self.qmax + 1, dtype=np.float64) * s[0]
+
     @property
     def maxpos(self) -> float:
         s, _ = self._params()
@@ -624,3 +632,32 @@ def _parse_affine(u: str, n: str) -> AffineInt:
 
 def _parse_dfxp(n: str) -> DynamicFixedPoint:
     return DynamicFixedPoint(int(n))
+
+
+# ------------------------------------------------------------------------------------------
+# teaching: the lecture's "uniform vs scale factor" table
+
+
+def lecture_table(bits: int = 4, full_scale: float = 44000.0, radix: int = 4) -> dict[str, Any]:
+    """The MIT 6.5930 precision lecture's "uniform vs scale factor" example, rebuilt.
+
+    For every code i of a ``bits``-bit word: the *uniform* value ``full_scale·i/2^bits`` (an
+    unsigned integer times the step ``full_scale/2^bits``: ``AffineInt`` with Z = 0) and the
+    *scale-factor* value of a radix-``radix`` float with one mantissa bit and an offset of -1,
+    ``radix^k (1 + j (radix-1)/2) - 1`` with k = i >> 1, j = i & 1 (the mantissa bit inserts the
+    arithmetic midpoint between consecutive powers of the radix).
+
+    Erratum (FORMATS.md §4): the lecture prints the scale-factor column as if divided by 8 — the
+    values it shows (0, 1.5, 3, 9, 15, 39, …, 40959) need /2 — and its uniform column shows
+    24749, 27499, … where the exact values are 24750, 27500 (rounding artefacts).
+    """
+    check_int("bits", bits, 1, 12)
+    check_int("radix", radix, 2, 16)
+    check_real("full_scale", full_scale, 1e-300, 1e300)
+    codes = np.arange(1 << bits)
+    uni = AffineInt(bits, scale=full_scale / (1 << bits), zero_point=0)
+    uniform = uni.decode(codes)
+    k, j = codes >> 1, codes & 1
+    base = np.power(float(radix), k)
+    scale_factor = base * (1.0 + j * (radix - 1) / 2.0) - 1.0
+    return {"code": codes, "uniform": uniform, "scale_factor": scale_factor}
