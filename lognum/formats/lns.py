@@ -131,8 +131,13 @@ _EXACT: dict[tuple, tuple[list[Decimal], np.ndarray, np.ndarray]] = {}
 
 @cache
 def _log_tables(key: tuple, linear: bool) -> tuple[np.ndarray, ...]:
+    """(pv, pc, nc, thr, tup) of a log format. ``_EXACT[key][0]`` lists the exact magnitudes
+    with, at index 0, the value of the slot that zero occupies in the log order (the code below
+    minpos): log-domain thresholds use it, linear ones use 0; the value table has 0 there."""
     exact, pc, nc = _EXACT[key]
-    pv = np.array([float(v) for v in exact])
+    if linear:
+        exact = [Decimal(0)] + exact[1:]
+    pv = np.array([0.0] + [float(v) for v in exact[1:]])
     thr, tup = _thresholds_from(exact, pc, geometric=not linear)
     for a in (pv, pc, nc, thr, tup):
         a.setflags(write=False)
@@ -197,7 +202,7 @@ class LNS(_LogTableMixin, Format):
             n, F = self.n, self.frac_bits
             lm = self._lmax
             Ls = list(range(-lm, lm + 1))
-            exact = [Decimal(0)] + [_dec_pow2(L, 1 << F) for L in Ls]
+            exact = [_dec_pow2(-lm - 1, 1 << F)] + [_dec_pow2(L, 1 << F) for L in Ls]
             mask = (1 << (n - 1)) - 1
             pc = np.array([1 << (n - 2)] + [L & mask for L in Ls], dtype=np.int64)
             nc = pc | (1 << (n - 1))
@@ -330,18 +335,7 @@ class LogQuant(_LogTableMixin, Format):
             else:
                 nc = np.zeros_like(pc)
             _EXACT[key] = (exact, pc, nc)
-            tables = _log_tables(key, False)
-            # magnitude 0 instead of 2^(fsr - 2^b) in the value table
-            pv = tables[0].copy()
-            pv[0] = 0.0
-            pv.setflags(write=False)
-            _LQ_PV[key] = pv
         return key
-
-    def _tables_for(self, rounding: str) -> tuple[np.ndarray, ...]:
-        key = self._table_key()
-        _, pc, nc, thr, tup = _log_tables(key, False)
-        return _LQ_PV[key], pc, nc, thr, tup
 
     def _round(self, x: np.ndarray, rounding: str, codes: bool) -> np.ndarray:
         res = _LogTableMixin._round(self, x, rounding, codes)
@@ -351,8 +345,7 @@ class LogQuant(_LogTableMixin, Format):
         return res
 
     def _code_table(self) -> np.ndarray:
-        key = self._table_key()
-        pv = _LQ_PV[key]
+        pv = _log_tables(self._table_key(), False)[0]
         c = np.arange(1 << self.n)
         mag = c & ((1 << self.b) - 1)
         v = pv[mag]
@@ -362,9 +355,8 @@ class LogQuant(_LogTableMixin, Format):
 
     @property
     def _mag_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        key = self._table_key()
-        _, pc, nc, _, _ = _log_tables(key, False)
-        return _LQ_PV[key], pc, nc
+        pv, pc, nc, _, _ = _log_tables(self._table_key(), False)
+        return pv, pc, nc
 
     def fit(self, x: Any) -> LogQuant:
         """fsr = Round(d·log2 max|x|) + 1 (finite entries; fsr = 1 for an all-zero tensor)."""
@@ -412,9 +404,6 @@ class LogQuant(_LogTableMixin, Format):
             opts.append(("signed", False))
         inner = f"{self.n}" if self.fsr is None else f"{self.n},{self.fsr}"
         return f"logquant<{inner}>" + options_suffix(opts)
-
-
-_LQ_PV: dict[tuple, np.ndarray] = {}
 
 
 # ------------------------------------------------------------------------------------------
