@@ -109,6 +109,35 @@ class SimResult:
     def energy_pj(self) -> float:
         return sum(sum(r.energy.values()) for r in self.layers if r.energy)
 
+    def summary(self, table: Any = None) -> dict[str, float]:
+        """Network totals: cycles, MACs, utilisation, energy by component (pJ, estimates),
+        EDP (pJ x s at ``config.freq_mhz``), MAC/s and, for a single PE type, GMAC/s per mm^2
+        (:func:`lognum.hw.energy.array_area_mm2`)."""
+        c = self.config
+        cyc = self.total_cycles
+        t_s = cyc / (c.freq_mhz * 1e6)
+        out: dict[str, float] = {
+            "cycles": cyc, "stall_cycles": sum(r.stall_cycles for r in self.layers),
+            "macs": self.macs, "util_pct": 100.0 * self.macs / max(cyc * c.rows * c.cols, 1),
+            "time_s": t_s, "macs_per_s": self.macs / t_s if t_s else 0.0,
+        }  # fmt: skip
+        if any(r.energy for r in self.layers):
+            comps: dict[str, float] = {}
+            for r in self.layers:
+                for k, v in (r.energy or {}).items():
+                    comps[k] = comps.get(k, 0.0) + v
+            out.update({f"energy_{k}_pj": v for k, v in comps.items()})
+            e = sum(comps.values())
+            out["energy_pj"] = e
+            out["edp_pj_s"] = e * t_s
+        if self.pe is not None and not isinstance(self.pe, list):
+            from lognum.hw.energy import array_area_mm2
+
+            area = array_area_mm2(c, self.pe, table)["total"]
+            out["area_mm2"] = area
+            out["gmacs_per_mm2"] = out["macs_per_s"] / 1e9 / area
+        return out
+
     def __repr__(self) -> str:
         c = self.config
         return (
@@ -351,7 +380,8 @@ def simulate(
         compat mode depthwise layers are expanded into per-channel layers like SCALE-Sim.
     exhaustive : simulate every fold cycle by cycle instead of each distinct fold shape once.
     pe : a PE type (:func:`lognum.hw.pe.pe_type` name such as ``"int8"``, ``"lp8"``, or a
-        :class:`lognum.hw.pe.PEType`): sets the lanes (bit-fusion), energy and arithmetic.
+        :class:`lognum.hw.pe.PEType`), or a list with one PE per layer (mixed precision, e.g.
+        per-layer formats from LPQ): sets the lanes (bit fusion), energy and arithmetic.
     functional : also compute each layer's output through the PE arithmetic, cycle by cycle
         (``operands``: per layer ``(A, B)`` quantized operand values; random when omitted).
     energy_table : an :class:`lognum.hw.energy.EnergyTable` (default: the built-in table).
@@ -367,18 +397,19 @@ def simulate(
         layers = read_topology(layers, input_type)
     elif isinstance(layers, Layer):
         layers = [layers]
+    pe_list = list(pe) if isinstance(pe, (list, tuple)) else [pe] * len(layers)
+    if len(pe_list) != len(layers):
+        raise ValueError(f"pe: a list needs one PE per layer ({len(layers)}), got {len(pe_list)}")
     if scalesim_compat:
+        pe_list = [p for lay, p in zip(layers, pe_list, strict=True)
+                   for _ in expand_depthwise(lay)]  # fmt: skip
         layers = [x for lay in layers for x in expand_depthwise(lay)]
     if operands is not None and len(operands) != len(layers):
         raise ValueError(f"operands must have one (A, B) pair per layer ({len(layers)})")
-    pe_obj = None
-    lanes = 1
-    if pe is not None:
-        from lognum.hw.pe import pe_type
+    from lognum.hw.pe import pe_type
 
-        pe_obj = pe_type(pe)
-        lanes = pe_obj.lanes
-    if functional and pe_obj is None:
+    pe_objs = [None if p is None else pe_type(p) for p in pe_list]
+    if functional and any(p is None for p in pe_objs):
         raise ValueError("functional=True needs a pe (e.g. pe='int8')")
     workers = workers or os.cpu_count() or 1
     if progress is None:
@@ -388,7 +419,8 @@ def simulate(
 
     def one(i):
         return simulate_layer(
-            layers[i], cfg, scalesim_compat, exhaustive, lanes, pe_obj, functional,
+            layers[i], cfg, scalesim_compat, exhaustive,
+            1 if pe_objs[i] is None else pe_objs[i].lanes, pe_objs[i], functional,
             None if operands is None else operands[i], np.random.default_rng(seeds[i]),
             energy_table,
         )  # fmt: skip
@@ -410,7 +442,9 @@ def simulate(
                 for fut in futs:
                     results[futs[fut]] = fut.result()
                     bar.update()
-    return SimResult(config=cfg, layers=results, scalesim_compat=scalesim_compat, pe=pe_obj)
+    uniq = {p for p in pe_objs}
+    return SimResult(config=cfg, layers=results, scalesim_compat=scalesim_compat,
+                     pe=uniq.pop() if len(uniq) == 1 else pe_objs)  # fmt: skip
 
 
 @dataclass

@@ -57,3 +57,24 @@ def test_layer_energy_components(tmp_path):
     p = res.write_csv(tmp_path)
     assert p[-1].name == "ENERGY_REPORT.csv"
     assert res.energy_pj == pytest.approx(2 * sum(res.layers[0].energy.values()))
+
+
+def test_mixed_precision_per_layer_pes_and_summary():
+    from lognum.hw.closed_form import closed_form
+
+    cfg = hw.ArrayConfig(rows=8, cols=8, dataflow="ws")
+    net = [hw.gemm(20, 12, 40, name="a"), hw.gemm(20, 12, 40, name="b")]
+    r = hw.simulate(cfg, net, pe=["lp8", "lp4x2"], workers=1)
+    assert r.layers[0].stall_free_cycles == closed_form("ws", 20, 12, 40, 8, 8).stall_free_cycles
+    assert r.layers[1].stall_free_cycles == closed_form("ws", 20, 12, 20, 8, 8).stall_free_cycles
+    assert r.layers[1].energy["mac"] == pytest.approx(20 * 12 * 40 * sum(mac_cost("lp4").values()))
+    s = r.summary()
+    assert s["cycles"] == sum(x.total_cycles for x in r.layers)
+    assert s["energy_pj"] == pytest.approx(sum(sum(x.energy.values()) for x in r.layers))
+    assert s["edp_pj_s"] == pytest.approx(s["energy_pj"] * s["cycles"] / 1e9)
+    with pytest.raises(ValueError, match="one PE per layer"):
+        hw.simulate(cfg, net, pe=["lp8"])
+    one = hw.simulate(cfg, net, pe="int8").summary()
+    assert one["gmacs_per_mm2"] == pytest.approx(
+        one["macs"] / one["time_s"] / 1e9 / array_area_mm2(cfg, "int8")["total"]
+    )
