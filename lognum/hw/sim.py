@@ -80,7 +80,7 @@ class LayerResult:
     access_cycles: dict[str, tuple[int, int]] = field(default_factory=dict)
     busy: np.ndarray | None = field(default=None, repr=False)
     energy: dict[str, float] | None = None
-    output: np.ndarray | None = field(default=None, repr=False)
+    output: Any = field(default=None, repr=False)
 
     @property
     def pe_util(self) -> np.ndarray:
