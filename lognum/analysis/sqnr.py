@@ -363,6 +363,10 @@ def sqnr(
             )
         return expected_sqnr(cfg, dist, rule=rule, fit_size=fit_size)
     fmt = _fmt(cfg)
+    if needs_fit(fmt):
+        raise ValueError(
+            f"{fmt} adapts its scale to the data: give x= or dist=, or fit it first (fmt.fit(x))"
+        )
     if type(fmt).__name__ == "LogPosit":
         return cf.sqnr_lp(fmt)
     return cf.sqnr_eq8(fmt, gamma=gamma, delta_eq=delta)

@@ -135,8 +135,8 @@ def fig_relative_accuracy(step: float = 1.0 / 32) -> Any:
     with use_style():
         fig = new_figure("double", 2.8)
         ax = fig.add_subplot()
-        for label, f in lpq_formats():
-            ax.plot(m, decimal_digits(f, 2.0**m), label=label, drawstyle="steps-post")
+        for (label, f), ls in zip(lpq_formats(), ("-", "--", ":", "-."), strict=False):
+            ax.plot(m, decimal_digits(f, 2.0**m), ls, label=label, lw=1.0)
         ax.set_xlabel(r"magnitude $\log_2|x|$")
         ax.set_ylabel("decimal digits of precision")
         ax.set_title("Relative accuracy of 6-bit formats")
@@ -175,19 +175,127 @@ def fig_kurtosis(n: int = 8, a: float | None = None) -> Any:
     return fig
 
 
+def fig_posit_anatomy(n: int = 6, es: int = 2) -> Any:
+    """posit<n,es>: log2 of every positive value against its code, with the decision boundary
+    between neighbours marked where it is the geometric mean (regime/exponent bit cut) or the
+    arithmetic mean (fraction bit cut) — tutorial 01."""
+    from lognum.analysis.sqnr import cells
+    from lognum.formats.posit import Posit
+
+    p = Posit(n, es)
+    c = cells(p)
+    pos = c.value > 0
+    v, up = c.value[pos], c.upper[pos][:-1]
+    geo = np.isclose(up, np.sqrt(v[:-1] * v[1:]), rtol=1e-12)
+    codes = np.arange(1, v.size + 1)
+    with use_style():
+        fig = new_figure("single", 2.6)
+        ax = fig.add_subplot()
+        ax.plot(codes, np.log2(v), "o", label="values")
+        ax.plot(codes[:-1][geo] + 0.5, np.log2(up[geo]), "x", label="tie = geometric mean")
+        ax.plot(codes[:-1][~geo] + 0.5, np.log2(up[~geo]), "+", label="tie = arithmetic mean")
+        ax.set_xlabel("code (positive patterns)")
+        ax.set_ylabel(r"$\log_2$ value")
+        ax.set_title(f"posit<{n},{es}>: values and rounding boundaries")
+        ax.legend()
+    return fig
+
+
+def fig_sqnr_models(n: int = 8, es: int = 1, sigma: float = 1.0) -> Any:
+    """SQNR against rs for GP<n,es,rs,0> and Gaussian data: ALPS eq 8 (γ = 1, Δ of eq 25 and of
+    eq 9) against the exact expected SQNR — tutorial 04."""
+    from scipy import stats
+
+    from lognum.analysis.closed_form import sqnr_eq8
+    from lognum.analysis.sqnr import sqnr
+
+    rs = np.arange(1, n)
+    d = stats.norm(scale=sigma)
+    specs = [f"GP<{n},{es},{int(r)},0>" for r in rs]
+    with use_style():
+        fig = new_figure("single", 2.6)
+        ax = fig.add_subplot()
+        ax.plot(rs, [sqnr_eq8(s) for s in specs], "-", label=r"eq 8, $\gamma$=1, $\Delta$ eq 25")
+        ax.plot(
+            rs,
+            [sqnr_eq8(s, delta_eq="eq9") for s in specs],
+            "--",
+            label=r"eq 8, $\gamma$=1, $\Delta$ eq 9",
+        )
+        ax.plot(rs, [sqnr(s, dist=d) for s in specs], "o-", label=f"exact, N(0, {sigma:g}²)")
+        ax.set_xlabel("rs")
+        ax.set_ylabel("SQNR (dB)")
+        ax.set_title(f"GP<{n},{es},rs,0>: model vs exact")
+        ax.legend()
+    return fig
+
+
+def fig_quire_error(spec: str = "posit<8,2>", trials: int = 20, seed: int = 0) -> Any:
+    """Mean |result − exact| of dot products of N(0,1) vectors against their length, for the
+    three accumulation modes of ``lognum.arith.dot`` — tutorial 07."""
+    from fractions import Fraction
+
+    from lognum.arith.quire import dot
+    from lognum.formats.parse import parse
+
+    f = parse(spec)
+    rng = np.random.default_rng(seed)
+    ks = np.array([2, 4, 8, 16, 32, 64, 128, 256])
+    err = {m: [] for m in ("quire", "float32", "format")}
+    for k in ks:
+        acc = {m: 0.0 for m in err}
+        for _ in range(trials):
+            x, y = rng.standard_normal(int(k)), rng.standard_normal(int(k))
+            qx, qy = f.quantize(x), f.quantize(y)
+            ex = float(sum(Fraction(a) * Fraction(b) for a, b in zip(qx, qy, strict=True)))
+            for m in err:
+                acc[m] += abs(dot(x, y, f, m) - ex) / trials
+        for m in err:
+            err[m].append(acc[m])
+    with use_style():
+        fig = new_figure("single", 2.6)
+        ax = fig.add_subplot()
+        for (m, e), st in zip(reversed(err.items()), ("^-", "s-", "o--"), strict=True):
+            ax.loglog(ks, e, st, base=2, label=m, mfc="none")
+        ax.set_xlabel("dot-product length k")
+        ax.set_ylabel("mean |result − exact|")
+        ax.set_title(f"{f}: cost of rounding each add")
+        ax.legend()
+    return fig
+
+
+def _progress(i: int, total: int, label: str) -> None:
+    """A tiny stderr progress bar (no tqdm dependency)."""
+    import sys
+
+    w = 24
+    done = int(w * i / total)
+    sys.stderr.write(f"\rfigures [{'#' * done}{' ' * (w - done)}] {i}/{total} {label:<28}")
+    if i == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
 FIGURES = {
+    "theory_posit_anatomy": fig_posit_anatomy,
     "theory_gp_max_min": fig_gp_max_min,
     "theory_delta_gp": fig_delta_gp,
+    "theory_sqnr_models": fig_sqnr_models,
     "theory_sqnr_curves": fig_sqnr_curves,
     "theory_relative_accuracy": fig_relative_accuracy,
     "theory_kurtosis": fig_kurtosis,
+    "theory_quire_error": fig_quire_error,
 }
 
 
-def render_all(outdir: str | Path) -> list[Path]:
-    """Render every theory figure into ``outdir`` as PDF and PNG; returns the written paths."""
+def render_all(outdir: str | Path, progress: bool = True) -> list[Path]:
+    """Render every theory figure into ``outdir`` as PDF and PNG (``theory_*.pdf/png``);
+    returns the written paths. Deterministic: fixed seeds, no timestamps in the files."""
     paths: list[Path] = []
-    for name, fn in FIGURES.items():
-        fig = fn()
-        paths += save(fig, outdir, name)
+    for i, (name, fn) in enumerate(FIGURES.items()):
+        if progress:
+            _progress(i, len(FIGURES), name)
+        paths += save(fn(), outdir, name)
+    if progress:
+        _progress(len(FIGURES), len(FIGURES), "done")
     return paths

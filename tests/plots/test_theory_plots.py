@@ -46,3 +46,18 @@ def test_render_all_writes_pdf_and_png(tmp_path, monkeypatch):
     paths = theory.render_all(tmp_path)
     assert sorted(p.name for p in paths) == ["gp_max_min.pdf", "gp_max_min.png"]
     assert all(p.stat().st_size > 1000 for p in paths)
+
+
+def test_posit_anatomy_marks_ties_from_the_wider_posit():
+    """Oracle: the tie points of posit<6,2> are the 7-bit GP<7,2,5,0> values at odd codes."""
+    from lognum.formats.posit import GeneralizedPosit, Posit
+
+    fig = theory.fig_posit_anatomy(6, 2)
+    _, geo, ari = fig.axes[0].get_lines()[:3]
+    codes = np.arange(1, 31, dtype=np.uint64)
+    v = Posit(6, 2).decode(np.arange(1, 32, dtype=np.uint64))
+    ties = GeneralizedPosit(7, 2, 5, 0).decode(2 * codes + 1)
+    is_geo = np.isclose(ties, np.sqrt(v[:-1] * v[1:]), rtol=1e-12)
+    np.testing.assert_allclose(geo.get_ydata(), np.log2(ties[is_geo]))
+    np.testing.assert_allclose(ari.get_ydata(), np.log2(ties[~is_geo]))
+    assert 0 < is_geo.sum() < 30
