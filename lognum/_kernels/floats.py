@@ -53,7 +53,7 @@ def grid_round(a, m, emin, vmin, lomid, tieup, away):
     q = r * pow2(E - m)
     if a < vmin:
         q = 0.0
-        if a > lomid or (a == lomid and tieup):
+        if a > lomid or (a == lomid and (tieup or away)):
             q = vmin
     return q
 
