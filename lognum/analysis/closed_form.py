@@ -315,14 +315,19 @@ def quire_width(cfg: Any, m: int | None = None, rule: str = "alps") -> int:
     is 16(n − 2) + 2 + 30 = 16n, the 2022 standard's quire; softposit's quire8/16/32
     (32/128/512 bits) are the formula with ⌈log2 m⌉ = n − 2.
     ``rule="standard"``: 16n (2022 Posit Standard; defined for es = 2 posits).
+    ``rule="exact"``: ⌈log2 m⌉ + 2⌈log2(Max/Δ)⌉ + 2 with Δ = the minimum spacing (eq 25): the
+    width ``lognum.arith`` uses. Equal to "alps" for posits (Δ = Min); for GP with
+    t = n − rs − 1 > es, Min/Δ = 2^(t−es)(1 + 2^(es−t)) and the smallest product's lsb lies
+    about 2(t − es) bits below Min², so the ALPS formula is too narrow to be exact (by
+    2(t − es) to 2(t − es + 1) bits; checked by enumeration in the tests).
     """
     fmt = _fmt(cfg)
     if rule == "standard":
         if type(fmt).__name__ != "Posit" or fmt.es != 2:
             raise ValueError(f"rule='standard' (16n) is defined for posit<n,2>, got {fmt}")
         return 16 * fmt.n
-    if rule != "alps":
-        raise ValueError(f"rule must be 'alps' or 'standard', got {rule!r}")
+    if rule not in ("alps", "exact"):
+        raise ValueError(f"rule must be 'alps', 'exact' or 'standard', got {rule!r}")
     if m is None:
         cg = 30
     else:
@@ -330,4 +335,6 @@ def quire_width(cfg: Any, m: int | None = None, rule: str = "alps") -> int:
             raise ValueError(f"m must be an integer >= 1, got {m!r}")
         cg = math.ceil(math.log2(int(m))) if m > 1 else 0
     mx, mn = max_min(fmt)
+    if rule == "exact":
+        mn = delta(fmt, "eq25")
     return cg + 2 * math.ceil(math.log2(mx) - math.log2(mn)) + 2

@@ -10,8 +10,8 @@
   exact integers; the quire's lsb is 2^(2·log2 Δ) (Δ = the minimum spacing, ALPS eq 25) and its
   width is ``quire_bits(fmt, K)`` = ⌈log2 K⌉ + 2⌈log2(Max/Δ)⌉ + 2 bits — ALPS §5.3's formula
   ⌈log2 m⌉ + 2⌈log2(Max/Min)⌉ + 2 with Min replaced by Δ: the two agree for posits (Δ = Min),
-  but for GP with t = n − rs − 1 > es the smallest product's lsb lies 2(t − es) bits below
-  Min², so ALPS' width is too narrow by that much to be exact (FORMATS.md §2.11 flag b).
+  but for GP with t = n − rs − 1 > es the smallest product's lsb lies about 2(t − es) bits
+  below Min², so ALPS' width is too narrow to be exact (FORMATS.md §2.11 flag b).
   LP (log-domain multiply): a product is s_a s_b 2^(λ_a + λ_b) — an exact fixed-point add of
   the log magnitudes; its antilog 2^(frac) comes from a table correctly rounded to 53 bits
   (``antilog_bits=None``) or rounded to ``antilog_bits`` fraction bits (emulating an α-bit
@@ -124,15 +124,12 @@ def _delta_exp(fmt: Any) -> int:
 
 
 def quire_bits(cfg: Any, k: int) -> int:
-    """Width of the exact posit/GP quire for k products: ⌈log2 k⌉ + 2⌈log2(Max/Δ)⌉ + 2 (see the
-    module docstring for how this relates to ALPS §5.3; ``lognum.analysis.closed_form.
-    quire_width`` gives the paper's formula and the standard's 16n)."""
-    fmt = _fmt(cfg)
-    from lognum.analysis.closed_form import max_min
+    """Width of the exact posit/GP quire for k products: ⌈log2 k⌉ + 2⌈log2(Max/Δ)⌉ + 2
+    (``lognum.analysis.closed_form.quire_width(fmt, k, rule="exact")``; see the module
+    docstring for how this relates to ALPS §5.3 and the standard's 16n)."""
+    from lognum.analysis.closed_form import quire_width
 
-    mx, _ = max_min(fmt)
-    cg = math.ceil(math.log2(k)) if k > 1 else 0
-    return cg + 2 * math.ceil(math.log2(mx) - _delta_exp(fmt)) + 2
+    return quire_width(_fmt(cfg), int(k), rule="exact")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -162,3 +162,33 @@ def test_lp_closed_form_sqnr_against_empirical(spec, m):
     e = x - f.quantize(x)
     emp = 10 * math.log10(np.sum(x * x) / np.sum(e * e))
     assert abs(cf.sqnr_lp(f, m) - emp) < 0.05
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["posit<8,0>", "posit<8,2>", "GP<8,1,3,0>", "GP<10,2,4,-1>", "GP<8,0,2,0>", "GP<9,1,6,2>"],
+)
+def test_quire_width_against_enumerated_products(spec):
+    """Bits needed to hold every sum of m products exactly, from the enumerated values:
+    lsb = the smallest lsb of a product, msb from Max², plus sign and carry bits."""
+    f = ln.parse(spec)
+    v = _pos(f)
+    lsb = min(
+        math.frexp(x)[1]
+        - 53
+        + (
+            int(math.ldexp(math.frexp(x)[0], 53)) & -int(math.ldexp(math.frexp(x)[0], 53))
+        ).bit_length()
+        - 1
+        for x in v
+    )
+    m = 2**10
+    need = 10 + (math.floor(math.log2(v[-1] ** 2)) + 1 - 2 * lsb) + 1  # carries + magnitude + sign
+    exact = cf.quire_width(f, m, rule="exact")
+    assert need <= exact <= need + 2
+    t = f.n - f.rs - 1
+    alps = cf.quire_width(f, m)
+    if t <= f.es:  # posit-like: ALPS' formula is enough
+        assert alps == exact
+    else:  # Min > Δ by a factor 2^(t-es)(1 + 2^(es-t)): ALPS' width is short of exactness
+        assert alps < need and 2 * (t - f.es) <= exact - alps <= 2 * (t - f.es + 1)

@@ -124,3 +124,38 @@ def test_adaptive_and_block_formats():
         sqnr(mx, dist=d)
     with pytest.raises(ValueError, match="fit"):
         sqnr_curve(af, [0.0])
+
+
+@pytest.mark.parametrize(
+    "spec,dist",
+    [
+        ("posit<6,1>", stats.norm()),
+        ("GP<7,2,3,-1>", stats.laplace(scale=0.3)),
+        ("GP<6,0,4,0>", stats.t(df=5)),
+    ],
+)
+def test_exact_sqnr_against_quad_over_tie_theorem_cells(spec, dist):
+    """Independent oracle: cell boundaries = GP<n+1> values at odd codes (bit-string RNE ties),
+    each cell integrated with scipy.integrate.quad."""
+    from scipy import integrate
+
+    f = ln.parse(spec)
+    wide = ln.GeneralizedPosit(f.n + 1, f.es, f.rs, f.sc)
+    codes = np.arange(1, 1 << (f.n - 1), dtype=np.uint64)
+    v = f.decode(codes)
+    ties = wide.decode(2 * codes[:-1] + 1)
+    edges = np.concatenate([[0.0], ties, [np.inf]])  # x in (0, minpos) rounds to minpos
+    mse = 0.0
+    for lo, hi, val in zip(edges[:-1], edges[1:], v, strict=True):
+        for a, b, s in ((lo, hi, 1.0), (-hi, -lo, -1.0)):
+            r, _ = integrate.quad(
+                lambda t, s=s, val=val: (t - s * val) ** 2 * dist.pdf(t),
+                a,
+                b,
+                epsabs=0,
+                epsrel=1e-11,
+                limit=200,
+            )
+            mse += r
+    oracle = 10 * math.log10(dist.var() / mse)
+    assert abs(sqnr(f, dist=dist) - oracle) < 1e-8
