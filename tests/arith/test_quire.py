@@ -12,6 +12,8 @@ from functools import cache
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lognum as ln
 from lognum.arith import dot, matmul
@@ -176,3 +178,23 @@ def test_bad_arguments():
         matmul(np.ones((2, 2)), np.ones((2, 2)), "posit<8,2>", antilog_bits=3)
     with pytest.raises(ValueError, match="shape"):
         matmul(np.ones((2, 3)), np.ones((2, 2)), "posit<8,2>")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(-60, 60), st.integers(-12, 12), st.integers(-60, 60), st.integers(-12, 12)
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(["posit<8,1>", "GP<9,2,4,1>", "GP<7,0,3,0>"]),
+)
+def test_quire_exact_property(terms, spec):
+    fmt = ln.parse(spec)
+    a = np.array([m * 2.0**e for m, e, _, _ in terms])
+    b = np.array([m * 2.0**e for _, _, m, e in terms])
+    qa, qb = fmt.quantize(a), fmt.quantize(b)
+    s = sum((Fraction(x) * Fraction(y) for x, y in zip(qa, qb, strict=True)), Fraction(0))
+    assert dot(a, b, fmt) == _oracle_round_gp(fmt, s)
