@@ -59,8 +59,24 @@ def grid_round(a, m, emin, vmin, lomid, tieup, away):
 
 
 @njit(inline="always", error_model="numpy")
-def float_value(x, isc, sc2, m, emin, vmin, lomid, tieup, away, maxval, ovfval, infval, nanval,
-                signed, negzero, zeronan):
+def float_value(
+    x,
+    isc,
+    sc2,
+    m,
+    emin,
+    vmin,
+    lomid,
+    tieup,
+    away,
+    maxval,
+    ovfval,
+    infval,
+    nanval,
+    signed,
+    negzero,
+    zeronan,
+):
     """Quantized value of ``x`` (float64): the element grid scaled by ``sc2 = 2^sc``
     (``isc = 2^-sc``). ``ovfval``/``infval``/``nanval``: magnitudes for overflow, ±inf and NaN
     inputs; ``signed`` (0: negative inputs give NaN, E8M0), ``negzero`` (0: -0 becomes +0,
@@ -91,8 +107,27 @@ def float_value(x, isc, sc2, m, emin, vmin, lomid, tieup, away, maxval, ovfval, 
 
 
 @njit(inline="always", error_model="numpy")
-def float_code(x, isc, m, emin, bias, sub, vmin, lomid, tieup, away, maxval, ovfcode, infcode,
-               nancode, n, signed, negzero, zeronan, twos):
+def float_code(
+    x,
+    isc,
+    m,
+    emin,
+    bias,
+    sub,
+    vmin,
+    lomid,
+    tieup,
+    away,
+    maxval,
+    ovfcode,
+    infcode,
+    nancode,
+    n,
+    signed,
+    negzero,
+    zeronan,
+    twos,
+):
     """n-bit code of ``x`` in the element format (same parameters as ``float_value`` plus the
     exponent ``bias``, ``sub`` (1: codes below 2^emin are subnormals j = q/2^(emin-m)), the
     codes for overflow/±inf/NaN (``nancode = -1``: the format has no NaN, NaN gives code 0) and

@@ -16,8 +16,25 @@ from lognum._kernels.floats import float_code, float_value, pow2
 
 
 @njit(cache=True, error_model="numpy")
-def quantize_rows(x, out, scs, C, m, emin, vmin, lomid, tieup, away, maxval, ovfval, infval,
-                  nanval, signed, negzero, zeronan):
+def quantize_rows(
+    x,
+    out,
+    scs,
+    C,
+    m,
+    emin,
+    vmin,
+    lomid,
+    tieup,
+    away,
+    maxval,
+    ovfval,
+    infval,
+    nanval,
+    signed,
+    negzero,
+    zeronan,
+):
     """``out[i]`` = quantized value of ``x[i]`` (see ``floats.float_value``)."""
     for r in range(scs.size):
         sc = scs[r]
@@ -25,22 +42,78 @@ def quantize_rows(x, out, scs, C, m, emin, vmin, lomid, tieup, away, maxval, ovf
         sc2 = pow2(sc)
         base = r * C
         for j in range(C):
-            out[base + j] = float_value(x[base + j], isc, sc2, m, emin, vmin, lomid, tieup, away,
-                                        maxval, ovfval, infval, nanval, signed, negzero,
-                                        zeronan)
+            out[base + j] = float_value(
+                x[base + j],
+                isc,
+                sc2,
+                m,
+                emin,
+                vmin,
+                lomid,
+                tieup,
+                away,
+                maxval,
+                ovfval,
+                infval,
+                nanval,
+                signed,
+                negzero,
+                zeronan,
+            )
 
 
 @njit(cache=True, error_model="numpy")
-def encode_rows(x, out, scs, C, m, emin, bias, sub, vmin, lomid, tieup, away, maxval, ovfcode,
-                infcode, nancode, n, signed, negzero, zeronan, twos):
+def encode_rows(
+    x,
+    out,
+    scs,
+    C,
+    m,
+    emin,
+    bias,
+    sub,
+    vmin,
+    lomid,
+    tieup,
+    away,
+    maxval,
+    ovfcode,
+    infcode,
+    nancode,
+    n,
+    signed,
+    negzero,
+    zeronan,
+    twos,
+):
     """``out[i]`` (uint32) = element code of ``x[i] / 2^scs[row]`` (see ``floats.float_code``)."""
     for r in range(scs.size):
         isc = pow2(-scs[r])
         base = r * C
         for j in range(C):
-            out[base + j] = uint32(float_code(x[base + j], isc, m, emin, bias, sub, vmin, lomid,
-                                              tieup, away, maxval, ovfcode, infcode, nancode, n,
-                                              signed, negzero, zeronan, twos))
+            out[base + j] = uint32(
+                float_code(
+                    x[base + j],
+                    isc,
+                    m,
+                    emin,
+                    bias,
+                    sub,
+                    vmin,
+                    lomid,
+                    tieup,
+                    away,
+                    maxval,
+                    ovfcode,
+                    infcode,
+                    nancode,
+                    n,
+                    signed,
+                    negzero,
+                    zeronan,
+                    twos,
+                )
+            )
 
 
 @njit(cache=True, error_model="numpy")

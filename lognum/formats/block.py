@@ -53,9 +53,15 @@ MX_ELEMENTS: dict[str, tuple[int, int]] = {
 }
 
 MX_NAMES: dict[str, str] = {
-    "mxfp8_e4m3": "fp8_e4m3", "mxfp8_e5m2": "fp8_e5m2", "mxfp6_e2m3": "fp6_e2m3",
-    "mxfp6_e3m2": "fp6_e3m2", "mxfp4": "fp4_e2m1", "mxfp4_e2m1": "fp4_e2m1", "mxint8": "int8",
-    "mxfp8": "fp8_e4m3", "mxfp6": "fp6_e2m3",
+    "mxfp8_e4m3": "fp8_e4m3",
+    "mxfp8_e5m2": "fp8_e5m2",
+    "mxfp6_e2m3": "fp6_e2m3",
+    "mxfp6_e3m2": "fp6_e3m2",
+    "mxfp4": "fp4_e2m1",
+    "mxfp4_e2m1": "fp4_e2m1",
+    "mxint8": "int8",
+    "mxfp8": "fp8_e4m3",
+    "mxfp6": "fp6_e2m3",
 }
 
 
@@ -67,9 +73,27 @@ def _int_grid(M: int) -> Grid:
     maxval = math.ldexp((1 << m) - 1, -(M - 2))
     step = math.ldexp(1.0, -(M - 2))
     maxcode = (1 << m) - 1
-    return Grid(n=M, m=m, emin=1, bias=0, sub=1, vmin=step, lomid=step / 2, tieup=0,
-                maxval=maxval, ovfval=maxval, infval=maxval, nanval=math.nan, signed=1,
-                negzero=1, zeronan=0, ovfcode=maxcode, infcode=maxcode, nancode=-1, twos=1)
+    return Grid(
+        n=M,
+        m=m,
+        emin=1,
+        bias=0,
+        sub=1,
+        vmin=step,
+        lomid=step / 2,
+        tieup=0,
+        maxval=maxval,
+        ovfval=maxval,
+        infval=maxval,
+        nanval=math.nan,
+        signed=1,
+        negzero=1,
+        zeronan=0,
+        ovfcode=maxcode,
+        infcode=maxcode,
+        nancode=-1,
+        twos=1,
+    )
 
 
 @cache
@@ -135,8 +159,13 @@ class _BlockMixin:
         return sc.astype(np.int64), flag == 2
 
     # -- API -------------------------------------------------------------------------------
-    def quantize(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
-                 out: np.ndarray | None = None) -> np.ndarray:
+    def quantize(
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: np.random.Generator | None = None,
+        out: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Quantize-dequantize ``x`` block by block along ``axis`` (same shape and dtype)."""
         self._check_rounding(rounding)
         rng = check_rng(rounding, rng)
@@ -165,8 +194,9 @@ class _BlockMixin:
             return out
         return v[()] if scalar else v
 
-    def encode(self, x: Any, rounding: str = "nearest",
-               rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def encode(
+        self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """``(codes, scales)``: element codes (x's shape) and E8M0 scale codes (uint8; x's shape
         with ceil(len/block) along ``axis``)."""
         self._check_rounding(rounding)
@@ -179,12 +209,14 @@ class _BlockMixin:
         if rounding == "nearest":
             from lognum.formats.floats import grid_encode
 
-            codes = grid_encode(self._grid, rows.reshape(-1), sc, self.block,
-                                int(self.ties == "away"))
+            codes = grid_encode(
+                self._grid, rows.reshape(-1), sc, self.block, int(self.ties == "away")
+            )
         else:
             scaled = rows.astype(np.float64) * np.ldexp(1.0, -sc)[:, None]
-            codes = self._elem_quantizer.encode(scaled.reshape(-1), rounding="stochastic",
-                                                rng=rng).astype(np.uint32)
+            codes = self._elem_quantizer.encode(
+                scaled.reshape(-1), rounding="stochastic", rng=rng
+            ).astype(np.uint32)
         codes = self._unblock(codes.reshape(rows.shape), layout).astype(self.code_dtype)
         scodes = np.where(nan, 255, sc + 127).astype(np.uint8)
         lead, L, nb, ax = layout
@@ -221,8 +253,10 @@ class _BlockMixin:
 
     def values(self) -> np.ndarray:
         """Block formats have no fixed value set: use ``element_values()`` × 2^(E-127)."""
-        raise ValueError("a block format has no fixed value set; element_values() gives the "
-                         "element grid (multiply by the block scale 2^(E-127))")
+        raise ValueError(
+            "a block format has no fixed value set; element_values() gives the "
+            "element grid (multiply by the block scale 2^(E-127))"
+        )
 
     def element_values(self) -> np.ndarray:
         """Sorted finite values of the element format (unscaled)."""
@@ -282,8 +316,7 @@ class MX(_BlockMixin, Format):
 
     def __post_init__(self) -> None:
         if self.element not in MX_ELEMENTS:
-            raise ValueError(f"element must be one of {sorted(MX_ELEMENTS)}, "
-                             f"got {self.element!r}")
+            raise ValueError(f"element must be one of {sorted(MX_ELEMENTS)}, got {self.element!r}")
         object.__setattr__(self, "block", check_int("block", self.block, 1, 1 << 16))
         object.__setattr__(self, "axis", check_int("axis", self.axis, -32, 31))
         self._check_block_params()
@@ -357,8 +390,9 @@ class BlockFloat(_BlockMixin, Format):
     ties: str = "even"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "mantissa_bits", check_int("mantissa_bits",
-                                                            self.mantissa_bits, 2, 16))
+        object.__setattr__(
+            self, "mantissa_bits", check_int("mantissa_bits", self.mantissa_bits, 2, 16)
+        )
         object.__setattr__(self, "block", check_int("block", self.block, 1, 1 << 16))
         object.__setattr__(self, "axis", check_int("axis", self.axis, -32, 31))
         self._check_block_params()
@@ -395,8 +429,7 @@ class BlockFloat(_BlockMixin, Format):
         if not 0 <= c < 1 << M:
             raise ValueError(f"code must be an integer in [0, 2^{M} - 1], got {code!r}")
         q = c - (1 << M) if c >> (M - 1) else c
-        return {"format": str(self), "code": c, "mantissa": q,
-                "value": float(_int_table(M)[c])}
+        return {"format": str(self), "code": c, "mantissa": q, "value": float(_int_table(M)[c])}
 
     def __str__(self) -> str:
         opts = [o for o in self._opts() if o[0] != "block"]

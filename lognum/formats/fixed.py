@@ -106,21 +106,33 @@ class _IntMixin(ElementMixin):
     # element hooks (per-tensor parameters)
     def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
         s, z, C = self._prep(x)
-        _k().quantize_rows(x, out, s, z, C, float(self.qmin), float(self.qmax),
-                           int(self.ties == "away"))
+        _k().quantize_rows(
+            x, out, s, z, C, float(self.qmin), float(self.qmax), int(self.ties == "away")
+        )
 
     def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
         s, z, C = self._prep(x)
         out = np.empty(x.size, dtype=np.uint32)
-        _k().encode_rows(x, out, s, z, C, float(self.qmin), float(self.qmax),
-                         int(self.ties == "away"), self.nbits)
+        _k().encode_rows(
+            x,
+            out,
+            s,
+            z,
+            C,
+            float(self.qmin),
+            float(self.qmax),
+            int(self.ties == "away"),
+            self.nbits,
+        )
         return out
 
-    def _levels_stochastic(self, x: np.ndarray, rng: np.random.Generator, s: np.ndarray,
-                           z: np.ndarray, C: int) -> np.ndarray:
+    def _levels_stochastic(
+        self, x: np.ndarray, rng: np.random.Generator, s: np.ndarray, z: np.ndarray, C: int
+    ) -> np.ndarray:
         q = np.empty(x.size, dtype=np.float64)
-        _k().stochastic_levels(x, rng.random(x.size), q, s, z, C, float(self.qmin),
-                               float(self.qmax))
+        _k().stochastic_levels(
+            x, rng.random(x.size), q, s, z, C, float(self.qmin), float(self.qmax)
+        )
         return q
 
     def _stochastic(self, x: np.ndarray, rng: np.random.Generator, codes: bool) -> np.ndarray:
@@ -150,24 +162,36 @@ class _IntMixin(ElementMixin):
     def _needs_fit(self) -> bool:
         return False
 
-    def quantize(self, x: Any, rounding: str = "nearest", rng: Any = None,
-                 out: np.ndarray | None = None, saturate: bool | None = None) -> np.ndarray:
+    def quantize(
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: Any = None,
+        out: np.ndarray | None = None,
+        saturate: bool | None = None,
+    ) -> np.ndarray:
         """Quantize and dequantize ``x`` (fitting the parameters from ``x`` first when they are
         None); same shape and float dtype. Saturating (``saturate=False`` raises)."""
         f = self.fit(x) if self._needs_fit else self
         f._with_saturate(saturate)
         res = f._apply(x, rounding, rng, codes=False)
         if out is not None:
-            if not isinstance(out, np.ndarray) or out.shape != np.shape(res) or \
-                    out.dtype != np.asarray(res).dtype:
-                raise ValueError(f"out must be an ndarray of shape {np.shape(res)} and dtype "
-                                 f"{np.asarray(res).dtype}")
+            if (
+                not isinstance(out, np.ndarray)
+                or out.shape != np.shape(res)
+                or out.dtype != np.asarray(res).dtype
+            ):
+                raise ValueError(
+                    f"out must be an ndarray of shape {np.shape(res)} and dtype "
+                    f"{np.asarray(res).dtype}"
+                )
             out[...] = res
             return out
         return res
 
-    def encode(self, x: Any, rounding: str = "nearest", rng: Any = None,
-               saturate: bool | None = None) -> np.ndarray:
+    def encode(
+        self, x: Any, rounding: str = "nearest", rng: Any = None, saturate: bool | None = None
+    ) -> np.ndarray:
         """Codes: q as an n-bit pattern (two's complement when q can be negative)."""
         f = self.fit(x) if self._needs_fit else self
         f._with_saturate(saturate)
@@ -186,8 +210,10 @@ class _IntMixin(ElementMixin):
         flat, C, restore = _as_rows(a, self._axis)
         s, z = self._params()
         if s.size != (1 if restore is None else (restore[0][0])):
-            raise ValueError(f"x has {restore[0][0] if restore else 1} slices, the format has "
-                             f"{s.size} parameter sets")
+            raise ValueError(
+                f"x has {restore[0][0] if restore else 1} slices, the format has "
+                f"{s.size} parameter sets"
+            )
         k = _k()
         qmin, qmax, away = float(self.qmin), float(self.qmax), int(self.ties == "away")
         if codes:
@@ -269,13 +295,22 @@ class FixedPoint(_IntMixin, Format):
 
     def describe(self, code: int) -> dict[str, Any]:
         """The integer q of a code and its value."""
-        if isinstance(code, bool) or not isinstance(code, int | np.integer) or not (
-                0 <= int(code) < 1 << self.n):
+        if (
+            isinstance(code, bool)
+            or not isinstance(code, int | np.integer)
+            or not (0 <= int(code) < 1 << self.n)
+        ):
             raise ValueError(f"code must be an integer in [0, 2^{self.n} - 1], got {code!r}")
         c = int(code)
         q = c - (1 << self.n) if self.signed and c >> (self.n - 1) else c
-        return {"format": str(self), "code": c, "pattern": format(c, f"0{self.n}b"), "q": q,
-                "frac_bits": self.frac_bits, "value": math.ldexp(q, -self.frac_bits)}
+        return {
+            "format": str(self),
+            "code": c,
+            "pattern": format(c, f"0{self.n}b"),
+            "q": q,
+            "frac_bits": self.frac_bits,
+            "value": math.ldexp(q, -self.frac_bits),
+        }
 
     def __str__(self) -> str:
         u = "" if self.signed else "u"
@@ -321,8 +356,9 @@ class SymmetricInt(_IntMixin, Format):
         object.__setattr__(self, "n", int(self.n))
         if self.axis is not None:
             object.__setattr__(self, "axis", check_int("axis", self.axis, -32, 31))
-        object.__setattr__(self, "scale", _check_params("scale", self.scale, 1e-300, 1e300,
-                                                        self.axis))
+        object.__setattr__(
+            self, "scale", _check_params("scale", self.scale, 1e-300, 1e300, self.axis)
+        )
         if self.ties not in TIES:
             raise ValueError(f"ties must be one of {TIES}, got {self.ties!r}")
 
@@ -356,8 +392,9 @@ class SymmetricInt(_IntMixin, Format):
         R = 1 if restore is None else restore[0][0]
         amax = absmax_rows(flat.reshape(R, C))
         s = np.where(amax > 0, amax / self.qmax, 1.0)
-        return dataclasses.replace(self, scale=float(s[0]) if self.axis is None else
-                                   tuple(float(v) for v in s))
+        return dataclasses.replace(
+            self, scale=float(s[0]) if self.axis is None else tuple(float(v) for v in s)
+        )
 
     def values(self) -> np.ndarray:
         """Representable values (per-tensor scale): q·S for |q| <= 2^(n-1) - 1 (the code of
@@ -384,8 +421,14 @@ class SymmetricInt(_IntMixin, Format):
             raise ValueError(f"code must be an integer in [0, 2^{self.n} - 1], got {code!r}")
         q = c - (1 << self.n) if c >> (self.n - 1) else c
         s, _ = self._params()
-        return {"format": str(self), "code": c, "q": q, "scale": float(s[0]),
-                "value": q * float(s[0]), "unused": q == -(1 << (self.n - 1))}
+        return {
+            "format": str(self),
+            "code": c,
+            "q": q,
+            "scale": float(s[0]),
+            "value": q * float(s[0]),
+            "unused": q == -(1 << (self.n - 1)),
+        }
 
     def __str__(self) -> str:
         opts: list[tuple[str, Any]] = []
@@ -424,8 +467,9 @@ class AffineInt(_IntMixin, Format):
         object.__setattr__(self, "signed", bool(self.signed))
         if self.axis is not None:
             object.__setattr__(self, "axis", check_int("axis", self.axis, -32, 31))
-        object.__setattr__(self, "scale", _check_params("scale", self.scale, 1e-300, 1e300,
-                                                        self.axis))
+        object.__setattr__(
+            self, "scale", _check_params("scale", self.scale, 1e-300, 1e300, self.axis)
+        )
         z = self.zero_point
         if z is not None:
             if isinstance(z, list | tuple | np.ndarray):
@@ -477,8 +521,9 @@ class AffineInt(_IntMixin, Format):
         z = np.clip(np.rint(self.qmin - rmin / s), self.qmin, self.qmax).astype(np.int64)
         if self.axis is None:
             return dataclasses.replace(self, scale=float(s[0]), zero_point=int(z[0]))
-        return dataclasses.replace(self, scale=tuple(float(v) for v in s),
-                                   zero_point=tuple(int(v) for v in z))
+        return dataclasses.replace(
+            self, scale=tuple(float(v) for v in s), zero_point=tuple(int(v) for v in z)
+        )
 
     @property
     def maxpos(self) -> float:
@@ -497,8 +542,14 @@ class AffineInt(_IntMixin, Format):
             raise ValueError(f"code must be an integer in [0, 2^{self.n} - 1], got {code!r}")
         q = c - (1 << self.n) if self.signed and c >> (self.n - 1) else c
         s, z = self._params()
-        return {"format": str(self), "code": c, "q": q, "scale": float(s[0]),
-                "zero_point": int(z[0]), "value": (q - z[0]) * float(s[0])}
+        return {
+            "format": str(self),
+            "code": c,
+            "q": q,
+            "scale": float(s[0]),
+            "zero_point": int(z[0]),
+            "value": (q - z[0]) * float(s[0]),
+        }
 
     def __str__(self) -> str:
         opts: list[tuple[str, Any]] = []
@@ -535,8 +586,9 @@ class DynamicFixedPoint(_IntMixin, Format):
         if isinstance(fb, list | tuple | np.ndarray):
             if self.axis is None:
                 raise ValueError("frac_bits must be an integer when axis is None")
-            object.__setattr__(self, "frac_bits",
-                               tuple(check_int("frac_bits", v, -128, 128) for v in fb))
+            object.__setattr__(
+                self, "frac_bits", tuple(check_int("frac_bits", v, -128, 128) for v in fb)
+            )
         elif fb is not None:
             object.__setattr__(self, "frac_bits", check_int("frac_bits", fb, -128, 128))
         if self.ties not in TIES:

@@ -686,7 +686,7 @@ class Minifloat(ElementMixin, Format):
         opts: list[tuple[str, Any]] = []
         if name is None:
             name = f"minifloat<{self.e},{self.m}>"
-            default_bias = (1 << (self.e - 1)) - (self.special != "fnuz")
+            default_bias = (1 << (self.e - 1)) - 1  # what "minifloat<e,m>" parses to
             if self.special != "ieee":
                 opts.append(("special", self.special))
             if self.bias != default_bias:
@@ -1191,18 +1191,18 @@ def _parse_with_options(base: str, opts: str) -> Any:
     from lognum.formats.parse import parse
 
     f = parse(base)
+    names = {fl.name for fl in dataclasses.fields(f)}
     kw: dict[str, Any] = {}
     for item in filter(None, opts.split(",")):
         k, sep, v = item.partition("=")
         if not sep:
             raise ValueError(f"option {item!r} must be key=value")
-        kw[k] = _opt_value(v)
-    names = {fl.name for fl in dataclasses.fields(f)}
-    for k in kw:
         if k not in names:
             raise ValueError(
                 f"{k!r} is not a parameter of {type(f).__name__}; parameters: {sorted(names)}"
             )
+        # string-valued fields (special, base, ties, ...) keep the text ("none" is a name there)
+        kw[k] = v if isinstance(getattr(f, k), str) else _opt_value(v)
     return dataclasses.replace(f, **kw)
 
 

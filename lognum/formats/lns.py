@@ -49,8 +49,9 @@ def _dec_pow2(num: int, den: int) -> Decimal:
         return (Decimal(2) ** (Decimal(r) / Decimal(den))) * (Decimal(2) ** ip)
 
 
-def _thresholds_from(exact: list[Decimal], codes: np.ndarray, geometric: bool
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def _thresholds_from(
+    exact: list[Decimal], codes: np.ndarray, geometric: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Double thresholds between neighbouring exact magnitudes and their tie flags (1: an input
     equal to the threshold rounds up). A midpoint that is exactly a double ties to the even
     code of the upper/lower neighbour."""
@@ -85,8 +86,9 @@ class _LogTableMixin(ElementMixin):
     def _nan_code(self) -> int:  # pragma: no cover
         raise NotImplementedError
 
-    def _tables_for(self, rounding: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                                  np.ndarray]:
+    def _tables_for(
+        self, rounding: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         return _log_tables(self._table_key(), rounding == "linear")
 
     def _table_key(self) -> tuple:  # pragma: no cover
@@ -111,15 +113,17 @@ class _LogTableMixin(ElementMixin):
     def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
         return self._round(x, "nearest", codes=True)
 
-    def _encode_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
-                     rng: np.random.Generator | None) -> None:
+    def _encode_flat(
+        self, x: np.ndarray, out: np.ndarray, rounding: str, rng: np.random.Generator | None
+    ) -> None:
         if rounding == "stochastic":
             out[...] = self._stochastic(x, rng, codes=True)
         else:
             out[...] = self._round(x, rounding, codes=True)
 
-    def _quantize_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
-                       rng: np.random.Generator | None) -> None:
+    def _quantize_flat(
+        self, x: np.ndarray, out: np.ndarray, rounding: str, rng: np.random.Generator | None
+    ) -> None:
         if rounding == "stochastic":
             out[...] = self._stochastic(x, rng, codes=False)
         else:
@@ -232,8 +236,11 @@ class LNS(_LogTableMixin, Format):
     def describe(self, code: int) -> dict[str, Any]:
         """Sign, the fixed-point log2 magnitude L (as a fraction string) and the value."""
         n = self.n
-        if isinstance(code, bool) or not isinstance(code, int | np.integer) or not (
-                0 <= int(code) < 1 << n):
+        if (
+            isinstance(code, bool)
+            or not isinstance(code, int | np.integer)
+            or not (0 <= int(code) < 1 << n)
+        ):
             raise ValueError(f"code must be an integer in [0, 2^{n} - 1], got {code!r}")
         c = int(code)
         Lc = c & ((1 << (n - 1)) - 1)
@@ -242,10 +249,16 @@ class LNS(_LogTableMixin, Format):
         special = None
         if Lc == half:
             special = "NaN" if c >> (n - 1) else "zero"
-        return {"format": str(self), "code": c, "pattern": format(c, f"0{n}b"),
-                "sign": c >> (n - 1), "L": f"{L}/2^{self.frac_bits}",
-                "log2": L / (1 << self.frac_bits),
-                "special": special, "value": float(self._dec[c])}
+        return {
+            "format": str(self),
+            "code": c,
+            "pattern": format(c, f"0{n}b"),
+            "sign": c >> (n - 1),
+            "L": f"{L}/2^{self.frac_bits}",
+            "log2": L / (1 << self.frac_bits),
+            "special": special,
+            "value": float(self._dec[c]),
+        }
 
     def __str__(self) -> str:
         return f"LNS<{self.n},{self.frac_bits}>"
@@ -375,14 +388,21 @@ class LogQuant(_LogTableMixin, Format):
                 break
         return dataclasses.replace(self, fsr=max(-1100, min(1100, k + 1)))
 
-    def quantize(self, x: Any, rounding: str = "nearest", rng: Any = None,
-                 out: np.ndarray | None = None, saturate: bool | None = None) -> np.ndarray:
+    def quantize(
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: Any = None,
+        out: np.ndarray | None = None,
+        saturate: bool | None = None,
+    ) -> np.ndarray:
         """Fit (if ``fsr`` is None) and quantize."""
         f = self.fit(x) if self.fsr is None else self
         return ElementMixin.quantize(f, x, rounding, rng, out, saturate)
 
-    def encode(self, x: Any, rounding: str = "nearest", rng: Any = None,
-               saturate: bool | None = None) -> np.ndarray:
+    def encode(
+        self, x: Any, rounding: str = "nearest", rng: Any = None, saturate: bool | None = None
+    ) -> np.ndarray:
         f = self.fit(x) if self.fsr is None else self
         return ElementMixin.encode(f, x, rounding, rng, saturate)
 
@@ -393,8 +413,14 @@ class LogQuant(_LogTableMixin, Format):
             raise ValueError(f"code must be an integer in [0, 2^{self.n} - 1], got {code!r}")
         mag = c & ((1 << self.b) - 1)
         xt = None if mag == 0 else self.exponents[mag - 1]
-        return {"format": str(self), "code": c, "sign": (c >> self.b) if self.signed else 0,
-                "index": mag, "exponent": xt, "value": float(self._dec[c])}
+        return {
+            "format": str(self),
+            "code": c,
+            "sign": (c >> self.b) if self.signed else 0,
+            "index": mag,
+            "exponent": xt,
+            "value": float(self._dec[c]),
+        }
 
     def __str__(self) -> str:
         opts: list[tuple[str, Any]] = []

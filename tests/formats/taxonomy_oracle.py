@@ -41,9 +41,14 @@ def minifloat_decode(code: int, e: int, m: int, bias: int, sub: bool, special: s
 @lru_cache(maxsize=64)
 def minifloat_mags(e: int, m: int, bias: int, sub: bool, special: str) -> list[Fraction]:
     """Sorted distinct finite magnitudes (>= 0) of a minifloat."""
-    return sorted({mag for c in range(1 << (e + m))
-                   for _, mag in [minifloat_decode(c, e, m, bias, sub, special)]
-                   if mag not in (NAN, "inf")})
+    return sorted(
+        {
+            mag
+            for c in range(1 << (e + m))
+            for _, mag in [minifloat_decode(c, e, m, bias, sub, special)]
+            if mag not in (NAN, "inf")
+        }
+    )
 
 
 def to_float(sign: int, mag) -> float:
@@ -101,8 +106,9 @@ def midpoint_cases(mags, winner, dtype) -> tuple[np.ndarray, np.ndarray]:
     return xs, ys
 
 
-def minifloat_round(x: float, e: int, m: int, bias: int, sub: bool, special: str,
-                    saturate: bool) -> float:
+def minifloat_round(
+    x: float, e: int, m: int, bias: int, sub: bool, special: str, saturate: bool
+) -> float:
     """Nearest value (float64) of a finite/inf/NaN double by brute force over every code."""
     if math.isnan(x):
         return math.nan
@@ -140,8 +146,9 @@ def minifloat_round(x: float, e: int, m: int, bias: int, sub: bool, special: str
         elif a - lo > hi - a:
             r = hi
         else:
-            r = Fraction(float(tie_winner(np.array([float(lo)]), np.array([float(hi)]), m,
-                                          emin)[0]))
+            r = Fraction(
+                float(tie_winner(np.array([float(lo)]), np.array([float(hi)]), m, emin)[0])
+            )
     if r == nxt:
         return sgn * ovf
     v = float(r)

@@ -25,9 +25,14 @@ from gfloat.formats import (  # noqa: E402
     format_info_mxint8,
 )
 
-GF = {"fp8_e4m3": format_info_mxfp8_e4m3, "fp8_e5m2": format_info_mxfp8_e5m2,
-      "fp6_e2m3": format_info_mxfp6_e2m3, "fp6_e3m2": format_info_mxfp6_e3m2,
-      "fp4_e2m1": format_info_mxfp4_e2m1, "int8": format_info_mxint8}
+GF = {
+    "fp8_e4m3": format_info_mxfp8_e4m3,
+    "fp8_e5m2": format_info_mxfp8_e5m2,
+    "fp6_e2m3": format_info_mxfp6_e2m3,
+    "fp6_e3m2": format_info_mxfp6_e3m2,
+    "fp4_e2m1": format_info_mxfp4_e2m1,
+    "int8": format_info_mxint8,
+}
 
 
 def test_worked_examples():
@@ -35,8 +40,14 @@ def test_worked_examples():
     assert MX("fp4_e2m1").quantize(b)[:6].tolist() == [4, 0.5, -2, 0, 6, 2]
     assert MX("fp4_e2m1", ties="away").quantize(b)[:6].tolist() == [6, 0.5, -3, 0.5, 6, 2]
     codes, scales = MX("fp4_e2m1").encode(b)
-    assert scales.tolist() == [127] and codes[:6].tolist() == [0b0110, 0b0001, 0b1100, 0, 0b0111,
-                                                               0b0100]
+    assert scales.tolist() == [127] and codes[:6].tolist() == [
+        0b0110,
+        0b0001,
+        0b1100,
+        0,
+        0b0111,
+        0b0100,
+    ]
     c = np.array([1, -1, 0.7, 100, -130] + [0.0] * 27)
     mi = MX("int8")
     assert mi.quantize(c)[:5].tolist() == [0, 0, 0, 100, -130]
@@ -56,8 +67,11 @@ def _exact_scale(emax, vals):
 
 
 def _blocks(rng, k=32):
-    out = [rng.standard_normal((20, k)) * np.exp2(rng.integers(-30, 30, (20, 1))),
-           np.zeros((1, k)), np.full((1, k), 1e-42)]
+    out = [
+        rng.standard_normal((20, k)) * np.exp2(rng.integers(-30, 30, (20, 1))),
+        np.zeros((1, k)),
+        np.full((1, k), 1e-42),
+    ]
     heavy = rng.standard_normal((4, k))
     heavy[:, 0] = 1000.0
     out.append(heavy)
@@ -92,9 +106,12 @@ def test_random_blocks_match_gfloat(element, ties):
     _, sc = fmt.encode(x)
     exp_sc = [int(round(math.log2(compute_scale_amax(fi.etype.emax, row)))) + 127 for row in x]
     assert sc.ravel().tolist()[:-1] == exp_sc[:-1] and sc.ravel()[-1] == exp_sc[-1] - 1
-    assert np.array_equal(fmt.quantize(x[:-1]),
-                          np.stack([quantize_block(fi, row, compute_scale_amax, mode)
-                                    for row in x[:-1]]) if element != "int8" else got[:-1])
+    assert np.array_equal(
+        fmt.quantize(x[:-1]),
+        np.stack([quantize_block(fi, row, compute_scale_amax, mode) for row in x[:-1]])
+        if element != "int8"
+        else got[:-1],
+    )
 
 
 def test_nan_and_inf_blocks():
@@ -114,8 +131,7 @@ def test_nan_and_inf_blocks():
     assert np.isnan(ref0).all()
 
 
-@pytest.mark.parametrize("shape,axis", [((3, 70), -1), ((70, 3), 0), ((2, 45, 4), 1),
-                                        ((33,), 0)])
+@pytest.mark.parametrize("shape,axis", [((3, 70), -1), ((70, 3), 0), ((2, 45, 4), 1), ((33,), 0)])
 def test_layout_partial_blocks_and_round_trip(shape, axis):
     rng = np.random.default_rng(sum(shape))
     x = rng.standard_normal(shape).astype(np.float32)
@@ -132,8 +148,9 @@ def test_layout_partial_blocks_and_round_trip(shape, axis):
     pad = np.zeros(moved.shape[:-1] + (nb * 32,))
     pad[..., :L] = moved
     rows = pad.reshape(-1, 32)
-    ref = np.stack([quantize_block(format_info_mxfp6_e3m2, r, compute_scale_amax)
-                    for r in rows]).reshape(pad.shape)[..., :L]
+    ref = np.stack(
+        [quantize_block(format_info_mxfp6_e3m2, r, compute_scale_amax) for r in rows]
+    ).reshape(pad.shape)[..., :L]
     assert np.array_equal(np.moveaxis(q, axis, -1), ref.astype(np.float32))
 
 
@@ -177,14 +194,19 @@ def test_stochastic_rounding_blocks():
     assert np.array_equal(fmt.decode(c, s), q)
 
 
-@pytest.mark.parametrize("make,match", [
-    (lambda: MX("fp7"), "element must"), (lambda: MX("fp4_e2m1", block=0), "block must"),
-    (lambda: MX("int8", scale_rule="max"), "scale_rule must"),
-    (lambda: MX("int8", ties="up"), "ties must"), (lambda: BlockFloat(1), "mantissa_bits must"),
-    (lambda: MX("int8").decode(np.zeros(3, np.uint8)), "scales must"),
-    (lambda: MX("int8").values(), "no fixed value set"),
-    (lambda: MX("int8", axis=2).quantize(np.ones(3)), "axis must"),
-])
+@pytest.mark.parametrize(
+    "make,match",
+    [
+        (lambda: MX("fp7"), "element must"),
+        (lambda: MX("fp4_e2m1", block=0), "block must"),
+        (lambda: MX("int8", scale_rule="max"), "scale_rule must"),
+        (lambda: MX("int8", ties="up"), "ties must"),
+        (lambda: BlockFloat(1), "mantissa_bits must"),
+        (lambda: MX("int8").decode(np.zeros(3, np.uint8)), "scales must"),
+        (lambda: MX("int8").values(), "no fixed value set"),
+        (lambda: MX("int8", axis=2).quantize(np.ones(3)), "axis must"),
+    ],
+)
 def test_bad_parameters_raise(make, match):
     with pytest.raises(ValueError, match=match):
         make()

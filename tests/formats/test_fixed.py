@@ -29,11 +29,14 @@ from .taxonomy_oracle import midpoint_cases
 def _even_winner(step):
     def w(lo, hi):
         return np.where(np.round(lo / step) % 2 == 0, lo, hi)
+
     return w
 
 
-@pytest.mark.parametrize("n,f,signed", [(4, 0, True), (8, 3, True), (8, -2, True),
-                                        (5, 2, False), (8, 0, False), (12, 6, True)])
+@pytest.mark.parametrize(
+    "n,f,signed",
+    [(4, 0, True), (8, 3, True), (8, -2, True), (5, 2, False), (8, 0, False), (12, 6, True)],
+)
 def test_fixed_point_every_code_and_midpoint(n, f, signed):
     fmt = FixedPoint(n, f, signed)
     codes = np.arange(1 << n)
@@ -49,8 +52,14 @@ def test_fixed_point_every_code_and_midpoint(n, f, signed):
         assert got.dtype == dt and np.array_equal(got, y.astype(dt)), x[got != y][:4]
         assert np.array_equal(fmt.decode(fmt.encode(x)), y)
         away = FixedPoint(n, f, signed, ties="away").quantize(x)
-        exp_away = np.array([float(Decimal(abs(v) / step).quantize(Decimal(1), ROUND_HALF_UP))
-                             * step * math.copysign(1, v) for v in x.astype(float)])
+        exp_away = np.array(
+            [
+                float(Decimal(abs(v) / step).quantize(Decimal(1), ROUND_HALF_UP))
+                * step
+                * math.copysign(1, v)
+                for v in x.astype(float)
+            ]
+        )
         exp_away = np.clip(exp_away, vals[0], vals[-1])
         assert np.array_equal(away, exp_away.astype(dt))
     edge = np.array([1e9, -1e9, np.inf, -np.inf, np.nan])
@@ -61,8 +70,10 @@ def test_fixed_point_every_code_and_midpoint(n, f, signed):
 
 def test_integer_names():
     assert str(Integer(8)) == "int8" and str(Integer(4, signed=False)) == "uint4"
-    assert str(FixedPoint(8, 4)) == "fixed<8,4>" and Integer(8).values().tolist()[:2] == [-128,
-                                                                                          -127]
+    assert str(FixedPoint(8, 4)) == "fixed<8,4>" and Integer(8).values().tolist()[:2] == [
+        -128,
+        -127,
+    ]
 
 
 def test_symmetric_per_tensor_matches_numpy_expression():
@@ -83,8 +94,12 @@ def test_symmetric_per_tensor_matches_numpy_expression():
     got = SymmetricInt(8).quantize(t)
     assert np.array_equal(got[1:], np.array([np.rint(k + 0.5) / 8 for k in range(-5, 5)]))
     got = SymmetricInt(8, ties="away").quantize(t)
-    assert np.array_equal(got[1:], np.array([math.copysign(math.floor(abs(k + 0.5) + 0.5),
-                                                           k + 0.5) / 8 for k in range(-5, 5)]))
+    assert np.array_equal(
+        got[1:],
+        np.array(
+            [math.copysign(math.floor(abs(k + 0.5) + 0.5), k + 0.5) / 8 for k in range(-5, 5)]
+        ),
+    )
     assert np.array_equal(f.values(), np.arange(-127, 128) * s)
 
 
@@ -171,18 +186,23 @@ def test_lecture_uniform_vs_scale_factor_table():
     assert t["uniform"][9] == 24750 and t["uniform"][10] == 27500  # lecture shows 24749, 27499
 
 
-@pytest.mark.parametrize("make,match", [
-    (lambda: FixedPoint(1), "n must"), (lambda: FixedPoint(8, 100), "frac_bits must"),
-    (lambda: FixedPoint(8, ties="up"), "ties must"), (lambda: SymmetricInt(17), "n must"),
-    (lambda: SymmetricInt(8, scale=-1.0), "scale must"),
-    (lambda: SymmetricInt(8, scale=(1.0, 2.0)), "scale must"),
-    (lambda: AffineInt(8, scale=1.0, zero_point=300), "zero_point must"),
-    (lambda: AffineInt(8, scale=1.0), "zero_point must"),
-    (lambda: DynamicFixedPoint(8, frac_bits=500), "frac_bits must"),
-    (lambda: SymmetricInt(8).quantize(np.ones(3), saturate=False), "saturate must"),
-    (lambda: SymmetricInt(8, axis=3).quantize(np.ones(3)), "axis must"),
-    (lambda: FixedPoint(8).quantize(np.ones(3), rounding="up"), "rounding must"),
-])
+@pytest.mark.parametrize(
+    "make,match",
+    [
+        (lambda: FixedPoint(1), "n must"),
+        (lambda: FixedPoint(8, 100), "frac_bits must"),
+        (lambda: FixedPoint(8, ties="up"), "ties must"),
+        (lambda: SymmetricInt(17), "n must"),
+        (lambda: SymmetricInt(8, scale=-1.0), "scale must"),
+        (lambda: SymmetricInt(8, scale=(1.0, 2.0)), "scale must"),
+        (lambda: AffineInt(8, scale=1.0, zero_point=300), "zero_point must"),
+        (lambda: AffineInt(8, scale=1.0), "zero_point must"),
+        (lambda: DynamicFixedPoint(8, frac_bits=500), "frac_bits must"),
+        (lambda: SymmetricInt(8).quantize(np.ones(3), saturate=False), "saturate must"),
+        (lambda: SymmetricInt(8, axis=3).quantize(np.ones(3)), "axis must"),
+        (lambda: FixedPoint(8).quantize(np.ones(3), rounding="up"), "rounding must"),
+    ],
+)
 def test_bad_parameters_raise(make, match):
     with pytest.raises(ValueError, match=match):
         make()

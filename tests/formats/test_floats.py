@@ -28,14 +28,33 @@ from .taxonomy_oracle import (
 
 md = pytest.importorskip("ml_dtypes", reason="ml_dtypes (test extra) is the FP8/bf16 oracle")
 
-ML_NAMES = ["float16", "bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz",
-            "float8_e5m2fnuz", "float8_e4m3", "float8_e3m4", "float6_e2m3fn", "float6_e3m2fn",
-            "float4_e2m1fn", "float8_e8m0fnu"]
+ML_NAMES = [
+    "float16",
+    "bfloat16",
+    "float8_e4m3fn",
+    "float8_e5m2",
+    "float8_e4m3fnuz",
+    "float8_e5m2fnuz",
+    "float8_e4m3",
+    "float8_e3m4",
+    "float6_e2m3fn",
+    "float6_e3m2fn",
+    "float4_e2m1fn",
+    "float8_e8m0fnu",
+]
 
 # (e, m, bias, subnormals, special) beyond the named formats, checked against the exact oracle
-GENERIC = [(3, 2, 3, True, "ieee"), (4, 2, 5, False, "none"), (2, 2, 5, True, "fn"),
-           (3, 3, 2, True, "fnuz"), (5, 0, 15, True, "none"), (4, 0, 7, False, "none"),
-           (3, 4, -2, False, "fn"), (6, 0, 31, False, "fnu"), (2, 3, 1, False, "fnuz")]
+GENERIC = [
+    (3, 2, 3, True, "ieee"),
+    (4, 2, 5, False, "none"),
+    (2, 2, 5, True, "fn"),
+    (3, 3, 2, True, "fnuz"),
+    (5, 0, 15, True, "none"),
+    (4, 0, 7, False, "none"),
+    (3, 4, -2, False, "fn"),
+    (6, 0, 31, False, "fnu"),
+    (2, 3, 1, False, "fnuz"),
+]
 
 
 def _mltype(name):
@@ -72,8 +91,9 @@ def test_decode_every_code_matches_ml_dtypes(name):
     assert _same(f.decode(codes), ref).all()
 
 
-@pytest.mark.parametrize("p", GENERIC + [_params(minifloat(n)) for n in ML_NAMES if
-                                         minifloat(n).nbits <= 8])
+@pytest.mark.parametrize(
+    "p", GENERIC + [_params(minifloat(n)) for n in ML_NAMES if minifloat(n).nbits <= 8]
+)
 def test_decode_every_code_matches_exact_oracle(p):
     f = Minifloat(*p)
     codes = np.arange(1 << f.nbits)
@@ -90,14 +110,14 @@ def test_decode_every_code_matches_exact_oracle(p):
 def _float32_cases(f: Minifloat) -> np.ndarray:
     mags = minifloat_mags_np(*_params(f))
     emin = (1 if f.subnormals else 0) - f.bias
-    x, _ = midpoint_cases(mags, lambda lo, hi: tie_winner(lo, hi, f.m, emin),
-                          np.dtype(np.float32))
+    x, _ = midpoint_cases(mags, lambda lo, hi: tie_winner(lo, hi, f.m, emin), np.dtype(np.float32))
     mx = float(mags[-1])
     E = math.floor(math.log2(mx))
     ovf = mx + math.ldexp(1.0, E - f.m - 1)
     edge = np.array([ovf, 2 * ovf, 1e30, np.inf, np.nan, 0.0], dtype=np.float32)
-    edge = np.concatenate([edge, np.nextafter(edge[:1], np.float32(0)),
-                           np.nextafter(edge[:1], np.float32(np.inf))])
+    edge = np.concatenate(
+        [edge, np.nextafter(edge[:1], np.float32(0)), np.nextafter(edge[:1], np.float32(np.inf))]
+    )
     x = np.concatenate([x, edge])
     return np.concatenate([x, -x])
 
@@ -129,8 +149,9 @@ def test_rounding_midpoints_match_ml_dtypes(name):
 def test_bfloat16_float32_kernel_on_random_bit_patterns():
     rng = np.random.default_rng(7)
     bits = rng.integers(0, 2**32, size=200_000, dtype=np.uint64).astype(np.uint32)
-    x = np.concatenate([bits.view(np.float32), np.array([3.3961514e38, -3.3961514e38,
-                                                         3.4e38, np.inf], np.float32)])
+    x = np.concatenate(
+        [bits.view(np.float32), np.array([3.3961514e38, -3.3961514e38, 3.4e38, np.inf], np.float32)]
+    )
     f = minifloat("bfloat16")
     q = f.quantize(x)
     ref = x.astype(md.bfloat16).astype(np.float32)
@@ -154,8 +175,7 @@ def test_rounding_midpoints_float64_exact(p):
     if f.nbits <= 8:
         assert np.array_equal(mags, [float(v) for v in minifloat_mags(*p)])
     emin = (1 if f.subnormals else 0) - f.bias
-    x, y = midpoint_cases(mags, lambda lo, hi: tie_winner(lo, hi, f.m, emin),
-                          np.dtype(np.float64))
+    x, y = midpoint_cases(mags, lambda lo, hi: tie_winner(lo, hi, f.m, emin), np.dtype(np.float64))
     if not f.signed:
         q = f.quantize(x)
         assert _same(q, y).all(), x[~_same(q, y)][:5]
@@ -171,10 +191,16 @@ def test_rounding_midpoints_float64_exact(p):
         assert _same(f.decode(f.encode(xx)), q).all()
 
 
-@pytest.mark.parametrize("p", [q for q in GENERIC] + [(4, 3, 7, True, "fn"),
-                                                       (5, 2, 15, True, "ieee"),
-                                                       (2, 1, 1, True, "none"),
-                                                       (8, 0, 127, False, "fnu")])
+@pytest.mark.parametrize(
+    "p",
+    [q for q in GENERIC]
+    + [
+        (4, 3, 7, True, "fn"),
+        (5, 2, 15, True, "ieee"),
+        (2, 1, 1, True, "none"),
+        (8, 0, 127, False, "fnu"),
+    ],
+)
 @pytest.mark.parametrize("saturate", [False, True])
 def test_rounding_brute_force_incl_specials(p, saturate):
     f = Minifloat(*p)
@@ -184,9 +210,14 @@ def test_rounding_brute_force_incl_specials(p, saturate):
         return
     rng = np.random.default_rng(3)
     mx = f.maxpos
-    x = np.concatenate([rng.standard_normal(150) * mx / 3, rng.uniform(-1, 1, 100) * 4 * mx,
-                        np.exp(rng.uniform(-60, 2, 100)) * rng.choice([-1, 1], 100),
-                        [0.0, -0.0, np.inf, -np.inf, np.nan, mx, -mx, 1e300, 2.0**-1070]])
+    x = np.concatenate(
+        [
+            rng.standard_normal(150) * mx / 3,
+            rng.uniform(-1, 1, 100) * 4 * mx,
+            np.exp(rng.uniform(-60, 2, 100)) * rng.choice([-1, 1], 100),
+            [0.0, -0.0, np.inf, -np.inf, np.nan, mx, -mx, 1e300, 2.0**-1070],
+        ]
+    )
     ref = np.array([minifloat_round(float(v), *p, saturate) for v in x])
     q = f.quantize(x, saturate=saturate)
     assert _same(q, ref).all(), (x[~_same(q, ref)][:5], q[~_same(q, ref)][:5])
@@ -198,21 +229,36 @@ def test_rounding_brute_force_incl_specials(p, saturate):
 
 
 SPECIAL_CASES = [
-    ("float8_e4m3fn", 464.0, None, 448.0), ("float8_e4m3fn", 480.0, None, math.nan),
-    ("float8_e4m3fn", 1e6, True, 448.0), ("float8_e4m3fn", math.inf, None, math.nan),
-    ("float8_e4m3fn", -math.inf, True, -448.0), ("float8_e4m3fn", 2.0**-10, None, 0.0),
-    ("float8_e4m3fn", 1.5 * 2.0**-10, None, 2.0**-9), ("float8_e5m2", 61440.0, None, math.inf),
-    ("float8_e5m2", 61440.0, True, 57344.0), ("float8_e5m2", -math.inf, None, -math.inf),
-    ("float4_e2m1fn", 100.0, None, 6.0), ("float4_e2m1fn", 7.0, None, 6.0),
-    ("float4_e2m1fn", 0.25, None, 0.0), ("float4_e2m1fn", 0.75, None, 1.0),
-    ("float4_e2m1fn", 1.25, None, 1.0), ("float4_e2m1fn", 2.5, None, 2.0),
-    ("float4_e2m1fn", 5.0, None, 4.0), ("float4_e2m1fn", -math.inf, None, -6.0),
-    ("float8_e8m0fnu", 1.5, None, 2.0), ("float8_e8m0fnu", 3.0, None, 4.0),
-    ("float8_e8m0fnu", 0.75, None, 1.0), ("float8_e8m0fnu", 0.0, None, math.nan),
-    ("float8_e8m0fnu", -1.0, None, math.nan), ("float8_e8m0fnu", 1e-300, None, 2.0**-127),
-    ("float8_e4m3fnuz", -1e-9, None, 0.0), ("float8_e4m3fnuz", 250.0, None, math.nan),
-    ("float8_e4m3fnuz", 250.0, True, 240.0), ("float16", 65520.0, None, math.inf),
-    ("float16", 65519.99, None, 65504.0), ("bfloat16", 1.0 + 2.0**-8, None, 1.0),
+    ("float8_e4m3fn", 464.0, None, 448.0),
+    ("float8_e4m3fn", 480.0, None, math.nan),
+    ("float8_e4m3fn", 1e6, True, 448.0),
+    ("float8_e4m3fn", math.inf, None, math.nan),
+    ("float8_e4m3fn", -math.inf, True, -448.0),
+    ("float8_e4m3fn", 2.0**-10, None, 0.0),
+    ("float8_e4m3fn", 1.5 * 2.0**-10, None, 2.0**-9),
+    ("float8_e5m2", 61440.0, None, math.inf),
+    ("float8_e5m2", 61440.0, True, 57344.0),
+    ("float8_e5m2", -math.inf, None, -math.inf),
+    ("float4_e2m1fn", 100.0, None, 6.0),
+    ("float4_e2m1fn", 7.0, None, 6.0),
+    ("float4_e2m1fn", 0.25, None, 0.0),
+    ("float4_e2m1fn", 0.75, None, 1.0),
+    ("float4_e2m1fn", 1.25, None, 1.0),
+    ("float4_e2m1fn", 2.5, None, 2.0),
+    ("float4_e2m1fn", 5.0, None, 4.0),
+    ("float4_e2m1fn", -math.inf, None, -6.0),
+    ("float8_e8m0fnu", 1.5, None, 2.0),
+    ("float8_e8m0fnu", 3.0, None, 4.0),
+    ("float8_e8m0fnu", 0.75, None, 1.0),
+    ("float8_e8m0fnu", 0.0, None, math.nan),
+    ("float8_e8m0fnu", -1.0, None, math.nan),
+    ("float8_e8m0fnu", 1e-300, None, 2.0**-127),
+    ("float8_e4m3fnuz", -1e-9, None, 0.0),
+    ("float8_e4m3fnuz", 250.0, None, math.nan),
+    ("float8_e4m3fnuz", 250.0, True, 240.0),
+    ("float16", 65520.0, None, math.inf),
+    ("float16", 65519.99, None, 65504.0),
+    ("bfloat16", 1.0 + 2.0**-8, None, 1.0),
 ]
 
 
@@ -234,8 +280,13 @@ def test_special_codes():
     assert fp4.encode(np.array([np.nan, 100.0, -0.0])).tolist() == [0, 0x7, 0x8]
     assert np.isnan(fp4.quantize(np.nan))
     e8 = minifloat("e8m0")
-    assert e8.encode(np.array([1.0, 2.0**-127, 2.0**127, 0.0, 3e38])).tolist() == [127, 0, 254,
-                                                                                    255, 255]
+    assert e8.encode(np.array([1.0, 2.0**-127, 2.0**127, 0.0, 3e38])).tolist() == [
+        127,
+        0,
+        254,
+        255,
+        255,
+    ]
 
 
 # ------------------------------------------------------------------------------------------
@@ -316,14 +367,23 @@ def test_adaptivfloat_matches_authors_algorithms(n, e):
         fitted = af.fit(W)
         vmin, vmax = fitted.minpos, fitted.maxpos
         m = n - 1 - e
-        assert vmin == pytest.approx(2.0 ** -(fitted.bias) * (1 + 2.0**-m), rel=0, abs=0)
-        edges = np.array([vmin / 2, np.nextafter(vmin / 2, 0), vmin, vmin * 0.75, vmax,
-                          np.nextafter(vmax, np.inf) * 1.0001, -vmin / 2, 0.9 * vmin])
+        assert vmin == pytest.approx(2.0**-(fitted.bias) * (1 + 2.0**-m), rel=0, abs=0)
+        edges = np.array(
+            [
+                vmin / 2,
+                np.nextafter(vmin / 2, 0),
+                vmin,
+                vmin * 0.75,
+                vmax,
+                np.nextafter(vmax, np.inf) * 1.0001,
+                -vmin / 2,
+                0.9 * vmin,
+            ]
+        )
         W2 = np.concatenate([W, edges])
         W2[np.argmax(np.abs(W2))] = np.max(np.abs(W))  # keep the fitted max
         got = af.quantize(W2)
-        assert np.array_equal(got, _af2020_literal(W2, n, e)), W2[got != _af2020_literal(W2, n,
-                                                                                           e)]
+        assert np.array_equal(got, _af2020_literal(W2, n, e)), W2[got != _af2020_literal(W2, n, e)]
         assert fitted.exp_max == np.frexp(np.max(np.abs(W2)))[1] - 1
         if e >= 2:
             got22 = AdaptivFloat(n, e, variant=2022).quantize(W2)
@@ -362,8 +422,9 @@ def test_scaled_float_is_a_scaled_minifloat():
     x = rng.standard_normal(400) * 0.05
     for sc in (-6, 0, 3):
         f = ScaledFloat(4, 3, sc)
-        ref = np.array([minifloat_round(v / 2.0**sc, 4, 3, 7, True, "none", True) * 2.0**sc
-                        for v in x])
+        ref = np.array(
+            [minifloat_round(v / 2.0**sc, 4, 3, 7, True, "none", True) * 2.0**sc for v in x]
+        )
         assert np.array_equal(f.quantize(x), ref)
         assert f.maxpos == 480.0 * 2.0**sc
     fit = ScaledFloat(4, 3, None).fit(x)
@@ -386,16 +447,22 @@ def test_describe_fields():
     assert Fraction(minifloat("float6_e3m2fn").describe(0b011111).value) == 28
 
 
-@pytest.mark.parametrize("make,match", [
-    (lambda: Minifloat(0, 3), "e must"), (lambda: Minifloat(4, 12), "m must"),
-    (lambda: Minifloat(4, 3, special="xyz"), "special must"),
-    (lambda: Minifloat(4, 3, bias=1000), "bias must"),
-    (lambda: Minifloat(2, 1, special="none", saturate=False), "saturate must"),
-    (lambda: Minifloat(4, 0, special="ieee"), "ieee"),
-    (lambda: AdaptivFloat(1, 1), "n must"), (lambda: AdaptivFloat(6, 6), "e must"),
-    (lambda: AdaptivFloat(6, 3, variant=2021), "variant must"),
-    (lambda: ScaledFloat(4, 3, 500), "sc must"), (lambda: minifloat("fp7"), "name must"),
-])
+@pytest.mark.parametrize(
+    "make,match",
+    [
+        (lambda: Minifloat(0, 3), "e must"),
+        (lambda: Minifloat(4, 12), "m must"),
+        (lambda: Minifloat(4, 3, special="xyz"), "special must"),
+        (lambda: Minifloat(4, 3, bias=1000), "bias must"),
+        (lambda: Minifloat(2, 1, special="none", saturate=False), "saturate must"),
+        (lambda: Minifloat(4, 0, special="ieee"), "ieee"),
+        (lambda: AdaptivFloat(1, 1), "n must"),
+        (lambda: AdaptivFloat(6, 6), "e must"),
+        (lambda: AdaptivFloat(6, 3, variant=2021), "variant must"),
+        (lambda: ScaledFloat(4, 3, 500), "sc must"),
+        (lambda: minifloat("fp7"), "name must"),
+    ],
+)
 def test_bad_parameters_raise(make, match):
     with pytest.raises(ValueError, match=match):
         make()

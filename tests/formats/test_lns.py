@@ -71,7 +71,7 @@ def test_lns_log_domain_rounding_at_every_geometric_midpoint(n, F):
     x = np.array(xs)
     y = np.array(ys)
     got = f.quantize(np.concatenate([x, -x]))
-    assert np.array_equal(got, np.concatenate([y, -y])), x[got[:x.size] != y][:4]
+    assert np.array_equal(got, np.concatenate([y, -y])), x[got[: x.size] != y][:4]
     assert np.array_equal(f.decode(f.encode(x)), y)
     edge = f.quantize(np.array([1e300, -1e300, 1e-300, np.inf, np.nan]))
     assert edge[0] == f.maxpos and edge[1] == -f.maxpos and edge[2] == 0.0
@@ -106,8 +106,9 @@ def _miyashita(x: float, b: int, fsr: int, d: int) -> float:
     return math.copysign(float(dec_pow2(r, d)), x)
 
 
-@pytest.mark.parametrize("n,fsr,base", [(4, 1, "2"), (5, -3, "2"), (4, 2, "sqrt2"),
-                                        (3, 0, "sqrt2")])
+@pytest.mark.parametrize(
+    "n,fsr,base", [(4, 1, "2"), (5, -3, "2"), (4, 2, "sqrt2"), (3, 0, "sqrt2")]
+)
 def test_log_quantization_matches_miyashita(n, fsr, base):
     f = LogQuant(n, fsr, base)
     d = 1 if base == "2" else 2
@@ -151,11 +152,13 @@ def test_lns_describe_and_bad_parameters():
     assert f.describe(0b0_1000000)["special"] == "zero"
     assert f.describe(0b1_1000000)["special"] == "NaN"
     assert LNS(8, 4, 3) == f and str(f) == "LNS<8,3>"
-    for make, match in [(lambda: LNS(2, frac_bits=0), "n must"),
-                        (lambda: LNS(8, frac_bits=7), "frac_bits must"),
-                        (lambda: LNS(8, 3, 3), "int_bits must"),
-                        (lambda: LNS(8), "frac_bits"),
-                        (lambda: LogQuant(4, base="e"), "base must"),
-                        (lambda: LogQuant(4, fsr=5000), "fsr must")]:
+    for make, match in [
+        (lambda: LNS(2, frac_bits=0), "n must"),
+        (lambda: LNS(8, frac_bits=7), "frac_bits must"),
+        (lambda: LNS(8, 3, 3), "int_bits must"),
+        (lambda: LNS(8), "frac_bits"),
+        (lambda: LogQuant(4, base="e"), "base must"),
+        (lambda: LogQuant(4, fsr=5000), "fsr must"),
+    ]:
         with pytest.raises(ValueError, match=match):
             make()
