@@ -25,22 +25,32 @@ def ifmap_tile_words(m0, m1, k0, k1, E, F, H, W, Cin, S, stride, pad, batch, sta
     ``stamp`` is an int64 scratch array of size ``batch*H*W*Cin`` and ``tag`` a value never
     used before in it (avoids clearing). Padding and out-of-range windows are not fetched.
     """
+    nk = k1 - k0
+    rr = np.empty(nk, np.int64)
+    ss = np.empty(nk, np.int64)
+    cc = np.empty(nk, np.int64)
+    for i in range(nk):
+        k = k0 + i
+        rr[i] = k // (S * Cin)
+        q = k - rr[i] * S * Cin
+        ss[i] = q // Cin
+        cc[i] = q - ss[i] * Cin
     n = 0
+    EF = E * F
     for m in range(m0, m1):
-        b = m // (E * F)
-        p = m % (E * F)
+        b = m // EF
+        p = m - b * EF
         e = p // F
-        f = p % F
-        for k in range(k0, k1):
-            r = k // (S * Cin)
-            q = k % (S * Cin)
-            s = q // Cin
-            c = q % Cin
-            h = e * stride + r - pad
-            w = f * stride + s - pad
+        f = p - e * F
+        h0 = e * stride - pad
+        w0 = f * stride - pad
+        base = b * H
+        for i in range(nk):
+            h = h0 + rr[i]
+            w = w0 + ss[i]
             if h < 0 or h >= H or w < 0 or w >= W:
                 continue
-            a = ((b * H + h) * W + w) * Cin + c
+            a = ((base + h) * W + w) * Cin + cc[i]
             if stamp[a] != tag:
                 stamp[a] = tag
                 n += 1

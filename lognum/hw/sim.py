@@ -168,34 +168,18 @@ def _ifmap_words_fn(layer: Layer, compat: bool, cap: float = 0.0, M: int = 0, K:
     cin = 1 if layer.depthwise else layer.C
     stamp = np.full(layer.batch * layer.H * layer.W * cin, -1, np.int64)
     tag = [0]
-    total = int(
-        ifmap_tile_words(
-            0,
-            M,
-            0,
-            K,
-            E,
-            F,
-            layer.H,
-            layer.W,
-            cin,
-            layer.S,
-            layer.stride,
-            layer.padding,
-            layer.batch,
-            stamp,
-            10**9,
-        )
-    )
-    incremental = total <= cap
+    args = (E, F, layer.H, layer.W, cin, layer.S, layer.stride, layer.padding, layer.batch)
+    if stamp.size <= cap:
+        incremental = True  # the whole input tensor fits in the SRAM
+    elif layer.stride <= min(layer.R, layer.S):
+        incremental = False  # the windows cover the whole input: footprint = tensor > SRAM
+    else:
+        incremental = int(ifmap_tile_words(0, M, 0, K, *args, stamp, 10**9)) <= cap
 
     def fn(m0, m1, k0, k1):
         if not incremental or tag[0] == 0:
             tag[0] += 1
-        return int(
-            ifmap_tile_words(m0, m1, k0, k1, E, F, layer.H, layer.W, cin, layer.S,
-                             layer.stride, layer.padding, layer.batch, stamp, tag[0])
-        )  # fmt: skip
+        return int(ifmap_tile_words(m0, m1, k0, k1, *args, stamp, tag[0]))
 
     return fn
 
