@@ -37,11 +37,11 @@ Deterministic (no threads, fixed summation order) and exact as stated: verified 
 from __future__ import annotations
 
 import math
-from decimal import Decimal, localcontext
-from functools import cache
 from typing import Any
 
 import numpy as np
+
+from lognum.arith.logmul import antilog_table, lp_logs, lp_round_log
 
 ACCUMULATE = ("quire", "float32", "format")
 
@@ -133,67 +133,6 @@ def quire_bits(cfg: Any, k: int) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# LP log-domain helpers
-
-
-@cache
-def antilog_table(G: int, bits: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """2^(u/2^G) for u = 0 … 2^G − 1 as (m, e) with value m·2^e: correctly rounded to 53
-    significant bits (bits=None) or rounded to ``bits`` fraction bits (ties to even)."""
-    size = 1 << G
-    m = np.empty(size, dtype=np.int64)
-    e = np.empty(size, dtype=np.int64)
-    with localcontext() as ctx:
-        ctx.prec = 40
-        two = Decimal(2)
-        scale = 52 if bits is None else bits
-        for u in range(size):
-            v = two ** (Decimal(u) / Decimal(size)) * (1 << scale)
-            r = int(v.to_integral_value(rounding="ROUND_HALF_EVEN"))
-            m[u], e[u] = r, -scale
-    m.setflags(write=False)
-    e.setflags(write=False)
-    return m, e
-
-
-def _lp_logs(fmt: Any, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Signs (−1/0/1) and log2 magnitudes in units of 2^−G of LP values q (exact)."""
-    sg = np.sign(q).astype(np.int64)
-    with np.errstate(divide="ignore"):
-        lg = np.where(sg != 0, np.log2(np.abs(q)), 0.0)
-    for G in range(0, 17):
-        L = np.rint(lg * (1 << G))
-        if np.all(np.abs(L - lg * (1 << G)) < 1e-6):
-            return sg, L.astype(np.int64), G
-    raise ValueError(
-        f"{fmt}: log2 magnitudes are not on a grid of 2^-G with G <= 16 "
-        "(n too large, or a non-dyadic sf)"
-    )
-
-
-@cache
-def _lp_grid(fmt: Any, G: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted log2 magnitudes (units 2^−G) of the positive LP values and their codes' parity."""
-    v = fmt.values()
-    v = v[v > 0]
-    L = np.rint(np.log2(v) * (1 << G)).astype(np.int64)
-    return L, (np.arange(1, v.size + 1) % 2 == 0)
-
-
-def lp_round_log(fmt: Any, L: np.ndarray, G: int) -> np.ndarray:
-    """Round exact log2 magnitudes L·2^−G to the LP grid: nearest in the log domain, ties to the
-    even code, saturating to [Min, Max] (FORMATS.md §3.4). Returns grid L values."""
-    grid, even = _lp_grid(fmt, G)
-    i = np.clip(np.searchsorted(grid, L), 1, grid.size - 1)
-    lo, hi = grid[i - 1], grid[i]
-    dlo, dhi = L - lo, hi - L
-    pick_hi = (dhi < dlo) | ((dhi == dlo) & even[i])
-    r = np.where(pick_hi, hi, lo)
-    r = np.where(L <= grid[0], grid[0], r)
-    return np.where(L >= grid[-1], grid[-1], r)
-
-
-# ---------------------------------------------------------------------------------------------
 # public API
 
 
@@ -246,8 +185,8 @@ def matmul(
             return _rto_int(ma[:, k, None] * mb[None, k, :], ea[:, k, None] + eb[None, k, :])
 
     else:
-        sa, la, G1 = _lp_logs(fmt, qa)
-        sb, lb, G2 = _lp_logs(fmt, qb)
+        sa, la, G1 = lp_logs(fmt, qa)
+        sb, lb, G2 = lp_logs(fmt, qb)
         G = max(G1, G2)
         la, lb = la << (G - G1), lb << (G - G2)
         if accumulate == "quire":

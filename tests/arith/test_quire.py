@@ -198,3 +198,19 @@ def test_quire_exact_property(terms, spec):
     qa, qb = fmt.quantize(a), fmt.quantize(b)
     s = sum((Fraction(x) * Fraction(y) for x, y in zip(qa, qb, strict=True)), Fraction(0))
     assert dot(a, b, fmt) == _oracle_round_gp(fmt, s)
+
+
+def test_lp_multiply_elementwise_matches_one_term_format_dot():
+    from lognum.arith import lp_multiply
+
+    fmt = ln.LogPosit(7, 1, 4, 0.5)
+    rng = np.random.default_rng(9)
+    x, y = rng.standard_normal(50), rng.standard_normal(50)
+    y[3] = 0.0
+    p = lp_multiply(x, y, fmt)
+    assert p[3] == 0.0
+    ref = np.array([dot([a], [b], fmt, "format") for a, b in zip(x, y, strict=True)])
+    np.testing.assert_array_equal(p, ref)
+    assert set(np.abs(p[p != 0])) <= set(fmt.values())
+    with pytest.raises(ValueError, match="LP"):
+        lp_multiply(x, y, "posit<8,2>")
