@@ -105,14 +105,15 @@ def _payload(pe: PEType, v: np.ndarray):
     if pe.kind == "int":
         if np.any(v != np.rint(v)):
             raise ValueError("operands: int PE needs integer values")
-        return v.astype(np.int64), z, v
-    if pe.kind == "float":
-        return z, z, v
-    if pe.kind == "quire":
+        s, e = v.astype(np.int64), z
+    elif pe.kind == "float":
+        s, e = z, z
+    elif pe.kind == "quire":
         s, e = decode_sig_exp(v)
-        return s, e, v
-    s, X = lp_log_fixed(v, pe.frac_bits)
-    return s, X, v
+    else:
+        s, e = lp_log_fixed(v, pe.frac_bits)
+    c = np.ascontiguousarray
+    return c(s, np.int64), c(e, np.int64), v  # one layout: one compiled kernel
 
 
 def systolic_matmul(
