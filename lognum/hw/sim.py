@@ -25,8 +25,14 @@ Differences to SCALE-Sim 3.0.0, default mode (``scalesim_compat=False``) vs comp
   stall counts differ from SCALE-Sim's in general; compat mode doubles positive stalls as
   SCALE-Sim#130 does. DRAM read counts and the start/stop cycles of the detailed report are
   lognum's own model, not SCALE-Sim's (which are not a function of SRAM size, SCALE-Sim#27).
+- ws/is DRAM OFMAP writes: compat writes every K-fold's partial sums to DRAM (as SCALE-Sim);
+  the default keeps them in the OFMAP SRAM when the output block fits (else spills and reads
+  them back, ``dram_ofmap_reads``).
+- depthwise layers: compat expands them into one layer (and report row) per channel, as
+  SCALE-Sim; the default keeps one row with ``groups`` independent GEMMs.
 - CALC mode: no stalls in either mode (as SCALE-Sim); ``Total Cycles (incl. prefetch)`` adds an
   estimate of the initial fill and final drain (lognum's model, not SCALE-Sim's).
+- not in SCALE-Sim: padding, batch, PE arithmetic (functional mode), bit-fusion lanes, energy.
 """
 
 from __future__ import annotations
