@@ -16,8 +16,9 @@ loading or compiling the Numba kernels, and a second warm call). ``--quick`` run
 small cases (32x32, ResNet-18 Conv5 and FC layers) for a fast check.
 
 SCALE-Sim needs hours for the full ResNet-18 on small arrays (conv1 alone takes ~15 min on
-8x8 os), so ``--subset-below N`` (default 32) runs only the cheaper ResNet-18 layers (Conv4_*,
-Conv5_*, FC) on arrays smaller than N x N; ``--subset-below 0`` runs every layer everywhere.
+8x8 os), so ``--subset-below N`` (default 32) runs only some ResNet-18 layers on arrays smaller
+than N x N: Conv5_* and FC from 16x16, Conv4_s, Conv5_s and FC below 16x16;
+``--subset-below 0`` runs every layer everywhere.
 ``--functional`` also times lognum's functional mode (LP8 PEs, exact accumulation) on the full
 ResNet-18 at 32x32 os.
 """
@@ -97,25 +98,26 @@ def lognum_rows(cfg, topo_path: Path, gemm: bool, compat: bool = True, workers=N
 
 FRESH = r"""
 import json, sys, time
-t0 = time.perf_counter()
+t0 = time.perf_counter(); c0 = time.process_time()
 import lognum.hw as hw
 res = hw.simulate(sys.argv[1], sys.argv[2], input_type=sys.argv[3], scalesim_compat=True,
                   progress=False)
-t1 = time.perf_counter()
+t1 = time.perf_counter(); c1 = time.process_time()
 hw.simulate(sys.argv[1], sys.argv[2], input_type=sys.argv[3], scalesim_compat=True,
             progress=False)
-print(json.dumps({"cold": t1 - t0, "warm": time.perf_counter() - t1}))
+print(json.dumps({"cold": t1 - t0, "warm": time.perf_counter() - t1, "cold_cpu": c1 - c0,
+                  "warm_cpu": time.process_time() - c1}))
 """
 
 
-def lognum_fresh(cfg_path: Path, topo: Path, gemm: bool) -> tuple[float, float]:
-    """Wall time of lognum in a fresh interpreter: (first call incl. import, second call)."""
+def lognum_fresh(cfg_path: Path, topo: Path, gemm: bool) -> dict:
+    """Wall and CPU seconds of lognum in a fresh interpreter: first call (incl. imports and
+    loading / compiling the kernels) and second call."""
     p = subprocess.run(
         [sys.executable, "-c", FRESH, str(cfg_path), str(topo), "gemm" if gemm else "conv"],
         capture_output=True, text=True, cwd=str(ROOT), check=True,
     )  # fmt: skip
-    d = json.loads(p.stdout.strip().splitlines()[-1])
-    return d["cold"], d["warm"]
+    return json.loads(p.stdout.strip().splitlines()[-1])
 
 
 def compare(ss: dict, res, mode: str = "CALC") -> list[dict]:
@@ -168,58 +170,67 @@ def main(argv: list[str] | None = None) -> int:
     dfs = args.dataflows.split(",")
     tmp = Path(tempfile.mkdtemp(prefix="cmp_scalesim_"))
     gemm_topo = tmp / "gemms.csv"
-    gemm_topo.write_text("Layer, M, N, K,\n" + "".join(f"{n},{m},{nn},{k},\n"
-                                                       for n, m, nn, k in GEMMS))  # fmt: skip
-    resnet = RESNET18
-    lines = RESNET18.read_text().splitlines()
-    subset = tmp / "resnet_subset.csv"
-    subset.write_text(
-        "\n".join([lines[0]] + [ln for ln in lines[1:] if ln.startswith(("Conv4", "Conv5", "FC"))])
-        + "\n"
+    gemm_topo.write_text(
+        "Layer, M, N, K,\n" + "".join(f"{n},{m},{nn},{k},\n" for n, m, nn, k in GEMMS)
     )
-    if args.quick:
-        resnet = tmp / "resnet_subset.csv"
-        resnet.write_text(
-            "\n".join(
-                [lines[0]]
-                + [ln for ln in lines[1:] if ln.split(",")[0].startswith(("Conv5", "FC"))]
-            )
-            + "\n"
+    lines = RESNET18.read_text().splitlines()
+    subsets = {}
+    for key, keep in (("quick", ("Conv5", "FC")), ("16", ("Conv5", "FC")),
+                      ("8", ("Conv4_s", "Conv5_s", "FC"))):  # fmt: skip
+        subsets[key] = tmp / f"resnet_subset_{key}.csv"
+        subsets[key].write_text(
+            "\n".join([lines[0]] + [x for x in lines[1:] if x.startswith(keep)]) + "\n"
         )
+    if args.quick:
         arrays = [32]
     all_ok = True
     timing = []
-    hdr = (f"{'case':<28}{'layer':<16}{'L ss':>10}{'L ln':>10}{'IF rd ss':>11}{'IF rd ln':>11}"
-           f"{'FL rd ss':>11}{'FL rd ln':>11}{'OF wr ss':>11}{'OF wr ln':>11}  ok")  # fmt: skip
-    print(hdr)
+    print(
+        f"{'case':<28}{'layer':<16}{'L ss':>10}{'L ln':>10}{'IF rd ss':>11}{'IF rd ln':>11}"
+        f"{'FL rd ss':>11}{'FL rd ln':>11}{'OF wr ss':>11}{'OF wr ln':>11}  ok"
+    )
     for R in arrays:
         for df in dfs:
-            rn = subset if R < args.subset_below else resnet
+            if args.quick:
+                rn = subsets["quick"]
+            elif R < min(16, args.subset_below):
+                rn = subsets["8"]
+            elif R < args.subset_below:
+                rn = subsets["16"]
+            else:
+                rn = RESNET18
             rname = "resnet18sub" if rn != RESNET18 else "resnet18"
             for name, topo, gemm in (("gemm", gemm_topo, True), (rname, rn, False)):
                 cfg = hw.ArrayConfig(rows=R, cols=R, dataflow=df, run_name=f"{name}_{R}_{df}")
                 cfg_path = tmp / f"{cfg.run_name}.cfg"
                 cfg_path.write_text(scalesim_config_text(cfg))
                 ss = run_scalesim(py, cfg_path, topo, gemm, tmp / cfg.run_name)
-                # lognum from the same files, in a fresh process: cold (first) and warm call
-                cold, wall = lognum_fresh(cfg_path, topo, gemm)
+                # lognum on the same files: timed in a fresh process, counts from this one
+                ln_t = lognum_fresh(cfg_path, topo, gemm)
                 res, _ = lognum_rows(cfg_path, topo, gemm)
-                rows = compare(ss, res)
-                for r in rows:
+                for r in compare(ss, res):
                     all_ok &= r["ok"]
                     print(
                         f"{cfg.run_name:<28}{r['layer'][:15]:<16}{r['ss_L']:>10}{r['ln_L']:>10}"
                         f"{r['ss_if']:>11}{r['ln_if']:>11}{r['ss_fl']:>11}{r['ln_fl']:>11}"
                         f"{r['ss_of']:>11}{r['ln_of']:>11}  {'yes' if r['ok'] else 'NO'}"
                     )
-                timing.append((cfg.run_name, ss["wall"], ss["cpu"], cold, wall))
+                timing.append((cfg.run_name, ss, ln_t))
                 sys.stdout.flush()
     print(
-        "\nwall time (s), timing mode: SCALE-Sim wall, SCALE-Sim CPU, lognum cold, lognum warm,"
-        " ratio SCALE-Sim wall / lognum cold, / lognum warm"
+        "\ntiming mode, seconds. lognum in a fresh process: cold = first call incl. imports and"
+        " kernel loading, warm = second call. Ratios = SCALE-Sim / lognum."
     )
-    for name, w, c, lc, lw in timing:
-        print(f"  {name:<28}{w:10.2f}{c:10.2f}{lc:10.3f}{lw:10.3f}{w / lc:9.0f}x{w / lw:9.0f}x")
+    print(
+        f"  {'case':<24}{'SS wall':>9}{'SS cpu':>9}{'ln cold':>9}{'ln warm':>9}{'cold cpu':>9}"
+        f"{'warm cpu':>9}{'wall/cold':>10}{'cpu/cold':>9}{'cpu/warm':>9}"
+    )
+    for name, ss, t in timing:
+        print(
+            f"  {name:<24}{ss['wall']:9.2f}{ss['cpu']:9.2f}{t['cold']:9.3f}{t['warm']:9.3f}"
+            f"{t['cold_cpu']:9.3f}{t['warm_cpu']:9.3f}{ss['wall'] / t['cold']:9.0f}x"
+            f"{ss['cpu'] / t['cold_cpu']:8.0f}x{ss['cpu'] / t['warm_cpu']:8.0f}x"
+        )
     if args.functional:
         t0 = time.perf_counter()
         cfg = hw.ArrayConfig(rows=32, cols=32, dataflow="os")
