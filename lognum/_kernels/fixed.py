@@ -2,9 +2,15 @@
 
 Affine quantization (Jacob et al., CVPR 2018): ``q = clamp(round(x/S) + Z, qmin, qmax)``,
 ``x̂ = (q - Z)·S``; symmetric quantization is Z = 0 with ``qmin = -qmax``; fixed point and
-dynamic fixed point are S = 2^-frac_bits. ``x/S`` is one float64 division (float32 inputs are
-widened exactly first), ``round`` is ties-to-even (``away=1``: ties away from zero), and Z is
-added *after* rounding (adding it first can create a false tie).
+dynamic fixed point are S = 2^-frac_bits. The arithmetic is done in the input's precision (as
+the NumPy expression ``np.clip(np.rint(x / S) + Z, qmin, qmax)`` and framework fake-quant do):
+S, Z and the constants arrive in arrays of x's dtype, so ``x/S`` is one float32 (or float64)
+division. ``round`` is ties-to-even (``away=1``: ties away from zero) and Z is added *after*
+rounding (adding it first can create a false tie).
+
+``p`` holds ``[qmin, qmax, magic, cap, 0.5, 1.0]`` in x's dtype: ``magic`` = 1.5·2^23 (float32)
+or 1.5·2^52 (float64) rounds |t| < cap = 2^22 (2^50) to the nearest even integer by
+``(t + magic) - magic``; t is clamped to ±cap first (q is clamped to [qmin, qmax] anyway).
 
 Layout as in ``floats_loops``: 1-D contiguous input of R rows of C elements, row r with scale
 ``S[r]`` and zero point ``Z[r]``; parameters are run-time numbers, outputs NumPy-allocated.
@@ -14,31 +20,29 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import int64, njit, uint32, uint64
 
-from lognum._kernels.bits import bits_f64, f64_bits, mask
-
-RNE_MAGIC = 6755399441055744.0  # 1.5 * 2^52
-T_CAP = 1125899906842624.0  # 2^50: |x/S| is clamped here before rounding (q is clamped anyway)
+from lognum._kernels.bits import bits_f32, bits_f64, f32_bits, f64_bits, mask
 
 
 @njit(inline="always", error_model="numpy")
-def int_level(x, s, zp, qmin, qmax, away):
-    """The integer level q (a float64 holding an integer, or NaN for NaN x)."""
-    t = float(x) / s
-    if t > T_CAP:
-        t = T_CAP
-    if t < -T_CAP:
-        t = -T_CAP
+def int_level(x, s, zp, qmin, qmax, magic, cap, half, one, away):
+    """The integer level q (a float of x's type holding an integer, or NaN for NaN x)."""
+    t = x / s
+    if t > cap:
+        t = cap
+    if t < -cap:
+        t = -cap
     if away:
         at = abs(t)
-        r = math.floor(at)
-        if at - r >= 0.5:  # exact; floor(at + 0.5) would round at + 0.5 first
-            r += 1.0
-        if t < 0.0:
+        r = np.floor(at)
+        if at - r >= half:  # exact; floor(at + 0.5) would round at + 0.5 first
+            r += one
+        if t < 0:
             r = -r
     else:
-        r = (t + RNE_MAGIC) - RNE_MAGIC
+        r = (t + magic) - magic
     q = r + zp
     if q < qmin:
         q = qmin
@@ -48,30 +52,42 @@ def int_level(x, s, zp, qmin, qmax, away):
 
 
 @njit(cache=True, error_model="numpy")
-def quantize_rows(x, out, s, zp, C, qmin, qmax, away):
-    """``out[i] = (q - Z)·S`` (see ``int_level``)."""
+def quantize_rows(x, out, s, zp, C, p, away):
+    """``out[i] = (q - Z)·S`` (see ``int_level``; s, zp, p have x's dtype)."""
+    qmin, qmax, magic, cap, half, one = p[0], p[1], p[2], p[3], p[4], p[5]
     for r in range(s.size):
         sr = s[r]
         zr = zp[r]
         base = r * C
         for j in range(C):
-            q = int_level(x[base + j], sr, zr, qmin, qmax, away)
+            q = int_level(x[base + j], sr, zr, qmin, qmax, magic, cap, half, one, away)
             out[base + j] = (q - zr) * sr
 
 
 @njit(cache=True, error_model="numpy")
-def encode_rows(x, out, s, zp, C, qmin, qmax, away, n):
+def encode_rows(x, out, s, zp, C, p, away, n):
     """``out[i]`` (uint32) = the n-bit two's-complement pattern of q (NaN gives the code of Z)."""
+    qmin, qmax, magic, cap, half, one = p[0], p[1], p[2], p[3], p[4], p[5]
     m = mask(n)
     for r in range(s.size):
         sr = s[r]
         zr = zp[r]
         base = r * C
         for j in range(C):
-            q = int_level(x[base + j], sr, zr, qmin, qmax, away)
+            q = int_level(x[base + j], sr, zr, qmin, qmax, magic, cap, half, one, away)
             if q != q:
                 q = zr
             out[base + j] = uint32(uint64(int64(q)) & m)
+
+
+def params(dtype, qmin: float, qmax: float) -> np.ndarray:
+    """The ``p`` array for inputs of ``dtype`` (float32 or float64)."""
+    if np.dtype(dtype) == np.float32:
+        return np.array([qmin, qmax, 12582912.0, 4194304.0, 0.5, 1.0], dtype=np.float32)
+    return np.array([qmin, qmax, 6755399441055744.0, 1125899906842624.0, 0.5, 1.0])
+
+
+_T_CAP = 1125899906842624.0  # 2^50
 
 
 @njit(cache=True, error_model="numpy")
@@ -84,10 +100,10 @@ def stochastic_levels(x, u, out, s, zp, C, qmin, qmax):
         base = r * C
         for j in range(C):
             t = float(x[base + j]) / sr
-            if t > T_CAP:
-                t = T_CAP
-            if t < -T_CAP:
-                t = -T_CAP
+            if t > _T_CAP:
+                t = _T_CAP
+            if t < -_T_CAP:
+                t = -_T_CAP
             q = math.floor(t + u[base + j]) + zr
             if q < qmin:
                 q = qmin
@@ -107,6 +123,19 @@ def absmax_rows(x, C, out):
             v = f64_bits(float(x[base + j])) & uint64(0x7FFFFFFFFFFFFFFF)
             if v >= uint64(0x7FF0000000000000):
                 v = uint64(0)
-            if v > mx:
-                mx = v
+            mx = max(mx, v)  # integer max: vectorises (a float max would not)
         out[r] = bits_f64(mx)
+
+
+@njit(cache=True, error_model="numpy")
+def absmax_rows_f32(x, C, out):
+    """``absmax_rows`` for float32 rows, on the binary32 bits (twice the SIMD lanes)."""
+    for r in range(out.size):
+        base = r * C
+        mx = uint32(0)
+        for j in range(C):
+            v = f32_bits(x[base + j]) & uint32(0x7FFFFFFF)
+            if v >= uint32(0x7F800000):
+                v = uint32(0)
+            mx = max(mx, v)  # integer max: vectorises (a float max would not)
+        out[r] = float(bits_f32(mx))

@@ -145,8 +145,7 @@ def row_amax_exponent(x, C, out_e, out_flag):
         mx = uint64(0)
         for j in range(C):
             v = f64_bits(float(x[base + j])) & uint64(0x7FFFFFFFFFFFFFFF)
-            if v > mx:
-                mx = v
+            mx = max(mx, v)  # integer max: vectorises (a float max would not)
         e = int64(mx >> uint64(52)) - 1023
         flag = 0
         if mx == uint64(0):

@@ -19,9 +19,13 @@ Tensor-adaptive quantizers choose their parameters from the data when they are N
 ``fmt.quantize(x)`` fits and quantizes. With ``axis`` set, every slice along that axis gets its
 own parameters (per-channel quantization) and the fitted fields are tuples.
 
-Rounding: nearest, ties to even (``ties="away"``: ties away from zero, as C ``round``), or
-``rounding="stochastic"`` (``floor(x/S + u)``, unbiased). Out-of-range values saturate (the only
-mode; ``saturate=False`` raises). NaN quantizes to NaN and encodes as the code of 0 (Z).
+Arithmetic in the input's precision: for float32 inputs ``x/S``, the rounding and ``(q - Z)·S``
+are float32 operations with S rounded to float32, exactly the NumPy expression
+``np.clip(np.rint(x / np.float32(S)) + Z, qmin, qmax)`` (and framework fake quantization);
+float64 inputs use float64. Rounding: nearest, ties to even (``ties="away"``: ties away from
+zero, as C ``round``), or ``rounding="stochastic"`` (``floor(x/S + u)``, unbiased).
+Out-of-range values saturate (the only mode; ``saturate=False`` raises). NaN quantizes to NaN
+and encodes as the code of 0 (Z).
 Kernels: ``lognum._kernels.fixed``, parameters as run-time numbers.
 """
 
@@ -52,7 +56,9 @@ def absmax_rows(rows: np.ndarray) -> np.ndarray:
     """max|x| over the finite entries of each row of a 2-D array (0 for none)."""
     r = np.ascontiguousarray(rows)
     out = np.empty(r.shape[0], dtype=np.float64)
-    if r.size:
+    if r.size and r.dtype == np.float32:
+        _k().absmax_rows_f32(r.reshape(-1), r.shape[1], out)
+    elif r.size:
         _k().absmax_rows(r.reshape(-1), r.shape[1], out)
     else:
         out[:] = 0.0
@@ -104,26 +110,21 @@ class _IntMixin(ElementMixin):
         return s, z, flat.size
 
     # element hooks (per-tensor parameters)
+    def _kargs(self, x: np.ndarray, s: np.ndarray, z: np.ndarray) -> tuple:
+        """S, Z and the constants in x's dtype (the arithmetic runs in the input precision)."""
+        dt = x.dtype
+        return s.astype(dt), z.astype(dt), _k().params(dt, float(self.qmin), float(self.qmax))
+
     def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
         s, z, C = self._prep(x)
-        _k().quantize_rows(
-            x, out, s, z, C, float(self.qmin), float(self.qmax), int(self.ties == "away")
-        )
+        s, z, p = self._kargs(x, s, z)
+        _k().quantize_rows(x, out, s, z, C, p, int(self.ties == "away"))
 
     def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
         s, z, C = self._prep(x)
+        s, z, p = self._kargs(x, s, z)
         out = np.empty(x.size, dtype=np.uint32)
-        _k().encode_rows(
-            x,
-            out,
-            s,
-            z,
-            C,
-            float(self.qmin),
-            float(self.qmax),
-            int(self.ties == "away"),
-            self.nbits,
-        )
+        _k().encode_rows(x, out, s, z, C, p, int(self.ties == "away"), self.nbits)
         return out
 
     def _levels_stochastic(
@@ -215,12 +216,13 @@ class _IntMixin(ElementMixin):
                 f"{s.size} parameter sets"
             )
         k = _k()
-        qmin, qmax, away = float(self.qmin), float(self.qmax), int(self.ties == "away")
+        away = int(self.ties == "away")
+        s_, z_, p = self._kargs(flat, s, z)
         if codes:
             if rounding == "nearest":
                 res = np.empty(flat.size, dtype=np.uint32)
                 if flat.size:
-                    k.encode_rows(flat, res, s, z, C, qmin, qmax, away, self.nbits)
+                    k.encode_rows(flat, res, s_, z_, C, p, away, self.nbits)
             else:
                 q = self._levels_stochastic(flat, rng, s, z, C)
                 zz = np.repeat(z, C)
@@ -231,7 +233,7 @@ class _IntMixin(ElementMixin):
             if rounding == "nearest":
                 res = np.empty(flat.size, dtype=a.dtype)
                 if flat.size:
-                    k.quantize_rows(flat, res, s, z, C, qmin, qmax, away)
+                    k.quantize_rows(flat, res, s_, z_, C, p, away)
             else:
                 q = self._levels_stochastic(flat, rng, s, z, C)
                 res = ((q - np.repeat(z, C)) * np.repeat(s, C)).astype(a.dtype)

@@ -82,12 +82,15 @@ def test_symmetric_per_tensor_matches_numpy_expression():
     f = SymmetricInt(8).fit(x)
     s = float(np.max(np.abs(x.astype(np.float64)))) / 127
     assert f.scale == s
-    ref = (np.clip(np.rint(x.astype(np.float64) / s), -127, 127) * s).astype(np.float32)
-    assert np.array_equal(SymmetricInt(8).quantize(x), ref)
+    s32 = np.float32(s)  # float32 inputs: the NumPy expression in float32
+    ref = np.clip(np.rint(x / s32), -127, 127) * s32
+    assert ref.dtype == np.float32 and np.array_equal(SymmetricInt(8).quantize(x), ref)
+    ref64 = np.clip(np.rint(x.astype(np.float64) / s), -127, 127) * s
+    assert np.array_equal(SymmetricInt(8).quantize(x.astype(np.float64)), ref64)
     codes = SymmetricInt(8).encode(x)
-    q = np.clip(np.rint(x.astype(np.float64) / s), -127, 127).astype(np.int64)
+    q = np.clip(np.rint(x / s32), -127, 127).astype(np.int64)
     assert codes.dtype == np.uint8 and np.array_equal(codes, (q & 0xFF).astype(np.uint8))
-    assert np.array_equal(f.decode(codes), q * s)
+    assert np.array_equal(f.decode(codes), q * s)  # decode: float64 q·S
     assert 0x80 not in codes  # -128 unused
     # exact ties: amax = 127/8 makes s = 1/8, and (k + 1/2)/8 is a tie between k and k+1
     t = np.array([127 / 8] + [(k + 0.5) / 8 for k in range(-5, 5)])
