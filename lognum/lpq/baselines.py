@@ -152,8 +152,8 @@ def single_lp_search(problem, n: int, fc: FitnessConfig, n_max: int = 8) -> dict
 
 def run_baselines(
     out: str | Path,
-    n_calib: int = 32,
-    calib_len: int = 64,
+    n_calib: int = 24,
+    calib_len: int = 48,
     fc: FitnessConfig | None = None,
     single_lp_n: tuple[int, ...] = (4, 5, 6, 7, 8),
     include_fp32: bool = True,

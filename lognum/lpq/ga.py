@@ -11,7 +11,9 @@ parameters [R]:
    child ``C_N`` = the best candidate with the block's layers taken from the second with
    probability ``p_crossover`` (uniform crossover), then mutated (each layer of the block with
    probability ``p_mutation``, at least one; a mutation steps one field by +-1 along its grid
-   with probability ``p_step``, otherwise re-draws it).
+   with probability ``p_step``, otherwise re-draws it; with probability ``p_block`` the
+   mutation is a *block move* instead: one field steps by the same +-1 in every layer of the
+   block).
 3. *Diversity-prompting selection*: ``children`` random parents are generated and "mutated
    with ``C_N``": child ``C_Nk`` = ``C_N`` with each layer of the block replaced by the random
    parent's with probability ``p_diversity``, then mutated as in 2.
@@ -66,8 +68,9 @@ class GAConfig:
     children: int = 4
     p_crossover: float = 0.5
     p_mutation: float = 0.3
-    p_diversity: float = 0.2
+    p_diversity: float = 0.15
     p_step: float = 0.8
+    p_block: float = 0.5
     p_shared: float = 0.5
     max_population: int | None = 32
     seed: int = 0
@@ -77,7 +80,7 @@ class GAConfig:
             raise ValueError(f"population must be >= 2, got {self.population}")
         if self.generations < 0 or self.children < 0:
             raise ValueError("generations and children must be >= 0")
-        for nm in ("p_crossover", "p_mutation", "p_diversity", "p_step", "p_shared"):
+        for nm in ("p_crossover", "p_mutation", "p_diversity", "p_step", "p_block", "p_shared"):
             v = getattr(self, nm)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{nm} must be in [0, 1], got {v}")
@@ -245,14 +248,14 @@ def run_lpq(
         block = blocks[int(rng.integers(len(blocks)))]
         rows = rows_of_block(block, L, space.acts)
         child = crossover_block(p1, p2, rows, rng, ga.p_crossover)
-        child = mutate_block(child, rows, space, rng, ga.p_mutation, L, ga.p_step)
+        child = mutate_block(child, rows, space, rng, ga.p_mutation, L, ga.p_step, ga.p_block)
         # 3. diversity-prompting selection
         kids = []
         for k in range(ga.children):
             rk = np.random.default_rng([ga.seed, gen, k + 1])
             rand_parent = space.random_genome(L, rk)
             kid = crossover_block(child, rand_parent, rows, rk, ga.p_diversity)
-            kids.append(mutate_block(kid, rows, space, rk, ga.p_mutation, L, ga.p_step))
+            kids.append(mutate_block(kid, rows, space, rk, ga.p_mutation, L, ga.p_step, ga.p_block))
         # 4. evaluation and population update
         res = _evaluate_all(problem, [child, *kids], fcfg, n_max, factory, executor)
         evals += len(res)

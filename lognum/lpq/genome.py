@@ -137,6 +137,20 @@ class SearchSpace:
         g[f] = grid[i]
         return self.repair(g, is_act)
 
+    def step_field(
+        self, gene: np.ndarray, f: int, direction: int, is_act: bool = False
+    ) -> np.ndarray:
+        """Move field ``f`` of ``gene`` by ``direction`` (+-1) along its grid, then repair."""
+        g = gene.copy()
+        if f == 2:
+            lo, hi = self.rs_range(int(g[0]))
+            grid = tuple(range(lo, hi + 1))
+        else:
+            grid = (self.n, self.es, None, self.sf_grid(is_act))[f]
+        i = int(np.argmin([abs(v - g[f]) for v in grid]))
+        g[f] = grid[int(np.clip(i + direction, 0, len(grid) - 1))]
+        return self.repair(g, is_act)
+
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -185,9 +199,21 @@ def mutate_block(
     p: float,
     n_layers: int,
     p_step: float = 0.8,
+    p_block: float = 0.0,
 ) -> np.ndarray:
-    """Mutate each row in ``rows`` with probability ``p`` (at least one row is mutated)."""
+    """Mutate each row in ``rows`` with probability ``p`` (at least one row is mutated).
+
+    With probability ``p_block`` the mutation is instead a *block move*: one field, chosen at
+    random, steps by the same +-1 in every row of the block (e.g. one bit less for the whole
+    block), which changes the fitness coherently instead of one layer at a time.
+    """
     g = genome.copy()
+    if rows and rng.random() < p_block:
+        f = int(rng.integers(4))
+        d = 1 if rng.random() < 0.5 else -1
+        for r in rows:
+            g[r] = space.step_field(g[r], f, d, is_act=r >= n_layers)
+        return g
     hit = [r for r in rows if rng.random() < p]
     if not hit and rows:
         hit = [rows[int(rng.integers(len(rows)))]]

@@ -21,8 +21,8 @@ class MiniLMProblem(Problem):
     transformer layers (6 linears each).
     """
 
-    n_calib: int = 32
-    calib_len: int = 64
+    n_calib: int = 24
+    calib_len: int = 48
     offset: int = 0
 
     def key(self) -> str:
