@@ -37,6 +37,7 @@ __all__ = [
     "SimResult",
     "LayerResult",
     "trace_fold",
+    "compare_pes",
     "closed_form",
     "PEType",
     "pe_type",
@@ -51,7 +52,7 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name in ("simulate", "SimResult", "LayerResult", "trace_fold"):
+    if name in ("simulate", "SimResult", "LayerResult", "trace_fold", "compare_pes"):
         from lognum.hw import sim as _sim
 
         return getattr(_sim, name)

@@ -265,6 +265,7 @@ def simulate_layer(
     operands: tuple[np.ndarray, np.ndarray] | None = None,
     rng: np.random.Generator | None = None,
     energy_table: Any = None,
+    fast: bool = False,
 ) -> LayerResult:
     """Simulate one layer (all its depthwise groups); see :func:`simulate`."""
     from lognum.hw._array_kernel import simulate_fold
@@ -277,7 +278,11 @@ def simulate_layer(
     counts = np.zeros(4, np.int64)
     cycles = 0
     code = DF_CODE[df]
-    if exhaustive:
+    if fast:  # closed form: each used PE of a fold does T MACs
+        for ur, uc, cnt in fold_classes(cf.Sr, cf.Sc, R, C):
+            busy[:ur, :uc] += cnt * cf.T
+        cycles = cf.stall_free_cycles
+    elif exhaustive:
         Sr, Sc = cf.Sr, cf.Sc
         for j in range(cf.col_folds):
             uc = min(C, Sc - j * C)
@@ -301,6 +306,9 @@ def simulate_layer(
     fl_reads *= lanes
     if scalesim_compat and df == "os":
         writes += cf.folds * (R + C)
+    if fast:
+        if_reads, fl_reads = cf.sram_ifmap_reads, cf.sram_filter_reads
+        writes = cf.sram_ofmap_writes
     mem = _memory(layer, cfg, M, N, K, scalesim_compat, lanes, cf.fold_cycles)
     stalls = int(math.ceil(mem[0]))
     if scalesim_compat and cfg.bandwidth_mode == "USER":
@@ -351,6 +359,7 @@ def simulate(
     input_type: str = "conv",
     scalesim_compat: bool = False,
     exhaustive: bool = False,
+    fast: bool = False,
     pe: Any = None,
     functional: bool = False,
     operands: list[tuple[np.ndarray, np.ndarray]] | None = None,
@@ -369,6 +378,8 @@ def simulate(
     scalesim_compat : reproduce SCALE-Sim 3.0.0's documented bugs (module docstring); in
         compat mode depthwise layers are expanded into per-channel layers like SCALE-Sim.
     exhaustive : simulate every fold cycle by cycle instead of each distinct fold shape once.
+    fast : skip the register-level simulation and take cycles, per-PE MACs and SRAM counts
+        from the closed form (:mod:`lognum.hw.closed_form`; tested equal to the simulation).
     pe : a PE type (:func:`lognum.hw.pe.pe_type` name such as ``"int8"``, ``"lp8"``, or a
         :class:`lognum.hw.pe.PEType`), or a list with one PE per layer (mixed precision, e.g.
         per-layer formats from LPQ): sets the lanes (bit fusion), energy and arithmetic.
@@ -412,7 +423,7 @@ def simulate(
             layers[i], cfg, scalesim_compat, exhaustive,
             1 if pe_objs[i] is None else pe_objs[i].lanes, pe_objs[i], functional,
             None if operands is None else operands[i], np.random.default_rng(seeds[i]),
-            energy_table,
+            energy_table, fast,
         )  # fmt: skip
 
     from lognum.hw._progress import Progress
@@ -478,3 +489,11 @@ def trace_fold(
                         np.zeros(4, np.int64), tr)  # fmt: skip
     tr = tr[:cyc]
     return FoldTrace(dataflow, R, C, T, tr[:, 0], tr[:, 1], tr[:, 2])
+
+
+def compare_pes(
+    config: ArrayConfig, layers, pes=("int8", "fp8", "posit8", "lp8", "lp4x2"), **kw: Any
+) -> dict[str, dict[str, float]]:
+    """Simulate the same network with several PE types; returns ``{pe: SimResult.summary()}``
+    (cycles, energy by component, EDP, GMAC/s per mm^2 — energies and areas are estimates)."""
+    return {str(p): simulate(config, layers, pe=p, **kw).summary() for p in pes}

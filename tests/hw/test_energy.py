@@ -78,3 +78,12 @@ def test_mixed_precision_per_layer_pes_and_summary():
     assert one["gmacs_per_mm2"] == pytest.approx(
         one["macs"] / one["time_s"] / 1e9 / array_area_mm2(cfg, "int8")["total"]
     )
+
+
+def test_compare_pes_same_network():
+    cfg = hw.ArrayConfig(rows=8, cols=8, dataflow="os")
+    net = [hw.gemm(16, 16, 32)]
+    t = hw.compare_pes(cfg, net, pes=("int8", "lp8", "lp4x2"))
+    assert t["int8"]["cycles"] == t["lp8"]["cycles"] == 2 * 2 * (32 + 14)
+    assert t["lp4x2"]["cycles"] == 2 * 2 * (16 + 14)
+    assert t["int8"]["energy_mac_pj"] < t["lp8"]["energy_mac_pj"]

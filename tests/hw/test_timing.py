@@ -116,10 +116,13 @@ def test_closed_form_equals_cycle_simulation(seed):
         assert lay.sram_filter_reads == cf.sram_filter_reads
         assert lay.sram_ofmap_writes == cf.sram_ofmap_writes
         assert lay.busy.sum() == M * N * K
-        fast = hw.simulate(_cfg(R, C, df), hw.gemm(M, N, K), scalesim_compat=compat,
-                           workers=1).layers[0]  # fmt: skip
-        assert np.array_equal(fast.busy, lay.busy)
-        assert fast.total_cycles == lay.total_cycles
+        for kw in ({}, {"fast": True}):  # fold classes once each / closed-form fast path
+            other = hw.simulate(_cfg(R, C, df), hw.gemm(M, N, K), scalesim_compat=compat,
+                                workers=1, **kw).layers[0]  # fmt: skip
+            assert np.array_equal(other.busy, lay.busy)
+            assert other.total_cycles == lay.total_cycles
+            assert (other.sram_ifmap_reads, other.sram_filter_reads, other.sram_ofmap_writes) == (
+                lay.sram_ifmap_reads, lay.sram_filter_reads, lay.sram_ofmap_writes)  # fmt: skip
 
 
 def test_fold_classes_cover_all_folds():
