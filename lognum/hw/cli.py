@@ -28,17 +28,22 @@ def sim_main(argv: list[str]) -> int:
     ap.add_argument("--functional", action="store_true",
                     help="compute outputs through the PE arithmetic (random operands)")  # fmt: skip
     ap.add_argument("--exhaustive", action="store_true", help="simulate every fold")
+    ap.add_argument("--fast", action="store_true", help="closed form instead of the cycle sim")
+    ap.add_argument("--energy-table", default=None,
+                    help="CSV of name,value rows overriding the built-in energy table")  # fmt: skip
     ap.add_argument("-j", "--workers", type=int, default=None, help="threads (default: CPUs)")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar / summary")
     args = ap.parse_args(argv)
 
+    from lognum.hw.energy import EnergyTable
     from lognum.hw.sim import simulate
 
     try:
+        table = EnergyTable.from_csv(args.energy_table) if args.energy_table else None
         res = simulate(
             args.config, args.topology, input_type=args.input_type,
             scalesim_compat=args.scalesim_compat, exhaustive=args.exhaustive, pe=args.pe,
-            functional=args.functional, workers=args.workers,
+            functional=args.functional, workers=args.workers, fast=args.fast, energy_table=table,
             progress=None if not args.quiet else False,
         )  # fmt: skip
     except (ValueError, OSError) as exc:

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from lognum.hw.cli import sim_main
 from lognum.hw.report import read_report
 
@@ -37,3 +39,22 @@ def test_sim_main_bad_input(tmp_path, capsys):
     rc = sim_main(["-c", str(tmp_path / "missing.cfg"), "-t", str(DATA / "small_gemm.csv")])
     assert rc == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_sim_main_fast_and_energy_table(tmp_path):
+    table = tmp_path / "table.csv"
+    table.write_text("name,value\ndram_64b,1300\nint_mul_8,0.5\n")
+    case = DATA / "golden" / "small_gemm_4x4_os_CALC"
+    args = ["-c", str(case / "config.cfg"), "-t", str(DATA / "small_gemm.csv"), "-i", "gemm",
+            "--pe", "int8", "-q"]  # fmt: skip
+    assert sim_main(args + ["-p", str(tmp_path / "a"), "--fast", "--energy-table", str(table)]) == 0
+    assert sim_main(args + ["-p", str(tmp_path / "b")]) == 0
+    ea = read_report(tmp_path / "a" / case.name / "ENERGY_REPORT.csv")
+    eb = read_report(tmp_path / "b" / case.name / "ENERGY_REPORT.csv")
+    ca = read_report(tmp_path / "a" / case.name / "COMPUTE_REPORT.csv")
+    cb = read_report(tmp_path / "b" / case.name / "COMPUTE_REPORT.csv")
+    assert ca == cb  # closed form == cycle simulation
+    for a, b in zip(ea, eb, strict=True):  # 8-bit multiply 0.5 instead of 0.2 pJ
+        macs = float(b["mac (pJ)"]) / 0.32
+        assert float(a["mac (pJ)"]) == pytest.approx(macs * 0.62)
+        assert float(a["dram (pJ)"]) == pytest.approx(float(b["dram (pJ)"]) * 1300 / 2000)
