@@ -38,3 +38,14 @@ def test_render_all(tmp_path, monkeypatch):
     paths = ph.render_all(tmp_path)
     assert {p.suffix for p in paths} == {".pdf", ".png"}
     assert len(paths) == 8 and all(p.stat().st_size > 1000 for p in paths)
+
+
+def test_trace_frames_one_panel_per_cycle():
+    tr = hw.trace_fold("os", 3, 2, 2)
+    fig = ph.trace_frames(tr, ncols=4)
+    shown = [ax for ax in fig.axes if ax.images]
+    assert len(shown) == tr.cycles == 2 + 3 + 2 - 2
+    for ax, t in zip(shown, range(tr.cycles), strict=True):
+        assert np.array_equal(ax.images[0].get_array(), tr.mac[t] >= 0)
+        labels = sorted(x.get_text() for x in ax.texts if x.get_text())
+        assert labels == sorted(f"k{v}" for v in tr.mac[t].ravel() if v >= 0)
