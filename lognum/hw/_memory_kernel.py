@@ -9,6 +9,11 @@ arrived when the previous fold ends stalls. A tile already fetched is reused wit
 traffic if the words fetched since then still fit in the SRAM (FIFO replacement). Outputs
 (os) or partial sums (ws/is, when an output block does not fit the OFMAP SRAM) are drained to
 DRAM at the OFMAP bandwidth; a fold cannot start while the buffer it writes is still draining.
+
+Simplifications (estimates, documented): a tile larger than half its SRAM is modelled as one
+prefetch at the same bandwidth (a real design would stream it during the fold); each operand
+has its own DRAM channel of the given bandwidth; partial-sum read-back shares the IFMAP channel;
+DRAM latency is zero. SCALE-Sim's per-address prefetch model is not reproduced (lognum.hw.sim).
 """
 
 from __future__ import annotations
