@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from lognum.formats.base import Format, as_float_array, check_int
+from lognum.formats.base import Format, as_float_array, check_int, check_rng
 
 SPECIALS = ("ieee", "fn", "fnuz", "none", "fnu")
 
@@ -242,6 +242,9 @@ class ElementMixin:
             self._nearest_values(x, near)
         ax = np.abs(x)
         inside = (ax > 0) & (ax <= pv[-1]) & (ax >= pv[0])
+        dec = self._dec
+        if not np.any(dec[np.isfinite(dec)] < 0):  # unsigned format: negatives as nearest
+            inside &= ~neg
         return np.where(inside, res, near)
 
     # -- table-driven nearest rounding (reference; LNS / log quantization use it) -------
@@ -1026,12 +1029,16 @@ class AdaptivFloat(ElementMixin, Format):
         if not isinstance(f.bias, tuple):
             return Format.quantize(f, x, rounding, rng, out)
         f._check_rounding(rounding)
-        if rounding != "nearest":
-            raise ValueError("rounding must be 'nearest' for a per-slice AdaptivFloat")
+        rng = check_rng(rounding, rng)
         a, scalar = as_float_array(x)
         flat, scs, C, restore = f._rows(a)
         res = np.empty(flat.size, dtype=a.dtype)
-        grid_quantize(f._unit, flat, res, scs, C)
+        if rounding == "nearest":
+            grid_quantize(f._unit, flat, res, scs, C)
+        else:  # slice by slice, each with its own bias
+            for r, b in enumerate(f.bias):
+                one = dataclasses.replace(f, bias=b, axis=None)
+                res[r * C : (r + 1) * C] = one.quantize(flat[r * C : (r + 1) * C], rounding, rng)
         shp, ax = restore
         res = np.moveaxis(res.reshape(shp), 0, ax)
         if out is not None:

@@ -119,3 +119,93 @@ def test_existing_notations_still_parse():
 def test_bad_notation_raises(spec, match):
     with pytest.raises(ValueError, match=match):
         parse(spec)
+
+
+# ------------------------------------------------------------------------------------------
+# the API every element format offers (closed-form maxpos/minpos against enumeration, codes,
+# describe, dtype/shape handling, seeded stochastic rounding onto representable values)
+
+_X = np.random.default_rng(0).standard_normal((6, 40)) * 0.7
+
+
+def _element_formats():
+    named = [
+        "float16",
+        "bfloat16",
+        "float8_e4m3fn",
+        "float8_e5m2",
+        "float8_e4m3fnuz",
+        "float8_e5m2fnuz",
+        "float6_e2m3fn",
+        "float6_e3m2fn",
+        "float4_e2m1fn",
+        "float8_e8m0fnu",
+        "int8",
+        "uint4",
+        "fixed<8,3>",
+        "LNS<8,3>",
+        "LNS<6,0>",
+        "SF<4,3,-2>",
+    ]
+    fitted = [
+        AdaptivFloat(6, 3),
+        AdaptivFloat(8, 4, variant=2022),
+        SymmetricInt(8),
+        AffineInt(8),
+        AffineInt(4, signed=True),
+        DynamicFixedPoint(8),
+        LogQuant(4),
+        LogQuant(5, base="sqrt2"),
+        ScaledFloat(3, 2, None),
+    ]
+    return [parse(s) for s in named] + [f.fit(_X) for f in fitted]
+
+
+@pytest.mark.parametrize("fmt", _element_formats(), ids=str)
+def test_element_format_api(fmt):
+    v = fmt.values()
+    assert fmt.maxpos == v.max() and fmt.minpos == v[v > 0].min()
+    x = _X
+    for dt in (np.float32, np.float64):
+        xx = x.astype(dt)
+        q = fmt.quantize(xx)
+        assert q.shape == x.shape and q.dtype == dt
+        c = fmt.encode(xx)
+        assert c.dtype == fmt.code_dtype and c.shape == x.shape
+        if dt == np.float64:
+            assert np.array_equal(fmt.decode(c), q, equal_nan=True)
+        else:  # float32 values are the float64 ones rounded (int quantizers: q·float32(S))
+            assert np.array_equal(fmt.encode(q), c)
+            d32 = fmt.decode(c).astype(dt)
+            assert np.allclose(d32, q, rtol=2.0**-23, atol=0, equal_nan=True)
+        out = np.empty_like(xx)
+        assert fmt.quantize(xx, out=out) is out and np.array_equal(out, q, equal_nan=True)
+    fin = np.isfinite(fmt.quantize(x))
+    assert np.isin(fmt.quantize(x)[fin], np.concatenate([v, [0.0]])).all()
+    s = fmt.quantize(0.3)
+    assert np.ndim(s) == 0
+    for code in (0, 1, (1 << fmt.nbits) - 1):
+        d = fmt.describe(code)
+        val = d["value"] if isinstance(d, dict) else d.value
+        dec = float(fmt.decode(np.array([code]))[0])
+        assert val == dec or (np.isnan(val) and np.isnan(dec))
+    q1 = fmt.quantize(x, rounding="stochastic", rng=np.random.default_rng(5))
+    q2 = fmt.quantize(x, rounding="stochastic", rng=np.random.default_rng(5))
+    assert np.array_equal(q1, q2, equal_nan=True)
+    fin = np.isfinite(q1)
+    assert np.isin(q1[fin], np.concatenate([v, [0.0]])).all()
+    # stochastic results are a neighbour of x: between the nearest values below and above
+    lo = np.array([v[v <= a].max() if (v <= a).any() else v.min() for a in x.ravel()])
+    hi = np.array([v[v >= a].min() if (v >= a).any() else v.max() for a in x.ravel()])
+    qq = q1.ravel()
+    ok = ~np.isfinite(qq) | ((qq >= lo) & (qq <= hi)) | (qq == 0)
+    assert ok.all()
+
+
+def test_per_slice_adaptivfloat_stochastic():
+    af = AdaptivFloat(6, 3, axis=0)
+    q = af.quantize(_X, rounding="stochastic", rng=np.random.default_rng(1))
+    fitted = af.fit(_X)
+    for r, b in enumerate(fitted.bias):
+        vals = AdaptivFloat(6, 3, bias=b).values()
+        assert np.isin(q[r], vals).all()
