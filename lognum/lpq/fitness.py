@@ -142,8 +142,10 @@ class Problem:
         return self.state()["sizes"]
 
     def blocks(self) -> list[list[int]]:
-        """Groups of layer indices that the GA regenerates together (default: one per layer)."""
-        return [[i] for i in range(len(self.layer_names))]
+        """Groups of layer indices that the GA regenerates together (default: each layer, and
+        all layers together)."""
+        n = len(self.layer_names)
+        return [[i] for i in range(n)] + [list(range(n))]
 
     def plan_for(self, genome: np.ndarray, factory) -> QuantPlan:
         """The :class:`QuantPlan` of a genome (``factory(n, es, rs, sf)`` makes a format)."""

@@ -17,8 +17,8 @@ class MiniLMProblem(Problem):
     Calibration: the first ``n_calib`` of the 300 ``lee_background.cor`` documents (disjoint
     from the 50 Lee evaluation documents), each truncated to exactly ``calib_len`` tokens so
     that the token-level block outputs flatten to vectors of equal length.  Local IRs: the six
-    block outputs; global IR: the sentence embedding.  Blocks for regeneration: the six
-    transformer layers (6 linears each).
+    block outputs; global IR: the sentence embedding.  Blocks for regeneration: see
+    :meth:`blocks`.
     """
 
     n_calib: int = 24
@@ -50,7 +50,11 @@ class MiniLMProblem(Problem):
         return [*blocks, emb]
 
     def blocks(self) -> list[list[int]]:
-        return [list(range(6 * i, 6 * i + 6)) for i in range(6)]
+        """Regeneration blocks: the 6 transformer layers (6 linears each), the 6 layer types
+        across depth (all Q, all K, ..., all FFN2) and the whole model (13 blocks)."""
+        by_layer = [list(range(6 * i, 6 * i + 6)) for i in range(6)]
+        by_type = [list(range(j, 36, 6)) for j in range(6)]
+        return by_layer + by_type + [list(range(36))]
 
 
 @dataclass(frozen=True)
