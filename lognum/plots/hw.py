@@ -11,8 +11,15 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["trace_frames", "utilisation_per_layer", "cycle_breakdown", "energy_breakdown", "pe_utilisation_map",
-           "render_all", "small_network"]  # fmt: skip
+__all__ = [
+    "trace_frames",
+    "utilisation_per_layer",
+    "cycle_breakdown",
+    "energy_breakdown",
+    "pe_utilisation_map",
+    "render_all",
+    "small_network",
+]
 
 
 def _style():
