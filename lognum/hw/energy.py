@@ -170,8 +170,14 @@ def mac_cost(pe: PEType | str, table: EnergyTable | None = None) -> dict[str, fl
     return d
 
 
+#: Area overhead of a bit-fusion (mixed-precision) PE over its larger mode (estimate).
+FUSION_OVERHEAD = 1.15
+
+
 def pe_area_um2(pe: PEType | str, table: EnergyTable | None = None) -> float:
-    """Area of one PE (um^2, estimate): arithmetic per lane + operand/accumulator registers."""
+    """Area of one PE (um^2, estimate): arithmetic per lane + operand/accumulator registers;
+    a mixed-precision PE (``fused_with``) has the larger of its two modes' areas times
+    ``FUSION_OVERHEAD`` (15 %, an estimate for the shared shifters and muxes)."""
     pe = pe_type(pe)
     t = table or default_energy_table()
     b = pe.bits
@@ -187,7 +193,11 @@ def pe_area_um2(pe: PEType | str, table: EnergyTable | None = None) -> float:
         arith = 4 * add_a * b + add_a * b + t["area_lut_bit"] * (pe.alpha + 1) * (
             1 << pe.frac_bits) + 2 * add_a * pe.acc_bits  # fmt: skip
     regs = t["area_reg_bit"] * (2 * b * pe.lanes + pe.acc_bits)
-    return arith * pe.lanes + regs
+    area = arith * pe.lanes + regs
+    if pe.fused_with:
+        other = pe_area_um2(replace(pe_type(pe.fused_with), fused_with=""), t)
+        area = FUSION_OVERHEAD * max(area, other)
+    return area
 
 
 def array_area_mm2(cfg, pe: PEType | str, table: EnergyTable | None = None) -> dict[str, float]:

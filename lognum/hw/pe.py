@@ -28,7 +28,7 @@ the mixed-precision LP PE does one 8-bit or two 4-bit products per cycle).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -46,6 +46,9 @@ class PEType:
       of the antilog LUT entries): LP log-domain parameters.
     - ``exp_range``, ``prec``: exponent range and significand bits used to draw random
       operands when the lognum format classes are not available.
+    - ``fused_with``: for a mixed-precision (bit-fusion) PE, the name of the PE type of its
+      other mode; the PE's area is that of the larger mode plus a fusion overhead
+      (:func:`lognum.hw.energy.pe_area_um2`), its energy per MAC that of the mode in use.
     """
 
     name: str
@@ -58,6 +61,7 @@ class PEType:
     alpha: int = 0
     exp_range: tuple[int, int] = (0, 0)
     prec: int = 0
+    fused_with: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in ("int", "float", "quire", "lp"):
@@ -183,8 +187,9 @@ PE_TYPES: dict[str, PEType] = {
     "lp4": _lp("lp4", 4, 0, 3, 0, frac_bits=1, alpha=4),
     "lp4x2": _lp("lp4x2", 4, 0, 3, 0, frac_bits=1, alpha=4, lanes=2),
 }
-PE_TYPES["lp_mixed8"] = PE_TYPES["lp8"]
-PE_TYPES["lp_mixed4"] = PE_TYPES["lp4x2"]
+# the mixed-precision LP PE (LPQ's LPA): one 8-bit or two 4-bit LP products per cycle
+PE_TYPES["lp_mixed8"] = replace(PE_TYPES["lp8"], name="lp_mixed8", fused_with="lp4x2")
+PE_TYPES["lp_mixed4"] = replace(PE_TYPES["lp4x2"], name="lp_mixed4", fused_with="lp8")
 
 
 def pe_type(pe: str | PEType) -> PEType:

@@ -87,3 +87,13 @@ def test_compare_pes_same_network():
     assert t["int8"]["cycles"] == t["lp8"]["cycles"] == 2 * 2 * (32 + 14)
     assert t["lp4x2"]["cycles"] == 2 * 2 * (16 + 14)
     assert t["int8"]["energy_mac_pj"] < t["lp8"]["energy_mac_pj"]
+
+
+def test_mixed_precision_pe_area_is_shared():
+    from lognum.hw.energy import FUSION_OVERHEAD
+
+    a8, a4 = pe_area_um2("lp8"), pe_area_um2("lp4x2")
+    m8, m4 = pe_area_um2("lp_mixed8"), pe_area_um2("lp_mixed4")
+    assert m8 == m4 == pytest.approx(FUSION_OVERHEAD * max(a8, a4))
+    assert sum(mac_cost("lp_mixed4").values()) == sum(mac_cost("lp4x2").values())
+    assert hw.pe_type("lp_mixed4").lanes == 2 and hw.pe_type("lp_mixed8").lanes == 1
