@@ -43,3 +43,25 @@ def test_compression_loss_hand_value():
 def test_fitness_config_validation():
     with pytest.raises(ValueError, match="tau"):
         FitnessConfig(tau=0)
+
+
+def test_centred_terms_ignore_a_common_component():
+    from lognum.lpq.fitness import contrastive_terms
+
+    rng = np.random.default_rng(4)
+    fp = [rng.standard_normal((6, 5)), rng.standard_normal((6, 3))]
+    q = [f + 0.1 * rng.standard_normal(f.shape) for f in fp]
+    cfg = FitnessConfig(tau=0.3)
+    loc, glob = contrastive_terms(q, fp, cfg)
+    mu = fp[1].mean(0)
+    assert glob == pytest.approx(info_nce(l2n(q[1] - mu), l2n(fp[1] - mu), 0.3), rel=1e-12)
+    # a large component shared by every input (quantized and FP alike) changes nothing centred
+    c = [np.full(5, 50.0), np.full(3, -30.0)]
+    q2 = [a + v for a, v in zip(q, c, strict=True)]
+    fp2 = [a + v for a, v in zip(fp, c, strict=True)]
+    assert contrastive_terms(q2, fp2, cfg) == pytest.approx((loc, glob), rel=1e-9)
+    # ... but it does change the uncentred loss
+    unc = FitnessConfig(tau=0.3, center=False)
+    assert contrastive_terms(q2, fp2, unc)[1] != pytest.approx(
+        contrastive_terms(q, fp, unc)[1], rel=1e-3
+    )
