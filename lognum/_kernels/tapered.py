@@ -2,7 +2,7 @@
 
 All three share one bit layout (FORMATS.md §1.2, §2.1, §3.2)::
 
-    sign | regime run (capped at rs; no terminator when the run reaches rs) | es exponent bits | F bits
+    sign | regime run (capped at rs; no terminator at the cap) | es exponent bits | F bits
 
 and differ only in how the last F bits are read: GP/posit read them as a linear fraction,
 value ``(1 + j/2^F) * 2^(2^es k + e + sc)``; LP reads them as a log2 fraction,

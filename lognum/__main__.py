@@ -1,0 +1,7 @@
+"""``python -m lognum`` = the ``lognum`` command."""
+
+import sys
+
+from lognum.cli import main
+
+sys.exit(main())
