@@ -42,10 +42,17 @@ _LAZY: dict[str, str] = {
     "BlockFloat": "lognum.formats.block",
 }
 
-__all__ = sorted(_LAZY) + ["__version__"]
+#: subpackages reachable as attributes (``lognum.arith.matmul``) without a separate import
+_SUBPACKAGES = ("analysis", "arith", "formats", "hw", "lpq", "nn", "plots", "data")
+
+__all__ = sorted(_LAZY) + list(_SUBPACKAGES) + ["__version__"]
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        value = importlib.import_module(f"lognum.{name}")
+        globals()[name] = value
+        return value
     mod = _LAZY.get(name)
     if mod is None:
         raise AttributeError(f"module 'lognum' has no attribute {name!r}")
