@@ -149,6 +149,48 @@ def grid_encode(g: Grid, x: np.ndarray, scs: np.ndarray, C: int, away: int = 0) 
 _ZERO_SC = np.zeros(1, dtype=np.int64)
 _ZERO_SC.setflags(write=False)
 
+_UFUNCS: dict[tuple, Any] = {}
+
+
+def grid_ufunc(g: Grid, sc: int = 0, away: int = 0) -> Any:
+    """Round to nearest on grid ``g`` scaled by 2^sc as a genuine NumPy ufunc (Numba
+    ``@vectorize``, float32 and float64 loops) with every parameter compiled in as a constant:
+    one compilation per configuration, on first use, kept for the process (DESIGN.md §3)."""
+    key = (g, sc, away)
+    uf = _UFUNCS.get(key)
+    if uf is not None:
+        return uf
+    import numba
+
+    from lognum._kernels.floats import float_value
+
+    isc, sc2 = math.ldexp(1.0, -sc), math.ldexp(1.0, sc)
+    m, emin, vmin, lomid, tieup, aw, maxval, ovfval, infval, nanval, sg, nz, zn = g.qargs(away)
+
+    def q(x):
+        return float_value(
+            x,
+            isc,
+            sc2,
+            m,
+            emin,
+            vmin,
+            lomid,
+            tieup,
+            aw,
+            maxval,
+            ovfval,
+            infval,
+            nanval,
+            sg,
+            nz,
+            zn,
+        )
+
+    uf = numba.vectorize(["float32(float32)", "float64(float64)"])(q)
+    _UFUNCS[key] = uf
+    return uf
+
 
 # ------------------------------------------------------------------------------------------
 # element-format machinery shared by the families (floats, fixed, lns)
@@ -639,6 +681,13 @@ class Minifloat(ElementMixin, Format):
         ulp = math.ldexp(1.0, E - self.m)
         r = int(mx / ulp)  # significand integer of maxpos
         return mx + ulp / 2, (r % 2 == 1)
+
+    @property
+    def ufunc(self) -> Any:
+        """This format's round-to-nearest quantize (with its ``saturate`` setting) as a NumPy
+        ufunc compiled for this configuration (broadcasting, ``out=``, callable from a user's
+        own ``@njit`` code). Same results as ``quantize``."""
+        return grid_ufunc(self.grid)
 
     # -- describe / notation ----------------------------------------------------------------
     def describe(self, code: int) -> FloatFields:

@@ -473,3 +473,19 @@ def test_unfitted_formats_explain_themselves():
         _ = AdaptivFloat(6, 3).maxpos
     with pytest.raises(ValueError, match="saturate"):
         AdaptivFloat(6, 3).quantize(np.ones(3), saturate=False)
+
+
+def test_ufunc_matches_quantize():
+    f = minifloat("float8_e4m3fn")
+    x = np.concatenate(
+        [np.random.default_rng(8).standard_normal(500) * 100, [np.nan, np.inf, -0.0, 464, 1e-9]]
+    )
+    uf = f.ufunc
+    assert _same(uf(x), f.quantize(x)).all()
+    x32 = x.astype(np.float32)
+    out = np.empty_like(x32)
+    uf(x32, out=out)
+    assert _same(out, f.quantize(x32)).all()
+    xb = np.broadcast_to(x[:, None], (x.size, 3))  # stride-0 broadcasting
+    assert _same(uf(xb), np.repeat(f.quantize(x)[:, None], 3, 1)).all()
+    assert f.ufunc is uf
