@@ -12,7 +12,10 @@ Each element is stored in the element format: v_i = X·P_i.
   ``BlockFloat(8, 32)``.
 
 Scale rule (``scale_rule``): ``"ocp"`` (default, OCP MX spec, gfloat and microxcaling):
-X = 2^(floor(log2 amax) - emax_elem), exponent clamped to [-127, 127]; the largest elements may
+X = 2^(floor(log2 amax) - emax_elem), exponent clamped to [-127, 127]; floor(log2 amax) is read
+exactly from the exponent bits (gfloat and microxcaling evaluate ``floor(np.log2(amax))`` in
+floating point, which rounds up for amax within a few ulps below a power of two, e.g.
+2^12(1 - 2^-53): they then pick a scale twice as large); the largest elements may
 land above the element maximum (up to 2^(emax+1)) and saturate. ``"ceil"``: the smallest power
 of two with amax/X <= element max (no saturation). An all-zero block gets X = 2^-127 (gfloat); a
 block containing NaN gets the NaN scale; ±inf saturates as in gfloat (scale from inf → 2^127).

@@ -13,6 +13,9 @@ exponent bits, ``m`` mantissa bits. With exponent field E and mantissa field M:
   no -0, default bias 2^(e-1)), ``"none"`` (every code a number: MX FP6/FP4), ``"fnu"``
   (unsigned, NaN = all ones; without subnormals there is no zero either: E8M0).
 
+E8M0 note: ml_dtypes converts float32 *subnormal* inputs (below 2^-126) to E8M0 by a bit rule
+that is not nearest by value (1.4·2^-127 → 2^-126); lognum rounds them by value.
+
 Rounding is to nearest, ties to the even significand (``rounding="stochastic"``: unbiased
 stochastic rounding with a seeded ``numpy.random.Generator``). Values round directly from float64
 (ml_dtypes casts float64 through float32 first, which double-rounds near ties: tests compare with
