@@ -7,7 +7,8 @@ parameters [R]:
    (each one, with probability ``p_shared``, a random *uniform* candidate -- one random gene
    for all layers -- otherwise i.i.d. random genes per layer; random search samples the same
    distribution).
-2. *Regeneration*: take the top-2 candidates; choose a block of layers (uniformly at random);
+2. *Regeneration*: take the top-2 candidates; choose a block of layers (the whole model with
+   probability ``p_global``, otherwise uniformly among ``problem.blocks()``);
    child ``C_N`` = the best candidate with the block's layers taken from the second with
    probability ``p_crossover`` (uniform crossover), then mutated (each layer of the block with
    probability ``p_mutation``, at least one; a mutation steps one field by +-1 along its grid
@@ -71,6 +72,7 @@ class GAConfig:
     p_diversity: float = 0.15
     p_step: float = 0.8
     p_block: float = 0.5
+    p_global: float = 0.3
     p_shared: float = 0.5
     max_population: int | None = 32
     seed: int = 0
@@ -80,7 +82,15 @@ class GAConfig:
             raise ValueError(f"population must be >= 2, got {self.population}")
         if self.generations < 0 or self.children < 0:
             raise ValueError("generations and children must be >= 0")
-        for nm in ("p_crossover", "p_mutation", "p_diversity", "p_step", "p_block", "p_shared"):
+        for nm in (
+            "p_crossover",
+            "p_mutation",
+            "p_diversity",
+            "p_step",
+            "p_block",
+            "p_global",
+            "p_shared",
+        ):
             v = getattr(self, nm)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{nm} must be in [0, 1], got {v}")
@@ -245,7 +255,10 @@ def run_lpq(
         order = sorted(range(len(pop)), key=lambda i: pop[i][0])
         p1, p2 = pop[order[0]][1], pop[order[1]][1]
         # 2. regeneration on a chosen block
-        block = blocks[int(rng.integers(len(blocks)))]
+        if rng.random() < ga.p_global:
+            block = list(range(L))
+        else:
+            block = blocks[int(rng.integers(len(blocks)))]
         rows = rows_of_block(block, L, space.acts)
         child = crossover_block(p1, p2, rows, rng, ga.p_crossover)
         child = mutate_block(child, rows, space, rng, ga.p_mutation, L, ga.p_step, ga.p_block)
