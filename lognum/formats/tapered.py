@@ -156,8 +156,8 @@ class TaperedMixin:
     def ufunc(self) -> Any:
         """This format's round-to-nearest quantize as a Numba-compiled NumPy ufunc with the
         parameters compiled in as constants (one compilation per configuration, on first
-        access and input dtype; kept for the process). Broadcasting, ``out=``, and callable
-        from a user's own ``@njit`` code."""
+        access, float32 and float64 loops, a few seconds; kept for the process).
+        Broadcasting, ``out=``, and callable from a user's own ``@njit`` code."""
         return _make_ufunc(self._kparams)
 
     # -- describe ----------------------------------------------------------------------------
@@ -225,7 +225,7 @@ def _make_ufunc(params: tuple) -> Any:
     else:
         def q(x):
             return decode_gp_fast(encode_gp_fast(x, n, es, rs, sc), n, es, rs, sc)
-    uf = numba.vectorize(q)  # a dynamic ufunc: compiles per input dtype on first call
+    uf = numba.vectorize(["float32(float32)", "float64(float64)"])(q)
     _UFUNCS[params] = uf
     return uf
 

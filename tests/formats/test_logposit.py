@@ -67,9 +67,11 @@ def test_large_n_decode_without_table():
         assert np.array_equal(f.encode(x).astype(np.int64), [o.encode(float(v)) for v in x])
 
 
-def _lp_tie_inputs(o: Oracle) -> np.ndarray:
+def _lp_tie_inputs(o: Oracle, most: int = 120) -> np.ndarray:
     xs = []
-    for t in o.tie_keys():
+    ties = o.tie_keys()
+    step = max(1, len(ties) // most)
+    for t in ties[::step]:
         v = exp2_float(t)
         xs += [v, math.nextafter(v, 0.0), math.nextafter(v, math.inf)]
     xs += [exp2_float(k) for k in o.positive_keys()]
@@ -77,11 +79,12 @@ def _lp_tie_inputs(o: Oracle) -> np.ndarray:
     return np.concatenate([xs, -xs, [1e-300, 1e300, 0.0, np.nan, -np.inf]])
 
 
-LP_CONF = [(n, es, rs) for n in range(2, 9) for es in range(3) for rs in range(1, n)] + [
-    (9, 3, 8), (10, 1, 4), (10, 2, 9), (11, 0, 2), (12, 1, 6)]
+LP_CONF = [(n, es, rs) for n in range(2, 6) for es in range(3) for rs in range(1, n)] + [
+    (6, 2, 5), (6, 2, 2), (6, 1, 3), (7, 0, 6), (7, 3, 4), (8, 1, 5), (8, 2, 3), (8, 0, 2),
+    (9, 3, 8), (10, 1, 4), (12, 1, 6)]
 
 
-@pytest.mark.parametrize("sf", [0, 0.5, -0.3])
+@pytest.mark.parametrize("sf", [0, -0.3])
 def test_log_domain_rne_matches_oracle_on_ties_and_random(sf):
     """Bit-string RNE == nearest in log2 with ties to the even pattern (FORMATS.md §3.4), on the
     float64 numbers around every (irrational) geometric tie point and on random inputs."""
@@ -90,7 +93,7 @@ def test_log_domain_rne_matches_oracle_on_ties_and_random(sf):
         f = ln.LogPosit(n, es, rs, sf)
         o = Oracle(n, es, rs, logm=True, sf=sf)
         lmx = float(lp_log2_max(n, es, rs))
-        rand = rng.standard_normal(100) * np.exp2(rng.uniform(-lmx - 2, lmx + 2, 100))
+        rand = rng.standard_normal(40) * np.exp2(rng.uniform(-lmx - 2, lmx + 2, 40))
         xs = np.concatenate([_lp_tie_inputs(o), rand])
         got = f.encode(xs)
         want = np.array([o.encode(float(x)) for x in xs])
@@ -122,20 +125,36 @@ def _nearest_by_value(o: Oracle, x: float) -> int:
     n = o.n
     if x == 0:
         return 0
+    vals = _decimal_values(o)
     with localcontext() as ctx:
         ctx.prec = 60
         ax = Decimal(abs(x))
         best = None
-        for c in range(1, 1 << (n - 1)):
-            lam = o.key(c)
-            ip = lam.numerator // lam.denominator
-            fp = lam - ip
-            v = Decimal(2) ** (Decimal(fp.numerator) / Decimal(fp.denominator)) * Decimal(2) ** ip
+        for c, v in enumerate(vals, start=1):
             d = abs(ax - v)
             if best is None or d < best[0] or (d == best[0] and c % 2 == 0):
                 best = (d, c)
         c = best[1]
     return (1 << n) - c if x < 0 else c
+
+
+_DEC: dict = {}
+
+
+def _decimal_values(o: Oracle) -> list:
+    key = (o.n, o.es, o.rs, o.sf)
+    if key not in _DEC:
+        with localcontext() as ctx:
+            ctx.prec = 60
+            out = []
+            for c in range(1, 1 << (o.n - 1)):
+                lam = o.key(c)
+                ip = lam.numerator // lam.denominator
+                fp = lam - ip
+                out.append(Decimal(2) ** (Decimal(fp.numerator) / Decimal(fp.denominator))
+                           * Decimal(2) ** ip)
+        _DEC[key] = out
+    return _DEC[key]
 
 
 def test_linear_rounding_is_nearest_by_value():

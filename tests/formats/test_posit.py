@@ -101,8 +101,9 @@ def test_rs1_is_a_float_with_bias_2_pow_es_and_no_subnormals():
 # rounding against the oracle: random inputs, every tie point and its float neighbours
 
 
-def _tie_inputs(o: Oracle) -> np.ndarray:
-    ties = [float(t) for t in o.tie_keys()]
+def _tie_inputs(o: Oracle, most: int = 300) -> np.ndarray:
+    ties = o.tie_keys()
+    ties = [float(t) for t in ties[:: max(1, len(ties) // most)]]
     xs = []
     for t in ties:
         xs += [t, math.nextafter(t, 0.0), math.nextafter(t, math.inf)]
@@ -112,7 +113,8 @@ def _tie_inputs(o: Oracle) -> np.ndarray:
     return np.concatenate([xs, -xs])
 
 
-RCONF = [(n, es, rs) for n in range(2, 9) for es in range(4) for rs in range(1, n)] + [
+RCONF = [(n, es, rs) for n in range(2, 7) for es in range(4) for rs in range(1, n)] + [
+    (7, 0, 6), (7, 2, 3), (8, 0, 7), (8, 1, 1), (8, 1, 3), (8, 2, 7), (8, 2, 5), (8, 3, 2),
     (10, 1, 9), (10, 2, 4), (11, 0, 10), (12, 3, 5), (12, 2, 11), (12, 1, 2)]
 
 
@@ -123,7 +125,7 @@ def test_encode_matches_oracle_on_ties_and_random(sc):
         f = ln.GeneralizedPosit(n, es, rs, sc)
         o = Oracle(n, es, rs, sc)
         mx = math.log2(f.maxpos)
-        rand = rng.standard_normal(200) * np.exp2(rng.uniform(-mx - 3, mx + 3, 200))
+        rand = rng.standard_normal(60) * np.exp2(rng.uniform(-mx - 3, mx + 3, 60))
         xs = np.concatenate([_tie_inputs(o), rand, [0.0, -0.0, np.nan, np.inf, -np.inf]])
         got = f.encode(xs)
         want = np.array([o.encode(float(x)) for x in xs])
