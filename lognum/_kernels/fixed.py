@@ -51,7 +51,7 @@ def int_level(x, s, zp, qmin, qmax, magic, cap, half, one, away):
     return q
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def quantize_rows(x, out, s, zp, C, p, away):
     """``out[i] = (q - Z)·S`` (see ``int_level``; s, zp, p have x's dtype)."""
     qmin, qmax, magic, cap, half, one = p[0], p[1], p[2], p[3], p[4], p[5]
@@ -64,7 +64,7 @@ def quantize_rows(x, out, s, zp, C, p, away):
             out[base + j] = (q - zr) * sr
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def encode_rows(x, out, s, zp, C, p, away, n):
     """``out[i]`` (uint32) = the n-bit two's-complement pattern of q (NaN gives the code of Z)."""
     qmin, qmax, magic, cap, half, one = p[0], p[1], p[2], p[3], p[4], p[5]
@@ -90,7 +90,7 @@ def params(dtype, qmin: float, qmax: float) -> np.ndarray:
 _T_CAP = 1125899906842624.0  # 2^50
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def stochastic_levels(x, u, out, s, zp, C, qmin, qmax):
     """Stochastic rounding: ``q = clamp(floor(x/S + u) + Z)`` with u uniform in [0, 1), so
     E[q] = x/S + Z inside the range (unbiased). ``out`` gets q (float64; NaN for NaN x)."""
@@ -112,7 +112,7 @@ def stochastic_levels(x, u, out, s, zp, C, qmin, qmax):
             out[base + j] = q
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def absmax_rows(x, C, out):
     """max |x| over the finite entries of each row (0.0 when none), by an integer max over the
     binary64 magnitude bits (vectorises; NaN and inf are skipped)."""
@@ -127,7 +127,7 @@ def absmax_rows(x, C, out):
         out[r] = bits_f64(mx)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def absmax_rows_f32(x, C, out):
     """``absmax_rows`` for float32 rows, on the binary32 bits (twice the SIMD lanes)."""
     for r in range(out.size):

@@ -15,7 +15,7 @@ from lognum._kernels.bits import bits_f32, f32_bits, f64_bits
 from lognum._kernels.floats import float_code, float_value, pow2
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def quantize_rows(
     x,
     out,
@@ -62,7 +62,7 @@ def quantize_rows(
             )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def encode_rows(
     x,
     out,
@@ -116,7 +116,7 @@ def encode_rows(
             )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def bf16_quantize_f32(x, out, sat):
     """bfloat16 round trip of float32 ``x``: round to nearest even on the 16 dropped bits of the
     binary32 pattern (FORMATS.md §4.3); overflow gives ±inf, or ±max with ``sat`` (±inf too);
@@ -132,7 +132,7 @@ def bf16_quantize_f32(x, out, sat):
         out[i] = bits_f32(uint32(r))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def row_amax_exponent(x, C, out_e, out_flag):
     """Per row of C elements: ``floor(log2 max|x|)`` into ``out_e`` and a flag into
     ``out_flag``: 0 normal, 1 all zero, 2 contains NaN, 3 contains ±inf (no NaN).

@@ -29,7 +29,7 @@ def count_below(a, thr, tup):
     return lo
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def nearest_index(x, thr, tup, out):
     """``out[i]`` = index into the magnitude table of the nearest value to ``|x[i]|``
     (finite inputs; the caller handles NaN/inf)."""
@@ -37,7 +37,7 @@ def nearest_index(x, thr, tup, out):
         out[i] = count_below(abs(float(x[i])), thr, tup)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def stochastic_index(x, u, pv, out):
     """``out[i]`` = index into ``pv`` of the stochastically rounded ``|x[i]|``: the upper
     neighbour with probability (|x| - lo) / (hi - lo), so the expectation is |x| (unbiased).

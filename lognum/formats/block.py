@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from lognum.formats.base import Format, as_float_array, check_int, check_rng
-from lognum.formats.fixed import SymmetricInt
+from lognum.formats.fixed import SymmetricInt, _check_threads
 from lognum.formats.floats import Grid, Minifloat, _check_axis, _loops, options_suffix
 
 SCALE_RULES = ("ocp", "ceil")
@@ -168,8 +168,11 @@ class _BlockMixin:
         rounding: str = "nearest",
         rng: np.random.Generator | None = None,
         out: np.ndarray | None = None,
+        threads: int = 1,
     ) -> np.ndarray:
-        """Quantize-dequantize ``x`` block by block along ``axis`` (same shape and dtype)."""
+        """Quantize-dequantize ``x`` block by block along ``axis`` (same shape and dtype).
+        ``threads`` is accepted for API compatibility; the block kernels run on one thread."""
+        _check_threads(threads)
         self._check_rounding(rounding)
         rng = check_rng(rounding, rng)
         a, scalar = as_float_array(x)

@@ -52,6 +52,11 @@ def _k():
     return fixed
 
 
+def _check_threads(threads: Any) -> None:
+    if isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 1:
+        raise ValueError(f"threads must be a positive integer, got {threads!r}")
+
+
 def absmax_rows(rows: np.ndarray) -> np.ndarray:
     """max|x| over the finite entries of each row of a 2-D array (0 for none)."""
     r = np.ascontiguousarray(rows)
@@ -170,9 +175,12 @@ class _IntMixin(ElementMixin):
         rng: Any = None,
         out: np.ndarray | None = None,
         saturate: bool | None = None,
+        threads: int = 1,
     ) -> np.ndarray:
         """Quantize and dequantize ``x`` (fitting the parameters from ``x`` first when they are
-        None); same shape and float dtype. Saturating (``saturate=False`` raises)."""
+        None); same shape and float dtype. Saturating (``saturate=False`` raises). ``threads``
+        is accepted for API compatibility; these kernels run on one thread."""
+        _check_threads(threads)
         f = self.fit(x) if self._needs_fit else self
         f._with_saturate(saturate)
         res = f._apply(x, rounding, rng, codes=False)

@@ -329,10 +329,12 @@ class ElementMixin:
         rng: np.random.Generator | None = None,
         out: np.ndarray | None = None,
         saturate: bool | None = None,
+        **kw: Any,
     ) -> np.ndarray:
         """Round ``x`` to the format (same shape and float dtype). ``saturate``: overflow to
-        ±max (True) or to the format's inf/NaN (False); None = the format's default."""
-        return Format.quantize(self._with_saturate(saturate), x, rounding, rng, out)
+        ±max (True) or to the format's inf/NaN (False); None = the format's default. Other
+        keywords go to ``Format.quantize``."""
+        return Format.quantize(self._with_saturate(saturate), x, rounding, rng, out, **kw)
 
     def encode(
         self,
@@ -891,9 +893,10 @@ class ScaledFloat(ElementMixin, Format):
         rng: np.random.Generator | None = None,
         out: np.ndarray | None = None,
         saturate: bool | None = None,
+        **kw: Any,
     ) -> np.ndarray:
         f = self.fit(x) if self.sc is None else self
-        return ElementMixin.quantize(f, x, rounding, rng, out, saturate)
+        return ElementMixin.quantize(f, x, rounding, rng, out, saturate, **kw)
 
     def encode(
         self,
@@ -1073,13 +1076,14 @@ class AdaptivFloat(ElementMixin, Format):
         rng: np.random.Generator | None = None,
         out: np.ndarray | None = None,
         saturate: bool | None = None,
+        **kw: Any,
     ) -> np.ndarray:
         """Fit (if ``bias`` is None) and quantize. AdaptivFloat always saturates."""
         f = self.fit(x) if self.bias is None else self
         if saturate is False:
             raise ValueError("saturate must be True for AdaptivFloat (it always saturates)")
         if not isinstance(f.bias, tuple):
-            return Format.quantize(f, x, rounding, rng, out)
+            return Format.quantize(f, x, rounding, rng, out, **kw)
         f._check_rounding(rounding)
         rng = check_rng(rounding, rng)
         a, scalar = as_float_array(x)

@@ -395,10 +395,11 @@ class LogQuant(_LogTableMixin, Format):
         rng: Any = None,
         out: np.ndarray | None = None,
         saturate: bool | None = None,
+        **kw: Any,
     ) -> np.ndarray:
         """Fit (if ``fsr`` is None) and quantize."""
         f = self.fit(x) if self.fsr is None else self
-        return ElementMixin.quantize(f, x, rounding, rng, out, saturate)
+        return ElementMixin.quantize(f, x, rounding, rng, out, saturate, **kw)
 
     def encode(
         self, x: Any, rounding: str = "nearest", rng: Any = None, saturate: bool | None = None
