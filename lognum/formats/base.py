@@ -70,6 +70,36 @@ def check_rng(rounding: str, rng: Any) -> np.random.Generator | None:
     return None
 
 
+_POOL: Any = None
+_MIN_CHUNK = 1 << 16
+
+
+def _check_threads(threads: Any, rounding: str) -> int:
+    if isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 1:
+        raise ValueError(f"threads must be a positive integer, got {threads!r}")
+    if threads > 1 and rounding.startswith("stochastic"):
+        raise ValueError("threads > 1 is only for deterministic rounding (not stochastic)")
+    return int(threads)
+
+
+def _split(fn: Any, x: np.ndarray, out: np.ndarray, rounding: str, rng: Any,
+           threads: int) -> None:
+    """Run ``fn(x, out, rounding, rng)`` on ``threads`` contiguous chunks in a thread pool."""
+    global _POOL
+    if threads == 1 or x.size < 2 * _MIN_CHUNK:
+        fn(x, out, rounding, rng)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    if _POOL is None or _POOL._max_workers < threads:
+        _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lognum")
+    edges = np.linspace(0, x.size, threads + 1).astype(np.int64)
+    futs = [_POOL.submit(fn, x[a:b], out[a:b], rounding, rng)
+            for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    for f in futs:
+        f.result()
+
+
 @dataclass(frozen=True)
 class Format:
     """Base of every lognum number format.
@@ -119,15 +149,18 @@ class Format:
         return rounding
 
     def quantize(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
-                 out: np.ndarray | None = None) -> np.ndarray:
+                 out: np.ndarray | None = None, threads: int = 1) -> np.ndarray:
         """Round ``x`` to the nearest value of the format (or stochastically).
 
         ``x``: any shape; float32 and float64 keep their dtype, other numeric dtypes become
         float64. NaN and ±inf give NaN (the format's NaR) unless the family says otherwise.
         ``out``: optional array of the same shape and dtype to write into.
+        ``threads``: split round-to-nearest over this many threads (the kernels release the
+        GIL); the result does not depend on it.
         """
         self._check_rounding(rounding)
         rng = check_rng(rounding, rng)
+        threads = _check_threads(threads, rounding)
         a, scalar = as_float_array(x)
         if out is None:
             res = np.empty(a.shape, dtype=a.dtype)
@@ -138,24 +171,26 @@ class Format:
         if a.size:
             flat = np.ascontiguousarray(a).reshape(-1)
             if res.flags.c_contiguous:
-                self._quantize_flat(flat, res.reshape(-1), rounding, rng)
+                _split(self._quantize_flat, flat, res.reshape(-1), rounding, rng, threads)
             else:
                 tmp = np.empty(a.size, dtype=a.dtype)
-                self._quantize_flat(flat, tmp, rounding, rng)
+                _split(self._quantize_flat, flat, tmp, rounding, rng, threads)
                 res[...] = tmp.reshape(a.shape)
         if scalar and out is None:
             return res[()]
         return res
 
     def encode(self, x: Any, rounding: str = "nearest",
-               rng: np.random.Generator | None = None) -> np.ndarray:
+               rng: np.random.Generator | None = None, threads: int = 1) -> np.ndarray:
         """Bit patterns (codes) of the rounded values, as uint8/uint16/uint32 by ``nbits``."""
         self._check_rounding(rounding)
         rng = check_rng(rounding, rng)
+        threads = _check_threads(threads, rounding)
         a, scalar = as_float_array(x)
         res = np.empty(a.shape, dtype=self.code_dtype)
         if a.size:
-            self._encode_flat(np.ascontiguousarray(a).reshape(-1), res.reshape(-1), rounding, rng)
+            _split(self._encode_flat, np.ascontiguousarray(a).reshape(-1), res.reshape(-1),
+                   rounding, rng, threads)
         return res[()] if scalar else res
 
     def decode(self, codes: Any) -> np.ndarray:

@@ -1,0 +1,152 @@
+"""Quantize throughput of the posit family (and the baselines) against references measured in
+the same run.
+
+Protocol (PERF.md): one array of N float32 N(0,1) values; after a warm-up, R rounds, each
+timing every case once in a shuffled order; medians reported, plus ratios to ``x.copy()`` of the
+same array in the same rounds. softposit (about 1 Melem/s) is timed on a subsample and scaled.
+The machine is shared and noisy: quote the ratios.
+
+    python benchmarks/bench_quantize.py            # N = 10^7, 11 rounds
+    python benchmarks/bench_quantize.py 1000000 5
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")
+
+import numpy as np  # noqa: E402
+
+import lognum as ln  # noqa: E402
+
+TAPERED = ["posit<8,2>", "posit<16,2>", "posit<32,2>", "GP<8,1,3,0>", "LP<8,1,5,0>"]
+
+
+def tapered_rows(x: np.ndarray) -> list[tuple[str, object]]:
+    rows: list[tuple[str, object]] = [("numpy x.copy()", x.copy)]
+    for s in TAPERED:
+        f = ln.parse(s)
+        rows.append((f"lognum {s} quantize", lambda f=f: f.quantize(x)))
+    p = ln.Posit(8, 2)
+    rows.append(("lognum posit<8,2> quantize, 2 threads", lambda: p.quantize(x, threads=2)))
+    out = np.empty_like(x)
+    rows.append(("lognum posit<8,2> quantize, out=", lambda: p.quantize(x, out=out)))
+    rows.append(("lognum posit<8,2> encode (uint8)", lambda: p.encode(x)))
+    return rows
+
+
+def softposit_rate(x: np.ndarray, m: int = 20000) -> tuple[str, float] | None:
+    """softposit's fastest per-element path for posit<8,2> (posit_2 with n = 8), Melem/s."""
+    try:
+        import softposit as sp
+    except ImportError:
+        return None
+    xs = [float(v) for v in x[:m]]
+    paths = {
+        "float(posit_2(v, 8))": lambda: [float(sp.posit_2(v, 8)) for v in xs],
+        "posit_2(v, 8).v.v (encode only)": lambda: [sp.posit_2(v, 8).v.v for v in xs],
+    }
+    best = None
+    for name, fn in paths.items():
+        ts = []
+        for _ in range(3):
+            t = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t)
+        rate = m / min(ts) / 1e6
+        if best is None or rate > best[1]:
+            best = (name, rate)
+    return best
+
+
+def measure(rows, rounds: int, n: int, seed: int = 0) -> dict[str, float]:
+    rng = np.random.default_rng(seed)
+    for _, fn in rows:
+        fn()  # warm-up (compilation, page faults)
+    times: dict[str, list[float]] = {label: [] for label, _ in rows}
+    for _ in range(rounds):
+        for i in rng.permutation(len(rows)):
+            label, fn = rows[i]
+            t = time.perf_counter()
+            fn()
+            times[label].append(time.perf_counter() - t)
+    return {label: n / float(np.median(ts)) / 1e6 for label, ts in times.items()}
+
+
+def compile_times() -> str:
+    """First-call cost in a fresh process with an empty Numba cache, then with a warm cache,
+    and the cost of a *new* configuration once the kernels exist (no compilation)."""
+    code = (
+        "import time, numpy as np, lognum as ln\n"
+        "x = np.random.default_rng(0).standard_normal(1000).astype(np.float32)\n"
+        "t = time.perf_counter(); ln.Posit(8, 2).quantize(x); a = time.perf_counter() - t\n"
+        "t = time.perf_counter(); ln.GeneralizedPosit(7, 1, 3, -2).quantize(x); "
+        "b = time.perf_counter() - t\n"
+        "t = time.perf_counter(); ln.LogPosit(8, 1, 5, 0).quantize(x); c = time.perf_counter() - t\n"
+        "t = time.perf_counter(); ln.LogPosit(6, 2, 3, 0.5).quantize(x); "
+        "d = time.perf_counter() - t\n"
+        "print(f'{a:.2f} {b*1e3:.2f} {c:.2f} {d*1e3:.2f}')\n"
+    )
+    lines = []
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        for label in ("empty cache", "warm cache"):
+            out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                 text=True, check=True).stdout.split()
+            lines.append(f"  {label:<11}: first posit<8,2> quantize {out[0]} s, then a new GP "
+                         f"config {out[1]} ms; first LP quantize {out[2]} s, then a new LP "
+                         f"config {out[3]} ms")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> None:
+    n = int(float(argv[0])) if argv else 10**7
+    rounds = int(argv[1]) if len(argv) > 1 else 11
+    n -= n % 32
+    x = np.random.default_rng(0).standard_normal(n).astype(np.float32)
+    rows = tapered_rows(x)
+    pairs = []
+    sys.path.insert(0, str(Path(__file__).parent))
+    try:
+        import bench_baselines
+
+        rows += bench_baselines.rows(x)
+        pairs = bench_baselines.PAIRS
+    except Exception as exc:  # the baselines need ml_dtypes (test extra)
+        print(f"(baseline rows skipped: {exc})")
+    rates = measure(rows, rounds, n)
+    copy = rates["numpy x.copy()"]
+    print(f"N = {n:.0e} float32 N(0,1), {rounds} interleaved rounds, medians; "
+          f"numba threading layer {os.environ.get('NUMBA_THREADING_LAYER')}")
+    print(f"{'case':<52}{'Melem/s':>10}{'vs x.copy()':>13}")
+    for label, r in rates.items():
+        print(f"{label:<52}{r:>10.1f}{r / copy:>13.3f}")
+    sp = softposit_rate(x)
+    p8 = rates["lognum posit<8,2> quantize"]
+    print()
+    if sp:
+        print(f"softposit fastest path for posit<8,2>: {sp[0]}: {sp[1]:.2f} Melem/s "
+              f"(on 2e4 values, scaled) -> lognum / softposit = {p8 / sp[1]:.0f}x  (goal >= 1000x)")
+    print(f"posit<8,2> single thread vs x.copy(): {p8 / copy:.2f}  (goal >= 0.5)")
+    print(f"posit<8,2> 2 threads vs 1 thread: "
+          f"{rates['lognum posit<8,2> quantize, 2 threads'] / p8:.2f}  (goal > 1)")
+    for s in TAPERED[1:]:
+        print(f"{s} time / posit<8,2> time: {p8 / rates[f'lognum {s} quantize']:.2f}  (goal <= 2)")
+    for ours, ref, goal in pairs:
+        if ours in rates and ref in rates:
+            g = f"  (goal >= {goal:.2f})" if goal else ""
+            print(f"{ours} / {ref}: {rates[ours] / rates[ref]:.2f}x{g}")
+    print("\ncompile cost (fresh processes):")
+    print(compile_times())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
