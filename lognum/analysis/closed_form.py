@@ -28,13 +28,8 @@ def _fmt(cfg: Any) -> Any:
 
 
 def _family(fmt: Any) -> str:
-    """'gp' (posit and GP), 'lp', or 'other'."""
-    name = type(fmt).__name__
-    if name in ("Posit", "GeneralizedPosit"):
-        return "gp"
-    if name == "LogPosit":
-        return "lp"
-    return "other"
+    """'gp' (posit and GP), 'lp', or 'other' (``Format.family``)."""
+    return fmt.family
 
 
 def _check_tapered(fmt: Any, what: str) -> str:

@@ -367,7 +367,7 @@ def sqnr(
         raise ValueError(
             f"{fmt} adapts its scale to the data: give x= or dist=, or fit it first (fmt.fit(x))"
         )
-    if type(fmt).__name__ == "LogPosit":
+    if fmt.family == "lp":
         return cf.sqnr_lp(fmt)
     return cf.sqnr_eq8(fmt, gamma=gamma, delta_eq=delta)
 

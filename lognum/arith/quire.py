@@ -53,12 +53,9 @@ def _fmt(cfg: Any) -> Any:
 
 
 def _family(fmt: Any) -> str:
-    name = type(fmt).__name__
-    if name in ("Posit", "GeneralizedPosit"):
-        return "gp"
-    if name == "LogPosit":
-        return "lp"
-    raise ValueError(f"fmt must be a posit, GP or LP format, got {fmt}")
+    if fmt.family not in ("gp", "lp"):
+        raise ValueError(f"fmt must be a posit, GP or LP format, got {fmt}")
+    return fmt.family
 
 
 # ---------------------------------------------------------------------------------------------

@@ -111,6 +111,9 @@ class Format:
     """
 
     roundings: ClassVar[tuple[str, ...]] = ROUNDINGS
+    #: "gp" (posit and generalized posit), "lp" (log posit) or "other": what the analysis and
+    #: exact-arithmetic code dispatches on
+    family: ClassVar[str] = "other"
 
     # ---- what a family implements ------------------------------------------------------
     @property

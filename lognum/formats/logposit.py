@@ -59,6 +59,7 @@ class LogPosit(TaperedMixin, Format):
     sf: float = 0.0
 
     roundings = ("nearest", "linear", "stochastic", "stochastic_linear")
+    family = "lp"
 
     def __post_init__(self) -> None:
         check_int("n", self.n, 2, 32)

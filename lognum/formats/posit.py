@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 from lognum.formats.base import Format, check_int
 from lognum.formats.tapered import TaperedMixin
@@ -53,6 +54,8 @@ class GeneralizedPosit(TaperedMixin, Format):
     es: int
     rs: int
     sc: int = 0
+
+    family: ClassVar[str] = "gp"
 
     def __post_init__(self) -> None:
         check_int("n", self.n, 2, 32)
@@ -100,6 +103,8 @@ class Posit(TaperedMixin, Format):
 
     n: int
     es: int = 2
+
+    family: ClassVar[str] = "gp"
 
     def __post_init__(self) -> None:
         check_int("n", self.n, 2, 32)
