@@ -67,3 +67,23 @@ def test_read_config_and_topology():
     assert conv[-1].depthwise and conv[-1].groups == 3
     g = hw.read_topology(DATA / "small_gemm.csv", "gemm")
     assert g[1].gemm_shape() == (9, 7, 13)
+
+
+def test_topology_extras_and_bad_input(tmp_path):
+    t = tmp_path / "t.csv"
+    # SCALE-Sim v2's form with an extra column, and an N:M sparsity field (ignored)
+    t.write_text("Layer name, H, W, R, S, C, F, Strides,, Target\nc,10,10,3,3,2,4,2, NPU\n"
+                 "d,9,9,3,3,2,4,1,2:4,\n")  # fmt: skip
+    a, b = hw.read_topology(t)
+    assert a.gemm_shape() == (16, 4, 18) and a.gemm_shape(scalesim_compat=True) == (25, 4, 18)
+    assert b.gemm_shape() == (49, 4, 18)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("h\nx,1,2,\n")
+    with pytest.raises(ValueError, match="bad topology row"):
+        hw.read_topology(bad)
+    cfg = tmp_path / "c.cfg"
+    cfg.write_text("[general]\nrun_name = x\n[architecture_presets]\nArrayHeight: 4\n")
+    with pytest.raises(ValueError, match="missing"):
+        hw.read_scalesim_config(cfg)
+    with pytest.raises(ValueError, match="input_type"):
+        hw.read_topology(t, "fc")
