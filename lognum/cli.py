@@ -21,6 +21,10 @@ def _render(group: str, outdir: Path) -> list[Path]:
     import importlib
 
     mod = importlib.import_module(f"lognum.plots.{group}")
+    if group == "lpq":
+        # saved LPQ runs live in the repository (results/lpq), not in an installed wheel
+        local = Path.cwd() / "results" / "lpq"
+        return list(mod.render_all(outdir, results_dir=local if local.is_dir() else None))
     return list(mod.render_all(outdir))
 
 

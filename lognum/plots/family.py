@@ -52,7 +52,7 @@ def fig_family_values(specs: tuple[str, ...] = ("posit<6,2>", "GP<6,2,3,0>",
         ax.set_ylim(-0.6, len(specs) - 0.4)
         ax.set_xlabel(r"$\log_2$ of the positive values")
         ax.grid(axis="y", visible=False)
-        ax.set_title("6-bit posit, generalized posit (rs = 3) and log posit: where the values lie")
+        ax.set_title("Where the values lie: " + ", ".join(str(ln.parse(s)) for s in specs))
     return fig
 
 
