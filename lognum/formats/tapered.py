@@ -72,6 +72,18 @@ def lp_value_table(n: int, es: int, rs: int, sfi: int, sff: int) -> np.ndarray:
 
 
 @cache
+def _gp32(n: int, es: int, rs: int, sc: int) -> tuple[int, int, int, int, int] | None:
+    """Constants of the binary32 GP kernel (``tapered32.quantize_gp32``), or None when the
+    format's values are not all binary32 normals (then the float64 path serves float32)."""
+    from lognum._kernels.tapered32 import gp32_params
+
+    k, _ = _kernels()
+    v = np.empty(2, dtype=np.float64)
+    k.decode_gp(np.array([1, (1 << (n - 1)) - 1], dtype=np.uint32), v, n, es, rs, sc)
+    return gp32_params(n, es, rs, sc, float(v[0]), float(v[1]))
+
+
+@cache
 def _table32(n: int, es: int, rs: int, sfi: int, sff: int) -> np.ndarray:
     t = lp_value_table(n, es, rs, sfi, sff).astype(np.float32)
     t.setflags(write=False)
@@ -134,6 +146,12 @@ class TaperedMixin:
                        rng: np.random.Generator | None) -> None:
         n, es, rs, sc, logm, sfi, sff = self._kparams
         if rounding == "nearest" and not logm:
+            g32 = _gp32(n, es, rs, sc) if x.dtype == np.float32 else None
+            if g32 is not None:
+                from lognum._kernels.tapered32 import quantize_gp32
+
+                quantize_gp32(x, out, n, es, rs, *g32)
+                return
             k, _ = _kernels()
             k.quantize_gp(x, out, n, es, rs, sc)
             return
