@@ -26,11 +26,14 @@ works on 16 lanes.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from numba import int32, njit, types, uint32
+from numba import float32, int32, njit, types, uint32
 from numba.extending import intrinsic
 
 from lognum._kernels.bits import bits_f32, f32_bits
+from lognum._kernels.tapered import encode
 
 _NAN32 = uint32(0x7FC00000)  # float32(math.nan): what the float64 path returns for NaR
 
@@ -141,3 +144,195 @@ def quantize_gp32(x, out, n, es, rs, off, magmin, magmax, ymin, ymax):
     ymax = int32(ymax)
     for i in range(x.size):
         out[i] = quantize_gp32_one(x[i], n, es, rs, off, magmin, magmax, ymin, ymax)
+
+
+# --------------------------------------------------------------------------------------------
+# LP (log posit) on binary32 inputs: a binary32 log2 in 32-bit lanes, exact near-tie redo
+#
+# The LP body is the fixed-point number log2|x| + sf cut like a GP body (FORMATS.md §3.2), so
+# with FB fraction bits the same bias trick gives T = (S + B) 2^FB + frac and the rounding of T
+# at bit d = es + FB - avail is the LP rounding. T is built from a binary32 log2 of the
+# mantissa whose absolute error is at most LOG2_EPS over all 2^23 mantissas (checked
+# exhaustively by tests/formats/test_tapered_fast32.py); with the truncations of the fraction
+# and of sf, |T - exact| <= W = ceil(LOG2_EPS 2^FB) + 2 units. Any input whose dropped bits lie
+# within W of the tie is redone with the exact scalar encoder (``tapered.encode``); elsewhere
+# T and the exact value round to the same code (the grid step 2^d is far above 2W, so they
+# cannot straddle a kept-bit boundary and round apart). Values come from a table indexed by
+# the rounded T (``T >> (FB - Fmax)``), built from the same float32 code table as before.
+
+LOG2_EPS = 2.0**-21  # proven bound on |log2_mant32(m) - log2(1 + m/2^23)| (exhaustive test)
+_C_LOG2 = 2.0 / math.log(2.0)
+_MIN_DROP = 13  # d >= 13: about 2W / 2^d < 2^-7 of the inputs are near a tie at worst
+
+
+@njit(inline="always", error_model="numpy")
+def log2_mant32(m):
+    """binary32 ``log2(1 + m / 2^23)`` for a 23-bit mantissa m (int32): atanh series on
+    [sqrt(1/2), sqrt(2)), ``log2 v = (2/ln 2)(z + z^3/3 + ... + z^9/9)``, ``z = (v-1)/(v+1)``,
+    ``|z| <= 0.172`` (truncation < 2^-30). Error <= LOG2_EPS; exact 0 for m = 0."""
+    v = bits_f32(uint32(m) | uint32(0x3F800000))
+    off = float32(0.0)
+    if m >= int32(0x3504F3):  # v >= sqrt(2) (rounded down)
+        v = v * float32(0.5)
+        off = float32(1.0)
+    z = (v - float32(1.0)) / (v + float32(1.0))
+    z2 = z * z
+    s = float32(1.0 / 9.0)
+    s = s * z2 + float32(1.0 / 7.0)
+    s = s * z2 + float32(1.0 / 5.0)
+    s = s * z2 + float32(1.0 / 3.0)
+    cz = float32(_C_LOG2) * z
+    return off + (cz + cz * (z2 * s))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def log2_mant32_all(out):
+    """``out[m] = log2_mant32(m)`` for every m < out.size (the exhaustive error check)."""
+    for i in range(out.size):
+        out[i] = log2_mant32(int32(i))
+
+
+def lp32_params(
+    n: int, es: int, rs: int, sfi: int, sff: int, code_table: np.ndarray, fields: np.ndarray
+) -> tuple | None:
+    """Loop constants and the T-indexed value table of ``quantize_lp32`` for LP<n,es,rs,sf>
+    (``sf = sfi + sff/2^59``), or None when the binary32 path does not apply.
+
+    ``code_table``: float32 value of every n-bit code; ``fields``: (k, e, F, j) of every
+    positive code 1 .. 2^(n-1) - 1, one row each, in order."""
+    B = rs << es
+    FB = 26
+    while (2 * B + 3) << FB >= 1 << 31:
+        FB -= 1
+    minlen = 1 if rs == 1 else 2
+    fmax = max(0, n - 1 - minlen - es)
+    if n > 20 or FB - fmax < _MIN_DROP or (2 * B) << fmax > 1 << 22:
+        return None
+    W = math.ceil(LOG2_EPS * 2.0**FB) + 2
+    sh = FB - fmax
+
+    size = (2 * B) << fmax
+    idx_table = np.zeros(2 * size + 2, dtype=np.float32)
+    ks, es_, Fs, js = (fields[:, i].astype(np.int64) for i in range(4))
+    T = (((ks << es) + es_ + B) << FB) + (js << (FB - Fs))
+    idx_table[T >> sh] = code_table[1 : 1 << (n - 1)]
+    idx_table[size + (T >> sh)] = code_table[(1 << n) - np.arange(1, 1 << (n - 1))]
+    idx_table[2 * size] = code_table[0]
+    idx_table[2 * size + 1] = code_table[1 << (n - 1)]
+    tmin, tmax = int(T[0]), int(T[-1])
+    sffh = sff >> (59 - FB)
+    c0 = es + FB + 1 - n  # d = length + c0
+    consts = (FB, B, sfi - 127 + B, sffh, c0, tmin, tmax, sh, W, np.float32(2.0**FB))
+    return consts, idx_table
+
+
+@njit(inline="always", error_model="numpy")
+def lp32_index(x, n, es, rs, FB, B, sfib, sffh, c0, tmin, tmax, sh, W, scale):
+    """(index into the table of ``lp32_params`` of the LP value nearest to x, whether x must
+    be redone with the exact encoder). Table layout: positive values, then their negatives,
+    then 0.0, then NaN."""
+    b = f32_bits(x)
+    mag = int32(b & uint32(0x7FFFFFFF))
+    ebits = sra32(mag, int32(23))
+    m = int32(mag & int32(0x7FFFFF))
+    lg = log2_mant32(m)
+    gi = int32(lg * scale)  # lg 2^FB (exact product), truncated
+    sx = int32(ebits + sfib)
+    if sx < int32(-3):  # -3 + (fraction + sf part < 2) stays below 0: "under"
+        sx = int32(-3)
+    twob = int32(B + B)
+    if sx > twob:
+        sx = twob
+    t = int32(int32(shl32(sx, FB) + gi) + sffh)
+    thi = shl32(twob, FB)
+    under = t < int32(0)
+    over = t >= thi
+    if under:
+        t = int32(0)
+    if over:
+        t = int32(thi - int32(1))
+    k = int32(sra32(sra32(t, FB), es) - rs)
+    r = int32((k ^ sra32(k, int32(31))) + int32(1))
+    length = int32(r + int32(1))
+    if length > rs:
+        length = rs
+    d = int32(length + c0)
+    half = shl32(int32(1), int32(d - int32(1)))
+    low = int32(t & int32(half - int32(1)))
+    guard = int32(t & half) != int32(0)
+    td = sra32(t, d)
+    par = int32(td & int32(1)) != int32(0)
+    if length == int32(n - int32(1)):
+        par = (k < int32(0)) != (r >= rs)
+    inc = int32(0)
+    if guard & ((low != int32(0)) | par):
+        inc = int32(1)
+    q = shl32(int32(td + inc), d)
+    if q < tmin:
+        q = tmin
+    if q > tmax:
+        q = tmax
+    dist = int32(half - low)  # |dropped bits - tie|, dropped = guard 2^(d-1) + low
+    if guard:
+        dist = low
+    near = (dist <= W) & (not over) & (not under)
+    if (ebits == int32(0)) & (mag != int32(0)):
+        near = True  # binary32 subnormal: the exact encoder decides
+    half_size = shl32(twob, int32(FB - sh))
+    idx = sra32(q, sh)
+    if b >= uint32(0x80000000):
+        idx = int32(idx + half_size)
+    if mag == int32(0):
+        idx = int32(half_size + half_size)
+    if mag >= int32(0x7F800000):
+        idx = int32(int32(half_size + half_size) + int32(1))
+        near = False
+    return idx, near
+
+
+_BLOCK = 2048
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def quantize_lp32(
+    x, out, n, es, rs, sfi, sff, FB, B, sfib, sffh, c0, tmin, tmax, sh, W, scale, tab, code_tab
+):
+    """``out[i]`` = LP round-to-nearest of the float32 ``x[i]``, for formats accepted by
+    ``lp32_params`` (``tab``; ``code_tab`` = float32 value of each code, for the exact redo).
+    Blocks of 2048: a vectorised pass computes table indices into a small buffer, a second
+    (scalar: a gather next to a store cannot be proven alias-free) reads the table. Returns the
+    number of inputs redone with the exact scalar encoder."""
+    n32 = int32(n)
+    es32 = int32(es)
+    rs32 = int32(rs)
+    FB = int32(FB)
+    B = int32(B)
+    sfib = int32(sfib)
+    sffh = int32(sffh)
+    c0 = int32(c0)
+    tmin = int32(tmin)
+    tmax = int32(tmax)
+    sh = int32(sh)
+    W = int32(W)
+    scale = float32(scale)
+    buf = np.empty(_BLOCK, dtype=np.int32)
+    total = 0
+    for s in range(0, x.size, _BLOCK):
+        m = min(_BLOCK, x.size - s)
+        near_count = int32(0)
+        for j in range(m):
+            idx, near = lp32_index(
+                x[s + j], n32, es32, rs32, FB, B, sfib, sffh, c0, tmin, tmax, sh, W, scale
+            )
+            if near:
+                idx = int32(idx | int32(1 << 30))
+            buf[j] = idx
+            near_count = int32(near_count + int32(near))
+        for j in range(m):
+            out[s + j] = tab[uint32(buf[j]) & uint32(0x3FFFFFFF)]
+        if near_count:
+            total += near_count
+            for j in range(m):
+                if buf[j] >= int32(1 << 30):
+                    out[s + j] = code_tab[encode(float(x[s + j]), n, es, rs, 0, 1, sfi, sff)]
+    return total

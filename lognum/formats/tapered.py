@@ -84,6 +84,21 @@ def _gp32(n: int, es: int, rs: int, sc: int) -> tuple[int, int, int, int, int] |
 
 
 @cache
+def _lp32(n: int, es: int, rs: int, sfi: int, sff: int) -> tuple | None:
+    """Constants and T-indexed table of the binary32 LP kernel (``tapered32.quantize_lp32``),
+    or None when it does not apply (then encode_lp + take serve float32)."""
+    from lognum._kernels.tapered32 import lp32_params
+
+    if n > 20:
+        return None
+    k, _ = _kernels()
+    codes = np.arange(1, 1 << (n - 1), dtype=np.uint64)
+    f = np.empty((codes.size, 5), dtype=np.int64)
+    k.fields_of(codes, n, es, rs, f)
+    return lp32_params(n, es, rs, sfi, sff, _table32(n, es, rs, sfi, sff), f[:, 1:5])
+
+
+@cache
 def _table32(n: int, es: int, rs: int, sfi: int, sff: int) -> np.ndarray:
     t = lp_value_table(n, es, rs, sfi, sff).astype(np.float32)
     t.setflags(write=False)
@@ -146,7 +161,7 @@ class TaperedMixin:
                        rng: np.random.Generator | None) -> None:
         n, es, rs, sc, logm, sfi, sff = self._kparams
         if rounding == "nearest" and not logm:
-            g32 = _gp32(n, es, rs, sc) if x.dtype == np.float32 else None
+            g32 = _gp32(n, es, rs, sc) if x.dtype == out.dtype == np.float32 else None
             if g32 is not None:
                 from lognum._kernels.tapered32 import quantize_gp32
 
@@ -155,6 +170,15 @@ class TaperedMixin:
             k, _ = _kernels()
             k.quantize_gp(x, out, n, es, rs, sc)
             return
+        if rounding == "nearest" and x.dtype == np.float32 and out.dtype == np.float32:
+            l32 = _lp32(n, es, rs, sfi, sff)
+            if l32 is not None:
+                from lognum._kernels.tapered32 import quantize_lp32
+
+                consts, tab = l32
+                quantize_lp32(x, out, n, es, rs, sfi, np.uint64(sff), *consts, tab,
+                              _table32(n, es, rs, sfi, sff))
+                return
         codes = np.empty(x.size, dtype=np.uint32)
         self._encode_flat(x, codes, rounding, rng)
         if logm and n <= 20:

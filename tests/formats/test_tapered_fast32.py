@@ -9,6 +9,8 @@ from the exact oracle (tapered_oracle.py), not from the kernels.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -239,3 +241,151 @@ def test_float32_path_keeps_out_and_threads():
     assert _same_bits(f.quantize(x, threads=2), want)
     v = x[:300_000].reshape(3, -1)[:, ::2]  # strided view
     assert _same_bits(f.quantize(v).reshape(-1), _ref_fast64(f, v.reshape(-1)))
+
+
+# --------------------------------------------------------------------------------------------
+# LP: binary32 log2 + exact near-tie redo (tapered32.quantize_lp32)
+
+
+def test_log2_mant32_error_bound_holds_for_every_mantissa():
+    """The binary32 log2 of the mantissa is within LOG2_EPS of log2(1 + m/2^23) for all 2^23
+    mantissas (float64 log2 as the reference, itself within 2^-52): the bound the near-tie
+    window of the LP kernel rests on."""
+    from lognum._kernels.tapered32 import LOG2_EPS, log2_mant32_all
+
+    lg = np.empty(1 << 23, dtype=np.float32)
+    log2_mant32_all(lg)
+    ref = np.log2(1.0 + np.arange(1 << 23, dtype=np.float64) / 2.0**23)
+    err = np.abs(lg.astype(np.float64) - ref)
+    assert lg[0] == 0.0
+    assert err.max() + 2.0**-50 <= LOG2_EPS, err.max()
+
+
+def _lp_ref(f, x32, readable):
+    """float32 LP quantize as the float64 kernels do it: encode (readable ``encode_ref`` or the
+    fast ``encode_lp``), then the float32 value table of the codes."""
+    from lognum.formats.tapered import _table32
+
+    n, es, rs, sc, logm, sfi, sff = f._kparams
+    with np.errstate(invalid="ignore"):
+        x = x32.astype(np.float64)
+    codes = np.empty(x.size, dtype=np.uint32)
+    if readable:
+        tl.encode_ref(x, codes, n, es, rs, 0, 1, sfi, np.uint64(sff))
+    else:
+        tl.encode_lp(x, codes, n, es, rs, sfi, np.uint64(sff))
+    return _table32(n, es, rs, sfi, sff)[codes]
+
+
+def _lp_ties(f, sample, rng):
+    """float32 values nearest to LP tie points 2^lambda (irrational in general) and their
+    float32 neighbours, for ``sample`` random adjacent code pairs (or all of them)."""
+    n, es, rs = f.n, f.es, f.rs
+    o = Oracle(n, es, rs, 0, True, Fraction(f.sf))
+    cs = range(1, (1 << (n - 1)) - 1)
+    if len(cs) > sample:
+        cs = rng.integers(1, (1 << (n - 1)) - 1, sample)
+    lam = [o.tie_key(int(c)) for c in cs]
+    t = np.array([float(v) for v in lam if -125 < v < 127], dtype=np.float64)
+    t = np.exp2(t)  # float64 2^lambda: within 2^-52 relative, enough to pick float32 neighbours
+    d = t.astype(np.float32)
+    xs, up, dn = [d], d, d
+    for _ in range(2):
+        up, dn = np.nextafter(up, np.float32(np.inf)), np.nextafter(dn, np.float32(0))
+        xs += [up, dn]
+    x = np.concatenate(xs)
+    return np.concatenate([x, -x])
+
+
+LP_FAST = [
+    (8, 1, 5, 0.0),
+    (6, 2, 5, 0.0),
+    (8, 1, 5, 0.3),
+    (5, 0, 2, -1.0),
+    (12, 1, 3, 3.7),
+    (4, 0, 1, 0.0),
+    (10, 3, 2, -20.25),
+    (16, 2, 15, 0.25),
+    (7, 4, 3, 64.0),
+]
+
+
+@pytest.mark.parametrize("cfg", LP_FAST, ids=lambda c: "LP<{},{},{},{}>".format(*c))
+def test_lp_every_exponent_ties_and_specials(cfg):
+    """(a) LP: every binary32 exponent x 512 mantissa tops x 3 low parts, both signs; tie
+    points and their float32 neighbours (these exercise the exact redo); specials."""
+    from lognum.formats.tapered import _lp32
+
+    f = ln.LogPosit(*cfg)
+    n, es, rs, sc, logm, sfi, sff = f._kparams
+    assert _lp32(n, es, rs, sfi, sff) is not None  # the binary32 kernel serves these formats
+    rng = np.random.default_rng(int(sum(cfg) * 10) % 1000)
+    x = _every_exponent(rng, 9)
+    got = f.quantize(x)
+    want = _lp_ref(f, x, readable=False)
+    assert _same_bits(got, want), _first_diff(x, got, want)
+    ties = _lp_ties(f, 3000, rng)
+    x = np.concatenate(
+        [
+            ties,
+            SPECIALS,
+            NAN_PAYLOADS.view(np.float32),
+            rng.integers(1, 1 << 23, 1000, dtype=np.uint32).view(np.float32),
+            x[:: max(1, x.size // 20000)],
+        ]
+    )
+    got = f.quantize(x)
+    want = _lp_ref(f, x, readable=True)
+    assert _same_bits(got, want), _first_diff(x, got, want)
+    assert _same_bits(f.quantize(np.float32([-0.0])), np.float32([0.0]))
+
+
+def test_lp_redo_path_is_exercised():
+    """The tie inputs do reach the exact redo (the kernel reports how many it redid)."""
+    from lognum._kernels.tapered32 import quantize_lp32
+    from lognum.formats.tapered import _lp32, _table32
+
+    f = ln.LogPosit(8, 1, 5, 0.3)
+    n, es, rs, sc, logm, sfi, sff = f._kparams
+    consts, tab = _lp32(n, es, rs, sfi, sff)
+    x = _lp_ties(f, 10_000, np.random.default_rng(0))
+    out = np.empty_like(x)
+    redone = quantize_lp32(
+        x, out, n, es, rs, sfi, np.uint64(sff), *consts, tab, _table32(n, es, rs, sfi, sff)
+    )
+    assert redone >= x.size // 10
+    assert _same_bits(out, _lp_ref(f, x, readable=True))
+
+
+LP_FALLBACK = [(20, 0, 2, 0.0), (24, 2, 5, 0.0), (18, 1, 8, 1.5), (19, 0, 3, -2.5)]
+
+
+@pytest.mark.parametrize("cfg", LP_FAST + LP_FALLBACK, ids=lambda c: "LP<{},{},{},{}>".format(*c))
+def test_lp_random_grid_and_fallback(cfg):
+    """(b) random bit patterns, values spread over the format's range, normals; formats the
+    binary32 kernel serves and formats it leaves to the float64 path (too many fraction bits
+    for its 2^-21 log2, or n > 20)."""
+    from lognum.formats.tapered import _lp32
+
+    f = ln.LogPosit(*cfg)
+    n, es, rs, sc, logm, sfi, sff = f._kparams
+    assert (_lp32(n, es, rs, sfi, sff) is None) == (cfg in LP_FALLBACK)
+    rng = np.random.default_rng(int(abs(sum(cfg)) * 7) % 1000)
+    m = 100_000 if n <= 20 else 2_000  # n > 20: the float64 path decodes without a table
+    lo, hi = np.log2(f.minpos), np.log2(f.maxpos)
+    with np.errstate(over="ignore"):
+        near = np.exp2(rng.uniform(lo - 3, hi + 3, m)).astype(np.float32)
+    near *= np.where(rng.random(near.size) < 0.5, -1, 1).astype(np.float32)
+    x = np.concatenate(
+        [
+            rng.integers(0, 1 << 32, m, dtype=np.uint64).astype(np.uint32).view(np.float32),
+            near,
+            rng.standard_normal(m // 2).astype(np.float32),
+            SPECIALS,
+        ]
+    )
+    got = f.quantize(x)
+    want = _lp_ref(f, x, readable=False)
+    assert _same_bits(got, want), _first_diff(x, got, want)
+    small = x[::20]
+    assert _same_bits(f.quantize(small), _lp_ref(f, small, readable=True))
