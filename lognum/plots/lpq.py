@@ -35,7 +35,7 @@ _LABELS = {
 
 
 def pareto(rows: list[dict]):
-    """Two panels: avg bits vs mean embedding cosine, and vs Lee Pearson r."""
+    """Two panels: avg bits vs 1 - mean embedding cosine (log scale), and vs Lee Pearson r."""
     from lognum.plots.style import new_figure, use_style
 
     with use_style():
@@ -43,31 +43,36 @@ def pareto(rows: list[dict]):
         axes = fig.subplots(1, 2)
         fp = next((r for r in rows if r.get("family") == "fp32"), None)
         for ax, key, ylabel in (
-            (axes[0], "cos_lee", "mean cos(quantized, FP32) embedding, Lee docs"),
+            (axes[0], "cos_lee", "1 - mean cos to FP32 embedding (Lee)"),
             (axes[1], "lee_pearson", "Lee Pearson r (human similarity)"),
         ):
             for fam, (mk, col) in _MARKERS.items():
-                pts = [(r["avg_bits"], r[key]) for r in rows if r.get("family") == fam and key in r]
+                pts = [
+                    (r["avg_bits"], _y(r, key)) for r in rows if r.get("family") == fam and key in r
+                ]
                 if pts:
                     x, y = zip(*pts, strict=True)
                     ax.scatter(x, y, marker=mk, color=col, label=_LABELS[fam], s=14)
             for r in rows:
                 if r.get("family") == "fixed" and key in r:
                     ax.annotate(r["method"].split(" per")[0].replace("AdaptivFloat ", ""),
-                                (r["avg_bits"], r[key]), fontsize=5, xytext=(2, 2),
+                                (r["avg_bits"], _y(r, key)), fontsize=5, xytext=(2, 2),
                                 textcoords="offset points")  # fmt: skip
             if fp is not None and key == "lee_pearson":
                 ax.axhline(fp[key], color="k", lw=0.6, ls="--", label="FP32")
                 ax.axhline(0.99 * fp[key], color="k", lw=0.5, ls=":", label="FP32 - 1%")
             if key == "cos_lee":
-                ax.axhline(0.99, color="k", lw=0.5, ls=":", label="cos 0.99")
-                lo = min([r[key] for r in rows if key in r] + [0.99])
-                ax.set_ylim(max(lo - 0.01, 0.0), 1.002)
+                ax.axhline(0.01, color="k", lw=0.5, ls=":", label="cos 0.99")
+                ax.set_yscale("log")
             ax.set_xlabel("average bits per weight (36 linear layers)")
             ax.set_ylabel(ylabel)
         axes[1].legend(loc="lower right", fontsize=5.5)
         fig.suptitle("all-MiniLM-L6-v2 weight quantization: bits vs fidelity", fontsize=8)
     return fig
+
+
+def _y(r: dict, key: str) -> float:
+    return max(1.0 - r[key], 1e-5) if key == "cos_lee" else r[key]
 
 
 def convergence(runs: list[dict]):
