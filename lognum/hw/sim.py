@@ -426,7 +426,7 @@ def simulate(
             energy_table, fast,
         )  # fmt: skip
 
-    from lognum.hw._progress import Progress
+    from lognum._progress import Progress
 
     results: list[LayerResult | None] = [None] * len(layers)
     with Progress(len(layers), "lognum sim", enabled=progress) as bar:
