@@ -163,9 +163,9 @@ class TaperedMixin:
         if rounding == "nearest" and not logm:
             g32 = _gp32(n, es, rs, sc) if x.dtype == out.dtype == np.float32 else None
             if g32 is not None:
-                from lognum._kernels.tapered32 import quantize_gp32
+                from lognum._kernels.tapered32 import BLOCK, quantize_gp32
 
-                quantize_gp32(x, out, n, es, rs, *g32)
+                quantize_gp32(x, out, n, es, rs, *g32, BLOCK)
                 return
             k, _ = _kernels()
             k.quantize_gp(x, out, n, es, rs, sc)
@@ -173,11 +173,11 @@ class TaperedMixin:
         if rounding == "nearest" and x.dtype == np.float32 and out.dtype == np.float32:
             l32 = _lp32(n, es, rs, sfi, sff)
             if l32 is not None:
-                from lognum._kernels.tapered32 import quantize_lp32
+                from lognum._kernels.tapered32 import BLOCK, quantize_lp32
 
                 consts, tab = l32
                 quantize_lp32(x, out, n, es, rs, sfi, np.uint64(sff), *consts, tab,
-                              _table32(n, es, rs, sfi, sff))
+                              _table32(n, es, rs, sfi, sff), BLOCK)
                 return
         codes = np.empty(x.size, dtype=np.uint32)
         self._encode_flat(x, codes, rounding, rng)

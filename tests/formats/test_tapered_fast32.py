@@ -342,7 +342,7 @@ def test_lp_every_exponent_ties_and_specials(cfg):
 
 def test_lp_redo_path_is_exercised():
     """The tie inputs do reach the exact redo (the kernel reports how many it redid)."""
-    from lognum._kernels.tapered32 import quantize_lp32
+    from lognum._kernels.tapered32 import BLOCK, quantize_lp32
     from lognum.formats.tapered import _lp32, _table32
 
     f = ln.LogPosit(8, 1, 5, 0.3)
@@ -350,9 +350,8 @@ def test_lp_redo_path_is_exercised():
     consts, tab = _lp32(n, es, rs, sfi, sff)
     x = _lp_ties(f, 10_000, np.random.default_rng(0))
     out = np.empty_like(x)
-    redone = quantize_lp32(
-        x, out, n, es, rs, sfi, np.uint64(sff), *consts, tab, _table32(n, es, rs, sfi, sff)
-    )
+    ct = _table32(n, es, rs, sfi, sff)
+    redone = quantize_lp32(x, out, n, es, rs, sfi, np.uint64(sff), *consts, tab, ct, BLOCK)
     assert redone >= x.size // 10
     assert _same_bits(out, _lp_ref(f, x, readable=True))
 
