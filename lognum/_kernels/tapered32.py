@@ -86,12 +86,9 @@ def gp32_params(
 
 
 @njit(inline="always", error_model="numpy")
-def quantize_gp32_one(x, n, es, rs, off, magmin, magmax, ymin, ymax):
-    """binary32 bits of the GP value nearest to the float32 ``x`` (all arguments int32 except
-    x; see the module docstring)."""
-    b = f32_bits(x)
-    mag = int32(b & uint32(0x7FFFFFFF))
-    sign = uint32(b & uint32(0x80000000))
+def round_gp32(mag, n, es, rs, off, magmin, magmax, ymin, ymax):
+    """Y of the GP value nearest to the positive binary32 with bits ``mag`` (int32; all
+    arguments int32; see the module docstring). Zero, NaN and inf are the caller's."""
     m = mag
     if m < magmin:
         m = magmin
@@ -100,9 +97,7 @@ def quantize_gp32_one(x, n, es, rs, off, magmin, magmax, ymin, ymax):
     y = int32(m + off)
     kb = sra32(sra32(y, int32(23)), es)  # k + rs >= 0
     k = int32(kb - rs)
-    r = int32(k + int32(1))
-    if k < int32(0):
-        r = int32(int32(0) - k)
+    r = int32((k ^ sra32(k, int32(31))) + int32(1))  # k + 1 for k >= 0, -k for k < 0
     length = int32(r + int32(1))
     if length > rs:
         length = rs
@@ -125,12 +120,80 @@ def quantize_gp32_one(x, n, es, rs, off, magmin, magmax, ymin, ymax):
         q = ymin
     if q > ymax:
         q = ymax
+    return q
+
+
+@njit(inline="always", error_model="numpy")
+def quantize_gp32_one(x, n, es, rs, off, magmin, magmax, ymin, ymax):
+    """binary32 bits of the GP value nearest to the float32 ``x`` (all arguments int32 except
+    x; see the module docstring)."""
+    b = f32_bits(x)
+    mag = int32(b & uint32(0x7FFFFFFF))
+    sign = uint32(b & uint32(0x80000000))
+    q = round_gp32(mag, n, es, rs, off, magmin, magmax, ymin, ymax)
     res = uint32(uint32(q - off) | sign)
     if mag == int32(0):
         res = uint32(0)
     if mag >= int32(0x7F800000):
         res = _NAN32
     return bits_f32(res)
+
+
+@njit(inline="always", error_model="numpy")
+def encode_gp32_one(x, n, es, rs, off, magmin, magmax, ymin, ymax, maskn):
+    """n-bit code (int32 pattern) of the GP value nearest to the float32 ``x``: the body is
+    rebuilt from the rounded Y (regime of its scale, then its low es + 23 bits, which carry no
+    bits below the format's last one)."""
+    b = f32_bits(x)
+    mag = int32(b & uint32(0x7FFFFFFF))
+    q = round_gp32(mag, n, es, rs, off, magmin, magmax, ymin, ymax)
+    k = int32(sra32(sra32(q, int32(23)), es) - rs)
+    r = int32((k ^ sra32(k, int32(31))) + int32(1))
+    length = int32(r + int32(1))
+    if length > rs:
+        length = rs
+    avail = int32(int32(n - int32(1)) - length)
+    reg = int32(length - r)  # k < 0: 1 (terminated) or 0 (capped run)
+    if k >= int32(0):
+        reg = shl32(int32(shl32(int32(1), r) - int32(1)), int32(length - r))
+    ef = int32(q & int32(shl32(int32(1), int32(es + int32(23))) - int32(1)))
+    drop = int32(int32(es + int32(23)) - avail)
+    dpos = drop
+    if dpos < int32(0):
+        dpos = int32(0)
+    dneg = int32(dpos - drop)
+    body = int32(shl32(reg, avail) | shl32(sra32(ef, dpos), dneg))
+    code = body
+    if b >= uint32(0x80000000):
+        code = int32(int32(int32(0) - body) & maskn)
+    if mag == int32(0):
+        code = int32(0)
+    if mag >= int32(0x7F800000):
+        code = shl32(int32(1), int32(n - int32(1)))
+    return code
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def encode_gp32(x, out, n, es, rs, off, magmin, magmax, ymin, ymax, block):
+    """``out[i]`` = code of the GP/posit round-to-nearest of the float32 ``x[i]`` (out: uint8,
+    uint16 or uint32), for formats accepted by ``gp32_params``."""
+    maskn = int32(-1)
+    if n < 32:
+        maskn = int32((1 << n) - 1)
+    n = int32(n)
+    es = int32(es)
+    rs = int32(rs)
+    off = int32(off)
+    magmin = int32(magmin)
+    magmax = int32(magmax)
+    ymin = int32(ymin)
+    ymax = int32(ymax)
+    for s in range(0, x.size, block):
+        m = min(block, x.size - s)
+        xs = x[s : s + m]
+        os = out[s : s + m]
+        for j in range(m):
+            os[j] = encode_gp32_one(xs[j], n, es, rs, off, magmin, magmax, ymin, ymax, maskn)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -130,6 +130,13 @@ class TaperedMixin:
         k, (c_hi, c_lo) = _kernels()
         n, es, rs, sc, logm, sfi, sff = self._kparams
         sff64 = np.uint64(sff)
+        if rounding == "nearest" and not logm and x.dtype == np.float32:
+            g32 = _gp32(n, es, rs, sc)
+            if g32 is not None:
+                from lognum._kernels.tapered32 import BLOCK, encode_gp32
+
+                encode_gp32(x, out, n, es, rs, *g32, BLOCK)
+                return
         codes = out if out.dtype == np.uint32 else np.empty(x.size, dtype=np.uint32)
         if rounding == "nearest":
             if logm:

@@ -51,6 +51,19 @@ def _ref_fast64(f, x32):
         return v.astype(np.float32)
 
 
+def _ref_codes(f, x32, readable):
+    """Codes of the float64 kernels (``encode_ref`` or ``encode_gp``) in ``f``'s code dtype."""
+    n, es, rs, sc, logm, sfi, sff = f._kparams
+    with np.errstate(invalid="ignore"):
+        x = x32.astype(np.float64)
+    codes = np.empty(x.size, dtype=np.uint64 if readable else np.uint32)
+    if readable:
+        tl.encode_ref(x, codes, n, es, rs, sc, 0, 0, np.uint64(0))
+    else:
+        tl.encode_gp(x, codes, n, es, rs, sc)
+    return codes.astype(f.code_dtype)
+
+
 def _same_bits(a, b):
     return np.array_equal(a.view(np.uint32), b.view(np.uint32))
 
@@ -150,6 +163,7 @@ def test_every_exponent_ties_and_specials(cfg):
     got = f.quantize(x)
     want = _ref_fast64(f, x)
     assert _same_bits(got, want), _first_diff(x, got, want)
+    assert np.array_equal(f.encode(x), _ref_codes(f, x, readable=False))
     x = np.concatenate(
         [
             _ties_and_neighbours(f),
@@ -161,6 +175,7 @@ def test_every_exponent_ties_and_specials(cfg):
     got = f.quantize(x)
     want = _ref_readable(f, x)
     assert _same_bits(got, want), _first_diff(x, got, want)
+    assert np.array_equal(f.encode(x), _ref_codes(f, x, readable=True))
     assert _same_bits(got[np.isnan(x)], np.full(np.isnan(x).sum(), np.nan, np.float32))
     assert _same_bits(f.quantize(np.float32([-0.0])), np.float32([0.0]))
 
@@ -226,12 +241,14 @@ def test_grid_boundary_and_fallback(cfg, fast):
     got = f.quantize(x)
     want = _ref_fast64(f, x)
     assert _same_bits(got, want), _first_diff(x, got, want)
+    assert np.array_equal(f.encode(x), _ref_codes(f, x, readable=False))
     small = np.concatenate([x[::50], x[-30000:]])
     assert _same_bits(f.quantize(small), _ref_readable(f, small))
+    assert np.array_equal(f.encode(small), _ref_codes(f, small, readable=True))
 
 
 def test_float32_path_keeps_out_and_threads():
-    """``out=`` and ``threads=`` reach the binary32 kernel with the same bits."""
+    """``out=`` and ``threads=`` reach the binary32 kernels with the same bits."""
     f = ln.Posit(8, 2)
     x = np.random.default_rng(3).standard_normal(300_001).astype(np.float32)
     out = np.empty_like(x)
@@ -239,6 +256,7 @@ def test_float32_path_keeps_out_and_threads():
     want = _ref_fast64(f, x)
     assert _same_bits(out, want)
     assert _same_bits(f.quantize(x, threads=2), want)
+    assert np.array_equal(f.encode(x, threads=2), _ref_codes(f, x, readable=False))
     v = x[:300_000].reshape(3, -1)[:, ::2]  # strided view
     assert _same_bits(f.quantize(v).reshape(-1), _ref_fast64(f, v.reshape(-1)))
 
