@@ -292,7 +292,14 @@ def _lp_ref(f, x32, readable):
         tl.encode_ref(x, codes, n, es, rs, 0, 1, sfi, np.uint64(sff))
     else:
         tl.encode_lp(x, codes, n, es, rs, sfi, np.uint64(sff))
-    return _table32(n, es, rs, sfi, sff)[codes]
+    if n <= 20:
+        return _table32(n, es, rs, sfi, sff)[codes]
+    from lognum.formats.tapered import _kernels  # n > 20: no table; float64 decode, rounded
+
+    _, (c_hi, c_lo) = _kernels()
+    v = np.empty(x.size, dtype=np.float64)
+    tl.decode_ref(codes, v, n, es, rs, 0, 1, sfi, np.uint64(sff), c_hi, c_lo)
+    return v.astype(np.float32)
 
 
 def _lp_ties(f, sample, rng):
