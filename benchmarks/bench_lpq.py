@@ -9,6 +9,10 @@ children; here ``1 + children`` genomes drawn from the default search space).  B
 steady-state cost of a generation.  Prints the median times and the ratio measured in this run;
 writes ``results/lpq/bench_lpq.json``.  The quantized-weight cache is cleared between repeats
 (``fresh genomes``: every repeat draws new genomes).
+
+It also prints how many CPU seconds the workers obtained per wall-clock second.  On 2 idle cores
+that is about 1 for one worker and about 2 for two workers.  On a shared machine it shows how
+much of the possible speed-up the other jobs left.
 """
 
 from __future__ import annotations
@@ -23,13 +27,23 @@ from pathlib import Path
 import numpy as np
 
 
+def _cpu_timed_task(args):
+    """One fitness evaluation and the CPU seconds its worker process spent on it."""
+    from lognum.lpq.fitness import _evaluate_task
+
+    c0 = time.process_time()
+    out = _evaluate_task(args)
+    return out, time.process_time() - c0
+
+
 def _time_generation(ex, problem, genomes, fcfg, n_max):
     from lognum.lpq.fitness import logposit_format
-    from lognum.lpq.ga import _evaluate_all
 
+    tasks = [(problem, g, fcfg, n_max, logposit_format) for g in genomes]
     t0 = time.perf_counter()
-    res = _evaluate_all(problem, genomes, fcfg, n_max, logposit_format, ex)
-    return time.perf_counter() - t0, [r[0] for r in res]
+    res = list(ex.map(_cpu_timed_task, tasks))
+    wall = time.perf_counter() - t0
+    return wall, [r[0][0] for r in res], sum(r[1] for r in res)
 
 
 def main(argv=None) -> int:
@@ -49,6 +63,7 @@ def main(argv=None) -> int:
     fcfg = FitnessConfig()
     L = 36
     times: dict[int, list[float]] = {1: [], 2: []}
+    cpu: dict[int, list[float]] = {1: [], 2: []}
     fits: dict[int, list] = {1: [], 2: []}
     pools = {w: process_pool(w) for w in (1, 2)}
     try:
@@ -61,9 +76,10 @@ def main(argv=None) -> int:
                 for i in range(1 + args.children)
             ]
             for w, ex in pools.items():
-                t, f = _time_generation(ex, prob, gen, fcfg, space.n_max)
+                t, f, c = _time_generation(ex, prob, gen, fcfg, space.n_max)
                 times[w].append(t)
                 fits[w].append(f)
+                cpu[w].append(c)
     finally:
         for ex in pools.values():
             ex.shutdown()
@@ -74,12 +90,23 @@ def main(argv=None) -> int:
     print(f"  1 worker : {med[1]:.2f} s   (all: {', '.join(f'{t:.2f}' for t in times[1])})")
     print(f"  2 workers: {med[2]:.2f} s   (all: {', '.join(f'{t:.2f}' for t in times[2])})")
     print(f"  speed-up 2 vs 1 workers: {ratio:.2f}x   identical fitness values: {same}")
+    # CPU seconds the workers got per wall second: 2 workers on 2 idle cores give ~2.0
+    share = {
+        w: statistics.median(c / t for c, t in zip(cpu[w], times[w], strict=True)) for w in cpu
+    }
+    print(f"  worker CPU s per wall s: 1 worker {share[1]:.2f}, 2 workers {share[2]:.2f}")
+    print(
+        f"  CPU s per generation: 1 worker {statistics.median(cpu[1]):.2f}, "
+        f"2 workers {statistics.median(cpu[2]):.2f}"
+    )
     print(f"  load average: {os.getloadavg()}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps({
         "evaluations_per_generation": 1 + args.children, "repeats": args.repeats,
         "seconds_1_worker": times[1], "seconds_2_workers": times[2],
         "median_speedup": ratio, "identical_fitness": same, "loadavg": os.getloadavg(),
+        "cpu_seconds_1_worker": cpu[1], "cpu_seconds_2_workers": cpu[2],
+        "worker_cpu_per_wall_second": share,
     }, indent=1))  # fmt: skip
     return 0
 

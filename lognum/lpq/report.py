@@ -43,7 +43,8 @@ def load_rows(d: str | Path) -> list[dict]:
         seed = r["config"].get("ga", {}) or {}
         seed = seed.get("seed", r["config"].get("seed"))
         row = {
-            "method": f"{'LPQ GA' if fam == 'lpq' else 'random search'} (lam={lam:g}, seed {seed})",
+            "method": f"{'LPQ GA' if fam == 'lpq' else 'random search'} "
+            f"(lam={lam:g}, seed {seed}, {r['evaluations']} evals)",
             "family": fam,
             "fitness": r["best_fitness"],
             "evaluations": r["evaluations"],

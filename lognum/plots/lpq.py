@@ -88,6 +88,8 @@ def convergence(runs: list[dict]):
             h = r["history"]
             ls = "-" if r["method"] == "lpq-ga" else "--"
             lab = f"{'GA' if r['method'] == 'lpq-ga' else 'random'} seed {seed}"
+            if r["evaluations"] != runs[0]["evaluations"]:
+                lab += f" ({r['evaluations']} evals)"
             ax.plot([e["evaluations"] for e in h], [e["best_fitness"] for e in h], ls,
                     color=col, label=lab, drawstyle="steps-post")  # fmt: skip
         ax.set_xlabel("fitness evaluations")
