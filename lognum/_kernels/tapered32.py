@@ -1,4 +1,6 @@
-"""float32 fast path of GP/posit round-to-nearest: rounding on the binary32 bit pattern.
+"""float32 fast paths of round-to-nearest for GP/posit (quantize, encode) and LP (quantize).
+
+GP/posit: rounding on the binary32 bit pattern (LP: see the section further down).
 
 For a positive binary32 ``x`` with unbiased exponent E and 23-bit mantissa, let ``S = E - sc``
 (the format's scale), ``k = S >> es`` (regime value), ``e = S - 2^es k`` and, with a bias
@@ -20,8 +22,8 @@ Valid (``gp32_params`` checks it) when every scale lies in the binary32 normal r
 ``-126 <= sc - rs 2^es`` and ``sc + rs 2^es - 1 <= 127``, and minpos and maxpos are binary32
 values: then every result is the binary32 value itself (never a rounding of it), equal to what
 the float64 path returns. A result keeps at most 23 fraction bits of x (fewer when ``drop > 0``;
-x itself when the format is finer than binary32 there). All arithmetic is 32-bit, so AVX-512
-works on 16 lanes.
+x itself when the format is finer than binary32 there). All arithmetic is 32-bit: twice the
+SIMD lanes of the float64 path (8 per ymm here: LLVM prefers 256-bit vectors on this CPU).
 """
 
 from __future__ import annotations
