@@ -159,7 +159,7 @@ def run_baselines(
     include_fp32: bool = True,
 ) -> list[dict]:
     """Score every baseline and write the list of records to ``out`` (JSON)."""
-    from lognum.lpq._progress import Progress
+    from lognum._progress import Progress
     from lognum.lpq.problems import MiniLMProblem
 
     fc = fc or FitnessConfig()

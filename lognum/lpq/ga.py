@@ -49,7 +49,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lognum.lpq._progress import Progress
+from lognum._progress import Progress
 from lognum.lpq.fitness import FitnessConfig, Problem, _evaluate_task, logposit_format
 from lognum.lpq.genome import (
     SearchSpace,

@@ -264,18 +264,6 @@ def fig_quire_error(spec: str = "posit<8,2>", trials: int = 20, seed: int = 0) -
     return fig
 
 
-def _progress(i: int, total: int, label: str) -> None:
-    """A tiny stderr progress bar (no tqdm dependency)."""
-    import sys
-
-    w = 24
-    done = int(w * i / total)
-    sys.stderr.write(f"\rfigures [{'#' * done}{' ' * (w - done)}] {i}/{total} {label:<28}")
-    if i == total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
-
-
 FIGURES = {
     "theory_posit_anatomy": fig_posit_anatomy,
     "theory_gp_max_min": fig_gp_max_min,
@@ -291,11 +279,11 @@ FIGURES = {
 def render_all(outdir: str | Path, progress: bool = True) -> list[Path]:
     """Render every theory figure into ``outdir`` as PDF and PNG (``theory_*.pdf/png``);
     returns the written paths. Deterministic: fixed seeds, no timestamps in the files."""
+    from lognum._progress import Progress
+
     paths: list[Path] = []
-    for i, (name, fn) in enumerate(FIGURES.items()):
-        if progress:
-            _progress(i, len(FIGURES), name)
-        paths += save(fn(), outdir, name)
-    if progress:
-        _progress(len(FIGURES), len(FIGURES), "done")
+    with Progress(len(FIGURES), "figures", enabled=progress) as bar:
+        for name, fn in FIGURES.items():
+            paths += save(fn(), outdir, name)
+            bar.update(1, note=name)
     return paths
