@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/compare_scalesim.py [--venv /work/scalesim-venv] [--quick]
+    python benchmarks/compare_scalesim.py [--venv .scalesim-venv] [--quick]
 
 SCALE-Sim is installed ONLY in its own virtual environment (``--venv``; created with
 ``python3.11 -m venv VENV && VENV/bin/pip install scalesim==3.0.0 'numpy<2.4'`` when missing,
@@ -154,7 +154,7 @@ GEMMS = [("g_64x64x64", 64, 64, 64), ("g_100x37x71", 100, 37, 71),
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--venv", default="/work/scalesim-venv")
+    ap.add_argument("--venv", default=".scalesim-venv")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--arrays", default="8,16,32")
     ap.add_argument("--dataflows", default="os,ws,is")

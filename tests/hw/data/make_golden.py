@@ -33,7 +33,7 @@ def main() -> None:
     import lognum.hw as hw
     from lognum.hw.config import scalesim_config_text
 
-    py = cmp.ensure_venv(Path(sys.argv[1] if len(sys.argv) > 1 else "/work/scalesim-venv"))
+    py = cmp.ensure_venv(Path(sys.argv[1] if len(sys.argv) > 1 else ".scalesim-venv"))
     tmp = Path(tempfile.mkdtemp())
     for topo, g, R, C, df, mode in CASES:
         name = f"{Path(topo).stem}_{R}x{C}_{df}_{mode}"
