@@ -10,52 +10,26 @@ from __future__ import annotations
 from numba import njit, types, uint64
 from numba.extending import intrinsic
 
-_MANT_MASK = uint64((1 << 52) - 1)
 _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp splitter for binary64
 
 
-@intrinsic
-def f64_bits(typingctx, x):
-    """The IEEE-754 binary64 bit pattern of ``x`` (a float64) as ``uint64`` (a bitcast)."""
-    sig = types.uint64(types.float64)
+def _bitcast(src, dst, doc):
+    """A Numba intrinsic reinterpreting the bits of a ``src`` value as ``dst`` (same width)."""
 
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.uint64))
+    def cast(typingctx, x):
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], context.get_value_type(dst))
 
-    return sig, codegen
+        return dst(src), codegen
 
-
-@intrinsic
-def bits_f64(typingctx, b):
-    """The binary64 value of the bit pattern ``b`` (a uint64) (a bitcast)."""
-    sig = types.float64(types.uint64)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.float64))
-
-    return sig, codegen
+    cast.__doc__ = doc
+    return intrinsic(cast)
 
 
-@intrinsic
-def f32_bits(typingctx, x):
-    """The IEEE-754 binary32 bit pattern of ``x`` (a float32) as ``uint32`` (a bitcast)."""
-    sig = types.uint32(types.float32)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.uint32))
-
-    return sig, codegen
-
-
-@intrinsic
-def bits_f32(typingctx, b):
-    """The binary32 value of the bit pattern ``b`` (a uint32) (a bitcast)."""
-    sig = types.float32(types.uint32)
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.float32))
-
-    return sig, codegen
+f64_bits = _bitcast(types.float64, types.uint64, "binary64 bit pattern of a float64 (uint64)")
+bits_f64 = _bitcast(types.uint64, types.float64, "float64 with the binary64 bit pattern b")
+f32_bits = _bitcast(types.float32, types.uint32, "binary32 bit pattern of a float32 (uint32)")
+bits_f32 = _bitcast(types.uint32, types.float32, "float32 with the binary32 bit pattern b")
 
 
 @njit(inline="always", error_model="numpy")

@@ -282,22 +282,10 @@ def decode(code, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
         return 0.0
     if code == uint64(1) << uint64(n - 1):
         return math.nan
-    sign, k, e, F, j, _ = fields(code, n, es, rs)
-    if logm == 0:
-        scale = (k << es) + e + sc
-        b = (uint64(scale + 1023) << uint64(52)) | (j << uint64(52 - F))
-    else:
-        A = (k << es) + e - sfi
-        u = j << uint64(FB_LP - F)
-        if u >= sff:
-            u = u - sff
-        else:
-            u = u + uint64(_ONE59) - sff
-            A -= 1
-        hi, _ = exp2_frac_dd(u, c_hi, c_lo)
-        # hi in [1, 2) (or exactly 2.0 after rounding): scale by 2^A exactly
-        b = f64_bits(hi) + (uint64(A + 2048) << uint64(52)) - (uint64(2048) << uint64(52))
-    return bits_f64(b | (sign << uint64(63)))
+    hi, _ = decode_dd(code, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo)
+    if (code >> uint64(n - 1)) & uint64(1):
+        return -hi
+    return hi
 
 
 @njit(error_model="numpy")

@@ -89,7 +89,7 @@ class Oracle:
     def positive_keys(self) -> list:
         return [self.key(c) for c in range(1, 1 << (self.n - 1))]
 
-    @cache  # noqa: B019
+    @cache  # noqa: B019 - same: one oracle per format, kept for the session
     def tie_keys(self) -> list:
         """Exact tie keys between positive codes c and c+1 (index c-1)."""
         return [self.tie_key(c) for c in range(1, (1 << (self.n - 1)) - 1)]
