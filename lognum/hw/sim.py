@@ -254,6 +254,86 @@ def _memory(layer, cfg, M, N, K, compat, lanes, fold_len):
     return out
 
 
+def _scalesim_geometry(layer: Layer, M: int, K: int) -> np.ndarray:
+    """``[H, W, Cin, S, stride, F, EF]`` of SCALE-Sim's IFMAP addressing (a GEMM is the
+    convolution ``H = M``, ``W = S = K``); padding is part of the input, as in SCALE-Sim
+    topologies (padded sizes)."""
+    if layer.kind == "gemm":
+        return np.array([M, K, 1, K, 1, 1, M], np.int64)
+    E, F = layer.out_hw(True)
+    cin = 1 if layer.depthwise else layer.C
+    return np.array([layer.H + 2 * layer.padding, layer.W + 2 * layer.padding, cin, layer.S,
+                     layer.stride, F, E * F], np.int64)  # fmt: skip
+
+
+def _read_buffer(op, df, R, C, M, N, K, g, words, bw):
+    """Prefetch order, set membership and initial state of one SCALE-Sim read buffer
+    (:mod:`lognum.hw._scalesim_mem_kernel`)."""
+    from lognum.hw._scalesim_mem_kernel import build_sets, fill_sets, prefetch_sequence
+
+    cdiv = lambda a, b: -(-a // b)  # noqa: E731
+    # (major, blocks, block rows, block width, limit, rolled) per dataflow and operand
+    if op == 0:
+        major, nblk, T1, W1, lim, rolled = {
+            "os": (1, cdiv(M, R), K, R, M, 1),
+            "ws": (0, cdiv(K, R), M, R, K, 1),
+            "is": (1, cdiv(M, C), K, C, M, 0),
+        }[df]
+        space = int(g[0] * g[1] * g[2] * max(1, -(-M // int(g[6]))))
+    else:
+        major, nblk, T1, W1, lim, rolled = {
+            "os": (0, cdiv(N, C), K, C, N, 1),
+            "ws": (0, cdiv(N, C), K, C, N, 0),
+            "is": (1, cdiv(K, R), N, R, K, 1),
+        }[df]
+        space = N * K
+    seq = np.empty(nblk * T1 * W1, np.int64)
+    prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, K, seq)
+    eps = cdiv(words, 100)
+    ptr = np.empty(space + 1, np.int64)
+    scratch = np.empty(space, np.int64)
+    nvalid = build_sets(seq, eps, space, ptr, scratch)
+    sets = np.empty(int(ptr[-1]), np.int64)
+    fill_sets(seq, eps, ptr, scratch, np.empty(space, np.int64), sets)
+    active = cdiv(words, 2)
+    nsets = nvalid // eps + 1
+    A = min(cdiv(active, eps), nsets)
+    P = min(cdiv(words - active, eps), nsets - A)
+    n_a = min(cdiv(active, bw), cdiv(seq.size, bw))  # lines of the initial fill
+    st = np.array([0, A, nsets, P, cdiv(words - active, bw), bw, -1, n_a * bw], np.int64)
+    return ptr, sets, st, n_a
+
+
+def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> dict:
+    """SCALE-Sim 3.0.0's USER-mode memory system (:mod:`lognum.hw._scalesim_mem_kernel`)."""
+    from lognum.hw._scalesim_mem_kernel import user_memory
+
+    for nm in ("ifmap_bw", "filter_bw", "ofmap_bw"):
+        v = getattr(cfg, nm)
+        if v != int(v):
+            raise ValueError(f"{nm} must be a whole number of words/cycle in SCALE-Sim's USER "
+                             f"mode (scalesim_compat=True), got {v!r}")  # fmt: skip
+    df, R, C = cfg.dataflow, cfg.rows, cfg.cols
+    g = _scalesim_geometry(layer, M, K)
+    if_ptr, if_sets, if_st, if_na = _read_buffer(
+        0, df, R, C, M, N, K, g, cfg.sram_words("ifmap"), int(cfg.ifmap_bw))
+    fl_ptr, fl_sets, fl_st, fl_na = _read_buffer(
+        1, df, R, C, M, N, K, g, cfg.sram_words("filter"), int(cfg.filter_bw))
+    out = np.zeros(17, np.int64)
+    user_memory(DF_CODE[df], R, C, M, N, K, g, if_ptr, if_sets, fl_ptr, fl_sets, if_st, fl_st,
+                cfg.sram_words("ofmap"), int(cfg.ofmap_bw), out)  # fmt: skip
+    o = [int(x) for x in out]
+    return {
+        "stalls": o[0], "total": o[1],
+        "sram_ifmap": (o[2], o[3]), "sram_filter": (o[4], o[5]), "sram_ofmap": (o[6], o[7]),
+        "dram_ifmap": (-if_na, int(if_st[6])), "dram_filter": (-fl_na, int(fl_st[6])),
+        "dram_ofmap": (o[8], o[9]),
+        "dram_ifmap_reads": int(if_st[7]), "dram_filter_reads": int(fl_st[7]),
+        "dram_ofmap_writes": o[10],
+        "incl": o[9] - min(-if_na, -fl_na),
+    }  # fmt: skip
+
+
 def simulate_layer(
     layer: Layer,
     cfg: ArrayConfig,
@@ -309,25 +389,34 @@ def simulate_layer(
     if fast:
         if_reads, fl_reads = cf.sram_ifmap_reads, cf.sram_filter_reads
         writes = cf.sram_ofmap_writes
-    mem = _memory(layer, cfg, M, N, K, scalesim_compat, lanes, cf.fold_cycles)
-    stalls = int(math.ceil(mem[0]))
-    if scalesim_compat and cfg.bandwidth_mode == "USER":
-        stalls *= 2  # SCALE-Sim#130: positive stalls are added twice
     L = cycles
-    total = (L - 1 if scalesim_compat else L) + stalls
-    incl = int(math.ceil(mem[1])) + total + int(math.ceil(mem[2]))
     macs = M * N * K
     compute = cf.folds * cf.T
-    # access windows (first/last cycle) from the schedule of the first and last fold
-    last0 = total
-    acc = {
-        "sram_ifmap": (0, last0),
-        "sram_filter": (0, last0),
-        "sram_ofmap": (cf.T - 1 if df == "os" else 2 * R - 1, last0),
-        "dram_ifmap": (-int(math.ceil(mem[1])), last0),
-        "dram_filter": (-int(math.ceil(mem[1])), last0),
-        "dram_ofmap": (cf.fold_cycles, incl - int(math.ceil(mem[1]))),
-    }
+    if scalesim_compat and cfg.bandwidth_mode == "USER" and lanes == 1:
+        # SCALE-Sim's own USER-mode memory system, address by address
+        u = _scalesim_user(layer, cfg, M, N, K)
+        stalls, total, incl = u["stalls"], u["total"], u["incl"]
+        dram = (u["dram_ifmap_reads"], u["dram_filter_reads"], u["dram_ofmap_writes"], 0)
+        acc = {k: u[k] for k in ("sram_ifmap", "sram_filter", "sram_ofmap", "dram_ifmap",
+                                 "dram_filter", "dram_ofmap")}  # fmt: skip
+    else:
+        mem = _memory(layer, cfg, M, N, K, scalesim_compat, lanes, cf.fold_cycles)
+        stalls = int(math.ceil(mem[0]))
+        if scalesim_compat and cfg.bandwidth_mode == "USER":
+            stalls *= 2  # SCALE-Sim#130: positive stalls are added twice
+        total = (L - 1 if scalesim_compat else L) + stalls
+        incl = int(math.ceil(mem[1])) + total + int(math.ceil(mem[2]))
+        dram = (int(mem[3]), int(mem[4]), int(mem[5]), int(mem[6]))
+        # access windows (first/last cycle) from the schedule of the first and last fold
+        last0 = total
+        acc = {
+            "sram_ifmap": (0, last0),
+            "sram_filter": (0, last0),
+            "sram_ofmap": (cf.T - 1 if df == "os" else 2 * R - 1, last0),
+            "dram_ifmap": (-int(math.ceil(mem[1])), last0),
+            "dram_filter": (-int(math.ceil(mem[1])), last0),
+            "dram_ofmap": (cf.fold_cycles, incl - int(math.ceil(mem[1]))),
+        }
     res = LayerResult(
         name=layer.name, M=M, N=N, K=K, groups=g, folds=cf.folds * g,
         stall_free_cycles=L * g, total_cycles=total * g, stall_cycles=stalls * g,
@@ -337,8 +426,8 @@ def simulate_layer(
         mapping_efficiency=cf.mapping_efficiency, compute_util=cf.compute_util,
         sram_ifmap_reads=if_reads * g, sram_filter_reads=fl_reads * g,
         sram_ofmap_writes=writes * g, sram_ofmap_reads=cf.sram_ofmap_reads * g,
-        dram_ifmap_reads=int(mem[3]) * g, dram_filter_reads=int(mem[4]) * g,
-        dram_ofmap_writes=int(mem[5]) * g, dram_ofmap_reads=int(mem[6]) * g,
+        dram_ifmap_reads=dram[0] * g, dram_filter_reads=dram[1] * g,
+        dram_ofmap_writes=dram[2] * g, dram_ofmap_reads=dram[3] * g,
         access_cycles=acc, busy=busy * g,
     )  # fmt: skip
     if functional:
