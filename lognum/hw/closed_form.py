@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 __all__ = ["mapping", "fold_classes", "fold_length", "closed_form", "ClosedForm", "DF_CODE"]
 
 DF_CODE = {"os": 0, "ws": 1, "is": 2}
@@ -94,11 +96,22 @@ def closed_form(
     flen = fold_length(dataflow, R, C, T)
     folds = rf * cf
     cf_len = flen if (dataflow == "os" or not scalesim_compat) else 2 * R + 2 * C + T - 3
-    map_eff = 0.0
-    cu = 0.0
-    for ur, uc, cnt in fold_classes(Sr, Sc, R, C):
-        map_eff += cnt * ur * uc / (R * C)
-        cu += cnt * ur * uc * T / (R * C * cf_len)
+    if scalesim_compat:
+        # SCALE-Sim's float arithmetic: per-fold ratios summed in fold order (column folds
+        # outer), then mean * 100 -- bit-identical report values
+        ur = np.minimum(R, Sr - R * np.arange(rf))
+        uc = np.minimum(C, Sc - C * np.arange(cf))
+        used = (uc[:, None] * ur[None, :]).ravel()
+        me = np.cumsum(used / (R * C))[-1] / folds * 100
+        cu_ = np.cumsum(used * T / (R * C * cf_len))[-1] / folds * 100
+    else:
+        map_eff = 0.0
+        cu = 0.0
+        for ur, uc, cnt in fold_classes(Sr, Sc, R, C):
+            map_eff += cnt * ur * uc / (R * C)
+            cu += cnt * ur * uc * T / (R * C * cf_len)
+        me = 100.0 * map_eff / folds
+        cu_ = 100.0 * cu / folds
     Kl = -(-K // lanes)
     if dataflow == "os":
         ifr, flr, ofw = cf * M * Kl, rf * Kl * N, M * N
@@ -113,8 +126,7 @@ def closed_form(
         Sr=Sr, Sc=Sc, T=T, row_folds=rf, col_folds=cf, fold_cycles=flen,
         stall_free_cycles=folds * flen, macs=M * N * K,
         sram_ifmap_reads=ifr * lanes, sram_filter_reads=flr * lanes, sram_ofmap_writes=ofw,
-        sram_ofmap_reads=psr, mapping_efficiency=100.0 * map_eff / folds,
-        compute_util=100.0 * cu / folds,
+        sram_ofmap_reads=psr, mapping_efficiency=float(me), compute_util=float(cu_),
     )  # fmt: skip
 
 

@@ -118,7 +118,13 @@ def read_scalesim_config(path: str | Path) -> ArrayConfig:
 
 
 def scalesim_config_text(cfg: ArrayConfig) -> str:
-    """The SCALE-Sim 3 config file for ``cfg`` (template of SYSTOLIC.md §5)."""
+    """The SCALE-Sim 3 config file for ``cfg`` (template of SYSTOLIC.md §5).
+
+    SCALE-Sim asserts that ``*SRAMBankBandwidth`` is divisible by ``*SRAMBankNum`` (used only
+    with custom layouts): the template's 10 banks are kept when the bandwidth is a multiple of
+    10, else 1 bank is written."""
+    ib = 10 if cfg.ifmap_bw % 10 == 0 else 1
+    fb = 10 if cfg.filter_bw % 10 == 0 else 1
     return f"""[general]
 run_name = {cfg.run_name}
 
@@ -140,11 +146,11 @@ WriteRequestBuffer: 32
 [layout]
 IfmapCustomLayout: False
 IfmapSRAMBankBandwidth: {cfg.ifmap_bw:g}
-IfmapSRAMBankNum: 10
+IfmapSRAMBankNum: {ib}
 IfmapSRAMBankPort: 2
 FilterCustomLayout: False
 FilterSRAMBankBandwidth: {cfg.filter_bw:g}
-FilterSRAMBankNum: 10
+FilterSRAMBankNum: {fb}
 FilterSRAMBankPort: 2
 
 [sparsity]

@@ -1,4 +1,10 @@
-"""CSV reports with SCALE-Sim 3.0.0's columns (no pandas)."""
+"""CSV reports with SCALE-Sim 3.0.0's columns (no pandas).
+
+``BANDWIDTH_REPORT.csv``: SRAM columns are accesses / Total Cycles. DRAM columns: with
+``scalesim_compat=True`` SCALE-Sim's formula, words / (DRAM stop cycle - DRAM start cycle + 1)
+of that operand (identical to SCALE-Sim in USER mode, where the counts and cycles are
+SCALE-Sim's); by default words / Total Cycles (average over the layer's run time).
+"""
 
 from __future__ import annotations
 
@@ -62,9 +68,16 @@ def write_reports(result, outdir: str | Path) -> list[Path]:
         fh.write(_line(BANDWIDTH_COLUMNS))
         for i, r in enumerate(result.layers):
             t = max(r.total_cycles, 1)
+            if result.scalesim_compat:
+                # SCALE-Sim: DRAM words over the operand's own DRAM access window
+                win = [r.access_cycles.get(k, (0, 0)) for k in ("dram_ifmap", "dram_filter",
+                                                                 "dram_ofmap")]  # fmt: skip
+                td = [max(e - s + 1, 1) for s, e in win]
+            else:
+                td = [t, t, t]
             fh.write(_line([i, r.sram_ifmap_reads / t, r.sram_filter_reads / t,
-                            r.sram_ofmap_writes / t, r.dram_ifmap_reads / t,
-                            r.dram_filter_reads / t, r.dram_ofmap_writes / t]))  # fmt: skip
+                            r.sram_ofmap_writes / t, r.dram_ifmap_reads / td[0],
+                            r.dram_filter_reads / td[1], r.dram_ofmap_writes / td[2]]))  # fmt: skip
     paths.append(p)
     if any(r.energy for r in result.layers):
         keys = sorted({k for r in result.layers if r.energy for k in r.energy})

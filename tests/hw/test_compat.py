@@ -53,6 +53,9 @@ def test_matches_scalesim(case, tmp_path):
     assert list(read_report(paths[1])[0]) == ACCESS_COLUMNS
     assert list(comp[0]) == COMPUTE_COLUMNS and list(acc[0]) == ACCESS_COLUMNS
     assert [int(x["Total Cycles"]) for x in got] == [r.total_cycles for r in res.layers]
+    if user:  # USER mode: SCALE-Sim's memory system, every column identical
+        for i, rep in enumerate(("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv")):
+            assert paths[i].read_text() == (d / rep).read_text()
 
 
 def test_read_config_and_topology():

@@ -151,9 +151,20 @@ def test_user_bandwidth_stalls_and_calc_no_stalls():
     assert slow.total_cycles == slow.stall_free_cycles + slow.stall_cycles
     # bandwidth-bound: the ifmap tile of each fold (8 x 64 words) at 0.5 words/cycle
     assert slow.total_cycles >= 64 * 64 / 0.5
-    compat = hw.simulate(_cfg(8, 8, "os", bandwidth_mode="USER", ifmap_bw=0.5, filter_bw=0.5,
-                              ofmap_bw=0.5), lay, scalesim_compat=True).layers[0]  # fmt: skip
-    assert compat.stall_cycles == 2 * slow.stall_cycles  # SCALE-Sim#130 doubling
+    # compat: SCALE-Sim's per-address model (whole words/cycle only; tests/hw/test_user_compat);
+    # with 64 kB both operands are on chip before cycle 0 (no stalls), with 1 kB they stall
+    kw = dict(bandwidth_mode="USER", ifmap_bw=3, filter_bw=3, ofmap_bw=3)
+    big = hw.simulate(_cfg(8, 8, "os", **kw), lay, scalesim_compat=True).layers[0]
+    assert big.stall_cycles == 0 and big.total_cycles == big.stall_free_cycles - 1
+    assert big.access_cycles["dram_ifmap"] == (-1366, -1)  # ceil(64 * 64 / 3) lines
+    kw.update(ifmap_sram_kb=1, filter_sram_kb=1, ofmap_sram_kb=1)
+    compat = hw.simulate(_cfg(8, 8, "os", **kw), lay, scalesim_compat=True).layers[0]
+    assert compat.stall_cycles > 0
+    assert compat.dram_ifmap_reads % 3 == 0 and compat.dram_filter_reads % 3 == 0  # lines
+    assert compat.total_cycles <= compat.stall_free_cycles - 1 + compat.stall_cycles
+    with pytest.raises(ValueError, match="ifmap_bw"):
+        hw.simulate(_cfg(8, 8, "os", bandwidth_mode="USER", ifmap_bw=0.5), lay,
+                    scalesim_compat=True)  # fmt: skip
 
 
 def test_dram_reuse_depends_on_sram_size():

@@ -1,10 +1,18 @@
-"""Regenerate the SCALE-Sim 3.0.0 golden reports in ``golden/`` (not run by the tests).
+"""Regenerate the SCALE-Sim 3.0.0 golden reports (not run by the tests).
 
-Usage: ``python tests/hw/data/make_golden.py [/path/to/scalesim-venv]``. Each case writes
-SCALE-Sim's ``COMPUTE_REPORT.csv`` and ``DETAILED_ACCESS_REPORT.csv`` for the topology
-``small_gemm.csv`` or ``small_conv.csv`` on the config produced by
+Usage: ``python tests/hw/data/make_golden.py [/path/to/scalesim-venv] [--user]``
+(``--user``: only the ``golden_user`` cases). Each case writes
+SCALE-Sim's reports for one topology on the config produced by
 :func:`lognum.hw.config.scalesim_config_text` (SYSTOLIC.md §5 template), via SCALE-Sim's Python
-API with ``save_disk_space=True`` (scalesim==3.0.0, numpy 2.3.5, in its own venv).
+API with ``save_disk_space=True`` (scalesim==3.0.0, numpy 2.3.5, in its own venv):
+
+- ``golden/<topo>_<R>x<C>_<df>_<mode>/``: ``COMPUTE_REPORT.csv`` and
+  ``DETAILED_ACCESS_REPORT.csv`` for ``small_gemm.csv`` / ``small_conv.csv``, 1 kB SRAMs,
+  10 words/cycle, CALC and USER mode (``CASES``);
+- ``golden_user/<topo>_<R>x<C>_<df>_<variant>/``: the three reports (also
+  ``BANDWIDTH_REPORT.csv``) in USER mode for ``user_gemm.csv`` / ``user_conv.csv`` on small
+  SRAMs and low bandwidths that make SCALE-Sim's read and write buffers stall
+  (``USER_CASES``, ``USER_VARIANTS``).
 """
 
 import importlib.util
@@ -29,11 +37,53 @@ CASES = [  # (topology, gemm?, R, C, dataflow, mode)
 ]
 
 
+# USER-mode variants: (array rows, cols, SRAM kB ifmap/filter/ofmap, bandwidth ifmap/filter/ofmap)
+USER_VARIANTS = {
+    "a": (4, 4, (1, 1, 1), (2, 3, 5)),
+    "b": (8, 4, (2, 1, 3), (1, 4, 2)),
+    "c": (3, 5, (1, 2, 1), (10, 10, 10)),
+}
+USER_CASES = [  # (topology, gemm?, dataflow, variant)
+    (topo, g, df, v)
+    for topo, g in (("user_gemm.csv", True), ("user_conv.csv", False))
+    for df in ("os", "ws", "is")
+    for v in USER_VARIANTS
+]
+
+
+def user_main(py) -> None:
+    import lognum.hw as hw
+    from lognum.hw.config import scalesim_config_text
+
+    tmp = Path(tempfile.mkdtemp())
+    for topo, g, df, v in USER_CASES:
+        R, C, kb, bw = USER_VARIANTS[v]
+        name = f"{Path(topo).stem}_{R}x{C}_{df}_{v}"
+        cfg = hw.ArrayConfig(
+            rows=R, cols=C, dataflow=df, bandwidth_mode="USER", run_name=name,
+            ifmap_sram_kb=kb[0], filter_sram_kb=kb[1], ofmap_sram_kb=kb[2],
+            ifmap_bw=bw[0], filter_bw=bw[1], ofmap_bw=bw[2],
+        )  # fmt: skip
+        cp = tmp / f"{name}.cfg"
+        cp.write_text(scalesim_config_text(cfg))
+        out = tmp / name
+        cmp.run_scalesim(py, cp, HERE / topo, g, out)
+        dst = HERE / "golden_user" / name
+        dst.mkdir(parents=True, exist_ok=True)
+        shutil.copy(cp, dst / "config.cfg")
+        for rep in ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv", "BANDWIDTH_REPORT.csv"):
+            shutil.copy(out / name / rep, dst / rep)
+        print(name)
+
+
 def main() -> None:
     import lognum.hw as hw
     from lognum.hw.config import scalesim_config_text
 
-    py = cmp.ensure_venv(Path(sys.argv[1] if len(sys.argv) > 1 else ".scalesim-venv"))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    py = cmp.ensure_venv(Path(args[0] if args else ".scalesim-venv"))
+    if "--user" in sys.argv:
+        return user_main(py)
     tmp = Path(tempfile.mkdtemp())
     for topo, g, R, C, df, mode in CASES:
         name = f"{Path(topo).stem}_{R}x{C}_{df}_{mode}"
@@ -57,6 +107,7 @@ def main() -> None:
         for rep in ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"):
             shutil.copy(out / name / rep, dst / rep)
         print(name)
+    user_main(py)
 
 
 if __name__ == "__main__":
