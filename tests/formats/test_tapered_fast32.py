@@ -302,6 +302,20 @@ def _lp_ref(f, x32, readable):
     return v.astype(np.float32)
 
 
+def _lp_kernel32(f, x32):
+    """The binary32 LP arithmetic kernel itself (``quantize_lp32``): ``f.quantize`` serves
+    n <= 12 from a threshold table (test_threshold.py), so its tests call it directly."""
+    from lognum._kernels.tapered32 import BLOCK, quantize_lp32
+    from lognum.formats.tapered import _lp32, _table32
+
+    n, es, rs, sc, logm, sfi, sff = f._kparams
+    consts, tab = _lp32(n, es, rs, sfi, sff)
+    out = np.empty_like(x32)
+    quantize_lp32(x32, out, n, es, rs, sfi, np.uint64(sff), *consts, tab,
+                  _table32(n, es, rs, sfi, sff), BLOCK)
+    return out
+
+
 def _lp_ties(f, sample, rng):
     """float32 values nearest to LP tie points 2^lambda (irrational in general) and their
     float32 neighbours, for ``sample`` random adjacent code pairs (or all of them)."""
@@ -346,9 +360,9 @@ def test_lp_every_exponent_ties_and_specials(cfg):
     assert _lp32(n, es, rs, sfi, sff) is not None  # the binary32 kernel serves these formats
     rng = np.random.default_rng(int(sum(cfg) * 10) % 1000)
     x = _every_exponent(rng, 9)
-    got = f.quantize(x)
     want = _lp_ref(f, x, readable=False)
-    assert _same_bits(got, want), _first_diff(x, got, want)
+    for got in (f.quantize(x), _lp_kernel32(f, x)):
+        assert _same_bits(got, want), _first_diff(x, got, want)
     ties = _lp_ties(f, 3000, rng)
     x = np.concatenate(
         [
@@ -359,10 +373,11 @@ def test_lp_every_exponent_ties_and_specials(cfg):
             x[:: max(1, x.size // 20000)],
         ]
     )
-    got = f.quantize(x)
     want = _lp_ref(f, x, readable=True)
-    assert _same_bits(got, want), _first_diff(x, got, want)
+    for got in (f.quantize(x), _lp_kernel32(f, x)):
+        assert _same_bits(got, want), _first_diff(x, got, want)
     assert _same_bits(f.quantize(np.float32([-0.0])), np.float32([0.0]))
+    assert _same_bits(_lp_kernel32(f, np.float32([-0.0])), np.float32([0.0]))
 
 
 def test_lp_redo_path_is_exercised():
@@ -408,8 +423,9 @@ def test_lp_random_grid_and_fallback(cfg):
             SPECIALS,
         ]
     )
-    got = f.quantize(x)
     want = _lp_ref(f, x, readable=False)
-    assert _same_bits(got, want), _first_diff(x, got, want)
+    gots = [f.quantize(x)] + ([_lp_kernel32(f, x)] if cfg not in LP_FALLBACK else [])
+    for got in gots:
+        assert _same_bits(got, want), _first_diff(x, got, want)
     small = x[::20]
     assert _same_bits(f.quantize(small), _lp_ref(f, small, readable=True))
