@@ -88,6 +88,8 @@ LP_CONF = [(n, es, rs) for n in range(2, 6) for es in range(3) for rs in range(1
 def test_log_domain_rne_matches_oracle_on_ties_and_random(sf):
     """Bit-string RNE == nearest in log2 with ties to the even pattern (FORMATS.md §3.4), on the
     float64 numbers around every (irrational) geometric tie point and on random inputs."""
+    from lognum._kernels import tapered_loops as k
+
     rng = np.random.default_rng(11)
     for n, es, rs in LP_CONF:
         f = ln.LogPosit(n, es, rs, sf)
@@ -95,10 +97,13 @@ def test_log_domain_rne_matches_oracle_on_ties_and_random(sf):
         lmx = float(lp_log2_max(n, es, rs))
         rand = rng.standard_normal(40) * np.exp2(rng.uniform(-lmx - 2, lmx + 2, 40))
         xs = np.concatenate([_lp_tie_inputs(o), rand])
-        got = f.encode(xs)
         want = np.array([o.encode(float(x)) for x in xs])
-        bad = np.flatnonzero(got != want)
-        assert bad.size == 0, (n, es, rs, sf, xs[bad[:3]], got[bad[:3]], want[bad[:3]])
+        _, _, _, _, _, sfi, sff = f._kparams
+        arith = np.empty(xs.size, np.uint32)  # the arithmetic kernel (n > 12 uses it alone)
+        k.encode_lp(xs, arith, n, es, rs, sfi, np.uint64(sff))
+        for got in (f.encode(xs), arith):  # f.encode: threshold table for n <= 12
+            bad = np.flatnonzero(got != want)
+            assert bad.size == 0, (n, es, rs, sf, xs[bad[:3]], got[bad[:3]], want[bad[:3]])
 
 
 def test_fast_kernel_agrees_with_scalar_reference_at_scale():
@@ -115,9 +120,14 @@ def test_fast_kernel_agrees_with_scalar_reference_at_scale():
         ref = np.empty(x.size, np.uint32)
         k.encode_ref(x, ref, n, es, rs, 0, 1, sfi, np.uint64(sff))
         assert np.array_equal(f.encode(x).astype(np.uint32), ref)
+        fast = np.empty(x.size, np.uint32)
+        k.encode_lp(x, fast, n, es, rs, sfi, np.uint64(sff))
+        assert np.array_equal(fast, ref)
         x32 = x.astype(np.float32)
         k.encode_ref(x32, ref, n, es, rs, 0, 1, sfi, np.uint64(sff))
         assert np.array_equal(f.encode(x32).astype(np.uint32), ref)
+        k.encode_lp(x32, fast, n, es, rs, sfi, np.uint64(sff))
+        assert np.array_equal(fast, ref)
 
 
 def _nearest_by_value(o: Oracle, x: float) -> int:

@@ -120,6 +120,8 @@ RCONF = [(n, es, rs) for n in range(2, 7) for es in range(4) for rs in range(1, 
 
 @pytest.mark.parametrize("sc", [0, 3])
 def test_encode_matches_oracle_on_ties_and_random(sc):
+    from lognum._kernels import tapered_loops as k
+
     rng = np.random.default_rng(sc)
     for n, es, rs in RCONF:
         f = ln.GeneralizedPosit(n, es, rs, sc)
@@ -127,12 +129,16 @@ def test_encode_matches_oracle_on_ties_and_random(sc):
         mx = math.log2(f.maxpos)
         rand = rng.standard_normal(60) * np.exp2(rng.uniform(-mx - 3, mx + 3, 60))
         xs = np.concatenate([_tie_inputs(o), rand, [0.0, -0.0, np.nan, np.inf, -np.inf]])
-        got = f.encode(xs)
         want = np.array([o.encode(float(x)) for x in xs])
-        bad = np.flatnonzero(got != want)
-        assert bad.size == 0, (n, es, rs, sc, xs[bad[:3]], got[bad[:3]], want[bad[:3]])
-        q = f.quantize(xs)
-        assert np.array_equal(q, f.decode(want), equal_nan=True)
+        arith = np.empty(xs.size, np.uint32)  # the arithmetic kernels (n > 12 use them alone)
+        k.encode_gp(xs, arith, n, es, rs, sc)
+        for got in (f.encode(xs), arith):  # f.encode: threshold table for n <= 12
+            bad = np.flatnonzero(got != want)
+            assert bad.size == 0, (n, es, rs, sc, xs[bad[:3]], got[bad[:3]], want[bad[:3]])
+        qa = np.empty(xs.size)
+        k.quantize_gp(xs, qa, n, es, rs, sc)
+        for q in (f.quantize(xs), qa):
+            assert np.array_equal(q, f.decode(want), equal_nan=True)
 
 
 def test_float32_inputs_and_large_n():
@@ -241,6 +247,9 @@ def test_fast_kernel_agrees_with_scalar_reference_at_scale():
             ref = np.empty(xs.size, np.uint32)
             k.encode_ref(xs, ref, n, es, rs, sc, 0, 0, np.uint64(0))
             assert np.array_equal(f.encode(xs).astype(np.uint32), ref), (n, es, rs, sc)
+            fast = np.empty(xs.size, np.uint32)
+            k.encode_gp(xs, fast, n, es, rs, sc)
+            assert np.array_equal(fast, ref), (n, es, rs, sc)
         codes = rng.integers(0, 1 << n, 100_000, dtype=np.uint64)
         ref = np.empty(codes.size)
         k.decode_ref(codes, ref, n, es, rs, sc, 0, 0, np.uint64(0), c_hi, c_lo)
