@@ -13,7 +13,12 @@ DRAM at the OFMAP bandwidth; a fold cannot start while the buffer it writes is s
 Simplifications (estimates, documented): a tile larger than half its SRAM is modelled as one
 prefetch at the same bandwidth (a real design would stream it during the fold); each operand
 has its own DRAM channel of the given bandwidth; partial-sum read-back shares the IFMAP channel;
-DRAM latency is zero. SCALE-Sim's per-address prefetch model is not reproduced (lognum.hw.sim).
+DRAM latency is zero.
+
+This is the model of the default mode (``scalesim_compat=False``) in both bandwidth modes and of
+compat CALC mode. SCALE-Sim's own per-address USER-mode model (sets, back-to-back prefetches,
+doubled stalls) is in :mod:`lognum.hw._scalesim_mem_kernel`, used by ``scalesim_compat=True``
+in USER mode (:mod:`lognum.hw.sim` lists the differences).
 """
 
 from __future__ import annotations

@@ -55,32 +55,24 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-# read-buffer state vector layout (int64)
-_ST, _A, _NS, _P, _NP, _BW, _LAST, _CNT = range(8)
-
 
 @njit(inline="always")
-def _ifmap_addr(m, k, g):
-    """IFMAP address of im2col element (m, k); g = [H, W, Cin, S, stride, F, EF]."""
-    H, W, Cin, S, stride, F, EF = g[0], g[1], g[2], g[3], g[4], g[5], g[6]
-    b = m // EF
-    p = m - b * EF
-    e = p // F
-    f = p - e * F
-    sc = S * Cin
-    cr = k // sc
-    q = k - cr * sc
-    cc = q // Cin
-    ch = q - cc * Cin
-    h = e * stride + cr
-    w = f * stride + cc
-    if h >= H or w >= W:
+def _ifmap_addr(m, k, g, hwc):
+    """IFMAP address of im2col element (m, k), or -1 outside the input ``hwc = [H, W, Cin, ...]``.
+
+    ``g`` (int64, 6 x max(M, K)) holds the decomposition precomputed by the caller, so there
+    is no division here: rows 0-2 per output pixel ``m``: ``b H`` (image offset),
+    ``e stride`` (top row), ``f stride`` (left column); rows 3-5 per window index ``k``:
+    filter row, filter column, channel."""
+    h = g[1, m] + g[3, k]
+    w = g[2, m] + g[4, k]
+    if h >= hwc[0] or w >= hwc[1]:
         return -1
-    return ((b * H + h) * W + w) * Cin + ch
+    return ((g[0, m] + h) * hwc[1] + w) * hwc[2] + g[5, k]
 
 
 @njit(inline="always")
-def _elem(op, major, first, second, g, K):
+def _elem(op, major, first, second, g, hwc, K):
     """Address of operand ``op`` (0 IFMAP M x K, 1 FILTER K x N) at (first, second) when
     ``major`` else at (second, first)."""
     if major:
@@ -88,12 +80,12 @@ def _elem(op, major, first, second, g, K):
     else:
         i, j = second, first
     if op == 0:
-        return _ifmap_addr(i, j, g)
+        return _ifmap_addr(i, j, g, hwc)
     return j * K + i
 
 
 @njit(cache=True, nogil=True)
-def prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, K, out):
+def prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, hwc, K, out):
     """Fill ``out`` (int64, ``nblk*T1*W1``) with the prefetch order of one operand.
 
     The stacked matrix has ``nblk`` blocks of ``T1`` rows and ``W1`` columns; element
@@ -112,7 +104,7 @@ def prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, K, out):
                 a = row // T1
                 t = row - a * T1
                 x = a * W1 + col
-                out[idx] = -1 if x >= lim else _elem(op, major, x, t, g, K)
+                out[idx] = -1 if x >= lim else _elem(op, major, x, t, g, hwc, K)
                 idx += 1
     else:
         for row in range(Mp):
@@ -120,7 +112,7 @@ def prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, K, out):
             t = row - a * T1
             for col in range(Np):
                 x = a * W1 + col
-                out[idx] = -1 if x >= lim else _elem(op, major, x, t, g, K)
+                out[idx] = -1 if x >= lim else _elem(op, major, x, t, g, hwc, K)
                 idx += 1
     return idx
 
@@ -164,20 +156,18 @@ def fill_sets(seq, eps, ptr, last, pos, sets):
 
 
 @njit(inline="always")
-def _hit(a, st, ptr, sets):
-    A = st[_A]
-    n = st[_NS]
+def _hit(a, s0, A, n, ptr, sets):
+    """Is address ``a`` in one of the ``A`` sets of the circular window starting at set
+    ``s0`` (of ``n``)? ``sets[ptr[a]:ptr[a+1]]``: the sorted sets holding ``a``."""
     if A >= n:
         return True
     lo = ptr[a]
     hi = ptr[a + 1]
     if lo == hi:
         return True  # never prefetched (cannot happen); SCALE-Sim would not terminate
-    s0 = st[_ST]
     e = s0 + A
-    # first set >= s0
     l, h = lo, hi
-    while l < h:
+    while l < h:  # first set >= s0
         mid = (l + h) >> 1
         if sets[mid] < s0:
             l = mid + 1
@@ -185,70 +175,40 @@ def _hit(a, st, ptr, sets):
             h = mid
     if l < hi and sets[l] < min(e, n):
         return True
-    if e > n and sets[lo] < e - n:
-        return True
-    return False
+    return e > n and sets[lo] < e - n
 
 
 @njit(inline="always")
-def _read(a, cycle, offset, st, ptr, sets):
-    """Serve one demanded address; returns the row's new offset."""
-    while not _hit(a, st, ptr, sets):
-        st[_ST] = (st[_ST] + st[_P]) % st[_NS]
-        st[_CNT] += st[_NP] * st[_BW]
-        st[_LAST] += st[_NP] + 1
-        p = st[_LAST] - (cycle + offset)
-        offset += p
-        if p > 0:
-            offset += p
-    return offset
-
-
-@njit(inline="always")
-def _drain(start, w, pidx, pfill):
-    """Drain up to one drain-half of lines from the write buffer starting at ``start``;
-    returns the cycle of the last line. ``w``: write-buffer state (see :func:`user_memory`)."""
-    ds = w[3]
-    end = min(ds + w[9], w[2])
+def _drain(start, ds, nlines, per_drain, bw, pidx, pfill, npart, pp):
+    """One drain of the write buffer from cycle ``start``: up to ``per_drain`` lines from line
+    ``ds``, one per cycle. Returns (last cycle, new ds, words, partial-line pointer, lines)."""
+    end = min(ds + per_drain, nlines)
     num = end - ds
-    if num <= 0:
-        return w[4]
-    fill = w[10]
-    pp = w[8]
-    while pp < w[7] and pidx[pp] < end - 1:
+    fill = bw
+    while pp < npart and pidx[pp] < end - 1:
         pp += 1
-    if pp < w[7] and pidx[pp] == end - 1:
-        fill = pfill[pp]
-    w[8] = pp
-    data = (num - 1) * w[10] + fill
-    w[5] += data
-    w[0] += data
-    stop = start + num - 1
-    if w[11] == 0:
-        w[12] = start
-        w[13] = stop
-        w[11] = 1
-    else:
-        w[12] = min(w[12], start)
-        w[13] = max(w[13], stop)
-    w[3] = end
-    return stop
+    if pp < npart and pidx[pp] == end - 1:
+        fill = pfill[pp]  # only the last line's padding is not counted
+    return start + num - 1, end, (num - 1) * bw + fill, pp, num
 
 
 @njit(cache=True, nogil=True)
 def user_memory(
-    df, R, C, M, N, K, g, if_ptr, if_sets, fl_ptr, fl_sets, if_st, fl_st,
+    df, R, C, M, N, K, g, hwc, if_ptr, if_sets, fl_ptr, fl_sets, if_st, fl_st,
     of_words, of_bw, out,
 ):  # fmt: skip
     """Replay the demand rows of all folds (column folds outer, row folds inner) against the
     two read buffers and the write buffer (module docstring).
 
-    ``if_st`` / ``fl_st``: int64[8] read-buffer states (start set, A, sets, P, lines per new
-    prefetch, bw, last prefetch cycle, DRAM words read; the caller sets the initial fill).
-    ``of_words``: OFMAP SRAM words; ``of_bw``: drain bandwidth. Writes into ``out`` (int64[17]):
+    ``g``, ``hwc``: IFMAP geometry (:func:`_ifmap_addr`). ``*_ptr``, ``*_sets``: sets holding
+    each address (:func:`build_sets`, :func:`fill_sets`). ``if_st`` / ``fl_st``: int64[8]
+    read-buffer states (start set, A, sets, P, lines per new prefetch, bw, last prefetch cycle,
+    DRAM words read), set by the caller after the initial fill and updated here.
+    ``of_words``: OFMAP SRAM words; ``of_bw``: drain bandwidth. Writes into ``out`` (int64[16]):
     stall cycles, total cycles (largest OFMAP service cycle), SRAM IFMAP/FILTER/OFMAP start and
-    stop cycles (6), OFMAP DRAM start, stop, writes, last OFMAP service cycle, rows, and
-    flags of which SRAM start/stop were seen (bit 0 IFMAP, 1 FILTER, 2 OFMAP).
+    stop cycles (6), OFMAP DRAM start, stop, writes, last OFMAP service cycle, rows, flags of
+    which SRAM start/stop were seen (bit 0 IFMAP, 1 FILTER, 2 OFMAP), 1 if the OFMAP was
+    written to DRAM, OFMAP drains.
     """
     if df == 0:
         rf = (M + R - 1) // R
@@ -262,22 +222,35 @@ def user_memory(
         rf = (K + R - 1) // R
         cf = (M + C - 1) // C
         Lf = 2 * R + C + N - 2
-    # write buffer state: free, line_idx, nlines, drain start line, drain end cycle, words
-    # written to DRAM, active size, partial lines, partial pointer, lines per drain, bw,
-    # seen, min cycle, max cycle
-    w = np.zeros(14, np.int64)
+    # read buffers: window start, window sets, sets, shift, lines/prefetch, bw, last, words
+    i_s0, i_A, i_n, i_P, i_nP, i_bw, i_last, i_cnt = (
+        if_st[0], if_st[1], if_st[2], if_st[3], if_st[4], if_st[5], if_st[6], if_st[7])
+    f_s0, f_A, f_n, f_P, f_nP, f_bw, f_last, f_cnt = (
+        fl_st[0], fl_st[1], fl_st[2], fl_st[3], fl_st[4], fl_st[5], fl_st[6], fl_st[7])
+    # write buffer: free words, words in the open line, closed lines, first undrained line,
+    # drain end cycle, words drained, closed partial lines (line index, fill) not yet passed
     active = (of_words + 1) // 2
-    drain_sz = of_words - active
-    w[0] = of_words
-    w[6] = active
-    w[9] = (drain_sz + of_bw - 1) // of_bw
-    w[10] = of_bw
+    per_drain = (of_words - active + of_bw - 1) // of_bw
+    free = of_words
+    line_w = 0
+    nlines = 0
+    ds = 0
+    drain_end = 0
+    w_cnt = 0
+    w_seen = 0
+    w_min = 0
+    w_max = 0
+    drains = 0
     cap = 1024
     pidx = np.empty(cap, np.int64)
     pfill = np.empty(cap, np.int64)
+    npart = 0
+    pp = 0
+    ibuf = np.empty(max(R, C), np.int64)
+    fbuf = np.empty(max(R, C), np.int64)
     stalls = 0
     total = -(1 << 62)
-    sram = np.zeros(6, np.int64)
+    s_if0 = s_if1 = s_fl0 = s_fl1 = s_of0 = s_of1 = 0
     seen = 0
     last_of = 0
     row = 0
@@ -286,49 +259,58 @@ def user_memory(
             for t in range(Lf):
                 cycle = row + stalls
                 row += 1
-                # ---- IFMAP
-                off = 1
-                any_if = False
+                # ---- IFMAP: the row's addresses in port order, then served one by one
+                ni = 0
                 if df == 0:
                     for r in range(R):
                         u = t - r
                         m = fr * R + r
                         if u >= 0 and u < K and m < M:
-                            a = _ifmap_addr(m, u, g)
+                            a = _ifmap_addr(m, u, g, hwc)
                             if a >= 0:
-                                any_if = True
-                                off = _read(a, cycle, off, if_st, if_ptr, if_sets)
+                                ibuf[ni] = a
+                                ni += 1
                 elif df == 1:
                     for r in range(R):
                         u = t - r - R
                         k = fr * R + r
                         if u >= 0 and u < M and k < K:
-                            a = _ifmap_addr(u, k, g)
+                            a = _ifmap_addr(u, k, g, hwc)
                             if a >= 0:
-                                any_if = True
-                                off = _read(a, cycle, off, if_st, if_ptr, if_sets)
-                else:
-                    if t < R:
-                        k = fr * R + R - 1 - t
-                        if k < K:
-                            for c in range(C):
-                                m = fc * C + c
-                                if m < M:
-                                    a = _ifmap_addr(m, k, g)
-                                    if a >= 0:
-                                        any_if = True
-                                        off = _read(a, cycle, off, if_st, if_ptr, if_sets)
+                                ibuf[ni] = a
+                                ni += 1
+                elif t < R:
+                    k = fr * R + R - 1 - t
+                    if k < K:
+                        for c in range(C):
+                            m = fc * C + c
+                            if m < M:
+                                a = _ifmap_addr(m, k, g, hwc)
+                                if a >= 0:
+                                    ibuf[ni] = a
+                                    ni += 1
+                off = 1
+                for j in range(ni):
+                    # new prefetches until the address is in the active window (written out
+                    # here: a tuple-returning helper measured ~3x slower)
+                    while not _hit(ibuf[j], i_s0, i_A, i_n, if_ptr, if_sets):
+                        i_s0 = (i_s0 + i_P) % i_n
+                        i_cnt += i_nP * i_bw
+                        i_last += i_nP + 1
+                        p = i_last - (cycle + off)
+                        off += p
+                        if p > 0:
+                            off += p  # SCALE-Sim#130: a positive stall is added twice
                 if_out = cycle + off
                 # ---- FILTER
-                off = 1
-                any_fl = False
+                nf = 0
                 if df == 0:
                     for c in range(C):
                         u = t - c
                         n = fc * C + c
                         if u >= 0 and u < K and n < N:
-                            any_fl = True
-                            off = _read(n * K + u, cycle, off, fl_st, fl_ptr, fl_sets)
+                            fbuf[nf] = n * K + u
+                            nf += 1
                 elif df == 1:
                     if t < R:
                         k = fr * R + R - 1 - t
@@ -336,21 +318,32 @@ def user_memory(
                             for c in range(C):
                                 n = fc * C + c
                                 if n < N:
-                                    any_fl = True
-                                    off = _read(n * K + k, cycle, off, fl_st, fl_ptr, fl_sets)
+                                    fbuf[nf] = n * K + k
+                                    nf += 1
                 else:
                     for r in range(R):
                         u = t - r - R
                         k = fr * R + r
                         if u >= 0 and u < N and k < K:
-                            any_fl = True
-                            off = _read(u * K + k, cycle, off, fl_st, fl_ptr, fl_sets)
+                            fbuf[nf] = u * K + k
+                            nf += 1
+                off = 1
+                for j in range(nf):
+                    while not _hit(fbuf[j], f_s0, f_A, f_n, fl_ptr, fl_sets):
+                        f_s0 = (f_s0 + f_P) % f_n
+                        f_cnt += f_nP * f_bw
+                        f_last += f_nP + 1
+                        p = f_last - (cycle + off)
+                        off += p
+                        if p > 0:
+                            off += p
                 fl_out = cycle + off
-                # ---- OFMAP: number of written elements in this row
+                # ---- OFMAP: elements written in this row (addresses do not matter)
                 nw = 0
                 if df == 0:
+                    u0 = t - (K - 1)
                     for c in range(C):
-                        u = t - (K - 1) - c
+                        u = u0 - c
                         if u >= 0 and u < R and fr * R + R - 1 - u < M and fc * C + c < N:
                             nw += 1
                 else:
@@ -362,78 +355,97 @@ def user_memory(
                             nw += 1
                 cur = cycle
                 for _ in range(nw):
-                    w[1] += 1
-                    w[0] -= 1
-                    if w[1] == of_bw:
-                        w[2] += 1
-                        w[1] = 0
-                    if cur < w[4]:
-                        if w[0] <= 0:
-                            cur = w[4]
-                    elif w[0] < active:
-                        if w[1] != 0:  # close the open partial line
-                            if w[7] == cap:
+                    line_w += 1
+                    free -= 1
+                    if line_w == of_bw:
+                        nlines += 1
+                        line_w = 0
+                    if cur < drain_end:
+                        if free <= 0:
+                            cur = drain_end  # buffer full while draining: wait
+                    elif free < active:
+                        if line_w != 0:  # close the open partial line
+                            if npart == cap:
                                 cap *= 2
-                                ni = np.empty(cap, np.int64)
-                                nf = np.empty(cap, np.int64)
-                                ni[: w[7]] = pidx[: w[7]]
-                                nf[: w[7]] = pfill[: w[7]]
-                                pidx = ni
-                                pfill = nf
-                            pidx[w[7]] = w[2]
-                            pfill[w[7]] = w[1]
-                            w[7] += 1
-                            w[2] += 1
-                            w[1] = 0
-                        w[4] = _drain(cur, w, pidx, pfill)
+                                pidx = _grow(pidx, cap)
+                                pfill = _grow(pfill, cap)
+                            pidx[npart] = nlines
+                            pfill[npart] = line_w
+                            npart += 1
+                            nlines += 1
+                            line_w = 0
+                        if ds < nlines:
+                            stop, ds, words, pp, num = _drain(
+                                cur, ds, nlines, per_drain, of_bw, pidx, pfill, npart, pp)
+                            drains += 1
+                            w_cnt += words
+                            free += words
+                            if w_seen == 0:
+                                w_min, w_max, w_seen = cur, stop, 1
+                            else:
+                                w_min = min(w_min, cur)
+                                w_max = max(w_max, stop)
+                            drain_end = stop
                 of_out = cur
                 last_of = of_out
                 if of_out > total:
                     total = of_out
                 # ---- SRAM first / last service cycles
-                if any_if:
+                if ni > 0:
                     if not seen & 1:
-                        sram[0] = if_out
+                        s_if0 = if_out
                         seen |= 1
-                    sram[1] = if_out
-                if any_fl:
+                    s_if1 = if_out
+                if nf > 0:
                     if not seen & 2:
-                        sram[2] = fl_out
+                        s_fl0 = fl_out
                         seen |= 2
-                    sram[3] = fl_out
+                    s_fl1 = fl_out
                 if nw > 0:
                     if not seen & 4:
-                        sram[4] = of_out
+                        s_of0 = of_out
                         seen |= 4
-                    sram[5] = of_out
-                s = max(if_out - cycle - 1, fl_out - cycle - 1, of_out - cycle)
-                stalls += s
-    # final drain of everything left in the write buffer
-    if w[1] != 0:
-        if w[7] == cap:
+                    s_of1 = of_out
+                stalls += max(if_out - cycle - 1, fl_out - cycle - 1, of_out - cycle)
+    # after the last row everything left in the write buffer drains
+    if line_w != 0:
+        if npart == cap:
             cap *= 2
-            ni = np.empty(cap, np.int64)
-            nf = np.empty(cap, np.int64)
-            ni[: w[7]] = pidx[: w[7]]
-            nf[: w[7]] = pfill[: w[7]]
-            pidx = ni
-            pfill = nf
-        pidx[w[7]] = w[2]
-        pfill[w[7]] = w[1]
-        w[7] += 1
-        w[2] += 1
-        w[1] = 0
+            pidx = _grow(pidx, cap)
+            pfill = _grow(pfill, cap)
+        pidx[npart] = nlines
+        pfill[npart] = line_w
+        npart += 1
+        nlines += 1
     cyc = last_of
-    while w[3] < w[2]:
-        w[4] = _drain(cyc, w, pidx, pfill)
-        cyc = w[4] + 1
+    while ds < nlines:
+        stop, ds, words, pp, num = _drain(cyc, ds, nlines, per_drain, of_bw, pidx, pfill,
+                                          npart, pp)  # fmt: skip
+        drains += 1
+        w_cnt += words
+        if w_seen == 0:
+            w_min, w_max, w_seen = cyc, stop, 1
+        else:
+            w_min = min(w_min, cyc)
+            w_max = max(w_max, stop)
+        cyc = stop + 1
+    if_st[0], if_st[6], if_st[7] = i_s0, i_last, i_cnt
+    fl_st[0], fl_st[6], fl_st[7] = f_s0, f_last, f_cnt
     out[0] = stalls
     out[1] = total
-    out[2:8] = sram
-    out[8] = w[12]
-    out[9] = w[13]
-    out[10] = w[5]
+    out[2], out[3], out[4], out[5], out[6], out[7] = s_if0, s_if1, s_fl0, s_fl1, s_of0, s_of1
+    out[8] = w_min
+    out[9] = w_max
+    out[10] = w_cnt
     out[11] = last_of
     out[12] = row
     out[13] = seen
-    out[14] = w[11]
+    out[14] = w_seen
+    out[15] = drains
+
+
+@njit(inline="always")
+def _grow(x, cap):
+    y = np.empty(cap, np.int64)
+    y[: x.shape[0]] = x
+    return y

@@ -9,29 +9,50 @@ Per layer (SYSTOLIC.md §4):
    Folds of the same shape have the same timing, so by default each distinct fold shape (at most
    four per layer) is simulated once and weighted by its count; ``exhaustive=True`` simulates
    every fold (tests check both agree, and agree with :mod:`lognum.hw.closed_form`);
-3. the memory model (:mod:`lognum.hw._memory_kernel`) replays the folds against the
-   double-buffered SRAMs and the DRAM bandwidth and adds stall cycles (USER mode) and DRAM
-   traffic.
+3. the memory model adds stall cycles (USER mode) and DRAM traffic. Two models:
+
+   - default (``scalesim_compat=False``), and compat mode with bit-fusion lanes > 1 or in
+     CALC mode: lognum's own per-fold model (:mod:`lognum.hw._memory_kernel`): operand tiles,
+     FIFO reuse in the SRAM, double buffering, one DRAM channel per operand at the given
+     bandwidth; DRAM counts are the words a fold needs (a function of the SRAM size);
+   - ``scalesim_compat=True`` with ``bandwidth_mode="USER"``: SCALE-Sim 3.0.0's own USER-mode
+     memory system, replayed address by address (:mod:`lognum.hw._scalesim_mem_kernel`):
+     prefetch order along anti-diagonals, sets of ``ceil(SRAM/100)`` addresses, a sliding
+     active window, new prefetches requested back to back after the previous one, DRAM
+     lines of ``bw`` words (padding counted), the OFMAP write buffer with its drain, and its
+     stall accounting including the doubled positive stalls of SCALE-Sim#130. All columns of
+     COMPUTE_REPORT / DETAILED_ACCESS_REPORT / BANDWIDTH_REPORT equal SCALE-Sim's
+     (``tests/hw/test_user_compat.py``: byte-identical files).
 
 Differences to SCALE-Sim 3.0.0, default mode (``scalesim_compat=False``) vs compat mode:
 
-- Total Cycles: ``L + stalls`` (default) vs ``L - 1 + stalls`` (compat; SCALE-Sim#125).
+- Total Cycles: ``L + stalls`` (default) vs SCALE-Sim's largest OFMAP service cycle, which is
+  ``L - 1 + stalls`` when the last row does not stall (compat; SCALE-Sim#125).
 - os OFMAP SRAM writes: ``M N`` vs ``M N + folds (R + C)`` (SCALE-Sim's counting bug, §4.6).
 - conv output size: ``floor((H + 2p - R)/s) + 1`` vs SCALE-Sim's ``ceil((H - R + s)/s)``.
-- ws/is compute utilisation: real fold length vs SCALE-Sim's ``2R + 2C + T - 3``.
+- ws/is compute utilisation: real fold length vs SCALE-Sim's ``2R + 2C + T - 3``; compat
+  averages the per-fold ratios in SCALE-Sim's order (bit-identical floats).
 - ws/is partial-sum read-back from the OFMAP SRAM is counted (``sram_ofmap_reads``) vs not.
-- USER-mode stalls: lognum's DRAM model works per fold (tiles, FIFO reuse, double buffering;
-  see :mod:`lognum.hw._memory_kernel`) and is *not* SCALE-Sim's per-address prefetch model, so
-  stall counts differ from SCALE-Sim's in general; compat mode doubles positive stalls as
-  SCALE-Sim#130 does. DRAM read counts and the start/stop cycles of the detailed report are
-  lognum's own model, not SCALE-Sim's (which are not a function of SRAM size, SCALE-Sim#27).
+- USER mode: default = lognum's per-fold DRAM model (stalls when a fold's tiles have not
+  arrived; DRAM counts = words needed). Compat = SCALE-Sim's per-address model (above): its
+  stalls are not a physical bandwidth bound (prefetches are issued back to back from cycle 0,
+  not when space frees up, so with a large SRAM nothing ever stalls; positive stalls count
+  twice, SCALE-Sim#130), DRAM reads are whole lines incl. padding, and SRAM/DRAM start/stop
+  cycles, ``Total Cycles (incl. prefetch)`` and the DRAM bandwidths are SCALE-Sim's. Compat
+  needs whole words/cycle bandwidths (``ValueError`` otherwise); with bit-fusion lanes > 1
+  compat USER mode falls back to lognum's model with positive stalls doubled.
+  Generalisations beyond SCALE-Sim (no counterpart to compare with): padding is treated as
+  part of the input (SCALE-Sim topologies give padded sizes), batch > 1 extends the IFMAP
+  addresses by the image index.
 - ws/is DRAM OFMAP writes: compat writes every K-fold's partial sums to DRAM (as SCALE-Sim);
   the default keeps them in the OFMAP SRAM when the output block fits (else spills and reads
   them back, ``dram_ofmap_reads``).
 - depthwise layers: compat expands them into one layer (and report row) per channel, as
   SCALE-Sim; the default keeps one row with ``groups`` independent GEMMs.
-- CALC mode: no stalls in either mode (as SCALE-Sim); ``Total Cycles (incl. prefetch)`` adds an
-  estimate of the initial fill and final drain (lognum's model, not SCALE-Sim's).
+- CALC mode: no stalls in either mode (as SCALE-Sim); DRAM counts, DRAM start/stop cycles and
+  ``Total Cycles (incl. prefetch)`` (initial fill + final drain estimate) are lognum's model in
+  both modes, not SCALE-Sim's set-based CALC estimate (§4.7), and the SRAM start/stop cycles
+  are the schedule's first and last cycles (SCALE-Sim adds its hit latency of 1).
 - not in SCALE-Sim: padding, batch, PE arithmetic (functional mode), bit-fusion lanes, energy.
 """
 
@@ -254,19 +275,32 @@ def _memory(layer, cfg, M, N, K, compat, lanes, fold_len):
     return out
 
 
-def _scalesim_geometry(layer: Layer, M: int, K: int) -> np.ndarray:
-    """``[H, W, Cin, S, stride, F, EF]`` of SCALE-Sim's IFMAP addressing (a GEMM is the
-    convolution ``H = M``, ``W = S = K``); padding is part of the input, as in SCALE-Sim
-    topologies (padded sizes)."""
+def _scalesim_geometry(layer: Layer, M: int, K: int) -> tuple[np.ndarray, np.ndarray]:
+    """SCALE-Sim's IFMAP addressing, decomposed for :func:`_scalesim_mem_kernel._ifmap_addr`:
+    ``(g, [H, W, Cin, batch])``. A GEMM is the convolution ``H = M``, ``W = S = K``, ``Cin = 1``;
+    padding is part of the input (SCALE-Sim topologies give padded sizes); batch > 1 stacks
+    the images."""
     if layer.kind == "gemm":
-        return np.array([M, K, 1, K, 1, 1, M], np.int64)
-    E, F = layer.out_hw(True)
-    cin = 1 if layer.depthwise else layer.C
-    return np.array([layer.H + 2 * layer.padding, layer.W + 2 * layer.padding, cin, layer.S,
-                     layer.stride, F, E * F], np.int64)  # fmt: skip
+        H, W, cin, S, stride, F = M, K, 1, K, 1, 1
+    else:
+        _, F = layer.out_hw(True)
+        H, W = layer.H + 2 * layer.padding, layer.W + 2 * layer.padding
+        cin = 1 if layer.depthwise else layer.C
+        S, stride = layer.S, layer.stride
+    g = np.zeros((6, max(M, K)), np.int64)
+    m = np.arange(M)
+    EF = M // (1 if layer.kind == "gemm" else layer.batch)
+    b, p = np.divmod(m, EF)
+    g[0, :M] = b * H
+    g[1, :M] = (p // F) * stride
+    g[2, :M] = (p % F) * stride
+    k = np.arange(K)
+    g[3, :K], q = np.divmod(k, S * cin)
+    g[4, :K], g[5, :K] = np.divmod(q, cin)
+    return g, np.array([H, W, cin, M // EF], np.int64)
 
 
-def _read_buffer(op, df, R, C, M, N, K, g, words, bw):
+def _read_buffer(op, df, R, C, M, N, K, g, hwc, words, bw):
     """Prefetch order, set membership and initial state of one SCALE-Sim read buffer
     (:mod:`lognum.hw._scalesim_mem_kernel`)."""
     from lognum.hw._scalesim_mem_kernel import build_sets, fill_sets, prefetch_sequence
@@ -279,7 +313,7 @@ def _read_buffer(op, df, R, C, M, N, K, g, words, bw):
             "ws": (0, cdiv(K, R), M, R, K, 1),
             "is": (1, cdiv(M, C), K, C, M, 0),
         }[df]
-        space = int(g[0] * g[1] * g[2] * max(1, -(-M // int(g[6]))))
+        space = int(np.prod(hwc))  # H * W * Cin * batch
     else:
         major, nblk, T1, W1, lim, rolled = {
             "os": (0, cdiv(N, C), K, C, N, 1),
@@ -288,7 +322,7 @@ def _read_buffer(op, df, R, C, M, N, K, g, words, bw):
         }[df]
         space = N * K
     seq = np.empty(nblk * T1 * W1, np.int64)
-    prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, K, seq)
+    prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, hwc, K, seq)
     eps = cdiv(words, 100)
     ptr = np.empty(space + 1, np.int64)
     scratch = np.empty(space, np.int64)
@@ -314,13 +348,13 @@ def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
             raise ValueError(f"{nm} must be a whole number of words/cycle in SCALE-Sim's USER "
                              f"mode (scalesim_compat=True), got {v!r}")  # fmt: skip
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
-    g = _scalesim_geometry(layer, M, K)
+    g, hwc = _scalesim_geometry(layer, M, K)
     if_ptr, if_sets, if_st, if_na = _read_buffer(
-        0, df, R, C, M, N, K, g, cfg.sram_words("ifmap"), int(cfg.ifmap_bw))
+        0, df, R, C, M, N, K, g, hwc, cfg.sram_words("ifmap"), int(cfg.ifmap_bw))
     fl_ptr, fl_sets, fl_st, fl_na = _read_buffer(
-        1, df, R, C, M, N, K, g, cfg.sram_words("filter"), int(cfg.filter_bw))
-    out = np.zeros(17, np.int64)
-    user_memory(DF_CODE[df], R, C, M, N, K, g, if_ptr, if_sets, fl_ptr, fl_sets, if_st, fl_st,
+        1, df, R, C, M, N, K, g, hwc, cfg.sram_words("filter"), int(cfg.filter_bw))
+    out = np.zeros(16, np.int64)
+    user_memory(DF_CODE[df], R, C, M, N, K, g, hwc, if_ptr, if_sets, fl_ptr, fl_sets, if_st, fl_st,
                 cfg.sram_words("ofmap"), int(cfg.ofmap_bw), out)  # fmt: skip
     o = [int(x) for x in out]
     return {
