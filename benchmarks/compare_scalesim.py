@@ -19,6 +19,12 @@ SCALE-Sim needs hours for the full ResNet-18 on small arrays (conv1 alone takes 
 8x8 os), so ``--subset-below N`` (default 32) runs only some ResNet-18 layers on arrays smaller
 than N x N: Conv5_* and FC from 16x16, Conv4_s, Conv5_s and FC below 16x16;
 ``--subset-below 0`` runs every layer everywhere.
+USER mode (``--user-arrays``, default ``8,16``; ``''`` skips it): the GEMMs, the small
+convolutions of ``tests/hw/data/user_conv.csv`` and the ResNet-18 Conv5/FC layers, all three
+dataflows, two memory variants (SYSTOLIC.md §5's 64 kB / 10 words/cycle, and 2 kB / 3 words/cycle
+which stalls), run by both simulators; every row of COMPUTE_REPORT, DETAILED_ACCESS_REPORT and
+BANDWIDTH_REPORT lognum writes must be byte-identical to SCALE-Sim's, and the speed ratio is
+printed as for CALC. ``--no-calc`` runs only the USER part.
 ``--functional`` also times lognum's functional mode (LP8 PEs, exact accumulation) on the full
 ResNet-18 at 32x32 os.
 """
@@ -83,6 +89,7 @@ def run_scalesim(py: Path, cfg_path: Path, topo_path: Path, gemm: bool, outdir: 
     return {
         "compute": read_report(run / "COMPUTE_REPORT.csv"),
         "access": read_report(run / "DETAILED_ACCESS_REPORT.csv"),
+        "dir": run,
         **timing,
     }
 
@@ -151,6 +158,96 @@ def compare(ss: dict, res, mode: str = "CALC") -> list[dict]:
 GEMMS = [("g_64x64x64", 64, 64, 64), ("g_100x37x71", 100, 37, 71),
          ("g_256x128x256", 256, 128, 256), ("g_17x300x9", 17, 300, 9)]  # fmt: skip
 
+# USER-mode variants: (name, SRAM kB per operand, words/cycle for IFMAP, FILTER and OFMAP):
+# SYSTOLIC.md §5's template, and small SRAMs with a low bandwidth (the buffers stall)
+USER_VARIANTS = [("64k_bw10", 64, 10), ("2k_bw3", 2, 3)]
+REPORTS = ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv", "BANDWIDTH_REPORT.csv")
+
+
+def compare_reports(ss_dir: Path, res, outdir: Path) -> list[dict]:
+    """USER mode: lognum's three reports against SCALE-Sim's, row by row. Per layer: the
+    stall cycles of both and whether each report row is byte-identical."""
+    from lognum.hw.report import read_report
+
+    paths = res.write_csv(outdir)
+    lines = {}
+    for rep, path in zip(REPORTS, paths, strict=False):
+        a = path.read_text().splitlines()[1:]
+        b = (ss_dir / rep).read_text().splitlines()[1:]
+        lines[rep] = (a, b)
+    comp = read_report(ss_dir / "COMPUTE_REPORT.csv")
+    rows = []
+    for i, r in enumerate(res.layers):
+        ok = {rep: i < len(b) and i < len(a) and a[i] == b[i] for rep, (a, b) in lines.items()}
+        rows.append({"layer": r.name, "ss_stall": int(comp[i]["Stall Cycles"]),
+                     "ln_stall": r.stall_cycles, "ss_total": int(comp[i]["Total Cycles"]),
+                     "ln_total": r.total_cycles, **ok, "ok": all(ok.values())})  # fmt: skip
+    if any(len(a) != len(b) for a, b in lines.values()):
+        rows.append({"layer": "<row count>", "ok": False})
+    return rows
+
+
+def user_mode(py: Path, arrays, dfs, topos, tmp: Path) -> tuple[bool, list]:
+    """Run SCALE-Sim and lognum (``scalesim_compat=True``) in USER mode on every array,
+    dataflow, USER variant and topology; print report identity; return (all ok, timings)."""
+    import lognum.hw as hw
+    from lognum.hw.config import scalesim_config_text
+
+    all_ok = True
+    timing = []
+    print(
+        f"\nUSER mode (SCALE-Sim's per-address prefetch model): report rows byte-identical?\n"
+        f"{'case':<30}{'layer':<16}{'stall ss':>10}{'stall ln':>10}{'total ss':>10}"
+        f"{'total ln':>10}  COMPUTE DETAILED BANDWIDTH"
+    )
+    for R in arrays:
+        for df in dfs:
+            for vname, kb, bw in USER_VARIANTS:
+                for name, topo, gemm in topos:
+                    cfg = hw.ArrayConfig(
+                        rows=R, cols=R, dataflow=df, bandwidth_mode="USER",
+                        ifmap_sram_kb=kb, filter_sram_kb=kb, ofmap_sram_kb=kb,
+                        ifmap_bw=bw, filter_bw=bw, ofmap_bw=bw,
+                        run_name=f"{name}_{R}_{df}_{vname}",
+                    )  # fmt: skip
+                    cfg_path = tmp / f"{cfg.run_name}.cfg"
+                    cfg_path.write_text(scalesim_config_text(cfg))
+                    ss = run_scalesim(py, cfg_path, topo, gemm, tmp / cfg.run_name)
+                    ln_t = lognum_fresh(cfg_path, topo, gemm)
+                    res, _ = lognum_rows(cfg_path, topo, gemm)
+                    for r in compare_reports(ss["dir"], res, tmp / f"ln_{cfg.run_name}"):
+                        all_ok &= r["ok"]
+                        if "ss_stall" not in r:
+                            print(f"{cfg.run_name:<30}{r['layer']:<16} row counts differ")
+                            continue
+                        yn = ["yes" if r[k] else "NO" for k in REPORTS]
+                        print(
+                            f"{cfg.run_name:<30}{r['layer'][:15]:<16}{r['ss_stall']:>10}"
+                            f"{r['ln_stall']:>10}{r['ss_total']:>10}{r['ln_total']:>10}  "
+                            f"{yn[0]:<8}{yn[1]:<9}{yn[2]}"
+                        )
+                    timing.append((cfg.run_name, ss, ln_t))
+                    sys.stdout.flush()
+    return all_ok, timing
+
+
+def print_timing(timing) -> None:
+    print(
+        f"  {'case':<30}{'SS wall':>9}{'SS cpu':>9}{'ln cold':>9}{'ln warm':>9}{'cold cpu':>9}"
+        f"{'warm cpu':>9}{'wall/cold':>10}{'cpu/cold':>9}{'cpu/warm':>9}"
+    )
+    for name, ss, t in timing:
+        print(
+            f"  {name:<30}{ss['wall']:9.2f}{ss['cpu']:9.2f}{t['cold']:9.3f}{t['warm']:9.3f}"
+            f"{t['cold_cpu']:9.3f}{t['warm_cpu']:9.3f}{ss['wall'] / t['cold']:9.0f}x"
+            f"{ss['cpu'] / t['cold_cpu']:8.0f}x{ss['cpu'] / max(t['warm_cpu'], 1e-6):8.0f}x"
+        )
+    ss_cpu = sum(ss["cpu"] for _, ss, _ in timing)
+    ln_cold = sum(t["cold_cpu"] for _, _, t in timing)
+    ln_warm = sum(t["warm_cpu"] for _, _, t in timing)
+    print(f"  total CPU s: SCALE-Sim {ss_cpu:.1f}, lognum cold {ln_cold:.2f} "
+          f"({ss_cpu / ln_cold:.0f}x), warm {ln_warm:.3f} ({ss_cpu / max(ln_warm, 1e-6):.0f}x)")
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -160,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dataflows", default="os,ws,is")
     ap.add_argument("--subset-below", type=int, default=32)
     ap.add_argument("--functional", action="store_true")
+    ap.add_argument("--user-arrays", default="8,16",
+                    help="arrays of the USER-mode comparison ('' to skip it)")
+    ap.add_argument("--no-calc", action="store_true", help="skip the CALC-mode comparison")
     args = ap.parse_args(argv)
 
     import lognum.hw as hw
@@ -183,12 +283,15 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.quick:
         arrays = [32]
+    if args.no_calc:
+        arrays = []
     all_ok = True
     timing = []
-    print(
-        f"{'case':<28}{'layer':<16}{'L ss':>10}{'L ln':>10}{'IF rd ss':>11}{'IF rd ln':>11}"
-        f"{'FL rd ss':>11}{'FL rd ln':>11}{'OF wr ss':>11}{'OF wr ln':>11}  ok"
-    )
+    if arrays:
+        print(
+            f"{'case':<28}{'layer':<16}{'L ss':>10}{'L ln':>10}{'IF rd ss':>11}{'IF rd ln':>11}"
+            f"{'FL rd ss':>11}{'FL rd ln':>11}{'OF wr ss':>11}{'OF wr ln':>11}  ok"
+        )
     for R in arrays:
         for df in dfs:
             if args.quick:
@@ -221,16 +324,27 @@ def main(argv: list[str] | None = None) -> int:
         "\ntiming mode, seconds. lognum in a fresh process: cold = first call incl. imports and"
         " kernel loading, warm = second call. Ratios = SCALE-Sim / lognum."
     )
-    print(
-        f"  {'case':<24}{'SS wall':>9}{'SS cpu':>9}{'ln cold':>9}{'ln warm':>9}{'cold cpu':>9}"
-        f"{'warm cpu':>9}{'wall/cold':>10}{'cpu/cold':>9}{'cpu/warm':>9}"
-    )
-    for name, ss, t in timing:
-        print(
-            f"  {name:<24}{ss['wall']:9.2f}{ss['cpu']:9.2f}{t['cold']:9.3f}{t['warm']:9.3f}"
-            f"{t['cold_cpu']:9.3f}{t['warm_cpu']:9.3f}{ss['wall'] / t['cold']:9.0f}x"
-            f"{ss['cpu'] / t['cold_cpu']:8.0f}x{ss['cpu'] / t['warm_cpu']:8.0f}x"
-        )
+    if timing:
+        print("CALC mode:")
+        print_timing(timing)
+    user_arrays = [int(x) for x in args.user_arrays.split(",") if x.strip()]
+    if user_arrays:
+        conv_topo = ROOT / "tests" / "hw" / "data" / "user_conv.csv"
+        if args.quick:
+            user_arrays = user_arrays[:1]
+            qg = tmp / "gemms_quick.csv"
+            qg.write_text("Layer, M, N, K,\n" + "".join(
+                f"{n},{m},{nn},{k},\n" for n, m, nn, k in GEMMS[:2]))  # fmt: skip
+            topos = [("gemm", qg, True), ("conv", conv_topo, False)]
+        else:
+            topos = [("gemm", gemm_topo, True), ("conv", conv_topo, False),
+                     ("resnet18sub", subsets["quick"], False)]  # fmt: skip
+        ok, utiming = user_mode(py, user_arrays, dfs, topos, tmp)
+        all_ok &= ok
+        print("\nUSER mode timing (same columns):")
+        print_timing(utiming)
+        print("\nUSER mode: all report rows byte-identical (COMPUTE, DETAILED_ACCESS, BANDWIDTH):",
+              ok)  # fmt: skip
     if args.functional:
         t0 = time.perf_counter()
         cfg = hw.ArrayConfig(rows=32, cols=32, dataflow="os")
@@ -240,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
             f"\nfunctional mode, LP8 PEs, ResNet-18 (21 layers, {res.macs / 1e9:.2f} GMAC) on "
             f"32x32 os: {dt:.1f} s wall ({res.total_cycles} cycles)"
         )
-    print("\nall rows identical (stall-free cycles, total cycles, util, SRAM counts):", all_ok)
+    print("\nall rows identical (CALC: stall-free cycles, total cycles, util, SRAM counts; "
+          "USER: every report column):", all_ok)  # fmt: skip
     return 0 if all_ok else 1
 
 
