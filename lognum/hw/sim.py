@@ -347,6 +347,11 @@ def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
         if v != int(v):
             raise ValueError(f"{nm} must be a whole number of words/cycle in SCALE-Sim's USER "
                              f"mode (scalesim_compat=True), got {v!r}")  # fmt: skip
+    for nm in ("ifmap", "filter", "ofmap"):
+        if cfg.sram_words(nm) < 2:  # SCALE-Sim would never move its window / drain
+            kb = getattr(cfg, nm + "_sram_kb")
+            raise ValueError(f"{nm}_sram_kb must hold at least 2 words in SCALE-Sim's USER mode "
+                             f"(scalesim_compat=True), got {kb!r}")  # fmt: skip
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     g, hwc = _scalesim_geometry(layer, M, K)
     if_ptr, if_sets, if_st, if_na = _read_buffer(

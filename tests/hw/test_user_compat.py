@@ -69,3 +69,7 @@ def test_user_compat_validates_bandwidth():
     cfg = hw.ArrayConfig(rows=4, cols=4, dataflow="os", bandwidth_mode="USER", ifmap_bw=2.5)
     with pytest.raises(ValueError, match="ifmap_bw"):
         hw.simulate(cfg, hw.gemm(8, 8, 8), scalesim_compat=True, workers=1)
+    cfg = hw.ArrayConfig(rows=4, cols=4, dataflow="os", bandwidth_mode="USER",
+                         ofmap_sram_kb=0.001)  # fmt: skip
+    with pytest.raises(ValueError, match="ofmap_sram_kb"):
+        hw.simulate(cfg, hw.gemm(8, 8, 8), scalesim_compat=True, workers=1)
