@@ -20,7 +20,8 @@ SCALE-Sim needs hours for the full ResNet-18 on small arrays (conv1 alone takes 
 than N x N: Conv5_* and FC from 16x16, Conv4_s, Conv5_s and FC below 16x16;
 ``--subset-below 0`` runs every layer everywhere.
 USER mode (``--user-arrays``, default ``8,16``; ``''`` skips it): the GEMMs, the small
-convolutions of ``tests/hw/data/user_conv.csv`` and the ResNet-18 Conv5/FC layers, all three
+convolutions of ``tests/hw/data/user_conv.csv`` and the ResNet-18 Conv5_s and FC layers (SCALE-Sim's
+USER mode needs minutes for a 3x3 Conv5 layer on 8x8), all three
 dataflows, two memory variants (SYSTOLIC.md §5's 64 kB / 10 words/cycle, and 2 kB / 3 words/cycle
 which stalls), run by both simulators; every row of COMPUTE_REPORT, DETAILED_ACCESS_REPORT and
 BANDWIDTH_REPORT lognum writes must be byte-identical to SCALE-Sim's, and the speed ratio is
@@ -227,6 +228,8 @@ def user_mode(py: Path, arrays, dfs, topos, tmp: Path) -> tuple[bool, list]:
                             f"{yn[0]:<8}{yn[1]:<9}{yn[2]}"
                         )
                     timing.append((cfg.run_name, ss, ln_t))
+                    print(f"{'':<30}time: SCALE-Sim {ss['cpu']:.2f} CPU s, lognum cold "
+                          f"{ln_t['cold_cpu']:.3f} / warm {ln_t['warm_cpu']:.4f} CPU s")
                     sys.stdout.flush()
     return all_ok, timing
 
@@ -276,7 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = RESNET18.read_text().splitlines()
     subsets = {}
     for key, keep in (("quick", ("Conv5", "FC")), ("16", ("Conv5", "FC")),
-                      ("8", ("Conv4_s", "Conv5_s", "FC"))):  # fmt: skip
+                      ("8", ("Conv4_s", "Conv5_s", "FC")),
+                      ("user", ("Conv5_s", "FC"))):  # fmt: skip
         subsets[key] = tmp / f"resnet_subset_{key}.csv"
         subsets[key].write_text(
             "\n".join([lines[0]] + [x for x in lines[1:] if x.startswith(keep)]) + "\n"
@@ -338,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             topos = [("gemm", qg, True), ("conv", conv_topo, False)]
         else:
             topos = [("gemm", gemm_topo, True), ("conv", conv_topo, False),
-                     ("resnet18sub", subsets["quick"], False)]  # fmt: skip
+                     ("resnet18sub", subsets["user"], False)]  # fmt: skip
         ok, utiming = user_mode(py, user_arrays, dfs, topos, tmp)
         all_ok &= ok
         print("\nUSER mode timing (same columns):")
