@@ -55,8 +55,9 @@ for the three dataflows), and SRAMs below 2 words, which SCALE-Sim cannot advanc
 rejected by the caller.
 
 Verified against SCALE-Sim 3.0.0 on the committed fixtures (``tests/hw/test_user_compat.py``,
-byte-identical reports) and, during development, on 90 random small cases (arrays 2-8 x 2-8,
-all dataflows, GEMM and strided convolutions, 1-3 kB SRAMs, 1-16 words/cycle).
+byte-identical reports) and, during development, on 112 random cases (arrays 2-8 x 2-8, all
+dataflows, GEMMs up to 160 x 120 x 160 and strided convolutions up to 24 x 25 x 12 channels, 1-3
+kB SRAMs, 1-16 words/cycle; every COMPUTE and DETAILED_ACCESS column equal).
 """
 
 from __future__ import annotations
