@@ -29,7 +29,9 @@ class ArrayConfig:
       run out) [InterfaceBandwidth].
     - ``ifmap_bw``, ``filter_bw``: DRAM read bandwidth in words/cycle for USER mode
       [IfmapSRAMBankBandwidth, FilterSRAMBankBandwidth]; ``ofmap_bw``: OFMAP drain bandwidth
-      [Bandwidth]. SCALE-Sim's CALC mode drains the OFMAP at ``cols`` words/cycle.
+      [Bandwidth]. SCALE-Sim's CALC mode drains the OFMAP at ``cols`` words/cycle. With
+      ``scalesim_compat=True`` in USER mode these are SCALE-Sim's DRAM line widths and must be
+      whole numbers, and each SRAM must hold at least 2 words (:mod:`lognum.hw.sim`).
     - offsets: address offsets (kept for report compatibility only).
     - ``freq_mhz``: clock for throughput figures (not a SCALE-Sim field).
     """
