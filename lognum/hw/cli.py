@@ -21,7 +21,8 @@ def sim_main(argv: list[str]) -> int:
                     help="topology rows: conv (default) or gemm (name, M, N, K)")  # fmt: skip
     ap.add_argument("-p", "--outdir", default=".", help="write reports to OUTDIR/<run_name>/")
     ap.add_argument("--scalesim-compat", action="store_true",
-                    help="reproduce SCALE-Sim 3.0.0's documented counting bugs")  # fmt: skip
+                    help="reproduce SCALE-Sim 3.0.0's documented counting bugs and, in USER "
+                    "mode, its memory model (stalls, DRAM counts: identical reports)")  # fmt: skip
     ap.add_argument("--pe", default=None,
                     help="PE type for energy/functional mode (int8, int4, fp8, bf16, posit8, "
                     "lp8, lp4, lp4x2, ...)")  # fmt: skip
