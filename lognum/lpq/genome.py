@@ -117,10 +117,16 @@ class SearchSpace:
         return g
 
     def mutate_gene(
-        self, gene: np.ndarray, rng: np.random.Generator, is_act: bool = False, p_step: float = 0.8
+        self,
+        gene: np.ndarray,
+        rng: np.random.Generator,
+        is_act: bool = False,
+        p_step: float = 0.8,
+        p_down: float = 0.5,
     ) -> np.ndarray:
         """Change one field: with probability ``p_step`` a step of +-1 along its grid, else a
-        uniform re-draw of that field."""
+        uniform re-draw of that field.  A step of ``n`` goes down (one bit less) with
+        probability ``p_down``; the other fields step either way with probability 1/2."""
         g = gene.copy()
         f = int(rng.integers(4))
         grids = (self.n, self.es, None, self.sf_grid(is_act))
@@ -131,7 +137,7 @@ class SearchSpace:
             grid = grids[f]
         if rng.random() < p_step:
             i = int(np.argmin([abs(v - g[f]) for v in grid]))
-            i = int(np.clip(i + (1 if rng.random() < 0.5 else -1), 0, len(grid) - 1))
+            i = int(np.clip(i + step_direction(f, rng, p_down), 0, len(grid) - 1))
         else:
             i = int(rng.integers(len(grid)))
         g[f] = grid[i]
@@ -191,6 +197,12 @@ def crossover_block(
     return child
 
 
+def step_direction(f: int, rng: np.random.Generator, p_down: float = 0.5) -> int:
+    """Direction (+-1) of a step of field ``f``: for ``n`` (f = 0) down with probability
+    ``p_down``, for the other fields either way with probability 1/2."""
+    return -1 if rng.random() < (p_down if f == 0 else 0.5) else 1
+
+
 def mutate_block(
     genome: np.ndarray,
     rows: list[int],
@@ -200,17 +212,19 @@ def mutate_block(
     n_layers: int,
     p_step: float = 0.8,
     p_block: float = 0.0,
+    p_down: float = 0.5,
 ) -> np.ndarray:
     """Mutate each row in ``rows`` with probability ``p`` (at least one row is mutated).
 
     With probability ``p_block`` the mutation is instead a *block move*: one field, chosen at
     random, steps by the same +-1 in every row of the block (e.g. one bit less for the whole
-    block), which changes the fitness coherently instead of one layer at a time.
+    block), which changes the fitness coherently instead of one layer at a time.  Steps of
+    ``n`` go down with probability ``p_down`` (:func:`step_direction`).
     """
     g = genome.copy()
     if rows and rng.random() < p_block:
         f = int(rng.integers(4))
-        d = 1 if rng.random() < 0.5 else -1
+        d = step_direction(f, rng, p_down)
         for r in rows:
             g[r] = space.step_field(g[r], f, d, is_act=r >= n_layers)
         return g
@@ -218,7 +232,7 @@ def mutate_block(
     if not hit and rows:
         hit = [rows[int(rng.integers(len(rows)))]]
     for r in hit:
-        g[r] = space.mutate_gene(g[r], rng, is_act=r >= n_layers, p_step=p_step)
+        g[r] = space.mutate_gene(g[r], rng, is_act=r >= n_layers, p_step=p_step, p_down=p_down)
     return g
 
 

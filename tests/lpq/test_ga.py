@@ -59,3 +59,51 @@ def test_deterministic_across_worker_counts():
     rs1 = random_search(p, 6, SPACE, seed=1, batch=3, progress=False)
     np.testing.assert_array_equal(rs1.best_genome, rs2.best_genome)
     assert rs1.best_fitness == rs2.best_fitness
+
+
+class _RecordingExecutor:
+    """Serial executor that records every evaluated genome (an Executor needs only map)."""
+
+    def __init__(self):
+        self.genomes = []
+
+    def map(self, fn, tasks):
+        tasks = list(tasks)
+        self.genomes += [t[1] for t in tasks]
+        return [fn(t) for t in tasks]
+
+
+def test_no_genome_evaluated_twice_and_uniform_initial_population():
+    p = _problem()
+    ga = GAConfig(population=6, generations=6, children=3, p_shared=1.0, seed=2)
+    ex = _RecordingExecutor()
+    r = run_lpq(p, SPACE, ga, executor=ex, progress=False)
+    assert len(ex.genomes) == r.evaluations == ga.budget
+    assert len({g.tobytes() for g in ex.genomes}) == len(ex.genomes)
+    # p_shared = 1: every initial candidate is uniform (one gene for all layers)
+    for g in ex.genomes[: ga.population]:
+        assert (g == g[0]).all()
+    # the same run without the recording executor gives the same result
+    r2 = run_lpq(p, SPACE, ga, progress=False)
+    np.testing.assert_array_equal(r.best_genome, r2.best_genome)
+    assert r.history == r2.history
+
+
+def test_tournament_returns_best_of_drawn():
+    from lognum.lpq.ga import _tournament
+
+    pop = [(float(f), np.full((2, 4), f), {}) for f in (5.0, 1.0, 3.0, 4.0, 2.0)]
+    for s in range(20):
+        idx = np.random.default_rng(s).integers(len(pop), size=3)
+        g = _tournament(pop, np.random.default_rng(s), 3)
+        assert g[0, 0] == min(pop[i][0] for i in idx)
+    # a tournament as large as the population draws (with replacement) mostly the best
+    assert _tournament(pop, np.random.default_rng(0), 100)[0, 0] == 1.0
+
+
+def test_ga_config_validation():
+    with pytest.raises(ValueError, match="p_down"):
+        GAConfig(p_down=1.5)
+    with pytest.raises(ValueError, match="tournament"):
+        GAConfig(tournament=-1)
+    assert GAConfig().budget == 316

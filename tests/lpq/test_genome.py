@@ -38,3 +38,30 @@ def test_space_validation():
         SearchSpace(n=(4, 5), rs_min=4)
     with pytest.raises(ValueError, match="n must"):
         SearchSpace(n=(2,))
+
+
+def test_block_move_steps_one_field_in_every_row():
+    sp = SearchSpace(n=(4, 5, 6, 7, 8), es=(0, 1, 2), sf=(2, 3, 4, 5, 6))
+    rng = np.random.default_rng(3)
+    base = np.tile([6.0, 1.0, 4.0, 4.0], (12, 1))  # interior of every grid: no clipping
+    rows = [0, 2, 5, 7]
+    for _ in range(100):
+        g = mutate_block(base, rows, sp, rng, 0.3, 12, p_block=1.0)
+        d = g - base
+        changed = np.flatnonzero(np.any(d != 0, axis=0))
+        assert len(changed) == 1  # one field ...
+        col = d[:, changed[0]]
+        assert np.all(col[rows] == col[rows[0]]) and abs(col[rows[0]]) == 1  # ... same +-1 step
+        assert np.all(np.delete(col, rows) == 0)  # ... only in the block's rows
+
+
+def test_p_down_steers_word_size_steps():
+    sp = SearchSpace()
+    rng = np.random.default_rng(4)
+    g0 = np.tile([6.0, 1.0, 4.0, 4.0], (6, 1))
+    for p_down, sign in ((1.0, -1), (0.0, 1)):
+        for _ in range(200):
+            g = mutate_block(g0, list(range(6)), sp, rng, 0.5, 6, p_step=1.0, p_block=0.5,
+                             p_down=p_down)  # fmt: skip
+            dn = g[:, 0] - g0[:, 0]
+            assert np.all(dn * sign >= 0)
