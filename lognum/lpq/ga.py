@@ -40,8 +40,9 @@ seeds 0-2: random search samples ~150 uniform candidates and so finds the best u
 LP<6,...>, which the GA's per-layer moves from i.i.d. random genomes never reached.  Around
 that uniform optimum (LP<6,0,5,4>, fitness 1.3686) the best single moves of one layer type
 (all query projections one bit less; es + 1 in all FFN2 layers) lower the fitness by 0.0016
-and 0.0015, so the remaining gain is in small, coherent steps.  Hence: a larger initial population drawn like random search
-(56 candidates, ``p_shared`` 0.5 -> 0.75), global/block moves to walk the uniform subspace,
+and 0.0015, so the remaining gain is in small, coherent steps.  Hence: a larger initial
+population drawn like random search (56 candidates, ``p_shared`` 0.5 -> 0.75), global/block
+moves to walk the uniform subspace,
 tournament parents instead of random genomes (a random gene in a good genome is almost always
 a large loss), no repeated evaluations, ``p_mutation`` 0.3 -> 0.1 (a whole-model block with
 0.3 mutated ~11 layers at once), and steps of ``n`` steered downwards (``p_down = 0.65``:
