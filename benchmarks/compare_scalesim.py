@@ -232,8 +232,10 @@ def user_mode(py: Path, arrays, dfs, topos, tmp: Path) -> tuple[bool, list]:
                             f"{yn[0]:<8}{yn[1]:<9}{yn[2]}"
                         )
                     timing.append((cfg.run_name, ss, ln_t))
-                    print(f"{'':<30}time: SCALE-Sim {ss['cpu']:.2f} CPU s, lognum cold "
-                          f"{ln_t['cold_cpu']:.3f} / warm {ln_t['warm_cpu']:.4f} CPU s")
+                    print(
+                        f"{'':<30}time: SCALE-Sim {ss['cpu']:.2f} CPU s, lognum cold "
+                        f"{ln_t['cold_cpu']:.3f} / warm {ln_t['warm_cpu']:.4f} CPU s"
+                    )
                     sys.stdout.flush()
     return all_ok, timing
 
@@ -252,8 +254,10 @@ def print_timing(timing) -> None:
     ss_cpu = sum(ss["cpu"] for _, ss, _ in timing)
     ln_cold = sum(t["cold_cpu"] for _, _, t in timing)
     ln_warm = sum(t["warm_cpu"] for _, _, t in timing)
-    print(f"  total CPU s: SCALE-Sim {ss_cpu:.1f}, lognum cold {ln_cold:.2f} "
-          f"({ss_cpu / ln_cold:.0f}x), warm {ln_warm:.3f} ({ss_cpu / max(ln_warm, 1e-6):.0f}x)")
+    print(
+        f"  total CPU s: SCALE-Sim {ss_cpu:.1f}, lognum cold {ln_cold:.2f} "
+        f"({ss_cpu / ln_cold:.0f}x), warm {ln_warm:.3f} ({ss_cpu / max(ln_warm, 1e-6):.0f}x)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,8 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dataflows", default="os,ws,is")
     ap.add_argument("--subset-below", type=int, default=32)
     ap.add_argument("--functional", action="store_true")
-    ap.add_argument("--user-arrays", default="8,16",
-                    help="arrays of the USER-mode comparison ('' to skip it)")
+    ap.add_argument(
+        "--user-arrays", default="8,16", help="arrays of the USER-mode comparison ('' to skip it)"
+    )
     ap.add_argument("--no-calc", action="store_true", help="skip the CALC-mode comparison")
     args = ap.parse_args(argv)
 

@@ -234,9 +234,25 @@ def user_memory(
         Lf = 2 * R + C + N - 2
     # read buffers: window start, window sets, sets, shift, lines/prefetch, bw, last, words
     i_s0, i_A, i_n, i_P, i_nP, i_bw, i_last, i_cnt = (
-        if_st[0], if_st[1], if_st[2], if_st[3], if_st[4], if_st[5], if_st[6], if_st[7])
+        if_st[0],
+        if_st[1],
+        if_st[2],
+        if_st[3],
+        if_st[4],
+        if_st[5],
+        if_st[6],
+        if_st[7],
+    )
     f_s0, f_A, f_n, f_P, f_nP, f_bw, f_last, f_cnt = (
-        fl_st[0], fl_st[1], fl_st[2], fl_st[3], fl_st[4], fl_st[5], fl_st[6], fl_st[7])
+        fl_st[0],
+        fl_st[1],
+        fl_st[2],
+        fl_st[3],
+        fl_st[4],
+        fl_st[5],
+        fl_st[6],
+        fl_st[7],
+    )
     # write buffer: free words, words in the open line, closed lines, first undrained line,
     # drain end cycle, words drained, closed partial lines (line index, fill) not yet passed
     active = (of_words + 1) // 2
@@ -386,7 +402,8 @@ def user_memory(
                             line_w = 0
                         if ds < nlines:
                             stop, ds, words, pp, num = _drain(
-                                cur, ds, nlines, per_drain, of_bw, pidx, pfill, npart, pp)
+                                cur, ds, nlines, per_drain, of_bw, pidx, pfill, npart, pp
+                            )
                             drains += 1
                             w_cnt += words
                             free += words

@@ -355,9 +355,11 @@ def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     g, hwc = _scalesim_geometry(layer, M, K)
     if_ptr, if_sets, if_st, if_na = _read_buffer(
-        0, df, R, C, M, N, K, g, hwc, cfg.sram_words("ifmap"), int(cfg.ifmap_bw))
+        0, df, R, C, M, N, K, g, hwc, cfg.sram_words("ifmap"), int(cfg.ifmap_bw)
+    )
     fl_ptr, fl_sets, fl_st, fl_na = _read_buffer(
-        1, df, R, C, M, N, K, g, hwc, cfg.sram_words("filter"), int(cfg.filter_bw))
+        1, df, R, C, M, N, K, g, hwc, cfg.sram_words("filter"), int(cfg.filter_bw)
+    )
     out = np.zeros(16, np.int64)
     user_memory(DF_CODE[df], R, C, M, N, K, g, hwc, if_ptr, if_sets, fl_ptr, fl_sets, if_st, fl_st,
                 cfg.sram_words("ofmap"), int(cfg.ofmap_bw), out)  # fmt: skip
