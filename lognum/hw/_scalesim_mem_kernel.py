@@ -202,10 +202,109 @@ def _drain(start, ds, nlines, per_drain, bw, pidx, pfill, npart, pp):
     return start + num - 1, end, (num - 1) * bw + fill, pp, num
 
 
+# ---- CALC mode: SCALE-Sim's estimate read buffer (``memory/read_buffer_estimate_bw.py``)
+
+# state layout (int64 array of _EST_N entries)
+_S = 0  # addresses per set: floor(SRAM words / 100)
+_CUR = 1  # id of the open set
+_ELEMS = 2  # addresses in the open set
+_RS = 3  # first set of the active window
+_NA = 4  # sets in the active window (50)
+_NP = 5  # sets per prefetch / eviction (50)
+_DONE = 6  # the active window's fill has been issued
+_LSTART = 7  # last prefetch window: first cycle
+_LEND = 8  # last prefetch window: last cycle
+_FIRST = 9  # cycle of the first demand row with an address
+_FIRST_SEEN = 10
+_DSTART = 11  # first DRAM trace cycle
+_DSTOP = 12  # last DRAM trace cycle
+_DSEEN = 13
+_COUNT = 14  # DRAM reads (addresses prefetched)
+_BW0 = 15  # bandwidth of the first fill (10 words/cycle)
+_ERR = 16  # a prefetch window of <= 0 cycles: SCALE-Sim fails (division by zero / reshape)
+_EST_N = 17
+
+def calc_state(words):
+    """Initial estimate-buffer state for an SRAM of ``words`` words (>= 100)."""
+    st = np.zeros(_EST_N, np.int64)
+    st[_S] = words // 100
+    st[_NA] = 50
+    st[_NP] = 50
+    st[_LSTART] = -2
+    st[_LEND] = -1
+    st[_BW0] = 10
+    return st
+
+
+@njit(inline="always")
+def _est_rows(st, start, stop):
+    """One prefetch recorded in the DRAM trace: rows ``start .. stop`` (already shifted by the
+    DRAM latency of 1)."""
+    if stop < start:
+        st[_ERR] = 1
+        return
+    if st[_DSEEN] == 0:
+        st[_DSEEN] = 1
+        st[_DSTART] = start
+    st[_DSTOP] = stop
+
+
+@njit(inline="always")
+def _est_access(a, cycle, st, last):
+    """One demanded address ``a`` at ``cycle`` in an estimate read buffer.
+
+    ``last[a]``: the latest set ``a`` was put in. SCALE-Sim checks only the *closed* sets of
+    the active window (a hit), then the open set; otherwise ``a`` joins the open set. When
+    the set closed fills the window, the window's prefetch is issued: the first one (the
+    active half) at 10 words/cycle ending 2 cycles before the first demand, the later ones
+    spread over the cycles between the two previous window closures (bandwidth rounded up,
+    so the trace has exactly that many rows); then the oldest 50 sets are evicted, so the
+    new window starts empty (its sets fill with the addresses that now miss)."""
+    s = last[a]
+    cur = st[_CUR]
+    if s == cur:
+        return
+    rs = st[_RS]
+    if s >= rs and s < min(cur, rs + st[_NA]):
+        return
+    last[a] = cur
+    st[_COUNT] += 1
+    st[_ELEMS] += 1
+    if st[_ELEMS] == st[_S]:
+        st[_ELEMS] = 0
+        cur += 1
+        st[_CUR] = cur
+        if cur == rs + st[_NA]:
+            if st[_DONE] == 0:
+                st[_LEND] = st[_FIRST] - 2  # first demand - 1 - DRAM latency
+                cn = (st[_NP] * st[_S] + st[_BW0] - 1) // st[_BW0]
+                st[_LSTART] = st[_LEND] - cn + 1
+                st[_DONE] = 1
+            _est_rows(st, st[_LSTART] + 1, st[_LEND] + 1)
+            st[_RS] = rs + st[_NP]
+            st[_LSTART] = st[_LEND] + 1
+            st[_LEND] = cycle
+
+
+@njit(inline="always")
+def _est_complete(st):
+    """SCALE-Sim's ``complete_all_prefetches``: the open set (if not empty) is prefetched
+    with the sets since the last window; without any earlier window, everything at 10
+    words/cycle ending at cycle -2, else over the cycles of the last window."""
+    if st[_ELEMS] == 0:
+        st[_CUR] -= 1
+    if st[_DONE] == 0:
+        st[_LEND] = -2
+        cn = ((st[_CUR] + 1) * st[_S] + st[_BW0] - 1) // st[_BW0]
+        st[_LSTART] = st[_LEND] - cn + 1
+        st[_DONE] = 1
+    _est_rows(st, st[_LSTART] + 1, st[_LEND] + 1)
+
+
 @njit(cache=True, nogil=True)
 def user_memory(
     df, R, C, M, N, K, g, hwc, if_ptr, if_sets, fl_ptr, fl_sets, if_st, fl_st,
-    of_words, of_bw, out,
+    of_words, of_bw, out, calc, if_last, fl_last,
 ):  # fmt: skip
     """Replay the demand rows of all folds (column folds outer, row folds inner) against the
     two read buffers and the write buffer (module docstring).
@@ -219,6 +318,12 @@ def user_memory(
     stop cycles (6), OFMAP DRAM start, stop, writes, last OFMAP service cycle, rows, flags of
     which SRAM start/stop were seen (bit 0 IFMAP, 1 FILTER, 2 OFMAP), 1 if the OFMAP was
     written to DRAM, OFMAP drains.
+
+    ``calc``: CALC mode instead; the read buffers are SCALE-Sim's estimate buffers
+    (:func:`_est_access`): ``if_st`` / ``fl_st`` are their int64[_EST_N] states
+    (:func:`calc_state`), ``if_last`` / ``fl_last`` int64 scratch of one entry per address
+    filled with -1, ``*_ptr`` / ``*_sets`` unused. Reads never stall; after the last row the
+    estimate buffers run their final prefetch (:func:`_est_complete`).
     """
     if df == 0:
         rf = (M + R - 1) // R
@@ -316,7 +421,16 @@ def user_memory(
                                     ibuf[ni] = a
                                     ni += 1
                 off = 1
-                for j in range(ni):
+                if calc:
+                    if ni > 0 and if_st[_FIRST_SEEN] == 0:
+                        if_st[_FIRST_SEEN] = 1
+                        if_st[_FIRST] = cycle
+                    for j in range(ni):
+                        _est_access(ibuf[j], cycle, if_st, if_last)
+                    ni_loop = 0
+                else:
+                    ni_loop = ni
+                for j in range(ni_loop):
                     # new prefetches until the address is in the active window (written out
                     # here: a tuple-returning helper measured ~3x slower)
                     while not _hit(ibuf[j], i_s0, i_A, i_n, if_ptr, if_sets):
@@ -354,7 +468,16 @@ def user_memory(
                             fbuf[nf] = u * K + k
                             nf += 1
                 off = 1
-                for j in range(nf):
+                if calc:
+                    if nf > 0 and fl_st[_FIRST_SEEN] == 0:
+                        fl_st[_FIRST_SEEN] = 1
+                        fl_st[_FIRST] = cycle
+                    for j in range(nf):
+                        _est_access(fbuf[j], cycle, fl_st, fl_last)
+                    nf_loop = 0
+                else:
+                    nf_loop = nf
+                for j in range(nf_loop):
                     while not _hit(fbuf[j], f_s0, f_A, f_n, fl_ptr, fl_sets):
                         f_s0 = (f_s0 + f_P) % f_n
                         f_cnt += f_nP * f_bw
@@ -456,8 +579,12 @@ def user_memory(
             w_min = min(w_min, cyc)
             w_max = max(w_max, stop)
         cyc = stop + 1
-    if_st[0], if_st[6], if_st[7] = i_s0, i_last, i_cnt
-    fl_st[0], fl_st[6], fl_st[7] = f_s0, f_last, f_cnt
+    if calc:
+        _est_complete(if_st)
+        _est_complete(fl_st)
+    else:
+        if_st[0], if_st[6], if_st[7] = i_s0, i_last, i_cnt
+        fl_st[0], fl_st[6], fl_st[7] = f_s0, f_last, f_cnt
     out[0] = stalls
     out[1] = total
     out[2], out[3], out[4], out[5], out[6], out[7] = s_if0, s_if1, s_fl0, s_fl1, s_of0, s_of1

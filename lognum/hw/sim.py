@@ -361,8 +361,9 @@ def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
         1, df, R, C, M, N, K, g, hwc, cfg.sram_words("filter"), int(cfg.filter_bw)
     )
     out = np.zeros(16, np.int64)
+    none = np.zeros(0, np.int64)
     user_memory(DF_CODE[df], R, C, M, N, K, g, hwc, if_ptr, if_sets, fl_ptr, fl_sets, if_st, fl_st,
-                cfg.sram_words("ofmap"), int(cfg.ofmap_bw), out)  # fmt: skip
+                cfg.sram_words("ofmap"), int(cfg.ofmap_bw), out, False, none, none)  # fmt: skip
     o = [int(x) for x in out]
     return {
         "stalls": o[0], "total": o[1],
@@ -372,6 +373,49 @@ def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
         "dram_ifmap_reads": int(if_st[7]), "dram_filter_reads": int(fl_st[7]),
         "dram_ofmap_writes": o[10],
         "incl": o[9] - min(-if_na, -fl_na),
+    }  # fmt: skip
+
+
+def _scalesim_calc(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> dict:
+    """SCALE-Sim 3.0.0's CALC-mode memory system: the estimate read buffers
+    (:func:`lognum.hw._scalesim_mem_kernel._est_access`) and the write buffer draining at
+    ``cols`` words/cycle, replayed by :func:`lognum.hw._scalesim_mem_kernel.user_memory`."""
+    from lognum.hw._scalesim_mem_kernel import (
+        _COUNT, _DSTART, _DSTOP, _ERR, calc_state, user_memory,
+    )
+
+    for nm in ("ifmap", "filter"):
+        if cfg.sram_words(nm) < 100:  # SCALE-Sim's sets of floor(words/100) would be empty
+            kb = getattr(cfg, nm + "_sram_kb")
+            raise ValueError(f"{nm}_sram_kb must hold at least 100 words in SCALE-Sim's CALC "
+                             f"mode (scalesim_compat=True), got {kb!r}")  # fmt: skip
+    if cfg.sram_words("ofmap") < 2:
+        raise ValueError("ofmap_sram_kb must hold at least 2 words in SCALE-Sim's CALC mode "
+                         f"(scalesim_compat=True), got {cfg.ofmap_sram_kb!r}")  # fmt: skip
+    df, R, C = cfg.dataflow, cfg.rows, cfg.cols
+    g, hwc = _scalesim_geometry(layer, M, K)
+    if_st = calc_state(cfg.sram_words("ifmap"))
+    fl_st = calc_state(cfg.sram_words("filter"))
+    if_last = np.full(int(np.prod(hwc)), -1, np.int64)
+    fl_last = np.full(N * K, -1, np.int64)
+    none = np.zeros(0, np.int64)
+    out = np.zeros(16, np.int64)
+    user_memory(DF_CODE[df], R, C, M, N, K, g, hwc, none, none, none, none, if_st, fl_st,
+                cfg.sram_words("ofmap"), C, out, True, if_last, fl_last)  # fmt: skip
+    if if_st[_ERR] or fl_st[_ERR]:
+        raise ValueError(f"layer {layer.name!r}: SCALE-Sim's CALC estimate fails here (a "
+                         "prefetch window of zero cycles: too many addresses per cycle for the "
+                         "SRAM size); increase ifmap_sram_kb / filter_sram_kb")  # fmt: skip
+    o = [int(x) for x in out]
+    di = (int(if_st[_DSTART]), int(if_st[_DSTOP]))
+    dfl = (int(fl_st[_DSTART]), int(fl_st[_DSTOP]))
+    return {
+        "stalls": o[0], "total": o[1],
+        "sram_ifmap": (o[2], o[3]), "sram_filter": (o[4], o[5]), "sram_ofmap": (o[6], o[7]),
+        "dram_ifmap": di, "dram_filter": dfl, "dram_ofmap": (o[8], o[9]),
+        "dram_ifmap_reads": int(if_st[_COUNT]), "dram_filter_reads": int(fl_st[_COUNT]),
+        "dram_ofmap_writes": o[10],
+        "incl": o[9] - min(di[0], dfl[0]),
     }  # fmt: skip
 
 
@@ -433,9 +477,10 @@ def simulate_layer(
     L = cycles
     macs = M * N * K
     compute = cf.folds * cf.T
-    if scalesim_compat and cfg.bandwidth_mode == "USER" and lanes == 1:
-        # SCALE-Sim's own USER-mode memory system, address by address
-        u = _scalesim_user(layer, cfg, M, N, K)
+    if scalesim_compat and lanes == 1:
+        # SCALE-Sim's own memory system (USER or CALC mode), address by address
+        user = cfg.bandwidth_mode == "USER"
+        u = (_scalesim_user if user else _scalesim_calc)(layer, cfg, M, N, K)
         stalls, total, incl = u["stalls"], u["total"], u["incl"]
         dram = (u["dram_ifmap_reads"], u["dram_filter_reads"], u["dram_ofmap_writes"], 0)
         acc = {k: u[k] for k in ("sram_ifmap", "sram_filter", "sram_ofmap", "dram_ifmap",
