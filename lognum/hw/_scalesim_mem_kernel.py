@@ -224,6 +224,7 @@ _BW0 = 15  # bandwidth of the first fill (10 words/cycle)
 _ERR = 16  # a prefetch window of <= 0 cycles: SCALE-Sim fails (division by zero / reshape)
 _EST_N = 17
 
+
 def calc_state(words):
     """Initial estimate-buffer state for an SRAM of ``words`` words (>= 100)."""
     st = np.zeros(_EST_N, np.int64)

@@ -381,7 +381,12 @@ def _scalesim_calc(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
     (:func:`lognum.hw._scalesim_mem_kernel._est_access`) and the write buffer draining at
     ``cols`` words/cycle, replayed by :func:`lognum.hw._scalesim_mem_kernel.user_memory`."""
     from lognum.hw._scalesim_mem_kernel import (
-        _COUNT, _DSTART, _DSTOP, _ERR, calc_state, user_memory,
+        _COUNT,
+        _DSTART,
+        _DSTOP,
+        _ERR,
+        calc_state,
+        user_memory,
     )
 
     for nm in ("ifmap", "filter"):
