@@ -1,7 +1,7 @@
 """Regenerate the SCALE-Sim 3.0.0 golden reports (not run by the tests).
 
-Usage: ``python tests/hw/data/make_golden.py [/path/to/scalesim-venv] [--user]``
-(``--user``: only the ``golden_user`` cases). Each case writes
+Usage: ``python tests/hw/data/make_golden.py [/path/to/scalesim-venv] [--user] [--calc]``
+(``--user`` / ``--calc``: only the ``golden_user`` / ``golden_calc`` cases). Each case writes
 SCALE-Sim's reports for one topology on the config produced by
 :func:`lognum.hw.config.scalesim_config_text` (SYSTOLIC.md §5 template), via SCALE-Sim's Python
 API with ``save_disk_space=True`` (scalesim==3.0.0, numpy 2.3.5, in its own venv):
@@ -12,7 +12,10 @@ API with ``save_disk_space=True`` (scalesim==3.0.0, numpy 2.3.5, in its own venv
 - ``golden_user/<topo>_<R>x<C>_<df>_<variant>/``: the three reports (also
   ``BANDWIDTH_REPORT.csv``) in USER mode for ``user_gemm.csv`` / ``user_conv.csv`` on small
   SRAMs and low bandwidths that make SCALE-Sim's read and write buffers stall
-  (``USER_CASES``, ``USER_VARIANTS``).
+  (``USER_CASES``, ``USER_VARIANTS``);
+- ``golden_calc/<topo>_<R>x<C>_<df>_calc<variant>/``: the three reports in CALC mode for the
+  same topologies on 1-3 kB SRAMs, large enough in address count that SCALE-Sim's estimate
+  read buffers fill and evict several prefetch windows (``CALC_CASES``, ``CALC_VARIANTS``).
 """
 
 import importlib.util
@@ -51,6 +54,44 @@ USER_CASES = [  # (topology, gemm?, dataflow, variant)
 ]
 
 
+# CALC-mode variants: (array rows, cols, SRAM kB ifmap/filter/ofmap)
+CALC_VARIANTS = {
+    "a": (4, 4, (1, 1, 1)),
+    "b": (8, 4, (2, 1, 3)),
+    "c": (3, 5, (1, 2, 1)),
+}
+CALC_CASES = [  # (topology, gemm?, dataflow, variant)
+    (topo, g, df, v)
+    for topo, g in (("user_gemm.csv", True), ("user_conv.csv", False))
+    for df in ("os", "ws", "is")
+    for v in CALC_VARIANTS
+]
+
+
+def calc_main(py) -> None:
+    import lognum.hw as hw
+    from lognum.hw.config import scalesim_config_text
+
+    tmp = Path(tempfile.mkdtemp())
+    for topo, g, df, v in CALC_CASES:
+        R, C, kb = CALC_VARIANTS[v]
+        name = f"{Path(topo).stem}_{R}x{C}_{df}_calc{v}"
+        cfg = hw.ArrayConfig(
+            rows=R, cols=C, dataflow=df, bandwidth_mode="CALC", run_name=name,
+            ifmap_sram_kb=kb[0], filter_sram_kb=kb[1], ofmap_sram_kb=kb[2],
+        )  # fmt: skip
+        cp = tmp / f"{name}.cfg"
+        cp.write_text(scalesim_config_text(cfg))
+        out = tmp / name
+        cmp.run_scalesim(py, cp, HERE / topo, g, out)
+        dst = HERE / "golden_calc" / name
+        dst.mkdir(parents=True, exist_ok=True)
+        shutil.copy(cp, dst / "config.cfg")
+        for rep in ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv", "BANDWIDTH_REPORT.csv"):
+            shutil.copy(out / name / rep, dst / rep)
+        print(name)
+
+
 def user_main(py) -> None:
     import lognum.hw as hw
     from lognum.hw.config import scalesim_config_text
@@ -84,6 +125,8 @@ def main() -> None:
     py = cmp.ensure_venv(Path(args[0] if args else ".scalesim-venv"))
     if "--user" in sys.argv:
         return user_main(py)
+    if "--calc" in sys.argv:
+        return calc_main(py)
     tmp = Path(tempfile.mkdtemp())
     for topo, g, R, C, df, mode in CASES:
         name = f"{Path(topo).stem}_{R}x{C}_{df}_{mode}"
@@ -108,6 +151,7 @@ def main() -> None:
             shutil.copy(out / name / rep, dst / rep)
         print(name)
     user_main(py)
+    calc_main(py)
 
 
 if __name__ == "__main__":
