@@ -1,7 +1,7 @@
 """``lognum lpq ...``: run the LPQ search / baselines on MiniLM or the tiny CNN, save JSON.
 
     lognum lpq run --model minilm --method ga --seed 0 --out results/lpq/ga_seed0.json
-    lognum lpq run --model minilm --method random --budget 216 --seed 0 --out ...
+    lognum lpq run --model minilm --method random --budget 316 --seed 0 --out ...
     lognum lpq baselines --out results/lpq/baselines.json
     lognum lpq table results/lpq          # the comparison table (markdown)
 
