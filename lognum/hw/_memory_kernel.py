@@ -15,10 +15,11 @@ prefetch at the same bandwidth (a real design would stream it during the fold); 
 has its own DRAM channel of the given bandwidth; partial-sum read-back shares the IFMAP channel;
 DRAM latency is zero.
 
-This is the model of the default mode (``scalesim_compat=False``) in both bandwidth modes and of
-compat CALC mode. SCALE-Sim's own per-address USER-mode model (sets, back-to-back prefetches,
-doubled stalls) is in :mod:`lognum.hw._scalesim_mem_kernel`, used by ``scalesim_compat=True``
-in USER mode (:mod:`lognum.hw.sim` lists the differences).
+This is the model of the default mode (``scalesim_compat=False``) in both bandwidth modes (and
+of compat mode with bit-fusion lanes > 1). SCALE-Sim's own per-address models (USER: sets,
+back-to-back prefetches, doubled stalls; CALC: the set-based bandwidth estimate) are in
+:mod:`lognum.hw._scalesim_mem_kernel`, used by ``scalesim_compat=True`` (:mod:`lognum.hw.sim`
+lists the differences).
 """
 
 from __future__ import annotations

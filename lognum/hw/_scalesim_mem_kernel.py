@@ -1,10 +1,12 @@
-"""Numba kernels: SCALE-Sim 3.0.0's USER-bandwidth memory system, replayed address by address.
+"""Numba kernels: SCALE-Sim 3.0.0's memory system (USER and CALC bandwidth modes), replayed
+address by address.
 
-Used by :func:`lognum.hw.sim.simulate` when ``scalesim_compat=True`` and
-``bandwidth_mode == "USER"`` (and one MAC per PE per cycle). It is an independent
-reimplementation of the behaviour of SCALE-Sim's ``memory/read_buffer.py``,
+Used by :func:`lognum.hw.sim.simulate` when ``scalesim_compat=True`` (and one MAC per PE per
+cycle). It is an independent reimplementation of the behaviour of SCALE-Sim's
+``memory/read_buffer.py`` (USER), ``memory/read_buffer_estimate_bw.py`` (CALC),
 ``memory/write_buffer.py`` and ``double_buffered_scratchpad_mem.service_memory_requests``
-(SYSTOLIC.md §4.4, §4.7), written from reading that code; its quirks are reproduced on purpose:
+(SYSTOLIC.md §4.4, §4.7), written from reading that code; its quirks are reproduced on purpose.
+USER mode first (the CALC read buffer is described at the end):
 
 **Addresses.** Operands are identified by SCALE-Sim's im2col addresses without the offsets
 (``operand_matrix.py``): IFMAP ``((b H + h) W + w) Cin + c`` (``-1`` when the window leaves the
@@ -54,8 +56,23 @@ address in no set would make SCALE-Sim loop forever (here it counts as a hit; it
 for the three dataflows), and SRAMs below 2 words, which SCALE-Sim cannot advance through, are
 rejected by the caller.
 
+**CALC mode** (``user_memory(..., calc=True)``): the read buffers are SCALE-Sim's estimate
+buffers and the write buffer above drains at ``cols`` words/cycle. No prefetch matrices: each
+demanded address (row by row, port by port) that is neither in a *closed* set of the active
+window nor in the open set joins the open set; a set closes at ``floor(SRAM words / 100)``
+addresses. When the closed set completes the 50-set window, the window's prefetch is logged
+in the DRAM trace and the window moves on by 50 sets, evicting those just fetched (the new
+window starts empty, so only reuse since the last closure hits). The first logged prefetch
+covers ``ceil(50 set / 10)`` cycles ending at (first demand cycle - 2); each later one covers
+the cycles from the end of the previous one to the cycle of the previous closure (bandwidth =
+``ceil(words / cycles)``, so the trace has one row per cycle), all shifted by the DRAM latency
+of 1. After the last row the remaining sets are prefetched the same way (or, if no window ever
+closed, all of them at 10 words/cycle ending at cycle -2). DRAM reads = addresses put in
+sets; DRAM start/stop = first/last trace row; reads are served at the hit latency (no
+stalls). State: :func:`calc_state`, :func:`_est_access`, :func:`_est_complete`.
+
 Verified against SCALE-Sim 3.0.0 on the committed fixtures (``tests/hw/test_user_compat.py``,
-byte-identical reports) and, during development, on 112 random cases (arrays 2-8 x 2-8, all
+``tests/hw/test_compat.py``: byte-identical reports) and, during development, on 112 random cases (arrays 2-8 x 2-8, all
 dataflows, GEMMs up to 160 x 120 x 160 and strided convolutions up to 24 x 25 x 12 channels, 1-3
 kB SRAMs, 1-16 words/cycle; every COMPUTE and DETAILED_ACCESS column equal).
 """

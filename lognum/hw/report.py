@@ -2,8 +2,8 @@
 
 ``BANDWIDTH_REPORT.csv``: SRAM columns are accesses / Total Cycles. DRAM columns: with
 ``scalesim_compat=True`` SCALE-Sim's formula, words / (DRAM stop cycle - DRAM start cycle + 1)
-of that operand (identical to SCALE-Sim in USER mode, where the counts and cycles are
-SCALE-Sim's); by default words / Total Cycles (average over the layer's run time).
+of that operand (identical to SCALE-Sim in both bandwidth modes, where the counts and cycles
+are SCALE-Sim's); by default words / Total Cycles (average over the layer's run time).
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ Per layer (SYSTOLIC.md §4):
    every fold (tests check both agree, and agree with :mod:`lognum.hw.closed_form`);
 3. the memory model adds stall cycles (USER mode) and DRAM traffic. Two models:
 
-   - default (``scalesim_compat=False``), and compat mode with bit-fusion lanes > 1 or in
-     CALC mode: lognum's own per-fold model (:mod:`lognum.hw._memory_kernel`): operand tiles,
+   - default (``scalesim_compat=False``), and compat mode with bit-fusion lanes > 1:
+     lognum's own per-fold model (:mod:`lognum.hw._memory_kernel`): operand tiles,
      FIFO reuse in the SRAM, double buffering, one DRAM channel per operand at the given
      bandwidth; DRAM counts are the words a fold needs (a function of the SRAM size);
    - ``scalesim_compat=True`` with ``bandwidth_mode="USER"``: SCALE-Sim 3.0.0's own USER-mode
@@ -20,9 +20,17 @@ Per layer (SYSTOLIC.md §4):
      prefetch order along anti-diagonals, sets of ``ceil(SRAM/100)`` addresses, a sliding
      active window, new prefetches requested back to back after the previous one, DRAM
      lines of ``bw`` words (padding counted), the OFMAP write buffer with its drain, and its
-     stall accounting including the doubled positive stalls of SCALE-Sim#130. All columns of
-     COMPUTE_REPORT / DETAILED_ACCESS_REPORT / BANDWIDTH_REPORT equal SCALE-Sim's
-     (``tests/hw/test_user_compat.py``: byte-identical files).
+     stall accounting including the doubled positive stalls of SCALE-Sim#130;
+   - ``scalesim_compat=True`` with ``bandwidth_mode="CALC"``: SCALE-Sim 3.0.0's CALC-mode
+     memory system, replayed by the same kernel: its *estimate* read buffers (demanded
+     addresses gathered into sets of ``floor(SRAM/100)``, a 50-set window whose prefetch is
+     logged at 10 words/cycle for the first fill and then spread over the cycles between
+     window closures, the oldest 50 sets evicted at each closure) and the OFMAP write buffer
+     draining at ``cols`` words/cycle. Reads never stall.
+
+   In both compat modes all columns of COMPUTE_REPORT / DETAILED_ACCESS_REPORT /
+   BANDWIDTH_REPORT equal SCALE-Sim's, byte for byte (``tests/hw/test_user_compat.py``,
+   ``tests/hw/test_compat.py``).
 
 Differences to SCALE-Sim 3.0.0, default mode (``scalesim_compat=False``) vs compat mode:
 
@@ -49,10 +57,17 @@ Differences to SCALE-Sim 3.0.0, default mode (``scalesim_compat=False``) vs comp
   them back, ``dram_ofmap_reads``).
 - depthwise layers: compat expands them into one layer (and report row) per channel, as
   SCALE-Sim; the default keeps one row with ``groups`` independent GEMMs.
-- CALC mode: no stalls in either mode (as SCALE-Sim); DRAM counts, DRAM start/stop cycles and
-  ``Total Cycles (incl. prefetch)`` (initial fill + final drain estimate) are lognum's model in
-  both modes, not SCALE-Sim's set-based CALC estimate (§4.7), and the SRAM start/stop cycles
-  are the schedule's first and last cycles (SCALE-Sim adds its hit latency of 1).
+- CALC mode: no read stalls in either mode (as SCALE-Sim). Default: DRAM counts are the words
+  each fold needs, ``Total Cycles (incl. prefetch)`` = initial fill at 10 words/cycle + total
+  + final OFMAP drain, SRAM start/stop cycles the schedule's first and last cycles. Compat:
+  SCALE-Sim's estimate (above), whose DRAM reads are not a traffic model: an address hits
+  only if it was already demanded since the last window closure (each closure evicts the
+  window it has just prefetched), so reuse across a window boundary is fetched again and
+  DRAM reads can approach the SRAM reads on layers larger than half the SRAM; a window's
+  prefetch is logged over the cycles in which the previous window filled (these give the
+  DRAM start/stop cycles and bandwidths). Compat CALC needs IFMAP/FILTER SRAMs of at least 100 words (SCALE-Sim's
+  sets would be empty) and rejects, with ``ValueError``, layers where two windows close in
+  the same cycle (SCALE-Sim divides by zero there).
 - not in SCALE-Sim: padding, batch, PE arithmetic (functional mode), bit-fusion lanes, energy.
 """
 
