@@ -65,9 +65,9 @@ Differences to SCALE-Sim 3.0.0, default mode (``scalesim_compat=False``) vs comp
   window it has just prefetched), so reuse across a window boundary is fetched again and
   DRAM reads can approach the SRAM reads on layers larger than half the SRAM; a window's
   prefetch is logged over the cycles in which the previous window filled (these give the
-  DRAM start/stop cycles and bandwidths). Compat CALC needs IFMAP/FILTER SRAMs of at least 100 words (SCALE-Sim's
-  sets would be empty) and rejects, with ``ValueError``, layers where two windows close in
-  the same cycle (SCALE-Sim divides by zero there).
+  DRAM start/stop cycles and bandwidths). Compat CALC needs IFMAP/FILTER SRAMs of at least
+  100 words (SCALE-Sim's sets would be empty) and rejects, with ``ValueError``, layers where
+  two windows close in the same cycle (SCALE-Sim divides by zero there).
 - not in SCALE-Sim: padding, batch, PE arithmetic (functional mode), bit-fusion lanes, energy.
 """
 
