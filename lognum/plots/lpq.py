@@ -82,13 +82,15 @@ def convergence(runs: list[dict]):
     with use_style():
         fig = new_figure(width="single")
         ax = fig.add_subplot()
+        evals = [r["evaluations"] for r in runs]
+        usual = max(set(evals), key=evals.count)  # the shared budget; others are labelled
         for r in runs:
             seed = (r["config"].get("ga") or {}).get("seed", r["config"].get("seed", 0))
             col = COLORS[1 + int(seed) % (len(COLORS) - 1)]
             h = r["history"]
             ls = "-" if r["method"] == "lpq-ga" else "--"
             lab = f"{'GA' if r['method'] == 'lpq-ga' else 'random'} seed {seed}"
-            if r["evaluations"] != runs[0]["evaluations"]:
+            if r["evaluations"] != usual:
                 lab += f" ({r['evaluations']} evals)"
             ax.plot([e["evaluations"] for e in h], [e["best_fitness"] for e in h], ls,
                     color=col, label=lab, drawstyle="steps-post")  # fmt: skip
