@@ -91,9 +91,9 @@ def memory_timeline(
     Per fold ``f``: tile ids and word counts of its IFMAP and FILTER tiles (``*_tile``,
     ``*_words``, indexed by tile id), ``of_words[f]`` words drained to DRAM after it and
     ``of_reads[f]`` partial-sum words read back from DRAM before it. Capacities in words (whole
-    SRAM), bandwidths in words/cycle. ``stall_reads`` = False models SCALE-Sim's CALC mode
-    (reads never stall). Writes into ``out`` (float64[8]): stall cycles, initial fill cycles,
-    final drain cycles, DRAM IFMAP reads, DRAM FILTER reads, DRAM OFMAP writes, DRAM OFMAP
+    SRAM), bandwidths in words/cycle. ``stall_reads`` = False is CALC mode (reads never stall,
+    as in SCALE-Sim). Writes into ``out`` (float64[8]): stall cycles, initial fill cycles, final
+    drain cycles, DRAM IFMAP reads, DRAM FILTER reads, DRAM OFMAP writes, DRAM OFMAP
     reads, end cycle of compute (incl. stalls).
     """
     nf = if_tile.shape[0]

@@ -31,7 +31,8 @@ class ArrayConfig:
       [IfmapSRAMBankBandwidth, FilterSRAMBankBandwidth]; ``ofmap_bw``: OFMAP drain bandwidth
       [Bandwidth]. SCALE-Sim's CALC mode drains the OFMAP at ``cols`` words/cycle. With
       ``scalesim_compat=True`` in USER mode these are SCALE-Sim's DRAM line widths and must be
-      whole numbers, and each SRAM must hold at least 2 words (:mod:`lognum.hw.sim`).
+      whole numbers, and each SRAM must hold at least 2 words; in CALC mode the IFMAP and
+      FILTER SRAMs must hold at least 100 words (:mod:`lognum.hw.sim`).
     - offsets: address offsets (kept for report compatibility only).
     - ``freq_mhz``: clock for throughput figures (not a SCALE-Sim field).
     """
