@@ -154,3 +154,10 @@ def test_calc_compat_validates_sram():
                          ofmap_sram_kb=0.001)  # fmt: skip
     with pytest.raises(ValueError, match="ofmap_sram_kb"):
         hw.simulate(cfg, hw.gemm(8, 8, 8), scalesim_compat=True, workers=1)
+    # sets of 1 address: two 50-set windows close in the same cycle, where SCALE-Sim's
+    # estimate divides by zero
+    cfg = hw.ArrayConfig(rows=128, cols=4, dataflow="os", bandwidth_mode="CALC",
+                         ifmap_sram_kb=0.1)  # fmt: skip
+    with pytest.raises(ValueError, match="zero cycles"):
+        hw.simulate(cfg, hw.gemm(128, 4, 256), scalesim_compat=True, workers=1)
+    hw.simulate(cfg, hw.gemm(128, 4, 256), workers=1)  # the default model has no such limit
