@@ -94,19 +94,37 @@ def _prefault(res: np.ndarray, threads: int) -> None:
 
 def _split(fn: Any, x: np.ndarray, out: np.ndarray, rounding: str, rng: Any,
            threads: int) -> None:
-    """Run ``fn(x, out, rounding, rng)`` on ``threads`` contiguous chunks in a thread pool."""
+    """Run ``fn(x, out, rounding, rng)`` over ``threads`` threads: the calling thread and
+    ``threads - 1`` pool workers take contiguous chunks (about 4 per thread, >= 2^18 elements)
+    from a shared counter until none is left. A worker that starts late (a second core that
+    was asleep) then takes fewer chunks instead of holding up the call, so the split is never
+    much slower than one thread. Results do not depend on the split (deterministic rounding)."""
     global _POOL
     if threads == 1 or x.size < 2 * _MIN_CHUNK:
         fn(x, out, rounding, rng)
         return
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    if _POOL is None or _POOL._max_workers < threads:
-        _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lognum")
-    edges = np.linspace(0, x.size, threads + 1).astype(np.int64)
-    futs = [_POOL.submit(fn, x[a:b], out[a:b], rounding, rng)
-            for a, b in zip(edges[1:-1], edges[2:], strict=True)]
-    fn(x[: edges[1]], out[: edges[1]], rounding, rng)  # the first chunk in this thread
+    if _POOL is None or _POOL._max_workers < threads - 1:
+        _POOL = ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="lognum")
+    chunks = max(2, min(4 * threads, x.size // (1 << 18)))
+    edges = np.linspace(0, x.size, chunks + 1).astype(np.int64)
+    lock = threading.Lock()
+    state = [0]
+
+    def work() -> None:
+        while True:
+            with lock:
+                i = state[0]
+                state[0] = i + 1
+            if i >= chunks:
+                return
+            a, b = edges[i], edges[i + 1]
+            fn(x[a:b], out[a:b], rounding, rng)
+
+    futs = [_POOL.submit(work) for _ in range(threads - 1)]
+    work()
     for f in futs:
         f.result()
 
