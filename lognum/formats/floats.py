@@ -342,9 +342,11 @@ class ElementMixin:
         rounding: str = "nearest",
         rng: np.random.Generator | None = None,
         saturate: bool | None = None,
+        threads: int = 1,
     ) -> np.ndarray:
-        """Codes (bit patterns) of the rounded ``x``; ``saturate`` as in ``quantize``."""
-        return Format.encode(self._with_saturate(saturate), x, rounding, rng)
+        """Codes (bit patterns) of the rounded ``x``; ``saturate`` and ``threads`` as in
+        ``quantize``."""
+        return Format.encode(self._with_saturate(saturate), x, rounding, rng, threads)
 
 
 # ------------------------------------------------------------------------------------------
