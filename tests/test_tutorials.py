@@ -22,6 +22,7 @@ def test_there_are_tutorials_and_outputs_are_stripped():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_tutorial_executes(path):
+    # test extras; a skip fails the run under CI=true (tests/conftest.py)
     nbformat = pytest.importorskip("nbformat", reason="tutorials need the test extra")
     nbclient = pytest.importorskip("nbclient", reason="tutorials need the test extra")
     nb = nbformat.read(path, as_version=4)

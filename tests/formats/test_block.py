@@ -14,6 +14,7 @@ import pytest
 
 from lognum.formats.block import MX, BlockFloat
 
+# skips only without the test extra; a skip fails CI (tests/conftest.py)
 gfloat = pytest.importorskip("gfloat", reason="gfloat (test extra) is the MX oracle")
 from gfloat import RoundMode, compute_scale_amax, quantize_block  # noqa: E402
 from gfloat.formats import (  # noqa: E402

@@ -26,6 +26,7 @@ from .taxonomy_oracle import (
     to_float,
 )
 
+# skips only without the test extra; a skip fails CI (tests/conftest.py)
 md = pytest.importorskip("ml_dtypes", reason="ml_dtypes (test extra) is the FP8/bf16 oracle")
 
 ML_NAMES = [

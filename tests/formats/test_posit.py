@@ -194,6 +194,7 @@ def test_golden_table(x, n, es, code, value):
 # ------------------------------------------------------------------------------------------
 # softposit as oracle (test extra)
 
+# skips only without the test extra; a skip fails CI (tests/conftest.py)
 sp = pytest.importorskip("softposit", reason="softposit is a test extra (pip install .[test])")
 
 

@@ -15,26 +15,22 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
-from pathlib import Path
-
 import pytest
 
 import lognum.hw as hw
 from lognum.hw.report import ACCESS_COLUMNS, COMPUTE_COLUMNS, read_report
 
-DATA = Path(__file__).parent / "data"
-CASES = sorted(p.name for p in (DATA / "golden").iterdir() if p.is_dir())
-CALC_CASES = sorted(p.name for p in (DATA / "golden_calc").iterdir() if p.is_dir())
-REPORTS = ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv", "BANDWIDTH_REPORT.csv")
+from .golden import DATA, assert_reports_equal, cases, run_case
+
+CASES = cases("golden")
+CALC_CASES = cases("golden_calc")
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_matches_scalesim(case, tmp_path):
     d = DATA / "golden" / case
     gemm = case.startswith("small_gemm")
-    topo = DATA / ("small_gemm.csv" if gemm else "small_conv.csv")
-    res = hw.simulate(d / "config.cfg", topo, input_type="gemm" if gemm else "conv",
-                      scalesim_compat=True, workers=1)  # fmt: skip
+    res = run_case("golden", case, scalesim_compat=True)
     comp = read_report(d / "COMPUTE_REPORT.csv")
     acc = read_report(d / "DETAILED_ACCESS_REPORT.csv")
     assert len(comp) == len(res.layers)
@@ -52,8 +48,7 @@ def test_matches_scalesim(case, tmp_path):
             assert int(c["Stall Cycles"]) == 0 == r.stall_cycles
             assert float(c["Overall Util %"]) == pytest.approx(r.overall_util, 1e-12)
     # default (corrected) mode differs exactly by the documented corrections
-    dflt = hw.simulate(d / "config.cfg", topo, input_type="gemm" if gemm else "conv",
-                       workers=1)  # fmt: skip
+    dflt = run_case("golden", case)
     if gemm and not user:
         for r0, r1 in zip(dflt.layers, res.layers, strict=True):
             assert r0.total_cycles == r1.total_cycles + 1
@@ -64,9 +59,10 @@ def test_matches_scalesim(case, tmp_path):
     assert list(read_report(paths[1])[0]) == ACCESS_COLUMNS
     assert list(comp[0]) == COMPUTE_COLUMNS and list(acc[0]) == ACCESS_COLUMNS
     assert [int(x["Total Cycles"]) for x in got] == [r.total_cycles for r in res.layers]
-    # both modes: SCALE-Sim's memory system, every column identical, byte for byte
-    for i, rep in enumerate(("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv")):
-        assert paths[i].read_text() == (d / rep).read_text(), rep
+    # both modes: SCALE-Sim's memory system, every column identical, byte for byte (these
+    # fixtures hold the two reports)
+    assert_reports_equal(res, "golden", case, tmp_path,
+                         ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"))  # fmt: skip
 
 
 def test_read_config_and_topology():
@@ -104,10 +100,7 @@ def test_topology_extras_and_bad_input(tmp_path):
 
 
 def _run_calc(case, **kw):
-    gemm = case.startswith("user_gemm")
-    topo = DATA / ("user_gemm.csv" if gemm else "user_conv.csv")
-    return hw.simulate(DATA / "golden_calc" / case / "config.cfg", topo,
-                       input_type="gemm" if gemm else "conv", workers=1, **kw)  # fmt: skip
+    return run_case("golden_calc", case, **kw)
 
 
 def test_calc_cases_present():
@@ -123,17 +116,7 @@ def test_calc_cases_present():
 def test_calc_mode_reports_equal_scalesim(case, tmp_path):
     """CALC mode, ``scalesim_compat=True``: every column of the three reports equals
     SCALE-Sim's (estimate read buffers, write buffer draining at ``cols`` words/cycle)."""
-    res = _run_calc(case, scalesim_compat=True)
-    paths = res.write_csv(tmp_path)
-    for rep, path in zip(REPORTS, paths, strict=False):
-        ref = read_report(DATA / "golden_calc" / case / rep)
-        got = read_report(path)
-        assert len(got) == len(ref), rep
-        for i, (g, r) in enumerate(zip(got, ref, strict=True)):
-            assert list(g) == list(r), rep
-            for col in r:
-                assert float(g[col]) == float(r[col]), (rep, i, col, g[col], r[col])
-        assert path.read_text() == (DATA / "golden_calc" / case / rep).read_text(), rep
+    assert_reports_equal(_run_calc(case, scalesim_compat=True), "golden_calc", case, tmp_path)
 
 
 @pytest.mark.parametrize("case", CALC_CASES[:3])

@@ -13,23 +13,18 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from pathlib import Path
-
 import pytest
 
 import lognum.hw as hw
 from lognum.hw.report import read_report
 
-DATA = Path(__file__).parent / "data"
-CASES = sorted(p.name for p in (DATA / "golden_user").iterdir() if p.is_dir())
-REPORTS = ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv", "BANDWIDTH_REPORT.csv")
+from .golden import DATA, assert_reports_equal, cases, run_case
+
+CASES = cases("golden_user")
 
 
 def _run(case, **kw):
-    gemm = case.startswith("user_gemm")
-    topo = DATA / ("user_gemm.csv" if gemm else "user_conv.csv")
-    return hw.simulate(DATA / "golden_user" / case / "config.cfg", topo,
-                       input_type="gemm" if gemm else "conv", workers=1, **kw)  # fmt: skip
+    return run_case("golden_user", case, **kw)
 
 
 def test_cases_present():
@@ -41,18 +36,7 @@ def test_cases_present():
 
 @pytest.mark.parametrize("case", CASES)
 def test_user_mode_reports_equal_scalesim(case, tmp_path):
-    res = _run(case, scalesim_compat=True)
-    paths = res.write_csv(tmp_path)
-    for rep, path in zip(REPORTS, paths, strict=False):
-        ref = read_report(DATA / "golden_user" / case / rep)
-        got = read_report(path)
-        assert len(got) == len(ref), rep
-        for i, (g, r) in enumerate(zip(got, ref, strict=True)):
-            assert list(g) == list(r), rep
-            for col in r:
-                assert float(g[col]) == float(r[col]), (rep, i, col, g[col], r[col])
-        # and the files are byte-identical (same number formatting)
-        assert path.read_text() == (DATA / "golden_user" / case / rep).read_text(), rep
+    assert_reports_equal(_run(case, scalesim_compat=True), "golden_user", case, tmp_path)
 
 
 @pytest.mark.parametrize("case", CASES[:6])

