@@ -8,12 +8,13 @@ the thresholds, which are found once per format by bisection with the *exact* sc
 (``tapered.encode_magnitude``) over the bit patterns of the input type: the table is exact by
 construction, for every float32 or float64 input.
 
-The count is read from a table of *buckets*: the bit pattern of |x| shifted right by S (its
+The count is read from a table of *buckets*: the bit pattern of x shifted right by S (sign,
 binade and top M mantissa bits) indexes a bucket, M chosen so that no bucket holds two
-thresholds. Each bucket stores one threshold and the two candidate results, so a quantize is a
-shift, a clamp, one table row and a compare per element, on the integer bit patterns of x
-(float32 and float64 in one kernel: ``x.view(uint32)`` / ``x.view(uint64)``). The same table
-rows can hold codes instead of values (encode).
+thresholds; zero, NaN/inf and the sign have their own buckets and steps. Each bucket stores one
+threshold and the two candidate results, so a quantize is a shift, one table row and a compare
+per element, on the integer bit patterns of x (float32 and float64 in one kernel:
+``x.view(uint32)`` / ``x.view(uint64)``). The same table can hold codes instead of values
+(encode).
 """
 
 from __future__ import annotations

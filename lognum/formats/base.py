@@ -83,26 +83,23 @@ def _check_threads(threads: Any, rounding: str) -> int:
     return int(threads)
 
 
-def _prefault(res: np.ndarray, threads: int) -> None:
-    """Touch every page of a fresh output in this thread before ``threads`` > 1 workers fill
-    it. Measured (benchmarks/bench_quantize.py, 10^7 float32): two threads page-faulting the
-    same new array ran at 0.4-1.0x one thread on this 2-core machine; faulting it here first
-    and then splitting the work ran at 1.2x."""
-    if threads > 1 and res.nbytes >= 2 * _MIN_CHUNK:
-        res.reshape(-1).view(np.uint8)[::mmap.PAGESIZE] = 0
-
-
 def _split(fn: Any, x: np.ndarray, out: np.ndarray, rounding: str, rng: Any,
-           threads: int) -> None:
+           threads: int, fresh: bool = False) -> None:
     """Run ``fn(x, out, rounding, rng)`` over ``threads`` threads: the calling thread and
     ``threads - 1`` pool workers take contiguous chunks (about 4 per thread, >= 2^18 elements)
     from a shared counter until none is left. A worker that starts late (a second core that
     was asleep) then takes fewer chunks instead of holding up the call, so the split is never
-    much slower than one thread. Results do not depend on the split (deterministic rounding)."""
+    much slower than one thread. Results do not depend on the split (deterministic rounding).
+
+    ``fresh``: ``out`` was just allocated; its pages are touched here, in one thread, before
+    the workers fill it (benchmarks/bench_quantize.py, 10^7 float32: two threads page-faulting
+    one new array ran at 0.4-1.0x one thread on this 2-core machine, 1.3x after this)."""
     global _POOL
     if threads == 1 or x.size < 2 * _MIN_CHUNK:
         fn(x, out, rounding, rng)
         return
+    if fresh:
+        out.view(np.uint8)[::mmap.PAGESIZE] = 0
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
@@ -196,7 +193,6 @@ class Format:
         a, scalar = as_float_array(x)
         if out is None:
             res = np.empty(a.shape, dtype=a.dtype)
-            _prefault(res, threads)
         else:
             if not isinstance(out, np.ndarray) or out.shape != a.shape or out.dtype != a.dtype:
                 raise ValueError(f"out must be an ndarray of shape {a.shape} and dtype {a.dtype}")
@@ -204,10 +200,11 @@ class Format:
         if a.size:
             flat = np.ascontiguousarray(a).reshape(-1)
             if res.flags.c_contiguous:
-                _split(self._quantize_flat, flat, res.reshape(-1), rounding, rng, threads)
+                _split(self._quantize_flat, flat, res.reshape(-1), rounding, rng, threads,
+                       fresh=out is None)
             else:
                 tmp = np.empty(a.size, dtype=a.dtype)
-                _split(self._quantize_flat, flat, tmp, rounding, rng, threads)
+                _split(self._quantize_flat, flat, tmp, rounding, rng, threads, fresh=True)
                 res[...] = tmp.reshape(a.shape)
         if scalar and out is None:
             return res[()]
@@ -221,10 +218,9 @@ class Format:
         threads = _check_threads(threads, rounding)
         a, scalar = as_float_array(x)
         res = np.empty(a.shape, dtype=self.code_dtype)
-        _prefault(res, threads)
         if a.size:
             _split(self._encode_flat, np.ascontiguousarray(a).reshape(-1), res.reshape(-1),
-                   rounding, rng, threads)
+                   rounding, rng, threads, fresh=True)
         return res[()] if scalar else res
 
     def decode(self, codes: Any) -> np.ndarray:
