@@ -3,6 +3,7 @@
     lognum lpq run --model minilm --method ga --seed 0 --out results/lpq/ga_seed0.json
     lognum lpq run --model minilm --method random --budget 316 --seed 0 --out ...
     lognum lpq baselines --out results/lpq/baselines.json
+    lognum lpq sensitivity --out results/lpq/sensitivity.json   # per-layer costs, DP allocation
     lognum lpq table results/lpq          # the comparison table (markdown)
 
 ``--workers K`` evaluates candidates on a K-process pool (results identical for any K).
@@ -13,6 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+
+import numpy as np
 
 
 def _problem(args):
@@ -32,7 +35,12 @@ def _run(args) -> int:
     pin_blas_threads(1)
     prob = _problem(args)
     space = SearchSpace(
-        n=tuple(args.n), es=tuple(args.es), sf=tuple(args.sf), acts=args.acts, rs_min=args.rs_min
+        n=tuple(args.n),
+        es=tuple(args.es),
+        sf=tuple(args.sf),
+        acts=args.acts,
+        rs_min=args.rs_min,
+        max_avg_bits=args.max_bits,
     )
     ga = GAConfig(
         population=args.population,
@@ -79,10 +87,56 @@ def _baselines(args) -> int:
     return 0
 
 
+def _sensitivity(args) -> int:
+    import lognum
+    from lognum.lpq.evaluate import evaluate_minilm
+    from lognum.lpq.fitness import FitnessConfig
+    from lognum.lpq.sensitivity import run_sensitivity
+    from lognum.nn._blas import pin_blas_threads
+
+    pin_blas_threads(1)
+    prob = _problem(args)
+    b = lognum.parse(args.base)
+    if not isinstance(b, lognum.LogPosit):
+        raise SystemExit(f"--base must be an LP<n,es,rs,sf> format, got {args.base!r}")
+    base = np.tile([b.n, b.es, b.rs, b.sf], (len(prob.layer_names), 1)).astype(np.float64)
+    model = prob.state()["model"]
+    out = run_sensitivity(
+        prob,
+        base,
+        args.max_bits,
+        ns=tuple(args.n),
+        fitness=FitnessConfig(tau=args.tau, lam=args.lam),
+        evaluate=lambda plan: evaluate_minilm(model, plan, polarity=False),
+        noise_samples=args.noise_samples,
+        seed=args.seed,
+    )
+    # the allocation's held-out metrics with the polarity task too (as every table row)
+    out["eval"] = evaluate_minilm(model, prob.plan_for(out_genome(out), _factory()))
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(out, indent=1))
+    s = out["sensitivity"]
+    print(
+        f"sensitivity DP <= {args.max_bits} bits: avg {out['avg_bits']:.3f}, L_GL predicted "
+        f"{s['predicted_L_GL']:.5f} measured {s['measured_L_GL']:.5f} (base {s['base_L_GL']:.5f})"
+        f"; {out['eval']}"
+    )
+    return 0
+
+
+def out_genome(d: dict):
+    """The genome ``(T, 4)`` of a saved result dict (its ``layers`` records)."""
+    return np.array([[x["n"], x["es"], x["rs"], x["sf"]] for x in d["layers"]], dtype=np.float64)
+
+
 def _table(args) -> int:
-    from lognum.lpq.report import results_table
+    from lognum.lpq.report import goals_table, load_rows, results_table
 
     print(results_table(Path(args.dir)))
+    rows = load_rows(Path(args.dir))
+    if any(r.get("family") == "fp32" for r in rows):
+        print("\nGoal (a) per searched row (Pareto check against the fixed-format baselines):\n")
+        print(goals_table(rows))
     return 0
 
 
@@ -104,6 +158,9 @@ def lpq_main(argv=None) -> int:
     r.add_argument("--es", type=int, nargs="+", default=[0, 1, 2])
     r.add_argument("--sf", type=float, nargs="+", default=[2, 3, 4, 5, 6])
     r.add_argument("--rs-min", type=int, default=2)
+    r.add_argument(
+        "--max-bits", type=float, default=None, help="cap on the average weight bits (default none)"
+    )
     r.add_argument("--acts", action="store_true", help="also search activation formats")
     r.add_argument("--n-calib", type=int, default=24)
     r.add_argument("--calib-len", type=int, default=48)
@@ -116,6 +173,21 @@ def lpq_main(argv=None) -> int:
     b.add_argument("--calib-len", type=int, default=48)
     b.add_argument("--out", required=True)
     b.set_defaults(fn=_baselines)
+    s = sub.add_parser(
+        "sensitivity",
+        help="MiniLM: per-layer costs, best bit allocation in a cap, metric noise",
+    )
+    s.add_argument("--base", default="LP<6,0,5,4>", help="uniform base format")
+    s.add_argument("--max-bits", type=float, default=6.0)
+    s.add_argument("--n", type=int, nargs="+", default=[4, 5, 6, 7, 8])
+    s.add_argument("--tau", type=float, default=0.3)
+    s.add_argument("--lam", type=float, default=0.3)
+    s.add_argument("--noise-samples", type=int, default=8)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--n-calib", type=int, default=24)
+    s.add_argument("--calib-len", type=int, default=48)
+    s.add_argument("--out", required=True)
+    s.set_defaults(fn=_sensitivity, model="minilm")
     t = sub.add_parser("table", help="markdown table of the saved results")
     t.add_argument("dir", nargs="?", default="results/lpq")
     t.set_defaults(fn=_table)

@@ -28,6 +28,12 @@ Steps as stated on the poster [S], with the unstated constants and operator deta
 [R] No genome is evaluated twice: a generated candidate that was evaluated before (or earlier in
 the same generation) is re-drawn from its own random stream, up to 20 times.
 
+Bit cap (``SearchSpace.max_avg_bits``, off by default): every generated candidate -- initial,
+child, diverse child, and random search's samples alike -- is repaired into the cap by
+:meth:`SearchSpace.enforce_budget`; in a regenerated child the layers whose word size grew
+are protected, so a mutation that adds a bit to one layer takes it from others (a bit
+*transfer*).
+
 Budget: ``population + generations * (1 + children)`` fitness evaluations (default
 56 + 52 x 5 = 316).
 
@@ -243,12 +249,17 @@ def _fresh(make, args: tuple, seen: set[bytes], tries: int = _MAX_TRIES) -> np.n
     return g
 
 
-def _regenerate(base, other, rows, rng, p_cross, space, ga, n_layers) -> np.ndarray:
-    """Uniform crossover of ``base`` with ``other`` on ``rows``, then mutation of ``rows``."""
+def _regenerate(base, other, rows, rng, p_cross, space, ga, n_layers, sizes) -> np.ndarray:
+    """Uniform crossover of ``base`` with ``other`` on ``rows``, then mutation of ``rows``;
+    with a bit cap, the rows whose word size grew are kept and others pay for them."""
     child = crossover_block(base, other, rows, rng, p_cross)
-    return mutate_block(
+    child = mutate_block(
         child, rows, space, rng, ga.p_mutation, n_layers, ga.p_step, ga.p_block, ga.p_down
     )
+    if space.max_avg_bits is None:
+        return child
+    grown = np.flatnonzero(child[:n_layers, 0] > base[:n_layers, 0])
+    return space.enforce_budget(child, sizes, rng, protect=tuple(int(r) for r in grown))
 
 
 def _tournament(pop: list, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -289,6 +300,7 @@ def run_lpq(
     t0 = time.perf_counter()
     names = problem.layer_names
     L = len(names)
+    sizes = problem.layer_sizes
     blocks = problem.blocks()
     n_max = space.n_max
     bar = Progress(ga.budget, f"LPQ seed {ga.seed}", enabled=progress)
@@ -298,7 +310,7 @@ def run_lpq(
     pop_g = []
     for i in range(ga.population):
         rng0 = np.random.default_rng([ga.seed, 0, i])
-        pop_g.append(_fresh(space.random_candidate, (L, rng0, ga.p_shared), seen))
+        pop_g.append(_fresh(space.random_candidate, (L, rng0, ga.p_shared, sizes), seen))
     res = _evaluate_all(problem, pop_g, fcfg, n_max, factory, executor)
     pop = [(f, g, t) for (f, t), g in zip(res, pop_g, strict=True)]
     evals = len(pop)
@@ -329,7 +341,8 @@ def run_lpq(
         else:
             block = blocks[int(rng.integers(len(blocks)))]
         rows = rows_of_block(block, L, space.acts)
-        child = _fresh(_regenerate, (p1, p2, rows, rng, ga.p_crossover, space, ga, L), seen)
+        args = (p1, p2, rows, rng, ga.p_crossover, space, ga, L, sizes)
+        child = _fresh(_regenerate, args, seen)
         # 3. diversity-prompting selection
         kids = []
         for k in range(ga.children):
@@ -338,7 +351,7 @@ def run_lpq(
                 rand_parent = _tournament(pop, rk, ga.tournament)
             else:
                 rand_parent = space.random_genome(L, rk)
-            args = (child, rand_parent, rows, rk, ga.p_diversity, space, ga, L)
+            args = (child, rand_parent, rows, rk, ga.p_diversity, space, ga, L, sizes)
             kids.append(_fresh(_regenerate, args, seen))
         # 4. evaluation and population update
         res = _evaluate_all(problem, [child, *kids], fcfg, n_max, factory, executor)
@@ -397,7 +410,9 @@ def random_search(
     history = []
     for s in range(0, budget, batch):
         gs = [
-            space.random_candidate(L, np.random.default_rng([seed, 10**6, i]), p_shared)
+            space.random_candidate(
+                L, np.random.default_rng([seed, 10**6, i]), p_shared, problem.layer_sizes
+            )
             for i in range(s, min(s + batch, budget))
         ]
         res = _evaluate_all(problem, gs, fcfg, space.n_max, factory, executor)

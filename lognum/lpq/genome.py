@@ -31,7 +31,12 @@ class SearchSpace:
     * ``sf``: scale factors (value multiplied by ``2^-sf``; default integers 0..8, which
       centres the format between 1 and 2^-8 -- MiniLM weights have std 0.02-0.1);
     * ``acts``: also search a format for the input activations of every layer
-      (``act_sf`` is then the sf grid of the activations, default -4..4).
+      (``act_sf`` is then the sf grid of the activations, default -4..4);
+    * ``max_avg_bits``: optional cap on the average weight bits ``sum n_l |theta_l| / sum
+      |theta_l|`` (a memory budget; ``None``, the default, means no cap).  Every candidate
+      the searches generate is repaired into the cap by :meth:`enforce_budget`.  With a cap
+      the compression loss still counts bits below it; a small ``lam`` then makes the
+      search spend the budget on fidelity instead of going below it.
     """
 
     n: tuple[int, ...] = (4, 5, 6, 7, 8)
@@ -41,6 +46,7 @@ class SearchSpace:
     sf: tuple[float, ...] = tuple(float(s) for s in range(0, 9))
     acts: bool = False
     act_sf: tuple[float, ...] = tuple(float(s) for s in range(-4, 5))
+    max_avg_bits: float | None = None
 
     def __post_init__(self) -> None:
         if not self.n or min(self.n) < 3 or max(self.n) > 16:
@@ -55,6 +61,10 @@ class SearchSpace:
             raise ValueError(f"rs_max must be >= rs_min = {self.rs_min}, got {self.rs_max}")
         if not self.sf or not self.act_sf:
             raise ValueError("sf and act_sf must be non-empty")
+        if self.max_avg_bits is not None and not min(self.n) <= self.max_avg_bits:
+            raise ValueError(
+                f"max_avg_bits must be >= min(n) = {min(self.n)} or None, got {self.max_avg_bits}"
+            )
         object.__setattr__(self, "n", tuple(sorted(int(v) for v in self.n)))
         object.__setattr__(self, "es", tuple(sorted(int(v) for v in self.es)))
         object.__setattr__(self, "sf", tuple(sorted(float(v) for v in self.sf)))
@@ -71,9 +81,13 @@ class SearchSpace:
     def sf_grid(self, is_act: bool) -> tuple[float, ...]:
         return self.act_sf if is_act else self.sf
 
-    def random_gene(self, rng: np.random.Generator, is_act: bool = False) -> np.ndarray:
-        """A uniformly random ``(n, es, rs, sf)`` (rs uniform in its range for the drawn n)."""
-        n = self.n[rng.integers(len(self.n))]
+    def random_gene(
+        self, rng: np.random.Generator, is_act: bool = False, n_max: float | None = None
+    ) -> np.ndarray:
+        """A uniformly random ``(n, es, rs, sf)`` (rs uniform in its range for the drawn n);
+        ``n_max`` restricts ``n`` to the word sizes ``<= n_max``."""
+        ns = self.n if n_max is None else tuple(v for v in self.n if v <= n_max)
+        n = ns[rng.integers(len(ns))]
         es = self.es[rng.integers(len(self.es))]
         lo, hi = self.rs_range(n)
         rs = int(rng.integers(lo, hi + 1))
@@ -87,10 +101,12 @@ class SearchSpace:
 
         ``shared=False``: every layer draws its own gene (i.i.d.); ``shared=True``: one random
         gene for all weight rows (and one for all activation rows) -- a random *uniform*
-        candidate.  :func:`random_candidate` mixes the two.
+        candidate, whose word size is drawn within ``max_avg_bits`` when a cap is set (so
+        that it stays uniform).  :func:`random_candidate` mixes the two.
         """
         if shared:
-            w, a = self.random_gene(rng), self.random_gene(rng, True)
+            w = self.random_gene(rng, n_max=self.max_avg_bits)
+            a = self.random_gene(rng, True)
             rows = [w] * n_layers + ([a] * n_layers if self.acts else [])
             return np.vstack(rows)
         rows = [self.random_gene(rng) for _ in range(n_layers)]
@@ -99,11 +115,51 @@ class SearchSpace:
         return np.vstack(rows)
 
     def random_candidate(
-        self, n_layers: int, rng: np.random.Generator, p_shared: float
+        self,
+        n_layers: int,
+        rng: np.random.Generator,
+        p_shared: float,
+        sizes: np.ndarray | None = None,
     ) -> np.ndarray:
         """Initial-population / random-search sampler: with probability ``p_shared`` a random
-        uniform candidate (one gene for all layers), otherwise i.i.d. genes per layer."""
-        return self.random_genome(n_layers, rng, shared=bool(rng.random() < p_shared))
+        uniform candidate (one gene for all layers), otherwise i.i.d. genes per layer; then
+        repaired into ``max_avg_bits`` (:meth:`enforce_budget`, needs the layer ``sizes``)."""
+        g = self.random_genome(n_layers, rng, shared=bool(rng.random() < p_shared))
+        if self.max_avg_bits is not None:
+            if sizes is None:
+                raise ValueError("sizes (weights per layer) are needed when max_avg_bits is set")
+            g = self.enforce_budget(g, sizes, rng)
+        return g
+
+    def enforce_budget(
+        self,
+        genome: np.ndarray,
+        sizes: np.ndarray,
+        rng: np.random.Generator,
+        protect: tuple[int, ...] | list[int] = (),
+    ) -> np.ndarray:
+        """Repair ``genome`` into ``max_avg_bits``: while the average weight bits exceed the
+        cap, one weight row drawn uniformly from those above ``min(n)`` (rows in ``protect``
+        only when no other row is left) loses one word-size step (``rs`` repaired); it stops
+        as soon as the cap holds.  No cap: ``genome`` itself.
+        """
+        if self.max_avg_bits is None:
+            return genome
+        sizes = np.asarray(sizes, dtype=np.float64)
+        L = len(sizes)
+        g = genome.copy()
+        cap = self.max_avg_bits * float(np.sum(sizes)) * (1 + 1e-12)
+        total = float(np.sum(g[:L, 0] * sizes))
+        lo = min(self.n)
+        keep = set(int(r) for r in protect)
+        while total > cap:
+            free = [r for r in range(L) if g[r, 0] > lo]
+            cand = [r for r in free if r not in keep] or free
+            r = cand[int(rng.integers(len(cand)))]
+            old = g[r, 0]
+            g[r] = self.step_field(g[r], 0, -1)
+            total -= (old - g[r, 0]) * sizes[r]
+        return g
 
     def repair(self, gene: np.ndarray, is_act: bool = False) -> np.ndarray:
         """Clip a gene into the space (``rs`` into its range for the gene's ``n``)."""

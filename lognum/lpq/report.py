@@ -18,6 +18,11 @@ COLUMNS = (
 )
 
 
+FAMILY_OF_METHOD = {"lpq-ga": "lpq", "random-search": "random", "lp-sensitivity-dp": "lp-dp"}
+BASELINE_FAMILIES = ("fixed", "alps", "single-lp")
+SEARCH_FAMILIES = ("lpq", "random", "lp-dp")
+
+
 def load_rows(d: str | Path) -> list[dict]:
     """One row per method/run: ``method``, ``family`` and the metrics of :data:`COLUMNS`."""
     d = Path(d)
@@ -38,13 +43,21 @@ def load_rows(d: str | Path) -> list[dict]:
         r = json.loads(f.read_text())
         if "method" not in r or "eval" not in r:
             continue
-        fam = "lpq" if r["method"] == "lpq-ga" else "random"
+        fam = FAMILY_OF_METHOD.get(r["method"], "random")
         lam = r["config"]["fitness"]["lam"]
         seed = r["config"].get("ga", {}) or {}
         seed = seed.get("seed", r["config"].get("seed"))
+        cap = (r["config"].get("space") or {}).get("max_avg_bits")
+        cap = "" if cap is None else f", <= {cap:g} b"
+        if fam == "lp-dp":
+            label = f"LP per layer, sensitivity DP (lam={lam:g}{cap}, {r['evaluations']} evals)"
+        else:
+            label = (
+                f"{'LPQ GA' if fam == 'lpq' else 'random search'} "
+                f"(lam={lam:g}{cap}, seed {seed}, {r['evaluations']} evals)"
+            )
         row = {
-            "method": f"{'LPQ GA' if fam == 'lpq' else 'random search'} "
-            f"(lam={lam:g}, seed {seed}, {r['evaluations']} evals)",
+            "method": label,
             "family": fam,
             "fitness": r["best_fitness"],
             "evaluations": r["evaluations"],
@@ -72,4 +85,71 @@ def results_table(d: str | Path) -> str:
                 "" if v is None or (isinstance(v, float) and np.isnan(v)) else fmt.format(v)
             )
         lines.append(f"| {r['method']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def pareto_check(
+    rows: list[dict], metrics: tuple[str, ...] = ("cos_lee", "lee_pearson")
+) -> list[dict]:
+    """For every searched (per-layer) row, the fixed-format baselines that beat it.
+
+    * ``dominated_by``: baselines with *at most* the row's average bits that are at least as
+      good on every metric and better on one (the Pareto reading of "not worse than any
+      fixed-format baseline at equal or higher average bits": a row is fine when this is
+      empty);
+    * ``better_with_more_bits[m]``: baselines with *at least* the row's bits that are better on
+      metric ``m`` (the strict reading: a <= 6-bit row would have to beat 8-bit formats).
+
+    Baselines are the rows of :data:`BASELINE_FAMILIES` (missing ones are ignored).
+    """
+    base = [r for r in rows if r.get("family") in BASELINE_FAMILIES and "missing" not in r]
+    out = []
+    for r in rows:
+        if r.get("family") not in SEARCH_FAMILIES:
+            continue
+        bits = r["avg_bits"]
+        dom = []
+        for b in base:
+            ge = all(b[m] >= r[m] for m in metrics)
+            gt = any(b[m] > r[m] for m in metrics)
+            if b["avg_bits"] <= bits + 1e-9 and ge and gt:
+                dom.append(b["method"])
+        more = {
+            m: [b["method"] for b in base if b["avg_bits"] >= bits - 1e-9 and b[m] > r[m]]
+            for m in metrics
+        }
+        out.append(
+            {
+                "method": r["method"],
+                "avg_bits": bits,
+                **{m: r[m] for m in metrics},
+                "dominated_by": dom,
+                "better_with_more_bits": more,
+            }
+        )
+    return out
+
+
+def goals_table(rows: list[dict], max_bits: float = 6.0, rel: float = 0.01) -> str:
+    """Markdown check of issue 6's goal (a) for every searched row: ``<= max_bits`` average
+    weight bits, mean cosine >= 0.99, Lee Pearson within ``rel`` of FP32, and not dominated
+    by a fixed-format baseline (:func:`pareto_check`)."""
+    fp = next((r for r in rows if r.get("family") == "fp32"), None)
+    if fp is None:
+        raise ValueError("the rows need the FP32 record (baselines.json) for the Pearson goal")
+    lo = fp["lee_pearson"] * (1 - rel)
+    lines = [
+        f"| method | bits <= {max_bits:g} | cos >= 0.99 | Pearson >= {lo:.4f} | "
+        "dominated by (<= bits) | beat on cos by (>= bits) |",
+        "|---|---|---|---|---|---|",
+    ]
+    yes = {True: "yes", False: "**no**"}
+    for c in pareto_check(rows):
+        lines.append(
+            f"| {c['method']} | {yes[c['avg_bits'] <= max_bits + 1e-9]} "
+            f"({c['avg_bits']:.2f}) | {yes[c['cos_lee'] >= 0.99]} ({c['cos_lee']:.4f}) | "
+            f"{yes[c['lee_pearson'] >= lo]} ({c['lee_pearson']:.4f}) | "
+            f"{', '.join(c['dominated_by']) or 'none'} | "
+            f"{len(c['better_with_more_bits']['cos_lee'])} baselines |"
+        )
     return "\n".join(lines)

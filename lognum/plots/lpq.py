@@ -2,7 +2,7 @@
 
 * :func:`pareto` -- average bits per weight vs mean embedding cosine (to FP32) and vs Lee
   Pearson r, every method (fixed formats, AdaptivFloat, posits, ALPS, single LP, random
-  search, LPQ GA);
+  search, the sensitivity-DP allocation, LPQ GA);
 * :func:`convergence` -- best fitness vs fitness evaluations, GA vs random search, per seed.
 
 :func:`render_all` reads ``results/lpq`` of the source tree (or ``results_dir``); it never runs
@@ -23,6 +23,7 @@ _MARKERS = {
     "alps": ("^", "#009E73"),
     "single-lp": ("D", "#E69F00"),
     "random": ("x", "#CC79A7"),
+    "lp-dp": ("P", "#56B4E9"),
     "lpq": ("o", "#D55E00"),
 }
 _LABELS = {
@@ -30,6 +31,7 @@ _LABELS = {
     "alps": "ALPS generalized posit",
     "single-lp": "one LP format for all layers",
     "random": "random search (LP, same budget)",
+    "lp-dp": "LP per layer, sensitivity DP",
     "lpq": "LPQ GA (LP per layer)",
 }
 

@@ -65,3 +65,33 @@ def test_cli_run_and_report_and_figures(tmp_path):
     paths = render_all(tmp_path / "fig", results_dir=tmp_path)
     assert {p.name for p in paths} >= {"lpq_pareto.pdf", "lpq_pareto.png"}
     assert all(p.stat().st_size > 1000 for p in paths)
+
+
+def test_pareto_check_and_goals_table():
+    from lognum.lpq.report import goals_table, pareto_check
+
+    def row(method, family, bits, cos, r):
+        return {"method": method, "family": family, "avg_bits": bits, "cos_lee": cos,
+                "lee_pearson": r}  # fmt: skip
+
+    rows = [
+        row("FP32", "fp32", 32, 1.0, 0.70),
+        row("A6", "fixed", 6, 0.95, 0.695),  # <= T's bits but worse cos: no domination
+        row("B5", "single-lp", 5, 0.99, 0.70),  # dominates S (5 <= 5.5, >= on both, > on one)
+        row("C8", "alps", 8, 0.999, 0.60),  # more bits, better cos only
+        row("D", "fixed", 4, 0.0, 0.0) | {"missing": "x"},  # ignored
+        row("S", "lpq", 5.5, 0.99, 0.69),
+        row("T", "random", 6.5, 0.995, 0.695),
+    ]
+    chk = {c["method"]: c for c in pareto_check(rows)}
+    assert set(chk) == {"S", "T"}
+    assert chk["S"]["dominated_by"] == ["B5"]
+    assert chk["T"]["dominated_by"] == []  # B5 has fewer bits but is worse on cos
+    assert chk["S"]["better_with_more_bits"] == {"cos_lee": ["C8"], "lee_pearson": ["A6"]}
+    assert chk["T"]["better_with_more_bits"] == {"cos_lee": ["C8"], "lee_pearson": []}
+    md = goals_table(rows, max_bits=6.0, rel=0.01).splitlines()
+    assert md[0].startswith("| method | bits <= 6 | cos >= 0.99 | Pearson >= 0.6930 |")
+    s = next(line for line in md if line.startswith("| S |"))
+    assert "| yes (5.50) | yes (0.9900) | **no** (0.6900) | B5 | 1 baselines |" in s
+    t = next(line for line in md if line.startswith("| T |"))
+    assert "| **no** (6.50) | yes (0.9950) | yes (0.6950) | none |" in t

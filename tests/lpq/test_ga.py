@@ -105,3 +105,26 @@ def test_ga_config_validation():
     with pytest.raises(ValueError, match="tournament"):
         GAConfig(tournament=-1)
     assert GAConfig().budget == 316
+
+
+def test_bit_cap_holds_for_every_evaluated_genome():
+    p = _problem()
+    sizes = np.asarray(p.layer_sizes, dtype=np.float64)
+    ga = GAConfig(population=6, generations=6, children=3, seed=4)
+
+    def evaluated_bits(space, method):
+        ex = _RecordingExecutor()
+        if method == "ga":
+            r = run_lpq(p, space, ga, executor=ex, progress=False)
+        else:
+            r = random_search(p, 12, space, executor=ex, seed=2, progress=False)
+        return [float(np.sum(g[:, 0] * sizes) / np.sum(sizes)) for g in ex.genomes], r
+
+    for method in ("ga", "random"):
+        capped = SearchSpace(n=(3, 4, 5, 6), es=(0, 1), sf=(0, 2, 4, 6), max_avg_bits=4.5)
+        bits, r = evaluated_bits(capped, method)
+        assert max(bits) <= 4.5 + 1e-12 and r.avg_bits <= 4.5 + 1e-12
+        assert r.config["space"]["max_avg_bits"] == 4.5
+        # the same search without the cap does evaluate genomes above it
+        free, _ = evaluated_bits(SearchSpace(n=(3, 4, 5, 6), es=(0, 1), sf=(0, 2, 4, 6)), method)
+        assert max(free) > 4.5

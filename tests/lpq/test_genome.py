@@ -65,3 +65,60 @@ def test_p_down_steers_word_size_steps():
                              p_down=p_down)  # fmt: skip
             dn = g[:, 0] - g0[:, 0]
             assert np.all(dn * sign >= 0)
+
+
+def _avg(g, sizes):
+    return float(np.sum(g[: len(sizes), 0] * sizes) / np.sum(sizes))
+
+
+def test_enforce_budget_caps_average_bits_by_word_size_steps_only():
+    sp = SearchSpace(max_avg_bits=5.5)
+    sizes = np.array([1, 4, 1, 4, 1, 1, 2, 3], dtype=np.int64) * 1000
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        g = sp.random_genome(len(sizes), rng)
+        r = sp.enforce_budget(g, sizes, rng)
+        assert _avg(r, sizes) <= 5.5 + 1e-12
+        dn = g[:, 0] - r[:, 0]
+        assert np.all(dn >= 0)  # word sizes only go down ...
+        assert np.all(r[:, 0] >= min(sp.n))
+        same = dn == 0
+        np.testing.assert_array_equal(r[same], g[same])  # ... untouched rows keep their gene
+        for row in r:
+            assert _in_space(sp, row), row
+        # it stops at the cap: some stepped layer, given its bit back, would break it
+        if np.any(dn > 0):
+            assert np.max(sizes[dn > 0]) / np.sum(sizes) + _avg(r, sizes) > 5.5
+        else:
+            assert _avg(g, sizes) <= 5.5
+
+
+def test_enforce_budget_spares_protected_rows_and_needs_sizes():
+    sp = SearchSpace(max_avg_bits=6.0)
+    sizes = np.full(6, 100)
+    g = np.tile([8.0, 1.0, 7.0, 4.0], (6, 1))
+    r = sp.enforce_budget(g, sizes, np.random.default_rng(0), protect=(0, 1))
+    np.testing.assert_array_equal(r[:2], g[:2])
+    assert _avg(r, sizes) <= 6.0
+    # every row protected: the cap still wins
+    r = sp.enforce_budget(g, sizes, np.random.default_rng(0), protect=range(6))
+    assert _avg(r, sizes) <= 6.0
+    # no cap: the genome itself
+    assert SearchSpace().enforce_budget(g, sizes, np.random.default_rng(0)) is g
+    with pytest.raises(ValueError, match="sizes"):
+        sp.random_candidate(6, np.random.default_rng(0), 0.5)
+    with pytest.raises(ValueError, match="max_avg_bits"):
+        SearchSpace(n=(4, 5, 6), max_avg_bits=3.5)
+
+
+def test_uniform_candidates_stay_uniform_under_a_cap():
+    sizes = np.array([1, 4, 2, 3] * 3) * 100
+    capped = SearchSpace(max_avg_bits=6.0)
+    for s in range(50):
+        g = capped.random_genome(12, np.random.default_rng(s), shared=True)
+        assert (g == g[0]).all() and g[0, 0] <= 6
+        assert capped.random_candidate(12, np.random.default_rng(s), 1.0, sizes)[0, 0] <= 6
+    # without a cap the draws are those of the plain sampler (saved runs stay reproducible)
+    free = SearchSpace()
+    words = {free.random_genome(12, np.random.default_rng(s), shared=True)[0, 0] for s in range(50)}
+    assert max(words) == 8
