@@ -153,3 +153,62 @@ def goals_table(rows: list[dict], max_bits: float = 6.0, rel: float = 0.01) -> s
             f"{len(c['better_with_more_bits']['cos_lee'])} baselines |"
         )
     return "\n".join(lines)
+
+
+def fidelity_points(d: str | Path, bits: tuple[float, float] = (5.5, 6.0)) -> list[dict]:
+    """Every saved configuration with ``bits[0] <= avg bits <= bits[1]`` and both a calibration
+    ``L_GL`` and held-out metrics: the GA / random / DP results, the single-LP baselines and the
+    base, allocation and perturbed samples of ``sensitivity.json``.  Each point is a dict with
+    ``source``, ``avg_bits``, ``L_GL``, ``cos_lee``, ``lee_pearson``.
+    """
+    d = Path(d)
+    pts: list[dict] = []
+
+    def add(src, bits_, lgl, ev):
+        if bits[0] - 1e-9 <= bits_ <= bits[1] + 1e-9 and lgl is not None:
+            pts.append({"source": src, "avg_bits": float(bits_), "L_GL": float(lgl),
+                        "cos_lee": ev["cos_lee"], "lee_pearson": ev["lee_pearson"]})  # fmt: skip
+
+    bl = d / "baselines.json"
+    if bl.is_file():
+        for r in json.loads(bl.read_text()):
+            if r.get("family") == "single-lp":
+                add(r["method"], r["eval"]["avg_bits"], r.get("L_GL"), r["eval"])
+    for f in sorted(d.glob("*.json")):
+        if f.name == "baselines.json" or f.name.startswith("bench"):
+            continue
+        r = json.loads(f.read_text())
+        if "eval" not in r or "best_terms" not in r:
+            continue
+        add(f.name, r["avg_bits"], r["best_terms"].get("L_GL"), r["eval"])
+        s = r.get("sensitivity")
+        if s and "base_eval" in s:
+            add(f"{f.name}:base", s["base_avg_bits"], s["base_L_GL"], s["base_eval"])
+            for which, v in s.get("metric_noise", {}).items():
+                for k, rec in enumerate(v["samples"]):
+                    add(f"{f.name}:{which}-perturbed-{k}", rec["avg_bits"], rec["L_GL"], rec)
+    return pts
+
+
+def metric_agreement(d: str | Path, bits: tuple[float, float] = (5.5, 6.0)) -> dict:
+    """How well the calibration loss ``L_GL`` predicts each held-out metric among the saved
+    configurations of :func:`fidelity_points`: Spearman rank correlations (a good predictor
+    of the cosine gives a strongly negative value: lower loss, higher cosine) and the range of
+    each metric."""
+    from scipy import stats
+
+    pts = fidelity_points(d, bits)
+    if len(pts) < 3:
+        raise ValueError(f"need at least 3 saved configurations in {bits} bits, got {len(pts)}")
+    lgl = [p["L_GL"] for p in pts]
+    out: dict = {"points": len(pts), "bits": list(bits)}
+    for m in ("cos_lee", "lee_pearson"):
+        v = [p[m] for p in pts]
+        out[m] = {
+            "spearman_vs_L_GL": float(stats.spearmanr(lgl, v)[0]),
+            "min": float(min(v)),
+            "max": float(max(v)),
+            "mean": float(np.mean(v)),
+            "std": float(np.std(v, ddof=1)),
+        }
+    return out

@@ -3,7 +3,10 @@
 * :func:`pareto` -- average bits per weight vs mean embedding cosine (to FP32) and vs Lee
   Pearson r, every method (fixed formats, AdaptivFloat, posits, ALPS, single LP, random
   search, the sensitivity-DP allocation, LPQ GA);
-* :func:`convergence` -- best fitness vs fitness evaluations, GA vs random search, per seed.
+* :func:`convergence` -- best fitness vs fitness evaluations, GA vs random search, per seed;
+* :func:`sensitivity` -- the per-layer cost table of ``sensitivity.json`` and, for every saved
+  5.5-6-bit configuration, how the calibration loss relates to the held-out cosine and to the
+  Lee Pearson correlation.
 
 :func:`render_all` reads ``results/lpq`` of the source tree (or ``results_dir``); it never runs
 a model, so it is fast.
@@ -14,7 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["convergence", "pareto", "render_all"]
+__all__ = ["convergence", "pareto", "render_all", "sensitivity"]
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "lpq"
 
@@ -102,6 +105,48 @@ def convergence(runs: list[dict]):
     return fig
 
 
+def sensitivity(sens: dict, points: list[dict], fp32_pearson: float | None = None):
+    """Three panels: the change of ``L_GL`` when one layer moves from the base word size to
+    each other one (``sens["sensitivity"]["cost_L_GL"]``, the DP's choice marked), and the
+    calibration ``L_GL`` of saved configurations (:func:`lognum.lpq.report.fidelity_points`)
+    against their held-out cosine and Lee Pearson r."""
+    import numpy as np
+    from matplotlib.colors import SymLogNorm
+
+    from lognum.plots.style import COLORS, new_figure, use_style
+
+    s = sens["sensitivity"]
+    cost = np.asarray(s["cost_L_GL"])
+    ns = s["ns"]
+    alloc = [x["n"] for x in sens["layers"]]
+    with use_style():
+        fig = new_figure(width="double", height=2.7, layout="constrained")
+        a0, a1, a2 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.5, 1, 1]})
+        lim = float(np.max(np.abs(cost))) or 1.0
+        norm = SymLogNorm(1e-4, vmin=-lim, vmax=lim)
+        im = a0.imshow(cost.T, aspect="auto", cmap="RdBu_r", origin="lower", norm=norm)
+        a0.plot(range(len(alloc)), [ns.index(n) for n in alloc], "k.", ms=3, label="DP choice")
+        a0.set_yticks(range(len(ns)), [str(n) for n in ns])
+        a0.set_xlabel("layer (Q K V O FFN1 FFN2 per block)")
+        a0.set_ylabel("word size n")
+        a0.grid(False)
+        a0.legend(loc="upper right", fontsize=5.5)
+        fig.colorbar(im, ax=a0, label=r"$\Delta L_{GL}$, one layer moved", pad=0.02)
+        x = [p["L_GL"] for p in points]
+        for ax, key, lab in ((a1, "cos_lee", "mean cos to FP32 (Lee)"),
+                             (a2, "lee_pearson", "Lee Pearson r")):  # fmt: skip
+            ax.scatter(x, [p[key] for p in points], s=8, color=COLORS[1])
+            ax.set_xlabel(r"calibration $L_{GL}$")
+            ax.set_ylabel(lab)
+        if fp32_pearson is not None:
+            a2.axhline(fp32_pearson, color="k", lw=0.6, ls="--", label="FP32")
+            a2.axhline(0.99 * fp32_pearson, color="k", lw=0.5, ls=":", label="FP32 - 1%")
+            a2.legend(fontsize=5.5)
+        fig.suptitle("all-MiniLM-L6-v2, LP weights at 5.5-6 bits: what the calibration loss "
+                     "predicts", fontsize=8)  # fmt: skip
+    return fig
+
+
 def _runs(d: Path, lam: float | None = None) -> list[dict]:
     out = []
     for f in sorted(d.glob("*.json")):
@@ -129,4 +174,12 @@ def render_all(outdir, results_dir=None) -> list[Path]:
     runs = _runs(d, lam=0.3)
     if runs:
         paths += [Path(p) for p in save(convergence(runs), outdir, "lpq_convergence")]
+    sj = d / "sensitivity.json"
+    if sj.is_file():
+        from lognum.lpq.report import fidelity_points
+
+        fp = next((r for r in rows if r.get("family") == "fp32"), None)
+        fig = sensitivity(json.loads(sj.read_text()), fidelity_points(d),
+                          fp["lee_pearson"] if fp else None)  # fmt: skip
+        paths += [Path(p) for p in save(fig, outdir, "lpq_sensitivity")]
     return paths

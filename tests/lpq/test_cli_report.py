@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from lognum.lpq.cli import lpq_main
 from lognum.lpq.ga import GAConfig, LPQResult, run_lpq
@@ -95,3 +96,36 @@ def test_pareto_check_and_goals_table():
     assert "| yes (5.50) | yes (0.9900) | **no** (0.6900) | B5 | 1 baselines |" in s
     t = next(line for line in md if line.startswith("| T |"))
     assert "| **no** (6.50) | yes (0.9950) | yes (0.6950) | none |" in t
+
+
+def test_fidelity_points_and_metric_agreement(tmp_path):
+    from lognum.lpq.report import fidelity_points, metric_agreement
+
+    ev = lambda c, r, b=6.0: {"avg_bits": b, "cos_lee": c, "lee_pearson": r}  # noqa: E731
+    base = [
+        {"method": "single LP n=6", "family": "single-lp", "L_GL": 1.0, "eval": ev(0.99, 0.60)},
+        {"method": "single LP n=8", "family": "single-lp", "L_GL": 0.5, "eval": ev(1.0, 0.7, 8)},
+        {"method": "FP32", "family": "fp32", "L_GL": 0.4, "eval": ev(1.0, 0.7, 32)},
+    ]
+    (tmp_path / "baselines.json").write_text(json.dumps(base))
+    samples = [{"L_GL": 1.0 + k / 10, **ev(0.99 - k / 100, 0.60 + k / 100)} for k in range(3)]
+    run = {
+        "method": "lp-sensitivity-dp", "avg_bits": 5.9, "best_terms": {"L_GL": 0.9},
+        "eval": ev(0.995, 0.59, 5.9),
+        "sensitivity": {"base_avg_bits": 6.0, "base_L_GL": 0.95, "base_eval": ev(0.993, 0.595),
+                        "metric_noise": {"base": {"samples": samples}}},
+    }  # fmt: skip
+    (tmp_path / "dp.json").write_text(json.dumps(run))
+    (tmp_path / "bench_x.json").write_text(json.dumps({"eval": 1}))  # ignored
+    pts = fidelity_points(tmp_path)
+    # n=8 and FP32 are outside 5.5-6 bits; the run, its base and 3 samples are in
+    perturbed = [f"dp.json:base-perturbed-{k}" for k in range(3)]
+    assert sorted(p["source"] for p in pts) == sorted(
+        ["single LP n=6", "dp.json", "dp.json:base", *perturbed]
+    )
+    ag = metric_agreement(tmp_path)
+    assert ag["points"] == 6
+    # by construction the cosine falls and the Pearson rises with L_GL, monotonically
+    assert ag["cos_lee"]["spearman_vs_L_GL"] == pytest.approx(-1.0)
+    assert ag["lee_pearson"]["spearman_vs_L_GL"] == pytest.approx(1.0)
+    assert ag["lee_pearson"]["min"] == 0.59 and ag["cos_lee"]["max"] == 0.995
