@@ -10,10 +10,14 @@ def _sens(L=6, ns=(4, 5, 6, 7, 8)):
     cost = rng.normal(scale=1e-3, size=(L, len(ns)))
     cost[:, ns.index(6)] = 0.0
     alloc = [5, 6, 7, 6, 8, 4][:L]
-    return {
-        "layers": [{"n": n} for n in alloc],
-        "sensitivity": {"ns": list(ns), "cost_L_GL": cost.tolist()},
-    }, cost, alloc
+    return (
+        {
+            "layers": [{"n": n} for n in alloc],
+            "sensitivity": {"ns": list(ns), "cost_L_GL": cost.tolist()},
+        },
+        cost,
+        alloc,
+    )
 
 
 def test_sensitivity_figure_shows_the_table_the_choice_and_the_points():
