@@ -6,6 +6,9 @@
 * :mod:`lognum.lpq.problems` -- all-MiniLM-L6-v2 and the tiny MNIST CNN;
 * :mod:`lognum.lpq.ga` -- the GA (:func:`run_lpq`), :func:`random_search`, executors, JSON I/O;
 * :mod:`lognum.lpq.baselines` -- fixed-format, ALPS and single-LP baselines;
+* :mod:`lognum.lpq.sensitivity` -- per-layer loss costs and the exact best bit allocation
+  within a cap (an analysis beside the GA);
+* :mod:`lognum.lpq.report` -- tables, the goal / Pareto check, metric agreement;
 * :mod:`lognum.lpq.evaluate` -- downstream metrics on held-out data.
 """
 
