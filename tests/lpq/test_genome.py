@@ -122,3 +122,11 @@ def test_uniform_candidates_stay_uniform_under_a_cap():
     free = SearchSpace()
     words = {free.random_genome(12, np.random.default_rng(s), shared=True)[0, 0] for s in range(50)}
     assert max(words) == 8
+
+
+def test_space_dict_roundtrip_with_and_without_cap():
+    for sp in (SearchSpace(), SearchSpace(n=(4, 6), sf=(1.5, 3), max_avg_bits=5.25)):
+        assert SearchSpace.from_dict(sp.to_dict()) == sp
+    old = SearchSpace().to_dict()
+    del old["max_avg_bits"]  # results saved before the cap existed
+    assert SearchSpace.from_dict(old).max_avg_bits is None
