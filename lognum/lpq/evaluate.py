@@ -7,8 +7,9 @@ folds from seed 0) and zero-shot (cosine to the two prompts :data:`PROMPTS`).
 
 How to read the Lee Pearson r of a quantized model: at 5.5-6 weight bits it moves by about
 +-0.005 between configurations of nearly equal fidelity (``sf`` moved by +-1 in 4 layers), and
-the calibration loss does not rank it (``lognum.lpq.report.metric_agreement`` on
-``results/lpq``: Spearman +0.35 against -0.93 for the mean cosine); see tutorial 08.
+the calibration loss does not rank it (``lognum.lpq.report.metric_agreement`` over the 44
+saved 5.5-6-bit configurations in ``results/lpq``: Spearman +0.22, against -0.94 for the mean
+cosine); see tutorial 08.
 """
 
 from __future__ import annotations
