@@ -81,14 +81,21 @@ def layer_costs(
 
 
 def best_allocation(
-    cost: np.ndarray, sizes: np.ndarray, ns: tuple[int, ...], max_avg_bits: float
+    cost: np.ndarray,
+    sizes: np.ndarray,
+    ns: tuple[int, ...],
+    max_avg_bits: float,
+    max_units: int = 2**17,
 ) -> tuple[np.ndarray, float]:
     """Word sizes ``n_l`` (from ``ns``) minimising ``sum_l cost[l, n_l]`` subject to
     ``sum_l n_l sizes_l <= max_avg_bits * sum_l sizes_l``; returns ``(n, total cost)``.
 
-    Exact: dynamic programming over the bit budget in units of ``gcd(sizes)`` (bits above
-    ``min(ns)`` per layer are the knapsack weights).  Raises ``ValueError`` if even
-    ``min(ns)`` everywhere exceeds the budget.
+    Dynamic programming over the bit budget in units of ``gcd(sizes)`` (bits above ``min(ns)``
+    per layer are the knapsack weights): exact whenever ``sum(sizes) / gcd(sizes) <=
+    max_units`` (all-MiniLM-L6-v2: 72 units).  Otherwise the unit grows to
+    ``ceil(sum(sizes) / max_units)`` and every layer's size is rounded *up* to it, so the
+    allocation still meets the cap but may miss the optimum by what the rounding costs.
+    Raises ``ValueError`` if even ``min(ns)`` everywhere exceeds the budget.
     """
     cost = np.asarray(cost, dtype=np.float64)
     sizes = np.asarray(sizes, dtype=np.int64)
@@ -102,16 +109,19 @@ def best_allocation(
     g = 0
     for s in sizes:
         g = gcd(g, int(s))
-    units = sizes // g
+    total = int(np.sum(sizes))
+    if total // g > max_units:
+        g = -(-total // max_units)
+    units = -(-sizes // g)  # exact for the gcd, rounded up otherwise
     n0 = min(ns)
-    cap = int(np.floor((max_avg_bits - n0) * float(np.sum(units)) + 1e-9))
+    cap = int(np.floor((max_avg_bits - n0) * total / g + 1e-9))
     inf = np.inf
     best = np.full(cap + 1, inf)
     best[0] = 0.0
-    choice = np.zeros((L, cap + 1), dtype=np.int64)
+    choice = np.zeros((L, cap + 1), dtype=np.int16)
     for li in range(L):
         new = np.full(cap + 1, inf)
-        ch = np.zeros(cap + 1, dtype=np.int64)
+        ch = np.zeros(cap + 1, dtype=np.int16)
         for j, n in enumerate(ns):
             w = int((n - n0) * units[li])
             if w > cap:
