@@ -23,24 +23,34 @@ BASELINE_FAMILIES = ("fixed", "alps", "single-lp")
 SEARCH_FAMILIES = ("lpq", "random", "lp-dp")
 
 
+def saved_baselines(d: str | Path) -> list[dict]:
+    """The records of ``d/baselines.json`` (``lognum lpq baselines``), or ``[]``."""
+    bl = Path(d) / "baselines.json"
+    return json.loads(bl.read_text()) if bl.is_file() else []
+
+
+def saved_runs(d: str | Path) -> list[tuple[str, dict]]:
+    """``(file name, record)`` of every saved search result in ``d`` (sorted by name): each
+    JSON file except ``baselines.json`` and the ``bench*`` benchmark files."""
+    out = []
+    for f in sorted(Path(d).glob("*.json")):
+        if f.name != "baselines.json" and not f.name.startswith("bench"):
+            out.append((f.name, json.loads(f.read_text())))
+    return out
+
+
 def load_rows(d: str | Path) -> list[dict]:
     """One row per method/run: ``method``, ``family`` and the metrics of :data:`COLUMNS`."""
-    d = Path(d)
     rows: list[dict] = []
-    bl = d / "baselines.json"
-    if bl.is_file():
-        for r in json.loads(bl.read_text()):
-            row = {"method": r["method"], "family": r["family"]}
-            if "missing" in r:
-                row["missing"] = r["missing"]
-            else:
-                row.update(r.get("eval", {}))
-                row["fitness"] = r.get("fitness")
-            rows.append(row)
-    for f in sorted(d.glob("*.json")):
-        if f.name == "baselines.json" or f.name.startswith("bench"):
-            continue
-        r = json.loads(f.read_text())
+    for r in saved_baselines(d):
+        row = {"method": r["method"], "family": r["family"]}
+        if "missing" in r:
+            row["missing"] = r["missing"]
+        else:
+            row.update(r.get("eval", {}))
+            row["fitness"] = r.get("fitness")
+        rows.append(row)
+    for name, r in saved_runs(d):
         if "method" not in r or "eval" not in r:
             continue
         fam = FAMILY_OF_METHOD.get(r["method"], "random")
@@ -61,7 +71,7 @@ def load_rows(d: str | Path) -> list[dict]:
             "family": fam,
             "fitness": r["best_fitness"],
             "evaluations": r["evaluations"],
-            "file": f.name,
+            "file": name,
             **r["eval"],
         }
         row["avg_bits"] = r["avg_bits"]
@@ -161,7 +171,6 @@ def fidelity_points(d: str | Path, bits: tuple[float, float] = (5.5, 6.0)) -> li
     base, allocation and perturbed samples of ``sensitivity.json``.  Each point is a dict with
     ``source``, ``avg_bits``, ``L_GL``, ``cos_lee``, ``lee_pearson``.
     """
-    d = Path(d)
     pts: list[dict] = []
 
     def add(src, bits_, lgl, ev):
@@ -169,24 +178,19 @@ def fidelity_points(d: str | Path, bits: tuple[float, float] = (5.5, 6.0)) -> li
             pts.append({"source": src, "avg_bits": float(bits_), "L_GL": float(lgl),
                         "cos_lee": ev["cos_lee"], "lee_pearson": ev["lee_pearson"]})  # fmt: skip
 
-    bl = d / "baselines.json"
-    if bl.is_file():
-        for r in json.loads(bl.read_text()):
-            if r.get("family") == "single-lp":
-                add(r["method"], r["eval"]["avg_bits"], r.get("L_GL"), r["eval"])
-    for f in sorted(d.glob("*.json")):
-        if f.name == "baselines.json" or f.name.startswith("bench"):
-            continue
-        r = json.loads(f.read_text())
+    for r in saved_baselines(d):
+        if r.get("family") == "single-lp":
+            add(r["method"], r["eval"]["avg_bits"], r.get("L_GL"), r["eval"])
+    for name, r in saved_runs(d):
         if "eval" not in r or "best_terms" not in r:
             continue
-        add(f.name, r["avg_bits"], r["best_terms"].get("L_GL"), r["eval"])
+        add(name, r["avg_bits"], r["best_terms"].get("L_GL"), r["eval"])
         s = r.get("sensitivity")
         if s and "base_eval" in s:
-            add(f"{f.name}:base", s["base_avg_bits"], s["base_L_GL"], s["base_eval"])
+            add(f"{name}:base", s["base_avg_bits"], s["base_L_GL"], s["base_eval"])
             for which, v in s.get("metric_noise", {}).items():
                 for k, rec in enumerate(v["samples"]):
-                    add(f"{f.name}:{which}-perturbed-{k}", rec["avg_bits"], rec["L_GL"], rec)
+                    add(f"{name}:{which}-perturbed-{k}", rec["avg_bits"], rec["L_GL"], rec)
     return pts
 
 

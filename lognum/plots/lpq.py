@@ -148,11 +148,10 @@ def sensitivity(sens: dict, points: list[dict], fp32_pearson: float | None = Non
 
 
 def _runs(d: Path, lam: float | None = None) -> list[dict]:
+    from lognum.lpq.report import saved_runs
+
     out = []
-    for f in sorted(d.glob("*.json")):
-        if f.name == "baselines.json" or f.name.startswith("bench"):
-            continue
-        r = json.loads(f.read_text())
+    for _, r in saved_runs(d):
         if r.get("method") in ("lpq-ga", "random-search"):
             if lam is None or abs(r["config"]["fitness"]["lam"] - lam) < 1e-12:
                 out.append(r)
