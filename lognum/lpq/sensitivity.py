@@ -46,12 +46,15 @@ def layer_costs(
     fitness: FitnessConfig | None = None,
     factory=logposit_format,
     progress: bool = True,
+    base_L_GL: float | None = None,
 ) -> tuple[float, np.ndarray]:
     """``(L_GL(base), cost)`` with ``cost[l, j] = L_GL(base, layer l at ns[j]) - L_GL(base)``.
 
     ``base`` is a weight genome ``(L, 4)``; every row of it must have its ``n`` in ``ns``.
+    ``base_L_GL``: the base's loss if the caller has it already (saves one evaluation).
     """
     from lognum._progress import Progress
+    from lognum.lpq.fitness import evaluate_genome
 
     fc = fitness or FitnessConfig()
     base = np.asarray(base, dtype=np.float64)
@@ -62,10 +65,9 @@ def layer_costs(
         raise ValueError(f"every base word size must be in ns={ns}")
 
     def l_gl(g):
-        loc, glob = problem.loss_terms(problem.plan_for(g, factory), fc)
-        return fc.w_local * loc + fc.w_global * glob
+        return evaluate_genome(problem, g, fc, max(ns), factory)[1]["L_GL"]
 
-    f0 = l_gl(base)
+    f0 = l_gl(base) if base_L_GL is None else float(base_L_GL)
     cost = np.zeros((L, len(ns)))
     bar = Progress(L * (len(ns) - 1), "layer costs", enabled=progress)
     for li in range(L):
@@ -159,6 +161,7 @@ def run_sensitivity(
     fitness: FitnessConfig | None = None,
     evaluate=None,
     noise_samples: int = 0,
+    evaluate_noise=None,
     seed: int = 0,
     factory=logposit_format,
     progress: bool = True,
@@ -170,7 +173,11 @@ def run_sensitivity(
     ``L_GL``) and, if ``evaluate(plan) -> dict`` is given, ``eval`` (held-out metrics of the
     allocation) and ``base_eval``.  ``noise_samples > 0`` also evaluates that many
     :func:`perturbed` variants of the base and of the allocation (``default_rng([seed, which,
-    k])``) with ``evaluate`` and reports every value with its mean and standard deviation.
+    k])``) with ``evaluate_noise`` (default ``evaluate``; a cheaper subset of the metrics, say)
+    and reports every value with its mean and standard deviation.
+
+    Fitness evaluations: the base, the ``L * (len(ns) - 1)`` moves of :func:`layer_costs` and
+    the allocation (the ``evaluations`` of the record), plus one per perturbed configuration.
     """
     import json
     import time
@@ -183,12 +190,12 @@ def run_sensitivity(
     t0 = time.perf_counter()
     base = np.asarray(base, dtype=np.float64)
     sizes = np.asarray(problem.layer_sizes)
-    f0, cost = layer_costs(problem, base, ns, fc, factory, progress)
+    n_max = max(ns)
+    fb, terms_b = evaluate_genome(problem, base, fc, n_max, factory)
+    f0, cost = layer_costs(problem, base, ns, fc, factory, progress, base_L_GL=terms_b["L_GL"])
     alloc, pred = best_allocation(cost, sizes, ns, max_avg_bits)
     genome = np.array([moved_gene(base[i], int(n)) for i, n in enumerate(alloc)])
-    n_max = max(ns)
     f, terms = evaluate_genome(problem, genome, fc, n_max, factory)
-    fb, terms_b = evaluate_genome(problem, base, fc, n_max, factory)
     evals = len(base) * (len(ns) - 1) + 2
     space = SearchSpace(n=tuple(ns), max_avg_bits=max_avg_bits)
     res = LPQResult(
@@ -220,6 +227,7 @@ def run_sensitivity(
         if noise_samples > 0:
             from lognum._progress import Progress
 
+            evaluate_noise = evaluate_noise or evaluate
             noise = {}
             bar = Progress(2 * noise_samples, "metric noise", enabled=progress)
             for w, g0 in enumerate((base, genome)):
@@ -227,7 +235,7 @@ def run_sensitivity(
                 for k in range(noise_samples):
                     g = perturbed(g0, np.random.default_rng([seed, w, k]))
                     _, t = evaluate_genome(problem, g, fc, n_max, factory)
-                    recs.append({"L_GL": t["L_GL"], **evaluate(problem.plan_for(g, factory))})
+                    recs.append({"L_GL": t["L_GL"], **evaluate_noise(problem.plan_for(g, factory))})
                     bar.update(1)
                 keys = [k for k in recs[0] if isinstance(recs[0][k], float)]
                 noise["base" if w == 0 else "allocation"] = {
