@@ -1,25 +1,48 @@
 """Numba kernels of the memory model: im2col tile footprints and the double-buffered
 SRAM / DRAM timeline with stalls.
 
-The model works at fold granularity (documented in :func:`lognum.hw.sim.simulate`):
-operands live in tiles (the slice of the IFMAP / FILTER operand matrix a fold needs); each SRAM
-is double buffered, so while fold ``f`` computes from the active half, the tiles of fold
-``f + 1`` are fetched into the other half at the DRAM bandwidth; a fold whose tiles have not
-arrived when the previous fold ends stalls. A tile already fetched is reused without DRAM
-traffic if the words fetched since then still fit in the SRAM (FIFO replacement). Outputs
-(os) or partial sums (ws/is, when an output block does not fit the OFMAP SRAM) are drained to
-DRAM at the OFMAP bandwidth; a fold cannot start while the buffer it writes is still draining.
-
-Simplifications (estimates, documented): a tile larger than half its SRAM is modelled as one
-prefetch at the same bandwidth (a real design would stream it during the fold); each operand
-has its own DRAM channel of the given bandwidth; partial-sum read-back shares the IFMAP channel;
-DRAM latency is zero.
-
 This is the model of the default mode (``scalesim_compat=False``) in both bandwidth modes (and
 of compat mode with bit-fusion lanes > 1). SCALE-Sim's own per-address models (USER: sets,
 back-to-back prefetches, doubled stalls; CALC: the set-based bandwidth estimate) are in
 :mod:`lognum.hw._scalesim_mem_kernel`, used by ``scalesim_compat=True`` (:mod:`lognum.hw.sim`
 lists the differences).
+
+The default model works at fold granularity. Folds run column-fold outer, row-fold inner
+(fold ``f = j * row_folds + i``). Each fold needs one IFMAP tile and one FILTER tile (the slice
+of the operand matrix it reads; a convolution's IFMAP tile counts distinct input elements, so
+im2col duplication is not fetched twice).
+
+Residency (capacity-aware). Each operand SRAM of ``cap`` words (both halves together) holds
+whole tiles in FIFO order, never more than ``cap`` words:
+
+- a fold whose tile is resident reads it from the SRAM (no DRAM traffic);
+- otherwise the tile is fetched from DRAM (its words are counted; if the tile had been fetched
+  before and was evicted since, the words also count as *refetched*) and enters the SRAM,
+  evicting the oldest resident tiles until it fits (each counted as an *eviction*);
+- a tile larger than the whole SRAM is streamed through it: it evicts every resident tile and
+  is not resident afterwards, so every fold that uses it fetches it again (a 32 k-word FILTER
+  tile reused by 8 folds through a 1 k-word SRAM costs 8 x 32 k DRAM words);
+- a tile with no words left to fetch (a convolution whose whole input fits in the SRAM counts
+  only elements no earlier tile fetched) is a hit.
+
+Timing. Each SRAM is double buffered: while fold ``f`` computes, the tiles of fold ``f + 1`` that
+are not resident are fetched at the operand's DRAM bandwidth (one channel per operand, each
+fetch queued behind the previous one on its channel); fold ``f + 1`` stalls until they have
+arrived (USER mode; in CALC mode reads never stall, as in SCALE-Sim). Outputs (os) or partial
+sums (ws/is, when an output block does not fit half the OFMAP SRAM) are drained to DRAM at the
+OFMAP bandwidth; a fold cannot start while the buffer half it writes is still draining (fold
+``f - 2``'s data).
+
+Simplifications (estimates, documented): a tile that does not fit next to the tile in use is
+still modelled as one prefetch overlapping the previous fold at the same bandwidth (a real
+design would stream it during the fold: the bandwidth bound is the same); each operand has its
+own DRAM channel of the given bandwidth; partial-sum read-back shares the IFMAP channel; DRAM
+latency is zero.
+
+Memory: the schedule is generated inside the kernel fold by fold, so memory does not grow with
+the number of folds: the tile sizes are given per row fold and per column fold (operands whose
+tile is different in every fold are never reused and need no residency state), except a
+convolution's input-stationary IFMAP tiles, given one per fold.
 """
 
 from __future__ import annotations
@@ -68,15 +91,93 @@ def ifmap_tile_words(m0, m1, k0, k1, E, F, H, W, Cin, S, stride, pad, batch, sta
     return n
 
 
+# tile kinds: which fold index names the tile, and how its words are given
+TILE_ROW = 0  # tile id = row fold i, words wa[i] (reused across column folds)
+TILE_COL = 1  # tile id = column fold j, words wb[j] (reused across row folds)
+TILE_UNIQUE = 2  # a new tile in every fold, words wa[i] * wb[j]
+TILE_UNIQUE_FULL = 3  # a new tile in every fold, words full[f]
+
+# OFMAP modes
+OF_OS = 0  # os: fold f drains oa[i] * ob[j] outputs
+OF_EVERY = 1  # ws/is compat: every fold writes its block ob[j]
+OF_SPILL = 2  # ws/is: block ob[j] kept on chip if it fits half the OFMAP SRAM, else spilled
+
+
+@njit(cache=True, nogil=True)
+def _tile(kind, i, j, f, wa, wb, full):
+    """(tile id or -1 for a tile used by one fold only, words) of fold ``(i, j)``."""
+    if kind == TILE_ROW:
+        return i, wa[i]
+    if kind == TILE_COL:
+        return j, wb[j]
+    if kind == TILE_UNIQUE:
+        return -1, wa[i] * wb[j]
+    return -1, full[f]
+
+
+@njit(cache=True, nogil=True)
+def _access(tid, w, cap, resident, fetched, q_id, q_w, st):
+    """One fold's access to one operand SRAM (FIFO of whole tiles, module docstring).
+
+    ``resident[tid]`` / ``fetched[tid]``: state of the reusable tiles; ``q_id``, ``q_w``: ring
+    buffer of resident tiles (id, words); ``st`` (float64): [head, size, occupied words,
+    DRAM words, refetched words, evictions]. Returns the words fetched (0 on a hit)."""
+    if w <= 0.0:
+        return 0.0
+    if tid >= 0 and resident[tid]:
+        return 0.0
+    st[3] += w
+    if tid >= 0:
+        if fetched[tid]:
+            st[4] += w
+        fetched[tid] = True
+    n = q_id.shape[0]
+    if w > cap:  # streamed through: evicts everything, not resident afterwards
+        while st[1] > 0:
+            h = int(st[0])
+            if q_id[h] >= 0:
+                resident[q_id[h]] = False
+            st[0] = (h + 1) % n
+            st[1] -= 1
+            st[5] += 1
+        st[2] = 0.0
+        return w
+    while st[2] + w > cap:
+        h = int(st[0])
+        if q_id[h] >= 0:
+            resident[q_id[h]] = False
+        st[2] -= q_w[h]
+        st[0] = (h + 1) % n
+        st[1] -= 1
+        st[5] += 1
+    if st[1] >= n:
+        raise RuntimeError("memory_timeline: ring buffer of resident tiles too small")
+    t = (int(st[0]) + int(st[1])) % n
+    q_id[t] = tid
+    q_w[t] = w
+    st[1] += 1
+    st[2] += w
+    if tid >= 0:
+        resident[tid] = True
+    return w
+
+
 @njit(cache=True, nogil=True)
 def memory_timeline(
+    rf,
+    cf,
     fold_len,
-    if_tile,
-    if_words,
-    fl_tile,
-    fl_words,
-    of_words,
-    of_reads,
+    if_kind,
+    if_wa,
+    if_wb,
+    if_full,
+    fl_kind,
+    fl_wa,
+    fl_wb,
+    fl_full,
+    of_mode,
+    of_a,
+    of_b,
     if_cap,
     fl_cap,
     of_cap,
@@ -84,27 +185,35 @@ def memory_timeline(
     fl_bw,
     of_bw,
     stall_reads,
+    nq_if,
+    nq_fl,
     out,
 ):
-    """Replay the folds in order against the double-buffered SRAMs.
+    """Replay the ``rf x cf`` folds in order against the double-buffered SRAMs.
 
-    Per fold ``f``: tile ids and word counts of its IFMAP and FILTER tiles (``*_tile``,
-    ``*_words``, indexed by tile id), ``of_words[f]`` words drained to DRAM after it and
-    ``of_reads[f]`` partial-sum words read back from DRAM before it. Capacities in words (whole
-    SRAM), bandwidths in words/cycle. ``stall_reads`` = False is CALC mode (reads never stall,
-    as in SCALE-Sim). Writes into ``out`` (float64[8]): stall cycles, initial fill cycles, final
-    drain cycles, DRAM IFMAP reads, DRAM FILTER reads, DRAM OFMAP writes, DRAM OFMAP
-    reads, end cycle of compute (incl. stalls).
+    Tiles: ``*_kind`` (``TILE_*``) with ``*_wa`` (per row fold), ``*_wb`` (per column fold) and
+    ``*_full`` (per fold) word counts. OFMAP: ``of_mode`` (``OF_*``), ``of_a`` per row fold,
+    ``of_b`` per column fold. Capacities in words (whole SRAM), bandwidths in words/cycle.
+    ``stall_reads`` = False is CALC mode (reads never stall, as in SCALE-Sim). Writes into
+    ``out`` (float64[14]): stall cycles, initial fill cycles, final drain cycles, DRAM IFMAP
+    reads, DRAM FILTER reads, DRAM OFMAP writes, DRAM OFMAP reads, end cycle of compute (incl.
+    stalls), IFMAP / FILTER refetched words, IFMAP / FILTER evictions, IFMAP / FILTER words of
+    the first fold.
     """
-    nf = if_tile.shape[0]
-    n_if = if_words.shape[0]
-    n_fl = fl_words.shape[0]
-    if_last = np.full(n_if, -1.0)  # cumulative words loaded when the tile was last loaded
-    fl_last = np.full(n_fl, -1.0)
-    if_cum = 0.0
-    fl_cum = 0.0
-    dram_if = 0.0
-    dram_fl = 0.0
+    n_if = if_wa.shape[0] if if_kind == TILE_ROW else (if_wb.shape[0] if if_kind == TILE_COL
+                                                         else 1)  # fmt: skip
+    n_fl = fl_wa.shape[0] if fl_kind == TILE_ROW else (fl_wb.shape[0] if fl_kind == TILE_COL
+                                                         else 1)  # fmt: skip
+    if_res = np.zeros(n_if, np.bool_)
+    if_fet = np.zeros(n_if, np.bool_)
+    fl_res = np.zeros(n_fl, np.bool_)
+    fl_fet = np.zeros(n_fl, np.bool_)
+    if_qi = np.empty(nq_if, np.int64)
+    if_qw = np.empty(nq_if, np.float64)
+    fl_qi = np.empty(nq_fl, np.int64)
+    fl_qw = np.empty(nq_fl, np.float64)
+    if_st = np.zeros(6)
+    fl_st = np.zeros(6)
     dram_ow = 0.0
     dram_or = 0.0
     stalls = 0.0
@@ -115,56 +224,71 @@ def memory_timeline(
     drain_end_prev2 = 0.0  # drain end of fold f-2
     start = 0.0  # absolute start time of the current fold (fold 0's fetch is issued at 0)
     fill = 0.0
-    for f in range(nf):
-        # the tiles of fold f are prefetched from the moment fold f-1 starts
-        issue = start
-        ready = issue
-        ti = if_tile[f]
-        w = if_words[ti]
-        if not (f > 0 and ti == if_tile[f - 1]):
-            if not (if_last[ti] >= 0 and if_cum - if_last[ti] + w <= if_cap):
-                if_last[ti] = if_cum
-                if_cum += w
-                dram_if += w
+    f = 0
+    for j in range(cf):
+        for i in range(rf):
+            # the tiles of fold f are prefetched from the moment fold f-1 starts
+            issue = start
+            ready = issue
+            ti, w = _tile(if_kind, i, j, f, if_wa, if_wb, if_full)
+            w = _access(ti, w, if_cap, if_res, if_fet, if_qi, if_qw, if_st)
+            if f == 0:
+                out[12] = w
+            if w > 0:
                 if_free = max(issue, if_free) + w / if_bw
                 ready = max(ready, if_free)
-        tf = fl_tile[f]
-        w = fl_words[tf]
-        if not (f > 0 and tf == fl_tile[f - 1]):
-            if not (fl_last[tf] >= 0 and fl_cum - fl_last[tf] + w <= fl_cap):
-                fl_last[tf] = fl_cum
-                fl_cum += w
-                dram_fl += w
+            tf, w = _tile(fl_kind, i, j, f, fl_wa, fl_wb, fl_full)
+            w = _access(tf, w, fl_cap, fl_res, fl_fet, fl_qi, fl_qw, fl_st)
+            if f == 0:
+                out[13] = w
+            if w > 0:
                 fl_free = max(issue, fl_free) + w / fl_bw
                 ready = max(ready, fl_free)
-        if of_reads[f] > 0:
-            dram_or += of_reads[f]
-            if_free = max(issue, if_free) + of_reads[f] / if_bw
-            ready = max(ready, if_free)
-        if f == 0:
-            start = ready if stall_reads else 0.0
-            fill = start
-        else:
-            earliest = start + fold_len
-            s = earliest
-            if stall_reads and ready > s:
-                s = ready
-            # the OFMAP half this fold writes must have been drained (fold f-2's data)
-            if drain_end_prev2 > s:
-                s = drain_end_prev2
-            stalls += s - earliest
-            start = s
-        end = start + fold_len
-        drain_end_prev2 = drain_end_prev
-        if of_words[f] > 0:
-            dram_ow += of_words[f]
-            drain_end_prev = max(end, drain_end_prev) + of_words[f] / of_bw
+            # OFMAP words drained after this fold, partial sums read back before it
+            ow = 0.0
+            orr = 0.0
+            if of_mode == OF_OS:
+                ow = of_a[i] * of_b[j]
+            elif of_mode == OF_EVERY:
+                ow = of_b[j]
+            elif of_b[j] <= of_cap // 2:
+                ow = of_b[j] if i == rf - 1 else 0.0
+            else:
+                ow = of_b[j]
+                orr = of_b[j] if i > 0 else 0.0
+            if orr > 0:
+                dram_or += orr
+                if_free = max(issue, if_free) + orr / if_bw
+                ready = max(ready, if_free)
+            if f == 0:
+                start = ready if stall_reads else 0.0
+                fill = start
+            else:
+                earliest = start + fold_len
+                s = earliest
+                if stall_reads and ready > s:
+                    s = ready
+                # the OFMAP half this fold writes must have been drained (fold f-2's data)
+                if drain_end_prev2 > s:
+                    s = drain_end_prev2
+                stalls += s - earliest
+                start = s
+            end = start + fold_len
+            drain_end_prev2 = drain_end_prev
+            if ow > 0:
+                dram_ow += ow
+                drain_end_prev = max(end, drain_end_prev) + ow / of_bw
+            f += 1
     end_all = start + fold_len
     out[0] = stalls
     out[1] = fill
     out[2] = max(0.0, drain_end_prev - end_all)
-    out[3] = dram_if
-    out[4] = dram_fl
+    out[3] = if_st[3]
+    out[4] = fl_st[3]
     out[5] = dram_ow
     out[6] = dram_or
     out[7] = end_all - fill
+    out[8] = if_st[4]
+    out[9] = fl_st[4]
+    out[10] = if_st[5]
+    out[11] = fl_st[5]

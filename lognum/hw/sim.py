@@ -93,7 +93,13 @@ _NOTRACE = np.zeros((0, 3, 1, 1), np.int64)
 
 @dataclass
 class LayerResult:
-    """Counts of one layer. Cycle counts are per layer (all depthwise groups together)."""
+    """Counts of one layer. Cycle counts are per layer (all depthwise groups together).
+
+    ``dram_*_refetches`` (words fetched again after their tile was evicted, included in
+    ``dram_*_reads``) and ``sram_*_evictions`` (tiles evicted to make room) come from the
+    default memory model (:mod:`lognum.hw._memory_kernel`); they are ``None`` where SCALE-Sim's
+    own memory model runs (``scalesim_compat=True`` with one lane), which has no tiles.
+    """
 
     name: str
     M: int
@@ -120,6 +126,10 @@ class LayerResult:
     dram_ofmap_writes: int
     dram_ofmap_reads: int
     access_cycles: dict[str, tuple[int, int]] = field(default_factory=dict)
+    dram_ifmap_refetches: int | None = None
+    dram_filter_refetches: int | None = None
+    sram_ifmap_evictions: int | None = None
+    sram_filter_evictions: int | None = None
     busy: np.ndarray | None = field(default=None, repr=False)
     energy: dict[str, float] | None = None
     output: Any = field(default=None, repr=False)
@@ -199,9 +209,10 @@ class SimResult:
 def _ifmap_words_fn(layer: Layer, compat: bool, cap: float = 0.0, M: int = 0, K: int = 0):
     """Return words(m0, m1, k0, k1): distinct IFMAP elements of an im2col tile.
 
-    If the whole IFMAP footprint fits in ``cap`` words, tiles count only elements not fetched
-    by an earlier tile (everything stays resident); otherwise each tile counts its own
-    footprint (halo overlaps between tiles are fetched again)."""
+    If the whole IFMAP footprint (the input elements the layer reads) fits in ``cap`` words,
+    tiles count only elements not fetched by an earlier tile (everything stays resident);
+    otherwise each tile counts its own footprint (halo overlaps between tiles are fetched
+    again)."""
     from lognum.hw._memory_kernel import ifmap_tile_words
 
     if layer.kind == "gemm":
@@ -211,12 +222,8 @@ def _ifmap_words_fn(layer: Layer, compat: bool, cap: float = 0.0, M: int = 0, K:
     stamp = np.full(layer.batch * layer.H * layer.W * cin, -1, np.int64)
     tag = [0]
     args = (E, F, layer.H, layer.W, cin, layer.S, layer.stride, layer.padding, layer.batch)
-    if stamp.size <= cap:
-        incremental = True  # the whole input tensor fits in the SRAM
-    elif layer.stride <= min(layer.R, layer.S):
-        incremental = False  # the windows cover the whole input: footprint = tensor > SRAM
-    else:
-        incremental = int(ifmap_tile_words(0, M, 0, K, *args, stamp, 10**9)) <= cap
+    # the whole input the layer reads (its footprint) fits in the SRAM
+    incremental = stamp.size <= cap or int(ifmap_tile_words(0, M, 0, K, *args, stamp, 10**9)) <= cap
 
     def fn(m0, m1, k0, k1):
         if not incremental or tag[0] == 0:
@@ -226,66 +233,85 @@ def _ifmap_words_fn(layer: Layer, compat: bool, cap: float = 0.0, M: int = 0, K:
     return fn
 
 
-def _memory(layer, cfg, M, N, K, compat, lanes, fold_len):
-    """Build the per-fold tile arrays and run the memory timeline."""
-    from lognum.hw._memory_kernel import memory_timeline
+def _tile_plan(layer, cfg, M, N, K, compat, lanes):
+    """The fold schedule of :func:`lognum.hw._memory_kernel.memory_timeline`: fold grid,
+    per-operand tile kinds and word counts, OFMAP mode (module docstring there)."""
+    from lognum.hw import _memory_kernel as mk
 
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     Sr, Sc, T = mapping(df, M, N, K, lanes)
     rf, cf = -(-Sr // R), -(-Sc // C)
-    words = _ifmap_words_fn(layer, compat, cfg.sram_words("ifmap"), M, K)
     KR = R * lanes  # reduction elements per row fold (ws/is)
 
-    def used(i, n, S):
-        return min(S, (i + 1) * n) - i * n
+    def used(n, S, count):  # used extent of each of ``count`` folds of width n over S
+        u = np.full(count, float(n))
+        u[-1] = S - (count - 1) * n
+        return u
 
-    nf = rf * cf
-    ii = np.tile(np.arange(rf), cf)  # row fold (inner)
-    jj = np.repeat(np.arange(cf), rf)  # column fold (outer)
+    none = np.zeros(1)
+    if_full = none
     if df == "os":
-        if_tile, fl_tile = ii, jj
-        if_words = np.array([words(i * R, min(M, (i + 1) * R), 0, K) for i in range(rf)], float)
-        fl_words = np.array([K * used(j, C, N) for j in range(cf)], float)
-    elif df == "ws":
-        if_tile, fl_tile = ii, ii + rf * jj
-        if_words = np.array([words(0, M, i * KR, min(K, (i + 1) * KR)) for i in range(rf)], float)
-        fl_words = np.array([min(K, (i + 1) * KR) - i * KR for i in range(rf)] * 1, float)[
-            np.tile(np.arange(rf), cf)
-        ] * np.repeat([used(j, C, N) for j in range(cf)], rf)
+        words = _ifmap_words_fn(layer, compat, cfg.sram_words("ifmap"), M, K)
+        if_plan = (mk.TILE_ROW, np.array([words(i * R, min(M, (i + 1) * R), 0, K)
+                                          for i in range(rf)], float), none)  # fmt: skip
+        fl_plan = (mk.TILE_COL, none, K * used(C, N, cf))
+        of_plan = (mk.OF_OS, used(R, M, rf), used(C, N, cf))
     else:
-        if_tile, fl_tile = ii + rf * jj, ii
-        if_words = np.array(
-            [words(j * C, min(M, (j + 1) * C), i * KR, min(K, (i + 1) * KR))
-             for j in range(cf) for i in range(rf)], float,
-        )  # fmt: skip
-        fl_words = np.array([(min(K, (i + 1) * KR) - i * KR) * N for i in range(rf)], float)
-    of_cap = cfg.sram_words("ofmap")
-    of_w = np.zeros(nf)
-    of_r = np.zeros(nf)
-    if df == "os":
-        for f in range(nf):
-            of_w[f] = used(ii[f], R, M) * used(jj[f], C, N)
-    else:
-        for f in range(nf):
-            blk = T * used(jj[f], C, Sc)
-            if compat:
-                of_w[f] = blk
-            elif blk <= of_cap // 2:
-                of_w[f] = blk if ii[f] == rf - 1 else 0
+        uk = used(KR, K, rf)
+        if df == "ws":
+            words = _ifmap_words_fn(layer, compat, cfg.sram_words("ifmap"), M, K)
+            if_plan = (mk.TILE_ROW, np.array([words(0, M, i * KR, min(K, (i + 1) * KR))
+                                              for i in range(rf)], float), none)  # fmt: skip
+            fl_plan = (mk.TILE_UNIQUE, uk, used(C, N, cf))
+        else:
+            if layer.kind == "gemm":
+                if_plan = (mk.TILE_UNIQUE, uk, used(C, M, cf))
             else:
-                of_w[f] = blk
-                of_r[f] = blk if ii[f] > 0 else 0
+                words = _ifmap_words_fn(layer, compat, cfg.sram_words("ifmap"), M, K)
+                if_full = np.array(
+                    [words(j * C, min(M, (j + 1) * C), i * KR, min(K, (i + 1) * KR))
+                     for j in range(cf) for i in range(rf)], float,
+                )  # fmt: skip
+                if_plan = (mk.TILE_UNIQUE_FULL, none, none)
+            fl_plan = (mk.TILE_ROW, uk * N, none)
+        of_plan = (mk.OF_EVERY if compat else mk.OF_SPILL, none, T * used(C, Sc, cf))
+    return rf, cf, if_plan, if_full, fl_plan, of_plan
+
+
+def _queue_len(kind, wa, wb, full, cap, nfolds):
+    """Ring-buffer size for the resident tiles of one operand (see ``memory_timeline``)."""
+    from lognum.hw import _memory_kernel as mk
+
+    if kind == mk.TILE_UNIQUE:
+        w = wa.min() * wb.min()
+    else:
+        v = {mk.TILE_ROW: wa, mk.TILE_COL: wb, mk.TILE_UNIQUE_FULL: full}[kind]
+        v = v[v > 0]
+        w = v.min() if v.size else 1.0
+    return int(min(cap // max(w, 1.0), nfolds)) + 2
+
+
+def _memory(layer, cfg, M, N, K, compat, lanes, fold_len):
+    """Build the tile plan and run the memory timeline (streamed fold by fold)."""
+    from lognum.hw._memory_kernel import memory_timeline
+
+    rf, cf, (ik, iwa, iwb), if_full, (fk, fwa, fwb), (om, oa, ob) = _tile_plan(
+        layer, cfg, M, N, K, compat, lanes
+    )
+    none = np.zeros(1)
+    icap, fcap = float(cfg.sram_words("ifmap")), float(cfg.sram_words("filter"))
     user = cfg.bandwidth_mode == "USER"
-    out = np.zeros(8)
+    out = np.zeros(14)
     memory_timeline(
-        float(fold_len), if_tile.astype(np.int64), if_words, fl_tile.astype(np.int64), fl_words,
-        of_w, of_r, float(cfg.sram_words("ifmap")), float(cfg.sram_words("filter")),
-        float(of_cap), float(cfg.ifmap_bw), float(cfg.filter_bw),
-        float(cfg.ofmap_bw if user else C), user, out,
+        rf, cf, float(fold_len), ik, iwa, iwb, if_full, fk, fwa, fwb, none, om, oa, ob,
+        icap, fcap, float(cfg.sram_words("ofmap")), float(cfg.ifmap_bw), float(cfg.filter_bw),
+        float(cfg.ofmap_bw if user else cfg.cols), user,
+        _queue_len(ik, iwa, iwb, if_full, icap, rf * cf),
+        _queue_len(fk, fwa, fwb, none, fcap, rf * cf), out,
     )  # fmt: skip
     if not user:
         # CALC: initial fill at 10 words/cycle (SCALE-Sim's first CALC fill), no stalls
-        out[1] = max(if_words[if_tile[0]], fl_words[fl_tile[0]]) / 10.0
+        out[1] = max(out[12], out[13]) / 10.0
         out[0] = 0.0
     return out
 
@@ -503,6 +529,7 @@ def simulate_layer(
         u = (_scalesim_user if user else _scalesim_calc)(layer, cfg, M, N, K)
         stalls, total, incl = u["stalls"], u["total"], u["incl"]
         dram = (u["dram_ifmap_reads"], u["dram_filter_reads"], u["dram_ofmap_writes"], 0)
+        reuse = (None, None, None, None)
         acc = {k: u[k] for k in ("sram_ifmap", "sram_filter", "sram_ofmap", "dram_ifmap",
                                  "dram_filter", "dram_ofmap")}  # fmt: skip
     else:
@@ -513,6 +540,7 @@ def simulate_layer(
         total = (L - 1 if scalesim_compat else L) + stalls
         incl = int(math.ceil(mem[1])) + total + int(math.ceil(mem[2]))
         dram = (int(mem[3]), int(mem[4]), int(mem[5]), int(mem[6]))
+        reuse = (int(mem[8]) * g, int(mem[9]) * g, int(mem[10]) * g, int(mem[11]) * g)
         # access windows (first/last cycle) from the schedule of the first and last fold
         last0 = total
         acc = {
@@ -534,7 +562,9 @@ def simulate_layer(
         sram_ofmap_writes=writes * g, sram_ofmap_reads=cf.sram_ofmap_reads * g,
         dram_ifmap_reads=dram[0] * g, dram_filter_reads=dram[1] * g,
         dram_ofmap_writes=dram[2] * g, dram_ofmap_reads=dram[3] * g,
-        access_cycles=acc, busy=busy * g,
+        access_cycles=acc, busy=busy * g, dram_ifmap_refetches=reuse[0],
+        dram_filter_refetches=reuse[1], sram_ifmap_evictions=reuse[2],
+        sram_filter_evictions=reuse[3],
     )  # fmt: skip
     if functional:
         from lognum.hw.functional import run_functional
