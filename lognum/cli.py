@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -56,16 +58,10 @@ def table_main(argv: list[str]) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] in ("-h", "--help"):
-        print(__doc__)
-        return 0
-    if not argv:
-        table_main([])
-        print()
-        return figures_main([])
-    cmd, rest = argv[0], argv[1:]
+COMMANDS = ("table", "figures", "sim", "lpq")
+
+
+def _dispatch(cmd: str, rest: list[str]) -> int:
     if cmd == "table":
         return table_main(rest)
     if cmd == "figures":
@@ -74,12 +70,65 @@ def main(argv: list[str] | None = None) -> int:
         from lognum.hw.cli import sim_main
 
         return sim_main(rest)
-    if cmd == "lpq":
-        from lognum.lpq.cli import lpq_main
+    from lognum.lpq.cli import lpq_main
 
-        return lpq_main(rest)
-    print(f"lognum: unknown command {cmd!r}\n{__doc__}", file=sys.stderr)
-    return 2
+    return lpq_main(rest)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+@contextlib.contextmanager
+def _one_line_argparse():
+    """Argument errors of every subcommand's parser as one line (``prog: error: ...``, exit 2)
+    instead of the usage block; ``--help`` is unchanged."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+
+    saved = argparse.ArgumentParser.error
+    argparse.ArgumentParser.error = error  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        argparse.ArgumentParser.error = saved  # type: ignore[method-assign]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``lognum`` command; returns the exit code.
+
+    A user's mistake in any subcommand (a bad option, a ``ValueError`` from validating it, a
+    file that cannot be read or written) prints one line ``lognum <cmd>: error: ...`` on stderr
+    and returns 2. Other exceptions are bugs and keep their traceback; ``LOGNUM_DEBUG=1``
+    shows the traceback of user errors too.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    if not argv:
+        cmd, rest = "", []
+    else:
+        cmd, rest = argv[0], argv[1:]
+        if cmd not in COMMANDS:
+            print(f"lognum: error: unknown command {cmd!r} (commands: {', '.join(COMMANDS)}; "
+                  "see lognum --help)", file=sys.stderr)  # fmt: skip
+            return 2
+    debug = os.environ.get("LOGNUM_DEBUG", "") not in ("", "0")
+    try:
+        with _one_line_argparse():
+            if not cmd:
+                table_main([])
+                print()
+                return figures_main([])
+            return _dispatch(cmd, rest)
+    except (ValueError, OSError) as exc:
+        if debug:
+            raise
+        prog = f"lognum {cmd}" if cmd else "lognum"
+        print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

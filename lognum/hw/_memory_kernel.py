@@ -163,69 +163,20 @@ def _access(tid, w, cap, resident, fetched, q_id, q_w, st):
 
 
 @njit(cache=True, nogil=True)
-def memory_timeline(
-    rf,
-    cf,
-    fold_len,
-    if_kind,
-    if_wa,
-    if_wb,
-    if_full,
-    fl_kind,
-    fl_wa,
-    fl_wb,
-    fl_full,
-    of_mode,
-    of_a,
-    of_b,
-    if_cap,
-    fl_cap,
-    of_cap,
-    if_bw,
-    fl_bw,
-    of_bw,
-    stall_reads,
-    nq_if,
-    nq_fl,
-    out,
-):
-    """Replay the ``rf x cf`` folds in order against the double-buffered SRAMs.
-
-    Tiles: ``*_kind`` (``TILE_*``) with ``*_wa`` (per row fold), ``*_wb`` (per column fold) and
-    ``*_full`` (per fold) word counts. OFMAP: ``of_mode`` (``OF_*``), ``of_a`` per row fold,
-    ``of_b`` per column fold. Capacities in words (whole SRAM), bandwidths in words/cycle.
-    ``stall_reads`` = False is CALC mode (reads never stall, as in SCALE-Sim). Writes into
-    ``out`` (float64[14]): stall cycles, initial fill cycles, final drain cycles, DRAM IFMAP
-    reads, DRAM FILTER reads, DRAM OFMAP writes, DRAM OFMAP reads, end cycle of compute (incl.
-    stalls), IFMAP / FILTER refetched words, IFMAP / FILTER evictions, IFMAP / FILTER words of
-    the first fold.
-    """
-    n_if = if_wa.shape[0] if if_kind == TILE_ROW else (if_wb.shape[0] if if_kind == TILE_COL
-                                                         else 1)  # fmt: skip
-    n_fl = fl_wa.shape[0] if fl_kind == TILE_ROW else (fl_wb.shape[0] if fl_kind == TILE_COL
-                                                         else 1)  # fmt: skip
-    if_res = np.zeros(n_if, np.bool_)
-    if_fet = np.zeros(n_if, np.bool_)
-    fl_res = np.zeros(n_fl, np.bool_)
-    fl_fet = np.zeros(n_fl, np.bool_)
-    if_qi = np.empty(nq_if, np.int64)
-    if_qw = np.empty(nq_if, np.float64)
-    fl_qi = np.empty(nq_fl, np.int64)
-    fl_qw = np.empty(nq_fl, np.float64)
-    if_st = np.zeros(6)
-    fl_st = np.zeros(6)
-    dram_ow = 0.0
-    dram_or = 0.0
-    stalls = 0.0
-    # time at which the DRAM read channel of each operand is free, and OFMAP drain state
-    if_free = 0.0
-    fl_free = 0.0
-    drain_end_prev = 0.0  # drain end of fold f-1
-    drain_end_prev2 = 0.0  # drain end of fold f-2
-    start = 0.0  # absolute start time of the current fold (fold 0's fetch is issued at 0)
-    fill = 0.0
-    f = 0
-    for j in range(cf):
+def _folds(
+    j0, j1, rf, fold_len, if_kind, if_wa, if_wb, if_full, fl_kind, fl_wa, fl_wb, fl_full,
+    of_mode, of_a, of_b, if_cap, fl_cap, of_cap, if_bw, fl_bw, of_bw, stall_reads,
+    if_res, if_fet, fl_res, fl_fet, if_qi, if_qw, fl_qi, fl_qw, if_st, fl_st, sv,
+):  # fmt: skip
+    """Column folds ``[j0, j1)`` of :func:`memory_timeline`; the timeline state is carried in
+    ``sv`` (float64[12]): DRAM OFMAP writes, DRAM OFMAP reads, stalls, IFMAP / FILTER channel
+    free times, drain end of folds f-1 and f-2, start of the current fold, fill, fold index,
+    IFMAP / FILTER words of the first fold."""
+    dram_ow, dram_or, stalls = sv[0], sv[1], sv[2]
+    if_free, fl_free = sv[3], sv[4]  # time at which each operand's DRAM read channel is free
+    drain_end_prev, drain_end_prev2 = sv[5], sv[6]  # OFMAP drain end of folds f-1, f-2
+    start, fill, f = sv[7], sv[8], int(sv[9])  # start of the current fold (fold 0 issues at 0)
+    for j in range(j0, j1):
         for i in range(rf):
             # the tiles of fold f are prefetched from the moment fold f-1 starts
             issue = start
@@ -233,14 +184,14 @@ def memory_timeline(
             ti, w = _tile(if_kind, i, j, f, if_wa, if_wb, if_full)
             w = _access(ti, w, if_cap, if_res, if_fet, if_qi, if_qw, if_st)
             if f == 0:
-                out[12] = w
+                sv[10] = w
             if w > 0:
                 if_free = max(issue, if_free) + w / if_bw
                 ready = max(ready, if_free)
             tf, w = _tile(fl_kind, i, j, f, fl_wa, fl_wb, fl_full)
             w = _access(tf, w, fl_cap, fl_res, fl_fet, fl_qi, fl_qw, fl_st)
             if f == 0:
-                out[13] = w
+                sv[11] = w
             if w > 0:
                 fl_free = max(issue, fl_free) + w / fl_bw
                 ready = max(ready, fl_free)
@@ -279,16 +230,65 @@ def memory_timeline(
                 dram_ow += ow
                 drain_end_prev = max(end, drain_end_prev) + ow / of_bw
             f += 1
-    end_all = start + fold_len
-    out[0] = stalls
-    out[1] = fill
-    out[2] = max(0.0, drain_end_prev - end_all)
+    sv[0], sv[1], sv[2] = dram_ow, dram_or, stalls
+    sv[3], sv[4] = if_free, fl_free
+    sv[5], sv[6] = drain_end_prev, drain_end_prev2
+    sv[7], sv[8], sv[9] = start, fill, f
+
+
+def memory_timeline(
+    rf, cf, fold_len, if_kind, if_wa, if_wb, if_full, fl_kind, fl_wa, fl_wb, fl_full, of_mode,
+    of_a, of_b, if_cap, fl_cap, of_cap, if_bw, fl_bw, of_bw, stall_reads, nq_if, nq_fl, out,
+    progress=False,
+):  # fmt: skip
+    """Replay the ``rf x cf`` folds in order against the double-buffered SRAMs.
+
+    Tiles: ``*_kind`` (``TILE_*``) with ``*_wa`` (per row fold), ``*_wb`` (per column fold) and
+    ``*_full`` (per fold) word counts. OFMAP: ``of_mode`` (``OF_*``), ``of_a`` per row fold,
+    ``of_b`` per column fold. Capacities in words (whole SRAM), bandwidths in words/cycle.
+    ``stall_reads`` = False is CALC mode (reads never stall, as in SCALE-Sim). ``nq_if``,
+    ``nq_fl``: sizes of the ring buffers of resident tiles (more than the most tiles an SRAM
+    can hold: ``cap // smallest tile + 1``, at most one per fold). Writes into ``out``
+    (float64[14]): stall cycles, initial fill cycles, final drain cycles, DRAM IFMAP reads,
+    DRAM FILTER reads, DRAM OFMAP writes, DRAM OFMAP reads, end cycle of compute (incl.
+    stalls), IFMAP / FILTER refetched words, IFMAP / FILTER evictions, IFMAP / FILTER words of
+    the first fold. The folds run in chunks of column folds (a progress bar when
+    ``progress`` and there are more than 2^24 folds); memory does not depend on their number.
+    """
+    from lognum._progress import Progress
+
+    def n_tiles(kind, wa, wb):
+        return wa.shape[0] if kind == TILE_ROW else (wb.shape[0] if kind == TILE_COL else 1)
+
+    n_if, n_fl = n_tiles(if_kind, if_wa, if_wb), n_tiles(fl_kind, fl_wa, fl_wb)
+    state = (
+        np.zeros(n_if, np.bool_), np.zeros(n_if, np.bool_), np.zeros(n_fl, np.bool_),
+        np.zeros(n_fl, np.bool_), np.empty(nq_if, np.int64), np.empty(nq_if, np.float64),
+        np.empty(nq_fl, np.int64), np.empty(nq_fl, np.float64), np.zeros(6), np.zeros(6),
+        np.zeros(12),
+    )  # fmt: skip
+    if_st, fl_st, sv = state[8], state[9], state[10]
+    step = max(1, (1 << 22) // max(rf, 1))  # column folds per chunk (~4 M folds)
+    show = bool(progress) and rf * cf > (1 << 24)
+    with Progress(cf, "lognum sim: memory model (column folds)", enabled=show) as bar:
+        for j0 in range(0, cf, step):
+            j1 = min(cf, j0 + step)
+            _folds(j0, j1, rf, fold_len, if_kind, if_wa, if_wb, if_full, fl_kind, fl_wa,
+                   fl_wb, fl_full, of_mode, of_a, of_b, if_cap, fl_cap, of_cap, if_bw, fl_bw,
+                   of_bw, stall_reads, *state)  # fmt: skip
+            bar.update(j1 - j0)
+    end_all = sv[7] + fold_len
+    out[0] = sv[2]
+    out[1] = sv[8]
+    out[2] = max(0.0, sv[5] - end_all)
     out[3] = if_st[3]
     out[4] = fl_st[3]
-    out[5] = dram_ow
-    out[6] = dram_or
-    out[7] = end_all - fill
+    out[5] = sv[0]
+    out[6] = sv[1]
+    out[7] = end_all - sv[8]
     out[8] = if_st[4]
     out[9] = fl_st[4]
     out[10] = if_st[5]
     out[11] = fl_st[5]
+    out[12] = sv[10]
+    out[13] = sv[11]

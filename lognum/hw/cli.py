@@ -33,6 +33,8 @@ def sim_main(argv: list[str]) -> int:
     ap.add_argument("--energy-table", default=None,
                     help="CSV of name,value rows overriding the built-in energy table")  # fmt: skip
     ap.add_argument("-j", "--workers", type=int, default=None, help="threads (default: CPUs)")
+    ap.add_argument("--max-memory-gb", type=float, default=4.0,
+                    help="refuse layers whose simulation would need more memory (default 4)")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar / summary")
     args = ap.parse_args(argv)
 
@@ -45,12 +47,12 @@ def sim_main(argv: list[str]) -> int:
             args.config, args.topology, input_type=args.input_type,
             scalesim_compat=args.scalesim_compat, exhaustive=args.exhaustive, pe=args.pe,
             functional=args.functional, workers=args.workers, fast=args.fast, energy_table=table,
-            progress=None if not args.quiet else False,
+            progress=None if not args.quiet else False, max_memory_gb=args.max_memory_gb,
         )  # fmt: skip
+        paths = _write(res, args.outdir)
     except (ValueError, OSError) as exc:
-        print(f"lognum sim: error: {exc}", file=sys.stderr)
+        print(f"lognum sim: error: {one_line(exc)}", file=sys.stderr)
         return 2
-    paths = res.write_csv(args.outdir)
     if not args.quiet:
         c = res.config
         print(f"{c.rows}x{c.cols} {c.dataflow} {c.bandwidth_mode}, {len(res.layers)} layers"
@@ -63,6 +65,26 @@ def sim_main(argv: list[str]) -> int:
                   f"{r.overall_util:>9.2f}{e}")  # fmt: skip
         print(f"total cycles {res.total_cycles}; reports: {paths[0].parent}")
     return 0
+
+
+def _write(res, outdir: str) -> list:
+    """Write the reports; a bad ``-p`` (a file, a folder that cannot be written) is a
+    ``ValueError`` naming it."""
+    from pathlib import Path
+
+    d = Path(outdir)
+    if d.exists() and not d.is_dir():
+        raise ValueError(f"-p/--outdir {outdir!r} is a file, not a folder")
+    try:
+        return res.write_csv(d)
+    except OSError as exc:
+        raise ValueError(f"-p/--outdir {outdir!r}: cannot write the reports "
+                         f"({exc.strerror or exc})") from None  # fmt: skip
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (newlines and runs of spaces collapsed)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 if __name__ == "__main__":

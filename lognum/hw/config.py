@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import configparser
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["ArrayConfig", "read_scalesim_config", "DATAFLOWS"]
 
 DATAFLOWS = ("os", "ws", "is")
+_MAX_SRAM_KB = 2.0**30  # 1 TB: far above any on-chip SRAM; keeps word counts exact in float64
+
+
+def _real(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 @dataclass(frozen=True)
@@ -66,11 +72,24 @@ class ArrayConfig:
                 f"bandwidth_mode must be 'CALC' or 'USER', got {self.bandwidth_mode!r}"
             )
         for nm in ("ifmap_sram_kb", "filter_sram_kb", "ofmap_sram_kb"):
-            if not getattr(self, nm) > 0:
-                raise ValueError(f"{nm} must be > 0 kB, got {getattr(self, nm)!r}")
+            v = getattr(self, nm)
+            if not _real(v) or not 0 < v <= _MAX_SRAM_KB:
+                raise ValueError(f"{nm} must be a number in (0, 2^30] kB, got {v!r}")
+            if int(v * 1024) // self.word_bytes < 1:
+                raise ValueError(f"{nm} = {v!r} kB holds no {self.word_bytes}-byte word")
         for nm in ("ifmap_bw", "filter_bw", "ofmap_bw", "freq_mhz"):
-            if not getattr(self, nm) > 0:
-                raise ValueError(f"{nm} must be > 0, got {getattr(self, nm)!r}")
+            v = getattr(self, nm)
+            if not _real(v) or not 0 < v < math.inf:
+                raise ValueError(f"{nm} must be a finite number > 0, got {v!r}")
+        for nm in ("ifmap_offset", "filter_offset", "ofmap_offset"):
+            v = getattr(self, nm)
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise ValueError(f"{nm} must be an integer, got {v!r}")
+        if not isinstance(self.run_name, str) or not self.run_name.strip():
+            raise ValueError(f"run_name must be a non-empty string, got {self.run_name!r}")
+        if self.run_name in (".", "..") or any(c in self.run_name for c in "/\\\0"):
+            raise ValueError(f"run_name names the report folder: no '/', '\\' or '..', "
+                             f"got {self.run_name!r}")  # fmt: skip
 
     def sram_words(self, which: str) -> int:
         """Capacity in words of the ``"ifmap"``, ``"filter"`` or ``"ofmap"`` SRAM."""
@@ -87,37 +106,61 @@ def _get(cp: configparser.ConfigParser, sec: str, key: str, default=None):
     return default
 
 
+def _num(cp: configparser.ConfigParser, sec: str, key: str, typ, default=None):
+    v = _get(cp, sec, key, default)
+    try:
+        return typ(v)
+    except ValueError:
+        kind = "an integer" if typ is int else "a number"
+        raise ValueError(f"config: [{sec}] {key} must be {kind}, got {v!r}") from None
+
+
 def read_scalesim_config(path: str | Path) -> ArrayConfig:
-    """Read a SCALE-Sim 3 ``.cfg`` file as it is (SYSTOLIC.md §3).
+    """Read a SCALE-Sim 3 ``.cfg`` file as it is (SCALE-Sim's INI sections and keys).
 
     Only fields that affect the simulation are read; ``MemoryBanks``, request buffers, layout
     and sparsity sections are ignored (a sparse config raises ``ValueError``: not supported).
+    Every problem with the file (unreadable, not INI, a missing key, a value of the wrong type
+    or out of range) raises ``ValueError`` naming the file and the key.
     """
     cp = configparser.ConfigParser()
-    if not cp.read(path):
+    try:
+        ok = cp.read(path)
+    except configparser.Error as exc:
+        msg = " ".join(str(exc).split())
+        raise ValueError(f"config {path}: not a SCALE-Sim config file ({msg})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"config {path}: not a text file") from None
+    if not ok:
         raise ValueError(f"config: cannot read {path}")
     a = "architecture_presets"
-    bw0 = float(_get(cp, a, "Bandwidth").split(",")[0])
-    sparse = _get(cp, "sparsity", "SparsitySupport", "false").lower() == "true"
-    if sparse:
-        raise ValueError("config: SparsitySupport = true is not supported by lognum.hw")
-    mode = _get(cp, "run_presets", "InterfaceBandwidth", "CALC").upper()
-    return ArrayConfig(
-        rows=int(_get(cp, a, "ArrayHeight")),
-        cols=int(_get(cp, a, "ArrayWidth")),
-        dataflow=_get(cp, a, "Dataflow").lower(),
-        ifmap_sram_kb=float(_get(cp, a, "IfmapSramSzkB")),
-        filter_sram_kb=float(_get(cp, a, "FilterSramSzkB")),
-        ofmap_sram_kb=float(_get(cp, a, "OfmapSramSzkB")),
-        bandwidth_mode=mode,
-        ifmap_bw=float(_get(cp, "layout", "IfmapSRAMBankBandwidth", str(bw0))),
-        filter_bw=float(_get(cp, "layout", "FilterSRAMBankBandwidth", str(bw0))),
-        ofmap_bw=bw0,
-        ifmap_offset=int(_get(cp, a, "IfmapOffset", "0")),
-        filter_offset=int(_get(cp, a, "FilterOffset", "10000000")),
-        ofmap_offset=int(_get(cp, a, "OfmapOffset", "20000000")),
-        run_name=_get(cp, "general", "run_name", "lognum_run"),
-    )
+    try:
+        bw0 = _num(cp, a, "Bandwidth", lambda v: float(v.split(",")[0]))
+        sparse = _get(cp, "sparsity", "SparsitySupport", "false").lower() == "true"
+        if sparse:
+            raise ValueError("config: SparsitySupport = true is not supported by lognum.hw")
+        mode = _get(cp, "run_presets", "InterfaceBandwidth", "CALC").upper()
+        return ArrayConfig(
+            rows=_num(cp, a, "ArrayHeight", int),
+            cols=_num(cp, a, "ArrayWidth", int),
+            dataflow=_get(cp, a, "Dataflow").lower(),
+            ifmap_sram_kb=_num(cp, a, "IfmapSramSzkB", float),
+            filter_sram_kb=_num(cp, a, "FilterSramSzkB", float),
+            ofmap_sram_kb=_num(cp, a, "OfmapSramSzkB", float),
+            bandwidth_mode=mode,
+            ifmap_bw=_num(cp, "layout", "IfmapSRAMBankBandwidth", float, str(bw0)),
+            filter_bw=_num(cp, "layout", "FilterSRAMBankBandwidth", float, str(bw0)),
+            ofmap_bw=bw0,
+            ifmap_offset=_num(cp, a, "IfmapOffset", int, "0"),
+            filter_offset=_num(cp, a, "FilterOffset", int, "10000000"),
+            ofmap_offset=_num(cp, a, "OfmapOffset", int, "20000000"),
+            run_name=_get(cp, "general", "run_name", "lognum_run"),
+        )
+    except configparser.Error as exc:  # e.g. a bad %-interpolation in a value
+        msg = " ".join(str(exc).split())
+        raise ValueError(f"config {path}: {msg}") from None
+    except ValueError as exc:
+        raise ValueError(f"config {path}: {str(exc).removeprefix('config: ')}") from None
 
 
 def scalesim_config_text(cfg: ArrayConfig) -> str:

@@ -98,13 +98,37 @@ class EnergyTable:
 
     @classmethod
     def from_csv(cls, path: str | Path) -> EnergyTable:
-        """Read ``name,value`` rows (header optional) over the default table."""
+        """Read ``name,value`` rows (an optional ``name,value`` header, blank lines and
+        ``#`` comments allowed) over the default table. An unknown name, a row without two
+        fields or a value that is not a finite number >= 0 raises ``ValueError`` naming the
+        row."""
         t = default_energy_table()
         kw = {}
-        with open(path, newline="") as fh:
-            for row in csv.reader(fh):
-                if len(row) >= 2 and row[0].strip() in t.entries:
-                    kw[row[0].strip()] = float(row[1])
+        try:
+            with open(path, newline="") as fh:
+                rows = list(csv.reader(fh))
+        except UnicodeDecodeError:
+            raise ValueError(f"energy table {path}: not a text file") from None
+        for i, row in enumerate(rows):
+            cells = [c.strip() for c in row]
+            if not any(cells) or cells[0].startswith("#"):
+                continue
+            if i == 0 and [c.lower() for c in cells[:2]] == ["name", "value"]:
+                continue
+            where = f"energy table {path}, row {i + 1}"
+            if len(cells) < 2 or (len(cells) > 2 and any(cells[2:])):
+                raise ValueError(f"{where}: expected 'name,value', got {row!r}")
+            if cells[0] not in t.entries:
+                raise ValueError(f"{where}: unknown entry {cells[0]!r}; entries: "
+                                 f"{', '.join(sorted(t.entries))}")  # fmt: skip
+            try:
+                v = float(cells[1])
+            except ValueError:
+                v = math.nan
+            if not 0 <= v < math.inf:
+                raise ValueError(f"{where}: {cells[0]} must be a finite number >= 0, got "
+                                 f"{cells[1]!r}")  # fmt: skip
+            kw[cells[0]] = v
         return t.with_entries(**kw)
 
     def scaled(self, node_nm: float, vdd: float | None = None) -> EnergyTable:

@@ -86,7 +86,10 @@ from lognum.hw.closed_form import DF_CODE, closed_form, fold_classes, mapping
 from lognum.hw.config import ArrayConfig
 from lognum.hw.workload import Layer, expand_depthwise
 
-__all__ = ["simulate", "SimResult", "LayerResult", "simulate_layer", "trace_fold", "FoldTrace"]
+__all__ = [
+    "simulate", "SimResult", "LayerResult", "simulate_layer", "trace_fold", "FoldTrace",
+    "memory_estimate",
+]  # fmt: skip
 
 _NOTRACE = np.zeros((0, 3, 1, 1), np.int64)
 
@@ -291,7 +294,7 @@ def _queue_len(kind, wa, wb, full, cap, nfolds):
     return int(min(cap // max(w, 1.0), nfolds)) + 2
 
 
-def _memory(layer, cfg, M, N, K, compat, lanes, fold_len):
+def _memory(layer, cfg, M, N, K, compat, lanes, fold_len, progress=False):
     """Build the tile plan and run the memory timeline (streamed fold by fold)."""
     from lognum.hw._memory_kernel import memory_timeline
 
@@ -307,7 +310,7 @@ def _memory(layer, cfg, M, N, K, compat, lanes, fold_len):
         icap, fcap, float(cfg.sram_words("ofmap")), float(cfg.ifmap_bw), float(cfg.filter_bw),
         float(cfg.ofmap_bw if user else cfg.cols), user,
         _queue_len(ik, iwa, iwb, if_full, icap, rf * cf),
-        _queue_len(fk, fwa, fwb, none, fcap, rf * cf), out,
+        _queue_len(fk, fwa, fwb, none, fcap, rf * cf), out, progress,
     )  # fmt: skip
     if not user:
         # CALC: initial fill at 10 words/cycle (SCALE-Sim's first CALC fill), no stalls
@@ -465,6 +468,38 @@ def _scalesim_calc(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
     }  # fmt: skip
 
 
+def memory_estimate(
+    layer: Layer, cfg: ArrayConfig, scalesim_compat: bool = False, lanes: int = 1,
+    functional: bool = False,
+) -> int:  # fmt: skip
+    """Approximate peak bytes the simulation of one layer allocates (its largest arrays).
+
+    Default mode: per-row-fold and per-column-fold tile sizes and the resident-tile ring
+    buffers (a convolution adds its input tensor's size in int64 for the footprint count, and
+    an input-stationary convolution one word count per fold). SCALE-Sim compat mode (one lane)
+    replays every address, so it holds the IFMAP and FILTER address sequences (about
+    ``5 x 8 x (M K + K N)`` bytes). Functional mode holds the operand matrices decoded
+    (about ``64 (M K + K N) + 200 M N`` bytes). An estimate within a small factor, used by
+    :func:`simulate` to refuse layers that would not fit (``max_memory_gb``).
+    """
+    M, N, K = layer.gemm_shape(scalesim_compat)
+    R, C, df = cfg.rows, cfg.cols, cfg.dataflow
+    Sr, Sc, _ = mapping(df, M, N, K, lanes)
+    rf, cf = -(-Sr // R), -(-Sc // C)
+    b = 64 * (rf + cf) + 32 * R * C
+    ic, fc = cfg.sram_words("ifmap"), cfg.sram_words("filter")
+    b += 16 * (min(ic, rf * cf) + min(fc, rf * cf))  # ring buffers (bound: one per word)
+    if layer.kind == "conv":
+        b += 8 * layer.batch * layer.H * layer.W * (1 if layer.depthwise else layer.C)
+        if df == "is":
+            b += 8 * rf * cf
+    if scalesim_compat and lanes == 1:
+        b += 5 * 8 * (M * K + K * N) + 8 * 6 * max(M, K) + 24 * (ic + fc)
+    if functional:
+        b += 64 * (M * K + K * N) + 200 * M * N
+    return int(b)
+
+
 def simulate_layer(
     layer: Layer,
     cfg: ArrayConfig,
@@ -477,8 +512,10 @@ def simulate_layer(
     rng: np.random.Generator | None = None,
     energy_table: Any = None,
     fast: bool = False,
+    progress: bool = False,
 ) -> LayerResult:
-    """Simulate one layer (all its depthwise groups); see :func:`simulate`."""
+    """Simulate one layer (all its depthwise groups); see :func:`simulate`. ``progress``: a
+    progress bar for the memory model of a layer with more than 2^24 folds."""
     from lognum.hw._array_kernel import simulate_fold
 
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
@@ -533,7 +570,7 @@ def simulate_layer(
         acc = {k: u[k] for k in ("sram_ifmap", "sram_filter", "sram_ofmap", "dram_ifmap",
                                  "dram_filter", "dram_ofmap")}  # fmt: skip
     else:
-        mem = _memory(layer, cfg, M, N, K, scalesim_compat, lanes, cf.fold_cycles)
+        mem = _memory(layer, cfg, M, N, K, scalesim_compat, lanes, cf.fold_cycles, progress)
         stalls = int(math.ceil(mem[0]))
         if scalesim_compat and cfg.bandwidth_mode == "USER":
             stalls *= 2  # SCALE-Sim#130: positive stalls are added twice
@@ -592,6 +629,7 @@ def simulate(
     workers: int | None = None,
     progress: bool | None = None,
     seed: int = 0,
+    max_memory_gb: float = 4.0,
 ) -> SimResult:
     """Simulate ``layers`` on the array ``config``.
 
@@ -614,15 +652,53 @@ def simulate(
     workers : threads simulating layers in parallel (default: CPU count; kernels release the
         GIL). One level of parallelism only.
     progress : stderr progress bar (default: on for more than 8 layers).
+    max_memory_gb : refuse (``ValueError``, before simulating anything) a layer whose
+        simulation would allocate more than this (:func:`memory_estimate`). The default mode
+        streams the folds and needs little memory at any size; SCALE-Sim compat mode and
+        functional mode hold whole operand matrices.
+
+    Config may also be a dict of :class:`ArrayConfig` fields. Bad arguments raise
+    ``ValueError`` (a value out of range) or ``TypeError`` (a wrong type), naming the
+    parameter.
     """
     from lognum.hw.config import read_scalesim_config
     from lognum.hw.workload import read_topology
 
-    cfg = read_scalesim_config(config) if isinstance(config, (str, Path)) else config
+    if isinstance(config, (str, Path)):
+        cfg = read_scalesim_config(config)
+    elif isinstance(config, ArrayConfig):
+        cfg = config
+    elif isinstance(config, dict):
+        import dataclasses
+
+        names = {f.name for f in dataclasses.fields(ArrayConfig)}
+        bad = sorted(set(map(str, config)) - names)
+        if bad:
+            raise ValueError(f"config: unknown ArrayConfig field(s) {bad}; "
+                             f"fields: {sorted(names)}")  # fmt: skip
+        cfg = ArrayConfig(**config)
+    else:
+        raise TypeError("config must be an ArrayConfig, a dict of its fields or the path of a "
+                        f"SCALE-Sim .cfg file, got {type(config).__name__}")  # fmt: skip
     if isinstance(layers, (str, Path)):
         layers = read_topology(layers, input_type)
     elif isinstance(layers, Layer):
         layers = [layers]
+    elif not isinstance(layers, (list, tuple)):
+        raise TypeError("layers must be a Layer, a list of Layers or the path of a topology "
+                        f"CSV, got {type(layers).__name__}")  # fmt: skip
+    layers = list(layers)
+    for i, lay in enumerate(layers):
+        if not isinstance(lay, Layer):
+            raise TypeError(f"layers[{i}] must be a Layer (hw.gemm / hw.conv), got "
+                            f"{type(lay).__name__}")  # fmt: skip
+    if not layers:
+        raise ValueError("layers: nothing to simulate (empty list)")
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool)
+                                or workers < 1):  # fmt: skip
+        raise ValueError(f"workers must be an integer >= 1 (or None: all CPUs), got {workers!r}")
+    if not (isinstance(max_memory_gb, (int, float)) and max_memory_gb > 0):
+        raise ValueError(f"max_memory_gb must be a number > 0, got {max_memory_gb!r}")
     pe_list = list(pe) if isinstance(pe, (list, tuple)) else [pe] * len(layers)
     if len(pe_list) != len(layers):
         raise ValueError(f"pe: a list needs one PE per layer ({len(layers)}), got {len(pe_list)}")
@@ -637,7 +713,21 @@ def simulate(
     pe_objs = [None if p is None else pe_type(p) for p in pe_list]
     if functional and any(p is None for p in pe_objs):
         raise ValueError("functional=True needs a pe (e.g. pe='int8')")
+    for lay, p in zip(layers, pe_objs, strict=True):
+        need = memory_estimate(lay, cfg, scalesim_compat, 1 if p is None else p.lanes,
+                               functional)  # fmt: skip
+        if need > max_memory_gb * 2**30:
+            M, N, K = lay.gemm_shape(scalesim_compat)
+            why = ("SCALE-Sim compat mode replays every address" if scalesim_compat
+                   else "functional mode holds the operands" if functional
+                   else "tile sizes, resident tiles and the input tensor")  # fmt: skip
+            raise ValueError(
+                f"layer {lay.name!r} (GEMM {M} x {N} x {K}) would need about "
+                f"{need / 2**30:.3g} GB of memory, over max_memory_gb={max_memory_gb:g} "
+                f"({why}; raise max_memory_gb / --max-memory-gb if the machine has it)"
+            )
     workers = workers or os.cpu_count() or 1
+    inner = progress is not False and not (progress or len(layers) > 8)  # one bar at a time
     if progress is None:
         progress = len(layers) > 8
     rng = np.random.default_rng(seed)
@@ -648,7 +738,7 @@ def simulate(
             layers[i], cfg, scalesim_compat, exhaustive,
             1 if pe_objs[i] is None else pe_objs[i].lanes, pe_objs[i], functional,
             None if operands is None else operands[i], np.random.default_rng(seeds[i]),
-            energy_table, fast,
+            energy_table, fast, inner,
         )  # fmt: skip
 
     from lognum._progress import Progress

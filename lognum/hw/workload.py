@@ -149,12 +149,18 @@ def read_topology(path: str | Path, input_type: str = "conv") -> list[Layer]:
     ignored). A name containing ``DP`` marks a depthwise layer (kept as one :class:`Layer` with
     ``depthwise=True``; SCALE-Sim expands it into per-channel layers, which
     :func:`expand_depthwise` reproduces). ``input_type="gemm"``: rows ``name, M, N, K,``.
+    A file with no layer rows, or a row that does not parse, raises ``ValueError``.
     """
     if input_type not in ("conv", "gemm"):
         raise ValueError(f"input_type must be 'conv' or 'gemm', got {input_type!r}")
     layers: list[Layer] = []
-    with open(path, newline="") as fh:
-        rows = list(csv.reader(fh))
+    try:
+        with open(path, newline="") as fh:
+            rows = list(csv.reader(fh))
+    except UnicodeDecodeError:
+        raise ValueError(f"topology {path}: not a text file") from None
+    except csv.Error as exc:
+        raise ValueError(f"topology {path}: not a CSV file ({exc})") from None
     for lineno, row in enumerate(rows):
         if lineno == 0 or not "".join(row).strip():
             continue
@@ -169,4 +175,7 @@ def read_topology(path: str | Path, input_type: str = "conv") -> list[Layer]:
                 layers.append(conv(h, w, r, s, c, f, stride=st, depthwise="DP" in name, name=name))
         except (IndexError, ValueError) as exc:
             raise ValueError(f"{path}: bad topology row {lineno + 1}: {row!r} ({exc})") from exc
+    if not layers:
+        raise ValueError(f"topology {path}: no layers (the first row is the header; each "
+                         f"layer row ends with a comma)")  # fmt: skip
     return layers
