@@ -109,6 +109,9 @@ class EnergyTable:
                 rows = list(csv.reader(fh))
         except UnicodeDecodeError:
             raise ValueError(f"energy table {path}: not a text file") from None
+        except OSError as exc:
+            msg = exc.strerror or exc
+            raise ValueError(f"energy table {path}: cannot read it ({msg})") from None
         for i, row in enumerate(rows):
             cells = [c.strip() for c in row]
             if not any(cells) or cells[0].startswith("#"):

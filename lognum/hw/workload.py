@@ -159,12 +159,24 @@ def read_topology(path: str | Path, input_type: str = "conv") -> list[Layer]:
             rows = list(csv.reader(fh))
     except UnicodeDecodeError:
         raise ValueError(f"topology {path}: not a text file") from None
+    except OSError as exc:
+        raise ValueError(f"topology {path}: cannot read it ({exc.strerror or exc})") from None
     except csv.Error as exc:
         raise ValueError(f"topology {path}: not a CSV file ({exc})") from None
     for lineno, row in enumerate(rows):
         if lineno == 0 or not "".join(row).strip():
             continue
         elems = [e.strip() for e in row[:-1]]
+        need = 4 if input_type == "gemm" else 8
+        if len(elems) < need:
+            cols = "name, M, N, K," if input_type == "gemm" else (
+                "name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
+                "Num Filter, Strides,")  # fmt: skip
+            hint = " (GEMM rows? use -i gemm / input_type='gemm')" if (
+                input_type == "conv" and len(elems) == 4) else ""  # fmt: skip
+            raise ValueError(f"{path}: bad topology row {lineno + 1}: {len(elems)} of the "
+                             f"{need} fields {cols} (each row ends with a comma): "
+                             f"{row!r}{hint}")  # fmt: skip
         try:
             if input_type == "gemm":
                 name, m, n, k = elems[0], int(elems[1]), int(elems[2]), int(elems[3])
