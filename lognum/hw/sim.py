@@ -12,9 +12,12 @@ Per layer (SYSTOLIC.md §4):
 3. the memory model adds stall cycles (USER mode) and DRAM traffic. Two models:
 
    - default (``scalesim_compat=False``), and compat mode with bit-fusion lanes > 1:
-     lognum's own per-fold model (:mod:`lognum.hw._memory_kernel`): operand tiles,
-     FIFO reuse in the SRAM, double buffering, one DRAM channel per operand at the given
-     bandwidth; DRAM counts are the words a fold needs (a function of the SRAM size);
+     lognum's own per-fold model (:mod:`lognum.hw._memory_kernel`): each fold needs one
+     IFMAP and one FILTER tile; each SRAM keeps whole tiles in FIFO order up to its capacity
+     (a tile larger than the SRAM is streamed and fetched again by every fold that uses it;
+     evictions and refetched words are reported), double buffering, one DRAM channel per
+     operand at the given bandwidth; DRAM counts are the words the folds fetch (a function of
+     the SRAM size);
    - ``scalesim_compat=True`` with ``bandwidth_mode="USER"``: SCALE-Sim 3.0.0's own USER-mode
      memory system, replayed address by address (:mod:`lognum.hw._scalesim_mem_kernel`):
      prefetch order along anti-diagonals, sets of ``ceil(SRAM/100)`` addresses, a sliding
@@ -42,7 +45,7 @@ Differences to SCALE-Sim 3.0.0, default mode (``scalesim_compat=False``) vs comp
   averages the per-fold ratios in SCALE-Sim's order (bit-identical floats).
 - ws/is partial-sum read-back from the OFMAP SRAM is counted (``sram_ofmap_reads``) vs not.
 - USER mode: default = lognum's per-fold DRAM model (stalls when a fold's tiles have not
-  arrived; DRAM counts = words needed). Compat = SCALE-Sim's per-address model (above): its
+  arrived; DRAM counts = words fetched under capacity-aware residency). Compat = SCALE-Sim's per-address model (above): its
   stalls are not a physical bandwidth bound (prefetches are issued back to back from cycle 0,
   not when space frees up, so with a large SRAM nothing ever stalls; positive stalls count
   twice, SCALE-Sim#130), DRAM reads are whole lines incl. padding, and SRAM/DRAM start/stop
