@@ -1,27 +1,68 @@
-"""Energy and area model: a documented table of per-operation costs, scaling rules, and the
-per-layer energy of a simulated layer by component.
+"""Energy and area model: published per-operation costs, stated composition rules, PE models
+built from components, and the per-layer energy of a simulated layer by component.
 
-**All numbers are first-order estimates**, not sign-off figures. Sources:
+**Every figure is a first-order estimate** (dynamic energy, 45 nm), not a sign-off number.
+Each constant below is either measured in a cited source or marked *estimate* with the rule it
+comes from; :func:`pe_model` lists the components of a PE with the source of each number.
 
-- [H14] M. Horowitz, "Computing's energy problem (and what we can do about it)", ISSCC 2014,
-  45 nm, 0.9 V: integer add 8/16/32 bit 0.03/0.05/0.1 pJ; integer multiply 8/32 bit
-  0.2/3.1 pJ; FP add 16/32 bit 0.4/0.9 pJ; FP multiply 16/32 bit 1.1/3.7 pJ; cache (SRAM)
-  64-bit access 8 kB 10 pJ, 32 kB 20 pJ, 1 MB 100 pJ; DRAM 1.3-2.6 nJ per 64-bit access.
-  Areas (um^2): integer add 8/16/32 bit 36/67/137; integer multiply 8/32 bit 282/3495; FP add
-  16/32 bit 1360/4184; FP multiply 16/32 bit 1640/7700.
-- Scaling rules (estimates, stated here so they can be checked against [H14]): integer
-  multiplier energy and area grow with bits^2 from the 8-bit figure (gives 3.2 pJ at 32 bit vs
-  3.1 pJ measured); adders and shifters linearly with bits; SRAM energy per 64-bit access with
-  the square root of capacity (10 pJ x sqrt(kB / 8): 20 pJ at 32 kB, 113 pJ at 1 MB vs 100),
-  and linearly with the access width; DRAM 2.0 nJ per 64 bit (middle of [H14]'s range).
-- Registers (estimate, not in [H14]): 0.008 pJ per bit written (~8 fJ flip-flop switching at
-  45 nm) and 4.5 um^2 per bit; SRAM area 0.7 um^2 per bit (45 nm 6T cell ~0.35 um^2 at ~50 %
-  array efficiency). Leakage and clock-tree energy of idle PEs are not modelled.
+Sources
+-------
+[H14] M. Horowitz, "Computing's energy problem (and what we can do about it)", ISSCC 2014,
+      Fig. 1.1.9 (energy) and the area table of the same talk; 45 nm, 0.9 V:
+
+      ==================  =========================  ===========================
+      operation           energy (pJ)                area (um^2)
+      ==================  =========================  ===========================
+      integer add         8 b 0.03, 16 b 0.05,       8 b 36, 16 b 67, 32 b 137
+                          32 b 0.1
+      integer multiply    8 b 0.2, 32 b 3.1          8 b 282, 32 b 3495
+      FP add              16 b 0.4, 32 b 0.9         16 b 1360, 32 b 4184
+      FP multiply         16 b 1.1, 32 b 3.7         16 b 1640, 32 b 7700
+      64-bit SRAM read    8 kB 10, 32 kB 20,
+                          1 MB 100
+      DRAM                1.3-2.6 nJ per 64 bits
+      ==================  =========================  ===========================
+
+[H16] S. Han et al., "EIE: efficient inference engine on compressed deep neural network",
+      ISCA 2016, Table I (45 nm figures taken from [H14]): 32-bit SRAM read (8 kB) 5 pJ,
+      32-bit DRAM read 640 pJ, 32-bit register-file access 1 pJ.
+
+Composition rules (stated so they can be checked: ``tests/hw/test_energy.py`` recomputes every
+published point from the rules)
+-------------------------------------------------------------------------------------------------
+- Integer adders (:func:`int_add`): piecewise linear in bits through [H14]'s 8/16/32-bit points
+  (exact there), linear through zero below 8 bits and with the 16-32 slope above 32 bits.
+- Integer multipliers (:func:`int_mul`): a power law ``E_8 (b/8)^p`` through [H14]'s 8- and
+  32-bit points (exact at both; ``p`` = 1.98 for energy, 1.82 for area: close to the ``b^2``
+  of an array multiplier). 4-bit and other widths are interpolated / extrapolated: estimates.
+- FP multipliers and adders (:func:`fp_mul_energy`, :func:`fp_add`): power laws through [H14]'s
+  *measured* 16- and 32-bit FP entries (exact at both). bfloat16 uses the 16-bit entry (its
+  8-bit significand would make it somewhat cheaper than FP16: not modelled); FP8 (8 bits) is
+  an extrapolation of the fit: estimate.
+- SRAM (:meth:`EnergyTable.sram_access`): the energy of a 64-bit access is interpolated in
+  log-log through [H14]'s 8 kB / 32 kB / 1 MB points (exact there; slope 0.5 below 32 kB,
+  0.46 above). Width: energy proportional to the bits read, for accesses of at least 32 bits
+  ([H16]'s 32-bit read of an 8 kB SRAM, 5 pJ, is half [H14]'s 64-bit 10 pJ); an access narrower
+  than 32 bits costs as much as a 32-bit one (no published point below 32 bits is used). The
+  array reads a whole edge of operands per cycle (R or C elements), so an element's share is
+  ``access(port bits) / elements per port``.
+- DRAM: 2.0 nJ per 64 bits (inside [H14]'s 1.3-2.6 nJ range), proportional to the bits moved.
+- Registers (estimate, no published per-bit figure used): ``reg_bit`` = 2 full-adder bits of
+  [H14]'s 8-bit adder (2 x 0.03 / 8 = 7.5 fJ per bit written, 2 x 36 / 8 = 9 um^2 per bit); it
+  stays below [H16]'s register-file access (1 pJ / 32 bits = 31 fJ per bit), an upper bound.
+- Multiplexers, shifters and LUTs (estimates from the adder cell): a 2:1 multiplexer bit is half
+  a full-adder bit (1.9 fJ, 2.25 um^2); a barrel shifter of ``w`` bits over ``s`` positions has
+  ``ceil(log2 s)`` stages of ``w`` multiplexers (all of its area, and energy for every stage);
+  an antilog LUT of ``2^F`` entries x ``alpha`` bits is a multiplexer tree per output bit
+  (area ``alpha (2^F - 1)`` multiplexers; energy of the ``F`` multiplexers on the active path per
+  output bit).
+- SRAM area (estimate): 0.7 um^2 per bit (a 45 nm 6T cell of about 0.35 um^2 at about 50 %
+  array efficiency).
+- Leakage, clock tree and wires are not in [H14]'s figures: ``overhead_fraction`` (default 0)
+  adds them as a fraction of the dynamic energy, to be taken from your own synthesis results;
+  lognum ships no default for it.
 - Technology scaling (:meth:`EnergyTable.scaled`): energy x (node/45) x (Vdd/0.9)^2, area x
-  (node/45)^2 — the classical first-order rule; real scaling below ~28 nm is weaker.
-
-PE MAC energies are composed from the table (see :func:`mac_cost`); compare formats with the
-same table.
+  (node/45)^2: the classical first-order rule; real scaling below about 28 nm is weaker.
 """
 
 from __future__ import annotations
@@ -33,8 +74,11 @@ from pathlib import Path
 
 from lognum.hw.pe import PEType, pe_type
 
-__all__ = ["EnergyTable", "default_energy_table", "mac_cost", "layer_energy", "pe_area_um2",
-           "array_area_mm2"]  # fmt: skip
+__all__ = [
+    "EnergyTable", "default_energy_table", "mac_cost", "layer_energy", "pe_area_um2",
+    "array_area_mm2", "fp_mul_energy", "fp_add", "int_add", "int_mul", "pe_model", "Component",
+    "H14", "H16",
+]  # fmt: skip
 
 H14 = {
     # energy pJ (45 nm, 0.9 V)
@@ -50,40 +94,61 @@ H14 = {
     "area_fp_mul_16": 1640.0, "area_fp_mul_32": 7700.0,
 }  # fmt: skip
 
+H16 = {"sram_32b_8kB": 5.0, "dram_32b": 640.0, "rf_32b": 1.0}  # pJ, Han et al. ISCA 2016 Tab. I
+
+
+def _default_entries() -> dict[str, float]:
+    e = dict(H14)
+    e.pop("dram_64b_low")
+    e.pop("dram_64b_high")
+    e.update({
+        "dram_64b": 2000.0,  # inside [H14]'s 1.3-2.6 nJ
+        "reg_bit": 2 * H14["int_add_8"] / 8,  # estimate: 2 full-adder bits
+        "area_reg_bit": 2 * H14["area_int_add_8"] / 8,
+        "mux_bit": 0.5 * H14["int_add_8"] / 8,  # estimate: half a full-adder bit
+        "area_mux_bit": 0.5 * H14["area_int_add_8"] / 8,
+        "area_sram_bit": 0.7,  # estimate: 45 nm 6T cell at ~50 % array efficiency
+        "overhead_fraction": 0.0,  # leakage + clock + wires: no published default
+    })  # fmt: skip
+    return e
+
+
+#: entries that are estimates (not measured in [H14] / [H16])
+ESTIMATES = ("reg_bit", "area_reg_bit", "mux_bit", "area_mux_bit", "area_sram_bit", "dram_64b",
+             "overhead_fraction")  # fmt: skip
+
+
+def _interp_pw(b: float, pts: list[tuple[float, float]]) -> float:
+    """Piecewise linear through ``pts`` (sorted by x), through zero below the first point and
+    with the last segment's slope beyond the last."""
+    if b <= pts[0][0]:
+        return pts[0][1] * b / pts[0][0]
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+        if b <= x1 or (x1, y1) == pts[-1]:
+            return y0 + (y1 - y0) * (b - x0) / (x1 - x0)
+    raise AssertionError  # pragma: no cover
+
+
+def _power(b: float, x0: float, y0: float, x1: float, y1: float) -> float:
+    """The power law ``y0 (b / x0)^p`` through ``(x0, y0)`` and ``(x1, y1)``."""
+    p = math.log(y1 / y0) / math.log(x1 / x0)
+    return y0 * (b / x0) ** p
+
 
 @dataclass(frozen=True)
 class EnergyTable:
     """Per-operation energies (pJ) and areas (um^2) at ``node_nm`` / ``vdd``.
 
-    Entries (override any with :meth:`with_entries` or :meth:`from_csv`):
-    ``int_add_8`` (pJ per 8-bit add, linear in bits), ``int_mul_8`` (pJ per 8x8 multiply,
-    quadratic), ``fp_add_32`` (pJ), ``reg_bit`` (pJ per register bit written),
-    ``sram_64b_8kB`` (pJ per 64-bit access of an 8 kB SRAM, sqrt in size, linear in width),
-    ``dram_64b`` (pJ per 64 bits), ``lut_bit`` (pJ per LUT output bit read, estimate),
-    areas ``area_int_add_8``, ``area_int_mul_8``, ``area_fp_add_32``, ``area_reg_bit``,
-    ``area_sram_bit``, ``area_lut_bit``.
+    ``entries``: [H14]'s measured figures (keys of :data:`H14` without the DRAM range) plus
+    ``dram_64b``, the estimates ``reg_bit``, ``mux_bit`` (and their ``area_*``),
+    ``area_sram_bit`` and ``overhead_fraction`` (module docstring). Override any with
+    :meth:`with_entries` or :meth:`from_csv`; the composition rules then use your figures.
     """
 
-    entries: dict[str, float] = field(
-        default_factory=lambda: {
-            "int_add_8": H14["int_add_8"],
-            "int_mul_8": H14["int_mul_8"],
-            "fp_add_32": H14["fp_add_32"],
-            "reg_bit": 0.008,
-            "sram_64b_8kB": H14["sram_64b_8kB"],
-            "dram_64b": 2000.0,
-            "lut_bit": 0.002,
-            "area_int_add_8": H14["area_int_add_8"],
-            "area_int_mul_8": H14["area_int_mul_8"],
-            "area_fp_add_32": H14["area_fp_add_32"],
-            "area_reg_bit": 4.5,
-            "area_sram_bit": 0.7,
-            "area_lut_bit": 1.0,
-        }
-    )
+    entries: dict[str, float] = field(default_factory=_default_entries)
     node_nm: float = 45.0
     vdd: float = 0.9
-    source: str = "Horowitz ISSCC 2014 (45 nm) + documented estimates"
+    source: str = "Horowitz ISSCC 2014 (45 nm) + Han et al. ISCA 2016 + documented estimates"
 
     def __getitem__(self, key: str) -> float:
         return self.entries[key]
@@ -94,6 +159,9 @@ class EnergyTable:
         if bad:
             raise ValueError(f"unknown energy-table entries {sorted(bad)}; "
                              f"allowed: {sorted(self.entries)}")  # fmt: skip
+        for k, v in kw.items():
+            if not (isinstance(v, (int, float)) and 0 <= v < math.inf):
+                raise ValueError(f"energy-table entry {k} must be a finite number >= 0, got {v!r}")
         return replace(self, entries={**self.entries, **kw}, source=self.source + " + user")
 
     @classmethod
@@ -141,19 +209,77 @@ class EnergyTable:
         vdd = self.vdd if vdd is None else vdd
         fe = (node_nm / self.node_nm) * (vdd / self.vdd) ** 2
         fa = (node_nm / self.node_nm) ** 2
-        ent = {k: v * (fa if k.startswith("area") else fe) for k, v in self.entries.items()}
+        ent = {k: v if k == "overhead_fraction" else v * (fa if k.startswith("area") else fe)
+               for k, v in self.entries.items()}  # fmt: skip
         return replace(self, entries=ent, node_nm=node_nm, vdd=vdd,
                        source=self.source + f" scaled to {node_nm} nm")  # fmt: skip
 
     # ------------------------------------------------------------- derived costs
-    def add(self, bits: float) -> float:
-        return self["int_add_8"] * bits / 8
+    def add(self, bits: float, area: bool = False) -> float:
+        """Integer adder of ``bits`` (pJ, or um^2 with ``area``): piecewise linear through
+        [H14]'s 8/16/32-bit points."""
+        a = "area_" if area else ""
+        pts = [(8, self[a + "int_add_8"]), (16, self[a + "int_add_16"]),
+               (32, self[a + "int_add_32"])]  # fmt: skip
+        return _interp_pw(bits, pts)
 
-    def mul(self, bits: float) -> float:
-        return self["int_mul_8"] * (bits / 8) ** 2
+    def mul(self, bits: float, area: bool = False) -> float:
+        """``bits x bits`` integer multiplier: power law through [H14]'s 8/32-bit points."""
+        a = "area_" if area else ""
+        return _power(bits, 8, self[a + "int_mul_8"], 32, self[a + "int_mul_32"])
+
+    def fp_mul(self, bits: float, area: bool = False) -> float:
+        """FP multiplier of total width ``bits``: power law through [H14]'s measured FP16 and
+        FP32 multiplies (8 bits and other widths: estimates)."""
+        a = "area_" if area else ""
+        return _power(bits, 16, self[a + "fp_mul_16"], 32, self[a + "fp_mul_32"])
+
+    def fp_add(self, bits: float, area: bool = False) -> float:
+        """FP adder of total width ``bits``: power law through [H14]'s FP16 / FP32 adds."""
+        a = "area_" if area else ""
+        return _power(bits, 16, self[a + "fp_add_16"], 32, self[a + "fp_add_32"])
+
+    def mux(self, bits: float, area: bool = False) -> float:
+        """``bits`` 2:1 multiplexers (estimate: half a full-adder bit each)."""
+        return bits * self["area_mux_bit" if area else "mux_bit"]
+
+    def shifter(self, w_in: float, positions: float, w_out: float | None = None,
+                area: bool = False) -> float:
+        """Barrel shifter (estimate) moving a ``w_in``-bit value by up to ``positions`` into a
+        ``w_out``-bit field (default ``w_in``): ``ceil(log2 positions)`` stages, stage ``k``
+        with ``min(w_in + 2^(k+1) - 1, w_out)`` multiplexers (every one toggling: an upper
+        bound on the activity)."""
+        w_out = w_in if w_out is None else w_out
+        stages = max(1, math.ceil(math.log2(max(positions, 2))))
+        n = sum(min(w_in + (1 << (k + 1)) - 1, w_out) for k in range(stages))
+        return self.mux(n, area)
+
+    def lut(self, frac_bits: int, alpha: int, area: bool = False) -> float:
+        """Antilog LUT of ``2^F`` entries x ``alpha`` bits as a multiplexer tree (estimate):
+        area of ``alpha (2^F - 1)`` multiplexers, energy of ``F`` per output bit."""
+        if area:
+            return self.mux(alpha * ((1 << frac_bits) - 1), True)
+        return self.mux(alpha * max(frac_bits, 0))
+
+    def reg(self, bits: float, area: bool = False) -> float:
+        """``bits`` register bits written (estimate: two full-adder bits each)."""
+        return bits * self["area_reg_bit" if area else "reg_bit"]
+
+    def sram64(self, size_kb: float) -> float:
+        """Energy (pJ) of a 64-bit read of a ``size_kb`` SRAM: log-log interpolation through
+        [H14]'s 8 kB / 32 kB / 1 MB points."""
+        if not size_kb > 0:
+            raise ValueError(f"size_kb must be > 0, got {size_kb!r}")
+        pts = [(8.0, self["sram_64b_8kB"]), (32.0, self["sram_64b_32kB"]),
+               (1024.0, self["sram_64b_1MB"])]  # fmt: skip
+        (x0, y0), (x1, y1) = pts[:2] if size_kb <= 32 else pts[1:]
+        return _power(size_kb, x0, y0, x1, y1)
 
     def sram_access(self, size_kb: float, width_bits: float) -> float:
-        return self["sram_64b_8kB"] * math.sqrt(size_kb / 8.0) * width_bits / 64.0
+        """Energy (pJ) of one access of ``width_bits`` to a ``size_kb`` SRAM: proportional to
+        the width for >= 32 bits ([H14] 64-bit, [H16] 32-bit points), a 32-bit access's
+        energy below that."""
+        return self.sram64(size_kb) * max(width_bits, 32.0) / 64.0
 
     def dram_access(self, width_bits: float) -> float:
         return self["dram_64b"] * width_bits / 64.0
@@ -164,67 +290,189 @@ def default_energy_table() -> EnergyTable:
     return EnergyTable()
 
 
-def _quire_bits(pe: PEType) -> int:
-    return pe.acc_bits
+def int_add(bits: float) -> float:
+    """Energy (pJ) of an integer add of ``bits`` (composition rule of the module docstring)."""
+    return default_energy_table().add(bits)
 
 
-def mac_cost(pe: PEType | str, table: EnergyTable | None = None) -> dict[str, float]:
-    """Energy (pJ) of one MAC by part, composed from the table (estimates):
+def int_mul(bits: float) -> float:
+    """Energy (pJ) of a ``bits x bits`` integer multiply (module docstring)."""
+    return default_energy_table().mul(bits)
 
-    - int: ``mul(b)`` + ``add(acc_bits)``;
-    - float (FP8/bf16 x -> FP32 acc): significand multiply ``mul(prec)`` + exponent add
-      ``add(exp bits)`` + ``fp_add_32``;
-    - quire (posit/GP): decode (regime count + shift, ~``2 add(n)``) per operand + significand
-      multiply + exponent add + shift and add into the quire (``2 add(quire bits)``);
-    - lp: decode per operand + log add ``add(n)`` + antilog LUT read (``alpha + 1`` bits) +
-      shift and add into the linear accumulator (``2 add(acc_bits)``).
+
+def fp_mul_energy(bits: float) -> float:
+    """Energy (pJ) of an FP multiply of total width ``bits`` (16 and 32 bits: [H14]'s
+    measured 1.1 and 3.7 pJ; other widths from the power law through them, estimates)."""
+    if not bits > 0:
+        raise ValueError(f"bits must be > 0, got {bits!r}")
+    return default_energy_table().fp_mul(bits)
+
+
+def fp_add(bits: float) -> float:
+    """Energy (pJ) of an FP add of total width ``bits`` ([H14]: 0.4 / 0.9 pJ at 16 / 32)."""
+    return default_energy_table().fp_add(bits)
+
+
+# ------------------------------------------------------------------------------- PE models
+@dataclass(frozen=True)
+class Component:
+    """One hardware block of a PE: ``count`` copies, ``energy`` pJ per MAC (all copies, per
+    product computed), ``area`` um^2 (all copies), ``rule``: where the numbers come from."""
+
+    name: str
+    count: int
+    energy: float
+    area: float
+    rule: str
+    group: str = "multiply"
+
+
+def _exp_bits(lo: int, hi: int) -> int:
+    return max(1, math.ceil(math.log2(max(hi - lo + 1, 2))))
+
+
+def _lane(pe: PEType, t: EnergyTable) -> list[Component]:
+    """The per-product datapath of one lane of ``pe`` (energy per MAC, area of one lane):
+    everything up to the aligned product, before the lane adder and the accumulator."""
+    b, ab = pe.bits, pe.acc_bits
+    C = Component
+    if pe.kind == "int":
+        return [C(f"int{b} multiplier", 1, t.mul(b), t.mul(b, area=True),
+                  "[H14] int mul, power law through 8/32 bits")]  # fmt: skip
+    if pe.kind == "float":  # FMA: FP multiply of the operand width (FP32 add in _acc)
+        ext = " (extrapolated: estimate)" if b < 16 else ""
+        return [C(f"FP{b} multiplier", 1, t.fp_mul(b), t.fp_mul(b, area=True),
+                  "[H14] FP16/FP32 multiply, power law" + ext)]  # fmt: skip
+    eb = _exp_bits(*pe.exp_range) + 1
+    if pe.arch == "af":  # AdaptivFloat: significand product shifted into an integer acc
+        p = pe.prec
+        return [
+            C(f"{p}x{p} significand multiplier", 1, t.mul(p), t.mul(p, area=True),
+              "[H14] int mul"),
+            C(f"{eb}-bit exponent adder", 1, t.add(eb), t.add(eb, area=True), "[H14] int add"),
+            C(f"{2 * p}-into-{ab}-bit alignment shifter", 1, t.shifter(2 * p, ab, ab),
+              t.shifter(2 * p, ab, ab, area=True), "estimate: multiplexer stages", "align"),
+        ]  # fmt: skip
+    dec = C(f"{pe.fmt} decoders (regime count + shift), 2 operands", 2,
+            2 * (t.add(b) + t.shifter(b, b)), 2 * (t.add(b, area=True)
+                                                   + t.shifter(b, b, area=True)),
+            "[H14] int add + estimate shifter", "decode")  # fmt: skip
+    if pe.kind == "quire":  # posit: significand product, exponent add, shift into the quire
+        p = pe.prec
+        return [
+            dec,
+            C(f"{p}x{p} significand multiplier", 1, t.mul(p), t.mul(p, area=True),
+              "[H14] int mul"),
+            C(f"{eb}-bit exponent adder", 1, t.add(eb), t.add(eb, area=True), "[H14] int add"),
+            C(f"{2 * p}-into-{ab}-bit quire shifter", 1, t.shifter(2 * p, ab, ab),
+              t.shifter(2 * p, ab, ab, area=True), "estimate: multiplexer stages", "align"),
+        ]  # fmt: skip
+    # LP: log-domain add, antilog LUT of the fraction, shift by the integer part
+    F, al = pe.frac_bits, pe.alpha
+    xb = eb + F  # bits of the fixed-point log X
+    return [
+        dec,
+        C(f"{xb}-bit log adder", 1, t.add(xb), t.add(xb, area=True), "[H14] int add"),
+        C(f"antilog LUT 2^{F} x {al} bits", 1, t.lut(F, al), t.lut(F, al, area=True),
+          "estimate: multiplexer tree", "antilog_lut"),
+        C(f"{al + 1}-into-{ab}-bit shifter", 1, t.shifter(al + 1, ab, ab),
+          t.shifter(al + 1, ab, ab, area=True), "estimate: multiplexer stages", "align"),
+    ]  # fmt: skip
+
+
+def _acc(pe: PEType, t: EnergyTable) -> Component:
+    ab = pe.acc_bits
+    if pe.kind == "float":
+        return Component(f"FP{ab} accumulate adder", 1, t.fp_add(ab), t.fp_add(ab, area=True),
+                         "[H14] FP add", "accumulate")  # fmt: skip
+    return Component(f"{ab}-bit accumulator adder", 1, t.add(ab), t.add(ab, area=True),
+                     "[H14] int add, piecewise linear", "accumulate")  # fmt: skip
+
+
+def _lane_adder(pe: PEType, lanes: int, t: EnergyTable) -> Component:
+    """Adds the ``lanes`` aligned products of one cycle (area: ``lanes - 1`` adders; energy per
+    MAC: their share)."""
+    w = 2 * pe.bits + 1 if pe.kind == "int" else pe.acc_bits
+    return Component(f"{w}-bit lane adder", lanes - 1, t.add(w) * (lanes - 1) / lanes,
+                     t.add(w, area=True) * (lanes - 1), "[H14] int add", "accumulate")  # fmt: skip
+
+
+def _regs(bits: int, t: EnergyTable) -> Component:
+    return Component(f"registers ({bits} bits)", 1, 0.0, t.reg(bits, area=True),
+                     "estimate: reg_bit (energy counted per write in layer_energy)",
+                     "registers")  # fmt: skip
+
+
+def pe_model(pe: PEType | str, table: EnergyTable | None = None) -> list[Component]:
+    """The components of one PE with their energy per MAC (pJ) and area (um^2), each with the
+    rule or source of its numbers (estimates; module docstring).
+
+    - a PE with ``lanes`` products per cycle (bit fusion, e.g. ``int4x2``): ``lanes`` copies of
+      the per-product datapath (decoders, multiplier or log adder + antilog LUT, alignment
+      shifter), a lane adder and one accumulator; per MAC, one product's datapath plus
+      ``1 / lanes`` of the lane adder and accumulator;
+    - registers: ``2 b lanes + acc_bits`` bits (area here; their write energy depends on the
+      dataflow and is counted by :func:`layer_energy`);
+    - a mixed-precision PE (``fused_with``: ``lp_mixed8`` / ``lp_mixed4``, one 8-bit or two 4-bit
+      products per cycle): lane 0 is the wider format's datapath (it also computes a narrow
+      product in the narrow mode), the other lanes the narrow format's, one lane adder and one
+      accumulator of the wider accumulator width, the larger register set, and multiplexers
+      selecting the mode (``2 x`` the widest operand bits); both modes have the same area, the
+      energy per MAC is that of the mode in use plus the multiplexers (the unused bits of
+      lane 0 assumed gated: estimate).
     """
     pe = pe_type(pe)
     t = table or default_energy_table()
-    b = pe.bits
-    if pe.kind == "int":
-        d = {"multiply": t.mul(b), "accumulate": t.add(pe.acc_bits)}
-    elif pe.kind == "float":
-        ebits = b - pe.prec  # exponent bits incl. sign slack
-        d = {"multiply": t.mul(pe.prec) + t.add(ebits), "accumulate": t["fp_add_32"]}
-    elif pe.kind == "quire":
-        d = {"decode": 2 * 2 * t.add(b), "multiply": t.mul(pe.prec) + t.add(b),
-             "accumulate": 2 * t.add(_quire_bits(pe))}  # fmt: skip
-    else:
-        d = {"decode": 2 * 2 * t.add(b), "multiply": t.add(b),
-             "antilog_lut": (pe.alpha + 1) * t["lut_bit"],
-             "accumulate": 2 * t.add(pe.acc_bits)}  # fmt: skip
+    if not pe.fused_with:
+        L = pe.lanes
+        comps = [replace(c, count=c.count * L, area=c.area * L) for c in _lane(pe, t)]
+        if L > 1:
+            comps.append(_lane_adder(pe, L, t))
+        a = _acc(pe, t)
+        comps.append(replace(a, energy=a.energy / L))
+        comps.append(_regs(2 * pe.bits * L + pe.acc_bits, t))
+        return comps
+    other = replace(pe_type(pe.fused_with), fused_with="")
+    mine = replace(pe, fused_with="")
+    wide, narrow = (mine, other) if mine.bits >= other.bits else (other, mine)
+    lanes = max(wide.lanes, narrow.lanes)
+    ab = max(wide.acc_bits, narrow.acc_bits)
+    use_wide = mine is wide
+    comps = []
+    for c in _lane(wide, t):
+        comps.append(replace(c, name=c.name + " [lane 0]",
+                             energy=c.energy if use_wide else 0.0))  # fmt: skip
+    for c in _lane(narrow, t):
+        if not use_wide:  # narrow mode: every lane computes a narrow product
+            comps.append(replace(c, name=c.name + " [narrow mode, per product]", area=0.0))
+        comps.append(replace(c, name=c.name + f" [lanes 1..{lanes - 1}]", count=c.count
+                             * (lanes - 1), energy=0.0, area=c.area * (lanes - 1)))  # fmt: skip
+    L = mine.lanes
+    la = _lane_adder(replace(narrow, acc_bits=ab), lanes, t)
+    comps.append(replace(la, energy=la.energy if L > 1 else 0.0))
+    a = _acc(replace(wide, acc_bits=ab), t)
+    comps.append(replace(a, energy=a.energy / L))
+    wb = max(wide.bits * wide.lanes, narrow.bits * narrow.lanes)
+    comps.append(Component(f"{2 * wb}-bit mode multiplexers", 1, t.mux(2 * wb),
+                           t.mux(2 * wb, area=True), "estimate: multiplexers", "decode"))
+    comps.append(_regs(2 * wb + ab, t))
+    return comps
+
+
+def mac_cost(pe: PEType | str, table: EnergyTable | None = None) -> dict[str, float]:
+    """Energy (pJ) of one MAC by part (``decode``, ``multiply``, ``antilog_lut``,
+    ``accumulate``), summed over :func:`pe_model`'s components (estimates). Register writes
+    are not included (they depend on the dataflow: :func:`layer_energy`)."""
+    d: dict[str, float] = {}
+    for c in pe_model(pe, table):
+        if c.group != "registers" and c.energy:
+            d[c.group] = d.get(c.group, 0.0) + c.energy
     return d
 
 
-#: Area overhead of a bit-fusion (mixed-precision) PE over its larger mode (estimate).
-FUSION_OVERHEAD = 1.15
-
-
 def pe_area_um2(pe: PEType | str, table: EnergyTable | None = None) -> float:
-    """Area of one PE (um^2, estimate): arithmetic per lane + operand/accumulator registers;
-    a mixed-precision PE (``fused_with``) has the larger of its two modes' areas times
-    ``FUSION_OVERHEAD`` (15 %, an estimate for the shared shifters and muxes)."""
-    pe = pe_type(pe)
-    t = table or default_energy_table()
-    b = pe.bits
-    add_a = t["area_int_add_8"] / 8
-    mul_a = t["area_int_mul_8"] / 64
-    if pe.kind == "int":
-        arith = mul_a * b * b + add_a * pe.acc_bits
-    elif pe.kind == "float":
-        arith = mul_a * pe.prec**2 + add_a * (b - pe.prec) + t["area_fp_add_32"]
-    elif pe.kind == "quire":
-        arith = 4 * add_a * b + mul_a * pe.prec**2 + add_a * b + 2 * add_a * pe.acc_bits
-    else:
-        arith = 4 * add_a * b + add_a * b + t["area_lut_bit"] * (pe.alpha + 1) * (
-            1 << pe.frac_bits) + 2 * add_a * pe.acc_bits  # fmt: skip
-    regs = t["area_reg_bit"] * (2 * b * pe.lanes + pe.acc_bits)
-    area = arith * pe.lanes + regs
-    if pe.fused_with:
-        other = pe_area_um2(replace(pe_type(pe.fused_with), fused_with=""), t)
-        area = FUSION_OVERHEAD * max(area, other)
-    return area
+    """Area of one PE (um^2, estimate): the sum of :func:`pe_model`'s components."""
+    return sum(c.area for c in pe_model(pe, table))
 
 
 def array_area_mm2(cfg, pe: PEType | str, table: EnergyTable | None = None) -> dict[str, float]:
@@ -237,35 +485,44 @@ def array_area_mm2(cfg, pe: PEType | str, table: EnergyTable | None = None) -> d
 
 
 def layer_energy(res, cfg, pe: PEType | str | None, table: EnergyTable | None = None):
-    """Energy (pJ) of a simulated layer by component (estimates; module docstring).
+    """Energy (pJ, estimates; module docstring) of a simulated layer by component.
 
-    Components: ``mac`` (MACs x :func:`mac_cost`), ``pe_registers`` (operand and accumulator
-    register writes: per MAC, os writes 2 operands + accumulator; ws/is 1 operand + the moving
-    partial sum; plus stationary loads), ``sram_ifmap``, ``sram_filter`` (reads of operand
-    width), ``sram_ofmap`` (os: outputs rounded to the operand width; ws/is: partial sums at
-    accumulator width), ``dram`` (operands and final outputs at operand width, partial-sum
-    spills at accumulator width).
+    Components: ``mac`` (MACs x :func:`mac_cost`), ``pe_registers`` (register writes: per
+    MAC, os writes 2 operands + accumulator; ws/is 1 operand + the moving partial sum; plus
+    stationary loads), ``sram_ifmap``, ``sram_filter`` (element reads: each an equal share of
+    the array edge's access, R or C elements of operand width x lanes), ``sram_ofmap`` (os:
+    outputs rounded to the operand width; ws/is: partial sums at accumulator width; C per
+    access), ``dram`` (operands and final outputs at operand width, partial-sum spills at
+    accumulator width), and ``overhead`` (leakage / clock / wires, only when the table's
+    ``overhead_fraction`` > 0: that fraction of the sum of the others).
     """
     pe = pe_type(pe if pe is not None else "int8")
     t = table or default_energy_table()
     b, ab = pe.bits, pe.acc_bits
     mac = sum(mac_cost(pe, t).values())
-    # os outputs leave the PE rounded to the operand format; ws/is move partial sums
     ob = b if cfg.dataflow == "os" else ab
     if cfg.dataflow == "os":
         reg_bits = res.macs * (2 * b + ab)
     else:
         reg_bits = res.macs * (b + ab) + (res.sram_filter_reads if cfg.dataflow == "ws"
                                           else res.sram_ifmap_reads) * b  # fmt: skip
-    # with lanes, one SRAM word carries `lanes` operands
-    return {
+    R, C, L = cfg.rows, cfg.cols, pe.lanes
+    n_if, n_fl = (C, R) if cfg.dataflow == "is" else (R, C)
+
+    def per_elem(kb, n, bits):
+        return t.sram_access(kb, n * bits) / n
+
+    e = {
         "mac": res.macs * mac,
         "pe_registers": reg_bits * t["reg_bit"],
-        "sram_ifmap": res.sram_ifmap_reads * t.sram_access(cfg.ifmap_sram_kb, b),
-        "sram_filter": res.sram_filter_reads * t.sram_access(cfg.filter_sram_kb, b),
+        "sram_ifmap": res.sram_ifmap_reads * per_elem(cfg.ifmap_sram_kb, n_if * L, b),
+        "sram_filter": res.sram_filter_reads * per_elem(cfg.filter_sram_kb, n_fl * L, b),
         "sram_ofmap": (res.sram_ofmap_writes + res.sram_ofmap_reads)
-        * t.sram_access(cfg.ofmap_sram_kb, ob),
+        * per_elem(cfg.ofmap_sram_kb, C, ob),
         "dram": (res.dram_ifmap_reads + res.dram_filter_reads + res.dram_ofmap_writes)
         * t.dram_access(b)
         + res.dram_ofmap_reads * t.dram_access(ab),
     }
+    if t["overhead_fraction"] > 0:
+        e["overhead"] = t["overhead_fraction"] * sum(e.values())
+    return e

@@ -47,8 +47,11 @@ class PEType:
     - ``exp_range``, ``prec``: exponent range and significand bits used to draw random
       operands when the lognum format classes are not available.
     - ``fused_with``: for a mixed-precision (bit-fusion) PE, the name of the PE type of its
-      other mode; the PE's area is that of the larger mode plus a fusion overhead
-      (:func:`lognum.hw.energy.pe_area_um2`), its energy per MAC that of the mode in use.
+      other mode; the PE's area is the union of both modes' components
+      (:func:`lognum.hw.energy.pe_model`), its energy per MAC that of the mode in use.
+    - ``arch``: the hardware when ``kind`` does not say it: ``"af"`` is the AdaptivFloat PE
+      (integer significand product shifted into an integer accumulator, per-layer exponent
+      bias applied outside the array; functionally an exact accumulation, ``kind="quire"``).
     """
 
     name: str
@@ -62,6 +65,7 @@ class PEType:
     exp_range: tuple[int, int] = (0, 0)
     prec: int = 0
     fused_with: str = ""
+    arch: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in ("int", "float", "quire", "lp"):
@@ -183,6 +187,8 @@ PE_TYPES: dict[str, PEType] = {
     "bf16": PEType("bf16", "float", 16, 32, "bfloat16", exp_range=(-126, 127), prec=8),
     "posit8": PEType("posit8", "quire", 8, 128, "posit<8,2>", exp_range=(-24, 23), prec=4),
     "posit16": PEType("posit16", "quire", 16, 256, "posit<16,2>", exp_range=(-56, 55), prec=12),
+    # AdaptivFloat AF<8,3>: 3 exponent bits (8 binades from the fitted bias), 4 fraction bits
+    "af8": PEType("af8", "quire", 8, 32, "AF<8,3>", exp_range=(-4, 3), prec=5, arch="af"),
     "lp8": _lp("lp8", 8, 2, 7, 0, frac_bits=3, alpha=8),
     "lp4": _lp("lp4", 4, 0, 3, 0, frac_bits=1, alpha=4),
     "lp4x2": _lp("lp4x2", 4, 0, 3, 0, frac_bits=1, alpha=4, lanes=2),

@@ -44,17 +44,16 @@ Differences to SCALE-Sim 3.0.0, default mode (``scalesim_compat=False``) vs comp
 - ws/is compute utilisation: real fold length vs SCALE-Sim's ``2R + 2C + T - 3``; compat
   averages the per-fold ratios in SCALE-Sim's order (bit-identical floats).
 - ws/is partial-sum read-back from the OFMAP SRAM is counted (``sram_ofmap_reads``) vs not.
-- USER mode: default = lognum's per-fold DRAM model (stalls when a fold's tiles have not
-  arrived; DRAM counts = words fetched under capacity-aware residency). Compat = SCALE-Sim's per-address model (above): its
-  stalls are not a physical bandwidth bound (prefetches are issued back to back from cycle 0,
-  not when space frees up, so with a large SRAM nothing ever stalls; positive stalls count
-  twice, SCALE-Sim#130), DRAM reads are whole lines incl. padding, and SRAM/DRAM start/stop
-  cycles, ``Total Cycles (incl. prefetch)`` and the DRAM bandwidths are SCALE-Sim's. Compat
-  needs whole words/cycle bandwidths (``ValueError`` otherwise); with bit-fusion lanes > 1
-  compat USER mode falls back to lognum's model with positive stalls doubled.
-  Generalisations beyond SCALE-Sim (no counterpart to compare with): padding is treated as
-  part of the input (SCALE-Sim topologies give padded sizes), batch > 1 extends the IFMAP
-  addresses by the image index.
+- USER mode: default = lognum's per-fold DRAM model (stalls when a fold's tiles have not arrived;
+  DRAM counts = words fetched under capacity-aware residency). Compat = SCALE-Sim's per-address
+  model (above): its stalls are not a physical bandwidth bound (prefetches are issued back to back
+  from cycle 0, not when space frees up, so with a large SRAM nothing ever stalls; positive stalls
+  count twice, SCALE-Sim#130), DRAM reads are whole lines incl. padding, and SRAM/DRAM start/stop
+  cycles, ``Total Cycles (incl. prefetch)`` and the DRAM bandwidths are SCALE-Sim's. Compat needs
+  whole words/cycle bandwidths (``ValueError`` otherwise); with bit-fusion lanes > 1 compat USER
+  mode falls back to lognum's model with positive stalls doubled. Generalisations beyond SCALE-Sim
+  (no counterpart to compare with): padding is treated as part of the input (SCALE-Sim topologies
+  give padded sizes), batch > 1 extends the IFMAP addresses by the image index.
 - ws/is DRAM OFMAP writes: compat writes every K-fold's partial sums to DRAM (as SCALE-Sim);
   the default keeps them in the OFMAP SRAM when the output block fits (else spills and reads
   them back, ``dram_ofmap_reads``).
