@@ -42,7 +42,7 @@ import numpy as np
 
 from lognum.analysis import closed_form as cf
 
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(16)
+_GL_RULES = {k: np.polynomial.legendre.leggauss(k) for k in (4, 8, 16)}
 _SIGN = np.int64(0x7FFFFFFFFFFFFFFF)
 RULES = ("format", "arithmetic", "geometric")
 
@@ -126,10 +126,25 @@ def cells(cfg: Any, rule: str = "format") -> Cells:
     sign; arithmetic is used across 0), with the format's own saturation kept — for teaching
     and to test that the exact SQNR detects a wrong tie rule.
     """
-    if rule not in RULES:
+    if not (isinstance(rule, str) and rule in RULES):
         raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
     fmt = _fmt(cfg)
     _check_fixed(fmt)
+    key = (type(fmt), repr(fmt), rule)
+    hit = _CELLS_CACHE.get(key)
+    if hit is not None:
+        return hit
+    c = _cells(fmt, rule)
+    if len(_CELLS_CACHE) >= 32:
+        _CELLS_CACHE.pop(next(iter(_CELLS_CACHE)))
+    _CELLS_CACHE[key] = c
+    return c
+
+
+_CELLS_CACHE: dict[tuple[Any, str, str], Cells] = {}
+
+
+def _cells(fmt: Any, rule: str) -> Cells:
     v = np.asarray(fmt.values(), dtype=np.float64)
     v = np.unique(v[np.isfinite(v)])
     if v.size < 2:
@@ -163,6 +178,8 @@ def cells(cfg: Any, rule: str = "format") -> Cells:
     if rule == "format":
         # the cell of a value that nothing rounds to (e.g. 0 in a posit) has zero width
         upper = np.maximum(upper, lower)
+    for a in (v, lower, upper):
+        a.flags.writeable = False  # cached: shared between calls
     return Cells(str(fmt), v, lower, upper, ov_lo, ov_hi, rule)
 
 
@@ -268,45 +285,68 @@ def _logsumexp(a: np.ndarray) -> float:
     return m + math.log(float(np.sum(np.exp(a - m))))
 
 
-def _log_gl(std: Any, pa: np.ndarray, pb: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    """log ∫_pa^pb (z − centre)² p(z) dz per piece, 16-point Gauss–Legendre, scaled by the
-    largest |z − centre| of the piece (no overflow whatever the magnitudes)."""
-    half = 0.5 * (pb - pa)
-    nodes = 0.5 * (pa + pb)[:, None] + half[:, None] * _GL_X[None, :]
+def _log_moments(
+    std: Any, pa: np.ndarray, pb: np.ndarray, centres: list[np.ndarray], coarse: np.ndarray
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Per piece [pa, pb]: log ∫ (z − c)² p(z) dz for each array c of ``centres``, and the log
+    mass log ∫ p(z) dz — Gauss–Legendre with one pdf evaluation shared by all. Each (z − c)² is
+    scaled by its largest value on the piece, so no magnitude overflows. ``coarse``: width of
+    the grid interval that holds the piece (the scale on which the pdf varies): 16 nodes, or 8
+    / 4 nodes for pieces narrower than 1/16 / 1/256 of it (the pdf is then a low-degree
+    polynomial on the piece to double precision)."""
+    w = pb - pa
+    k = np.where(w * 256.0 <= coarse, 4, np.where(w * 16.0 <= coarse, 8, 16))
+    outs = [np.empty(pa.size) for _ in centres]
+    mass = np.empty(pa.size)
     with np.errstate(all="ignore"):
-        k = np.maximum(np.abs(pa - centre), np.abs(pb - centre))
-        k = np.where(k > 0, k, 1.0)
-        r = (nodes - centre[:, None]) / k[:, None]
-        lp = _log_pdf(std, nodes)
-        f = np.where(lp > -math.inf, r * r * np.exp(lp), 0.0)
-        return np.log((f @ _GL_W) * half) + 2.0 * np.log(k)
+        for n in (4, 8, 16):
+            sel = k == n
+            if not sel.any():
+                continue
+            gx, gw = _GL_RULES[n]
+            a, b = pa[sel], pb[sel]
+            half = 0.5 * (b - a)
+            nodes = 0.5 * (a + b)[:, None] + half[:, None] * gx[None, :]
+            lp = _log_pdf(std, nodes)
+            pdf = np.where(lp > -math.inf, np.exp(lp), 0.0)
+            mass[sel] = np.log((pdf @ gw) * half)
+            for out, c in zip(outs, centres, strict=True):
+                cc = c[sel]
+                kk = np.maximum(np.abs(a - cc), np.abs(b - cc))
+                kk = np.where(kk > 0, kk, 1.0)
+                r = (nodes - cc[:, None]) / kk[:, None]
+                out[sel] = np.log(((r * r * pdf) @ gw) * half) + 2.0 * np.log(kk)
+    return outs, mass
 
 
-def _log_tail(std: Any, z0: float, centre: float, upper: bool) -> float:
-    """log ∫ (z − centre)² p(z) dz over z > z0 (``upper``) or z < z0, beyond the window: by
-    ``scipy.integrate.quad`` in u = log(|z| / |z0|), evaluated through logpdf."""
-    from scipy import integrate
-
+def _log_tail(std: Any, z0: float, centres: list[Any], upper: bool) -> list[float]:
+    """log ∫ (z − c(z))² p(z) dz over z > z0 (``upper``) or z < z0, for each c (a number, or a
+    function of z: the rounded value): the tail beyond the integration window, by
+    Gauss–Legendre in u = log(1 + |z − z0|/|z0|) (up to the largest double), through logpdf — the heavy tails of e.g. Student-t decay geometrically in u."""
     sgn = 1.0 if upper else -1.0
-    a0 = abs(z0)
-    if a0 == 0.0 or (z0 > 0) != upper:  # window edge on the other side of 0: plain variable
-        a0 = 1.0
-
-    def g(u: float) -> float:
-        with np.errstate(all="ignore"):
-            z = z0 + sgn * a0 * math.expm1(u) if u < 700 else sgn * math.inf
-            if not math.isfinite(z):
-                return 0.0
-            lp = float(_log_pdf(std, np.array([z]))[0])
-            if lp == -math.inf:
-                return 0.0
-            d = abs(z - centre)
-            if d == 0.0:
-                return 0.0
-            return math.exp(2.0 * math.log(d) + lp + math.log(a0) + u)
-
-    val, _ = integrate.quad(g, 0.0, math.inf, limit=200, epsabs=0.0, epsrel=1e-10)
-    return math.log(val) if val > 0 else -math.inf
+    a0 = abs(z0) if (z0 != 0.0 and (z0 > 0) == upper) else 1.0
+    umax = min(709.0, math.log(np.finfo(np.float64).max / 4.0) - math.log(a0))
+    if not umax > 0:
+        return [-math.inf for _ in centres]
+    # pieces of 1/8 up to u = 2, then growing by 15 % (at most 4 wide): the integrand decays
+    # like exp(-(df - 2) u) for a Student-t and faster for lighter tails
+    w = [0.125] * 16
+    while sum(w) < umax:
+        w.append(min(4.0, w[-1] * 1.15))
+    ue = np.minimum(np.concatenate([[0.0], np.cumsum(w)]), umax)
+    ue = np.unique(ue)
+    gx, gw = _GL_RULES[16]
+    half = 0.5 * (ue[1:] - ue[:-1])
+    u = (0.5 * (ue[1:] + ue[:-1]))[:, None] + half[:, None] * gx[None, :]
+    lw = np.log(half[:, None] * gw[None, :])
+    with np.errstate(all="ignore"):
+        z = z0 + sgn * a0 * np.expm1(u)
+        base = _log_pdf(std, z) + math.log(a0) + u + lw
+        out = []
+        for c in centres:
+            term = base + 2.0 * np.log(np.abs(z - (c(z) if callable(c) else c)))
+            out.append(_logsumexp(np.where(np.isfinite(z), term, -math.inf).ravel()))
+    return out
 
 
 @dataclass(frozen=True)
@@ -360,50 +400,41 @@ def _log_noise(
     """(log E[(z − Q(z))²], log E[(z + mu)²] integrated on the same pieces) under ``std``.
 
     The z line inside the window [zlo, zhi] is cut at every cell boundary and every grid point
-    (``_quantile_grid``), each piece integrated by Gauss–Legendre; a piece whose value is
-    farther than 1e8 times its own extent from 0 contributes value² · mass (relative error <
-    3e-8; this is what keeps cells of values that overflow in z finite). The tails beyond the
-    window are integrated with ``_log_tail``: they are inside the saturation cells, or the
-    format sends them to ±inf (handled by the caller)."""
+    (``_quantile_grid``), each piece integrated by Gauss–Legendre (``_log_moments``); a piece
+    whose value is farther than 1e8 times its own extent from 0 contributes value² · mass
+    (relative error < 3e-8; this keeps cells whose value overflows in z exact). The tails
+    beyond the window (``_log_tail``, probability < ~1e-300) are integrated with the value of
+    the cell of each node (the format's overflow to ±inf has been handled by the caller)."""
     inside = (zc.lower < zhi) & (zc.upper > zlo) & (zc.upper > zc.lower)
     bnd = np.concatenate([zc.lower[inside], zc.upper[inside]])
     bnd = bnd[(bnd > zlo) & (bnd < zhi)]
-    bp = np.unique(np.concatenate([[zlo, zhi], bnd, grid]))
+    gp = np.unique(np.concatenate([[zlo, zhi], grid]))
+    bp = np.unique(np.concatenate([gp, bnd]))
     pa, pb = bp[:-1], bp[1:]
     mid = 0.5 * (pa + pb)
-    j = np.searchsorted(zc.upper, mid, side="left")
-    j = np.minimum(j, zc.upper.size - 1)
+    gi = np.clip(np.searchsorted(gp, mid), 1, gp.size - 1)
+    coarse = gp[gi] - gp[gi - 1]
+    j = np.minimum(np.searchsorted(zc.upper, mid, side="left"), zc.upper.size - 1)
     v, lav = zc.value[j], zc.log_abs_value[j]
-    ext = np.maximum(np.abs(pa), np.abs(pb))
-    far = ~np.isfinite(v) | (np.abs(v) > 1e8 * ext)
-    ln_noise = np.empty(pa.size)
-    near = ~far
-    if near.any():
-        ln_noise[near] = _log_gl(std, pa[near], pb[near], v[near])
-    if far.any():
-        ln_noise[far] = 2.0 * lav[far] + _log_mass(std, pa[far], pb[far])
-    ln_sig = _log_gl(std, pa, pb, np.full(pa.size, -mu))
+    far = ~np.isfinite(v) | (np.abs(v) > 1e8 * np.maximum(np.abs(pa), np.abs(pb)))
+    (ln_noise, ln_sig), ln_mass = _log_moments(
+        std, pa, pb, [np.where(far, 0.0, v), np.full(pa.size, -mu)], coarse
+    )
+    ln_noise = np.where(far, 2.0 * lav + ln_mass, ln_noise)
     tails_n, tails_s = [], []
     slo, shi = (float(t) for t in std.support())
-    if zhi < shi:
-        top = zc.value[min(int(np.searchsorted(zc.upper, zhi, side="left")), zc.value.size - 1)]
-        tails_n.append(_log_tail(std, zhi, float(top), True))
-        tails_s.append(_log_tail(std, zhi, -mu, True))
-    if zlo > slo:
-        bot = zc.value[min(int(np.searchsorted(zc.upper, zlo, side="left")), zc.value.size - 1)]
-        tails_n.append(_log_tail(std, zlo, float(bot), False))
-        tails_s.append(_log_tail(std, zlo, -mu, False))
+
+    def rounded(z: np.ndarray) -> np.ndarray:
+        return zc.value[np.minimum(np.searchsorted(zc.upper, z, side="left"), zc.value.size - 1)]
+
+    for edge, beyond, upper in ((zhi, shi, True), (zlo, slo, False)):
+        if (edge < beyond) if upper else (edge > beyond):
+            tn, ts = _log_tail(std, edge, [rounded, -mu], upper)
+            tails_n.append(tn)
+            tails_s.append(ts)
     ln_n = _logsumexp(np.concatenate([ln_noise, tails_n]))
     ln_s = _logsumexp(np.concatenate([ln_sig, tails_s]))
     return ln_n, ln_s
-
-
-def _log_mass(std: Any, pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
-    half = 0.5 * (pb - pa)
-    nodes = 0.5 * (pa + pb)[:, None] + half[:, None] * _GL_X[None, :]
-    with np.errstate(all="ignore"):
-        lp = _log_pdf(std, nodes)
-        return np.log((np.where(lp > -math.inf, np.exp(lp), 0.0) @ _GL_W) * half)
 
 
 def _expected_db(zc: _ZCells, std: Any, mu: float, what: str) -> float:
