@@ -322,7 +322,8 @@ def _log_moments(
 def _log_tail(std: Any, z0: float, centres: list[Any], upper: bool) -> list[float]:
     """log ∫ (z − c(z))² p(z) dz over z > z0 (``upper``) or z < z0, for each c (a number, or a
     function of z: the rounded value): the tail beyond the integration window, by
-    Gauss–Legendre in u = log(1 + |z − z0|/|z0|) (up to the largest double), through logpdf — the heavy tails of e.g. Student-t decay geometrically in u."""
+    Gauss–Legendre in u = log(1 + |z − z0|/|z0|) (up to the largest double), through logpdf —
+    the heavy tails of e.g. Student-t decay geometrically in u."""
     sgn = 1.0 if upper else -1.0
     a0 = abs(z0) if (z0 != 0.0 and (z0 > 0) == upper) else 1.0
     umax = min(709.0, math.log(np.finfo(np.float64).max / 4.0) - math.log(a0))
@@ -475,9 +476,7 @@ def _fit_to_dist(fmt: Any, dist: Any, fit_size: int) -> Any:
         return fmt
     amax = max(abs(float(dist.isf(0.5 / fit_size))), abs(float(dist.ppf(0.5 / fit_size))))
     if not (math.isfinite(amax) and amax > 0):
-        raise ValueError(
-            f"cannot fit {fmt} to dist: its ±{0.5 / fit_size:g} quantiles are ±{amax}"
-        )
+        raise ValueError(f"cannot fit {fmt} to dist: its ±{0.5 / fit_size:g} quantiles are ±{amax}")
     return fmt.fit(np.array([-amax, amax]))
 
 
@@ -643,9 +642,7 @@ def sqnr_curve(
     try:
         m = np.atleast_1d(np.asarray(log2_magnitudes, dtype=np.float64))
     except (TypeError, ValueError):
-        raise ValueError(
-            f"log2_magnitudes must be real numbers, got {log2_magnitudes!r}"
-        ) from None
+        raise ValueError(f"log2_magnitudes must be real numbers, got {log2_magnitudes!r}") from None
     if not np.all(np.isfinite(m)):
         raise ValueError(
             "log2_magnitudes must be finite: "
