@@ -169,6 +169,8 @@ def matmul(
         ):
             raise ValueError(f"antilog_bits must be an integer in [0, 52], got {antilog_bits!r}")
     a, b = _check(A, B)
+    if a.shape[1] == 0:  # K = 0: the empty sum is exactly 0 in every accumulator
+        return np.zeros((a.shape[0], b.shape[1]))
     qa, qb = fmt.quantize(a), fmt.quantize(b)
     M, K = qa.shape
     N = qb.shape[1]
@@ -270,7 +272,8 @@ def _lp_quire(fmt: Any, sa, la, sb, lb, G: int, bits: int | None, K: int) -> np.
 def dot(
     a: Any, b: Any, fmt: Any, accumulate: str = "quire", antilog_bits: int | None = None
 ) -> float:
-    """Dot product of two real vectors in ``fmt`` (quantized first); see ``matmul``."""
+    """Dot product of two real vectors in ``fmt`` (quantized first); see ``matmul``. Empty
+    vectors give 0.0 with every accumulator."""
     x = np.asarray(a, dtype=np.float64)
     y = np.asarray(b, dtype=np.float64)
     if x.ndim != 1 or y.ndim != 1 or x.size != y.size:
