@@ -126,6 +126,8 @@ def quire_bits(cfg: Any, k: int) -> int:
     docstring for how this relates to ALPS §5.3 and the standard's 16n)."""
     from lognum.analysis.closed_form import quire_width
 
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise ValueError(f"k must be an integer >= 1 (the number of products), got {k!r}")
     return quire_width(_fmt(cfg), int(k), rule="exact")
 
 

@@ -225,3 +225,21 @@ def test_empty_sums_are_zero(spec, acc):
     assert c.shape == (3, 2) and np.all(c == 0.0) and not np.any(np.signbit(c))
     assert matmul(np.ones((0, 4)), np.ones((4, 2)), spec, acc).shape == (0, 2)
     assert matmul(np.ones((2, 4)), np.ones((4, 0)), spec, acc).shape == (2, 0)
+
+
+def test_arith_user_errors_name_the_parameter():
+    from lognum.arith import lp_multiply
+
+    for bad in (np.nan, np.inf, -np.inf):
+        with pytest.raises(ValueError, match="x and y must be finite"):
+            lp_multiply([1.0, bad], [2.0, 1.0], "LP<8,1,5,0>")
+        with pytest.raises(ValueError, match="A and B must be finite"):
+            dot([bad], [1.0], "posit<8,2>")
+    for k in (0, -3, 2.5, True):
+        with pytest.raises(ValueError, match="k must be an integer >= 1"):
+            quire_bits("posit<8,2>", k)
+    # extreme magnitudes saturate exactly: maxpos² − maxpos² = 0 in the quire
+    assert dot([1e300, 1e300], [1e300, -1e300], "posit<8,2>") == 0.0
+    assert dot([1e-300] * 3, [1e-300] * 3, "posit<16,2>") == ln.Posit(16, 2).quantize(
+        3 * ln.Posit(16, 2).minpos**2
+    )
