@@ -464,10 +464,12 @@ def _expected_db(zc: _ZCells, std: Any, mu: float, what: str) -> float:
 def needs_fit(fmt: Any) -> bool:
     """True for a tensor-adaptive format whose scale is not chosen yet (``values()`` fails)."""
     _check_fixed(fmt)
+    if not callable(getattr(fmt, "fit", None)) or getattr(fmt, "nbits", 0) > 24:
+        return False  # (no values() call: it enumerates 2^n values, and only for n <= 24)
     try:
         fmt.values()
     except ValueError:
-        return callable(getattr(fmt, "fit", None))
+        return True
     return False
 
 
