@@ -2,7 +2,8 @@
 
 ``sqnr(cfg)``            closed form: ALPS eq 8 (posit, GP and every non-LP format, with Δ of
                          eq 25 by default) or the LP closed form (``closed_form.sqnr_lp``);
-``sqnr(cfg, x)``         empirical: 10·log10(Σx² / Σ(x − Q(x))²) in dB;
+``sqnr(cfg, x)``         empirical: 10·log10(Σx² / Σ(x − Q(x))²) in dB (scaled sums: any
+                         magnitude);
 ``sqnr(cfg, dist=d)``    exact expected SQNR for a frozen ``scipy.stats`` distribution:
                          E[x²] / E[(x − Q(x))²] with the error integrated over every rounding
                          cell of the format — no sampling noise;
@@ -18,12 +19,19 @@ saturation, flush-to-zero, overflow to inf/NaN), to the resolution of one float6
 ``cells(cfg, rule="arithmetic" | "geometric")`` builds the cells of a *hypothetical* tie rule
 instead (used to show that a wrong tie rule changes the exact SQNR measurably).
 
-Integration. On each cell [a, b] with value v, ∫ (x − v)² p(x) dx is computed by 16-point
-Gauss–Legendre quadrature on sub-intervals (a cell is split so that each piece is narrower
-than σ/8 and spans less than a factor 1.5 in magnitude, and at the distribution's median, where
-a Laplace pdf has its kink); the two unbounded saturation cells are integrated with
-``scipy.integrate.quad``. The integrand is non-negative, so there is no cancellation. Mass that
-a format sends to ±inf or NaN (non-saturating overflow) makes the SQNR −inf.
+Integration. A frozen loc-scale distribution is written x = loc + scale·z and everything is
+integrated in z, whose mass is of order 1 whatever the scale — so a distribution 1e30 times
+wider or narrower than the format's range is handled like any other (the two unbounded
+saturation cells included). The z line is cut at every cell boundary and at a grid that
+resolves the pdf (quantiles in half-decade steps of the tail probability down to 1e-300,
+1 % steps in the body, the median — where a Laplace pdf has its kink — and a geometric grid of
+ratio 1.25); each piece is integrated by Gauss–Legendre (16 nodes; 8 or 4 for pieces much
+narrower than the grid), and the tails beyond the 1e-300 quantiles by Gauss–Legendre in a
+logarithmic variable. Sums are kept in the log domain (no overflow or underflow of Σ
+(x − Q(x))² at any magnitude); the integrand is non-negative, so there is no cancellation. As a
+self-check, the same pieces must reproduce the closed-form E[z²] to 1e-7, or ``ValueError``.
+E[x²] infinite or undefined (Cauchy, Student-t with df <= 2): ``ValueError``. Positive mass
+(however small) that a non-saturating format sends to ±inf or NaN makes the SQNR −inf.
 
 Tensor-adaptive formats (a ``fit`` method: AdaptivFloat, scaled integers, ...) adapt to the data
 in ``sqnr(cfg, x)``; with ``dist=`` they are fitted to the ±``isf(0.5 / fit_size)`` quantiles of
