@@ -240,8 +240,9 @@ def _moments(std: Any, what: str) -> tuple[float, float]:
     if not (math.isfinite(m) and math.isfinite(v)):
         raise ValueError(
             f"{what} has an infinite or undefined second moment E[x²] (mean {m}, variance {v}): "
-            "the SQNR E[x²]/E[(x − Q(x))²] is undefined (e.g. Cauchy, Student-t with df <= 2); "
-            "use sqnr(cfg, x=samples) for data"
+            "the SQNR E[x²]/E[(x − Q(x))²] is undefined (e.g. Cauchy, Student-t with df <= 2; "
+            "or a moment beyond float64 when a shape parameter sets the scale, e.g. "
+            "loguniform(1e-200, 1e200)); use sqnr(cfg, x=samples) for data"
         )
     return m, v
 
@@ -280,7 +281,9 @@ def _quantile_grid(std: Any) -> tuple[np.ndarray, float, float]:
         geo = unit * 1.25**k
         geo = np.concatenate([-geo, geo])
     g = np.concatenate([lo, hi, body, [float(std.median())], geo])
-    g = g[np.isfinite(g) & (g > zlo) & (g < zhi)]
+    # points closer than 1e-280 to 0 (the ppf of a pdf singular at 0) would put Gauss nodes on
+    # subnormals or on the singularity itself; the piece next to 0 covers them
+    g = g[np.isfinite(g) & (g > zlo) & (g < zhi) & ((np.abs(g) > 1e-280) | (g == 0.0))]
     return g, zlo, zhi
 
 
@@ -316,7 +319,7 @@ def _log_moments(
             half = 0.5 * (b - a)
             nodes = 0.5 * (a + b)[:, None] + half[:, None] * gx[None, :]
             lp = _log_pdf(std, nodes)
-            pdf = np.where(lp > -math.inf, np.exp(lp), 0.0)
+            pdf = np.where(np.isfinite(lp), np.exp(lp), 0.0)  # +inf: a node on a singularity
             mass[sel] = np.log((pdf @ gw) * half)
             for out, c in zip(outs, centres, strict=True):
                 cc = c[sel]

@@ -285,3 +285,19 @@ def test_closed_form_of_wide_formats_does_not_enumerate():
     # sqnr(cfg) used to call values() (2^n codes) just to see whether cfg needs a fit
     for spec in ("posit<32,2>", "GP<32,2,10,0>", "LP<32,2,31,0>"):
         assert math.isfinite(sqnr(spec))
+
+
+@pytest.mark.parametrize(
+    "spec,d",
+    [
+        ("LP<8,1,5,0>", stats.gamma(0.5, scale=3)),  # pdf singular at 0 (was nan)
+        ("posit<8,2>", stats.beta(0.5, 0.5)),  # singular at both ends of a bounded support
+        ("posit<8,2>", stats.lognorm(2.0)),  # E[x²] carried by rare large values
+        ("GP<8,1,3,0>", stats.t(2.5)),  # E[x⁴] infinite
+        ("posit<8,2>", stats.norm(loc=100, scale=0.5)),  # loc far from 0 against the scale
+        ("int8", stats.uniform(-300, 200)),  # all mass in one saturation cell and below
+    ],
+)
+def test_other_distributions_equal_sampled(spec, d):
+    f = ln.parse(spec)
+    assert abs(sqnr(f, dist=d) - _sampled(f, d, 1e-12, 1e14)) < 0.3
