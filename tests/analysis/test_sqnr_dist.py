@@ -299,5 +299,7 @@ def test_closed_form_of_wide_formats_does_not_enumerate():
     ],
 )
 def test_other_distributions_equal_sampled(spec, d):
+    # 4·10^5 draws: lognorm(2) is the hardest case here (5 seeds at 10^5 draws: deviations up
+    # to 0.19 dB; at 4·10^5 about half that)
     f = ln.parse(spec)
-    assert abs(sqnr(f, dist=d) - _sampled(f, d, 1e-12, 1e14)) < 0.3
+    assert abs(sqnr(f, dist=d) - _sampled(f, d, 1e-12, 1e14, n=400_000)) < 0.3
