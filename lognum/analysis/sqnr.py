@@ -449,10 +449,13 @@ def _log_noise(
     return ln_n, ln_s
 
 
-def _expected_db(zc: _ZCells, std: Any, mu: float, what: str) -> float:
-    """10·log10(E[x²] / E[(x − Q(x))²]) from the cells in z (x = scale·(z + mu))."""
+def _expected_db(
+    zc: _ZCells, std: Any, mu: float, what: str, grid: tuple[np.ndarray, float, float] | None = None
+) -> float:
+    """10·log10(E[x²] / E[(x − Q(x))²]) from the cells in z (x = scale·(z + mu)); ``grid``:
+    ``_quantile_grid(std)`` if already computed."""
     m, var = _moments(std, what)
-    grid, zlo, zhi = _quantile_grid(std)
+    grid, zlo, zhi = _quantile_grid(std) if grid is None else grid
     # mass the format sends to ±inf / NaN (non-saturating overflow): infinite noise
     with np.errstate(all="ignore"):
         p_over = float(std.sf(zc.overflow_hi)) + float(std.cdf(zc.overflow_lo))
@@ -663,8 +666,9 @@ def sqnr_curve(
         )
     c = cells(fmt, rule)
     std = stats.loguniform(2.0 ** (-w / 2), 2.0 ** (w / 2))
+    grid = _quantile_grid(std)
     out = np.empty(m.shape)
     for i, mi in enumerate(m.reshape(-1)):
         zc = _to_z(c, 0.0, 1.0, log2_scale=float(mi))
-        out.reshape(-1)[i] = _expected_db(zc, std, 0.0, "the log-uniform input")
+        out.reshape(-1)[i] = _expected_db(zc, std, 0.0, "the log-uniform input", grid)
     return out
