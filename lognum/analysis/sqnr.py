@@ -275,7 +275,7 @@ def _quantile_grid(std: Any) -> tuple[np.ndarray, float, float]:
     q1, q3 = float(np.min(body)), float(np.max(body))
     unit = max(q3 - q1, abs(q1), abs(q3), 1e-300)
     big = max(abs(zlo), abs(zhi)) / unit
-    geo = np.empty(0)
+    geo: np.ndarray = np.empty(0)
     if math.isfinite(big) and big > 1:
         k = np.arange(0, math.ceil(math.log(big) / math.log(1.25)) + 1)
         geo = unit * 1.25**k
@@ -450,12 +450,12 @@ def _log_noise(
 
 
 def _expected_db(
-    zc: _ZCells, std: Any, mu: float, what: str, grid: tuple[np.ndarray, float, float] | None = None
+    zc: _ZCells, std: Any, mu: float, what: str, pre: tuple[np.ndarray, float, float] | None = None
 ) -> float:
-    """10·log10(E[x²] / E[(x − Q(x))²]) from the cells in z (x = scale·(z + mu)); ``grid``:
+    """10·log10(E[x²] / E[(x − Q(x))²]) from the cells in z (x = scale·(z + mu)); ``pre``:
     ``_quantile_grid(std)`` if already computed."""
     m, var = _moments(std, what)
-    grid, zlo, zhi = _quantile_grid(std) if grid is None else grid
+    grid, zlo, zhi = _quantile_grid(std) if pre is None else pre
     # mass the format sends to ±inf / NaN (non-saturating overflow): infinite noise
     with np.errstate(all="ignore"):
         p_over = float(std.sf(zc.overflow_hi)) + float(std.cdf(zc.overflow_lo))

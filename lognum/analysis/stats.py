@@ -214,6 +214,7 @@ def alps_algorithm1(
         res.sc_criterion[sc] = crit
         if best is None or key < best[0]:
             best = (key, sc)
+    assert best is not None  # SC_SEARCH is not empty
     res.sc = best[1]
     return res
 
