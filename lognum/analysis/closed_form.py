@@ -91,8 +91,11 @@ def delta_gp(n: int, es: int, rs: int, sc: int = 0, eq: str = "eq25") -> float:
     agree for rs = n − 1 and whenever the second branch applies, and differ e.g. for
     GP<8,2,5,0>: eq 9 gives 2^−14, eq 25 (and enumeration) 2^−19.
     """
-    if eq not in DELTA_EQS:
+    if not (isinstance(eq, str) and eq in DELTA_EQS):
         raise ValueError(f"eq must be one of {DELTA_EQS}, got {eq!r}")
+    from lognum.formats.posit import GeneralizedPosit
+
+    GeneralizedPosit(n, es, rs, sc)  # ValueError naming n, es, rs or sc when out of range
     t = n - rs - 1
     if t <= es:
         if eq == "eq25":
@@ -143,6 +146,8 @@ def sqnr_eq8(cfg: Any, gamma: float = 1.0, delta_eq: str = "eq25") -> float:
     """
     if not (isinstance(gamma, int | float) and math.isfinite(gamma) and gamma > 0):
         raise ValueError(f"gamma must be a finite number > 0, got {gamma!r}")
+    if not (isinstance(delta_eq, str) and delta_eq in DELTA_EQS):
+        raise ValueError(f"delta_eq must be one of {DELTA_EQS}, got {delta_eq!r}")
     d = delta(cfg, delta_eq)
     return 10.0 * math.log10(12.0) - 20.0 * math.log10(gamma) - 20.0 * math.log10(d)
 
@@ -152,14 +157,33 @@ def lp_relative_mse(h: float) -> float:
     step h in the log2 domain (LP, log-domain rounding; closed form)::
 
         E = (2^h − 2^−h) / (2 h ln 2) − 2 (2^(h/2) − 2^(−h/2)) / (h ln 2) + 1
+          = Σ_{k>=1} c^(2k) (1 − 2^(1−2k)) / (2k + 1)!,   c = h ln 2,
           ≈ (h ln 2)² / 12   for small h.
+
+    The closed form cancels catastrophically for small h (it is negative at h = 2^−20, the
+    step of LP formats with ~20 fraction bits): for c < 1 the series of positive terms is
+    summed instead (to double precision). +inf when E exceeds the float64 range (h > ~1000).
     """
-    if not h > 0:
-        raise ValueError(f"h must be > 0, got {h}")
-    ln2 = math.log(2.0)
-    a = (2.0**h - 2.0**-h) / (2.0 * h * ln2)
-    b = 2.0 * (2.0 ** (h / 2) - 2.0 ** (-h / 2)) / (h * ln2)
-    return a - b + 1.0
+    try:
+        hv = float(h)
+    except (TypeError, ValueError):
+        raise ValueError(f"h must be a finite number > 0, got {h!r}") from None
+    if not (math.isfinite(hv) and hv > 0):
+        raise ValueError(f"h must be a finite number > 0, got {h!r}")
+    c = hv * math.log(2.0)
+    if c < 1.0:
+        total, c2, term, k = 0.0, c * c, 1.0, 1
+        while True:
+            term *= c2 / ((2 * k) * (2 * k + 1))  # c^(2k) / (2k+1)!
+            add = term * (1.0 - 2.0 ** (1 - 2 * k))
+            total += add
+            if add <= 1e-17 * total:
+                return total
+            k += 1
+    try:
+        return math.sinh(c) / c - 2.0 * math.sinh(c / 2) / (c / 2) + 1.0
+    except OverflowError:
+        return math.inf
 
 
 def sqnr_lp(cfg: Any, log2_magnitude: float | None = None) -> float:
@@ -182,7 +206,7 @@ def sqnr_lp(cfg: Any, log2_magnitude: float | None = None) -> float:
     fmt = _fmt(cfg)
     if _family(fmt) != "lp":
         raise ValueError(f"sqnr_lp needs an LP format, got {fmt}")
-    lam = -fmt.sf if log2_magnitude is None else float(log2_magnitude)
+    lam = -fmt.sf if log2_magnitude is None else _finite(log2_magnitude, "log2_magnitude")
     h = log2_step(fmt, lam)
     return -10.0 * math.log10(lp_relative_mse(h))
 
@@ -191,12 +215,22 @@ def sqnr_lp(cfg: Any, log2_magnitude: float | None = None) -> float:
 # regime / precision closed forms
 
 
+def _finite(x: Any, name: str) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a finite number, got {x!r}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number, got {x!r}")
+    return v
+
+
 def regime_of(cfg: Any, scale: float) -> int:
     """Regime value k of a magnitude with power-of-two exponent ``scale`` (after removing sc / sf),
     clamped to the format's k range [−rs, rs − 1]."""
     fmt = _fmt(cfg)
     _check_tapered(fmt, "regime_of")
-    k = math.floor(scale / (1 << fmt.es))
+    k = math.floor(_finite(scale, "scale") / (1 << fmt.es))
     return int(min(max(k, -fmt.rs), fmt.rs - 1))
 
 
@@ -204,6 +238,10 @@ def bits_after_regime(cfg: Any, k: int) -> int:
     """t_k = n − 1 − L(k): bits left for exponent and fraction in regime k."""
     fmt = _fmt(cfg)
     _check_tapered(fmt, "bits_after_regime")
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or not -fmt.rs <= k < fmt.rs:
+        raise ValueError(
+            f"k must be an integer in [{-fmt.rs}, {fmt.rs - 1}] (the regimes of {fmt}), got {k!r}"
+        )
     run = k + 1 if k >= 0 else -k
     L = run + 1 if run < fmt.rs else fmt.rs
     return fmt.n - 1 - L
@@ -220,7 +258,7 @@ def log2_step(cfg: Any, log2_magnitude: float) -> float:
     fmt = _fmt(cfg)
     if _family(fmt) != "lp":
         raise ValueError(f"log2_step needs an LP format, got {fmt}")
-    lam = float(log2_magnitude) + fmt.sf
+    lam = _finite(log2_magnitude, "log2_magnitude") + fmt.sf
     k = regime_of(fmt, math.floor(lam))
     return 2.0 ** -(bits_after_regime(fmt, k) - fmt.es)
 

@@ -2,7 +2,8 @@
 
 ``sqnr(cfg)``            closed form: ALPS eq 8 (posit, GP and every non-LP format, with Δ of
                          eq 25 by default) or the LP closed form (``closed_form.sqnr_lp``);
-``sqnr(cfg, x)``         empirical: 10·log10(Σx² / Σ(x − Q(x))²) in dB;
+``sqnr(cfg, x)``         empirical: 10·log10(Σx² / Σ(x − Q(x))²) in dB (scaled sums: any
+                         magnitude);
 ``sqnr(cfg, dist=d)``    exact expected SQNR for a frozen ``scipy.stats`` distribution:
                          E[x²] / E[(x − Q(x))²] with the error integrated over every rounding
                          cell of the format — no sampling noise;
@@ -18,12 +19,19 @@ saturation, flush-to-zero, overflow to inf/NaN), to the resolution of one float6
 ``cells(cfg, rule="arithmetic" | "geometric")`` builds the cells of a *hypothetical* tie rule
 instead (used to show that a wrong tie rule changes the exact SQNR measurably).
 
-Integration. On each cell [a, b] with value v, ∫ (x − v)² p(x) dx is computed by 16-point
-Gauss–Legendre quadrature on sub-intervals (a cell is split so that each piece is narrower
-than σ/8 and spans less than a factor 1.5 in magnitude, and at the distribution's median, where
-a Laplace pdf has its kink); the two unbounded saturation cells are integrated with
-``scipy.integrate.quad``. The integrand is non-negative, so there is no cancellation. Mass that
-a format sends to ±inf or NaN (non-saturating overflow) makes the SQNR −inf.
+Integration. A frozen loc-scale distribution is written x = loc + scale·z and everything is
+integrated in z, whose mass is of order 1 whatever the scale — so a distribution 1e30 times
+wider or narrower than the format's range is handled like any other (the two unbounded
+saturation cells included). The z line is cut at every cell boundary and at a grid that
+resolves the pdf (quantiles in half-decade steps of the tail probability down to 1e-300,
+1 % steps in the body, the median — where a Laplace pdf has its kink — and a geometric grid of
+ratio 1.25); each piece is integrated by Gauss–Legendre (16 nodes; 8 or 4 for pieces much
+narrower than the grid), and the tails beyond the 1e-300 quantiles by Gauss–Legendre in a
+logarithmic variable. Sums are kept in the log domain (no overflow or underflow of Σ
+(x − Q(x))² at any magnitude); the integrand is non-negative, so there is no cancellation. As a
+self-check, the same pieces must reproduce the closed-form E[z²] to 1e-7, or ``ValueError``.
+E[x²] infinite or undefined (Cauchy, Student-t with df <= 2): ``ValueError``. Positive mass
+(however small) that a non-saturating format sends to ±inf or NaN makes the SQNR −inf.
 
 Tensor-adaptive formats (a ``fit`` method: AdaptivFloat, scaled integers, ...) adapt to the data
 in ``sqnr(cfg, x)``; with ``dist=`` they are fitted to the ±``isf(0.5 / fit_size)`` quantiles of
@@ -42,7 +50,7 @@ import numpy as np
 
 from lognum.analysis import closed_form as cf
 
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(16)
+_GL_RULES = {k: np.polynomial.legendre.leggauss(k) for k in (4, 8, 16)}
 _SIGN = np.int64(0x7FFFFFFFFFFFFFFF)
 RULES = ("format", "arithmetic", "geometric")
 
@@ -126,10 +134,25 @@ def cells(cfg: Any, rule: str = "format") -> Cells:
     sign; arithmetic is used across 0), with the format's own saturation kept — for teaching
     and to test that the exact SQNR detects a wrong tie rule.
     """
-    if rule not in RULES:
+    if not (isinstance(rule, str) and rule in RULES):
         raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
     fmt = _fmt(cfg)
     _check_fixed(fmt)
+    key = (type(fmt), repr(fmt), rule)
+    hit = _CELLS_CACHE.get(key)
+    if hit is not None:
+        return hit
+    c = _cells(fmt, rule)
+    if len(_CELLS_CACHE) >= 32:
+        _CELLS_CACHE.pop(next(iter(_CELLS_CACHE)))
+    _CELLS_CACHE[key] = c
+    return c
+
+
+_CELLS_CACHE: dict[tuple[Any, str, str], Cells] = {}
+
+
+def _cells(fmt: Any, rule: str) -> Cells:
     v = np.asarray(fmt.values(), dtype=np.float64)
     v = np.unique(v[np.isfinite(v)])
     if v.size < 2:
@@ -163,6 +186,8 @@ def cells(cfg: Any, rule: str = "format") -> Cells:
     if rule == "format":
         # the cell of a value that nothing rounds to (e.g. 0 in a posit) has zero width
         upper = np.maximum(upper, lower)
+    for a in (v, lower, upper):
+        a.flags.writeable = False  # cached: shared between calls
     return Cells(str(fmt), v, lower, upper, ov_lo, ov_hi, rule)
 
 
@@ -177,117 +202,288 @@ class _Neg:
 
 
 # ---------------------------------------------------------------------------------------------
-# exact expectation over the cells
+# exact expectation over the cells (standardized, log domain)
+
+_LN10 = math.log(10.0)
+_LADDER = 10.0 ** -np.arange(300.0, 1.99, -0.5)  # tail probabilities of the quantile grid
+_BODY = np.linspace(0.01, 0.99, 99)
 
 
-def _spread(dist: Any) -> float:
-    s = float(dist.std())
-    if not (math.isfinite(s) and s > 0):
-        q1, q3 = dist.ppf([0.25, 0.75])
-        s = float(q3 - q1)
-    return s
+@dataclass(frozen=True)
+class _Std:
+    """A distribution as x = loc + scale·z with z ~ ``std`` (loc/scale split off so that every
+    integral is done on z, of order 1, whatever the scale of x)."""
+
+    std: Any
+    loc: float
+    scale: float
 
 
-def _cell_mse(c: Cells, dist: Any, window: tuple[float, float] | None = None) -> float:
-    """E[(x − Q(x))²] under ``dist`` (exact up to quadrature error ~1e-13 relative)."""
-    from scipy import integrate
+def _standardize(dist: Any) -> _Std:
+    try:
+        shapes, loc, scale = dist.dist._parse_args(*dist.args, **dist.kwds)
+        std = dist.dist(*shapes)
+    except (AttributeError, TypeError):  # not a loc-scale scipy frozen distribution
+        return _Std(dist, 0.0, 1.0)
+    loc, scale = float(loc), float(scale)
+    if not (math.isfinite(loc) and math.isfinite(scale) and scale > 0):
+        raise ValueError(f"dist must have a finite loc and a finite scale > 0, got {loc}, {scale}")
+    if not math.isfinite(loc / scale):
+        raise ValueError(f"dist's loc/scale = {loc}/{scale} overflows float64")
+    return _Std(std, loc, scale)
 
-    lo_s, hi_s = (float(t) for t in dist.support())
-    if window is not None:
-        lo_s, hi_s = max(lo_s, window[0]), min(hi_s, window[1])
-    a = np.maximum(c.lower, lo_s)
-    b = np.minimum(c.upper, hi_s)
-    v = c.value
-    keep = b > a
-    a, b, v = a[keep], b[keep], v[keep]
-    total = 0.0
-    # overflow mass
-    p_over = 0.0
-    if c.overflow_hi < hi_s:
-        p_over += float(dist.sf(c.overflow_hi))
-    if c.overflow_lo > lo_s:
-        p_over += float(dist.cdf(c.overflow_lo))
-    if p_over > 0:
-        return math.inf
-    # unbounded cells
-    inf_cells = ~(np.isfinite(a) & np.isfinite(b))
-    for ai, bi, vi in zip(a[inf_cells], b[inf_cells], v[inf_cells], strict=True):
-        val, _ = integrate.quad(
-            lambda t, vi=vi: (t - vi) ** 2 * dist.pdf(t),
-            ai,
-            bi,
-            limit=200,
-            epsabs=0.0,
-            epsrel=1e-12,
+
+def _moments(std: Any, what: str) -> tuple[float, float]:
+    """(E[z], Var z); ValueError when E[x²] is infinite or undefined (Cauchy, Student-t df <= 2)."""
+    with np.errstate(all="ignore"):
+        m, v = float(std.mean()), float(std.var())
+    if not (math.isfinite(m) and math.isfinite(v)):
+        raise ValueError(
+            f"{what} has an infinite or undefined second moment E[x²] (mean {m}, variance {v}): "
+            "the SQNR E[x²]/E[(x − Q(x))²] is undefined (e.g. Cauchy, Student-t with df <= 2; "
+            "or a moment beyond float64 when a shape parameter sets the scale, e.g. "
+            "loguniform(1e-200, 1e200)); use sqnr(cfg, x=samples) for data"
         )
-        total += val
-    a, b, v = a[~inf_cells], b[~inf_cells], v[~inf_cells]
-    # split at the median (kinks) — rarely needed, cheap
-    med = float(dist.median())
-    inside = (a < med) & (med < b)
-    if inside.any():
-        a = np.concatenate([a, np.full(inside.sum(), med)])
-        b = np.concatenate([np.where(inside, med, b), b[inside]])
-        v = np.concatenate([v, v[inside]])
-    # drop cells without probability mass
-    mass = dist.cdf(b) - dist.cdf(a)
-    m = mass > 0
-    a, b, v = a[m], b[m], v[m]
+    return m, v
+
+
+def _log_pdf(std: Any, z: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        if hasattr(std, "logpdf"):
+            return np.asarray(std.logpdf(z), dtype=np.float64)
+        return np.log(np.asarray(std.pdf(z), dtype=np.float64))
+
+
+def _quantile_grid(std: Any) -> tuple[np.ndarray, float, float]:
+    """Breakpoints that resolve the pdf of z: quantiles (half-decade steps in the tails, 1 %
+    steps in the body), the median, and ±1.25^k between the body and the window edges; and
+    the window [zlo, zhi] outside which the tail mass is below ~1e-300 (or the support)."""
+    slo, shi = (float(t) for t in std.support())
+    with np.errstate(all="ignore"):
+        lo = np.asarray(std.ppf(_LADDER), dtype=np.float64)
+        hi = np.asarray(std.isf(_LADDER), dtype=np.float64)
+        body = np.asarray(std.ppf(_BODY), dtype=np.float64)
+    body = body[np.isfinite(body)]
+    if body.size == 0:
+        raise ValueError("dist.ppf returned no finite quantile in (0.01, 0.99)")
+    # extreme quantiles can fail (scipy's t.ppf(1e-300) = +inf): keep the consistent ones
+    lo = lo[np.isfinite(lo) & (lo <= body[0])]
+    hi = hi[np.isfinite(hi) & (hi >= body[-1])]
+    zlo = float(lo.min()) if lo.size else float(body[0])
+    zhi = float(hi.max()) if hi.size else float(body[-1])
+    zlo, zhi = max(zlo, slo), min(zhi, shi)
+    q1, q3 = float(np.min(body)), float(np.max(body))
+    unit = max(q3 - q1, abs(q1), abs(q3), 1e-300)
+    big = max(abs(zlo), abs(zhi)) / unit
+    geo: np.ndarray = np.empty(0)
+    if math.isfinite(big) and big > 1:
+        k = np.arange(0, math.ceil(math.log(big) / math.log(1.25)) + 1)
+        geo = unit * 1.25**k
+        geo = np.concatenate([-geo, geo])
+    g = np.concatenate([lo, hi, body, [float(std.median())], geo])
+    # points closer than 1e-280 to 0 (the ppf of a pdf singular at 0) would put Gauss nodes on
+    # subnormals or on the singularity itself; the piece next to 0 covers them
+    g = g[np.isfinite(g) & (g > zlo) & (g < zhi) & ((np.abs(g) > 1e-280) | (g == 0.0))]
+    return g, zlo, zhi
+
+
+def _logsumexp(a: np.ndarray) -> float:
+    a = np.asarray(a, dtype=np.float64)
+    a = a[a > -math.inf]
     if a.size == 0:
-        return total
-    s = _spread(dist)
-    w = b - a
-    pieces = np.ceil(w / (s / 8.0))
-    same = (a > 0) | (b < 0)
-    ratio = np.where(
-        same,
-        np.maximum(np.abs(a), np.abs(b)) / np.maximum(np.minimum(np.abs(a), np.abs(b)), 1e-300),
-        1.0,
-    )
-    pieces = np.maximum(pieces, np.ceil(np.log(ratio) / math.log(1.5)))
-    pieces = np.clip(pieces, 1, 512).astype(np.int64)
-    # build the pieces
-    cell = np.repeat(np.arange(a.size), pieces)
-    start = np.cumsum(pieces) - pieces
-    j = np.arange(cell.size) - start[cell]
-    pa = a[cell] + w[cell] * (j / pieces[cell])
-    pb = a[cell] + w[cell] * ((j + 1) / pieces[cell])
-    pb = np.where(j + 1 == pieces[cell], b[cell], pb)
-    half = 0.5 * (pb - pa)
-    mid = 0.5 * (pa + pb)
-    nodes = mid[:, None] + half[:, None] * _GL_X[None, :]
-    f = (nodes - v[cell][:, None]) ** 2 * dist.pdf(nodes)
-    total += float(np.sum((f @ _GL_W) * half))
-    return total
-
-
-def _second_moment(dist: Any, window: tuple[float, float] | None = None) -> float:
-    if window is None:
-        return float(dist.var() + dist.mean() ** 2)
-    from scipy import integrate
-
-    lo, hi = window
-    val, _ = integrate.quad(
-        lambda t: t * t * dist.pdf(t), lo, hi, limit=400, epsabs=0.0, epsrel=1e-13
-    )
-    return val
-
-
-def _db(signal: float, noise: float) -> float:
-    if noise == 0.0:
-        return math.inf
-    if not math.isfinite(noise):
         return -math.inf
-    return 10.0 * math.log10(signal / noise)
+    m = float(a.max())
+    return m + math.log(float(np.sum(np.exp(a - m))))
+
+
+def _log_moments(
+    std: Any, pa: np.ndarray, pb: np.ndarray, centres: list[np.ndarray], coarse: np.ndarray
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Per piece [pa, pb]: log ∫ (z − c)² p(z) dz for each array c of ``centres``, and the log
+    mass log ∫ p(z) dz — Gauss–Legendre with one pdf evaluation shared by all. Each (z − c)² is
+    scaled by its largest value on the piece, so no magnitude overflows. ``coarse``: width of
+    the grid interval that holds the piece (the scale on which the pdf varies): 16 nodes, or 8
+    / 4 nodes for pieces narrower than 1/16 / 1/256 of it (the pdf is then a low-degree
+    polynomial on the piece to double precision)."""
+    w = pb - pa
+    k = np.where(w * 256.0 <= coarse, 4, np.where(w * 16.0 <= coarse, 8, 16))
+    outs = [np.empty(pa.size) for _ in centres]
+    mass = np.empty(pa.size)
+    with np.errstate(all="ignore"):
+        for n in (4, 8, 16):
+            sel = k == n
+            if not sel.any():
+                continue
+            gx, gw = _GL_RULES[n]
+            a, b = pa[sel], pb[sel]
+            half = 0.5 * (b - a)
+            nodes = 0.5 * (a + b)[:, None] + half[:, None] * gx[None, :]
+            lp = _log_pdf(std, nodes)
+            pdf = np.where(np.isfinite(lp), np.exp(lp), 0.0)  # +inf: a node on a singularity
+            mass[sel] = np.log((pdf @ gw) * half)
+            for out, c in zip(outs, centres, strict=True):
+                cc = c[sel]
+                kk = np.maximum(np.abs(a - cc), np.abs(b - cc))
+                kk = np.where(kk > 0, kk, 1.0)
+                r = (nodes - cc[:, None]) / kk[:, None]
+                out[sel] = np.log(((r * r * pdf) @ gw) * half) + 2.0 * np.log(kk)
+    return outs, mass
+
+
+def _log_tail(std: Any, z0: float, centres: list[Any], upper: bool) -> list[float]:
+    """log ∫ (z − c(z))² p(z) dz over z > z0 (``upper``) or z < z0, for each c (a number, or a
+    function of z: the rounded value): the tail beyond the integration window, by
+    Gauss–Legendre in u = log(1 + |z − z0|/|z0|) (up to the largest double), through logpdf —
+    the heavy tails of e.g. Student-t decay geometrically in u."""
+    sgn = 1.0 if upper else -1.0
+    a0 = abs(z0) if (z0 != 0.0 and (z0 > 0) == upper) else 1.0
+    umax = min(709.0, math.log(np.finfo(np.float64).max / 4.0) - math.log(a0))
+    if not umax > 0:
+        return [-math.inf for _ in centres]
+    # pieces of 1/8 up to u = 2, then growing by 15 % (at most 4 wide): the integrand decays
+    # like exp(-(df - 2) u) for a Student-t and faster for lighter tails
+    w = [0.125] * 16
+    while sum(w) < umax:
+        w.append(min(4.0, w[-1] * 1.15))
+    ue = np.minimum(np.concatenate([[0.0], np.cumsum(w)]), umax)
+    ue = np.unique(ue)
+    gx, gw = _GL_RULES[16]
+    half = 0.5 * (ue[1:] - ue[:-1])
+    u = (0.5 * (ue[1:] + ue[:-1]))[:, None] + half[:, None] * gx[None, :]
+    lw = np.log(half[:, None] * gw[None, :])
+    with np.errstate(all="ignore"):
+        z = z0 + sgn * a0 * np.expm1(u)
+        base = _log_pdf(std, z) + math.log(a0) + u + lw
+        out = []
+        for c in centres:
+            term = base + 2.0 * np.log(np.abs(z - (c(z) if callable(c) else c)))
+            out.append(_logsumexp(np.where(np.isfinite(z), term, -math.inf).ravel()))
+    return out
+
+
+@dataclass(frozen=True)
+class _ZCells:
+    """Rounding cells mapped to z: (lower, upper] → value (the value also as log|value|, kept
+    exact when the mapped value overflows)."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    value: np.ndarray
+    log_abs_value: np.ndarray
+    overflow_lo: float
+    overflow_hi: float
+
+
+def _to_z(c: Cells, loc: float, scale: float, log2_scale: float | None = None) -> _ZCells:
+    """Map cells to z = (x − loc)/scale; ``log2_scale`` (with loc = 0) maps z = x·2^−log2_scale
+    exactly even when 2^log2_scale is not a float64."""
+    with np.errstate(all="ignore"):
+        if log2_scale is None:
+            mu = loc / scale
+
+            def f(x: Any) -> Any:
+                return np.asarray(x, dtype=np.float64) / scale - mu
+
+            lav = np.log(np.abs(c.value)) - math.log(scale)
+        else:
+            e = math.floor(log2_scale)
+            fr = 2.0 ** -(log2_scale - e)
+
+            def f(x: Any) -> Any:
+                return np.ldexp(np.asarray(x, dtype=np.float64) * fr, -e)
+
+            lav = np.log(np.abs(c.value)) - log2_scale * math.log(2.0)
+        v = f(c.value)
+        if log2_scale is None:
+            lav = np.where(np.isfinite(v) & (np.abs(mu) > 0), np.log(np.abs(v)), lav)
+        return _ZCells(
+            f(c.lower),
+            f(c.upper),
+            v,
+            lav,
+            float(f(np.array([c.overflow_lo]))[0]),
+            float(f(np.array([c.overflow_hi]))[0]),
+        )
+
+
+def _log_noise(
+    zc: _ZCells, std: Any, mu: float, grid: np.ndarray, zlo: float, zhi: float
+) -> tuple[float, float]:
+    """(log E[(z − Q(z))²], log E[(z + mu)²] integrated on the same pieces) under ``std``.
+
+    The z line inside the window [zlo, zhi] is cut at every cell boundary and every grid point
+    (``_quantile_grid``), each piece integrated by Gauss–Legendre (``_log_moments``); a piece
+    whose value is farther than 1e8 times its own extent from 0 contributes value² · mass
+    (relative error < 3e-8; this keeps cells whose value overflows in z exact). The tails
+    beyond the window (``_log_tail``, probability < ~1e-300) are integrated with the value of
+    the cell of each node (the format's overflow to ±inf has been handled by the caller)."""
+    inside = (zc.lower < zhi) & (zc.upper > zlo) & (zc.upper > zc.lower)
+    bnd = np.concatenate([zc.lower[inside], zc.upper[inside]])
+    bnd = bnd[(bnd > zlo) & (bnd < zhi)]
+    gp = np.unique(np.concatenate([[zlo, zhi], grid]))
+    bp = np.unique(np.concatenate([gp, bnd]))
+    pa, pb = bp[:-1], bp[1:]
+    mid = 0.5 * (pa + pb)
+    gi = np.clip(np.searchsorted(gp, mid), 1, gp.size - 1)
+    coarse = gp[gi] - gp[gi - 1]
+    j = np.minimum(np.searchsorted(zc.upper, mid, side="left"), zc.upper.size - 1)
+    v, lav = zc.value[j], zc.log_abs_value[j]
+    far = ~np.isfinite(v) | (np.abs(v) > 1e8 * np.maximum(np.abs(pa), np.abs(pb)))
+    (ln_noise, ln_sig), ln_mass = _log_moments(
+        std, pa, pb, [np.where(far, 0.0, v), np.full(pa.size, -mu)], coarse
+    )
+    ln_noise = np.where(far, 2.0 * lav + ln_mass, ln_noise)
+    tails_n, tails_s = [], []
+    slo, shi = (float(t) for t in std.support())
+
+    def rounded(z: np.ndarray) -> np.ndarray:
+        return zc.value[np.minimum(np.searchsorted(zc.upper, z, side="left"), zc.value.size - 1)]
+
+    for edge, beyond, upper in ((zhi, shi, True), (zlo, slo, False)):
+        if (edge < beyond) if upper else (edge > beyond):
+            tn, ts = _log_tail(std, edge, [rounded, -mu], upper)
+            tails_n.append(tn)
+            tails_s.append(ts)
+    ln_n = _logsumexp(np.concatenate([ln_noise, tails_n]))
+    ln_s = _logsumexp(np.concatenate([ln_sig, tails_s]))
+    return ln_n, ln_s
+
+
+def _expected_db(
+    zc: _ZCells, std: Any, mu: float, what: str, pre: tuple[np.ndarray, float, float] | None = None
+) -> float:
+    """10·log10(E[x²] / E[(x − Q(x))²]) from the cells in z (x = scale·(z + mu)); ``pre``:
+    ``_quantile_grid(std)`` if already computed."""
+    m, var = _moments(std, what)
+    grid, zlo, zhi = _quantile_grid(std) if pre is None else pre
+    # mass the format sends to ±inf / NaN (non-saturating overflow): infinite noise
+    with np.errstate(all="ignore"):
+        p_over = float(std.sf(zc.overflow_hi)) + float(std.cdf(zc.overflow_lo))
+    if p_over > 0:
+        return -math.inf
+    zlo, zhi = max(zlo, zc.overflow_lo), min(zhi, zc.overflow_hi)
+    ln_n, ln_s = _log_noise(zc, std, mu, grid, zlo, zhi)
+    sig = var + (m + mu) ** 2  # E[(z + mu)²], closed form
+    # self-check: the pieces must hold the whole second moment (nothing missed)
+    if not (sig > 0 and abs(math.exp(ln_s - math.log(sig)) - 1.0) < 1e-7):
+        raise ValueError(
+            f"could not integrate {what} accurately (second moment {sig:.6g} closed form, "
+            f"{math.exp(ln_s):.6g} integrated): its tails are too heavy or its ppf/pdf fail"
+        )
+    if ln_n == -math.inf:
+        return math.inf
+    return 10.0 * (math.log(sig) - ln_n) / _LN10
 
 
 def needs_fit(fmt: Any) -> bool:
     """True for a tensor-adaptive format whose scale is not chosen yet (``values()`` fails)."""
     _check_fixed(fmt)
+    if not callable(getattr(fmt, "fit", None)) or getattr(fmt, "nbits", 0) > 24:
+        return False  # (no values() call: it enumerates 2^n values, and only for n <= 24)
     try:
         fmt.values()
     except ValueError:
-        return callable(getattr(fmt, "fit", None))
+        return True
     return False
 
 
@@ -295,38 +491,96 @@ def _fit_to_dist(fmt: Any, dist: Any, fit_size: int) -> Any:
     if not needs_fit(fmt):
         return fmt
     amax = max(abs(float(dist.isf(0.5 / fit_size))), abs(float(dist.ppf(0.5 / fit_size))))
+    if not (math.isfinite(amax) and amax > 0):
+        raise ValueError(f"cannot fit {fmt} to dist: its ±{0.5 / fit_size:g} quantiles are ±{amax}")
     return fmt.fit(np.array([-amax, amax]))
+
+
+def _check_dist(dist: Any) -> None:
+    need = ("pdf", "cdf", "sf", "ppf", "isf", "support", "mean", "var", "median")
+    if not all(hasattr(dist, a) for a in need):
+        raise ValueError(
+            f"dist must be a frozen scipy.stats continuous distribution (with pdf, cdf, ppf, "
+            f"...), e.g. scipy.stats.norm(scale=2), got {dist!r}"
+        )
 
 
 def expected_sqnr(cfg: Any, dist: Any, *, rule: str = "format", fit_size: int = 4096) -> float:
     """Exact expected SQNR (dB) of ``cfg`` for a frozen continuous ``scipy.stats`` distribution:
     10·log10(E[x²] / E[(x − Q(x))²]), integrating the pdf over every rounding cell (see the
-    module docstring). ``rule``: tie rule of the cells (``cells``)."""
-    fmt = _fit_to_dist(_fmt(cfg), dist, fit_size)
+    module docstring). ``rule``: tie rule of the cells (``cells``).
+
+    The integration runs on the standardized variable z = (x − loc)/scale, so the scale of the
+    distribution does not matter (1e-300 … 1e300 relative to the format's range): the mass of
+    the two saturation cells is integrated like every other cell. ``ValueError`` when E[x²] is
+    infinite or undefined (Cauchy, Student-t with df <= 2). −inf when a positive probability
+    (however small) is sent to ±inf/NaN by a non-saturating format: E[(x − Q(x))²] is infinite.
+    """
+    _check_dist(dist)
+    if isinstance(fit_size, bool) or not isinstance(fit_size, int | np.integer) or fit_size < 2:
+        raise ValueError(f"fit_size must be an integer >= 2, got {fit_size!r}")
+    sd = _standardize(dist)
+    _moments(sd.std, "dist")  # refuse infinite E[x²] before any work
+    fmt = _fit_to_dist(_fmt(cfg), dist, int(fit_size))
     c = cells(fmt, rule)
-    return _db(_second_moment(dist), _cell_mse(c, dist))
+    zc = _to_z(c, sd.loc, sd.scale)
+    return _expected_db(zc, sd.std, sd.loc / sd.scale, "dist")
 
 
 # ---------------------------------------------------------------------------------------------
 # public entry points
 
 
+def _log_sum_squares(v: np.ndarray) -> float:
+    """log Σ v² without overflow or underflow (scaled by a power of two of max |v|)."""
+    m = float(np.max(np.abs(v))) if v.size else 0.0
+    if m == 0.0:
+        return -math.inf
+    e = int(np.frexp(m)[1])
+    w = np.ldexp(v, -e)
+    return math.log(float(np.dot(w, w))) + 2.0 * e * math.log(2.0)
+
+
 def empirical_sqnr(cfg: Any, x: Any) -> float:
     """10·log10(Σx² / Σ(x − Q(x))²) in dB, Q = the format's round-to-nearest ``quantize``.
 
-    NaN inputs are ignored; a finite input that the format sends to ±inf/NaN makes it −inf;
-    an exact reproduction gives +inf.
+    Computed in a scaled (log) domain: any magnitudes (1e-300 … 1e300) give the right value.
+    x must be finite and not all zero (``ValueError``: NaN or ±inf data has no SQNR). A finite
+    input that the format sends to ±inf/NaN makes it −inf; an exact reproduction gives +inf.
     """
     fmt = _fmt(cfg)
     a = np.asarray(x, dtype=np.float64).reshape(-1)
-    a = a[~np.isnan(a)]
     if a.size == 0:
-        raise ValueError("x must contain at least one non-NaN value")
+        raise ValueError("x must contain at least one value")
+    bad = ~np.isfinite(a)
+    if bad.any():
+        raise ValueError(
+            f"x must be finite: it has {int(np.isnan(a).sum())} NaN and "
+            f"{int(np.isinf(a).sum())} ±inf entries (the SQNR of non-finite data is undefined)"
+        )
+    if not np.any(a):
+        raise ValueError("x is all zero: its SQNR (0/0) is undefined")
     q = np.asarray(fmt.quantize(a), dtype=np.float64)
-    if not np.all(np.isfinite(q[np.isfinite(a)])):
+    if not np.all(np.isfinite(q)):
         return -math.inf
-    e = a - q
-    return _db(float(np.dot(a, a)), float(np.dot(e, e)))
+    with np.errstate(over="ignore"):
+        e = a - q
+    ln_e = (
+        _log_sum_squares(e)
+        if np.all(np.isfinite(e))
+        else _log_sum_squares(0.5 * a - 0.5 * q) + 2.0 * math.log(2.0)
+    )
+    if ln_e == -math.inf:
+        return math.inf
+    return 10.0 * (_log_sum_squares(a) - ln_e) / _LN10
+
+
+def _check_delta(delta: Any) -> None:
+    if not (isinstance(delta, str) and delta in cf.DELTA_EQS):
+        raise ValueError(
+            f"delta must be one of {cf.DELTA_EQS} (ALPS eq 25, the default, or the literal "
+            f"eq 9), got {delta!r}"
+        )
 
 
 def sqnr(
@@ -354,13 +608,10 @@ def sqnr(
     """
     if x is not None and dist is not None:
         raise ValueError("give either x (data) or dist (a scipy.stats distribution), not both")
+    _check_delta(delta)
     if x is not None:
         return empirical_sqnr(cfg, x)
     if dist is not None:
-        if not (hasattr(dist, "pdf") and hasattr(dist, "cdf") and hasattr(dist, "support")):
-            raise ValueError(
-                f"dist must be a frozen scipy.stats continuous distribution, got {dist!r}"
-            )
         return expected_sqnr(cfg, dist, rule=rule, fit_size=fit_size)
     fmt = _fmt(cfg)
     if needs_fit(fmt):
@@ -375,6 +626,7 @@ def sqnr(
 def fit_gamma(cfg: Any, x: Any = None, *, dist: Any = None, delta: str = "eq25") -> float:
     """The γ for which ALPS eq 8 reproduces the measured (``x``) or exact (``dist``) SQNR:
     20·log10 γ = 10.79 + 20·log10 Δ^−1 − SQNR."""
+    _check_delta(delta)
     s = sqnr(cfg, x, dist=dist)
     s8 = cf.sqnr_eq8(cfg, 1.0, delta)
     return 10.0 ** ((s8 - s) / 20.0)
@@ -386,19 +638,37 @@ def sqnr_curve(
     """Exact SQNR (dB) of inputs concentrated at each log2-magnitude m: x log-uniform on
     [2^(m − width/2), 2^(m + width/2)] (positive; sign-symmetric formats give the same for −x).
     This is the tapered-accuracy curve of ALPS Fig. 4a: flat-topped for floats, peaked around
-    2^sc for posits/GP, with a steeper flank where rs caps the regime."""
+    2^sc for posits/GP, with a steeper flank where rs caps the regime.
+
+    Each point is integrated on z = x / 2^m (exact power-of-two scaling) in the log domain, so
+    any finite m works (m = −1000: 0 dB for a format that flushes to zero, a large negative SQNR
+    for one that rounds up to its minpos). ``log2_magnitudes`` must be finite (``ValueError``).
+    """
     from scipy import stats
 
     fmt = _fmt(cfg)
     if needs_fit(fmt):
         raise ValueError(f"{fmt} adapts its scale to the data; fit it first (fmt.fit(x))")
-    if not width > 0:
-        raise ValueError(f"width must be > 0, got {width}")
+    try:
+        w = float(width)
+    except (TypeError, ValueError):
+        raise ValueError(f"width must be a number in (0, 64], got {width!r}") from None
+    if not 0 < w <= 64:
+        raise ValueError(f"width must be a number in (0, 64], got {width!r}")
+    try:
+        m = np.atleast_1d(np.asarray(log2_magnitudes, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise ValueError(f"log2_magnitudes must be real numbers, got {log2_magnitudes!r}") from None
+    if not np.all(np.isfinite(m)):
+        raise ValueError(
+            "log2_magnitudes must be finite: "
+            f"{int((~np.isfinite(m)).sum())} of {m.size} entries are NaN or ±inf"
+        )
     c = cells(fmt, rule)
-    m = np.atleast_1d(np.asarray(log2_magnitudes, dtype=np.float64))
+    std = stats.loguniform(2.0 ** (-w / 2), 2.0 ** (w / 2))
+    grid = _quantile_grid(std)
     out = np.empty(m.shape)
     for i, mi in enumerate(m.reshape(-1)):
-        lo, hi = 2.0 ** (mi - width / 2), 2.0 ** (mi + width / 2)
-        d = stats.loguniform(lo, hi)
-        out.reshape(-1)[i] = _db(_second_moment(d), _cell_mse(c, d, (lo, hi)))
+        zc = _to_z(c, 0.0, 1.0, log2_scale=float(mi))
+        out.reshape(-1)[i] = _expected_db(zc, std, 0.0, "the log-uniform input", grid)
     return out

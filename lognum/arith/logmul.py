@@ -95,6 +95,8 @@ def lp_multiply(x: Any, y: Any, fmt: Any) -> np.ndarray:
     shape of x and y)."""
     fmt = _lp(fmt)
     a, b = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("x and y must be finite (as for matmul and dot)")
     qa, qb = fmt.quantize(a), fmt.quantize(b)
     sa, la, g1 = lp_logs(fmt, qa)
     sb, lb, g2 = lp_logs(fmt, qb)

@@ -126,6 +126,8 @@ def quire_bits(cfg: Any, k: int) -> int:
     docstring for how this relates to ALPS §5.3 and the standard's 16n)."""
     from lognum.analysis.closed_form import quire_width
 
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise ValueError(f"k must be an integer >= 1 (the number of products), got {k!r}")
     return quire_width(_fmt(cfg), int(k), rule="exact")
 
 
@@ -169,6 +171,8 @@ def matmul(
         ):
             raise ValueError(f"antilog_bits must be an integer in [0, 52], got {antilog_bits!r}")
     a, b = _check(A, B)
+    if a.shape[1] == 0:  # K = 0: the empty sum is exactly 0 in every accumulator
+        return np.zeros((a.shape[0], b.shape[1]))
     qa, qb = fmt.quantize(a), fmt.quantize(b)
     M, K = qa.shape
     N = qb.shape[1]
@@ -270,7 +274,8 @@ def _lp_quire(fmt: Any, sa, la, sb, lb, G: int, bits: int | None, K: int) -> np.
 def dot(
     a: Any, b: Any, fmt: Any, accumulate: str = "quire", antilog_bits: int | None = None
 ) -> float:
-    """Dot product of two real vectors in ``fmt`` (quantized first); see ``matmul``."""
+    """Dot product of two real vectors in ``fmt`` (quantized first); see ``matmul``. Empty
+    vectors give 0.0 with every accumulator."""
     x = np.asarray(a, dtype=np.float64)
     y = np.asarray(b, dtype=np.float64)
     if x.ndim != 1 or y.ndim != 1 or x.size != y.size:

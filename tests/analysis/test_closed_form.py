@@ -192,3 +192,60 @@ def test_quire_width_against_enumerated_products(spec):
         assert alps == exact
     else:  # Min > Δ by a factor 2^(t-es)(1 + 2^(es-t)): ALPS' width is short of exactness
         assert alps < need and 2 * (t - f.es) <= exact - alps <= 2 * (t - f.es + 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# cancellation, non-finite inputs and the errors of the closed forms (issue 11 classes)
+
+
+def _lp_mse_decimal(h):
+    """E[(2^δ − 1)²], δ ~ U[−h/2, h/2], at 80 digits: sinh(c)/c − 2 sinh(c/2)/(c/2) + 1."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 80
+        c = Decimal(h) * Decimal(2).ln()
+
+        def sinhc(x):
+            return (x.exp() - (-x).exp()) / (2 * x)
+
+        return float(sinhc(c) - 2 * sinhc(c / 2) + 1)
+
+
+@pytest.mark.parametrize("h", [2.0**-40, 2.0**-27, 2.0**-20, 2.0**-10, 0.5, 1.0, 1.4427, 2.0, 32.0])
+def test_lp_relative_mse_has_no_cancellation(h):
+    # the closed form was negative at h = 2^-20 (math domain error in sqnr_lp for LP<24,...>)
+    assert cf.lp_relative_mse(h) == pytest.approx(_lp_mse_decimal(h), rel=1e-14)
+
+
+def test_sqnr_lp_for_wide_lp_formats():
+    # LP<24,1,5,0> at its centre: h = 2^-20, SQNR = -10 log10((h ln 2)² / 12) to ~1e-11 dB
+    h = 2.0**-20
+    expect = -10 * math.log10((h * math.log(2)) ** 2 / 12)
+    assert cf.sqnr_lp("LP<24,1,5,0>") == pytest.approx(expect, abs=1e-9)
+    assert ln.sqnr("LP<24,1,5,0>") == cf.sqnr_lp("LP<24,1,5,0>")
+    x = 2.0 ** np.random.default_rng(0).uniform(-0.5, 0.5, 200_000)
+    assert abs(ln.sqnr("LP<24,1,5,0>", x) - expect) < 0.05
+
+
+def test_closed_form_errors_name_the_parameter():
+    with pytest.raises(ValueError, match="h must be a finite number > 0"):
+        cf.lp_relative_mse(math.inf)
+    assert cf.lp_relative_mse(5000.0) == math.inf  # beyond float64, not an OverflowError
+    for bad in (math.nan, math.inf):
+        with pytest.raises(ValueError, match="log2_magnitude must be a finite number"):
+            cf.sqnr_lp("LP<8,1,5,0>", bad)
+        with pytest.raises(ValueError, match="log2_magnitude must be a finite number"):
+            cf.log2_step("LP<8,1,5,0>", bad)
+        with pytest.raises(ValueError, match="scale must be a finite number"):
+            cf.regime_of("posit<8,2>", bad)
+    with pytest.raises(ValueError, match=r"delta_eq must be one of \('eq25', 'eq9'\)"):
+        cf.sqnr_eq8("posit<8,2>", 1.0, "x")
+    with pytest.raises(ValueError, match=r"k must be an integer in \[-7, 6\]"):
+        cf.bits_after_regime("posit<8,2>", 100)
+    with pytest.raises(ValueError, match="k must be an integer"):
+        cf.fraction_bits("posit<8,2>", -8)
+    with pytest.raises(ValueError, match="sc"):
+        cf.delta_gp(8, 1, 3, -2000)  # was 0.0 (underflow), then log10(0) in eq 8
+    with pytest.raises(ValueError, match="rs"):
+        cf.delta_gp(8, 1, 9, 0)

@@ -214,3 +214,32 @@ def test_lp_multiply_elementwise_matches_one_term_format_dot():
     assert set(np.abs(p[p != 0])) <= set(fmt.values())
     with pytest.raises(ValueError, match="LP"):
         lp_multiply(x, y, "posit<8,2>")
+
+
+@pytest.mark.parametrize("spec", ["posit<8,2>", "GP<6,0,2,1>", "LP<8,1,5,0>"])
+@pytest.mark.parametrize("acc", ["quire", "float32", "format"])
+def test_empty_sums_are_zero(spec, acc):
+    # issue 11: dot([], [], "posit<8,2>") said "m must be an integer >= 1"
+    assert dot([], [], spec, acc) == 0.0
+    c = matmul(np.zeros((3, 0)), np.zeros((0, 2)), spec, acc)
+    assert c.shape == (3, 2) and np.all(c == 0.0) and not np.any(np.signbit(c))
+    assert matmul(np.ones((0, 4)), np.ones((4, 2)), spec, acc).shape == (0, 2)
+    assert matmul(np.ones((2, 4)), np.ones((4, 0)), spec, acc).shape == (2, 0)
+
+
+def test_arith_user_errors_name_the_parameter():
+    from lognum.arith import lp_multiply
+
+    for bad in (np.nan, np.inf, -np.inf):
+        with pytest.raises(ValueError, match="x and y must be finite"):
+            lp_multiply([1.0, bad], [2.0, 1.0], "LP<8,1,5,0>")
+        with pytest.raises(ValueError, match="A and B must be finite"):
+            dot([bad], [1.0], "posit<8,2>")
+    for k in (0, -3, 2.5, True):
+        with pytest.raises(ValueError, match="k must be an integer >= 1"):
+            quire_bits("posit<8,2>", k)
+    # extreme magnitudes saturate exactly: maxpos² − maxpos² = 0 in the quire
+    assert dot([1e300, 1e300], [1e300, -1e300], "posit<8,2>") == 0.0
+    assert dot([1e-300] * 3, [1e-300] * 3, "posit<16,2>") == ln.Posit(16, 2).quantize(
+        3 * ln.Posit(16, 2).minpos**2
+    )
