@@ -37,6 +37,7 @@ import numpy as np
 
 from lognum.formats.base import Format, as_float_array, check_int
 from lognum.formats.floats import ElementMixin, _table_loops, options_suffix
+from lognum.formats.parse import notation
 
 _PREC = 60
 
@@ -155,8 +156,10 @@ def _log_tables(key: tuple, linear: bool) -> tuple[np.ndarray, ...]:
 class LNS(_LogTableMixin, Format):
     """Logarithmic number system ``LNS<n,frac_bits>`` (see the module docstring).
 
-    n: 3..16 bits; frac_bits: 0..n-2 (F, fraction bits of the log2 magnitude); int_bits:
-    n-1-frac_bits (may be omitted). Saturating (``saturate=False`` raises).
+    n: 3..16 bits; frac_bits: 0..n-2 (F, fraction bits of the log2 magnitude), and at least the
+    smallest F with (2^(n-2) - 1)/2^F <= 1022 so that every value is a normal float64 (n = 16
+    needs F >= 5); int_bits: n-1-frac_bits (may be omitted). Saturating (``saturate=False``
+    raises).
     """
 
     n: int
@@ -167,11 +170,15 @@ class LNS(_LogTableMixin, Format):
         n = check_int("n", self.n, 3, 16)
         if self.frac_bits is None and self.int_bits is None:
             raise ValueError("frac_bits (or int_bits) must be given, in [0, n-2]")
+        # every magnitude 2^(±lmax/2^F) must be a normal float64: lmax/2^F <= 1022
+        fmin = 0
+        while ((1 << (n - 2)) - 1) > (1022 << fmin):
+            fmin += 1
         if self.frac_bits is None:
-            ib = check_int("int_bits", self.int_bits, 1, n - 1)
+            ib = check_int("int_bits", self.int_bits, 1, n - 1 - fmin)
             fb = n - 1 - ib
         else:
-            fb = check_int("frac_bits", self.frac_bits, 0, n - 2)
+            fb = check_int("frac_bits", self.frac_bits, fmin, n - 2)
             ib = n - 1 - fb
             if self.int_bits is not None and check_int("int_bits", self.int_bits, 1, n - 1) != ib:
                 raise ValueError(f"int_bits must be n - 1 - frac_bits = {ib}, got {self.int_bits}")
@@ -274,8 +281,10 @@ BASES = ("2", "sqrt2")
 class LogQuant(_LogTableMixin, Format):
     """LogNet / Miyashita log quantization (see the module docstring).
 
-    n: 2..16 bits (a sign bit and b = n-1 magnitude bits; unsigned: b = n); fsr: the full-scale
-    range exponent (integer in [-1100, 1100], in units of the base; None: fit from data);
+    n: 2..11 bits for base 2, 2..12 for base √2 (a sign bit and b = n-1 magnitude bits;
+    unsigned: b = n, from 1 bit; wider windows of exponents would not fit in float64); fsr: the
+    full-scale range exponent (an integer in ``fsr_range``, where every value is a normal
+    float64, in units of the base; None: fit from data);
     base: "2" or "sqrt2"; signed: bool (unsigned: negative inputs give 0, for post-ReLU data).
     """
 
@@ -287,15 +296,24 @@ class LogQuant(_LogTableMixin, Format):
     roundings = ("nearest", "stochastic")
 
     def __post_init__(self) -> None:
-        check_int("n", self.n, 2 if self.signed else 1, 16)
-        object.__setattr__(self, "n", int(self.n))
-        if self.fsr is not None:
-            object.__setattr__(self, "fsr", check_int("fsr", self.fsr, -1100, 1100))
         if str(self.base) not in BASES:
             raise ValueError(f"base must be one of {BASES}, got {self.base!r}")
         object.__setattr__(self, "base", str(self.base))
         if not isinstance(self.signed, bool | np.bool_):
             raise ValueError(f"signed must be True or False, got {self.signed!r}")
+        object.__setattr__(self, "signed", bool(self.signed))
+        # the 2^b - 1 exponents must fit in float64's normal binades: 2^b <= 2045 d + 2
+        bmax = 10 if self.base == "2" else 11
+        check_int("n", self.n, 2 if self.signed else 1, bmax + int(self.signed))
+        object.__setattr__(self, "n", int(self.n))
+        if self.fsr is not None:
+            object.__setattr__(self, "fsr", check_int("fsr", self.fsr, *self.fsr_range))
+
+    @property
+    def fsr_range(self) -> tuple[int, int]:
+        """The fsr whose values 2^(x̃/d) are all normal float64 numbers (``fit`` clamps to it)."""
+        d = 1 if self.base == "2" else 2
+        return (1 << self.b) - 1 - 1022 * d, 1023 * d + 1
 
     @property
     def nbits(self) -> int:
@@ -386,7 +404,8 @@ class LogQuant(_LogTableMixin, Format):
             if lo <= Decimal(amax) < hi:
                 k = kk
                 break
-        return dataclasses.replace(self, fsr=max(-1100, min(1100, k + 1)))
+        lo, hi = self.fsr_range
+        return dataclasses.replace(self, fsr=max(lo, min(hi, k + 1)))
 
     def quantize(
         self,
@@ -395,17 +414,23 @@ class LogQuant(_LogTableMixin, Format):
         rng: Any = None,
         out: np.ndarray | None = None,
         saturate: bool | None = None,
-        **kw: Any,
+        threads: int = 1,
     ) -> np.ndarray:
-        """Fit (if ``fsr`` is None) and quantize."""
+        """Fit (if ``fsr`` is None) and quantize; keywords as in ``Format.quantize``."""
         f = self.fit(x) if self.fsr is None else self
-        return ElementMixin.quantize(f, x, rounding, rng, out, saturate, **kw)
+        return ElementMixin.quantize(f, x, rounding, rng, out, saturate, threads)
 
     def encode(
-        self, x: Any, rounding: str = "nearest", rng: Any = None, saturate: bool | None = None
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: Any = None,
+        saturate: bool | None = None,
+        threads: int = 1,
     ) -> np.ndarray:
+        """Fit (if ``fsr`` is None) and encode."""
         f = self.fit(x) if self.fsr is None else self
-        return ElementMixin.encode(f, x, rounding, rng, saturate)
+        return ElementMixin.encode(f, x, rounding, rng, saturate, threads)
 
     def describe(self, code: int) -> dict[str, Any]:
         """Sign, magnitude index and exponent x̃ of a code."""
@@ -437,9 +462,11 @@ class LogQuant(_LogTableMixin, Format):
 # notation
 
 
-def _parse_lns(n: str, f: str) -> LNS:
-    return LNS(int(n), frac_bits=int(f))
+@notation(LNS)
+def _parse_lns(n: str, f: str, **kw: Any) -> LNS:
+    return LNS(**{"n": int(n), "frac_bits": int(f), **kw})
 
 
-def _parse_logquant(n: str, fsr: str | None = None) -> LogQuant:
-    return LogQuant(int(n), None if fsr is None else int(fsr))
+@notation(LogQuant)
+def _parse_logquant(n: str, fsr: str | None = None, **kw: Any) -> LogQuant:
+    return LogQuant(**{"n": int(n), "fsr": None if fsr is None else int(fsr), **kw})
