@@ -79,7 +79,7 @@ def float_value(
 ):
     """Quantized value of ``x`` (float64): the element grid scaled by ``sc2 = 2^sc``
     (``isc = 2^-sc``). ``ovfval``/``infval``/``nanval``: magnitudes for overflow, ±inf and NaN
-    inputs; ``signed`` (0: negative inputs give NaN, E8M0), ``negzero`` (0: -0 becomes +0,
+    inputs; ``signed`` (0: negative inputs give NaN, E8M0; -0 is zero), ``negzero`` (0: -0 becomes +0,
     fnuz), ``zeronan`` (1: zero gives NaN, E8M0 has no zero)."""
     xf = float(x)
     b = f64_bits(xf)
@@ -97,7 +97,7 @@ def float_value(
     v = v * sc2
     if s and signed:
         v = -v
-    if s and not signed:
+    if s and not signed and ax != 0.0:  # -0 is zero, not a negative input
         v = math.nan
     if v == 0.0 and not negzero:
         v = 0.0
@@ -160,7 +160,7 @@ def float_code(
             c = (uint64(0) - c) & mask(n)
         else:
             c = c | (uint64(1) << uint64(n - 1))
-    if s and not signed:
+    if s and not signed and ax != 0.0:
         c = uint64(nancode)
     if xf != xf:
         c = uint64(0)

@@ -45,7 +45,14 @@ from typing import Any
 
 import numpy as np
 
-from lognum.formats.base import Format, as_float_array, check_int, check_out, check_rng
+from lognum.formats.base import (
+    Format,
+    as_float_array,
+    check_int,
+    check_out,
+    check_rng,
+    saturate_f32,
+)
 from lognum.formats.fixed import SymmetricInt, _check_threads
 from lognum.formats.floats import Grid, Minifloat, _check_axis, _loops, options_suffix
 from lognum.formats.parse import notation
@@ -203,6 +210,7 @@ class _BlockMixin:
             scaled = rows.astype(np.float64) * np.ldexp(1.0, -sc)[:, None]
             q = self._elem_quantizer.quantize(scaled.reshape(-1), rounding="stochastic", rng=rng)
             res[...] = (q.reshape(rows.shape) * np.ldexp(1.0, sc)[:, None]).reshape(-1)
+        saturate_f32(self, flat, res)
         res = res.reshape(rows.shape)
         res[nan] = np.nan
         v = self._unblock(res, layout).reshape(a.shape)

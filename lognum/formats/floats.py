@@ -884,7 +884,7 @@ class ScaledFloat(ElementMixin, Format):
         amax = float(np.max(fin)) if fin.size else 0.0
         if amax == 0.0:  # all zero, or no finite entry
             return dataclasses.replace(self, sc=0)
-        sc = math.ceil(math.log2(amax / self.base.maxpos))
+        sc = math.ceil(math.log2(amax) - math.log2(self.base.maxpos))  # no under/overflow
         while math.ldexp(self.base.maxpos, sc) < amax:
             sc += 1
         while math.ldexp(self.base.maxpos, sc - 1) >= amax:

@@ -44,14 +44,33 @@ _PREC = 60
 
 def _dec_pow2(num: int, den: int) -> Decimal:
     """2^(num/den) to 60 significant digits."""
+    ip, r = divmod(num, den)
     with localcontext() as ctx:
         ctx.prec = _PREC
-        ip, r = divmod(num, den)
-        return (Decimal(2) ** (Decimal(r) / Decimal(den))) * (Decimal(2) ** ip)
+        return _dec_frac_pow2(r, den) * (Decimal(2) ** ip)
+
+
+def _dec_frac_pow2(r: int, den: int) -> Decimal:
+    """2^(r/den) for 0 <= r < den to 60 significant digits."""
+    return _frac_table(den)[r]
+
+
+@cache
+def _frac_table(den: int) -> tuple[Decimal, ...]:
+    """2^(r/den), r = 0..den-1: successive products of 2^(1/den) carried at 90 digits (at most
+    2^15 roundings of 1e-90 each), then rounded to 60; 2^0 = 1 exactly. Cached per den."""
+    with localcontext() as ctx:
+        ctx.prec = _PREC + 30
+        step = Decimal(2) ** (Decimal(1) / Decimal(den))
+        acc = [Decimal(1)]
+        for _ in range(den - 1):
+            acc.append(acc[-1] * step)
+        ctx.prec = _PREC
+        return tuple(+v for v in acc)
 
 
 def _thresholds_from(
-    exact: list[Decimal], codes: np.ndarray, geometric: bool
+    exact: list[Decimal], codes: np.ndarray, geometric: bool, e0den: tuple[int, int] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Double thresholds between neighbouring exact magnitudes and their tie flags (1: an input
     equal to the threshold rounds up). A midpoint that is exactly a double ties to the even
@@ -62,7 +81,12 @@ def _thresholds_from(
         ctx.prec = _PREC
         for i in range(len(exact) - 1):
             a, b = exact[i], exact[i + 1]
-            mid = (a * b).sqrt() if geometric else (a + b) / 2
+            if geometric and e0den is not None:  # exact[i] = 2^((e0 + i)/den)
+                mid = _dec_pow2(2 * (e0den[0] + i) + 1, 2 * e0den[1])
+            elif geometric:
+                mid = (a * b).sqrt()
+            else:
+                mid = (a + b) / 2
             t = float(mid)
             thr[i] = t
             dt = Decimal(t)
@@ -139,11 +163,11 @@ def _log_tables(key: tuple, linear: bool) -> tuple[np.ndarray, ...]:
     """(pv, pc, nc, thr, tup) of a log format. ``_EXACT[key][0]`` lists the exact magnitudes
     with, at index 0, the value of the slot that zero occupies in the log order (the code below
     minpos): log-domain thresholds use it, linear ones use 0; the value table has 0 there."""
-    exact, pc, nc = _EXACT[key]
+    exact, pc, nc, e0den = _EXACT[key]
     if linear:
         exact = [Decimal(0)] + exact[1:]
     pv = np.array([0.0] + [float(v) for v in exact[1:]])
-    thr, tup = _thresholds_from(exact, pc, geometric=not linear)
+    thr, tup = _thresholds_from(exact, pc, geometric=not linear, e0den=e0den)
     for a in (pv, pc, nc, thr, tup):
         a.setflags(write=False)
     return pv, pc, nc, thr, tup
@@ -218,7 +242,7 @@ class LNS(_LogTableMixin, Format):
             pc = np.array([1 << (n - 2)] + [L & mask for L in Ls], dtype=np.int64)
             nc = pc | (1 << (n - 1))
             nc[0] = pc[0]
-            _EXACT[key] = (exact, pc, nc)
+            _EXACT[key] = (exact, pc, nc, (-lm - 1, 1 << F))
         return key
 
     def _code_table(self) -> np.ndarray:
@@ -365,7 +389,7 @@ class LogQuant(_LogTableMixin, Format):
                 nc[0] = 0
             else:
                 nc = np.zeros_like(pc)
-            _EXACT[key] = (exact, pc, nc)
+            _EXACT[key] = (exact, pc, nc, (ex[0] - 1, self.d))
         return key
 
     def _round(self, x: np.ndarray, rounding: str, codes: bool) -> np.ndarray:
