@@ -103,7 +103,7 @@ def saturate_f32(fmt: Any, x: np.ndarray, res: np.ndarray) -> None:
     if res.dtype != np.float32 or not res.size or not fmt.saturating:
         return
     try:
-        if fmt.maxpos <= _FLT_MAX:
+        if fmt._max_magnitude <= _FLT_MAX:
             return
     except ValueError:  # maxpos needs fitted parameters that are per slice
         pass
@@ -226,6 +226,11 @@ class Format:
         """Whether out-of-range finite inputs round to ±maxpos (True for every family but the
         minifloats without ``saturate=True``, which overflow to inf or NaN)."""
         return True
+
+    @property
+    def _max_magnitude(self) -> float:
+        """The largest |value| (maxpos for formats symmetric about 0)."""
+        return self.maxpos
 
     def _with_saturate(self, saturate: bool | None) -> Any:
         """The format with the per-call ``saturate`` option applied. Formats without a

@@ -173,6 +173,12 @@ class _IntMixin(ElementMixin):
             return (q.astype(np.int64) & ((1 << self.nbits) - 1)).astype(np.uint32)
         return ((q - z[0]) * s[0]).astype(x.dtype)
 
+    @property
+    def _max_magnitude(self) -> float:
+        """max |(q - Z)·S| over the levels (the most negative level can exceed maxpos)."""
+        s, z = self._params()
+        return float(np.max(s * np.maximum(self.qmax - z, z - self.qmin)))
+
     def _decode_flat(self, codes: np.ndarray, out: np.ndarray) -> None:
         s, z = self._params()
         if s.size != 1:

@@ -32,8 +32,8 @@ from lognum.formats.block import MX, MX_ELEMENTS, BlockFloat
 from lognum.formats.fixed import AffineInt, DynamicFixedPoint, FixedPoint, SymmetricInt
 from lognum.formats.floats import SPECIALS, AdaptivFloat, Minifloat, ScaledFloat
 from lognum.formats.lns import LNS, LogQuant
-from lognum.formats.posit import GeneralizedPosit, Posit
 from lognum.formats.logposit import LogPosit
+from lognum.formats.posit import GeneralizedPosit, Posit
 
 F32MAX = float(np.finfo(np.float32).max)
 SETTINGS = dict(
@@ -65,8 +65,9 @@ def posits(draw):
 @st.composite
 def gps(draw):
     n = draw(st.integers(2, 32))
-    return GeneralizedPosit(n, draw(st.integers(0, 4)), draw(st.integers(1, n - 1)),
-                            draw(st.integers(-64, 64)))
+    return GeneralizedPosit(
+        n, draw(st.integers(0, 4)), draw(st.integers(1, n - 1)), draw(st.integers(-64, 64))
+    )
 
 
 @st.composite
@@ -79,8 +80,12 @@ def lps(draw):
 @st.composite
 def fixeds(draw):
     signed = draw(st.booleans())
-    return FixedPoint(draw(st.integers(2 if signed else 1, 32)), draw(st.integers(-64, 64)),
-                      signed, draw(st.sampled_from(("even", "away"))))
+    return FixedPoint(
+        draw(st.integers(2 if signed else 1, 32)),
+        draw(st.integers(-64, 64)),
+        signed,
+        draw(st.sampled_from(("even", "away"))),
+    )
 
 
 @st.composite
@@ -107,8 +112,9 @@ def affines(draw):
 @st.composite
 def dfxps(draw):
     fb = draw(st.one_of(st.none(), st.integers(-128, 128)))
-    return DynamicFixedPoint(draw(st.integers(2, 32)), fb,
-                             ties=draw(st.sampled_from(("even", "away"))))
+    return DynamicFixedPoint(
+        draw(st.integers(2, 32)), fb, ties=draw(st.sampled_from(("even", "away")))
+    )
 
 
 @st.composite
@@ -131,8 +137,9 @@ def minifloats(draw):
 @st.composite
 def scaledfloats(draw):
     e = draw(st.integers(1, 8))
-    return ScaledFloat(e, draw(st.integers(0, 15 - e)),
-                       draw(st.one_of(st.none(), st.integers(-126, 126))))
+    return ScaledFloat(
+        e, draw(st.integers(0, 15 - e)), draw(st.one_of(st.none(), st.integers(-126, 126)))
+    )
 
 
 @st.composite
@@ -168,22 +175,39 @@ def logquants(draw):
 
 @st.composite
 def mxs(draw):
-    return MX(draw(st.sampled_from(sorted(MX_ELEMENTS))), draw(st.integers(1, 64)),
-              scale_rule=draw(st.sampled_from(("ocp", "ceil"))),
-              ties=draw(st.sampled_from(("even", "away"))))
+    return MX(
+        draw(st.sampled_from(sorted(MX_ELEMENTS))),
+        draw(st.integers(1, 64)),
+        scale_rule=draw(st.sampled_from(("ocp", "ceil"))),
+        ties=draw(st.sampled_from(("even", "away"))),
+    )
 
 
 @st.composite
 def bfps(draw):
-    return BlockFloat(draw(st.integers(2, 16)), draw(st.integers(1, 64)),
-                      scale_rule=draw(st.sampled_from(("ocp", "ceil"))),
-                      ties=draw(st.sampled_from(("even", "away"))))
+    return BlockFloat(
+        draw(st.integers(2, 16)),
+        draw(st.integers(1, 64)),
+        scale_rule=draw(st.sampled_from(("ocp", "ceil"))),
+        ties=draw(st.sampled_from(("even", "away"))),
+    )
 
 
 FAMILIES = {
-    "posit": posits(), "gp": gps(), "lp": lps(), "fixed": fixeds(), "sym": syms(),
-    "affine": affines(), "dfxp": dfxps(), "minifloat": minifloats(), "sf": scaledfloats(),
-    "af": afs(), "lns": lnss(), "logquant": logquants(), "mx": mxs(), "bfp": bfps(),
+    "posit": posits(),
+    "gp": gps(),
+    "lp": lps(),
+    "fixed": fixeds(),
+    "sym": syms(),
+    "affine": affines(),
+    "dfxp": dfxps(),
+    "minifloat": minifloats(),
+    "sf": scaledfloats(),
+    "af": afs(),
+    "lns": lnss(),
+    "logquant": logquants(),
+    "mx": mxs(),
+    "bfp": bfps(),
 }
 
 # ------------------------------------------------------------------------------------------
@@ -274,8 +298,9 @@ def _numpy_int32(f, x32):
     S, Z = float(s[0]), float(z[0])
     with np.errstate(over="ignore", under="ignore"):
         s32 = np.float32(S)
-    if not (np.isfinite(s32) and s32 >= np.finfo(np.float32).tiny
-            and S * (f.qmax - f.qmin) <= F32MAX):
+    if not (
+        np.isfinite(s32) and s32 >= np.finfo(np.float32).tiny and S * (f.qmax - f.qmin) <= F32MAX
+    ):
         return None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         q = np.clip(np.rint(x32 / s32) + np.float32(Z), np.float32(f.qmin), np.float32(f.qmax))
@@ -379,18 +404,45 @@ def test_family_properties(family):
 # magnitude sweep: each family at extreme parameters, inputs from 1e-300 to 1e300
 
 SWEEP = [
-    Posit(2, 0), Posit(32, 4), GeneralizedPosit(32, 4, 31, 64), GeneralizedPosit(8, 4, 7, -64),
-    GeneralizedPosit(6, 0, 1, 0), LogPosit(24, 4, 23, -64.0), LogPosit(6, 2, 5, 0.5),
-    FixedPoint(32, 64), FixedPoint(32, -64), FixedPoint(1, 0, signed=False),
-    SymmetricInt(16), SymmetricInt(2), AffineInt(16, signed=True), AffineInt(2),
-    DynamicFixedPoint(32), DynamicFixedPoint(2), Minifloat(8, 7, -512, special="none"),
-    Minifloat(8, 7, 512, special="none"), Minifloat(4, 3, special="fn", saturate=True),
-    Minifloat(5, 10), Minifloat(8, 0, subnormals=False, special="fnu"),
-    ScaledFloat(8, 7, None), ScaledFloat(1, 0, None), ScaledFloat(4, 3, 126),
-    AdaptivFloat(16, 8), AdaptivFloat(8, 3), AdaptivFloat(16, 5, variant=2022), AdaptivFloat(2, 1),
-    LNS(16, frac_bits=5), LNS(3, frac_bits=0), LogQuant(11), LogQuant(12, base="sqrt2"),
-    LogQuant(1, signed=False), LogQuant(4, 1000), MX("fp4_e2m1"), MX("int8"), MX("fp8_e5m2"),
-    BlockFloat(16, 32), BlockFloat(2, 1),
+    Posit(2, 0),
+    Posit(32, 4),
+    GeneralizedPosit(32, 4, 31, 64),
+    GeneralizedPosit(8, 4, 7, -64),
+    GeneralizedPosit(6, 0, 1, 0),
+    LogPosit(24, 4, 23, -64.0),
+    LogPosit(6, 2, 5, 0.5),
+    FixedPoint(32, 64),
+    FixedPoint(32, -64),
+    FixedPoint(1, 0, signed=False),
+    SymmetricInt(16),
+    SymmetricInt(2),
+    AffineInt(16, signed=True),
+    AffineInt(2),
+    DynamicFixedPoint(32),
+    DynamicFixedPoint(2),
+    Minifloat(8, 7, -512, special="none"),
+    Minifloat(8, 7, 512, special="none"),
+    Minifloat(4, 3, special="fn", saturate=True),
+    Minifloat(5, 10),
+    Minifloat(8, 0, subnormals=False, special="fnu"),
+    ScaledFloat(8, 7, None),
+    ScaledFloat(1, 0, None),
+    ScaledFloat(4, 3, 126),
+    AdaptivFloat(16, 8),
+    AdaptivFloat(8, 3),
+    AdaptivFloat(16, 5, variant=2022),
+    AdaptivFloat(2, 1),
+    LNS(16, frac_bits=5),
+    LNS(3, frac_bits=0),
+    LogQuant(11),
+    LogQuant(12, base="sqrt2"),
+    LogQuant(1, signed=False),
+    LogQuant(4, 1000),
+    MX("fp4_e2m1"),
+    MX("int8"),
+    MX("fp8_e5m2"),
+    BlockFloat(16, 32),
+    BlockFloat(2, 1),
 ]
 
 
@@ -413,8 +465,10 @@ def test_magnitude_sweep():
         step = 25 if not (isinstance(f, LogQuant) and f.b > 8) else 300
         for v in x[::step]:
             q = f.quantize(np.array([v, v / 3]))
-            assert np.isfinite(q).all() or _nan_allowed(_fitted(f, np.array([v])),
-                                                        np.array([v, v / 3])).any(), (str(f), v)
+            assert (
+                np.isfinite(q).all()
+                or _nan_allowed(_fitted(f, np.array([v])), np.array([v, v / 3])).any()
+            ), (str(f), v)
             n_cases += 2
         q32 = f.quantize(x32)
         assert q32.dtype == np.float32
