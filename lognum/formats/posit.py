@@ -7,6 +7,11 @@ on the *bit string* — not nearest by value: where the cut falls in the regime 
 tie point is the geometric mean of the neighbours — saturating to ±maxpos, never rounding a
 nonzero to 0 (→ ±minpos), NaN/±inf → NaR (decoded as NaN), -0 → 0.
 
+float32 output of a format whose maxpos exceeds the float32 range (posit<32,4>, GP with a large
+sc, e.g. ``GP<8,4,7,64>``): the float64 result rounded to float32, saturating at ±float32 max
+(3.4028235e38) instead of overflowing to inf, so a finite input never gives inf. Values below the
+float32 range round to float32 as usual (to a subnormal or ±0).
+
 ``GeneralizedPosit(n, es, n-1, 0)`` has exactly the bit patterns and values of
 ``Posit(n, es)`` (tested exhaustively); rs = 1 and rs = 2 are fixed-field floats with bias
 2^es / 2^(es+1), no subnormals (FORMATS.md §2.4).
