@@ -99,7 +99,8 @@ def saturate_f32(fmt: Any, x: np.ndarray, res: np.ndarray) -> None:
     """float32 output of a saturating format whose maxpos exceeds the float32 range: a result
     beyond ±float32 max (inf after rounding to float32) becomes ±float32 max in place, so a
     finite input never gives inf (the float32 result is the float64 result rounded to float32
-    with saturation). Nonsaturating formats keep their inf."""
+    with saturation; ±inf inputs that such a format maps to ±maxpos give ±float32 max too).
+    Nonsaturating formats keep their inf."""
     if res.dtype != np.float32 or not res.size or not fmt.saturating:
         return
     try:
@@ -107,7 +108,7 @@ def saturate_f32(fmt: Any, x: np.ndarray, res: np.ndarray) -> None:
             return
     except ValueError:  # maxpos needs fitted parameters that are per slice
         pass
-    bad = np.isinf(res) & np.isfinite(x)
+    bad = np.isinf(res)  # a saturating format's float64 result is never inf: overflow here
     if bad.any():
         res[bad] = np.copysign(np.float32(_FLT_MAX), res[bad])
 

@@ -174,12 +174,22 @@ def grid_ufunc(g: Grid, sc: int = 0, away: int = 0) -> Any:
         return uf
     import numba
 
-    from lognum._kernels.floats import float_value
+    from lognum._kernels.floats import f32_saturate, float_value
 
     isc, sc2 = math.ldexp(1.0, -sc), math.ldexp(1.0, sc)
     m, emin, vmin, lomid, tieup, aw, maxval, ovfval, infval, nanval, sg, nz, zn = g.qargs(away)
+    if ovfval == maxval:  # saturating: float32 results beyond float32 max give float32 max
 
-    def q(x):
+        def q(x):
+            return f32_saturate(x, q64(x))
+
+    else:
+
+        def q(x):
+            return q64(x)
+
+    @numba.njit(inline="always")
+    def q64(x):
         return float_value(
             x,
             isc,

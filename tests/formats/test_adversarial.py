@@ -288,3 +288,15 @@ def test_every_format_takes_the_same_keywords(f):
         f.quantize(x, threads=0)
     with pytest.raises(ValueError, match="threads must be a positive integer"):
         f.encode(x, threads=0)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [GeneralizedPosit(8, 4, 7, 64), LogPosit(6, 4, 5, -64), Minifloat(8, 7, -100, special="none"),
+     Minifloat(8, 1, -100), Posit(8, 2)],
+    ids=str,
+)
+def test_ufunc_float32_loop_matches_quantize(f):
+    x = np.float32([F32MAX, -F32MAX, 1e38, 1.0, 0.0, np.nan, np.inf])
+    np.testing.assert_array_equal(f.ufunc(x), f.quantize(x))
+    np.testing.assert_array_equal(f.ufunc(x.astype(np.float64)), f.quantize(x.astype(np.float64)))
