@@ -8,9 +8,12 @@ S, Z and the constants arrive in arrays of x's dtype, so ``x/S`` is one float32 
 division. ``round`` is ties-to-even (``away=1``: ties away from zero) and Z is added *after*
 rounding (adding it first can create a false tie).
 
-``p`` holds ``[qmin, qmax, magic, cap, 0.5, 1.0]`` in x's dtype: ``magic`` = 1.5·2^23 (float32)
-or 1.5·2^52 (float64) rounds |t| < cap = 2^22 (2^50) to the nearest even integer by
-``(t + magic) - magic``; t is clamped to ±cap first (q is clamped to [qmin, qmax] anyway).
+``p`` holds ``[qmin, qmax, magic, cap, 0.5, 1.0]`` in x's dtype, with magic = cap = 2^23
+(float32) or 2^52 (float64): ``(|t| + magic) - magic`` rounds |t| < cap to the nearest even
+integer, and every |t| >= cap already is an integer (or inf), which the clamp to [qmin, qmax]
+then bounds. (An earlier version clamped t to ±2^22 first, which silently capped float32
+formats with more than 2^22 levels.) ``encode_rows`` clamps the integer level again to the
+exact [qmin, qmax] (float32 cannot hold qmax = 2^31 - 1).
 
 Layout as in ``floats_loops``: 1-D contiguous input of R rows of C elements, row r with scale
 ``S[r]`` and zero point ``Z[r]``; parameters are run-time numbers, outputs NumPy-allocated.
@@ -30,19 +33,17 @@ from lognum._kernels.bits import bits_f32, bits_f64, f32_bits, f64_bits, mask
 def int_level(x, s, zp, qmin, qmax, magic, cap, half, one, away):
     """The integer level q (a float of x's type holding an integer, or NaN for NaN x)."""
     t = x / s
-    if t > cap:
-        t = cap
-    if t < -cap:
-        t = -cap
-    if away:
-        at = abs(t)
-        r = np.floor(at)
-        if at - r >= half:  # exact; floor(at + 0.5) would round at + 0.5 first
-            r += one
+    at = abs(t)
+    r = t  # |t| >= cap: already an integer (or inf; NaN stays NaN)
+    if at < cap:
+        if away:
+            r = np.floor(at)
+            if at - r >= half:  # exact; floor(at + 0.5) would round at + 0.5 first
+                r += one
+        else:
+            r = (at + magic) - magic
         if t < 0:
             r = -r
-    else:
-        r = (t + magic) - magic
     q = r + zp
     if q < qmin:
         q = qmin
@@ -65,8 +66,9 @@ def quantize_rows(x, out, s, zp, C, p, away):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def encode_rows(x, out, s, zp, C, p, away, n):
-    """``out[i]`` (uint32) = the n-bit two's-complement pattern of q (NaN gives the code of Z)."""
+def encode_rows(x, out, s, zp, C, p, away, n, iqmin, iqmax):
+    """``out[i]`` (uint32) = the n-bit two's-complement pattern of q (NaN gives the code of Z);
+    ``iqmin``/``iqmax``: the exact integer range (int64)."""
     qmin, qmax, magic, cap, half, one = p[0], p[1], p[2], p[3], p[4], p[5]
     m = mask(n)
     for r in range(s.size):
@@ -77,14 +79,19 @@ def encode_rows(x, out, s, zp, C, p, away, n):
             q = int_level(x[base + j], sr, zr, qmin, qmax, magic, cap, half, one, away)
             if q != q:
                 q = zr
-            out[base + j] = uint32(uint64(int64(q)) & m)
+            iq = int64(q)
+            if iq > iqmax:
+                iq = iqmax
+            if iq < iqmin:
+                iq = iqmin
+            out[base + j] = uint32(uint64(iq) & m)
 
 
 def params(dtype, qmin: float, qmax: float) -> np.ndarray:
     """The ``p`` array for inputs of ``dtype`` (float32 or float64)."""
     if np.dtype(dtype) == np.float32:
-        return np.array([qmin, qmax, 12582912.0, 4194304.0, 0.5, 1.0], dtype=np.float32)
-    return np.array([qmin, qmax, 6755399441055744.0, 1125899906842624.0, 0.5, 1.0])
+        return np.array([qmin, qmax, 8388608.0, 8388608.0, 0.5, 1.0], dtype=np.float32)
+    return np.array([qmin, qmax, 4503599627370496.0, 4503599627370496.0, 0.5, 1.0])
 
 
 _T_CAP = 1125899906842624.0  # 2^50

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import math
 
-from numba import int64, njit, uint64
+import numpy as np
+from numba import int64, njit, types, uint64
+from numba.extending import overload
 
 from lognum._kernels.bits import bits_f64, f64_bits, mask
 
@@ -79,8 +81,8 @@ def float_value(
 ):
     """Quantized value of ``x`` (float64): the element grid scaled by ``sc2 = 2^sc``
     (``isc = 2^-sc``). ``ovfval``/``infval``/``nanval``: magnitudes for overflow, ±inf and NaN
-    inputs; ``signed`` (0: negative inputs give NaN, E8M0), ``negzero`` (0: -0 becomes +0,
-    fnuz), ``zeronan`` (1: zero gives NaN, E8M0 has no zero)."""
+    inputs; ``signed`` (0: negative inputs give NaN, E8M0; -0 is zero), ``negzero`` (0: -0
+    becomes +0, fnuz), ``zeronan`` (1: zero gives NaN, E8M0 has no zero)."""
     xf = float(x)
     b = f64_bits(xf)
     s = b >> uint64(63)
@@ -97,7 +99,7 @@ def float_value(
     v = v * sc2
     if s and signed:
         v = -v
-    if s and not signed:
+    if s and not signed and ax != 0.0:  # -0 is zero, not a negative input
         v = math.nan
     if v == 0.0 and not negzero:
         v = 0.0
@@ -160,7 +162,7 @@ def float_code(
             c = (uint64(0) - c) & mask(n)
         else:
             c = c | (uint64(1) << uint64(n - 1))
-    if s and not signed:
+    if s and not signed and ax != 0.0:
         c = uint64(nancode)
     if xf != xf:
         c = uint64(0)
@@ -175,3 +177,30 @@ def float_code(
 def exponent_of(a):
     """``floor(log2 a)`` for a finite ``a > 0`` that is a normal double; -1023 for 0."""
     return int64(f64_bits(a) >> uint64(52)) - 1023
+
+
+F32_MAX = 3.4028234663852886e38
+
+
+def f32_saturate(x, v):
+    """``v`` (a float64 result for input ``x``), clamped to ±float32 max when ``x`` is float32
+    (compile-time dispatch: float64 inputs get ``v`` unchanged). For the ufuncs of saturating
+    formats, so that their float32 loop matches ``quantize`` (no inf from a finite input)."""
+    if isinstance(x, np.float32):
+        return min(max(v, -F32_MAX), F32_MAX) if v == v else v
+    return v
+
+
+@overload(f32_saturate, inline="always")
+def _f32_saturate_impl(x, v):
+    if x == types.float32:
+
+        def clamp(x, v):
+            if v > F32_MAX:
+                return F32_MAX
+            if v < -F32_MAX:
+                return -F32_MAX
+            return v
+
+        return clamp
+    return lambda x, v: v

@@ -46,16 +46,71 @@ def code_dtype(n: int) -> np.dtype:
     return np.dtype(np.uint64)
 
 
+_F64_EXACT_KINDS = "iu"
+_FLT_MAX = float(np.finfo(np.float32).max)
+
+
 def as_float_array(x: Any) -> tuple[np.ndarray, bool]:
-    """``x`` as a float32/float64 ndarray (other dtypes become float64) and whether the
-    input was a Python/NumPy scalar."""
+    """``x`` as a native-byte-order float32/float64 ndarray and whether the input was a
+    Python/NumPy scalar.
+
+    float32 and float64 (in either byte order) keep their precision; float16, bool and integer
+    inputs become float64. Every format rounds from binary64, so an input that binary64 cannot
+    hold exactly (an int64/uint64 beyond 2^53, a ``np.longdouble`` with more than 53 significant
+    bits) would be rounded twice (first to float64, then to the format) and could land on the
+    wrong neighbour: such inputs raise ``ValueError`` (convert explicitly with
+    ``x.astype(np.float64)`` to accept the double rounding). Integers up to 2^53 and long
+    doubles that hold float64 values are accepted exactly.
+    """
     scalar = bool(np.isscalar(x))
     a = np.asarray(x)
-    if a.dtype not in (np.float32, np.float64):
-        if a.dtype.kind not in "biuf":
-            raise ValueError(f"x must be a real numeric array, got dtype {a.dtype}")
-        a = a.astype(np.float64)
-    return a, scalar
+    if a.dtype.kind not in "biuf":
+        raise ValueError(f"x must be a real numeric array, got dtype {a.dtype}")
+    if a.dtype.kind == "f" and a.dtype.itemsize in (4, 8):
+        if not a.dtype.isnative:
+            a = a.astype(a.dtype.newbyteorder("="))
+        return a, scalar
+    b = a.astype(np.float64)
+    if a.dtype.kind in _F64_EXACT_KINDS and a.dtype.itemsize >= 8 or (
+            a.dtype.kind == "f" and a.dtype.itemsize > 8):
+        with np.errstate(invalid="ignore"):
+            same = b.astype(a.dtype) == a
+        exact = np.isnan(b) | (same & np.isfinite(b))
+        if a.dtype.kind == "f":
+            exact |= np.isinf(a) & np.isinf(b)
+        if not bool(np.all(exact)):
+            raise ValueError(
+                f"x has {a.dtype} values that float64 cannot hold exactly (e.g. "
+                f"{a[~exact].reshape(-1)[0]!r}); lognum rounds from float64 and would round them "
+                "twice: convert with x.astype(np.float64) first to accept that")
+    return b, scalar
+
+
+def check_out(out: Any, shape: tuple, dtype: np.dtype) -> np.ndarray:
+    """Validate a user's ``out=`` array: an ndarray of ``shape`` and ``dtype``, writeable."""
+    if not isinstance(out, np.ndarray) or out.shape != tuple(shape) or out.dtype != dtype:
+        raise ValueError(f"out must be an ndarray of shape {tuple(shape)} and dtype {dtype}")
+    if not out.flags.writeable:
+        raise ValueError("out must be a writeable array (this one is read-only)")
+    return out
+
+
+def saturate_f32(fmt: Any, x: np.ndarray, res: np.ndarray) -> None:
+    """float32 output of a saturating format whose maxpos exceeds the float32 range: a result
+    beyond ±float32 max (inf after rounding to float32) becomes ±float32 max in place, so a
+    finite input never gives inf (the float32 result is the float64 result rounded to float32
+    with saturation; ±inf inputs that such a format maps to ±maxpos give ±float32 max too).
+    Nonsaturating formats keep their inf."""
+    if res.dtype != np.float32 or not res.size or not fmt.saturating:
+        return
+    try:
+        if fmt._max_magnitude <= _FLT_MAX:
+            return
+    except ValueError:  # maxpos needs fitted parameters that are per slice
+        pass
+    bad = np.isinf(res)  # a saturating format's float64 result is never inf: overflow here
+    if bad.any():
+        res[bad] = np.copysign(np.float32(_FLT_MAX), res[bad])
 
 
 def check_rng(rounding: str, rng: Any) -> np.random.Generator | None:
@@ -168,6 +223,33 @@ class Format:
 
     # ---- derived API -------------------------------------------------------------------
     @property
+    def saturating(self) -> bool:
+        """Whether out-of-range finite inputs round to ±maxpos (True for every family but the
+        minifloats without ``saturate=True``, which overflow to inf or NaN)."""
+        return True
+
+    @property
+    def _max_magnitude(self) -> float:
+        """The largest |value| (maxpos for formats symmetric about 0)."""
+        return self.maxpos
+
+    def _with_saturate(self, saturate: bool | None) -> Any:
+        """The format with the per-call ``saturate`` option applied. Formats without a
+        ``saturate`` field always saturate: None and True are accepted, False is refused."""
+        if saturate is None:
+            return self
+        if not isinstance(saturate, bool | np.bool_):
+            raise ValueError(f"saturate must be True, False or None, got {saturate!r}")
+        import dataclasses
+
+        if not any(f.name == "saturate" for f in dataclasses.fields(self)):
+            if not saturate:
+                raise ValueError(f"saturate must be True (or None) for {self}: it always "
+                                 "saturates")
+            return self
+        return dataclasses.replace(self, saturate=bool(saturate))
+
+    @property
     def code_dtype(self) -> np.dtype:
         """Dtype of ``encode``'s output: uint8/uint16/uint32 by the number of bits."""
         return code_dtype(self.nbits)
@@ -178,41 +260,55 @@ class Format:
         return rounding
 
     def quantize(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
-                 out: np.ndarray | None = None, threads: int = 1) -> np.ndarray:
+                 out: np.ndarray | None = None, threads: int = 1, *,
+                 saturate: bool | None = None) -> np.ndarray:
         """Round ``x`` to the nearest value of the format (or stochastically).
 
-        ``x``: any shape; float32 and float64 keep their dtype, other numeric dtypes become
-        float64. NaN and ±inf give NaN (the format's NaR) unless the family says otherwise.
-        ``out``: optional array of the same shape and dtype to write into.
+        ``x``: any shape; float32 and float64 keep their dtype (in native byte order), other
+        numeric dtypes become float64 (values float64 cannot hold exactly raise ValueError).
+        NaN and ±inf give NaN (the format's NaR) unless the family says otherwise.
+        ``out``: optional writeable array of the same shape and dtype to write into.
         ``threads``: split round-to-nearest over this many threads (the kernels release the
-        GIL); the result does not depend on it.
+        GIL); the result does not depend on it (a no-op for families whose kernels run on one
+        thread). ``saturate``: None (the format's mode) or True; False is only accepted by the
+        minifloats, whose overflow can go to inf/NaN.
+
+        float32 output: the float64 result rounded to float32; for a saturating format whose
+        maxpos exceeds the float32 range, a result beyond it becomes ±float32 max (3.4028235e38)
+        instead of inf, so a finite input never gives inf.
         """
+        if saturate is not None:
+            return self._with_saturate(saturate).quantize(x, rounding=rounding, rng=rng, out=out,
+                                                         threads=threads)
         self._check_rounding(rounding)
         rng = check_rng(rounding, rng)
         threads = _check_threads(threads, rounding)
         a, scalar = as_float_array(x)
-        if out is None:
-            res = np.empty(a.shape, dtype=a.dtype)
-        else:
-            if not isinstance(out, np.ndarray) or out.shape != a.shape or out.dtype != a.dtype:
-                raise ValueError(f"out must be an ndarray of shape {a.shape} and dtype {a.dtype}")
-            res = out
+        res = np.empty(a.shape, dtype=a.dtype) if out is None else check_out(out, a.shape,
+                                                                             a.dtype)
         if a.size:
             flat = np.ascontiguousarray(a).reshape(-1)
             if res.flags.c_contiguous:
                 _split(self._quantize_flat, flat, res.reshape(-1), rounding, rng, threads,
                        fresh=out is None)
+                saturate_f32(self, flat, res.reshape(-1))
             else:
                 tmp = np.empty(a.size, dtype=a.dtype)
                 _split(self._quantize_flat, flat, tmp, rounding, rng, threads, fresh=True)
+                saturate_f32(self, flat, tmp)
                 res[...] = tmp.reshape(a.shape)
         if scalar and out is None:
             return res[()]
         return res
 
     def encode(self, x: Any, rounding: str = "nearest",
-               rng: np.random.Generator | None = None, threads: int = 1) -> np.ndarray:
-        """Bit patterns (codes) of the rounded values, as uint8/uint16/uint32 by ``nbits``."""
+               rng: np.random.Generator | None = None, threads: int = 1, *,
+               saturate: bool | None = None) -> np.ndarray:
+        """Bit patterns (codes) of the rounded values, as uint8/uint16/uint32 by ``nbits``;
+        ``threads`` and ``saturate`` as in ``quantize``."""
+        if saturate is not None:
+            return self._with_saturate(saturate).encode(x, rounding=rounding, rng=rng,
+                                                       threads=threads)
         self._check_rounding(rounding)
         rng = check_rng(rounding, rng)
         threads = _check_threads(threads, rounding)

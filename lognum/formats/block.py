@@ -18,7 +18,13 @@ floating point, which rounds up for amax within a few ulps below a power of two,
 2^12(1 - 2^-53): they then pick a scale twice as large); the largest elements may
 land above the element maximum (up to 2^(emax+1)) and saturate. ``"ceil"``: the smallest power
 of two with amax/X <= element max (no saturation). An all-zero block gets X = 2^-127 (gfloat); a
-block containing NaN gets the NaN scale; ±inf saturates as in gfloat (scale from inf → 2^127).
+block containing NaN or ±inf gets the NaN scale (E8M0 code 0xFF): the whole block quantizes
+to NaN. The OCP spec has only that NaN scale to mark a block that is not a number (the FP6/FP4
+elements have no inf or NaN), and microxcaling does the same (the shared exponent of inf
+overflows the scale and becomes NaN); gfloat instead clips the scale to 2^127 and saturates
+the elements (inf → element max × 2^127, ≈ 1e39 for FP4, beyond float32), and lognum does not
+follow it there. Finite inputs never give NaN or inf: a block whose shared exponent exceeds 127
+saturates (its elements round with the scale 2^127).
 
 Element rounding (``ties``): ``"even"`` (default; gfloat TiesToEven) or ``"away"``
 (microxcaling's default ``round="nearest"``, floor(|A| + 0.5)) — the two public references
@@ -39,9 +45,17 @@ from typing import Any
 
 import numpy as np
 
-from lognum.formats.base import Format, as_float_array, check_int, check_rng
+from lognum.formats.base import (
+    Format,
+    as_float_array,
+    check_int,
+    check_out,
+    check_rng,
+    saturate_f32,
+)
 from lognum.formats.fixed import SymmetricInt, _check_threads
 from lognum.formats.floats import Grid, Minifloat, _check_axis, _loops, options_suffix
+from lognum.formats.parse import notation
 
 SCALE_RULES = ("ocp", "ceil")
 TIES = ("even", "away")
@@ -157,9 +171,9 @@ class _BlockMixin:
             over = amax > np.ldexp(self._elem_max, sc)
             sc = sc + over
         sc = np.where(flag == 1, -127, sc)
-        sc = np.where(flag == 3, 127, sc)
+        sc = np.where(flag >= 2, 127, sc)  # NaN/inf blocks: the NaN scale (any sc works here)
         sc = np.clip(sc, -127, 127)
-        return sc.astype(np.int64), flag == 2
+        return sc.astype(np.int64), flag >= 2
 
     # -- API -------------------------------------------------------------------------------
     def quantize(
@@ -169,13 +183,19 @@ class _BlockMixin:
         rng: np.random.Generator | None = None,
         out: np.ndarray | None = None,
         threads: int = 1,
+        *,
+        saturate: bool | None = None,
     ) -> np.ndarray:
         """Quantize-dequantize ``x`` block by block along ``axis`` (same shape and dtype).
-        ``threads`` is accepted for API compatibility; the block kernels run on one thread."""
+        ``threads`` is accepted for API compatibility (the block kernels run on one thread);
+        ``saturate``: None or True (the elements always saturate; False raises)."""
         _check_threads(threads)
+        self._with_saturate(saturate)
         self._check_rounding(rounding)
         rng = check_rng(rounding, rng)
         a, scalar = as_float_array(x)
+        if out is not None:
+            check_out(out, a.shape, a.dtype)
         if a.size == 0:
             return np.empty(a.shape, a.dtype) if out is None else out
         rows, layout = self._blocks(a)
@@ -190,21 +210,28 @@ class _BlockMixin:
             scaled = rows.astype(np.float64) * np.ldexp(1.0, -sc)[:, None]
             q = self._elem_quantizer.quantize(scaled.reshape(-1), rounding="stochastic", rng=rng)
             res[...] = (q.reshape(rows.shape) * np.ldexp(1.0, sc)[:, None]).reshape(-1)
+        saturate_f32(self, flat, res)
         res = res.reshape(rows.shape)
         res[nan] = np.nan
         v = self._unblock(res, layout).reshape(a.shape)
         if out is not None:
-            if not isinstance(out, np.ndarray) or out.shape != a.shape or out.dtype != a.dtype:
-                raise ValueError(f"out must be an ndarray of shape {a.shape} and dtype {a.dtype}")
             out[...] = v
             return out
         return v[()] if scalar else v
 
     def encode(
-        self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: np.random.Generator | None = None,
+        threads: int = 1,
+        *,
+        saturate: bool | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """``(codes, scales)``: element codes (x's shape) and E8M0 scale codes (uint8; x's shape
-        with ceil(len/block) along ``axis``)."""
+        with ceil(len/block) along ``axis``); ``threads`` and ``saturate`` as in ``quantize``."""
+        _check_threads(threads)
+        self._with_saturate(saturate)
         self._check_rounding(rounding)
         rng = check_rng(rounding, rng)
         a, _ = as_float_array(x)
@@ -321,7 +348,7 @@ class MX(_BlockMixin, Format):
     ties: str = "even"
 
     def __post_init__(self) -> None:
-        if self.element not in MX_ELEMENTS:
+        if not isinstance(self.element, str) or self.element not in MX_ELEMENTS:
             raise ValueError(f"element must be one of {sorted(MX_ELEMENTS)}, got {self.element!r}")
         object.__setattr__(self, "block", check_int("block", self.block, 1, 1 << 16))
         object.__setattr__(self, "axis", check_int("axis", self.axis, -32, 31))
@@ -476,5 +503,6 @@ def mxint8() -> MX:
     return MX("int8")
 
 
-def _parse_bfp(m: str, k: str) -> BlockFloat:
-    return BlockFloat(int(m), int(k))
+@notation(BlockFloat)
+def _parse_bfp(m: str, k: str, **kw: Any) -> BlockFloat:
+    return BlockFloat(**{"mantissa_bits": int(m), "block": int(k), **kw})

@@ -39,10 +39,20 @@ from typing import Any
 
 import numpy as np
 
-from lognum.formats.base import Format, as_float_array, check_int, check_real
+from lognum.formats.base import (
+    Format,
+    as_float_array,
+    check_int,
+    check_out,
+    check_real,
+    saturate_f32,
+)
 from lognum.formats.floats import ElementMixin, _check_axis, options_suffix
+from lognum.formats.parse import notation
 
 TIES = ("even", "away")
+_TINY = float(np.finfo(np.float64).tiny)  # 2^-1022
+_DBL_MAX = float(np.finfo(np.float64).max)
 
 
 @cache
@@ -116,8 +126,21 @@ class _IntMixin(ElementMixin):
 
     # element hooks (per-tensor parameters)
     def _kargs(self, x: np.ndarray, s: np.ndarray, z: np.ndarray) -> tuple:
-        """S, Z and the constants in x's dtype (the arithmetic runs in the input precision)."""
+        """S, Z and the constants in x's dtype (the arithmetic runs in the input precision).
+
+        float32 input falls back to float64 arithmetic (result rounded to float32) when a
+        scale is not a normal float32 or the largest level times it would overflow float32:
+        S rounded to float32 would be 0, subnormal (imprecise) or inf, and x/S, (q - Z)·S
+        would give NaN for x = 0 (1e-45/127, 2^128, 1e-300 as scales)."""
         dt = x.dtype
+        if dt == np.float32:
+            span = float(self.qmax - self.qmin)
+            with np.errstate(over="ignore", under="ignore"):
+                s32 = s.astype(np.float32)
+            ok = (np.all(np.isfinite(s32)) and np.all(s32 >= np.finfo(np.float32).tiny)
+                  and float(np.max(s)) * span <= float(np.finfo(np.float32).max))
+            if not ok:
+                dt = np.dtype(np.float64)
         return s.astype(dt), z.astype(dt), _k().params(dt, float(self.qmin), float(self.qmax))
 
     def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
@@ -129,7 +152,8 @@ class _IntMixin(ElementMixin):
         s, z, C = self._prep(x)
         s, z, p = self._kargs(x, s, z)
         out = np.empty(x.size, dtype=np.uint32)
-        _k().encode_rows(x, out, s, z, C, p, int(self.ties == "away"), self.nbits)
+        _k().encode_rows(x, out, s, z, C, p, int(self.ties == "away"), self.nbits,
+                         self.qmin, self.qmax)
         return out
 
     def _levels_stochastic(
@@ -148,6 +172,12 @@ class _IntMixin(ElementMixin):
             q = np.where(np.isnan(q), z[0], q)
             return (q.astype(np.int64) & ((1 << self.nbits) - 1)).astype(np.uint32)
         return ((q - z[0]) * s[0]).astype(x.dtype)
+
+    @property
+    def _max_magnitude(self) -> float:
+        """max |(q - Z)·S| over the levels (the most negative level can exceed maxpos)."""
+        s, z = self._params()
+        return float(np.max(s * np.maximum(self.qmax - z, z - self.qmin)))
 
     def _decode_flat(self, codes: np.ndarray, out: np.ndarray) -> None:
         s, z = self._params()
@@ -181,29 +211,30 @@ class _IntMixin(ElementMixin):
         None); same shape and float dtype. Saturating (``saturate=False`` raises). ``threads``
         is accepted for API compatibility; these kernels run on one thread."""
         _check_threads(threads)
+        self._with_saturate(saturate)
         f = self.fit(x) if self._needs_fit else self
-        f._with_saturate(saturate)
+        if out is not None:
+            a, _ = as_float_array(x)
+            check_out(out, a.shape, a.dtype)
         res = f._apply(x, rounding, rng, codes=False)
         if out is not None:
-            if (
-                not isinstance(out, np.ndarray)
-                or out.shape != np.shape(res)
-                or out.dtype != np.asarray(res).dtype
-            ):
-                raise ValueError(
-                    f"out must be an ndarray of shape {np.shape(res)} and dtype "
-                    f"{np.asarray(res).dtype}"
-                )
             out[...] = res
             return out
         return res
 
     def encode(
-        self, x: Any, rounding: str = "nearest", rng: Any = None, saturate: bool | None = None
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: Any = None,
+        saturate: bool | None = None,
+        threads: int = 1,
     ) -> np.ndarray:
-        """Codes: q as an n-bit pattern (two's complement when q can be negative)."""
+        """Codes: q as an n-bit pattern (two's complement when q can be negative); keywords as
+        in ``quantize``."""
+        _check_threads(threads)
+        self._with_saturate(saturate)
         f = self.fit(x) if self._needs_fit else self
-        f._with_saturate(saturate)
         return f._apply(x, rounding, rng, codes=True)
 
     def fit(self, x: Any) -> Any:
@@ -230,7 +261,8 @@ class _IntMixin(ElementMixin):
             if rounding == "nearest":
                 res = np.empty(flat.size, dtype=np.uint32)
                 if flat.size:
-                    k.encode_rows(flat, res, s_, z_, C, p, away, self.nbits)
+                    k.encode_rows(flat, res, s_, z_, C, p, away, self.nbits, self.qmin,
+                                  self.qmax)
             else:
                 q = self._levels_stochastic(flat, rng, s, z, C)
                 zz = np.repeat(z, C)
@@ -244,7 +276,9 @@ class _IntMixin(ElementMixin):
                     k.quantize_rows(flat, res, s_, z_, C, p, away)
             else:
                 q = self._levels_stochastic(flat, rng, s, z, C)
-                res = ((q - np.repeat(z, C)) * np.repeat(s, C)).astype(a.dtype)
+                with np.errstate(over="ignore"):
+                    res = ((q - np.repeat(z, C)) * np.repeat(s, C)).astype(a.dtype)
+            saturate_f32(self, flat, res)
             res = _restore(res, restore, a.shape)
         return res[()] if scalar else res
 
@@ -352,7 +386,7 @@ class SymmetricInt(_IntMixin, Format):
     q ∈ [-(2^(n-1) - 1), 2^(n-1) - 1] (FORMATS.md §4.1).
 
     n: 2..16; axis: None (per tensor) or the channel axis; scale: None (fit from data), a
-    positive number, or one per slice; ties: "even" | "away".
+    number in ``scale_range``, or one per slice; ties: "even" | "away".
     An all-zero tensor (or slice) gets S = 1.
     """
 
@@ -367,10 +401,17 @@ class SymmetricInt(_IntMixin, Format):
         if self.axis is not None:
             object.__setattr__(self, "axis", check_int("axis", self.axis, -32, 31))
         object.__setattr__(
-            self, "scale", _check_params("scale", self.scale, 1e-300, 1e300, self.axis)
+            self, "scale", _check_params("scale", self.scale, *self.scale_range, self.axis)
         )
         if self.ties not in TIES:
             raise ValueError(f"ties must be one of {TIES}, got {self.ties!r}")
+
+    @property
+    def scale_range(self) -> tuple[float, float]:
+        """Scales whose values q·S are all finite float64 numbers with S a normal double:
+        [2^-1022, DBL_MAX/(2^(n-1) - 1)]. ``fit`` clamps to it (max|x| below 2^-1022·qmax
+        then rounds on the 2^-1022 grid)."""
+        return _TINY, _DBL_MAX / self.qmax
 
     @property
     def nbits(self) -> int:
@@ -401,7 +442,7 @@ class SymmetricInt(_IntMixin, Format):
         flat, C, restore = _as_rows(a, self.axis)
         R = 1 if restore is None else restore[0][0]
         amax = absmax_rows(flat.reshape(R, C))
-        s = np.where(amax > 0, amax / self.qmax, 1.0)
+        s = np.clip(np.where(amax > 0, amax / self.qmax, 1.0), *self.scale_range)
         return dataclasses.replace(
             self, scale=float(s[0]) if self.axis is None else tuple(float(v) for v in s)
         )
@@ -458,7 +499,9 @@ class AffineInt(_IntMixin, Format):
     contain 0 (so x = 0 is exact).
 
     n: 2..16; signed: False (q ∈ [0, 2^n - 1], Jacob et al.'s uint8) or True (q ∈
-    [-2^(n-1), 2^(n-1) - 1], TFLite int8); axis; scale, zero_point: None (fit) or given;
+    [-2^(n-1), 2^(n-1) - 1], TFLite int8); axis; scale, zero_point: None (fit) or given
+    (scale in [2^-1022, DBL_MAX / max(qmax - Z, Z - qmin)], so every value is a finite
+    float64);
     ties: "even" | "away". A constant-zero slice gets S = 1, Z = 0 clamped into range.
     """
 
@@ -478,7 +521,7 @@ class AffineInt(_IntMixin, Format):
         if self.axis is not None:
             object.__setattr__(self, "axis", check_int("axis", self.axis, -32, 31))
         object.__setattr__(
-            self, "scale", _check_params("scale", self.scale, 1e-300, 1e300, self.axis)
+            self, "scale", _check_params("scale", self.scale, _TINY, _DBL_MAX, self.axis)
         )
         z = self.zero_point
         if z is not None:
@@ -491,6 +534,16 @@ class AffineInt(_IntMixin, Format):
             object.__setattr__(self, "zero_point", z)
         if (self.scale is None) != (self.zero_point is None):
             raise ValueError("scale and zero_point must both be given or both be None")
+        if self.scale is not None:
+            ss, zz = np.atleast_1d(self.scale), np.atleast_1d(self.zero_point)
+            if ss.size != zz.size:
+                raise ValueError("scale and zero_point must have one entry per slice each")
+            for sv, zv in zip(ss, zz, strict=True):
+                hi = self._scale_max(int(zv))
+                if float(sv) > hi:
+                    raise ValueError(
+                        f"scale must be in [{_TINY}, {hi}] with zero_point {int(zv)} (larger "
+                        f"scales give values beyond float64), got {float(sv)}")
         if self.ties not in TIES:
             raise ValueError(f"ties must be one of {TIES}, got {self.ties!r}")
 
@@ -505,6 +558,10 @@ class AffineInt(_IntMixin, Format):
     @property
     def qmax(self) -> int:
         return (1 << (self.n - 1)) - 1 if self.signed else (1 << self.n) - 1
+
+    def _scale_max(self, z: int) -> float:
+        """The largest scale with every (q - Z)·S finite: DBL_MAX / max(qmax - Z, Z - qmin)."""
+        return _DBL_MAX / max(self.qmax - z, z - self.qmin)
 
     def _params(self) -> tuple[np.ndarray, np.ndarray]:
         if self.scale is None:
@@ -526,9 +583,11 @@ class AffineInt(_IntMixin, Format):
         fin = np.where(np.isfinite(rows), rows, 0.0)
         rmin = np.minimum(fin.min(axis=1, initial=0.0), 0.0)
         rmax = np.maximum(fin.max(axis=1, initial=0.0), 0.0)
-        span = rmax - rmin
-        s = np.where(span > 0, span / (self.qmax - self.qmin), 1.0)
+        L = self.qmax - self.qmin
+        s = rmax / L - rmin / L  # (rmax - rmin)/L without overflow
+        s = np.where(s > 0, np.maximum(s, _TINY), 1.0)
         z = np.clip(np.rint(self.qmin - rmin / s), self.qmin, self.qmax).astype(np.int64)
+        s = np.minimum(s, [self._scale_max(int(v)) for v in z])
         if self.axis is None:
             return dataclasses.replace(self, scale=float(s[0]), zero_point=int(z[0]))
         return dataclasses.replace(
@@ -676,24 +735,29 @@ class DynamicFixedPoint(_IntMixin, Format):
 # notation
 
 
-def _parse_int(u: str, n: str) -> FixedPoint:
-    return FixedPoint(int(n), 0, signed=not u)
+@notation(FixedPoint)
+def _parse_int(u: str, n: str, **kw: Any) -> FixedPoint:
+    return FixedPoint(**{"n": int(n), "frac_bits": 0, "signed": not u, **kw})
 
 
-def _parse_fixed(u: str, n: str, f: str) -> FixedPoint:
-    return FixedPoint(int(n), int(f), signed=not u)
+@notation(FixedPoint)
+def _parse_fixed(u: str, n: str, f: str, **kw: Any) -> FixedPoint:
+    return FixedPoint(**{"n": int(n), "frac_bits": int(f), "signed": not u, **kw})
 
 
-def _parse_sym(n: str) -> SymmetricInt:
-    return SymmetricInt(int(n))
+@notation(SymmetricInt)
+def _parse_sym(n: str, **kw: Any) -> SymmetricInt:
+    return SymmetricInt(**{"n": int(n), **kw})
 
 
-def _parse_affine(u: str, n: str) -> AffineInt:
-    return AffineInt(int(n), signed=not u)
+@notation(AffineInt)
+def _parse_affine(u: str, n: str, **kw: Any) -> AffineInt:
+    return AffineInt(**{"n": int(n), "signed": not u, **kw})
 
 
-def _parse_dfxp(n: str) -> DynamicFixedPoint:
-    return DynamicFixedPoint(int(n))
+@notation(DynamicFixedPoint)
+def _parse_dfxp(n: str, **kw: Any) -> DynamicFixedPoint:
+    return DynamicFixedPoint(**{"n": int(n), **kw})
 
 
 # ------------------------------------------------------------------------------------------

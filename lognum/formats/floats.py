@@ -49,7 +49,16 @@ from typing import Any
 
 import numpy as np
 
-from lognum.formats.base import Format, as_float_array, check_int, check_rng
+from lognum.formats.base import (
+    Format,
+    _check_threads,
+    as_float_array,
+    check_int,
+    check_out,
+    check_rng,
+    saturate_f32,
+)
+from lognum.formats.parse import notation
 
 SPECIALS = ("ieee", "fn", "fnuz", "none", "fnu")
 
@@ -165,12 +174,22 @@ def grid_ufunc(g: Grid, sc: int = 0, away: int = 0) -> Any:
         return uf
     import numba
 
-    from lognum._kernels.floats import float_value
+    from lognum._kernels.floats import f32_saturate, float_value
 
     isc, sc2 = math.ldexp(1.0, -sc), math.ldexp(1.0, sc)
     m, emin, vmin, lomid, tieup, aw, maxval, ovfval, infval, nanval, sg, nz, zn = g.qargs(away)
+    if ovfval == maxval:  # saturating: float32 results beyond float32 max give float32 max
 
-    def q(x):
+        def q(x):
+            return f32_saturate(x, q64(x))
+
+    else:
+
+        def q(x):
+            return q64(x)
+
+    @numba.njit(inline="always")
+    def q64(x):
         return float_value(
             x,
             isc,
@@ -310,18 +329,7 @@ class ElementMixin:
         _table_loops().nearest_index(x, thr, tup, idx)
         return idx
 
-    # -- per-call saturate ---------------------------------------------------------------
-    def _with_saturate(self, saturate: bool | None) -> Any:
-        if saturate is None:
-            return self
-        if not isinstance(saturate, bool | np.bool_):
-            raise ValueError(f"saturate must be True, False or None, got {saturate!r}")
-        if not any(f.name == "saturate" for f in dataclasses.fields(self)):
-            if not saturate:
-                raise ValueError(f"saturate must be True for {self} (it always saturates)")
-            return self
-        return dataclasses.replace(self, saturate=bool(saturate))
-
+    # -- per-call saturate (``Format._with_saturate``) ----------------------------------
     def quantize(
         self,
         x: Any,
@@ -329,12 +337,12 @@ class ElementMixin:
         rng: np.random.Generator | None = None,
         out: np.ndarray | None = None,
         saturate: bool | None = None,
-        **kw: Any,
+        threads: int = 1,
     ) -> np.ndarray:
         """Round ``x`` to the format (same shape and float dtype). ``saturate``: overflow to
-        ±max (True) or to the format's inf/NaN (False); None = the format's default. Other
-        keywords go to ``Format.quantize``."""
-        return Format.quantize(self._with_saturate(saturate), x, rounding, rng, out, **kw)
+        ±max (True) or to the format's inf/NaN (False); None = the format's default.
+        ``threads`` and the float32 rule as in ``Format.quantize``."""
+        return Format.quantize(self._with_saturate(saturate), x, rounding, rng, out, threads)
 
     def encode(
         self,
@@ -445,7 +453,8 @@ class Minifloat(ElementMixin, Format):
 
     e: 1..8; m: 0..15-e; bias: integer in [-512, 512], default 2^(e-1)-1 (``fnuz``: 2^(e-1));
     subnormals: bool; special: "ieee" | "fn" | "fnuz" | "none" | "fnu"; saturate: None (format
-    default: True for "none", else False as ml_dtypes), True or False.
+    default: True for "none", else False as ml_dtypes), True or False (a value equal to the
+    default is stored as None: the two spell the same format).
     """
 
     e: int
@@ -478,6 +487,8 @@ class Minifloat(ElementMixin, Format):
             object.__setattr__(self, "saturate", bool(self.saturate))
             if self.special == "none" and not self.saturate:
                 raise ValueError("saturate must be True for special='none' (no inf/NaN codes)")
+            if self.saturate == self.default_saturate:  # the same format: one value, one str
+                object.__setattr__(self, "saturate", None)
 
     # -- structure ---------------------------------------------------------------------
     @property
@@ -745,7 +756,8 @@ class Minifloat(ElementMixin, Format):
         opts: list[tuple[str, Any]] = []
         if name is None:
             name = f"minifloat<{self.e},{self.m}>"
-            default_bias = (1 << (self.e - 1)) - 1  # what "minifloat<e,m>" parses to
+            # what "minifloat<e,m>(special=...)" gets from the constructor
+            default_bias = (1 << (self.e - 1)) - (self.special != "fnuz")
             if self.special != "ieee":
                 opts.append(("special", self.special))
             if self.bias != default_bias:
@@ -878,10 +890,11 @@ class ScaledFloat(ElementMixin, Format):
     def fit(self, x: Any) -> ScaledFloat:
         """The format with sc = the smallest power-of-two scale that makes max|x| <= maxpos."""
         a, _ = as_float_array(x)
-        amax = float(np.max(np.abs(a[np.isfinite(a)]))) if a.size else 0.0
-        if amax == 0.0:
+        fin = np.abs(a[np.isfinite(a)])
+        amax = float(np.max(fin)) if fin.size else 0.0
+        if amax == 0.0:  # all zero, or no finite entry
             return dataclasses.replace(self, sc=0)
-        sc = math.ceil(math.log2(amax / self.base.maxpos))
+        sc = math.ceil(math.log2(amax) - math.log2(self.base.maxpos))  # no under/overflow
         while math.ldexp(self.base.maxpos, sc) < amax:
             sc += 1
         while math.ldexp(self.base.maxpos, sc - 1) >= amax:
@@ -895,10 +908,11 @@ class ScaledFloat(ElementMixin, Format):
         rng: np.random.Generator | None = None,
         out: np.ndarray | None = None,
         saturate: bool | None = None,
-        **kw: Any,
+        threads: int = 1,
     ) -> np.ndarray:
+        """Fit (if ``sc`` is None) and quantize; keywords as in ``Format.quantize``."""
         f = self.fit(x) if self.sc is None else self
-        return ElementMixin.quantize(f, x, rounding, rng, out, saturate, **kw)
+        return ElementMixin.quantize(f, x, rounding, rng, out, saturate, threads)
 
     def encode(
         self,
@@ -906,9 +920,11 @@ class ScaledFloat(ElementMixin, Format):
         rounding: str = "nearest",
         rng: np.random.Generator | None = None,
         saturate: bool | None = None,
+        threads: int = 1,
     ) -> np.ndarray:
+        """Fit (if ``sc`` is None) and encode."""
         f = self.fit(x) if self.sc is None else self
-        return ElementMixin.encode(f, x, rounding, rng, saturate)
+        return ElementMixin.encode(f, x, rounding, rng, saturate, threads)
 
     @cached_property
     def grid(self) -> Grid:
@@ -988,13 +1004,23 @@ class AdaptivFloat(ElementMixin, Format):
         if self.axis is not None:
             object.__setattr__(self, "axis", check_int("axis", self.axis, -32, 31))
         b = self.bias
+        lo, hi = self.bias_range
         if isinstance(b, list | tuple | np.ndarray):
             if self.axis is None:
                 raise ValueError("bias must be an integer when axis is None")
-            b = tuple(check_int("bias", v, -1100, 1100) for v in b)
+            b = tuple(check_int("bias", v, lo, hi) for v in b)
             object.__setattr__(self, "bias", b)
         elif b is not None:
-            object.__setattr__(self, "bias", check_int("bias", b, -1100, 1100))
+            object.__setattr__(self, "bias", check_int("bias", b, lo, hi))
+
+    @property
+    def bias_range(self) -> tuple[int, int]:
+        """The biases whose values are all finite, normal float64 numbers: the largest value
+        (2 - 2^-m)·2^(top - bias) must not overflow (top = 2^e - 1, or 2^e - 2 for 2022) and
+        the smallest nonzero one must be at least 2^-1022. ``fit`` clamps to this range (data
+        beyond it saturates, or rounds to 0 / the smallest value)."""
+        top = (1 << self.e) - 1 if self.variant == 2020 else (1 << self.e) - 2
+        return top - 1023, 1022 if self.variant == 2020 else 1023
 
     @property
     def m(self) -> int:
@@ -1005,10 +1031,13 @@ class AdaptivFloat(ElementMixin, Format):
         return self.n
 
     def bias_for(self, exp_max: int) -> int:
-        """The bias that puts the top binade at 2^exp_max."""
+        """The bias that puts the top binade at 2^exp_max (clamped to ``bias_range``)."""
         if self.variant == 2020:
-            return (1 << self.e) - 1 - exp_max
-        return (1 << self.e) - 2 - exp_max
+            b = (1 << self.e) - 1 - exp_max
+        else:
+            b = (1 << self.e) - 2 - exp_max
+        lo, hi = self.bias_range
+        return int(max(lo, min(hi, b)))
 
     @property
     def exp_max(self) -> int | tuple[int, ...]:
@@ -1078,17 +1107,20 @@ class AdaptivFloat(ElementMixin, Format):
         rng: np.random.Generator | None = None,
         out: np.ndarray | None = None,
         saturate: bool | None = None,
-        **kw: Any,
+        threads: int = 1,
     ) -> np.ndarray:
-        """Fit (if ``bias`` is None) and quantize. AdaptivFloat always saturates."""
+        """Fit (if ``bias`` is None) and quantize. AdaptivFloat always saturates
+        (``saturate=False`` raises); ``threads`` as in ``Format.quantize``."""
+        self._with_saturate(saturate)
         f = self.fit(x) if self.bias is None else self
-        if saturate is False:
-            raise ValueError("saturate must be True for AdaptivFloat (it always saturates)")
         if not isinstance(f.bias, tuple):
-            return Format.quantize(f, x, rounding, rng, out, **kw)
+            return Format.quantize(f, x, rounding, rng, out, threads)
         f._check_rounding(rounding)
         rng = check_rng(rounding, rng)
+        _check_threads(threads, rounding)
         a, scalar = as_float_array(x)
+        if out is not None:
+            check_out(out, a.shape, a.dtype)
         flat, scs, C, restore = f._rows(a)
         res = np.empty(flat.size, dtype=a.dtype)
         if rounding == "nearest":
@@ -1097,6 +1129,7 @@ class AdaptivFloat(ElementMixin, Format):
             for r, b in enumerate(f.bias):
                 one = dataclasses.replace(f, bias=b, axis=None)
                 res[r * C : (r + 1) * C] = one.quantize(flat[r * C : (r + 1) * C], rounding, rng)
+        saturate_f32(f, flat, res)
         shp, ax = restore
         res = np.moveaxis(res.reshape(shp), 0, ax)
         if out is not None:
@@ -1110,11 +1143,14 @@ class AdaptivFloat(ElementMixin, Format):
         rounding: str = "nearest",
         rng: np.random.Generator | None = None,
         saturate: bool | None = None,
+        threads: int = 1,
     ) -> np.ndarray:
+        """Fit (if ``bias`` is None) and encode (per-tensor bias only)."""
+        self._with_saturate(saturate)
         f = self.fit(x) if self.bias is None else self
         if isinstance(f.bias, tuple):
             raise ValueError("encode needs a per-tensor bias (axis=None)")
-        return Format.encode(f, x, rounding, rng)
+        return Format.encode(f, x, rounding, rng, threads)
 
     def _code_table(self) -> np.ndarray:
         return _af_table(self.n, self.e, self.variant, self._scalar_bias()).copy()
@@ -1220,55 +1256,19 @@ def _parse_named(name: str) -> Any:
     return minifloat(name)
 
 
-def _parse_minifloat(e: str, m: str) -> Minifloat:
-    return Minifloat(int(e), int(m))
+@notation(Minifloat)
+def _parse_minifloat(e: str, m: str, **kw: Any) -> Minifloat:
+    return Minifloat(**{"e": int(e), "m": int(m), **kw})
 
 
-def _parse_sf(e: str, m: str, sc: str | None = None) -> ScaledFloat:
-    return ScaledFloat(int(e), int(m), None if sc is None else int(sc))
+@notation(ScaledFloat)
+def _parse_sf(e: str, m: str, sc: str | None = None, **kw: Any) -> ScaledFloat:
+    return ScaledFloat(**{"e": int(e), "m": int(m), "sc": None if sc is None else int(sc), **kw})
 
 
-def _parse_af(n: str, e: str) -> AdaptivFloat:
-    return AdaptivFloat(int(n), int(e))
-
-
-def _opt_value(s: str) -> Any:
-    if s.startswith("[") and s.endswith("]"):
-        return tuple(_opt_value(v) for v in s[1:-1].split(";") if v)
-    low = s.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    if low == "none":
-        return None
-    try:
-        return int(s)
-    except ValueError:
-        pass
-    try:
-        return float(s)
-    except ValueError:
-        return s
-
-
-def _parse_with_options(base: str, opts: str) -> Any:
-    """``<format>(key=value,...)``: the format with the given fields replaced (the notation
-    ``str()`` prints for non-default options)."""
-    from lognum.formats.parse import parse
-
-    f = parse(base)
-    names = {fl.name for fl in dataclasses.fields(f)}
-    kw: dict[str, Any] = {}
-    for item in filter(None, opts.split(",")):
-        k, sep, v = item.partition("=")
-        if not sep:
-            raise ValueError(f"option {item!r} must be key=value")
-        if k not in names:
-            raise ValueError(
-                f"{k!r} is not a parameter of {type(f).__name__}; parameters: {sorted(names)}"
-            )
-        # string-valued fields (special, base, ties, ...) keep the text ("none" is a name there)
-        kw[k] = v if isinstance(getattr(f, k), str) else _opt_value(v)
-    return dataclasses.replace(f, **kw)
+@notation(AdaptivFloat)
+def _parse_af(n: str, e: str, **kw: Any) -> AdaptivFloat:
+    return AdaptivFloat(**{"n": int(n), "e": int(e), **kw})
 
 
 __all__ = [

@@ -37,20 +37,40 @@ import numpy as np
 
 from lognum.formats.base import Format, as_float_array, check_int
 from lognum.formats.floats import ElementMixin, _table_loops, options_suffix
+from lognum.formats.parse import notation
 
 _PREC = 60
 
 
 def _dec_pow2(num: int, den: int) -> Decimal:
     """2^(num/den) to 60 significant digits."""
+    ip, r = divmod(num, den)
     with localcontext() as ctx:
         ctx.prec = _PREC
-        ip, r = divmod(num, den)
-        return (Decimal(2) ** (Decimal(r) / Decimal(den))) * (Decimal(2) ** ip)
+        return _dec_frac_pow2(r, den) * (Decimal(2) ** ip)
+
+
+def _dec_frac_pow2(r: int, den: int) -> Decimal:
+    """2^(r/den) for 0 <= r < den to 60 significant digits."""
+    return _frac_table(den)[r]
+
+
+@cache
+def _frac_table(den: int) -> tuple[Decimal, ...]:
+    """2^(r/den), r = 0..den-1: successive products of 2^(1/den) carried at 90 digits (at most
+    2^15 roundings of 1e-90 each), then rounded to 60; 2^0 = 1 exactly. Cached per den."""
+    with localcontext() as ctx:
+        ctx.prec = _PREC + 30
+        step = Decimal(2) ** (Decimal(1) / Decimal(den))
+        acc = [Decimal(1)]
+        for _ in range(den - 1):
+            acc.append(acc[-1] * step)
+        ctx.prec = _PREC
+        return tuple(+v for v in acc)
 
 
 def _thresholds_from(
-    exact: list[Decimal], codes: np.ndarray, geometric: bool
+    exact: list[Decimal], codes: np.ndarray, geometric: bool, e0den: tuple[int, int] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Double thresholds between neighbouring exact magnitudes and their tie flags (1: an input
     equal to the threshold rounds up). A midpoint that is exactly a double ties to the even
@@ -61,7 +81,12 @@ def _thresholds_from(
         ctx.prec = _PREC
         for i in range(len(exact) - 1):
             a, b = exact[i], exact[i + 1]
-            mid = (a * b).sqrt() if geometric else (a + b) / 2
+            if geometric and e0den is not None:  # exact[i] = 2^((e0 + i)/den)
+                mid = _dec_pow2(2 * (e0den[0] + i) + 1, 2 * e0den[1])
+            elif geometric:
+                mid = (a * b).sqrt()
+            else:
+                mid = (a + b) / 2
             t = float(mid)
             thr[i] = t
             dt = Decimal(t)
@@ -138,11 +163,11 @@ def _log_tables(key: tuple, linear: bool) -> tuple[np.ndarray, ...]:
     """(pv, pc, nc, thr, tup) of a log format. ``_EXACT[key][0]`` lists the exact magnitudes
     with, at index 0, the value of the slot that zero occupies in the log order (the code below
     minpos): log-domain thresholds use it, linear ones use 0; the value table has 0 there."""
-    exact, pc, nc = _EXACT[key]
+    exact, pc, nc, e0den = _EXACT[key]
     if linear:
         exact = [Decimal(0)] + exact[1:]
     pv = np.array([0.0] + [float(v) for v in exact[1:]])
-    thr, tup = _thresholds_from(exact, pc, geometric=not linear)
+    thr, tup = _thresholds_from(exact, pc, geometric=not linear, e0den=e0den)
     for a in (pv, pc, nc, thr, tup):
         a.setflags(write=False)
     return pv, pc, nc, thr, tup
@@ -155,8 +180,10 @@ def _log_tables(key: tuple, linear: bool) -> tuple[np.ndarray, ...]:
 class LNS(_LogTableMixin, Format):
     """Logarithmic number system ``LNS<n,frac_bits>`` (see the module docstring).
 
-    n: 3..16 bits; frac_bits: 0..n-2 (F, fraction bits of the log2 magnitude); int_bits:
-    n-1-frac_bits (may be omitted). Saturating (``saturate=False`` raises).
+    n: 3..16 bits; frac_bits: 0..n-2 (F, fraction bits of the log2 magnitude), and at least the
+    smallest F with (2^(n-2) - 1)/2^F <= 1022 so that every value is a normal float64 (n = 16
+    needs F >= 5); int_bits: n-1-frac_bits (may be omitted). Saturating (``saturate=False``
+    raises).
     """
 
     n: int
@@ -167,11 +194,15 @@ class LNS(_LogTableMixin, Format):
         n = check_int("n", self.n, 3, 16)
         if self.frac_bits is None and self.int_bits is None:
             raise ValueError("frac_bits (or int_bits) must be given, in [0, n-2]")
+        # every magnitude 2^(±lmax/2^F) must be a normal float64: lmax/2^F <= 1022
+        fmin = 0
+        while ((1 << (n - 2)) - 1) > (1022 << fmin):
+            fmin += 1
         if self.frac_bits is None:
-            ib = check_int("int_bits", self.int_bits, 1, n - 1)
+            ib = check_int("int_bits", self.int_bits, 1, n - 1 - fmin)
             fb = n - 1 - ib
         else:
-            fb = check_int("frac_bits", self.frac_bits, 0, n - 2)
+            fb = check_int("frac_bits", self.frac_bits, fmin, n - 2)
             ib = n - 1 - fb
             if self.int_bits is not None and check_int("int_bits", self.int_bits, 1, n - 1) != ib:
                 raise ValueError(f"int_bits must be n - 1 - frac_bits = {ib}, got {self.int_bits}")
@@ -211,7 +242,7 @@ class LNS(_LogTableMixin, Format):
             pc = np.array([1 << (n - 2)] + [L & mask for L in Ls], dtype=np.int64)
             nc = pc | (1 << (n - 1))
             nc[0] = pc[0]
-            _EXACT[key] = (exact, pc, nc)
+            _EXACT[key] = (exact, pc, nc, (-lm - 1, 1 << F))
         return key
 
     def _code_table(self) -> np.ndarray:
@@ -274,8 +305,10 @@ BASES = ("2", "sqrt2")
 class LogQuant(_LogTableMixin, Format):
     """LogNet / Miyashita log quantization (see the module docstring).
 
-    n: 2..16 bits (a sign bit and b = n-1 magnitude bits; unsigned: b = n); fsr: the full-scale
-    range exponent (integer in [-1100, 1100], in units of the base; None: fit from data);
+    n: 2..11 bits for base 2, 2..12 for base √2 (a sign bit and b = n-1 magnitude bits;
+    unsigned: b = n, from 1 bit; wider windows of exponents would not fit in float64); fsr: the
+    full-scale range exponent (an integer in ``fsr_range``, where every value is a normal
+    float64, in units of the base; None: fit from data);
     base: "2" or "sqrt2"; signed: bool (unsigned: negative inputs give 0, for post-ReLU data).
     """
 
@@ -287,15 +320,24 @@ class LogQuant(_LogTableMixin, Format):
     roundings = ("nearest", "stochastic")
 
     def __post_init__(self) -> None:
-        check_int("n", self.n, 2 if self.signed else 1, 16)
-        object.__setattr__(self, "n", int(self.n))
-        if self.fsr is not None:
-            object.__setattr__(self, "fsr", check_int("fsr", self.fsr, -1100, 1100))
         if str(self.base) not in BASES:
             raise ValueError(f"base must be one of {BASES}, got {self.base!r}")
         object.__setattr__(self, "base", str(self.base))
         if not isinstance(self.signed, bool | np.bool_):
             raise ValueError(f"signed must be True or False, got {self.signed!r}")
+        object.__setattr__(self, "signed", bool(self.signed))
+        # the 2^b - 1 exponents must fit in float64's normal binades: 2^b <= 2045 d + 2
+        bmax = 10 if self.base == "2" else 11
+        check_int("n", self.n, 2 if self.signed else 1, bmax + int(self.signed))
+        object.__setattr__(self, "n", int(self.n))
+        if self.fsr is not None:
+            object.__setattr__(self, "fsr", check_int("fsr", self.fsr, *self.fsr_range))
+
+    @property
+    def fsr_range(self) -> tuple[int, int]:
+        """The fsr whose values 2^(x̃/d) are all normal float64 numbers (``fit`` clamps to it)."""
+        d = 1 if self.base == "2" else 2
+        return (1 << self.b) - 1 - 1022 * d, 1023 * d + 1
 
     @property
     def nbits(self) -> int:
@@ -347,7 +389,7 @@ class LogQuant(_LogTableMixin, Format):
                 nc[0] = 0
             else:
                 nc = np.zeros_like(pc)
-            _EXACT[key] = (exact, pc, nc)
+            _EXACT[key] = (exact, pc, nc, (ex[0] - 1, self.d))
         return key
 
     def _round(self, x: np.ndarray, rounding: str, codes: bool) -> np.ndarray:
@@ -386,7 +428,8 @@ class LogQuant(_LogTableMixin, Format):
             if lo <= Decimal(amax) < hi:
                 k = kk
                 break
-        return dataclasses.replace(self, fsr=max(-1100, min(1100, k + 1)))
+        lo, hi = self.fsr_range
+        return dataclasses.replace(self, fsr=max(lo, min(hi, k + 1)))
 
     def quantize(
         self,
@@ -395,17 +438,23 @@ class LogQuant(_LogTableMixin, Format):
         rng: Any = None,
         out: np.ndarray | None = None,
         saturate: bool | None = None,
-        **kw: Any,
+        threads: int = 1,
     ) -> np.ndarray:
-        """Fit (if ``fsr`` is None) and quantize."""
+        """Fit (if ``fsr`` is None) and quantize; keywords as in ``Format.quantize``."""
         f = self.fit(x) if self.fsr is None else self
-        return ElementMixin.quantize(f, x, rounding, rng, out, saturate, **kw)
+        return ElementMixin.quantize(f, x, rounding, rng, out, saturate, threads)
 
     def encode(
-        self, x: Any, rounding: str = "nearest", rng: Any = None, saturate: bool | None = None
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: Any = None,
+        saturate: bool | None = None,
+        threads: int = 1,
     ) -> np.ndarray:
+        """Fit (if ``fsr`` is None) and encode."""
         f = self.fit(x) if self.fsr is None else self
-        return ElementMixin.encode(f, x, rounding, rng, saturate)
+        return ElementMixin.encode(f, x, rounding, rng, saturate, threads)
 
     def describe(self, code: int) -> dict[str, Any]:
         """Sign, magnitude index and exponent x̃ of a code."""
@@ -437,9 +486,11 @@ class LogQuant(_LogTableMixin, Format):
 # notation
 
 
-def _parse_lns(n: str, f: str) -> LNS:
-    return LNS(int(n), frac_bits=int(f))
+@notation(LNS)
+def _parse_lns(n: str, f: str, **kw: Any) -> LNS:
+    return LNS(**{"n": int(n), "frac_bits": int(f), **kw})
 
 
-def _parse_logquant(n: str, fsr: str | None = None) -> LogQuant:
-    return LogQuant(int(n), None if fsr is None else int(fsr))
+@notation(LogQuant)
+def _parse_logquant(n: str, fsr: str | None = None, **kw: Any) -> LogQuant:
+    return LogQuant(**{"n": int(n), "fsr": None if fsr is None else int(fsr), **kw})

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from lognum.formats.base import Format, check_int, check_real
+from lognum.formats.parse import notation
 from lognum.formats.tapered import FB_LP, TaperedMixin, exp2_fraction, split_sf
 
 SF_RANGE = 64.0
@@ -102,5 +104,6 @@ class LogPosit(TaperedMixin, Format):
         return f"LP<{self.n},{self.es},{self.rs},{s}>"
 
 
-def _parse_lp(n: str, es: str, rs: str, sf: str) -> LogPosit:
-    return LogPosit(int(n), int(es), int(rs), float(sf))
+@notation(LogPosit)
+def _parse_lp(n: str, es: str, rs: str, sf: str, **kw: Any) -> LogPosit:
+    return LogPosit(**{"n": int(n), "es": int(es), "rs": int(rs), "sf": float(sf), **kw})

@@ -33,9 +33,12 @@ PATTERNS: list[tuple[str, str]] = [
     (r"lns<(\d+),(\d+)>", "lognum.formats.lns:_parse_lns"),
     (r"logquant<(\d+)(?:,([+-]?\d+))?>", "lognum.formats.lns:_parse_logquant"),
     (r"bfp<(\d+),(\d+)>", "lognum.formats.block:_parse_bfp"),
-    # any of the above with non-default options: "float8_e4m3fn(saturate=true)", "af<6,3>(bias=9)"
-    (r"(.+)\(([^()]*)\)", "lognum.formats.floats:_parse_with_options"),
 ]
+# any of the above may carry non-default options, once: "float8_e4m3fn(saturate=true)",
+# "af<6,3>(bias=9)"; the options reach the constructor together with the notation's
+# parameters (so a format that only exists with its options, e.g.
+# "minifloat<4,0>(special=fn)", parses, and defaults that depend on an option follow it)
+_OPTIONS = r"(.+?)\(([^()]*)\)"
 
 # exact names (normalised: lower case, no spaces) -> "module:factory" (called with no argument)
 NAMED: dict[str, str] = {
@@ -80,11 +83,77 @@ def parse(spec: Any) -> Any:
     if not isinstance(spec, str):
         raise ValueError(f"spec must be a format or its notation string, got {spec!r}")
     s = _normalise(spec)
+    opts: dict[str, str] = {}
+    m = re.fullmatch(_OPTIONS, s)
+    if m:
+        s, text = m.groups()
+        for item in filter(None, text.split(",")):
+            k, sep, v = item.partition("=")
+            if not sep or not k:
+                raise ValueError(f"option {item!r} of {spec!r} must be key=value")
+            if k in opts:
+                raise ValueError(f"option {k!r} is given twice in {spec!r}")
+            opts[k] = v
     if s in NAMED:
-        return _load(NAMED[s])()
+        return _with_options(_load(NAMED[s]), (), opts)
     for pattern, target in PATTERNS:
         m = re.fullmatch(pattern, s)
         if m:
-            return _load(target)(*m.groups())
+            return _with_options(_load(target), m.groups(), opts)
     known = ", ".join(["posit<n,es>", "GP<n,es,rs,sc>", "LP<n,es,rs,sf>"] + sorted(NAMED)[:12])
     raise ValueError(f"unknown format notation {spec!r}; accepted: {known}, ...")
+
+
+def _opt_value(s: str, annotation: str) -> Any:
+    """An option's text as the field's value: text for str fields, else bool/None/int/float or
+    a ``[a;b;...]`` tuple."""
+    if annotation.strip() == "str":
+        return s
+    if s.startswith("[") and s.endswith("]"):
+        return tuple(_opt_value(v, "") for v in s[1:-1].split(";") if v)
+    low = s.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low == "none":
+        return None
+    try:
+        return int(s)
+    except ValueError:
+        pass
+    try:
+        return float(s)
+    except ValueError:
+        return s
+
+
+def _with_options(factory: Any, groups: tuple, opts: dict[str, str]) -> Any:
+    """Call a notation's factory with the option fields as keywords (factories of named
+    formats take none: their options replace fields of the named format)."""
+    import dataclasses
+
+    if not opts:
+        return factory(*groups)
+    cls = getattr(factory, "format_class", None)
+    if cls is None:  # a named format: build it, then replace fields
+        f = factory(*groups)
+        cls = type(f)
+    fields = {fl.name: fl for fl in dataclasses.fields(cls)}
+    kw: dict[str, Any] = {}
+    for k, v in opts.items():
+        if k not in fields:
+            raise ValueError(
+                f"{k!r} is not a parameter of {cls.__name__}; parameters: {sorted(fields)}")
+        kw[k] = _opt_value(v, str(fields[k].type))
+    if getattr(factory, "format_class", None) is None:
+        return dataclasses.replace(f, **kw)
+    return factory(*groups, **kw)
+
+
+def notation(cls: Any) -> Any:
+    """Mark a notation factory as building ``cls`` (its options are passed as keywords)."""
+
+    def mark(fn: Any) -> Any:
+        fn.format_class = cls
+        return fn
+
+    return mark

@@ -7,6 +7,11 @@ on the *bit string* — not nearest by value: where the cut falls in the regime 
 tie point is the geometric mean of the neighbours — saturating to ±maxpos, never rounding a
 nonzero to 0 (→ ±minpos), NaN/±inf → NaR (decoded as NaN), -0 → 0.
 
+float32 output of a format whose maxpos exceeds the float32 range (posit<32,4>, GP with a large
+sc, e.g. ``GP<8,4,7,64>``): the float64 result rounded to float32, saturating at ±float32 max
+(3.4028235e38) instead of overflowing to inf, so a finite input never gives inf. Values below the
+float32 range round to float32 as usual (to a subnormal or ±0).
+
 ``GeneralizedPosit(n, es, n-1, 0)`` has exactly the bit patterns and values of
 ``Posit(n, es)`` (tested exhaustively); rs = 1 and rs = 2 are fixed-field floats with bias
 2^es / 2^(es+1), no subnormals (FORMATS.md §2.4).
@@ -16,9 +21,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from lognum.formats.base import Format, check_int
+from lognum.formats.parse import notation
 from lognum.formats.tapered import TaperedMixin
 
 SC_RANGE = 64
@@ -151,16 +157,20 @@ class Posit(TaperedMixin, Format):
         return f"posit<{self.n},{self.es}>"
 
 
-def _parse_posit(n: str, es: str) -> Posit:
-    return Posit(int(n), int(es))
+@notation(Posit)
+def _parse_posit(n: str, es: str, **kw: Any) -> Posit:
+    return Posit(**{"n": int(n), "es": int(es), **kw})
 
 
-def _parse_posit_n(n: str) -> Posit:
+@notation(Posit)
+def _parse_posit_n(n: str, **kw: Any) -> Posit:
     """``posit8``, ``posit16``: the 2022 standard's posit<n,2>."""
-    return Posit(int(n), 2)
+    return Posit(**{"n": int(n), "es": 2, **kw})
 
 
-def _parse_gp(n: str, es: str, rs: str, sc: str) -> GeneralizedPosit:
-    if float(sc) != int(float(sc)):
-        raise ValueError(f"sc must be an integer, got {sc}")
-    return GeneralizedPosit(int(n), int(es), int(rs), int(float(sc)))
+@notation(GeneralizedPosit)
+def _parse_gp(n: str, es: str, rs: str, sc: str, **kw: Any) -> GeneralizedPosit:
+    v = float(sc)
+    if not (math.isfinite(v) and v == int(v)):
+        raise ValueError(f"sc must be an integer in [{-SC_RANGE}, {SC_RANGE}], got {sc}")
+    return GeneralizedPosit(**{"n": int(n), "es": int(es), "rs": int(rs), "sc": int(v), **kw})

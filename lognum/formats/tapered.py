@@ -333,18 +333,21 @@ def _make_ufunc(params: tuple) -> Any:
     import numba
 
     from lognum._kernels.constants import exp2_dd_table
+    from lognum._kernels.floats import f32_saturate
     from lognum._kernels.tapered import decode, decode_gp_fast, encode, encode_gp_fast
 
     n, es, rs, sc, logm, sfi, sff = params
     sff = np.uint64(sff)
     c_hi, c_lo = exp2_dd_table()
+    # f32_saturate: the float32 loop gives ±float32 max, not inf, beyond float32 (as quantize)
     if logm:
         def q(x):
-            return decode(encode(x, n, es, rs, sc, logm, sfi, sff), n, es, rs, sc, logm, sfi,
-                          sff, c_hi, c_lo)
+            return f32_saturate(x, decode(encode(x, n, es, rs, sc, logm, sfi, sff), n, es, rs,
+                                          sc, logm, sfi, sff, c_hi, c_lo))
     else:
         def q(x):
-            return decode_gp_fast(encode_gp_fast(x, n, es, rs, sc), n, es, rs, sc)
+            return f32_saturate(x, decode_gp_fast(encode_gp_fast(x, n, es, rs, sc), n, es, rs,
+                                                  sc))
     uf = numba.vectorize(["float32(float32)", "float64(float64)"])(q)
     _UFUNCS[params] = uf
     return uf

@@ -36,8 +36,7 @@ def _ref_readable(f, x32):
     tl.encode_ref(x, codes, n, es, rs, sc, logm, sfi, np.uint64(sff))
     v = np.empty(x.size, dtype=np.float64)
     tl.decode_ref(codes, v, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi, c_lo)
-    with np.errstate(over="ignore"):  # formats beyond binary32 (fallback cases)
-        return v.astype(np.float32)
+    return _to_f32_saturating(v)  # formats beyond binary32 (fallback cases)
 
 
 def _ref_fast64(f, x32):
@@ -47,8 +46,18 @@ def _ref_fast64(f, x32):
     with np.errstate(invalid="ignore"):
         x = x32.astype(np.float64)
     tl.quantize_gp(x, v, n, es, rs, sc)
+    return _to_f32_saturating(v)
+
+
+def _to_f32_saturating(v):
+    """float64 -> float32 with the rule of a saturating format: beyond ±float32 max gives
+    ±float32 max, not inf (NaN stays NaN)."""
+    big = np.float32(np.finfo(np.float32).max)
     with np.errstate(over="ignore"):
-        return v.astype(np.float32)
+        r = v.astype(np.float32)
+    fin = np.isfinite(v) & np.isinf(r)
+    r[fin] = np.copysign(big, v[fin])
+    return r
 
 
 def _ref_codes(f, x32, readable):
