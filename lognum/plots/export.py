@@ -54,7 +54,7 @@ def figure_data(fig: Any) -> tuple[list[str], list[list[str]]]:
     rows: list[list[str]] = []
     axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     for p, ax in enumerate(axes, 1):
-        title = ax.get_title() or ax.get_title("left")
+        title = (ax.get_title() or ax.get_title("left")).replace("\n", " ")
         notes.append(
             f"panel {p}: {title or '(untitled)'}; x = {ax.get_xlabel() or '-'}; "
             f"y = {ax.get_ylabel() or '-'}"
