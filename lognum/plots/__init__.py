@@ -37,7 +37,8 @@ register("alps_eq9_eq25_delta", "lognum.plots.theory:fig_delta_gp",
 register("alps_eq8_sqnr_model", "lognum.plots.theory:fig_sqnr_models",
          "SQNR of GP<8,1,rs,0> on N(0,1) data: the ALPS eq 8 model (gamma = 1) against the "
          "exact expected SQNR.",
-         reproduces="ALPS eq 8", data="Gaussian N(0,1) inputs, SQNR by exact integration")  # fmt: skip
+         reproduces="ALPS eq 8",
+         data="Gaussian N(0,1) inputs, SQNR by exact integration")  # fmt: skip
 register("alps_fig4a_sqnr", "lognum.plots.theory:fig_sqnr_curves",
          "SQNR against input magnitude for 8-bit posit, GP, LP and FP8: tapered accuracy.",
          reproduces="ALPS Fig. 4a",
@@ -85,7 +86,8 @@ register("lpq_weight_distribution", "lognum.plots.lpq:fig_weight_distribution",
 register("theory_quire_error", "lognum.plots.theory:fig_quire_error",
          "Mean error of posit<8,2> dot products of N(0,1) vectors against their length: "
          "quire, float32 and posit accumulation.",
-         reproduces="ALPS Algorithm 2 (exact accumulation)", data="N(0,1) vectors, seed 0")  # fmt: skip
+         reproduces="ALPS Algorithm 2 (exact accumulation)",
+         data="N(0,1) vectors, seed 0")  # fmt: skip
 
 # --- the systolic-array simulator ----------------------------------------------------------
 _HW = "lognum.hw simulator: five ResNet-18 layers (SCALE-Sim Resnet18.csv) on a 16x16 array"

@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["convergence", "pareto", "sensitivity", "weight_distribution", "fig_pareto",
-           "fig_convergence", "fig_sensitivity", "fig_weight_distribution"]
+__all__ = ["convergence", "pareto", "render_all", "sensitivity", "weight_distribution",
+           "fig_pareto", "fig_convergence", "fig_sensitivity", "fig_weight_distribution"]
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "lpq"
 
@@ -174,8 +174,8 @@ def sensitivity(sens: dict, points: list[dict], fp32_pearson: float | None = Non
             a2.axhline(0.99 * fp32_pearson, color="k", lw=0.5, ls=":", label="FP32 - 1%")
             a2.legend(fontsize=6, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2,
                       borderaxespad=0.2)  # fmt: skip
-        fig.suptitle(fit_title(fig, key="figure.titlesize", text="all-MiniLM-L6-v2, LP weights at 5.5-6 bits: what the "
-                               "calibration loss predicts"))  # fmt: skip
+        fig.suptitle(fit_title(fig, "all-MiniLM-L6-v2, LP weights at 5.5-6 bits: what the "
+                               "calibration loss predicts", key="figure.titlesize"))
     return fig
 
 
@@ -265,3 +265,28 @@ def _runs(d: Path, lam: float | None = None) -> list[dict]:
             if lam is None or abs(r["config"]["fitness"]["lam"] - lam) < 1e-12:
                 out.append(r)
     return out
+
+
+def render_all(outdir, results_dir=None) -> list[Path]:
+    """Render the LPQ figures of the saved results in ``results_dir`` (default: the
+    repository's ``results/lpq``) into ``outdir`` as PDF + PNG; figures whose inputs are not
+    saved there are left out. (``lognum figures`` renders them by name from the registry.)"""
+    from lognum.lpq.report import fidelity_points, load_rows
+    from lognum.plots.style import save
+
+    d = Path(results_dir) if results_dir is not None else RESULTS
+    if not d.is_dir():
+        return []
+    paths: list[Path] = []
+    rows = load_rows(d)
+    if rows:
+        paths += [Path(p) for p in save(pareto(rows), outdir, "lpq_pareto")]
+    runs = _runs(d, lam=0.3)
+    if runs:
+        paths += [Path(p) for p in save(convergence(runs), outdir, "lpq_convergence")]
+    if (d / "sensitivity.json").is_file():
+        fp = next((r for r in rows if r.get("family") == "fp32"), None)
+        fig = sensitivity(json.loads((d / "sensitivity.json").read_text()), fidelity_points(d),
+                          fp["lee_pearson"] if fp else None)  # fmt: skip
+        paths += [Path(p) for p in save(fig, outdir, "lpq_sensitivity")]
+    return paths

@@ -227,7 +227,6 @@ def fit_title(fig: Any, text: str, share: float = 1.0, key: str = "axes.titlesiz
 
 def _rc(key: str) -> Any:
     import matplotlib as mpl
-
     from matplotlib.font_manager import font_scalings
 
     v = mpl.rcParams[key]

@@ -1,4 +1,4 @@
-"""Figures of lognum.hw: bar heights equal the simulated counts; render_all writes files."""
+"""Figures of lognum.hw: bar heights equal the simulated counts; the registered figures."""
 
 import matplotlib
 

@@ -103,7 +103,10 @@ def test_cli_renders_named_figures(tmp_path, capsys):
     assert main(["figures", "alps_eq9_eq25_delta", "-o", str(tmp_path), "--size", "single",
                  "--style", "ieee"]) == 0  # fmt: skip
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "alps_eq9_eq25_delta.csv", "alps_eq9_eq25_delta.pdf", "alps_eq9_eq25_delta.png"]
+        "alps_eq9_eq25_delta.csv",
+        "alps_eq9_eq25_delta.pdf",
+        "alps_eq9_eq25_delta.png",
+    ]
     assert b"STIX" in (tmp_path / "alps_eq9_eq25_delta.pdf").read_bytes()
     assert main(["figures", "--list"]) == 0
     assert "alps_fig4a_sqnr" in capsys.readouterr().out
