@@ -4,6 +4,7 @@ plot; Algorithm 1's kurtosis). Each function returns a matplotlib ``Figure`` dra
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -108,17 +109,23 @@ def sqnr_curve_formats() -> list[tuple[str, Any]]:
     return out
 
 
-def fig_sqnr_curves(step: float = 0.5) -> Any:
-    """Exact SQNR of inputs at each magnitude (log-uniform, one binade wide) for 8-bit posit,
-    GP, LP and float: the tapered-accuracy curves of ALPS Fig. 4a."""
+@functools.lru_cache(maxsize=4)
+def _sqnr_curves(step: float) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
     from lognum.analysis.sqnr import sqnr_curve
 
     m = np.arange(-16.0, 16.0 + step / 2, step)
+    return m, [(label, sqnr_curve(f, m)) for label, f in sqnr_curve_formats()]
+
+
+def fig_sqnr_curves(step: float = 0.5) -> Any:
+    """Exact SQNR of inputs at each magnitude (log-uniform, one binade wide) for 8-bit posit,
+    GP, LP and float: the tapered-accuracy curves of ALPS Fig. 4a."""
+    m, curves = _sqnr_curves(float(step))
     with use_style():
         fig = new_figure("double", 2.8)
         ax = fig.add_subplot()
-        for i, (label, f) in enumerate(sqnr_curve_formats()):
-            ax.plot(m, sqnr_curve(f, m), ls=LINESTYLES[i % len(LINESTYLES)], label=label)
+        for i, (label, y) in enumerate(curves):
+            ax.plot(m, y, ls=LINESTYLES[i % len(LINESTYLES)], label=label)
         ax.set_ylim(-5, None)
         ax.set_xlabel(r"input magnitude $\log_2|x|$")
         ax.set_ylabel("SQNR (dB)")
@@ -247,9 +254,8 @@ def fig_sqnr_models(n: int = 8, es: int = 1, sigma: float = 1.0) -> Any:
     return fig
 
 
-def fig_quire_error(spec: str = "posit<8,2>", trials: int = 20, seed: int = 0) -> Any:
-    """Mean |result − exact| of dot products of N(0,1) vectors against their length, for the
-    three accumulation modes of ``lognum.arith.dot`` — tutorial 07."""
+@functools.lru_cache(maxsize=4)
+def _quire_errors(spec: str, trials: int, seed: int) -> tuple[Any, np.ndarray, dict]:
     from fractions import Fraction
 
     from lognum.arith.quire import dot
@@ -269,6 +275,13 @@ def fig_quire_error(spec: str = "posit<8,2>", trials: int = 20, seed: int = 0) -
                 acc[m] += abs(dot(x, y, f, m) - ex) / trials
         for m in err:
             err[m].append(acc[m])
+    return f, ks, err
+
+
+def fig_quire_error(spec: str = "posit<8,2>", trials: int = 20, seed: int = 0) -> Any:
+    """Mean |result − exact| of dot products of N(0,1) vectors against their length, for the
+    three accumulation modes of ``lognum.arith.dot`` — tutorial 07."""
+    f, ks, err = _quire_errors(spec, trials, seed)
     with use_style():
         fig = new_figure("single", 2.6)
         ax = fig.add_subplot()
