@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 #: Configurations from the papers: the 2022 standard posits, ALPS' GP examples (§2.3 table)
@@ -38,7 +37,7 @@ def fig_family_values(specs: tuple[str, ...] = ("posit<6,2>", "GP<6,2,3,0>",
     import numpy as np
 
     import lognum as ln
-    from lognum.plots.style import COLORS, new_figure, use_style
+    from lognum.plots.style import COLORS, fit_title, new_figure, use_style
 
     with use_style():
         fig = new_figure(width="double", height=1.0 + 0.45 * len(specs))
@@ -52,12 +51,6 @@ def fig_family_values(specs: tuple[str, ...] = ("posit<6,2>", "GP<6,2,3,0>",
         ax.set_ylim(-0.6, len(specs) - 0.4)
         ax.set_xlabel(r"$\log_2$ of the positive values")
         ax.grid(axis="y", visible=False)
-        ax.set_title("Where the values lie: " + ", ".join(str(ln.parse(s)) for s in specs))
+        ax.set_title(fit_title(fig, "Where the values lie: "
+                               + ", ".join(str(ln.parse(s)) for s in specs)))
     return fig
-
-
-def render_all(outdir: str | Path) -> list[Path]:
-    """Write ``family_values.pdf/png`` into ``outdir``."""
-    from lognum.plots.style import save
-
-    return [Path(p) for p in save(fig_family_values(), outdir, "family_values")]

@@ -1,15 +1,17 @@
 """Figures of the systolic-array simulator (:mod:`lognum.hw`).
 
-Each function returns a :class:`matplotlib.figure.Figure`; :func:`render_all` writes the
-default set (a small network: four ResNet-18 layers from SCALE-Sim's ``Resnet18.csv`` plus its
-FC layer, on a 16x16 array) as PDF + PNG.
+Each function returns a :class:`matplotlib.figure.Figure`. The ``fig_*`` functions (in the
+registry, :data:`lognum.plots.FIGURES`) draw the default set: a small network, four ResNet-18
+layers from SCALE-Sim's ``Resnet18.csv`` plus its FC layer, on a 16x16 array.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import functools
 
 import numpy as np
+
+from lognum.plots.style import COLORS, HATCHES
 
 __all__ = [
     "trace_frames",
@@ -17,9 +19,20 @@ __all__ = [
     "cycle_breakdown",
     "energy_breakdown",
     "pe_utilisation_map",
-    "render_all",
     "small_network",
+    "fig_utilisation_per_layer",
+    "fig_cycle_breakdown",
+    "fig_energy_breakdown",
+    "fig_pe_utilisation",
 ]
+
+
+def _category_ticks(ax, x, names) -> None:
+    """Category labels under bars: horizontal when they fit, else vertical."""
+    from lognum.plots.style import current_size
+
+    wide = current_size(default="double") == "double" and max(map(len, names)) <= 10
+    ax.set_xticks(x, names, rotation=0 if wide else 90)
 
 
 def _style():
@@ -60,11 +73,15 @@ def utilisation_per_layer(results: dict):
         w = 0.8 / len(labels)
         for i, lab in enumerate(labels):
             ax.bar(x + (i - (len(labels) - 1) / 2) * w,
-                   [r.overall_util for r in results[lab].layers], w, label=lab)  # fmt: skip
-        ax.set_xticks(x, names, rotation=30, ha="right")
+                   [r.overall_util for r in results[lab].layers], w, label=lab,
+                   color=COLORS[(i + 1) % len(COLORS)], hatch=HATCHES[i % len(HATCHES)],
+                   edgecolor="white", linewidth=0.3)  # fmt: skip
+        _category_ticks(ax, x, names)
         ax.set_ylabel("utilisation (%)")
         ax.set_ylim(0, 100)
-        ax.legend(ncols=len(labels), loc="upper right")
+        ax.legend(ncols=len(labels), loc="lower left", bbox_to_anchor=(0, 1.0),
+                  borderaxespad=0.2, title="dataflow")  # fmt: skip
+        ax.grid(axis="x", visible=False)
     return fig
 
 
@@ -78,33 +95,48 @@ def cycle_breakdown(result):
         comp = np.array([r.compute_cycles for r in result.layers], float)
         fd = np.array([r.fill_drain_cycles for r in result.layers], float)
         st = np.array([r.stall_cycles for r in result.layers], float)
-        ax.bar(x, comp, label="compute")
-        ax.bar(x, fd, bottom=comp, label="fill / drain")
-        ax.bar(x, st, bottom=comp + fd, label="stall")
-        ax.set_xticks(x, names, rotation=30, ha="right")
+        kw = {"edgecolor": "white", "linewidth": 0.3}
+        ax.bar(x, comp, label="compute", color=COLORS[1], hatch=HATCHES[0], **kw)
+        ax.bar(x, fd, bottom=comp, label="fill / drain", color=COLORS[5], hatch=HATCHES[1], **kw)
+        ax.bar(x, st, bottom=comp + fd, label="stall", color=COLORS[2], hatch=HATCHES[2], **kw)
+        _category_ticks(ax, x, names)
         ax.set_ylabel("cycles")
+        ax.grid(axis="x", visible=False)
         c = result.config
-        ax.set_title(f"{c.rows}x{c.cols} {c.dataflow}, {c.bandwidth_mode} bandwidth")
-        ax.legend()
+        ax.set_title(f"{c.rows}x{c.cols} {c.dataflow}, {c.bandwidth_mode} bandwidth",
+                     loc="left")  # fmt: skip
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.3)
     return fig
 
 
-def energy_breakdown(results: dict):
+def energy_breakdown(results: dict, title: str | None = None):
     """Stacked energy (uJ, estimates) of the whole network by component, one bar per PE type;
-    ``results`` maps a PE name to a :class:`SimResult` computed with ``pe=...``."""
+    ``results`` maps a PE name to a :class:`SimResult` computed with ``pe=...``. The title
+    (default: the array, its dataflow and the number of layers) says what was simulated; the
+    legend sits beside the bars, never on them."""
     with _style():
         fig = _fig()
         ax = fig.add_subplot()
         labels = list(results)
         comps = sorted({k for res in results.values() for r in res.layers for k in r.energy})
         bottom = np.zeros(len(labels))
-        for comp in comps:
+        for i, comp in enumerate(comps):
             v = np.array([sum(r.energy.get(comp, 0.0) for r in results[lab].layers) / 1e6
                           for lab in labels])  # fmt: skip
-            ax.bar(labels, v, bottom=bottom, label=comp)
+            ax.bar(labels, v, bottom=bottom, label=comp.replace("_", " "),
+                   color=COLORS[(i + 1) % len(COLORS)], hatch=HATCHES[i % len(HATCHES)],
+                   edgecolor="white", linewidth=0.3)  # fmt: skip
             bottom += v
         ax.set_ylabel("energy (uJ, estimate)")
-        ax.legend(fontsize="small", ncols=2)
+        ax.set_xlabel("PE type")
+        ax.grid(axis="x", visible=False)
+        if title is None:
+            first = results[labels[0]]
+            c = first.config
+            title = (f"{len(first.layers)} layers on a {c.rows}x{c.cols} {c.dataflow} array")
+        ax.set_title(title, loc="left")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.3,
+                  title="component")  # fmt: skip
     return fig
 
 
@@ -116,7 +148,8 @@ def pe_utilisation_map(layer_result):
         im = ax.imshow(layer_result.pe_util, vmin=0, vmax=1, cmap="viridis")
         ax.set_xlabel("PE column")
         ax.set_ylabel("PE row")
-        ax.set_title(layer_result.name)
+        ax.grid(False)
+        ax.set_title(f"layer {layer_result.name}")
         fig.colorbar(im, ax=ax, label="busy fraction")
     return fig
 
@@ -158,37 +191,35 @@ def trace_frames(trace, cycles=None, ncols: int = 6):
     return fig
 
 
-def render_all(outdir) -> list[Path]:
-    """Render the default figures to ``outdir`` (PDF + PNG); returns the written paths."""
+@functools.lru_cache(maxsize=1)
+def _default_runs():
     from lognum.hw import ArrayConfig, simulate
-    from lognum.plots.style import save
 
     net = small_network()
-    outdir = Path(outdir)
     res = {df: simulate(ArrayConfig(rows=16, cols=16, dataflow=df), net, progress=False)
            for df in ("os", "ws", "is")}  # fmt: skip
-    user = simulate(
-        ArrayConfig(
-            rows=16,
-            cols=16,
-            dataflow="os",
-            bandwidth_mode="USER",
-            ifmap_bw=4,
-            filter_bw=4,
-            ofmap_bw=4,
-        ),
-        net,
-        progress=False,
-    )
+    user = simulate(ArrayConfig(rows=16, cols=16, dataflow="os", bandwidth_mode="USER",
+                                ifmap_bw=4, filter_bw=4, ofmap_bw=4), net, progress=False)
     pes = {p: simulate(ArrayConfig(rows=16, cols=16, dataflow="os"), net, pe=p, progress=False)
            for p in ("int8", "fp8", "posit8", "lp8", "lp4x2")}  # fmt: skip
-    paths: list[Path] = []
-    for name, fig in (
-        ("hw_utilisation_per_layer", utilisation_per_layer(res)),
-        ("hw_cycle_breakdown", cycle_breakdown(user)),
-        ("hw_energy_breakdown", energy_breakdown(pes)),
-        ("hw_pe_utilisation", pe_utilisation_map(res["os"].layers[-1])),
-    ):
-        out = save(fig, outdir, name)
-        paths.extend(out if isinstance(out, (list, tuple)) else [out])
-    return [Path(p) for p in paths]
+    return res, user, pes
+
+
+def fig_utilisation_per_layer():
+    """:func:`utilisation_per_layer` of :func:`small_network` in os / ws / is (16x16)."""
+    return utilisation_per_layer(_default_runs()[0])
+
+
+def fig_cycle_breakdown():
+    """:func:`cycle_breakdown` of :func:`small_network`, 16x16 os, 4 words/cycle DRAM."""
+    return cycle_breakdown(_default_runs()[1])
+
+
+def fig_energy_breakdown():
+    """:func:`energy_breakdown` of :func:`small_network` for five PE types (16x16 os)."""
+    return energy_breakdown(_default_runs()[2], title="5 ResNet-18 layers, 16x16 os array")
+
+
+def fig_pe_utilisation():
+    """:func:`pe_utilisation_map` of the FC layer of :func:`small_network` (16x16 os)."""
+    return pe_utilisation_map(_default_runs()[0]["os"].layers[-1])

@@ -8,8 +8,10 @@
   5.5-6-bit configuration, how the calibration loss relates to the held-out cosine and to the
   Lee Pearson correlation.
 
-:func:`render_all` reads ``results/lpq`` of the source tree (or ``results_dir``); it never runs
-a model, so it is fast.
+* :func:`weight_distribution` -- log2|w| of real MiniLM layers (the LPQ poster's panel).
+
+The registered ``fig_*`` functions read ``results/lpq`` of the working directory or the source
+tree; they never run a model, so they are fast.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["convergence", "pareto", "render_all", "sensitivity"]
+__all__ = ["convergence", "pareto", "render_all", "sensitivity", "weight_distribution",
+           "fig_pareto", "fig_convergence", "fig_sensitivity", "fig_weight_distribution"]
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "lpq"
 
@@ -40,15 +43,16 @@ _LABELS = {
 
 
 def pareto(rows: list[dict]):
-    """Two panels: avg bits vs 1 - mean embedding cosine (log scale), and vs Lee Pearson r."""
-    from lognum.plots.style import new_figure, use_style
+    """Two panels: avg bits vs 1 - mean embedding cosine (log scale), and vs Lee Pearson r.
+    The fixed formats are named beside their points (labels spread apart where points
+    crowd); the legend sits under the panels."""
+    from lognum.plots.style import current_size, label_points, new_panels, use_style
 
     with use_style():
-        fig = new_figure(width="double", height=2.9)
-        axes = fig.subplots(1, 2)
+        fig, axes = new_panels(2, height=3.3, row_height=2.2, layout="constrained")
         fp = next((r for r in rows if r.get("family") == "fp32"), None)
         for ax, key, ylabel in (
-            (axes[0], "cos_lee", "1 - mean cos to FP32 embedding (Lee)"),
+            (axes[0], "cos_lee", "1 - mean cos to FP32 (Lee)"),
             (axes[1], "lee_pearson", "Lee Pearson r (human similarity)"),
         ):
             for fam, (mk, col) in _MARKERS.items():
@@ -57,22 +61,32 @@ def pareto(rows: list[dict]):
                 ]
                 if pts:
                     x, y = zip(*pts, strict=True)
-                    ax.scatter(x, y, marker=mk, color=col, label=_LABELS[fam], s=14)
-            for r in rows:
-                if r.get("family") == "fixed" and key in r:
-                    ax.annotate(r["method"].split(" per")[0].replace("AdaptivFloat ", ""),
-                                (r["avg_bits"], _y(r, key)), fontsize=5, xytext=(2, 2),
-                                textcoords="offset points")  # fmt: skip
+                    ax.scatter(x, y, marker=mk, color=col, label=_LABELS[fam], s=14,
+                               linewidths=0.8)  # fmt: skip
             if fp is not None and key == "lee_pearson":
                 ax.axhline(fp[key], color="k", lw=0.6, ls="--", label="FP32")
                 ax.axhline(0.99 * fp[key], color="k", lw=0.5, ls=":", label="FP32 - 1%")
             if key == "cos_lee":
-                ax.axhline(0.01, color="k", lw=0.5, ls=":", label="cos 0.99")
+                ax.axhline(0.01, color="k", lw=0.5, ls="-.", label="cos 0.99")
                 ax.set_yscale("log")
+            ax.set_xlim(3.5, 9.9)
             ax.set_xlabel("average bits per weight (36 linear layers)")
             ax.set_ylabel(ylabel)
-        axes[1].legend(loc="lower right", fontsize=5.5)
-        fig.suptitle("all-MiniLM-L6-v2 weight quantization: bits vs fidelity", fontsize=8)
+        handles, labels = [], []
+        for ax in axes:
+            for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+                if lab not in labels:
+                    handles.append(h)
+                    labels.append(lab)
+        fig.legend(handles, labels, loc="outside lower center",
+                   ncols=3 if current_size() == "double" else 2, fontsize=6)
+        fig.suptitle("all-MiniLM-L6-v2 weight quantization: bits vs fidelity")
+        fixed = [r for r in rows if r.get("family") == "fixed"]
+        for ax, key in ((axes[0], "cos_lee"), (axes[1], "lee_pearson")):
+            pts = [r for r in fixed if key in r]
+            label_points(ax, [r["avg_bits"] for r in pts], [_y(r, key) for r in pts],
+                         [r["method"].split(" per")[0].replace("AdaptivFloat ", "")
+                          for r in pts])  # fmt: skip
     return fig
 
 
@@ -81,27 +95,34 @@ def _y(r: dict, key: str) -> float:
 
 
 def convergence(runs: list[dict]):
-    """Best fitness vs evaluations: GA (solid) vs random search (dashed), one colour per seed."""
-    from lognum.plots.style import COLORS, new_figure, use_style
+    """Best fitness vs evaluations: GA (solid) vs random search (dashed); one colour and
+    marker per seed; runs with a smaller budget have open markers."""
+    import numpy as np
+
+    from lognum.plots.style import COLORS, MARKERS, new_figure, use_style
 
     with use_style():
-        fig = new_figure(width="single")
+        fig = new_figure(width="single", height=3.2)
         ax = fig.add_subplot()
         evals = [r["evaluations"] for r in runs]
         usual = max(set(evals), key=evals.count)  # the shared budget; others are labelled
         for r in runs:
-            seed = (r["config"].get("ga") or {}).get("seed", r["config"].get("seed", 0))
-            col = COLORS[1 + int(seed) % (len(COLORS) - 1)]
+            seed = int((r["config"].get("ga") or {}).get("seed", r["config"].get("seed", 0)))
+            col = COLORS[1 + seed % (len(COLORS) - 1)]
             h = r["history"]
             ls = "-" if r["method"] == "lpq-ga" else "--"
             lab = f"{'GA' if r['method'] == 'lpq-ga' else 'random'} seed {seed}"
             if r["evaluations"] != usual:
                 lab += f" ({r['evaluations']} evals)"
-            ax.plot([e["evaluations"] for e in h], [e["best_fitness"] for e in h], ls,
-                    color=col, label=lab, drawstyle="steps-post")  # fmt: skip
+            x = np.array([e["evaluations"] for e in h])
+            every = max(len(x) // 5, 1)
+            ax.plot(x, [e["best_fitness"] for e in h], ls, color=col, label=lab,
+                    drawstyle="steps-post", lw=0.9, marker=MARKERS[seed % len(MARKERS)],
+                    ms=3, markevery=every,
+                    mfc=col if r["evaluations"] == usual else "none")  # fmt: skip
         ax.set_xlabel("fitness evaluations")
         ax.set_ylabel("best fitness $L_F$ (lower is better)")
-        ax.legend(fontsize=5.5, ncol=2)
+        ax.legend(ncol=2, fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.22))
     return fig
 
 
@@ -112,16 +133,21 @@ def sensitivity(sens: dict, points: list[dict], fp32_pearson: float | None = Non
     against their held-out cosine and Lee Pearson r."""
     import numpy as np
     from matplotlib.colors import SymLogNorm
+    from matplotlib.ticker import MaxNLocator
 
-    from lognum.plots.style import COLORS, new_figure, use_style
+    from lognum.plots.style import COLORS, current_size, fit_title, new_figure, use_style
 
     s = sens["sensitivity"]
     cost = np.asarray(s["cost_L_GL"])
     ns = s["ns"]
     alloc = [x["n"] for x in sens["layers"]]
     with use_style():
-        fig = new_figure(width="double", height=2.7, layout="constrained")
-        a0, a1, a2 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.5, 1, 1]})
+        if current_size() == "single":
+            fig = new_figure(width="single", height=6.2, layout="constrained")
+            a0, a1, a2 = fig.subplots(3, 1, gridspec_kw={"height_ratios": [1.3, 1, 1]})
+        else:
+            fig = new_figure(width="double", height=2.9, layout="constrained")
+            a0, a1, a2 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.5, 1, 1]})
         lim = float(np.max(np.abs(cost))) or 1.0
         norm = SymLogNorm(1e-4, vmin=-lim, vmax=lim)
         im = a0.imshow(cost.T, aspect="auto", cmap="RdBu_r", origin="lower", norm=norm)
@@ -130,21 +156,104 @@ def sensitivity(sens: dict, points: list[dict], fp32_pearson: float | None = Non
         a0.set_xlabel("layer (Q K V O FFN1 FFN2 per block)")
         a0.set_ylabel("word size n")
         a0.grid(False)
-        a0.legend(loc="upper right", fontsize=5.5)
-        fig.colorbar(im, ax=a0, label=r"$\Delta L_{GL}$, one layer moved", pad=0.02)
+        a0.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=6, borderaxespad=0.2)
+        cb = fig.colorbar(im, ax=a0, pad=0.02)
+        cb.set_label(r"$\Delta L_{GL}$, one layer moved")
+        cb.set_ticks([-lim, -1e-3, 0, 1e-3, lim] if lim > 2e-3 else [-lim, 0, lim],
+                     labels=[f"{v:.0e}" if v else "0" for v in
+                             ([-lim, -1e-3, 0, 1e-3, lim] if lim > 2e-3 else [-lim, 0, lim])])
         x = [p["L_GL"] for p in points]
         for ax, key, lab in ((a1, "cos_lee", "mean cos to FP32 (Lee)"),
                              (a2, "lee_pearson", "Lee Pearson r")):  # fmt: skip
             ax.scatter(x, [p[key] for p in points], s=8, color=COLORS[1])
             ax.set_xlabel(r"calibration $L_{GL}$")
             ax.set_ylabel(lab)
+            ax.xaxis.set_major_locator(MaxNLocator(4))
         if fp32_pearson is not None:
             a2.axhline(fp32_pearson, color="k", lw=0.6, ls="--", label="FP32")
             a2.axhline(0.99 * fp32_pearson, color="k", lw=0.5, ls=":", label="FP32 - 1%")
-            a2.legend(fontsize=5.5)
-        fig.suptitle("all-MiniLM-L6-v2, LP weights at 5.5-6 bits: what the calibration loss "
-                     "predicts", fontsize=8)  # fmt: skip
+            a2.legend(fontsize=6, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2,
+                      borderaxespad=0.2)  # fmt: skip
+        fig.suptitle(fit_title(fig, "all-MiniLM-L6-v2, LP weights at 5.5-6 bits: what the "
+                               "calibration loss predicts", key="figure.titlesize"))
     return fig
+
+
+def weight_distribution(weights: dict, bins: int = 60):
+    """log2|w| per layer: a histogram (fraction of weights per bin) of every layer in
+    ``weights`` (name → array), and each layer's 1st / 50th / 99th percentile and max|w|."""
+    import numpy as np
+
+    from lognum.plots.style import COLORS, LINESTYLES, MARKERS, new_panels, use_style
+
+    names = list(weights)
+    logs = {k: np.log2(np.abs(np.asarray(v, np.float64))[np.asarray(v) != 0]) for k, v in
+            weights.items()}  # fmt: skip
+    lo = np.floor(min(float(v.min()) for v in logs.values()))
+    hi = np.ceil(max(float(v.max()) for v in logs.values()))
+    edges = np.linspace(lo, hi, bins + 1)
+    with use_style():
+        fig, (a0, a1) = new_panels(2, height=2.8, row_height=2.1, layout="constrained")
+        show = [k for k in names if k.endswith(("query", "ffn1", "ffn2"))][:4]
+        for i, k in enumerate(show):
+            h, _ = np.histogram(logs[k], edges)
+            a0.plot(edges[:-1], h / h.sum(), drawstyle="steps-post", lw=1.0,
+                    ls=LINESTYLES[i % len(LINESTYLES)], color=COLORS[i % len(COLORS)],
+                    label=k)  # fmt: skip
+        a0.set_xlabel(r"$\log_2|w|$")
+        a0.set_ylabel("fraction of weights per bin")
+        a0.legend(loc="upper left")
+        a0.set_title("histograms", loc="left")
+        x = np.arange(len(names))
+        for j, (q, lab) in enumerate(((1, "1st percentile"), (50, "median"),
+                                      (99, "99th percentile"))):  # fmt: skip
+            a1.plot(x, [np.percentile(logs[k], q) for k in names], MARKERS[j],
+                    ls=LINESTYLES[j], color=COLORS[j + 1], label=lab, lw=0.8, mfc="none")
+        a1.plot(x, [logs[k].max() for k in names], MARKERS[3], ls="none", color=COLORS[0],
+                label="max |w|")  # fmt: skip
+        a1.set_xticks(x, names, rotation=90)
+        a1.set_ylabel(r"$\log_2|w|$")
+        a1.set_title("per layer", loc="left")
+        a1.legend(loc="lower left", ncols=2)
+        a1.set_ylim(lo - 5, hi + 1)
+        a1.grid(axis="x", visible=False)
+    return fig
+
+
+def fig_weight_distribution():
+    """:func:`weight_distribution` of the bundled all-MiniLM-L6-v2 extract
+    (:func:`lognum.data.load_minilm_weights`, 4096 real weights of each of 8 layers)."""
+    from lognum.data import load_minilm_weights
+
+    return weight_distribution(load_minilm_weights())
+
+
+def _results_dir():
+    from lognum.plots.registry import requirement
+
+    return requirement("results/lpq")
+
+
+def fig_pareto():
+    """:func:`pareto` of the saved LPQ results (``results/lpq``)."""
+    from lognum.lpq.report import load_rows
+
+    return pareto(load_rows(_results_dir()))
+
+
+def fig_convergence():
+    """:func:`convergence` of the saved LPQ runs with lambda = 0.3."""
+    return convergence(_runs(_results_dir(), lam=0.3))
+
+
+def fig_sensitivity():
+    """:func:`sensitivity` of ``results/lpq/sensitivity.json`` and the saved configurations."""
+    from lognum.lpq.report import fidelity_points, load_rows
+
+    d = _results_dir()
+    fp = next((r for r in load_rows(d) if r.get("family") == "fp32"), None)
+    return sensitivity(json.loads((d / "sensitivity.json").read_text()), fidelity_points(d),
+                       fp["lee_pearson"] if fp else None)  # fmt: skip
 
 
 def _runs(d: Path, lam: float | None = None) -> list[dict]:
@@ -159,8 +268,10 @@ def _runs(d: Path, lam: float | None = None) -> list[dict]:
 
 
 def render_all(outdir, results_dir=None) -> list[Path]:
-    """Render the LPQ figures from the saved JSON results into ``outdir`` (PDF + PNG)."""
-    from lognum.lpq.report import load_rows
+    """Render the LPQ figures of the saved results in ``results_dir`` (default: the
+    repository's ``results/lpq``) into ``outdir`` as PDF + PNG; figures whose inputs are not
+    saved there are left out. (``lognum figures`` renders them by name from the registry.)"""
+    from lognum.lpq.report import fidelity_points, load_rows
     from lognum.plots.style import save
 
     d = Path(results_dir) if results_dir is not None else RESULTS
@@ -173,12 +284,9 @@ def render_all(outdir, results_dir=None) -> list[Path]:
     runs = _runs(d, lam=0.3)
     if runs:
         paths += [Path(p) for p in save(convergence(runs), outdir, "lpq_convergence")]
-    sj = d / "sensitivity.json"
-    if sj.is_file():
-        from lognum.lpq.report import fidelity_points
-
+    if (d / "sensitivity.json").is_file():
         fp = next((r for r in rows if r.get("family") == "fp32"), None)
-        fig = sensitivity(json.loads(sj.read_text()), fidelity_points(d),
+        fig = sensitivity(json.loads((d / "sensitivity.json").read_text()), fidelity_points(d),
                           fp["lee_pearson"] if fp else None)  # fmt: skip
         paths += [Path(p) for p in save(fig, outdir, "lpq_sensitivity")]
     return paths

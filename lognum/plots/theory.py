@@ -1,16 +1,24 @@
 """Figures of the theory (ALPS eqs 2, 3, 8, 9, 25, Fig. 4a; the LPQ poster's relative-accuracy
 plot; Algorithm 1's kurtosis). Each function returns a matplotlib ``Figure`` drawn with
-``lognum.plots.style``; ``render_all(outdir)`` writes them all as PDF + PNG (deterministic)."""
+``lognum.plots.style``; they are registered by name in :data:`lognum.plots.FIGURES`."""
 
 from __future__ import annotations
 
+import functools
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from lognum.plots.style import new_figure, save, use_style
+from lognum.plots.style import (
+    LINESTYLES,
+    MARKERS,
+    current_size,
+    fit_title,
+    label_points,
+    new_figure,
+    use_style,
+)
 
 
 def _parse_or_none(spec: str) -> Any:
@@ -20,6 +28,13 @@ def _parse_or_none(spec: str) -> Any:
         return parse(spec)
     except (ValueError, ImportError, AttributeError):
         return None
+
+
+def _legend(fig: Any, ax: Any, ncol: int = 1) -> Any:
+    """The legend in the axes across a double column; under the axes in a single column."""
+    if current_size(default="double" if fig.get_figwidth() > 5 else "single") == "single":
+        return fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=ncol)
+    return ax.legend(ncol=ncol)
 
 
 def fig_gp_max_min(n: int = 8) -> Any:
@@ -34,8 +49,8 @@ def fig_gp_max_min(n: int = 8) -> Any:
         rs = np.arange(1, n)
         for es in (0, 1, 2):
             mm = np.array([max_min(GeneralizedPosit(n, es, int(r))) for r in rs])
-            (line,) = ax.plot(rs, np.log2(mm[:, 0]), label=f"es={es}")
-            ax.plot(rs, np.log2(mm[:, 1]), color=line.get_color())
+            (line,) = ax.plot(rs, np.log2(mm[:, 0]), LINESTYLES[es], label=f"es={es}")
+            ax.plot(rs, np.log2(mm[:, 1]), LINESTYLES[es], color=line.get_color())
             enum = np.array([GeneralizedPosit(n, es, int(r)).values()[[-1]] for r in rs])
             ax.plot(rs, np.log2(enum[:, 0]), "o", color=line.get_color(), mfc="none")
         ax.set_xlabel("rs (maximum regime run)")
@@ -94,22 +109,28 @@ def sqnr_curve_formats() -> list[tuple[str, Any]]:
     return out
 
 
-def fig_sqnr_curves(step: float = 0.5) -> Any:
-    """Exact SQNR of inputs at each magnitude (log-uniform, one binade wide) for 8-bit posit,
-    GP, LP and float: the tapered-accuracy curves of ALPS Fig. 4a."""
+@functools.lru_cache(maxsize=4)
+def _sqnr_curves(step: float) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
     from lognum.analysis.sqnr import sqnr_curve
 
     m = np.arange(-16.0, 16.0 + step / 2, step)
+    return m, [(label, sqnr_curve(f, m)) for label, f in sqnr_curve_formats()]
+
+
+def fig_sqnr_curves(step: float = 0.5) -> Any:
+    """Exact SQNR of inputs at each magnitude (log-uniform, one binade wide) for 8-bit posit,
+    GP, LP and float: the tapered-accuracy curves of ALPS Fig. 4a."""
+    m, curves = _sqnr_curves(float(step))
     with use_style():
         fig = new_figure("double", 2.8)
         ax = fig.add_subplot()
-        for label, f in sqnr_curve_formats():
-            ax.plot(m, sqnr_curve(f, m), label=label)
+        for i, (label, y) in enumerate(curves):
+            ax.plot(m, y, ls=LINESTYLES[i % len(LINESTYLES)], label=label)
         ax.set_ylim(-5, None)
         ax.set_xlabel(r"input magnitude $\log_2|x|$")
         ax.set_ylabel("SQNR (dB)")
-        ax.set_title("SQNR vs magnitude, 8-bit formats (exact, by integration)")
-        ax.legend(ncol=2)
+        ax.set_title(fit_title(fig, "SQNR vs magnitude, 8-bit formats (exact, by integration)"))
+        _legend(fig, ax, ncol=2)
     return fig
 
 
@@ -140,7 +161,7 @@ def fig_relative_accuracy(step: float = 1.0 / 32) -> Any:
         ax.set_xlabel(r"magnitude $\log_2|x|$")
         ax.set_ylabel("decimal digits of precision")
         ax.set_title("Relative accuracy of 6-bit formats")
-        ax.legend(ncol=2)
+        _legend(fig, ax, ncol=2)
     return fig
 
 
@@ -160,18 +181,21 @@ def fig_kurtosis(n: int = 8, a: float | None = None) -> Any:
             ax.plot(
                 rs,
                 [format_kurtosis(f"GP<{n},{es},{int(r)},0>", amax) for r in rs],
-                "o-",
+                ls=LINESTYLES[es],
+                marker=MARKERS[es],
+                mfc="none",
                 label=f"GP<{n},{es},rs,0> on [-{amax}, {amax}]",
             )
-        for name in ("layer0.query", "layer0.ffn1", "layer5.ffn1"):
-            ax.axhline(excess_kurtosis(W[name]), lw=0.6, ls=":", color="0.4")
-            ax.annotate(
-                name, (n - 1, excess_kurtosis(W[name])), fontsize=6, ha="right", va="bottom"
-            )
+        names = ("layer0.query", "layer0.ffn1", "layer5.ffn1")
+        kw = [excess_kurtosis(W[name]) for name in names]
+        for k in kw:
+            ax.axhline(k, lw=0.6, ls=":", color="0.4")
+        ax.set_xlim(0.5, n + 2.2)
         ax.set_xlabel("rs")
         ax.set_ylabel("excess kurtosis")
         ax.set_title("Kurtosis matching (ALPS Algorithm 1)")
-        ax.legend(fontsize=6)
+        ax.legend(fontsize=6, loc="upper left")
+        label_points(ax, [n + 2.2] * len(names), kw, list(names), pad_pt=1.0)
     return fig
 
 
@@ -230,9 +254,8 @@ def fig_sqnr_models(n: int = 8, es: int = 1, sigma: float = 1.0) -> Any:
     return fig
 
 
-def fig_quire_error(spec: str = "posit<8,2>", trials: int = 20, seed: int = 0) -> Any:
-    """Mean |result − exact| of dot products of N(0,1) vectors against their length, for the
-    three accumulation modes of ``lognum.arith.dot`` — tutorial 07."""
+@functools.lru_cache(maxsize=4)
+def _quire_errors(spec: str, trials: int, seed: int) -> tuple[Any, np.ndarray, dict]:
     from fractions import Fraction
 
     from lognum.arith.quire import dot
@@ -252,6 +275,13 @@ def fig_quire_error(spec: str = "posit<8,2>", trials: int = 20, seed: int = 0) -
                 acc[m] += abs(dot(x, y, f, m) - ex) / trials
         for m in err:
             err[m].append(acc[m])
+    return f, ks, err
+
+
+def fig_quire_error(spec: str = "posit<8,2>", trials: int = 20, seed: int = 0) -> Any:
+    """Mean |result − exact| of dot products of N(0,1) vectors against their length, for the
+    three accumulation modes of ``lognum.arith.dot`` — tutorial 07."""
+    f, ks, err = _quire_errors(spec, trials, seed)
     with use_style():
         fig = new_figure("single", 2.6)
         ax = fig.add_subplot()
@@ -262,28 +292,3 @@ def fig_quire_error(spec: str = "posit<8,2>", trials: int = 20, seed: int = 0) -
         ax.set_title(f"{f}: cost of rounding each add")
         ax.legend()
     return fig
-
-
-FIGURES = {
-    "theory_posit_anatomy": fig_posit_anatomy,
-    "theory_gp_max_min": fig_gp_max_min,
-    "theory_delta_gp": fig_delta_gp,
-    "theory_sqnr_models": fig_sqnr_models,
-    "theory_sqnr_curves": fig_sqnr_curves,
-    "theory_relative_accuracy": fig_relative_accuracy,
-    "theory_kurtosis": fig_kurtosis,
-    "theory_quire_error": fig_quire_error,
-}
-
-
-def render_all(outdir: str | Path, progress: bool = True) -> list[Path]:
-    """Render every theory figure into ``outdir`` as PDF and PNG (``theory_*.pdf/png``);
-    returns the written paths. Deterministic: fixed seeds, no timestamps in the files."""
-    from lognum._progress import Progress
-
-    paths: list[Path] = []
-    with Progress(len(FIGURES), "figures", enabled=progress) as bar:
-        for name, fn in FIGURES.items():
-            paths += save(fn(), outdir, name)
-            bar.update(1, note=name)
-    return paths

@@ -1,4 +1,4 @@
-"""Figures of lognum.hw: bar heights equal the simulated counts; render_all writes files."""
+"""Figures of lognum.hw: bar heights equal the simulated counts; the registered figures."""
 
 import matplotlib
 
@@ -33,11 +33,21 @@ def test_figures_show_the_data():
     assert np.allclose(fig.axes[0].images[0].get_array(), r.layers[0].pe_util)
 
 
-def test_render_all(tmp_path, monkeypatch):
+def test_registered_hw_figures_simulate_the_small_network(monkeypatch):
     monkeypatch.setattr(ph, "small_network", _net)
-    paths = ph.render_all(tmp_path)
-    assert {p.suffix for p in paths} == {".pdf", ".png"}
-    assert len(paths) == 8 and all(p.stat().st_size > 1000 for p in paths)
+    ph._default_runs.cache_clear()
+    try:
+        fig = ph.fig_cycle_breakdown()
+        r = hw.simulate(hw.ArrayConfig(rows=16, cols=16, dataflow="os", bandwidth_mode="USER",
+                                       ifmap_bw=4, filter_bw=4, ofmap_bw=4), _net())  # fmt: skip
+        tops = [b.get_y() + b.get_height() for b in fig.axes[0].patches[-2:]]
+        assert tops == [x.total_cycles for x in r.layers]
+        fig = ph.fig_energy_breakdown()
+        assert "16x16 os" in fig.axes[0].get_title("left")
+        assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [
+            "int8", "fp8", "posit8", "lp8", "lp4x2"]  # fmt: skip
+    finally:
+        ph._default_runs.cache_clear()
 
 
 def test_trace_frames_one_panel_per_cycle():

@@ -2,7 +2,8 @@ import json
 
 import numpy as np
 
-from lognum.plots.lpq import render_all, sensitivity
+from lognum.plots import render
+from lognum.plots.lpq import sensitivity
 
 
 def _sens(L=6, ns=(4, 5, 6, 7, 8)):
@@ -35,10 +36,17 @@ def test_sensitivity_figure_shows_the_table_the_choice_and_the_points():
     assert [ln.get_ydata()[0] for ln in a2.lines] == [0.656, 0.99 * 0.656]
 
 
-def test_render_all_draws_the_sensitivity_figure_when_saved(tmp_path):
-    sens, _, _ = _sens()
-    res = tmp_path / "res"
-    res.mkdir()
+def test_registered_sensitivity_figure_reads_the_working_directory(tmp_path, monkeypatch):
+    sens, cost, _ = _sens()
+    res = tmp_path / "results" / "lpq"
+    res.mkdir(parents=True)
     (res / "sensitivity.json").write_text(json.dumps(sens))
-    paths = render_all(tmp_path / "fig", results_dir=res)
-    assert {p.name for p in paths} == {"lpq_sensitivity.pdf", "lpq_sensitivity.png"}
+    monkeypatch.chdir(tmp_path)
+    paths = render(["lpq_sensitivity"], tmp_path / "fig", progress=False)
+    assert {p.name for p in paths} == {"lpq_sensitivity.pdf", "lpq_sensitivity.png",
+                                       "lpq_sensitivity.csv"}  # fmt: skip
+    text = (tmp_path / "fig" / "lpq_sensitivity.csv").read_text()
+    # the heat map's values are in the CSV, row = word-size index, column = layer
+    z = {(int(r[2]), int(r[3])): float(r[4]) for r in
+         (ln.split(",") for ln in text.splitlines() if ln.startswith("1,image0,"))}  # fmt: skip
+    assert z == {(j, i): cost[j, i] for j in range(cost.shape[0]) for i in range(cost.shape[1])}

@@ -41,13 +41,6 @@ def test_save_is_deterministic_and_uses_truetype(tmp_path):
     assert b"FontFile2" in pdf and b"Type3" not in pdf and b"CreationDate" not in pdf
 
 
-def test_render_all_writes_pdf_and_png(tmp_path, monkeypatch):
-    monkeypatch.setattr(theory, "FIGURES", {"gp_max_min": theory.fig_gp_max_min})
-    paths = theory.render_all(tmp_path)
-    assert sorted(p.name for p in paths) == ["gp_max_min.pdf", "gp_max_min.png"]
-    assert all(p.stat().st_size > 1000 for p in paths)
-
-
 def test_posit_anatomy_marks_ties_from_the_wider_posit():
     """Oracle: the tie points of posit<6,2> are the 7-bit GP<7,2,5,0> values at odd codes."""
     from lognum.formats.posit import GeneralizedPosit, Posit
