@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from lognum.arith.tapered_ops import OPS
 
 BINARY = ("add", "sub", "mul", "div")
 UNARY = ("sqrt", "neg", "abs")
@@ -55,66 +54,94 @@ def ufuncs_for(kparams: tuple) -> TaperedUfuncs:
     return TaperedUfuncs(kparams)
 
 
+def _kernel(kparams: tuple, name: str) -> Any:
+    """The scalar kernel of one operation on codes, specialised to the family (so that Numba
+    types only what the ufunc runs)."""
+    import numba
+
+    from lognum._kernels import tapered_arith as ta
+    from lognum._kernels.constants import exp2_dd_table
+
+    n, es, rs, sc, logm, sfi, sff = kparams
+    sff = np.uint64(sff)
+    c_hi, c_lo = (np.array(t) for t in exp2_dd_table())
+    njit = numba.njit
+    if not logm:
+        add_gp, mul_gp, div_gp, fma_gp, sqrt_gp = ta.add_gp, ta.mul_gp, ta.div_gp, ta.fma_gp, \
+            ta.sqrt_gp
+        table = {
+            "add": lambda a, b: add_gp(a, b, n, es, rs, sc),
+            "sub": lambda a, b: add_gp(a, ta.neg_code(b, n), n, es, rs, sc),
+            "mul": lambda a, b: mul_gp(a, b, n, es, rs, sc),
+            "div": lambda a, b: div_gp(a, b, n, es, rs, sc),
+            "fma": lambda a, b, c: fma_gp(a, b, c, n, es, rs, sc),
+            "sqrt": lambda a: sqrt_gp(a, n, es, rs, sc),
+        }
+    else:
+        add_lp, mul_lp, div_lp, fma_lp, sqrt_lp = ta.add_lp, ta.mul_lp, ta.div_lp, ta.fma_lp, \
+            ta.sqrt_lp
+        table = {
+            "add": lambda a, b: add_lp(a, b, n, es, rs, c_hi, c_lo)[0],
+            "sub": lambda a, b: add_lp(a, ta.neg_code(b, n), n, es, rs, c_hi, c_lo)[0],
+            "mul": lambda a, b: mul_lp(a, b, n, es, rs, sfi, sff),
+            "div": lambda a, b: div_lp(a, b, n, es, rs, sfi, sff),
+            "fma": lambda a, b, c: fma_lp(a, b, c, n, es, rs, sfi, sff, c_hi, c_lo)[0],
+            "sqrt": lambda a: sqrt_lp(a, n, es, rs, sfi, sff),
+        }
+    table["neg"] = lambda a: ta.neg_code(a, n)
+    table["abs"] = lambda a: ta.abs_code(a, n)
+    return njit(table[name])
+
+
 def _build(kparams: tuple, name: str, codes: bool) -> Any:
     import numba
     from numba import uint64
 
-    from lognum._kernels.bits import mask
     from lognum._kernels.constants import exp2_dd_table
-    from lognum._kernels.tapered import decode, encode
-    from lognum._kernels.tapered_arith import abs_code, binop, fma_any, neg_code, sqrt_any
+    from lognum._kernels.tapered import decode, decode_gp_fast, encode, encode_gp_fast
     from lognum.formats.base import code_dtype
 
     n, es, rs, sc, logm, sfi, sff = kparams
     sff = np.uint64(sff)
-    c_hi, c_lo = exp2_dd_table()
-    c_hi = np.array(c_hi)
-    c_lo = np.array(c_lo)
-    m = (1 << n) - 1
+    c_hi, c_lo = (np.array(t) for t in exp2_dd_table())
+    m = uint64((1 << n) - 1)
+    k = _kernel(kparams, name)
 
     if codes:
         def inp(x):
-            return uint64(x) & uint64(m)
+            return uint64(x) & m
 
         def res(c):
             return c
-        cd = str(code_dtype(n))
-        types = [cd]
-    else:
+        types = [str(code_dtype(n))]
+    elif logm:
         def inp(x):
             return encode(x, n, es, rs, sc, logm, sfi, sff)
 
         def res(c):
             return decode(c, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo)
         types = ["float32", "float64"]
-    inp = numba.njit(inline="always")(inp)
-    res = numba.njit(inline="always")(res)
-
-    identity = None
-    if name in BINARY:
-        op = OPS[name]
-
-        def f2(x, y):
-            r, _ = binop(op, inp(x), inp(y), n, es, rs, sc, logm, sfi, sff, c_hi, c_lo)
-            return res(r)
-        fn, arity = f2, 2
-        if name == "add":
-            identity = 0
-    elif name == "fma":
-        def f3(x, y, z):
-            r, _ = fma_any(inp(x), inp(y), inp(z), n, es, rs, sc, logm, sfi, sff, c_hi, c_lo)
-            return res(r)
-        fn, arity = f3, 3
     else:
-        def f1(x):
-            c = inp(x)
-            if name == "sqrt":
-                r = sqrt_any(c, n, es, rs, sc, logm, sfi, sff)
-            elif name == "neg":
-                r = neg_code(c, n)
-            else:
-                r = abs_code(c, n)
-            return res(r & mask(n))
-        fn, arity = f1, 1
+        def inp(x):
+            return encode_gp_fast(x, n, es, rs, sc)
+
+        def res(c):
+            return decode_gp_fast(c, n, es, rs, sc)
+        types = ["float32", "float64"]
+    inp = numba.njit(inp)
+    res = numba.njit(res)
+
+    if name in BINARY:
+        def fn(x, y):
+            return res(k(inp(x), inp(y)))
+        arity = 2
+    elif name == "fma":
+        def fn(x, y, z):
+            return res(k(inp(x), inp(y), inp(z)))
+        arity = 3
+    else:
+        def fn(x):
+            return res(k(inp(x)))
+        arity = 1
     sigs = [f"{t}({', '.join([t] * arity)})" for t in types]
-    return numba.vectorize(sigs, identity=identity)(fn)
+    return numba.vectorize(sigs, identity=0 if name == "add" else None)(fn)
