@@ -43,7 +43,18 @@ from numba import int64, njit, uint64
 from numba.cpython.unsafe.numbers import leading_zeros
 
 from lognum._kernels.bits import mask, two_sum
-from lognum._kernels.tapered import FB_LP, cut, exp2_frac_dd, fields, negate, round_body
+from lognum._kernels.tapered import (
+    FB_LP,
+    cut,
+    decode,
+    decode_gp_fast,
+    encode,
+    encode_gp_fast,
+    exp2_frac_dd,
+    fields,
+    negate,
+    round_body,
+)
 
 OP_ADD, OP_SUB, OP_MUL, OP_DIV = 0, 1, 2, 3
 _ONE = 1 << FB_LP
@@ -111,7 +122,7 @@ def unpack_gp(c, n, es, rs, sc):
     return sign != uint64(0), (k << es) + e + sc - F, M
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def round_gp(neg, S, M, sticky, n, es, rs, sc):
     """Code of the value ``(M + eps) 2^S`` rounded (``M > 0``; ``eps`` in (0, 1) if ``sticky``
     else 0), with the sign ``neg``: the encoder's cut + round on the exact value."""
@@ -141,7 +152,7 @@ def _norm62(S, M):
     return S - d, M << uint64(d)
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def add_exact_gp(na, Sa, Ma, nb, Sb, Mb):
     """Jammed exact sum of ±Ma 2^Sa and ±Mb 2^Sb: (negative, S, M) with M 2^S the sum, its last
     bit jammed (M == 0: the sum is exactly zero)."""
@@ -162,7 +173,7 @@ def add_exact_gp(na, Sa, Ma, nb, Sb, Mb):
     return na, Sa, M
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def add_gp(ca, cb, n, es, rs, sc):
     if ca == nar(n) or cb == nar(n):
         return nar(n)
@@ -178,7 +189,7 @@ def add_gp(ca, cb, n, es, rs, sc):
     return round_gp(neg, S, M, False, n, es, rs, sc)
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def mul_gp(ca, cb, n, es, rs, sc):
     if ca == nar(n) or cb == nar(n):
         return nar(n)
@@ -189,7 +200,7 @@ def mul_gp(ca, cb, n, es, rs, sc):
     return round_gp(na != nb, Sa + Sb, Ma * Mb, False, n, es, rs, sc)
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def div_gp(ca, cb, n, es, rs, sc):
     if ca == nar(n) or cb == nar(n) or cb == uint64(0):
         return nar(n)
@@ -217,7 +228,7 @@ def isqrt64(x):
     return r
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def sqrt_gp(ca, n, es, rs, sc):
     if ca == nar(n) or (ca >> uint64(n - 1)) & uint64(1):
         return nar(n)
@@ -232,7 +243,7 @@ def sqrt_gp(ca, n, es, rs, sc):
     return round_gp(False, (S - lz) >> 1, r, r * r != A, n, es, rs, sc)
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def fma_gp(ca, cb, cc, n, es, rs, sc):
     """a * b + c with one rounding."""
     if ca == nar(n) or cb == nar(n) or cc == nar(n):
@@ -277,7 +288,7 @@ def fx_sub(Ia, fa, Ib, fb):
     return Ia - Ib - 1, fa + uint64(_ONE) - fb
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def round_lp(neg, I, f, sticky, n, es, rs):
     """Code of ``2^(u - sf)`` for the exact log ``u = I + (f + eps) / 2^59`` (eps in (0, 1) if
     ``sticky``), i.e. the encoder's cut + round of the log (log-domain RNE)."""
@@ -290,7 +301,7 @@ def round_lp(neg, I, f, sticky, n, es, rs):
     return _finish(neg, round_body(body, dropped, shift, sticky, maxp), n)
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def mul_lp(ca, cb, n, es, rs, sfi, sff):
     if ca == nar(n) or cb == nar(n):
         return nar(n)
@@ -303,7 +314,7 @@ def mul_lp(ca, cb, n, es, rs, sfi, sff):
     return round_lp(na != nb, I, f, False, n, es, rs)
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def div_lp(ca, cb, n, es, rs, sfi, sff):
     if ca == nar(n) or cb == nar(n) or cb == uint64(0):
         return nar(n)
@@ -316,7 +327,7 @@ def div_lp(ca, cb, n, es, rs, sfi, sff):
     return round_lp(na != nb, I, f, False, n, es, rs)
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def sqrt_lp(ca, n, es, rs, sfi, sff):
     if ca == nar(n) or (ca >> uint64(n - 1)) & uint64(1):
         return nar(n)
@@ -338,7 +349,7 @@ def _exp2_fx(I, f, c_hi, c_lo):
     return hi * s, lo * s
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def add_log_lp(n1, I1, f1, n2, I2, f2, n, es, rs, c_hi, c_lo):
     """Correctly rounded ±2^(u1 - sf) ± 2^(u2 - sf) for exact fixed-point logs u1, u2 (in the
     encoder's u domain). Returns (code, undecided): ``undecided`` is True only if the
@@ -398,7 +409,7 @@ def add_log_lp(n1, I1, f1, n2, I2, f2, n, es, rs, c_hi, c_lo):
     return _finish(n1, body, n), undecided
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def add_lp(ca, cb, n, es, rs, c_hi, c_lo):
     if ca == nar(n) or cb == nar(n):
         return nar(n), False
@@ -411,7 +422,7 @@ def add_lp(ca, cb, n, es, rs, c_hi, c_lo):
     return add_log_lp(na, Ia, fa, nb, Ib, fb, n, es, rs, c_hi, c_lo)
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def fma_lp(ca, cb, cc, n, es, rs, sfi, sff, c_hi, c_lo):
     """a * b + c with one rounding: the exact product log u_a + u_b - sf, then the LP sum."""
     if ca == nar(n) or cb == nar(n) or cc == nar(n):
@@ -432,7 +443,7 @@ def fma_lp(ca, cb, cc, n, es, rs, sfi, sff, c_hi, c_lo):
 # dispatch on the family (logm) and the operation
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def binop(op, ca, cb, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     """(code, undecided) of ``ca op cb`` for op in OP_ADD, OP_SUB, OP_MUL, OP_DIV."""
     if op == OP_SUB:
@@ -451,15 +462,35 @@ def binop(op, ca, cb, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     return div_lp(ca, cb, n, es, rs, sfi, sff), False
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def sqrt_any(ca, n, es, rs, sc, logm, sfi, sff):
     if logm == 0:
         return sqrt_gp(ca, n, es, rs, sc)
     return sqrt_lp(ca, n, es, rs, sfi, sff)
 
 
-@njit(error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def fma_any(ca, cb, cc, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     if logm == 0:
         return fma_gp(ca, cb, cc, n, es, rs, sc), False
     return fma_lp(ca, cb, cc, n, es, rs, sfi, sff, c_hi, c_lo)
+
+
+# --------------------------------------------------------------------------------------------
+# value <-> code for the float ufuncs (disk-cached wrappers of the encoder / decoder)
+
+
+@njit(cache=True, error_model="numpy")
+def value_to_code(x, n, es, rs, sc, logm, sfi, sff):
+    """Nearest code of a float (the encoder's rounding; NaN/inf -> NaR)."""
+    if logm == 0:
+        return encode_gp_fast(x, n, es, rs, sc)
+    return encode(x, n, es, rs, sc, logm, sfi, sff)
+
+
+@njit(cache=True, error_model="numpy")
+def code_to_value(c, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
+    """float64 value of a code (NaR -> NaN)."""
+    if logm == 0:
+        return decode_gp_fast(c, n, es, rs, sc)
+    return decode(c, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo)

@@ -4,9 +4,11 @@
 float32/float64 values; ``fmt.ufuncs.add_codes`` etc. on the format's code dtype (uint8,
 uint16 or uint32). Each is a Numba-compiled NumPy ufunc with the format parameters compiled in
 as constants (built on first access, a few seconds, kept for the process): broadcasting,
-``out=``, ``where=``, and ``.reduce`` / ``.accumulate`` for the binary ones — ``add.reduce``
+``out=``, ``dtype=``, and ``.reduce`` / ``.accumulate`` / ``.outer`` for the binary ones — ``add.reduce``
 is the sequential sum a datapath without a quire computes, rounding after every step, to
-compare with the exact quire sum ``lognum.arith.quire.dot``.
+compare with the exact quire sum ``lognum.arith.quire.dot``. ``where=`` is not available:
+Numba-built ufuncs have no masked inner loops (numba issue #7373; NumPy raises a
+``ValueError``); use ``np.copyto(out, fmt.ufuncs.add(a, b), where=mask)`` instead.
 
 The float ufuncs round their inputs to the format first (like ``strict=False`` of
 ``fmt.add``): for values of the format they are the correctly rounded operations. Each element
@@ -42,8 +44,9 @@ class TaperedUfuncs:
                                  f"{', '.join(NAMES)} and their *_codes versions")
         built = self.__dict__["_built"]
         if name not in built:
-            built[name] = _build(self._kparams, base, name.endswith("_codes"))
-        return built[name]
+            duf = _build(self._kparams, base, name.endswith("_codes"))
+            built[name] = (duf.ufunc, duf)  # the DUFunc owns the compiled loops: keep it
+        return built[name][0]
 
     def __dir__(self) -> list[str]:
         return sorted([*NAMES, *(f"{x}_codes" for x in NAMES)])
@@ -98,7 +101,7 @@ def _build(kparams: tuple, name: str, codes: bool) -> Any:
     from numba import uint64
 
     from lognum._kernels.constants import exp2_dd_table
-    from lognum._kernels.tapered import decode, decode_gp_fast, encode, encode_gp_fast
+    from lognum._kernels.tapered_arith import code_to_value, value_to_code
     from lognum.formats.base import code_dtype
 
     n, es, rs, sc, logm, sfi, sff = kparams
@@ -114,19 +117,12 @@ def _build(kparams: tuple, name: str, codes: bool) -> Any:
         def res(c):
             return c
         types = [str(code_dtype(n))]
-    elif logm:
-        def inp(x):
-            return encode(x, n, es, rs, sc, logm, sfi, sff)
-
-        def res(c):
-            return decode(c, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo)
-        types = ["float32", "float64"]
     else:
         def inp(x):
-            return encode_gp_fast(x, n, es, rs, sc)
+            return value_to_code(x, n, es, rs, sc, logm, sfi, sff)
 
         def res(c):
-            return decode_gp_fast(c, n, es, rs, sc)
+            return code_to_value(c, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo)
         types = ["float32", "float64"]
     inp = numba.njit(inp)
     res = numba.njit(res)
