@@ -168,11 +168,25 @@ def _binop_flat(kparams: tuple, op: int, ca: np.ndarray, cb: np.ndarray) -> np.n
     if tab is not None:
         loops.lookup2(ca, cb, tab, n, out)
         return out
+    if _fast(kparams):
+        from lognum._kernels.tapered_arith_fast import binop_codes_fast
+
+        binop_codes_fast(op, ca, cb, out, n, es, rs, sc)
+        return out
     und = np.empty(ca.size, dtype=np.uint8)
     if loops.binop_codes(op, ca, cb, out, und, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi,
                          c_lo):
         _resolve(kparams, out, und, op, ca, cb)
     return out
+
+
+@cache
+def _fast(kparams: tuple) -> bool:
+    """GP/posit formats served by the binary64 error-free-transformation kernels (n > 10)."""
+    from lognum._kernels.tapered_arith_fast import fast_ok
+
+    n, es, rs, sc, logm, _, _ = kparams
+    return not logm and fast_ok(n, es, rs, sc)
 
 
 @cache
@@ -212,6 +226,10 @@ def _sqrt_flat(kparams: tuple, ca: np.ndarray) -> np.ndarray:
     tab = sqrt_table(kparams)
     if tab is not None:
         loops.lookup1(ca, tab, out)
+    elif _fast(kparams):
+        from lognum._kernels.tapered_arith_fast import sqrt_codes_fast
+
+        sqrt_codes_fast(ca, out, n, es, rs, sc)
     else:
         loops.sqrt_codes(ca, out, n, es, rs, sc, logm, sfi, np.uint64(sff))
     return out
@@ -255,8 +273,7 @@ class TaperedArithmetic:
     def _run_codes(self, fn: Any, *args: Any, names: tuple[str, ...]) -> np.ndarray:
         arrs = [self._codes_arg(a, nm) for a, nm in zip(args, names, strict=True)]
         shape = np.broadcast_shapes(*(a.shape for a in arrs))
-        flat = [np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1).astype(np.uint64)
-                for a in arrs]
+        flat = [_flat_codes(a, shape) for a in arrs]
         out = fn(self._kparams, *flat).reshape(shape)
         return out[()] if out.ndim == 0 else out
 
@@ -284,8 +301,7 @@ class TaperedArithmetic:
         pairs = [self._floats_arg(a, nm, strict) for a, nm in zip(args, names, strict=True)]
         dt = np.result_type(*(p[0].dtype for p in pairs))
         shape = np.broadcast_shapes(*(p[0].shape for p in pairs))
-        flat = [np.ascontiguousarray(np.broadcast_to(p[1], shape)).reshape(-1).astype(np.uint64)
-                for p in pairs]
+        flat = [_flat_codes(p[1], shape) for p in pairs]
         codes = fn(self._kparams, *flat)
         if self.n <= SQRT_TABLE_MAX_N:
             out = value_table(self, dt)[codes]
@@ -313,7 +329,7 @@ class TaperedArithmetic:
 
     def _binary(self, name: str, a: Any, b: Any, strict: bool) -> np.ndarray:
         op = OPS[name]
-        if self.n <= TABLE_MAX_N:
+        if self.n <= TABLE_MAX_N or _fast(self._kparams):
             fast = self._binary_table_floats(op, a, b, strict)
             if fast is not None:
                 return fast
@@ -321,7 +337,8 @@ class TaperedArithmetic:
                                 ("a", "b"), strict)
 
     def _binary_table_floats(self, op: int, a: Any, b: Any, strict: bool) -> np.ndarray | None:
-        """The fused table path: same-shape float32/float64 arrays, one pass after encode."""
+        """The fused paths (tables for n <= 10, binary64 error-free transformations for larger
+        GP): same-shape float32/float64 arrays, one pass (after encode for tables)."""
         a = np.asarray(a)
         b = np.asarray(b)
         if (a.shape != b.shape or a.dtype != b.dtype or a.dtype not in (np.float32, np.float64)
@@ -330,11 +347,17 @@ class TaperedArithmetic:
         loops, _, _, _ = _k()
         fa = np.ascontiguousarray(a).reshape(-1)
         fb = np.ascontiguousarray(b).reshape(-1)
-        ca = self.encode(fa)
-        cb = self.encode(fb)
         out = np.empty(fa.size, dtype=a.dtype)
-        bad = loops.lookup2_values(fa, fb, ca, cb, binary_table(self._kparams, op), self.n,
-                                   value_table(self, a.dtype), out)
+        if self.n > TABLE_MAX_N:
+            from lognum._kernels.tapered_arith_fast import binop_values_fast
+
+            n, es, rs, sc = self._kparams[:4]
+            bad = binop_values_fast(op, fa, fb, out, n, es, rs, sc)
+        else:
+            ca = self.encode(fa)
+            cb = self.encode(fb)
+            bad = loops.lookup2_values(fa, fb, ca, cb, binary_table(self._kparams, op),
+                                       self.n, value_table(self, a.dtype), out)
         if bad and strict:
             self._floats_arg(fa, "a", True)
             self._floats_arg(fb, "b", True)
@@ -412,12 +435,20 @@ class TaperedArithmetic:
         return ufuncs_for(self._kparams)
 
 
+def _flat_codes(a: np.ndarray, shape: tuple) -> np.ndarray:
+    """1-D contiguous unsigned codes (kept in their dtype when unsigned: no copy needed)."""
+    f = np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1)
+    return f if f.dtype.kind == "u" else f.astype(np.uint64)
+
+
 def _neg_flat(kparams: tuple, ca: np.ndarray) -> np.ndarray:
     n = kparams[0]
+    ca = ca.astype(np.uint64)
     return ((np.uint64(1 << n) - ca) & np.uint64((1 << n) - 1)).astype(_cdtype(n))
 
 
 def _abs_flat(kparams: tuple, ca: np.ndarray) -> np.ndarray:
     n = kparams[0]
+    ca = ca.astype(np.uint64)
     neg = (ca >> np.uint64(n - 1)) & np.uint64(1)
     return np.where(neg == 1, _neg_flat(kparams, ca), ca).astype(_cdtype(n))

@@ -209,3 +209,36 @@ def test_lp_ufunc_matches_array_api():
     assert np.array_equal(lp.ufuncs.mul_codes(c, d), lp.mul_codes(c, d))
     with pytest.raises(AttributeError, match="available"):
         lp.ufuncs.hypot
+
+
+@pytest.mark.parametrize("spec", ["posit<16,2>", "posit<32,2>", "GP<12,1,6,-3>", "GP<24,4,9,7>",
+                                  "posit<32,0>", "GP<20,0,19,0>"])
+def test_binary64_eft_kernels_equal_integer_kernels(spec):
+    """The two independent GP implementations (integer significands; binary64 TwoSum /
+    TwoProduct) agree on random and adversarial codes."""
+    from lognum._kernels.tapered_arith_fast import binop_codes_fast, fast_ok, sqrt_codes_fast
+
+    fmt = ln.parse(spec)
+    k, _, c_hi, c_lo = T._k()
+    n, es, rs, sc, logm, sfi, sff = fmt._kparams
+    assert fast_ok(n, es, rs, sc)
+    rng = np.random.default_rng(n + es)
+    m = 100000
+    full = 1 << n
+    ca = rng.integers(0, full, m).astype(np.uint64)
+    cb = rng.integers(0, full, m).astype(np.uint64)
+    cb[: m // 4] = (full - ca[: m // 4] + rng.integers(-3, 4, m // 4).astype(np.uint64)) % full
+    ext = np.concatenate([np.arange(1, 40), np.arange(full // 2 - 40, full // 2)])
+    ca[m // 4: m // 2] = rng.choice(ext, m // 4).astype(np.uint64)
+    for op in range(4):
+        ref = np.empty(m, dtype=np.uint64)
+        und = np.empty(m, dtype=np.uint8)
+        k.binop_codes(op, ca, cb, ref, und, n, es, rs, sc, 0, 0, np.uint64(0), c_hi, c_lo)
+        got = np.empty(m, dtype=np.uint64)
+        binop_codes_fast(op, ca, cb, got, n, es, rs, sc)
+        assert np.array_equal(got, ref), (op, np.flatnonzero(got != ref)[:5])
+    ref = np.empty(m, dtype=np.uint64)
+    k.sqrt_codes(ca, ref, n, es, rs, sc, 0, 0, np.uint64(0))
+    got = np.empty(m, dtype=np.uint64)
+    sqrt_codes_fast(ca, got, n, es, rs, sc)
+    assert np.array_equal(got, ref)
