@@ -59,7 +59,8 @@ def main(m: int) -> None:
     x32 = rng.standard_normal(m).astype(np.float32)
     y32 = rng.standard_normal(m).astype(np.float32)
     cases: dict[str, tuple[Callable[[], object], int]] = {
-        "numpy float32 add": (lambda: np.add(x32, y32), m)}
+        "numpy float32 add": (lambda: np.add(x32, y32), m)
+    }
     labels = []
     for spec in ("posit<8,2>", "posit<16,2>", "posit<32,2>", "LP<8,1,5,0>"):
         fmt = ln.parse(spec)
@@ -73,12 +74,18 @@ def main(m: int) -> None:
             fc(ca[:1000], cb[:1000])  # warm: tables, compilation
             ff(a[:1000], b[:1000])
             cases[f"{spec} {op}_codes"] = ((lambda fc=fc, ca=ca, cb=cb: fc(ca, cb)), m)
-            cases[f"{spec} {op} ({np.dtype(carrier).name})"] = ((lambda ff=ff, a=a, b=b: ff(a, b)), m)
+            label = f"{spec} {op} ({np.dtype(carrier).name})"
+            cases[label] = ((lambda ff=ff, a=a, b=b: ff(a, b)), m)
             n_sp = 8 if spec.startswith("LP") else fmt.n
             cases[f"softposit posit<{n_sp},2> {op} [{spec}]"] = (
-                _softposit_thunk(n_sp, op, ca.astype(np.uint64) if not spec.startswith("LP")
-                                 else ln.Posit(8, 2).encode(a), cb if not spec.startswith("LP")
-                                 else ln.Posit(8, 2).encode(b)), SOFT)
+                _softposit_thunk(
+                    n_sp,
+                    op,
+                    ca.astype(np.uint64) if not spec.startswith("LP") else ln.Posit(8, 2).encode(a),
+                    cb if not spec.startswith("LP") else ln.Posit(8, 2).encode(b),
+                ),
+                SOFT,
+            )
             labels.append((spec, op))
     times: dict[str, list[float]] = {k: [] for k in cases}
     names = list(cases)
@@ -92,21 +99,27 @@ def main(m: int) -> None:
             fn()
             times[k].append((time.perf_counter() - t) / size)
     med = {k: float(np.median(v)) for k, v in times.items()}
-    print(f"m = {m:,} elements, {ROUNDS} interleaved rounds, median ns/element "
-          f"(softposit on {SOFT:,} elements)")
+    print(
+        f"m = {m:,} elements, {ROUNDS} interleaved rounds, median ns/element "
+        f"(softposit on {SOFT:,} elements)"
+    )
     for k in cases:
         print(f"  {k:48s} {med[k] * 1e9:10.2f}")
     np_t = med["numpy float32 add"]
-    print("\nratios (softposit / lognum: goal >= 1000; lognum / numpy float32 add: goal <= 3 "
-          "for 8/16 bits)")
+    print(
+        "\nratios (softposit / lognum: goal >= 1000; lognum / numpy float32 add: goal <= 3 "
+        "for 8/16 bits)"
+    )
     for spec, op in labels:
         n_sp = 8 if spec.startswith("LP") else ln.parse(spec).n
         sp_t = med[f"softposit posit<{n_sp},2> {op} [{spec}]"]
         for kind in (f"{op}_codes", f"{op} (float32)", f"{op} (float64)"):
             k = f"{spec} {kind}"
             if k in med:
-                print(f"  {k:34s} x{sp_t / med[k]:9.0f} vs softposit   "
-                      f"{med[k] / np_t:6.2f}x numpy add")
+                print(
+                    f"  {k:34s} x{sp_t / med[k]:9.0f} vs softposit   "
+                    f"{med[k] / np_t:6.2f}x numpy add"
+                )
 
 
 if __name__ == "__main__":

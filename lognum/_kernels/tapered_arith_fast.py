@@ -134,7 +134,8 @@ def binop_values_fast(op, a, b, out, n, es, rs, sc):
         vx = decode_gp_fast(encode_gp_fast(x, n, es, rs, sc), n, es, rs, sc)
         vy = decode_gp_fast(encode_gp_fast(y, n, es, rs, sc), n, es, rs, sc)
         bad += ((vx != x) and not (math.isnan(x) and math.isnan(vx))) or (
-            (vy != y) and not (math.isnan(y) and math.isnan(vy)))
+            (vy != y) and not (math.isnan(y) and math.isnan(vy))
+        )
         s, e = exact2(op, vx, vy)
         out[i] = decode_gp_fast(round_sum2(s, e, n, es, rs, sc), n, es, rs, sc)
     return bad

@@ -26,8 +26,9 @@ def binop_codes(op, ca, cb, out, und, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo)
     m = mask(n)
     count = 0
     for i in range(out.size):
-        r, u = binop(op, uint64(ca[i]) & m, uint64(cb[i]) & m, n, es, rs, sc, logm, sfi, sff,
-                     c_hi, c_lo)
+        r, u = binop(
+            op, uint64(ca[i]) & m, uint64(cb[i]) & m, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo
+        )
         out[i] = r
         und[i] = u
         count += u
@@ -46,8 +47,20 @@ def fma_codes(ca, cb, cc, out, und, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     m = mask(n)
     count = 0
     for i in range(out.size):
-        r, u = fma_any(uint64(ca[i]) & m, uint64(cb[i]) & m, uint64(cc[i]) & m, n, es, rs, sc,
-                       logm, sfi, sff, c_hi, c_lo)
+        r, u = fma_any(
+            uint64(ca[i]) & m,
+            uint64(cb[i]) & m,
+            uint64(cc[i]) & m,
+            n,
+            es,
+            rs,
+            sc,
+            logm,
+            sfi,
+            sff,
+            c_hi,
+            c_lo,
+        )
         out[i] = r
         und[i] = u
         count += u
@@ -88,7 +101,8 @@ def lookup2_values(a, b, ca, cb, tab, n, vals, out):
         vx = vals[p]
         vy = vals[q]
         bad += ((vx != x) and not (math.isnan(x) and math.isnan(vx))) or (
-            (vy != y) and not (math.isnan(y) and math.isnan(vy)))
+            (vy != y) and not (math.isnan(y) and math.isnan(vy))
+        )
         out[i] = vals[tab[(p << n) | q]]
     return bad
 

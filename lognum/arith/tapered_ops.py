@@ -71,7 +71,7 @@ def _u_of_pattern(p: int, nbits: int, es: int, rs: int) -> Fraction:
     while run < len(body) and run < rs and body[run] == first:
         run += 1
     k = run - 1 if first == "1" else -run
-    rest = body[run + 1 if run < rs else run:]
+    rest = body[run + 1 if run < rs else run :]
     ebits, fbits = rest[:es], rest[es:]
     e = int(ebits, 2) << (es - len(ebits)) if ebits else 0
     f = Fraction(int(fbits, 2), 1 << len(fbits)) if fbits else Fraction(0)
@@ -91,7 +91,7 @@ def lp_round_sum(kparams: tuple, terms: list[tuple[int, Fraction]]) -> int:
             ctx.prec = prec
             ln2 = Decimal(2).ln()
 
-            def p2(x: Fraction) -> Decimal:
+            def p2(x: Fraction, ln2: Decimal = ln2) -> Decimal:
                 return (Decimal(x.numerator) / Decimal(x.denominator) * ln2).exp()
 
             v = sum((s * p2(u - sf) for s, u in terms), Decimal(0))
@@ -105,8 +105,9 @@ def lp_round_sum(kparams: tuple, terms: list[tuple[int, Fraction]]) -> int:
             for _ in range(4 * n):
                 up = p2(_u_of_pattern(2 * c + 1, n + 1, es, rs) - sf) if c < maxp else None
                 lo = p2(_u_of_pattern(2 * c - 1, n + 1, es, rs) - sf) if c > 1 else None
-                if (up is not None and abs(a - up) <= tol) or (lo is not None
-                                                              and abs(a - lo) <= tol):
+                if (up is not None and abs(a - up) <= tol) or (
+                    lo is not None and abs(a - lo) <= tol
+                ):
                     ok = False
                     break
                 if up is not None and a > up:
@@ -149,8 +150,15 @@ def _lp_terms(kparams: tuple, op: int, ca: int, cb: int, cc: int | None) -> list
     return [(sa * sb, ua + ub - sf), (sc_, uc)]
 
 
-def _resolve(kparams: tuple, out: np.ndarray, und: np.ndarray, op: int, ca: np.ndarray,
-             cb: np.ndarray, cc: np.ndarray | None = None) -> None:
+def _resolve(
+    kparams: tuple,
+    out: np.ndarray,
+    und: np.ndarray,
+    op: int,
+    ca: np.ndarray,
+    cb: np.ndarray,
+    cc: np.ndarray | None = None,
+) -> None:
     for i in np.flatnonzero(und):
         t = _lp_terms(kparams, op, int(ca[i]), int(cb[i]), None if cc is None else int(cc[i]))
         out[i] = lp_round_sum(kparams, t)
@@ -174,8 +182,9 @@ def _binop_flat(kparams: tuple, op: int, ca: np.ndarray, cb: np.ndarray) -> np.n
         binop_codes_fast(op, ca, cb, out, n, es, rs, sc)
         return out
     und = np.empty(ca.size, dtype=np.uint8)
-    if loops.binop_codes(op, ca, cb, out, und, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi,
-                         c_lo):
+    if loops.binop_codes(
+        op, ca, cb, out, und, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi, c_lo
+    ):
         _resolve(kparams, out, und, op, ca, cb)
     return out
 
@@ -213,8 +222,9 @@ def sqrt_table(kparams: tuple) -> np.ndarray | None:
         return None
     loops, _, _, _ = _k()
     tab = np.empty(1 << n, dtype=_cdtype(n))
-    loops.sqrt_codes(np.arange(1 << n, dtype=np.uint64), tab, n, es, rs, sc, logm, sfi,
-                     np.uint64(sff))
+    loops.sqrt_codes(
+        np.arange(1 << n, dtype=np.uint64), tab, n, es, rs, sc, logm, sfi, np.uint64(sff)
+    )
     tab.setflags(write=False)
     return tab
 
@@ -240,8 +250,7 @@ def _fma_flat(kparams: tuple, ca: np.ndarray, cb: np.ndarray, cc: np.ndarray) ->
     n, es, rs, sc, logm, sfi, sff = kparams
     out = np.empty(ca.size, dtype=_cdtype(n))
     und = np.empty(ca.size, dtype=np.uint8)
-    if loops.fma_codes(ca, cb, cc, out, und, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi,
-                       c_lo):
+    if loops.fma_codes(ca, cb, cc, out, und, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi, c_lo):
         _resolve(kparams, out, und, -1, ca, cb, cc)
     return out
 
@@ -264,8 +273,9 @@ class TaperedArithmetic:
     def _codes_arg(self, c: Any, name: str) -> np.ndarray:
         a = np.asarray(c)
         if a.dtype.kind not in "iu":
-            raise ValueError(f"{name} must be an integer array of {self} codes, got dtype "
-                             f"{a.dtype}")
+            raise ValueError(
+                f"{name} must be an integer array of {self} codes, got dtype {a.dtype}"
+            )
         if a.size and (a.min() < 0 or int(a.max()) >= 1 << self.n):
             raise ValueError(f"{name} must hold codes in [0, 2^{self.n} - 1]")
         return a
@@ -292,12 +302,13 @@ class TaperedArithmetic:
             bad = (v != a) & ~(np.isnan(v) & np.isnan(a))
             if bad.any():
                 x0 = a[bad].flat[0]
-                raise ValueError(f"{name} holds values that are not {self} values (e.g. "
-                                 f"{x0!r}); pass strict=False to round them to {self} first")
+                raise ValueError(
+                    f"{name} holds values that are not {self} values (e.g. "
+                    f"{x0!r}); pass strict=False to round them to {self} first"
+                )
         return a, codes
 
-    def _run_floats(self, fn: Any, args: tuple, names: tuple[str, ...], strict: bool
-                    ) -> np.ndarray:
+    def _run_floats(self, fn: Any, args: tuple, names: tuple[str, ...], strict: bool) -> np.ndarray:
         pairs = [self._floats_arg(a, nm, strict) for a, nm in zip(args, names, strict=True)]
         dt = np.result_type(*(p[0].dtype for p in pairs))
         shape = np.broadcast_shapes(*(p[0].shape for p in pairs))
@@ -333,16 +344,21 @@ class TaperedArithmetic:
             fast = self._binary_table_floats(op, a, b, strict)
             if fast is not None:
                 return fast
-        return self._run_floats(lambda kp, x, y: _binop_flat(kp, op, x, y), (a, b),
-                                ("a", "b"), strict)
+        return self._run_floats(
+            lambda kp, x, y: _binop_flat(kp, op, x, y), (a, b), ("a", "b"), strict
+        )
 
     def _binary_table_floats(self, op: int, a: Any, b: Any, strict: bool) -> np.ndarray | None:
         """The fused paths (tables for n <= 10, binary64 error-free transformations for larger
         GP): same-shape float32/float64 arrays, one pass (after encode for tables)."""
         a = np.asarray(a)
         b = np.asarray(b)
-        if (a.shape != b.shape or a.dtype != b.dtype or a.dtype not in (np.float32, np.float64)
-                or a.ndim == 0):
+        if (
+            a.shape != b.shape
+            or a.dtype != b.dtype
+            or a.dtype not in (np.float32, np.float64)
+            or a.ndim == 0
+        ):
             return None
         loops, _, _, _ = _k()
         fa = np.ascontiguousarray(a).reshape(-1)
@@ -356,8 +372,16 @@ class TaperedArithmetic:
         else:
             ca = self.encode(fa)
             cb = self.encode(fb)
-            bad = loops.lookup2_values(fa, fb, ca, cb, binary_table(self._kparams, op),
-                                       self.n, value_table(self, a.dtype), out)
+            bad = loops.lookup2_values(
+                fa,
+                fb,
+                ca,
+                cb,
+                binary_table(self._kparams, op),
+                self.n,
+                value_table(self, a.dtype),
+                out,
+            )
         if bad and strict:
             self._floats_arg(fa, "a", True)
             self._floats_arg(fb, "b", True)
@@ -388,20 +412,24 @@ class TaperedArithmetic:
     # -- code API ------------------------------------------------------------------------------
     def add_codes(self, ca: Any, cb: Any) -> np.ndarray:
         """Code of the correctly rounded sum of two codes (the format's code dtype)."""
-        return self._run_codes(lambda kp, x, y: _binop_flat(kp, 0, x, y), ca, cb,
-                               names=("ca", "cb"))
+        return self._run_codes(
+            lambda kp, x, y: _binop_flat(kp, 0, x, y), ca, cb, names=("ca", "cb")
+        )
 
     def sub_codes(self, ca: Any, cb: Any) -> np.ndarray:
-        return self._run_codes(lambda kp, x, y: _binop_flat(kp, 1, x, y), ca, cb,
-                               names=("ca", "cb"))
+        return self._run_codes(
+            lambda kp, x, y: _binop_flat(kp, 1, x, y), ca, cb, names=("ca", "cb")
+        )
 
     def mul_codes(self, ca: Any, cb: Any) -> np.ndarray:
-        return self._run_codes(lambda kp, x, y: _binop_flat(kp, 2, x, y), ca, cb,
-                               names=("ca", "cb"))
+        return self._run_codes(
+            lambda kp, x, y: _binop_flat(kp, 2, x, y), ca, cb, names=("ca", "cb")
+        )
 
     def div_codes(self, ca: Any, cb: Any) -> np.ndarray:
-        return self._run_codes(lambda kp, x, y: _binop_flat(kp, 3, x, y), ca, cb,
-                               names=("ca", "cb"))
+        return self._run_codes(
+            lambda kp, x, y: _binop_flat(kp, 3, x, y), ca, cb, names=("ca", "cb")
+        )
 
     def fma_codes(self, ca: Any, cb: Any, cc: Any) -> np.ndarray:
         return self._run_codes(_fma_flat, ca, cb, cc, names=("ca", "cb", "cc"))

@@ -4,9 +4,9 @@
 float32/float64 values; ``fmt.ufuncs.add_codes`` etc. on the format's code dtype (uint8,
 uint16 or uint32). Each is a Numba-compiled NumPy ufunc with the format parameters compiled in
 as constants (built on first access, a few seconds, kept for the process): broadcasting,
-``out=``, ``dtype=``, and ``.reduce`` / ``.accumulate`` / ``.outer`` for the binary ones — ``add.reduce``
-is the sequential sum a datapath without a quire computes, rounding after every step, to
-compare with the exact quire sum ``lognum.arith.quire.dot``. ``where=`` is not available:
+``out=``, ``dtype=``, and ``.reduce`` / ``.accumulate`` / ``.outer`` for the binary ones —
+``add.reduce`` is the sequential sum a datapath without a quire computes, rounding after every
+step, to compare with the exact quire sum ``lognum.arith.quire.dot``. ``where=`` is not available:
 Numba-built ufuncs have no masked inner loops (numba issue #7373; NumPy raises a
 ``ValueError``); use ``np.copyto(out, fmt.ufuncs.add(a, b), where=mask)`` instead.
 
@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 
-
 BINARY = ("add", "sub", "mul", "div")
 UNARY = ("sqrt", "neg", "abs")
 NAMES = BINARY + UNARY + ("fma",)
@@ -40,8 +39,9 @@ class TaperedUfuncs:
     def __getattr__(self, name: str) -> Any:
         base = name[:-6] if name.endswith("_codes") else name
         if name.startswith("_") or base not in NAMES:
-            raise AttributeError(f"no ufunc {name!r}; available: "
-                                 f"{', '.join(NAMES)} and their *_codes versions")
+            raise AttributeError(
+                f"no ufunc {name!r}; available: {', '.join(NAMES)} and their *_codes versions"
+            )
         built = self.__dict__["_built"]
         if name not in built:
             duf = _build(self._kparams, base, name.endswith("_codes"))
@@ -70,8 +70,13 @@ def _kernel(kparams: tuple, name: str) -> Any:
     c_hi, c_lo = (np.array(t) for t in exp2_dd_table())
     njit = numba.njit
     if not logm:
-        add_gp, mul_gp, div_gp, fma_gp, sqrt_gp = ta.add_gp, ta.mul_gp, ta.div_gp, ta.fma_gp, \
-            ta.sqrt_gp
+        add_gp, mul_gp, div_gp, fma_gp, sqrt_gp = (
+            ta.add_gp,
+            ta.mul_gp,
+            ta.div_gp,
+            ta.fma_gp,
+            ta.sqrt_gp,
+        )
         table = {
             "add": lambda a, b: add_gp(a, b, n, es, rs, sc),
             "sub": lambda a, b: add_gp(a, ta.neg_code(b, n), n, es, rs, sc),
@@ -81,8 +86,13 @@ def _kernel(kparams: tuple, name: str) -> Any:
             "sqrt": lambda a: sqrt_gp(a, n, es, rs, sc),
         }
     else:
-        add_lp, mul_lp, div_lp, fma_lp, sqrt_lp = ta.add_lp, ta.mul_lp, ta.div_lp, ta.fma_lp, \
-            ta.sqrt_lp
+        add_lp, mul_lp, div_lp, fma_lp, sqrt_lp = (
+            ta.add_lp,
+            ta.mul_lp,
+            ta.div_lp,
+            ta.fma_lp,
+            ta.sqrt_lp,
+        )
         table = {
             "add": lambda a, b: add_lp(a, b, n, es, rs, c_hi, c_lo)[0],
             "sub": lambda a, b: add_lp(a, ta.neg_code(b, n), n, es, rs, c_hi, c_lo)[0],
@@ -111,33 +121,43 @@ def _build(kparams: tuple, name: str, codes: bool) -> Any:
     k = _kernel(kparams, name)
 
     if codes:
+
         def inp(x):
             return uint64(x) & m
 
         def res(c):
             return c
+
         types = [str(code_dtype(n))]
     else:
+
         def inp(x):
             return value_to_code(x, n, es, rs, sc, logm, sfi, sff)
 
         def res(c):
             return code_to_value(c, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo)
+
         types = ["float32", "float64"]
     inp = numba.njit(inp)
     res = numba.njit(res)
 
     if name in BINARY:
+
         def fn(x, y):
             return res(k(inp(x), inp(y)))
+
         arity = 2
     elif name == "fma":
+
         def fn(x, y, z):
             return res(k(inp(x), inp(y), inp(z)))
+
         arity = 3
     else:
+
         def fn(x):
             return res(k(inp(x)))
+
         arity = 1
     sigs = [f"{t}({', '.join([t] * arity)})" for t in types]
     return numba.vectorize(sigs, identity=0 if name == "add" else None)(fn)

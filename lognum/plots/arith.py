@@ -17,8 +17,9 @@ import numpy as np
 DEFAULT_SPECS = ("posit<8,2>", "posit<16,1>", "LP<8,1,5,0>")
 
 
-def arith_error_curves(tensor: str = "layer0.ffn1", specs: tuple[str, ...] = DEFAULT_SPECS,
-                       n_terms: int = 2048) -> dict[str, Any]:
+def arith_error_curves(
+    tensor: str = "layer0.ffn1", specs: tuple[str, ...] = DEFAULT_SPECS, n_terms: int = 2048
+) -> dict[str, Any]:
     """The data of ``theory_arith_error``: for each format the checkpoints ``k``, the relative
     error of the sequential and of the quire dot product ``w[:k] · w[:k]`` and of the sums
     ``sum(w[:k])`` (error relative to ``sum(|w[:k]|)``), against exact references
@@ -60,14 +61,15 @@ def _running(fmt: Any, x: np.ndarray) -> np.ndarray:
     acc_c = np.empty_like(c)
     acc_c[0] = s[0]
     for i in range(1, c.size):
-        s = fmt.add_codes(s, c[i:i + 1])
+        s = fmt.add_codes(s, c[i : i + 1])
         acc_c[i] = s[0]
     acc[:] = fmt.decode(acc_c)
     return acc
 
 
-def theory_arith_error(tensor: str = "layer0.ffn1", specs: tuple[str, ...] = DEFAULT_SPECS,
-                       n_terms: int = 2048) -> Any:
+def theory_arith_error(
+    tensor: str = "layer0.ffn1", specs: tuple[str, ...] = DEFAULT_SPECS, n_terms: int = 2048
+) -> Any:
     """Relative error of a long posit / LP dot product and sum of a real weight row, rounded
     after every step vs accumulated in the quire (one rounding). Returns a Figure."""
     from lognum.plots.style import COLORS, new_figure, use_style
@@ -76,21 +78,30 @@ def theory_arith_error(tensor: str = "layer0.ffn1", specs: tuple[str, ...] = DEF
     with use_style():
         fig = new_figure(width="double", height=2.8)
         axes = fig.subplots(1, 2)
-        for ax, kind, title in ((axes[0], "dot", r"$w_{1:k} \cdot w_{1:k}$"),
-                                (axes[1], "sum", r"$\sum_{i \leq k} w_i$")):
+        for ax, kind, title in (
+            (axes[0], "dot", r"$w_{1:k} \cdot w_{1:k}$"),
+            (axes[1], "sum", r"$\sum_{i \leq k} w_i$"),
+        ):
             for i, (spec, r) in enumerate(d["formats"].items()):
                 col = COLORS[(i + 1) % len(COLORS)]
-                ax.loglog(d["k"], _nz(r[f"seq_{kind}"]), "-o", ms=2.5,
-                          color=col, label=f"{spec}, rounded every step")
-                ax.loglog(d["k"], _nz(r[f"quire_{kind}"]), "--", color=col,
-                          label=f"{spec}, quire")
+                ax.loglog(
+                    d["k"],
+                    _nz(r[f"seq_{kind}"]),
+                    "-o",
+                    ms=2.5,
+                    color=col,
+                    label=f"{spec}, rounded every step",
+                )
+                ax.loglog(d["k"], _nz(r[f"quire_{kind}"]), "--", color=col, label=f"{spec}, quire")
             ax.set_xlabel("terms k")
             ax.set_title(title)
         axes[0].set_ylabel("relative error")
         axes[1].set_ylabel(r"error / $\sum |w_i|$")
         axes[0].legend(fontsize=6, frameon=False)
-        fig.suptitle(f"MiniLM {d['tensor']} (first {d['k'][-1]} weights; exact results, "
-                     "error 0, not drawn)", fontsize=8)
+        fig.suptitle(
+            f"MiniLM {d['tensor']} (first {d['k'][-1]} weights; exact results, error 0, not drawn)",
+            fontsize=8,
+        )
     return fig
 
 

@@ -9,8 +9,14 @@ import pytest
 import lognum as ln
 from lognum.arith import tapered_ops as T
 
-FORMATS = ["posit<8,2>", "posit<16,1>", "GP<7,1,3,-1>", "LP<8,1,5,0>", "LP<12,2,6,0.5>",
-           "posit<32,2>"]
+FORMATS = [
+    "posit<8,2>",
+    "posit<16,1>",
+    "GP<7,1,3,-1>",
+    "LP<8,1,5,0>",
+    "LP<12,2,6,0.5>",
+    "posit<32,2>",
+]
 
 
 def _vals(fmt, m=4000, seed=0):
@@ -25,8 +31,7 @@ def test_float_api_values_nar_and_errors():
     assert np.array_equal(p.add(a, b), [2.0, 5.0, 0.0, np.nan, 3.0], equal_nan=True)
     assert np.array_equal(p.mul(a, b), [1.0, 6.0, -0.25, np.nan, 0.0], equal_nan=True)
     assert np.isnan(p.div(a, b)[4])  # x / 0 = NaR
-    assert np.array_equal(p.sqrt(np.array([4.0, -1.0, 0.0])), [2.0, np.nan, 0.0],
-                          equal_nan=True)
+    assert np.array_equal(p.sqrt(np.array([4.0, -1.0, 0.0])), [2.0, np.nan, 0.0], equal_nan=True)
     with pytest.raises(ValueError, match=r"a holds values that are not posit<8,2> values"):
         p.add(np.array([1.1]), np.array([1.0]))
     with pytest.raises(ValueError, match=r"b holds values"):
@@ -79,13 +84,21 @@ def test_table_equals_scalar_kernel(spec):
     for name, op in T.OPS.items():
         out = np.empty(ca.size, dtype=np.uint64)
         und = np.empty(ca.size, dtype=np.uint8)
-        assert k.binop_codes(op, ca, cb, out, und, n, es, rs, sc, logm, sfi, np.uint64(sff),
-                             c_hi, c_lo) == 0
+        assert (
+            k.binop_codes(
+                op, ca, cb, out, und, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi, c_lo
+            )
+            == 0
+        )
         assert np.array_equal(T.binary_table(fmt._kparams, op).astype(np.uint64), out), name
         vals = fmt.decode(c)
         fused = fmt._binary(name, vals[ca], vals[cb], True)  # the fused float table path
-        general = fmt._run_floats(lambda kp, x, y, op=op: T._binop_flat(kp, op, x, y),
-                                  (vals[ca], vals[cb]), ("a", "b"), True)
+        general = fmt._run_floats(
+            lambda kp, x, y, op=op: T._binop_flat(kp, op, x, y),
+            (vals[ca], vals[cb]),
+            ("a", "b"),
+            True,
+        )
         assert np.array_equal(fused, general, equal_nan=True)
         assert np.array_equal(fused, fmt.decode(out), equal_nan=True)
 
@@ -101,11 +114,14 @@ def test_lp_sums_decided_and_decimal_fallback_agrees(spec):
     ca = rng.integers(0, 1 << n, 100000).astype(np.uint64)
     cb = rng.integers(0, 1 << n, 100000).astype(np.uint64)
     cb[:30000] = ((1 << n) - ca[:30000] + rng.integers(-3, 4, 30000).astype(np.uint64)) % (
-        1 << n)  # cancellation
+        1 << n
+    )  # cancellation
     out = np.empty(ca.size, dtype=np.uint64)
     und = np.empty(ca.size, dtype=np.uint8)
-    assert k.binop_codes(0, ca, cb, out, und, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi,
-                         c_lo) == 0
+    assert (
+        k.binop_codes(0, ca, cb, out, und, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi, c_lo)
+        == 0
+    )
     nar = 1 << (n - 1)
     for i in rng.choice(ca.size, 150, replace=False):
         a, b = int(ca[i]), int(cb[i])
@@ -138,8 +154,7 @@ def test_properties_exhaustive_small(spec):
     assert np.array_equal(fmt.abs(v), np.abs(v), equal_nan=True)
 
 
-@pytest.mark.parametrize("spec", ["posit<16,2>", "posit<32,2>", "LP<16,1,15,0>",
-                                  "GP<20,3,6,2>"])
+@pytest.mark.parametrize("spec", ["posit<16,2>", "posit<32,2>", "LP<16,1,15,0>", "GP<20,3,6,2>"])
 def test_properties_random_large(spec):
     fmt = ln.parse(spec)
     rng = np.random.default_rng(9)
@@ -182,8 +197,11 @@ def test_ufuncs_are_numpy_ufuncs_with_reduce_out_where():
     x = _vals(p, 300, 3)
     y = _vals(p, 300, 4)
     assert np.array_equal(u.add(x, y), p.add(x, y), equal_nan=True)
-    assert np.array_equal(u.add(x[:, None], y[None, :5]),
-                          p.add(*np.broadcast_arrays(x[:, None], y[None, :5])), equal_nan=True)
+    assert np.array_equal(
+        u.add(x[:, None], y[None, :5]),
+        p.add(*np.broadcast_arrays(x[:, None], y[None, :5])),
+        equal_nan=True,
+    )
     out = np.zeros(300)
     r = u.add(x, y, out=out)
     assert r is out and np.array_equal(out, p.add(x, y), equal_nan=True)
@@ -208,11 +226,13 @@ def test_lp_ufunc_matches_array_api():
     d = lp.encode(y)
     assert np.array_equal(lp.ufuncs.mul_codes(c, d), lp.mul_codes(c, d))
     with pytest.raises(AttributeError, match="available"):
-        lp.ufuncs.hypot
+        getattr(lp.ufuncs, "hypot")  # noqa: B009
 
 
-@pytest.mark.parametrize("spec", ["posit<16,2>", "posit<32,2>", "GP<12,1,6,-3>", "GP<24,4,9,7>",
-                                  "posit<32,0>", "GP<20,0,19,0>"])
+@pytest.mark.parametrize(
+    "spec",
+    ["posit<16,2>", "posit<32,2>", "GP<12,1,6,-3>", "GP<24,4,9,7>", "posit<32,0>", "GP<20,0,19,0>"],
+)
 def test_binary64_eft_kernels_equal_integer_kernels(spec):
     """The two independent GP implementations (integer significands; binary64 TwoSum /
     TwoProduct) agree on random and adversarial codes."""
@@ -229,7 +249,7 @@ def test_binary64_eft_kernels_equal_integer_kernels(spec):
     cb = rng.integers(0, full, m).astype(np.uint64)
     cb[: m // 4] = (full - ca[: m // 4] + rng.integers(-3, 4, m // 4).astype(np.uint64)) % full
     ext = np.concatenate([np.arange(1, 40), np.arange(full // 2 - 40, full // 2)])
-    ca[m // 4: m // 2] = rng.choice(ext, m // 4).astype(np.uint64)
+    ca[m // 4 : m // 2] = rng.choice(ext, m // 4).astype(np.uint64)
     for op in range(4):
         ref = np.empty(m, dtype=np.uint64)
         und = np.empty(m, dtype=np.uint8)

@@ -29,11 +29,11 @@ def _kef(p: int, nbits: int, es: int, rs: int) -> tuple[int, int, Fraction]:
         run += 1
     k = run - 1 if bits[0] else -run
     pos = run + 1 if run < rs else run  # terminator only below the cap
-    ebits = bits[pos:pos + es]
+    ebits = bits[pos : pos + es]
     e = 0
     for i in range(es):
         e = 2 * e + (ebits[i] if i < len(ebits) else 0)
-    fbits = bits[pos + es:]
+    fbits = bits[pos + es :]
     f = Fraction(sum(b << (len(fbits) - 1 - i) for i, b in enumerate(fbits)), 1 << len(fbits))
     return k, e, f
 
@@ -177,11 +177,29 @@ def _mk(spec):
     return ln.parse(spec)
 
 
-SMALL = ["GP<5,0,2,0>", "GP<6,1,3,-1>", "posit<6,1>", "GP<7,2,2,1>", "GP<8,1,4,0>",
-         "GP<8,0,7,2>", "posit<8,3>", "LP<5,0,3,0>", "LP<6,1,4,0.5>", "LP<7,2,3,-1.25>",
-         "LP<8,1,5,0>", "LP<8,0,7,0.3>", "LP<8,2,3,1>"]
-LARGER = ["GP<9,1,5,0>", "GP<10,2,4,-2>", "posit<10,1>", "LP<9,1,8,0>", "LP<10,2,5,0.7>",
-          "LP<10,0,4,-0.5>"]
+SMALL = [
+    "GP<5,0,2,0>",
+    "GP<6,1,3,-1>",
+    "posit<6,1>",
+    "GP<7,2,2,1>",
+    "GP<8,1,4,0>",
+    "GP<8,0,7,2>",
+    "posit<8,3>",
+    "LP<5,0,3,0>",
+    "LP<6,1,4,0.5>",
+    "LP<7,2,3,-1.25>",
+    "LP<8,1,5,0>",
+    "LP<8,0,7,0.3>",
+    "LP<8,2,3,1>",
+]
+LARGER = [
+    "GP<9,1,5,0>",
+    "GP<10,2,4,-2>",
+    "posit<10,1>",
+    "LP<9,1,8,0>",
+    "LP<10,2,5,0.7>",
+    "LP<10,0,4,-0.5>",
+]
 
 
 def _all_pairs(n):
@@ -246,8 +264,17 @@ def test_random_binary_ops_larger_n(spec):
         _check(fmt, op, ca, cb, getattr(fmt, f"{op}_codes")(ca, cb))
 
 
-@pytest.mark.parametrize("spec", ["GP<6,1,3,-1>", "GP<8,1,4,0>", "posit<10,1>", "LP<6,1,4,0.5>",
-                                  "LP<8,1,5,0>", "LP<10,2,5,0.7>"])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "GP<6,1,3,-1>",
+        "GP<8,1,4,0>",
+        "posit<10,1>",
+        "LP<6,1,4,0.5>",
+        "LP<8,1,5,0>",
+        "LP<10,2,5,0.7>",
+    ],
+)
 def test_fma_one_rounding(spec):
     fmt = _mk(spec)
     o = _oracle(spec)
@@ -255,11 +282,15 @@ def test_fma_one_rounding(spec):
     ca, cb, cc = (rng.integers(0, 1 << fmt.n, 3000).astype(np.uint64) for _ in range(3))
     # also c close to -a*b (cancellation): c = the rounded -a*b nudged by a code
     k = 1000
-    cc[:k] = (fmt.neg_codes(fmt.mul_codes(ca[:k], cb[:k])).astype(np.int64)
-              + rng.integers(-1, 2, k)) % (1 << fmt.n)
+    cc[:k] = (
+        fmt.neg_codes(fmt.mul_codes(ca[:k], cb[:k])).astype(np.int64) + rng.integers(-1, 2, k)
+    ) % (1 << fmt.n)
     got = fmt.fma_codes(ca, cb, cc).tolist()
-    bad = [(a, b, c, g) for a, b, c, g in zip(ca.tolist(), cb.tolist(), cc.tolist(), got,
-                                                strict=True) if o.fma(a, b, c) != g]
+    bad = [
+        (a, b, c, g)
+        for a, b, c, g in zip(ca.tolist(), cb.tolist(), cc.tolist(), got, strict=True)
+        if o.fma(a, b, c) != g
+    ]
     assert not bad[:5]
 
 
@@ -270,6 +301,5 @@ def test_fraction_oracle_sees_double_rounding():
     rng = np.random.default_rng(2)
     ca, cb, cc = (rng.integers(0, 1 << 8, 4000).astype(np.uint64) for _ in range(3))
     two = fmt.add_codes(fmt.mul_codes(ca, cb), cc).tolist()
-    want = [o.fma(a, b, c) for a, b, c in zip(ca.tolist(), cb.tolist(), cc.tolist(),
-                                              strict=True)]
+    want = [o.fma(a, b, c) for a, b, c in zip(ca.tolist(), cb.tolist(), cc.tolist(), strict=True)]
     assert sum(x != y for x, y in zip(two, want, strict=True)) > 0

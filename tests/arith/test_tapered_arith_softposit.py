@@ -23,8 +23,11 @@ sp = pytest.importorskip("softposit")
 
 PAIRS = int(os.environ.get("LOGNUM_ARITH_PAIRS", "200000"))
 
-_NATIVE = {(8, 0): ("p8", sp.posit8_t), (16, 1): ("p16", sp.posit16_t),
-           (32, 2): ("p32", sp.posit32_t)}
+_NATIVE = {
+    (8, 0): ("p8", sp.posit8_t),
+    (16, 1): ("p16", sp.posit16_t),
+    (32, 2): ("p32", sp.posit32_t),
+}
 
 
 def _softposit(n, es, op, *codes):
@@ -66,8 +69,10 @@ def _softposit(n, es, op, *codes):
 def _assert_same(fmt, name, got, want, *operands):
     got = np.asarray(got, dtype=np.uint64)
     bad = np.flatnonzero(got != want)
-    ex = [tuple(hex(int(o[i])) for o in operands) + (hex(int(got[i])), hex(int(want[i])))
-          for i in bad[:5]]
+    ex = [
+        tuple(hex(int(o[i])) for o in operands) + (hex(int(got[i])), hex(int(want[i])))
+        for i in bad[:5]
+    ]
     assert bad.size == 0, f"{fmt} {name}: {bad.size} differ, e.g. (operands.., got, want) {ex}"
 
 
@@ -80,21 +85,21 @@ def _adversarial_pairs(fmt, m, rng):
     q = m // 6
     a = rng.integers(0, full, m, dtype=np.int64)
     b = rng.integers(0, full, m, dtype=np.int64)
-    b[q:2 * q] = (full - (a[q:2 * q] + rng.integers(-4, 5, q))) % full
+    b[q : 2 * q] = (full - (a[q : 2 * q] + rng.integers(-4, 5, q))) % full
     ext = np.concatenate([np.arange(1, 65), np.arange(maxp - 63, maxp + 1)])
     for arr in (a, b):
         e = rng.choice(ext, q)
-        arr[2 * q:3 * q] = np.where(rng.random(q) < 0.5, e, full - e)
-    va = fmt.decode(a[3 * q:4 * q].astype(np.uint64))
+        arr[2 * q : 3 * q] = np.where(rng.random(q) < 0.5, e, full - e)
+    va = fmt.decode(a[3 * q : 4 * q].astype(np.uint64))
     va = np.where(np.isnan(va), 1.0, va)
     k = rng.integers(1, n + 4, q).astype(np.float64)
-    vb = va * np.exp2(-k) * (1 + rng.uniform(-2.0**-(n - 3), 2.0**-(n - 3), q))
+    vb = va * np.exp2(-k) * (1 + rng.uniform(-(2.0 ** -(n - 3)), 2.0 ** -(n - 3), q))
     vb *= np.where(rng.random(q) < 0.5, -1.0, 1.0)
-    b[3 * q:4 * q] = fmt.encode(vb).astype(np.int64)
-    b[4 * q:5 * q] = (a[4 * q:5 * q] + rng.integers(-3, 4, q)) % full
+    b[3 * q : 4 * q] = fmt.encode(vb).astype(np.int64)
+    b[4 * q : 5 * q] = (a[4 * q : 5 * q] + rng.integers(-3, 4, q)) % full
     specials = rng.integers(0, m, m // 50)
     a[specials[: len(specials) // 2]] = 0
-    b[specials[len(specials) // 2:]] = 1 << (n - 1)
+    b[specials[len(specials) // 2 :]] = 1 << (n - 1)
     return a.astype(np.uint64), b.astype(np.uint64)
 
 
@@ -134,8 +139,9 @@ def test_fma_random_and_cancellation(n, es):
     cc = rng.integers(0, 1 << n, m).astype(np.uint64)
     h = m // 3
     # c ≈ -a*b: the exact product minus its rounding is all that is left (one rounding shows)
-    cc[:h] = (fmt.neg_codes(fmt.mul_codes(ca[:h], cb[:h])).astype(np.int64)
-              + rng.integers(-2, 3, h)) % (1 << n)
+    cc[:h] = (
+        fmt.neg_codes(fmt.mul_codes(ca[:h], cb[:h])).astype(np.int64) + rng.integers(-2, 3, h)
+    ) % (1 << n)
     want = _softposit(n, es, "mulAdd", ca, cb, cc)
     got = fmt.fma_codes(ca, cb, cc).astype(np.uint64)
     if (n, es) == (32, 2):
@@ -156,7 +162,7 @@ def _posit_pattern(p, nbits, es):
     bits = format(p, f"0{nbits}b")[1:]
     run = len(bits) - len(bits.lstrip(bits[0]))
     k = run - 1 if bits[0] == "1" else -run
-    rest = bits[run + 1:]
+    rest = bits[run + 1 :]
     e = int(rest[:es].ljust(es, "0"), 2) if es else 0
     fb = rest[es:]
     f = Fraction(int(fb, 2), 1 << len(fb)) if fb else Fraction(0)
