@@ -182,11 +182,18 @@ def _binop_flat(kparams: tuple, op: int, ca: np.ndarray, cb: np.ndarray) -> np.n
         binop_codes_fast(op, ca, cb, out, n, es, rs, sc)
         return out
     und = np.empty(ca.size, dtype=np.uint8)
+    ca, cb, o64 = _u64(ca), _u64(cb), np.empty(ca.size, dtype=np.uint64)
     if loops.binop_codes(
-        op, ca, cb, out, und, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi, c_lo
+        op, ca, cb, o64, und, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi, c_lo
     ):
-        _resolve(kparams, out, und, op, ca, cb)
+        _resolve(kparams, o64, und, op, ca, cb)
+    out[:] = o64
     return out
+
+
+def _u64(a: np.ndarray) -> np.ndarray:
+    """uint64 codes for the heavy scalar-kernel loops (one compiled signature each)."""
+    return a.astype(np.uint64, copy=False)
 
 
 @cache
@@ -206,11 +213,12 @@ def binary_table(kparams: tuple, op: int) -> np.ndarray | None:
     if n > TABLE_MAX_N:
         return None
     loops, _, c_hi, c_lo = _k()
-    tab = np.empty(1 << (2 * n), dtype=_cdtype(n))
-    und = np.empty(tab.size, dtype=np.uint8)
-    if loops.build_table(op, tab, und, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi, c_lo):
-        idx = np.arange(tab.size, dtype=np.uint64)
-        _resolve(kparams, tab, und, op, idx >> np.uint64(n), idx & np.uint64((1 << n) - 1))
+    t64 = np.empty(1 << (2 * n), dtype=np.uint64)
+    und = np.empty(t64.size, dtype=np.uint8)
+    if loops.build_table(op, t64, und, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi, c_lo):
+        idx = np.arange(t64.size, dtype=np.uint64)
+        _resolve(kparams, t64, und, op, idx >> np.uint64(n), idx & np.uint64((1 << n) - 1))
+    tab = t64.astype(_cdtype(n))
     tab.setflags(write=False)
     return tab
 
@@ -221,10 +229,11 @@ def sqrt_table(kparams: tuple) -> np.ndarray | None:
     if n > SQRT_TABLE_MAX_N:
         return None
     loops, _, _, _ = _k()
-    tab = np.empty(1 << n, dtype=_cdtype(n))
+    t64 = np.empty(1 << n, dtype=np.uint64)
     loops.sqrt_codes(
-        np.arange(1 << n, dtype=np.uint64), tab, n, es, rs, sc, logm, sfi, np.uint64(sff)
+        np.arange(1 << n, dtype=np.uint64), t64, n, es, rs, sc, logm, sfi, np.uint64(sff)
     )
+    tab = t64.astype(_cdtype(n))
     tab.setflags(write=False)
     return tab
 
@@ -241,7 +250,9 @@ def _sqrt_flat(kparams: tuple, ca: np.ndarray) -> np.ndarray:
 
         sqrt_codes_fast(ca, out, n, es, rs, sc)
     else:
-        loops.sqrt_codes(ca, out, n, es, rs, sc, logm, sfi, np.uint64(sff))
+        o64 = np.empty(ca.size, dtype=np.uint64)
+        loops.sqrt_codes(_u64(ca), o64, n, es, rs, sc, logm, sfi, np.uint64(sff))
+        out[:] = o64
     return out
 
 
@@ -250,8 +261,10 @@ def _fma_flat(kparams: tuple, ca: np.ndarray, cb: np.ndarray, cc: np.ndarray) ->
     n, es, rs, sc, logm, sfi, sff = kparams
     out = np.empty(ca.size, dtype=_cdtype(n))
     und = np.empty(ca.size, dtype=np.uint8)
-    if loops.fma_codes(ca, cb, cc, out, und, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi, c_lo):
-        _resolve(kparams, out, und, -1, ca, cb, cc)
+    ca, cb, cc, o64 = _u64(ca), _u64(cb), _u64(cc), np.empty(ca.size, dtype=np.uint64)
+    if loops.fma_codes(ca, cb, cc, o64, und, n, es, rs, sc, logm, sfi, np.uint64(sff), c_hi, c_lo):
+        _resolve(kparams, o64, und, -1, ca, cb, cc)
+    out[:] = o64
     return out
 
 
