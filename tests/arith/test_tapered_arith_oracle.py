@@ -303,3 +303,33 @@ def test_fraction_oracle_sees_double_rounding():
     two = fmt.add_codes(fmt.mul_codes(ca, cb), cc).tolist()
     want = [o.fma(a, b, c) for a, b, c in zip(ca.tolist(), cb.tolist(), cc.tolist(), strict=True)]
     assert sum(x != y for x, y in zip(two, want, strict=True)) > 0
+
+
+@pytest.mark.parametrize("spec", ["LP<12,3,11,0>", "LP<12,2,11,0.5>"])
+def test_lp_fma_on_a_tie_exercises_the_double_double_decision(spec):
+    """a*b lands exactly on a bit-string tie and c is 2^-38..2^-58 of it: the double
+    approximation cannot decide (within 2^-37 of the tie), the double-double comparison must,
+    and the answer is the neighbour on c's side."""
+    fmt = _mk(spec)
+    o = _oracle(spec)
+    ties = {t: i for i, t in enumerate(o.ties)}
+    rng = np.random.default_rng(8)
+    cases = []
+    for a, b in rng.integers(1, o.maxp + 1, (40000, 2)).tolist():
+        up = o.mag[a - 1] + o.mag[b - 1] - o.sf
+        if up in ties:
+            for d in (38, 45, 52, 58):
+                target = up - d  # log of c
+                i = min(bisect_left(o.mag, target), o.maxp - 1)
+                if abs(o.mag[i] - target) < 2 and o.mag[i] < up - 37:
+                    c = i + 1
+                    cases += [(a, b, c), (a, b, (1 << fmt.n) - c)]
+        if len(cases) > 400:
+            break
+    assert len(cases) >= 40
+    ca, cb, cc = (np.array(x, dtype=np.uint64) for x in zip(*cases, strict=True))
+    got = fmt.fma_codes(ca, cb, cc).tolist()
+    want = [o.fma(a, b, c) for a, b, c in cases]
+    assert got == want
+    # and the tie really decides: c > 0 rounds up, c < 0 down (different codes)
+    assert all(got[i] != got[i + 1] for i in range(0, len(got), 2))
