@@ -16,10 +16,10 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+import softposit as sp
 
 import lognum as ln
 
-sp = pytest.importorskip("softposit")
 
 PAIRS = int(os.environ.get("LOGNUM_ARITH_PAIRS", "200000"))
 
