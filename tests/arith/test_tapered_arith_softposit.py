@@ -20,7 +20,6 @@ import softposit as sp
 
 import lognum as ln
 
-
 PAIRS = int(os.environ.get("LOGNUM_ARITH_PAIRS", "200000"))
 
 _NATIVE = {
