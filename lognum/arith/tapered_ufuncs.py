@@ -160,4 +160,5 @@ def _build(kparams: tuple, name: str, codes: bool) -> Any:
 
         arity = 1
     sigs = [f"{t}({', '.join([t] * arity)})" for t in types]
+    fn.__name__ = fn.__qualname__ = name + ("_codes" if codes else "")
     return numba.vectorize(sigs, identity=0 if name == "add" else None)(fn)
