@@ -481,16 +481,24 @@ def fma_any(ca, cb, cc, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
 
 
 @njit(cache=True, error_model="numpy")
-def value_to_code(x, n, es, rs, sc, logm, sfi, sff):
-    """Nearest code of a float (the encoder's rounding; NaN/inf -> NaR)."""
-    if logm == 0:
-        return encode_gp_fast(x, n, es, rs, sc)
-    return encode(x, n, es, rs, sc, logm, sfi, sff)
+def value_to_code_gp(x, n, es, rs, sc):
+    """Nearest GP/posit code of a float (the encoder's rounding; NaN/inf -> NaR)."""
+    return encode_gp_fast(x, n, es, rs, sc)
 
 
 @njit(cache=True, error_model="numpy")
-def code_to_value(c, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
-    """float64 value of a code (NaR -> NaN)."""
-    if logm == 0:
-        return decode_gp_fast(c, n, es, rs, sc)
-    return decode(c, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo)
+def code_to_value_gp(c, n, es, rs, sc):
+    """float64 value of a GP/posit code (NaR -> NaN)."""
+    return decode_gp_fast(c, n, es, rs, sc)
+
+
+@njit(cache=True, error_model="numpy")
+def value_to_code_lp(x, n, es, rs, sfi, sff):
+    """Nearest LP code of a float (log-domain RNE; NaN/inf -> NaR)."""
+    return encode(x, n, es, rs, 0, 1, sfi, sff)
+
+
+@njit(cache=True, error_model="numpy")
+def code_to_value_lp(c, n, es, rs, sfi, sff, c_hi, c_lo):
+    """float64 value of an LP code (NaR -> NaN)."""
+    return decode(c, n, es, rs, 0, 1, sfi, sff, c_hi, c_lo)

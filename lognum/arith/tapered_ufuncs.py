@@ -110,8 +110,8 @@ def _build(kparams: tuple, name: str, codes: bool) -> Any:
     import numba
     from numba import uint64
 
+    from lognum._kernels import tapered_arith as ta
     from lognum._kernels.constants import exp2_dd_table
-    from lognum._kernels.tapered_arith import code_to_value, value_to_code
     from lognum.formats.base import code_dtype
 
     n, es, rs, sc, logm, sfi, sff = kparams
@@ -129,13 +129,22 @@ def _build(kparams: tuple, name: str, codes: bool) -> Any:
             return c
 
         types = [str(code_dtype(n))]
+    elif logm:
+
+        def inp(x):
+            return ta.value_to_code_lp(x, n, es, rs, sfi, sff)
+
+        def res(c):
+            return ta.code_to_value_lp(c, n, es, rs, sfi, sff, c_hi, c_lo)
+
+        types = ["float32", "float64"]
     else:
 
         def inp(x):
-            return value_to_code(x, n, es, rs, sc, logm, sfi, sff)
+            return ta.value_to_code_gp(x, n, es, rs, sc)
 
         def res(c):
-            return code_to_value(c, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo)
+            return ta.code_to_value_gp(c, n, es, rs, sc)
 
         types = ["float32", "float64"]
     inp = numba.njit(inp)
