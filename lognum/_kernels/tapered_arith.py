@@ -15,7 +15,7 @@ Standard). How the rounding sees the exact result (no double rounding):
   62-bit dividend (>= 31 quotient bits, more than the 30 + 1 the rounding reads) with the
   remainder as the sticky bit. ``fma`` adds the exact 60-bit product to the third operand in
   the same window: one rounding.
-* **LP** (values ``2^(u - sf)`` where ``u`` is the code's fixed-point log, ``lognum`` LPQ
+* **LP** (values ``2^(u - sf)`` where ``u`` is the code's fixed-point log, LPQ
   eq 3): ``u`` is carried as an integer part and a 59-bit fraction, as in the encoder.
   ``mul``/``div``/``sqrt`` are exact additions, subtractions and halvings of these fixed-point
   logs (``u_a + u_b - sf``, ``u_a - u_b + sf``, ``(u_a + sf) / 2``) followed by one rounding.
