@@ -89,6 +89,12 @@ register("theory_quire_error", "lognum.plots.theory:fig_quire_error",
          reproduces="ALPS Algorithm 2 (exact accumulation)",
          data="N(0,1) vectors, seed 0")  # fmt: skip
 
+register("theory_arith_error", "lognum.plots.arith:theory_arith_error",
+         "Relative error of a running dot product and sum of a MiniLM weight row: rounded "
+         "after every step (fmt.add, fmt.mul) against the quire (one rounding).",
+         reproduces="ALPS Algorithm 2 (quire) against sequential posit/LP arithmetic",
+         data="bundled extract of all-MiniLM-L6-v2 weights (layer0.ffn1)")  # fmt: skip
+
 # --- the systolic-array simulator ----------------------------------------------------------
 _HW = "lognum.hw simulator: five ResNet-18 layers (SCALE-Sim Resnet18.csv) on a 16x16 array"
 register("hw_utilisation_per_layer", "lognum.plots.hw:fig_utilisation_per_layer",

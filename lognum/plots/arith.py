@@ -72,35 +72,61 @@ def theory_arith_error(
 ) -> Any:
     """Relative error of a long posit / LP dot product and sum of a real weight row, rounded
     after every step vs accumulated in the quire (one rounding). Returns a Figure."""
-    from lognum.plots.style import COLORS, new_figure, use_style
+    from lognum.plots.style import (
+        COLORS,
+        LINESTYLES,
+        MARKERS,
+        current_size,
+        fit_title,
+        new_panels,
+        use_style,
+    )
 
     d = arith_error_curves(tensor, specs, n_terms)
     with use_style():
-        fig = new_figure(width="double", height=2.8)
-        axes = fig.subplots(1, 2)
+        fig, axes = new_panels(2, height=2.8, row_height=2.2, layout="constrained")
         for ax, kind, title in (
-            (axes[0], "dot", r"$w_{1:k} \cdot w_{1:k}$"),
-            (axes[1], "sum", r"$\sum_{i \leq k} w_i$"),
+            (axes[0], "dot", r"running $w \cdot w$"),
+            (axes[1], "sum", r"running $\sum w_i$"),
         ):
             for i, (spec, r) in enumerate(d["formats"].items()):
                 col = COLORS[(i + 1) % len(COLORS)]
                 ax.loglog(
                     d["k"],
                     _nz(r[f"seq_{kind}"]),
-                    "-o",
-                    ms=2.5,
+                    ls=LINESTYLES[0],
+                    marker=MARKERS[i],
+                    ms=3,
                     color=col,
-                    label=f"{spec}, rounded every step",
+                    label=f"{spec}, every step",
                 )
-                ax.loglog(d["k"], _nz(r[f"quire_{kind}"]), "--", color=col, label=f"{spec}, quire")
+                ax.loglog(
+                    d["k"],
+                    _nz(r[f"quire_{kind}"]),
+                    ls=LINESTYLES[1],
+                    marker=MARKERS[i],
+                    ms=3,
+                    mfc="none",
+                    color=col,
+                    label=f"{spec}, quire",
+                )
             ax.set_xlabel("terms k")
             ax.set_title(title)
         axes[0].set_ylabel("relative error")
         axes[1].set_ylabel(r"error / $\sum |w_i|$")
-        axes[0].legend(fontsize=6, frameon=False)
+        fig.legend(
+            *axes[0].get_legend_handles_labels(),
+            loc="outside lower center",
+            ncols=3 if current_size() == "double" else 2,
+            frameon=False,
+        )
         fig.suptitle(
-            f"MiniLM {d['tensor']} (first {d['k'][-1]} weights; exact results, error 0, not drawn)",
-            fontsize=8,
+            fit_title(
+                fig,
+                f"MiniLM {d['tensor']}, first {d['k'][-1]} weights (exact results, error 0, "
+                "not drawn)",
+                key="figure.titlesize",
+            )
         )
     return fig
 
