@@ -130,7 +130,8 @@ class _LogTableMixin(ElementMixin):
             return np.where(bad, self._nan_code, res).astype(np.uint32)
         v = pv[idx]
         v = np.where(neg & (nc[idx] != pc[idx]), -v, v)
-        return np.where(bad, np.nan, v).astype(x.dtype)
+        with np.errstate(over="ignore"):  # beyond float32: inf, clamped by saturate_f32
+            return np.where(bad, np.nan, v).astype(x.dtype)
 
     def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
         out[...] = self._round(x, "nearest", codes=False)

@@ -102,7 +102,8 @@ def _lp32(n: int, es: int, rs: int, sfi: int, sff: int) -> tuple | None:
 
 @cache
 def _table32(n: int, es: int, rs: int, sfi: int, sff: int) -> np.ndarray:
-    t = lp_value_table(n, es, rs, sfi, sff).astype(np.float32)
+    with np.errstate(over="ignore"):  # values beyond float32 become inf; saturate_f32 clamps
+        t = lp_value_table(n, es, rs, sfi, sff).astype(np.float32)
     t.setflags(write=False)
     return t
 
