@@ -166,8 +166,8 @@ def _members(modname: str) -> list[tuple[str, str]]:
     for n in names:
         o = getattr(mod, n)
         home = getattr(o, "__module__", modname) if (inspect.isclass(o) or callable(o)) else modname
-        if inspect.ismodule(o):
-            continue
+        if not (inspect.isclass(o) or inspect.isfunction(o)):
+            continue  # data (tables, constants): documented by automodule where commented
         out.append((n, f"{home}.{n}"))
     return out
 

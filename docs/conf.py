@@ -9,6 +9,7 @@ inventories are the small files shipped in ``docs/_inv/`` (``docs/_inv/make_inv.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -132,6 +133,20 @@ copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 
 
+_LITERAL = re.compile(r"(``.+?``)")
+
+
+def _plain_bars(app, what, name, obj, options, lines):
+    """lognum's docstrings write absolute values as ``|x|``, which reStructuredText would read
+    as a substitution reference: escape every bar outside literals and tables."""
+    for i, line in enumerate(lines):
+        if "|" not in line or line.lstrip().startswith(("|", "+-", "+=")):
+            continue
+        parts = _LITERAL.split(line)
+        lines[i] = "".join(p if p.startswith("``") else p.replace("|", r"\|") for p in parts)
+
+
 def setup(app):
+    app.connect("autodoc-process-docstring", _plain_bars)
     app.connect("source-read", _optional_toctree)
     app.connect("builder-inited", lambda app: _gen.write_all(DOCS / "_generated"))

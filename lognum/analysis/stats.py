@@ -91,10 +91,12 @@ def alps_algorithm1(
 
     sc, ``variant="corrected"`` (lognum's default, FORMATS.md §2.8 item 5): choose sc ∈ [−3, 3]
     minimising a criterion that is not degenerate:
+
       * ``sc_criterion="log2mean"``: |mean log2|w| − mean log2|v|| over the nonzero GP<n,es,rs,sc>
         values v in [−max|w|, max|w|] … i.e. put the format's log-magnitude centre where the
         weights' log-magnitudes are;
       * ``sc_criterion="mse"``: the empirical quantization MSE of w.
+
     Ties go to the smaller |sc| (then the negative one).
     """
     if variant not in ("literal", "corrected"):

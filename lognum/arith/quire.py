@@ -17,7 +17,7 @@
   (``antilog_bits=None``) or rounded to ``antilog_bits`` fraction bits (emulating an α-bit
   LUT, Johnson's ELMA), and these exactly representable antilogs are accumulated exactly.
   The final rounding is the format's own: the quire is read out with round-to-odd to float64
-  and then ``fmt.quantize``d, which is the correct rounding of the exact sum for posit/GP
+  and then rounded by ``fmt.quantize``, which is the correct rounding of the exact sum for posit/GP
   (their tie points have at most n + 1 significant bits); for LP the ties are irrational and
   the result is the correct rounding unless the exact sum lies within 2^−52 (relative) of an
   LP tie.

@@ -13,6 +13,7 @@ domain, ties to the even pattern (§3.4); tie points are geometric means everywh
 
 Reconstruction notice (FORMATS.md §3.11: the LPQ paper's full text was not available). These
 parts are lognum's reading, not a quotation of the paper:
+
   * negatives by two's complement (as the authors' public code; deepfloat uses sign-magnitude);
   * the capped-regime rule (taken from GP/ALPS, which the poster's notation follows);
   * sf multiplies by 2^(−sf) (the code's ``2**(regime − sf)``: opposite sign to ALPS' sc) and
