@@ -1,4 +1,4 @@
-"""Array configuration and SCALE-Sim config-file reader (SYSTOLIC.md §3, §5)."""
+"""Array configuration and SCALE-Sim config-file reader (docs/simulator.md)."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def _get(cp: configparser.ConfigParser, sec: str, key: str, default=None):
 
 
 def read_scalesim_config(path: str | Path) -> ArrayConfig:
-    """Read a SCALE-Sim 3 ``.cfg`` file as it is (SYSTOLIC.md §3).
+    """Read a SCALE-Sim 3 ``.cfg`` file as it is (docs/simulator.md).
 
     Only fields that affect the simulation are read; ``MemoryBanks``, request buffers, layout
     and sparsity sections are ignored (a sparse config raises ``ValueError``: not supported).
@@ -121,7 +121,7 @@ def read_scalesim_config(path: str | Path) -> ArrayConfig:
 
 
 def scalesim_config_text(cfg: ArrayConfig) -> str:
-    """The SCALE-Sim 3 config file for ``cfg`` (template of SYSTOLIC.md §5).
+    """The SCALE-Sim 3 config file for ``cfg`` (SCALE-Sim's configs/scale.cfg as the template).
 
     SCALE-Sim asserts that ``*SRAMBankBandwidth`` is divisible by ``*SRAMBankNum`` (used only
     with custom layouts): the template's 10 banks are kept when the bandwidth is a multiple of
