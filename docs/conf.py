@@ -146,7 +146,36 @@ def _plain_bars(app, what, name, obj, options, lines):
         lines[i] = "".join(p if p.startswith("``") else p.replace("|", r"\|") for p in parts)
 
 
+def _check_figures(app, exception):
+    """Every figure a tutorial shows must be an image, not the text ``<Figure size ...>``.
+
+    Reported as an info line by default; ``LOGNUM_DOCS_STRICT_FIGURES=1`` makes it a warning,
+    which fails a ``-W`` build."""
+    if exception is not None:
+        return
+    import json
+
+    from sphinx.util import logging
+
+    log = logging.getLogger("lognum.docs")
+    bad = []
+    for nb in sorted((Path(app.outdir).parent / "jupyter_execute").rglob("*.ipynb")):
+        for cell in json.loads(nb.read_text()).get("cells", []):
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                text = "".join(data.get("text/plain", ""))
+                if text.startswith("<Figure size") and "image/png" not in data:
+                    bad.append(nb.stem)
+    if bad:
+        msg = f"{len(bad)} figure outputs without an image: " + ", ".join(sorted(set(bad)))
+        if os.environ.get("LOGNUM_DOCS_STRICT_FIGURES") == "1":
+            log.warning(msg)
+        else:
+            log.info(msg)
+
+
 def setup(app):
+    app.connect("build-finished", _check_figures)
     app.connect("autodoc-process-docstring", _plain_bars)
     app.connect("source-read", _optional_toctree)
     app.connect("builder-inited", lambda app: _gen.write_all(DOCS / "_generated"))
