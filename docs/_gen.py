@@ -52,9 +52,11 @@ def _codes_rule(f, codes: list[int]) -> str:
 def minifloat_table() -> str:
     from lognum.formats import floats
 
-    head = ("| name | bits s/e/m | bias | max | min normal | min subnormal | normal binades "
-            "| inf codes | NaN codes | overflow by default |\n"
-            "|---|---|---|---|---|---|---|---|---|---|\n")
+    head = (
+        "| name | bits s/e/m | bias | max | min normal | min subnormal | normal binades "
+        "| inf codes | NaN codes | overflow by default |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n"
+    )
     rows = []
     for name in floats.NAMED_FLOATS:
         f = getattr(floats, name)()
@@ -70,16 +72,29 @@ def minifloat_table() -> str:
         binades = int(math.floor(math.log2(f.maxpos))) - int(math.log2(f.min_normal)) + 1
         s = 1 if f.signed else 0
         over = "±max (saturates)" if f.saturating else ("±inf" if infs else "NaN")
-        rows.append(f"| `{name}` | {s}/{f.e}/{f.m} | {f.bias} | {_both(f.maxpos)} "
-                    f"| {_pow2(f.min_normal)} | {minsub} | {binades} "
-                    f"| {_codes_rule(f, infs)} | {_codes_rule(f, nans)} | {over} |")
+        rows.append(
+            f"| `{name}` | {s}/{f.e}/{f.m} | {f.bias} | {_both(f.maxpos)} "
+            f"| {_pow2(f.min_normal)} | {minsub} | {binades} "
+            f"| {_codes_rule(f, infs)} | {_codes_rule(f, nans)} | {over} |"
+        )
     return head + "\n".join(rows) + "\n"
 
 
 SPECIAL_FORMATS = [
-    "posit<8,2>", "GP<8,1,3,0>", "LP<8,1,5,0>", "float16", "bfloat16", "float8_e5m2",
-    "float8_e4m3fn", "float8_e4m3fnuz", "float6_e2m3fn", "float4_e2m1fn", "float8_e8m0fnu",
-    "int8", "fixed<8,4>", "lns<8,3>",
+    "posit<8,2>",
+    "GP<8,1,3,0>",
+    "LP<8,1,5,0>",
+    "float16",
+    "bfloat16",
+    "float8_e5m2",
+    "float8_e4m3fn",
+    "float8_e4m3fnuz",
+    "float6_e2m3fn",
+    "float4_e2m1fn",
+    "float8_e8m0fnu",
+    "int8",
+    "fixed<8,4>",
+    "lns<8,3>",
 ]
 
 
@@ -97,8 +112,10 @@ def special_values_table() -> str:
     import lognum as ln
 
     x = np.array([-0.0, np.nan, np.inf, -np.inf, 1e300, 1e-300])
-    head = ("| format | −0 | NaN | +inf | −inf | 1e300 (default) | 1e300 (`saturate=True`) "
-            "| 1e-300 |\n|---|---|---|---|---|---|---|---|\n")
+    head = (
+        "| format | −0 | NaN | +inf | −inf | 1e300 (default) | 1e300 (`saturate=True`) "
+        "| 1e-300 |\n|---|---|---|---|---|---|---|---|\n"
+    )
     rows = []
     for spec in SPECIAL_FORMATS:
         f = ln.parse(spec)
@@ -107,8 +124,11 @@ def special_values_table() -> str:
             sat = _show(float(f.quantize(np.array([1e300]), saturate=True)[0]))
         except TypeError:
             sat = "(no option)"
-        rows.append(f"| `{f}` | " + " | ".join(_show(float(v)) for v in y[:5])
-                    + f" | {sat} | {_show(float(y[5]))} |")
+        rows.append(
+            f"| `{f}` | "
+            + " | ".join(_show(float(v)) for v in y[:5])
+            + f" | {sat} | {_show(float(y[5]))} |"
+        )
     return head + "\n".join(rows) + "\n"
 
 
@@ -117,8 +137,10 @@ def names_table() -> str:
 
     pats = "\n".join(f"- `{p}`" for p, _ in PATTERNS)
     names = ", ".join(f"`{n}`" for n in sorted(NAMED))
-    return (f"Notations (regular expressions over the lower-cased text, spaces removed):\n\n"
-            f"{pats}\n\nNames: {names}.\n")
+    return (
+        f"Notations (regular expressions over the lower-cased text, spaces removed):\n\n"
+        f"{pats}\n\nNames: {names}.\n"
+    )
 
 
 def toplevel_table() -> str:
@@ -133,7 +155,7 @@ def toplevel_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-API_PACKAGES = ("formats", "analysis", "arith", "nn", "lpq", "hw", "plots", "data")
+API_PACKAGES = ("formats", "analysis", "arith", "nn", "lpq", "hw", "plots", "data", "cli")
 
 
 def _public_modules(pkg: str) -> list[str]:
@@ -142,6 +164,8 @@ def _public_modules(pkg: str) -> list[str]:
 
     mod = importlib.import_module(pkg)
     names = [pkg]
+    if not hasattr(mod, "__path__"):  # a plain module (lognum.cli)
+        return names
     for info in pkgutil.iter_modules(mod.__path__):
         if info.name.startswith("_"):
             continue
@@ -160,9 +184,13 @@ def _members(modname: str) -> list[tuple[str, str]]:
     out = []
     names = getattr(mod, "__all__", None)
     if names is None:
-        names = [n for n, o in vars(mod).items() if not n.startswith("_")
-                 and (inspect.isclass(o) or inspect.isfunction(o))
-                 and getattr(o, "__module__", None) == modname]
+        names = [
+            n
+            for n, o in vars(mod).items()
+            if not n.startswith("_")
+            and (inspect.isclass(o) or inspect.isfunction(o))
+            and getattr(o, "__module__", None) == modname
+        ]
     for n in names:
         o = getattr(mod, n)
         home = getattr(o, "__module__", modname) if (inspect.isclass(o) or callable(o)) else modname
@@ -186,29 +214,53 @@ def api_stubs(folder: Path) -> dict[str, str]:
             lines = [title, "=" * len(title), ""]
             members = _members(modname)
             if is_pkg:
-                lines += [f".. automodule:: {modname}", "   :no-members:", ""]
+                own = [n for n, full in members if full == f"{modname}.{n}"]
+                opt = f"   :members: {', '.join(own)}" if own else "   :no-members:"
+                lines += [f".. automodule:: {modname}", opt, ""]  # only its own names
                 if members:
                     lines += [".. rubric:: Names", "", ".. list-table::", ""]
                     for n, full in members:
                         lines += [f"   * - :py:obj:`{n} <{full}>`", f"     - ``{full}``"]
                     lines.append("")
-                subs = [m for m in _public_modules(modname)[1:] if m.count(".") == modname.count(".") + 1]
+                subs = [
+                    m
+                    for m in _public_modules(modname)[1:]
+                    if m.count(".") == modname.count(".") + 1
+                ]
                 if subs:
                     lines += [".. toctree::", "   :maxdepth: 1", ""] + [f"   {m}" for m in subs]
             else:
                 if members:
-                    lines += [f".. currentmodule:: {modname}", "", ".. autosummary::",
-                              "   :nosignatures:", ""] + [f"   {n}" for n, _ in members] + [""]
-                lines += [f".. automodule:: {modname}", "   :members:", "   :show-inheritance:",
-                          "   :member-order: bysource", ""]
+                    lines += (
+                        [
+                            f".. currentmodule:: {modname}",
+                            "",
+                            ".. autosummary::",
+                            "   :nosignatures:",
+                            "",
+                        ]
+                        + [f"   {n}" for n, _ in members]
+                        + [""]
+                    )
+                lines += [
+                    f".. automodule:: {modname}",
+                    "   :members:",
+                    "   :show-inheritance:",
+                    "   :member-order: bysource",
+                    "",
+                ]
             pages[modname] = "\n".join(lines) + "\n"
     return pages
 
 
 def write_all(folder: Path) -> None:
     folder.mkdir(exist_ok=True)
-    for name, fn in (("minifloats", minifloat_table), ("special_values", special_values_table),
-                     ("names", names_table), ("toplevel", toplevel_table)):
+    for name, fn in (
+        ("minifloats", minifloat_table),
+        ("special_values", special_values_table),
+        ("names", names_table),
+        ("toplevel", toplevel_table),
+    ):
         text = fn()
         path = folder / f"{name}.md"
         if not path.exists() or path.read_text() != text:  # unchanged files keep their mtime

@@ -19,7 +19,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(DOCS))
 # the notebook kernels import this checkout's lognum too (when it is not installed)
 os.environ["PYTHONPATH"] = os.pathsep.join(
-    [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+    [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+)
 # tutorials run as Jupyter runs them: no backend override (figures must come out as images)
 os.environ.pop("MPLBACKEND", None)
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -57,7 +58,14 @@ if not _TUT.exists() and (ROOT / "tutorials").is_dir():
         import shutil
 
         shutil.copytree(ROOT / "tutorials", _TUT)
-exclude_patterns = ["_build", "_inv", "_generated", "**/.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
+exclude_patterns = [
+    "_build",
+    "_inv",
+    "_generated",
+    "**/.ipynb_checkpoints",
+    "Thumbs.db",
+    ".DS_Store",
+]
 if _TUT.is_dir():
     for p in sorted(_TUT.rglob("*")):
         rel = p.relative_to(DOCS).as_posix()
