@@ -27,8 +27,9 @@ for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")
 
-import lognum  # noqa: E402
 import _gen  # noqa: E402
+
+import lognum  # noqa: E402
 
 project = "lognum"
 author = "lognum developers"
