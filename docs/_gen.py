@@ -155,7 +155,18 @@ def toplevel_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-API_PACKAGES = ("formats", "analysis", "arith", "nn", "lpq", "hw", "plots", "data", "cli")
+#: documented first, in this order; any other public subpackage or module follows
+API_ORDER = ("formats", "analysis", "arith", "nn", "lpq", "hw", "plots", "data", "cli")
+
+
+def api_packages() -> list[str]:
+    """Public subpackages and modules of lognum (new ones are documented automatically)."""
+    import pkgutil
+
+    import lognum
+
+    found = [m.name for m in pkgutil.iter_modules(lognum.__path__) if not m.name.startswith("_")]
+    return [p for p in API_ORDER if p in found] + sorted(set(found) - set(API_ORDER))
 
 
 def _public_modules(pkg: str) -> list[str]:
@@ -206,7 +217,7 @@ def api_stubs(folder: Path) -> dict[str, str]:
     import importlib
 
     pages: dict[str, str] = {}
-    for top in API_PACKAGES:
+    for top in api_packages():
         for modname in _public_modules(f"lognum.{top}"):
             mod = importlib.import_module(modname)
             is_pkg = hasattr(mod, "__path__")
@@ -265,6 +276,11 @@ def write_all(folder: Path) -> None:
         path = folder / f"{name}.md"
         if not path.exists() or path.read_text() != text:  # unchanged files keep their mtime
             path.write_text(text)
+    toc = "```{toctree}\n:maxdepth: 1\n\n" + "".join(f"api/lognum.{p}\n" for p in api_packages())
+    toc += "```\n"
+    path = folder / "api_toc.md"
+    if not path.exists() or path.read_text() != toc:
+        path.write_text(toc)
     api = folder.parent / "api"
     api.mkdir(exist_ok=True)
     for modname, text in api_stubs(api).items():
