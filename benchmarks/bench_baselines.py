@@ -9,7 +9,8 @@ Interface for ``benchmarks/bench_quantize.py``::
                                      # reference_time / ours_time the issue asks for (None: none)
 
 Run alone: ``python benchmarks/bench_baselines.py [n]`` prints median Melem/s over interleaved
-rounds (PERF.md protocol: warm-up, every case once per round in shuffled order) and the ratios.
+rounds (protocol of docs/performance.md: warm-up, every case once per round in shuffled order)
+and the ratios.
 Quote ratios, not absolute figures: the machine is shared.
 """
 

@@ -1,7 +1,7 @@
 """Quantize throughput of the posit family (and the baselines) against references measured in
 the same run.
 
-Protocol (PERF.md): one array of N float32 N(0,1) values; after a warm-up, R rounds, each
+Protocol (docs/performance.md): N float32 N(0,1) values; after a warm-up, R rounds, each
 timing every case once in a shuffled order; medians reported, plus ratios to ``x.copy()`` of the
 same array in the same rounds. softposit (about 1 Melem/s) is timed on a subsample and scaled.
 The machine is shared and noisy: quote the ratios.

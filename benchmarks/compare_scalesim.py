@@ -6,7 +6,7 @@ Usage::
 
 SCALE-Sim is installed ONLY in its own virtual environment (``--venv``; created with
 ``python3.11 -m venv VENV && VENV/bin/pip install scalesim==3.0.0 'numpy<2.4'`` when missing,
-SYSTOLIC.md §1) and driven through its Python API with ``save_disk_space=True`` in a
+docs/simulator.md) and driven through its Python API with ``save_disk_space=True`` in a
 subprocess. For each case (several GEMMs, and the ResNet-18 layers of SCALE-Sim's own
 ``Resnet18.csv`` on 8x8, 16x16, 32x32 arrays, all three dataflows, CALC mode) it prints
 SCALE-Sim's and lognum's (``scalesim_compat=True``) stall-free cycles (= ``Total Cycles + 1``
@@ -25,7 +25,7 @@ than N x N: Conv5_* and FC from 16x16, Conv4_s, Conv5_s and FC below 16x16;
 USER mode (``--user-arrays``, default ``8,16``; ``''`` skips it): the GEMMs, the small
 convolutions of ``tests/hw/data/user_conv.csv`` and the ResNet-18 Conv5_s and FC layers (SCALE-Sim's
 USER mode needs minutes for a 3x3 Conv5 layer on 8x8), all three dataflows, two memory variants
-(SYSTOLIC.md §5's 64 kB / 10 words/cycle, and 2 kB / 3 words/cycle which stalls; the ResNet layers
+(scale.cfg's 64 kB / 10 words/cycle, and 2 kB / 3 words/cycle which stalls; the ResNet layers
 only with 64 kB: with 2 kB SCALE-Sim issues many thousands of new prefetches, each appended to
 its DRAM trace by ``np.concatenate``, and Conv5_s on 8x8 os did not finish in 6 minutes), run by
 both simulators; every row of COMPUTE_REPORT, DETAILED_ACCESS_REPORT and
@@ -165,7 +165,7 @@ GEMMS = [("g_64x64x64", 64, 64, 64), ("g_100x37x71", 100, 37, 71),
          ("g_256x128x256", 256, 128, 256), ("g_17x300x9", 17, 300, 9)]  # fmt: skip
 
 # USER-mode variants: (name, SRAM kB per operand, words/cycle for IFMAP, FILTER and OFMAP):
-# SYSTOLIC.md §5's template, and small SRAMs with a low bandwidth (the buffers stall)
+# SCALE-Sim's scale.cfg template, and small SRAMs with a low bandwidth (the buffers stall)
 USER_VARIANTS = [("64k_bw10", 64, 10), ("2k_bw3", 2, 3)]
 REPORTS = ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv", "BANDWIDTH_REPORT.csv")
 

@@ -1,7 +1,7 @@
 """lognum: exact, Numba-accelerated posit-family number formats for DNN number-format research.
 
 ``import lognum`` is cheap: names are resolved on first use (PEP 562) and nothing is compiled
-until a kernel runs. Formats (DESIGN.md §3)::
+until a kernel runs. Formats (docs/getting_started.md)::
 
     import lognum as ln
     p = ln.Posit(8, 2); gp = ln.GeneralizedPosit(6, 1, rs=3, sc=-1); lp = ln.LogPosit(6, 2, 5, 0)
@@ -15,7 +15,7 @@ import os
 from typing import Any
 
 # Numba may choose the 'omp' threading layer here, under which parallel ufuncs collapse
-# (PERF.md); 'workqueue' behaves. Respect an explicit user choice.
+# (docs/performance.md); 'workqueue' behaves. Respect an explicit user choice.
 os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")
 
 __version__ = "0.1.0"

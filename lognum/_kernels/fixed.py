@@ -1,4 +1,4 @@
-"""Kernels of the integer / fixed-point quantizers (FORMATS.md §4.1, §4.6).
+"""Kernels of the integer / fixed-point quantizers (docs/guide/fixed.md).
 
 Affine quantization (Jacob et al., CVPR 2018): ``q = clamp(round(x/S) + Z, qmin, qmax)``,
 ``x̂ = (q - Z)·S``; symmetric quantization is Z = 0 with ``qmin = -qmax``; fixed point and

@@ -1,7 +1,7 @@
 """Scalar kernels of the float-like element formats: minifloats (IEEE-style, ``fn``, ``fnuz``,
 no-specials), E8M0, bfloat16, AdaptivFloat, scaled floats and the MX float elements.
 
-One parametrised rounding serves all of them (FORMATS.md §4.2, §4.5, §4.8). A format is a grid
+One parametrised rounding serves all of them (docs/guide/). A format is a grid
 of magnitudes: in the binade ``[2^E, 2^(E+1))`` (``E >= emin``) the step is ``2^(E-m)``; below
 ``2^emin`` the grid continues with step ``2^(emin-m)`` (gradual underflow, IEEE subnormals) down
 to ``vmin``, the smallest positive value. A format without subnormals sets ``vmin`` above that

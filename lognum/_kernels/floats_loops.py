@@ -3,7 +3,7 @@
 Layout: the input is a 1-D contiguous array of ``R`` rows of ``C`` elements; row ``r`` is scaled
 by ``2^scs[r]`` (``scs`` int64, length R: one row for a per-tensor scale, one row per channel
 for per-channel scales, one row per block for MX). Format parameters are run-time numbers
-(PERF.md: one compilation per dtype serves every format; never broadcast ufunc arguments).
+(docs/performance.md: one compilation per dtype serves every format; no broadcast arguments).
 Outputs are allocated by NumPy.
 """
 
@@ -119,7 +119,7 @@ def encode_rows(
 @njit(cache=True, nogil=True, error_model="numpy")
 def bf16_quantize_f32(x, out, sat):
     """bfloat16 round trip of float32 ``x``: round to nearest even on the 16 dropped bits of the
-    binary32 pattern (FORMATS.md §4.3); overflow gives ±inf, or ±max with ``sat`` (±inf too);
+    binary32 pattern (RNE on 16 dropped bits); overflow gives ±inf, or ±max with ``sat`` (±inf too);
     NaN stays a (quiet) NaN."""
     for i in range(x.size):
         b = uint64(f32_bits(x[i]))

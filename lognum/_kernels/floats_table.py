@@ -1,4 +1,4 @@
-"""Table-driven rounding for any element format of at most 16 bits (FORMATS.md §5.6).
+"""Table-driven rounding for any element format of at most 16 bits.
 
 A format is given by its sorted nonnegative magnitudes ``pv`` (``pv[0]`` is 0 when the format
 has a zero). Round to nearest uses the decision thresholds ``thr[i]`` between ``pv[i]`` and

@@ -1,6 +1,6 @@
 """Scalar reference kernels of the tapered formats: posit, generalized posit (GP), log posit (LP).
 
-All three share one bit layout (FORMATS.md §1.2, §2.1, §3.2)::
+All three share one bit layout (docs/guide/tapered.md)::
 
     sign | regime run (capped at rs; no terminator at the cap) | es exponent bits | F bits
 
@@ -8,13 +8,13 @@ and differ only in how the last F bits are read: GP/posit read them as a linear 
 value ``(1 + j/2^F) * 2^(2^es k + e + sc)``; LP reads them as a log2 fraction,
 value ``2^(2^es k + e + j/2^F - sf)``. A posit is GP with ``rs = n - 1`` and ``sc = 0``.
 
-Encoding follows FORMATS.md §1.5: write the infinitely precise encoding of |x|, keep the first
+Encoding (docs/guide/tapered.md): write the infinitely precise encoding of |x|, keep the first
 ``n - 1`` bits after the sign, round to nearest with ties to the even *pattern* on the bit string
 (guard + sticky), clamp to [minpos, maxpos] (never 0, never NaR), negate by two's complement.
 For LP the infinitely precise encoding is the fixed-point expansion of ``log2|x| + sf``; its
 59 fraction bits come from a fast polynomial log2, and any input whose dropped bits lie within
 ``2^-39`` of a tie is redone with an exact bit-by-bit double-double log2 (``log2_frac_exact``),
-so LP rounding is the correctly rounded log-domain RNE (FORMATS.md §3.4).
+so LP rounding is the correctly rounded log-domain RNE (docs/guide/tapered.md).
 
 Parameters (all integers, see ``lognum.formats.posit`` / ``logposit`` for their validation):
 ``n`` bits, ``es`` exponent bits, ``rs`` maximum regime run, ``sc`` (GP) power-of-two bias,
@@ -113,7 +113,7 @@ def exp2_frac_dd(u, c_hi, c_lo):
 
 @njit(inline="always", error_model="numpy")
 def regime_bits(k, rs):
-    """Regime pattern and its length L for run value k (run capped at rs, FORMATS.md §2.1)."""
+    """Regime pattern and its length L for run value k (run capped at rs, no terminator)."""
     if k >= 0:
         r = k + 1
     else:
@@ -220,7 +220,7 @@ def encode_magnitude(b, n, es, rs, sc, logm, sfi, sff):
 
 @njit(error_model="numpy")
 def encode(x, n, es, rs, sc, logm, sfi, sff):
-    """n-bit code of the nearest value to the float ``x`` (bit-string RNE, FORMATS.md §1.5)."""
+    """n-bit code of the nearest value to the float ``x`` (bit-string RNE; docs/guide/)."""
     xf = float(x)
     if xf != xf or xf == math.inf or xf == -math.inf:
         return uint64(1) << uint64(n - 1)  # NaR

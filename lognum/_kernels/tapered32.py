@@ -8,7 +8,7 @@ For a positive binary32 ``x`` with unbiased exponent E and 23-bit mantissa, let 
 
     Y = (S + B) 2^23 + mant = mag + (B - 127 - sc) 2^23          (mag = |x|'s bit pattern)
 
-Within one regime the n-1 bit body of the infinitely precise encoding (FORMATS.md §1.5) is
+Within one regime the n-1 bit body of the infinitely precise encoding (docs/guide/tapered.md) is
 ``reg 2^avail + (e 2^23 + mant) >> drop`` with ``avail = n - 1 - L`` bits after the regime of
 length L and ``drop = es + 23 - avail``, and ``Y >> drop = C_k + (e 2^23 + mant) >> drop`` with
 ``C_k`` a multiple of ``2^avail``. So the body's guard and sticky bits are Y's, its last bit is
@@ -221,7 +221,7 @@ def quantize_gp32(x, out, n, es, rs, off, magmin, magmax, ymin, ymax, block):
 # --------------------------------------------------------------------------------------------
 # LP (log posit) on binary32 inputs: a binary32 log2 in 32-bit lanes, exact near-tie redo
 #
-# The LP body is the fixed-point number log2|x| + sf cut like a GP body (FORMATS.md §3.2), so
+# The LP body is the fixed-point number log2|x| + sf cut like a GP body (docs/guide/tapered.md), so
 # with FB fraction bits the same bias trick gives T = (S + B) 2^FB + frac and the rounding of T
 # at bit d = es + FB - avail is the LP rounding. T is built from a binary32 log2 of the
 # mantissa whose absolute error is at most LOG2_EPS over all 2^23 mantissas (checked

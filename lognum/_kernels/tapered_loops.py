@@ -1,6 +1,6 @@
 """Array loops over the tapered-format kernels (``tapered.py``).
 
-How parameters reach the kernels (a measured trade-off, PERF.md, DESIGN.md §4): the loops take
+How parameters reach the kernels (a measured trade-off, CONTRIBUTING.md): the loops take
 the format parameters as **run-time integers**. With every scalar helper inlined
 (``inline="always"``) and no data-dependent control flow in the loop body, LLVM still
 vectorises them (AVX-512), and they measured 1.25x slower than a loop with the parameters

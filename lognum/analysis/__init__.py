@@ -1,2 +1,2 @@
-"""Theory and analysis (DESIGN.md §2): closed forms (``closed_form``), SQNR (``sqnr``),
+"""Theory and analysis (docs/theory.md): closed forms (``closed_form``), SQNR (``sqnr``),
 statistics and ALPS parameter selection (``stats``). Submodules import on demand."""

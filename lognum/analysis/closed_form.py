@@ -1,10 +1,10 @@
-"""Closed forms of the posit family (ALPS eqs 2, 3, 8, 9, 25; LP FORMATS.md §3.5) and key
+"""Closed forms of the posit family (ALPS eqs 2, 3, 8, 9, 25; LP: docs/guide/tapered.md) and key
 figures of any format (dynamic range, quire width, relative precision).
 
 Every closed form here is checked against enumeration of the format's values in
 ``tests/analysis/test_closed_form.py`` — never against itself.
 
-Regime bookkeeping used throughout (FORMATS.md §2.1): a regime value ``k`` has a run of
+Regime bookkeeping used throughout (docs/guide/tapered.md): a regime value ``k`` has a run of
 ``r = k + 1`` ones (k >= 0) or ``r = -k`` zeros (k < 0); the run is capped at ``rs`` and a capped
 run has no terminator, so the regime field is ``L(k) = r + 1`` bits if ``r < rs`` else ``rs``.
 After the sign and the regime ``t_k = n - 1 - L(k)`` bits remain: ``min(es, t_k)`` exponent bits
@@ -47,7 +47,7 @@ def max_min(cfg: Any) -> tuple[float, float]:
     """(Max, Min): the largest and smallest positive values by closed form.
 
     posit / GP: ALPS eq 2 and eq 3 (× 2^sc) — ``lognum.formats.posit.gp_max_min``;
-    LP: 2^(±2^es (rs − 2^−t) − sf) with t = n − 1 − rs (FORMATS.md §3.5);
+    LP: 2^(±2^es (rs − 2^−t) − sf) with t = n − 1 − rs (docs/guide/tapered.md);
     other formats: their ``maxpos`` / ``minpos``.
     """
     fmt = _fmt(cfg)
@@ -84,7 +84,7 @@ def delta_gp(n: int, es: int, rs: int, sc: int = 0, eq: str = "eq25") -> float:
         Δ = 2^(−(2^es·rs − es + t) + sc)            otherwise,
 
     which equals the **minimum spacing between adjacent non-negative values** (including the
-    0 → Min gap) for every configuration (FORMATS.md §2.5, checked by enumeration in the tests).
+    0 → Min gap) for every configuration (docs/errata.md, checked by enumeration in the tests).
 
     ``eq="eq9"`` (the body, literal): the first branch reads 2^(−(2^es·rs − 2^es − t) + sc) —
     the superscript es − t of eq 25 flattened into the baseline (a typesetting error). The two
@@ -189,7 +189,7 @@ def lp_relative_mse(h: float) -> float:
 def sqnr_lp(cfg: Any, log2_magnitude: float | None = None) -> float:
     """Closed-form SQNR (dB) of LP rounding for inputs at one magnitude (the LP analogue of eq 8).
 
-    Derivation. LP rounds in the log2 domain (FORMATS.md §3.4). Inside the regime of a value
+    Derivation. LP rounds in the log2 domain (docs/guide/tapered.md). Inside the regime of a value
     x, consecutive LP values are a constant log2-step ``h = 2^-(t_k - es)`` apart (``t_k`` bits
     after sign and regime; h > 1 when exponent bits are cut). If log2|x| is spread smoothly
     over many such cells (e.g. log-uniform data), the rounding offset δ = log2|Q(x)| − log2|x| is

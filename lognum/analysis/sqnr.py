@@ -1,14 +1,14 @@
-"""Signal-to-quantization-noise ratio of any lognum format: closed form, empirical, and exact.
+"""Signal-to-quantization-noise ratio of any lognum format: closed form, empirical, and exact::
 
-``sqnr(cfg)``            closed form: ALPS eq 8 (posit, GP and every non-LP format, with Δ of
-                         eq 25 by default) or the LP closed form (``closed_form.sqnr_lp``);
-``sqnr(cfg, x)``         empirical: 10·log10(Σx² / Σ(x − Q(x))²) in dB (scaled sums: any
-                         magnitude);
-``sqnr(cfg, dist=d)``    exact expected SQNR for a frozen ``scipy.stats`` distribution:
-                         E[x²] / E[(x − Q(x))²] with the error integrated over every rounding
-                         cell of the format — no sampling noise;
-``sqnr_curve(cfg, m)``   exact SQNR of log-uniform inputs one binade wide centred at each
-                         log2-magnitude m (the tapered-accuracy curve of ALPS Fig. 4a).
+  ``sqnr(cfg)``            closed form: ALPS eq 8 (posit, GP and every non-LP format, with Δ of
+                           eq 25 by default) or the LP closed form (``closed_form.sqnr_lp``);
+  ``sqnr(cfg, x)``         empirical: 10·log10(Σx² / Σ(x − Q(x))²) in dB (scaled sums: any
+                           magnitude);
+  ``sqnr(cfg, dist=d)``    exact expected SQNR for a frozen ``scipy.stats`` distribution:
+                           E[x²] / E[(x − Q(x))²] with the error integrated over every rounding
+                           cell of the format — no sampling noise;
+  ``sqnr_curve(cfg, m)``   exact SQNR of log-uniform inputs one binade wide centred at each
+                           log2-magnitude m (the tapered-accuracy curve of ALPS Fig. 4a).
 
 Rounding cells. Only the public ``Format`` API is used, so every format in lognum works: the
 values come from ``values()`` and the decision boundary between two adjacent values v_i < v_j
@@ -597,8 +597,11 @@ def sqnr(
 
     cfg: a format or its notation (``"GP<8,1,3,0>"``, ``"posit<8,2>"``, ``"LP<6,2,5,0>"``,
          ``"float8_e4m3fn"``, ``"int8"``, ...).
+
     x: data → empirical SQNR, 10·log10(Σx²/Σ(x−Q(x))²).
+
     dist: frozen ``scipy.stats`` continuous distribution → exact expected SQNR.
+
     Neither: closed form. LP: ``closed_form.sqnr_lp`` (derived from its log-uniform spacing,
          at the finest-precision magnitude 2^−sf); every other format: ALPS eq 8,
          (10.79 − 20 log10 γ) + 20 log10 Δ^−1, with Δ from ``delta="eq25"`` (default) or

@@ -1,6 +1,6 @@
 """Statistics behind ALPS' parameter selection: kurtosis of data and of format value sets,
 Algorithm 1 (literal and corrected), the layer-wise rules eqs 13–16 and the mismatch bound
-eq 12 (Langroudi et al., ALPS, CVPRW 2021; FORMATS.md §2.7–2.9).
+eq 12 (Langroudi et al., ALPS, CVPRW 2021; docs/theory.md, docs/errata.md).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def format_values(cfg: Any, a: float | None = None) -> np.ndarray:
 
 
 def format_kurtosis(cfg: Any, a: float) -> float:
-    """Kurt(GP(...), −a, a) of Algorithm 1, read as (FORMATS.md §2.8 item 4): the excess
+    """Kurt(GP(...), −a, a) of Algorithm 1, read as (docs/errata.md): the excess
     kurtosis of the uniform distribution over the format's values lying in [−a, a].
     ``ValueError`` when fewer than two distinct values lie in [−a, a] (e.g. a < minpos)."""
     v = format_values(cfg, a)
@@ -131,12 +131,14 @@ def alps_algorithm1(
     value set is sign-symmetric, so every mean is exactly 0, M_i never beats M_diff0 and sc stays
     0 for every input (and sc > 0 is never a candidate). The trace shows the zero means.
 
-    sc, ``variant="corrected"`` (lognum's default, FORMATS.md §2.8 item 5): choose sc ∈ [−3, 3]
+    sc, ``variant="corrected"`` (lognum's default, docs/errata.md): choose sc ∈ [−3, 3]
     minimising a criterion that is not degenerate:
+
       * ``sc_criterion="log2mean"``: |mean log2|w| − mean log2|v|| over the nonzero GP<n,es,rs,sc>
         values v in [−max|w|, max|w|] … i.e. put the format's log-magnitude centre where the
         weights' log-magnitudes are;
       * ``sc_criterion="mse"``: the empirical quantization MSE of w.
+
     Ties go to the smaller |sc| (then the negative one).
     """
     if variant not in ("literal", "corrected"):

@@ -1,4 +1,4 @@
-"""Exact arithmetic (DESIGN.md §2): ``dot`` and ``matmul`` with a quire (ALPS Algorithm 2) for
+"""Exact arithmetic (docs/theory.md): ``dot`` and ``matmul`` with a quire (ALPS Algorithm 2) for
 posit and GP, and log-domain multiply with exact linear accumulation for LP.
 
 ``matmul(A, B, fmt, accumulate="quire" | "float32" | "format", antilog_bits=None)``,

@@ -3,7 +3,7 @@ int64 limbs of 32 payload bits (carry-save: up to 2^30 additions before normalis
 conversion to float64 with round-to-odd (so that one later rounding to any format of at most
 51 significant bits is the correct rounding of the exact sum).
 
-Integer parameters only; no Python objects (DESIGN.md §4).
+Integer parameters only; no Python objects (CONTRIBUTING.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Log-domain arithmetic of logarithmic posits (LPQ, DAC 2024; FORMATS.md §3.6).
+"""Log-domain arithmetic of logarithmic posits (LPQ, DAC 2024; docs/theory.md).
 
 An LP value is s·2^λ with λ = 2^es·k + e + f − sf on a fixed-point grid, so a multiply is an
 exact **add** of the log magnitudes (no multiplier) and only the conversion back to a linear
@@ -6,7 +6,7 @@ value (the antilog, a LUT in hardware) or the rounding of λ to the format costs
 
 * ``lp_logs(fmt, q)``: signs and exact log2 magnitudes (integers in units of 2^−G) of LP values;
 * ``lp_round_log(fmt, L, G)``: round exact log magnitudes to the LP grid — nearest in the log
-  domain, ties to the even code, saturating (FORMATS.md §3.4);
+  domain, ties to the even code, saturating (docs/guide/tapered.md);
 * ``lp_multiply(x, y, fmt)``: the elementwise LP product, exactly rounded in the log domain;
 * ``antilog_table(G, bits)``: 2^(u/2^G) correctly rounded to 53 bits, or to ``bits`` fraction
   bits (an α-bit LUT as in Johnson's ELMA) — used by ``lognum.arith.quire`` to accumulate LP
@@ -77,7 +77,7 @@ def _lp_grid(fmt: Any, G: int) -> tuple[np.ndarray, np.ndarray]:
 
 def lp_round_log(fmt: Any, L: np.ndarray, G: int) -> np.ndarray:
     """Round exact log2 magnitudes L·2^−G to the LP grid: nearest in the log domain, ties to the
-    even code, saturating to [Min, Max] (FORMATS.md §3.4). Returns grid L values."""
+    even code, saturating to [Min, Max] (docs/guide/tapered.md). Returns grid L values."""
     grid, even = _lp_grid(fmt, G)
     i = np.clip(np.searchsorted(grid, L), 1, grid.size - 1)
     lo, hi = grid[i - 1], grid[i]

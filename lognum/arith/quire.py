@@ -1,4 +1,4 @@
-"""Exact dot products and matrix products in posit, GP and LP (ALPS Algorithm 2; LPQ §3.6).
+"""Exact dot products and matrix products in posit, GP and LP (ALPS Algorithm 2; docs/theory.md).
 
 ``matmul(A, B, fmt, accumulate="quire", antilog_bits=None) -> np.ndarray``
 
@@ -11,13 +11,13 @@
   width is ``quire_bits(fmt, K)`` = ⌈log2 K⌉ + 2⌈log2(Max/Δ)⌉ + 2 bits — ALPS §5.3's formula
   ⌈log2 m⌉ + 2⌈log2(Max/Min)⌉ + 2 with Min replaced by Δ: the two agree for posits (Δ = Min),
   but for GP with t = n − rs − 1 > es the smallest product's lsb lies about 2(t − es) bits
-  below Min², so ALPS' width is too narrow to be exact (FORMATS.md §2.11 flag b).
+  below Min², so ALPS' width is too narrow to be exact (docs/errata.md).
   LP (log-domain multiply): a product is s_a s_b 2^(λ_a + λ_b) — an exact fixed-point add of
   the log magnitudes; its antilog 2^(frac) comes from a table correctly rounded to 53 bits
   (``antilog_bits=None``) or rounded to ``antilog_bits`` fraction bits (emulating an α-bit
   LUT, Johnson's ELMA), and these exactly representable antilogs are accumulated exactly.
   The final rounding is the format's own: the quire is read out with round-to-odd to float64
-  and then ``fmt.quantize``d, which is the correct rounding of the exact sum for posit/GP
+  and then rounded by ``fmt.quantize``, which is the correct rounding of the exact sum for posit/GP
   (their tie points have at most n + 1 significant bits); for LP the ties are irrational and
   the result is the correct rounding unless the exact sum lies within 2^−52 (relative) of an
   LP tie.

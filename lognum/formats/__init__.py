@@ -1,1 +1,1 @@
-"""Number formats: one module per family (DESIGN.md §2)."""
+"""Number formats: one module per family (docs/guide/index.md)."""

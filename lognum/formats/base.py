@@ -1,4 +1,4 @@
-"""The ``Format`` base class: the API every number format in lognum offers (DESIGN.md §3).
+"""The ``Format`` base class: the API every number format in lognum offers.
 
 A format is *data*: a frozen dataclass of its parameters, validated in ``__post_init__``.
 Subclasses implement a handful of array hooks (``_encode_flat``, ``_decode_flat``,

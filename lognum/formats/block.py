@@ -1,4 +1,4 @@
-"""Block formats: OCP Microscaling (MX) and block floating point (FORMATS.md §4.6, §4.8).
+"""Block formats: OCP Microscaling (MX) and block floating point (docs/guide/block.md).
 
 A block of ``block`` consecutive elements along ``axis`` shares one power-of-two scale
 X = 2^(E-127) stored as an E8M0 byte (E = 0..254; 255 = NaN, which makes the whole block NaN).
@@ -28,7 +28,7 @@ saturates (its elements round with the scale 2^127).
 
 Element rounding (``ties``): ``"even"`` (default; gfloat TiesToEven) or ``"away"``
 (microxcaling's default ``round="nearest"``, floor(|A| + 0.5)) — the two public references
-disagree (FORMATS.md §4.8: with amax 7.9, MXFP4 rounds 5 to 4 (even) or 6 (away)). Elements
+disagree (docs/guide/block.md: with amax 7.9, MXFP4 rounds 5 to 4 (even) or 6 (away)). Elements
 always saturate. ``rounding="stochastic"`` rounds the scaled elements stochastically.
 
 ``encode(x)`` returns ``(codes, scales)``: element codes with x's shape and the E8M0 scale codes
@@ -410,7 +410,7 @@ class MX(_BlockMixin, Format):
 class BlockFloat(_BlockMixin, Format):
     """Block floating point ``bfp<M,k>``: blocks of k share the exponent
     E_b = max floor(log2|x_i|), elements are M-bit sign-magnitude mantissas
-    m_i ∈ ±(2^(M-1) - 1) with x_i ≈ m_i·2^(E_b-(M-2)) (round, then clamp; FORMATS.md §4.6).
+    m_i ∈ ±(2^(M-1) - 1) with x_i ≈ m_i·2^(E_b-(M-2)) (round, then clamp; docs/guide/block.md).
     The shared exponent is an 8-bit E8M0 code (range 2^±127). ``BlockFloat(8, 32)`` is MXINT8.
 
     mantissa_bits: 2..16; block: 1..65536; axis; scale_rule: "ocp" | "ceil"; ties.

@@ -1,5 +1,5 @@
 """Uniform formats: integers, fixed point, and the integer quantizers users call — symmetric and
-affine (per tensor or per channel), and dynamic fixed point (FORMATS.md §4.1, §4.6).
+affine (per tensor or per channel), and dynamic fixed point (docs/guide/fixed.md).
 
 * ``FixedPoint(n, frac_bits=0, signed=True)``: two's-complement (or unsigned) n-bit integer q,
   value ``q·2^-frac_bits`` (Qm.f). ``Integer(n)`` is ``FixedPoint(n, 0)``; notation ``int8``,
@@ -383,7 +383,7 @@ def _check_params(name: str, v: Any, lo: float, hi: float, axis: int | None) -> 
 @dataclass(frozen=True)
 class SymmetricInt(_IntMixin, Format):
     """Symmetric integer quantization ``int<n>_sym``: S = max|x| / (2^(n-1) - 1), Z = 0,
-    q ∈ [-(2^(n-1) - 1), 2^(n-1) - 1] (FORMATS.md §4.1).
+    q ∈ [-(2^(n-1) - 1), 2^(n-1) - 1] (docs/guide/fixed.md).
 
     n: 2..16; axis: None (per tensor) or the channel axis; scale: None (fit from data), a
     number in ``scale_range``, or one per slice; ties: "even" | "away".
@@ -634,7 +634,7 @@ class AffineInt(_IntMixin, Format):
 class DynamicFixedPoint(_IntMixin, Format):
     """Dynamic fixed point ``dfxp<n>`` (Williamson 1991; Courbariaux et al. 2014; Ristretto):
     n-bit two's-complement q with a fractional length fl shared per tensor (or slice along
-    ``axis``), value q·2^-fl, fl = n - il with il = ceil(log2 max|x|) + 1 (FORMATS.md §4.6).
+    ``axis``), value q·2^-fl, fl = n - il with il = ceil(log2 max|x|) + 1 (docs/guide/fixed.md).
 
     Note: when max|x| is exactly a power of two, il leaves it one step above the largest code
     (it saturates to (2^(n-1) - 1)·2^-fl), as in Ristretto.
@@ -773,7 +773,7 @@ def lecture_table(bits: int = 4, full_scale: float = 44000.0, radix: int = 4) ->
     ``radix^k (1 + j (radix-1)/2) - 1`` with k = i >> 1, j = i & 1 (the mantissa bit inserts the
     arithmetic midpoint between consecutive powers of the radix).
 
-    Erratum (FORMATS.md §4): the lecture prints the scale-factor column as if divided by 8 — the
+    Erratum (docs/errata.md): the lecture prints the scale-factor column as if divided by 8 — the
     values it shows (0, 1.5, 3, 9, 15, 39, …, 40959) need /2 — and its uniform column shows
     24749, 27499, … where the exact values are 24750, 27500 (rounding artefacts).
     """

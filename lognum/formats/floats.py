@@ -1,5 +1,5 @@
 """Floating-point element formats: minifloats, bfloat16, FP8/FP6/FP4, E8M0, scaled floats and
-AdaptivFloat (FORMATS.md §4.2-§4.5).
+AdaptivFloat (docs/guide/minifloats.md, scaled.md).
 
 ``Minifloat(e, m, bias=None, subnormals=True, special="ieee", saturate=None)``: sign, ``e``
 exponent bits, ``m`` mantissa bits. With exponent field E and mantissa field M:
@@ -7,7 +7,7 @@ exponent bits, ``m`` mantissa bits. With exponent field E and mantissa field M:
 * normal: ``(-1)^s 2^(E-bias) (1 + M/2^m)``;
 * ``subnormals=True``: E = 0 is ``(-1)^s 2^(1-bias) M/2^m`` (IEEE gradual underflow);
   ``subnormals=False``: E = 0 is an ordinary binade ``2^(-bias)(1 + M/2^m)`` except that the
-  all-zero magnitude is 0 (the fixed-field floats of ALPS §2.4 and AdaptivFloat);
+  all-zero magnitude is 0 (the fixed-field floats of GP with rs = 1, 2 and AdaptivFloat);
 * ``special`` decides the reserved codes: ``"ieee"`` (E all ones: inf for M = 0, NaN
   otherwise), ``"fn"`` (finite; only S.1…1 is NaN, OCP E4M3), ``"fnuz"`` (finite, NaN = 1000…0,
   no -0, default bias 2^(e-1)), ``"none"`` (every code a number: MX FP6/FP4), ``"fnu"``
@@ -167,7 +167,7 @@ _UFUNCS: dict[tuple, Any] = {}
 def grid_ufunc(g: Grid, sc: int = 0, away: int = 0) -> Any:
     """Round to nearest on grid ``g`` scaled by 2^sc as a genuine NumPy ufunc (Numba
     ``@vectorize``, float32 and float64 loops) with every parameter compiled in as a constant:
-    one compilation per configuration, on first use, kept for the process (DESIGN.md §3)."""
+    one compilation per configuration, on first use, kept for the process."""
     key = (g, sc, away)
     uf = _UFUNCS.get(key)
     if uf is not None:
@@ -966,7 +966,7 @@ def af_exp_max(amax: float) -> int:
 
 @dataclass(frozen=True)
 class AdaptivFloat(ElementMixin, Format):
-    """AdaptivFloat ``AF<n,e>`` (Tambe et al., DAC 2020; FORMATS.md §4.5): n bits, 1 sign, e
+    """AdaptivFloat ``AF<n,e>`` (Tambe et al., DAC 2020; docs/guide/scaled.md): n bits, 1 sign, e
     exponent, m = n-1-e mantissa bits, no subnormals, the exponent range chosen per tensor from
     max|W|.
 
@@ -974,7 +974,7 @@ class AdaptivFloat(ElementMixin, Format):
     codes, ``exp_max = floor(log2 max|W|)``, ``exp_min = exp_max - (2^e - 1)``, value
     ``2^(E + exp_min)(1 + M/2^m)``; the code ±2^exp_min·1.0 is zero; |x| < value_min/2 → 0,
     value_min/2 <= |x| < value_min → value_min (the code has ``>`` here, which maps |x| =
-    value_min/2 to a non-representable value: the ``>=`` fix of FORMATS.md §4.5), above value_max
+    value_min/2 to a non-representable value: the ``>=`` fix of docs/errata.md), above value_max
     → value_max (saturate), otherwise mantissa RNE.
     ``variant=2022`` (commit e107ec4): IEEE normal range only (exponent fields 1..2^e-2, E = 0 is
     zero), |x| < 2^min_exp flushes to 0, saturating.

@@ -1,5 +1,5 @@
 """Logarithmic formats: the logarithmic number system (LNS) and LogNet-style log quantization
-(FORMATS.md §4.7).
+(docs/guide/lns.md).
 
 * ``LNS(n, int_bits=None, frac_bits)`` — notation ``LNS<n,frac_bits>`` as universal's
   ``lns<nbits, rbits>``: a sign bit and an (n-1)-bit two's-complement fixed-point log2 magnitude

@@ -1,6 +1,6 @@
 """Logarithmic posit ``LP<n, es, rs, sf>`` (Ramachandran et al., LPQ, DAC 2024).
 
-Fields are parsed exactly as the generalized posit (FORMATS.md §3.2: sign; regime run capped at
+Fields are parsed as the generalized posit (docs/guide/tapered.md: sign; regime run capped at
 rs, no terminator at the cap; es exponent bits, left-aligned; F fraction bits), but the fraction
 is read as a fixed-point *log2* fraction: with ``ulfx = e + f`` (the poster's "unified
 log-domain fixed-point exponent") the value is
@@ -9,10 +9,11 @@ log-domain fixed-point exponent") the value is
 
 Everything after the sign is then one fixed-point number ``log2|x| + sf`` with a tapered integer
 part, so the default rounding — RNE on the bit string — *is* round-to-nearest in the log2
-domain, ties to the even pattern (§3.4); tie points are geometric means everywhere.
+domain, ties to the even pattern; tie points are geometric means everywhere.
 
-Reconstruction notice (FORMATS.md §3.11: the LPQ paper's full text was not available). These
+Reconstruction notice (docs/errata.md: the LPQ paper's full text was not available). These
 parts are lognum's reading, not a quotation of the paper:
+
   * negatives by two's complement (as the authors' public code; deepfloat uses sign-magnitude);
   * the capped-regime rule (taken from GP/ALPS, which the poster's notation follows);
   * sf multiplies by 2^(−sf) (the code's ``2**(regime − sf)``: opposite sign to ALPS' sc) and
@@ -36,7 +37,7 @@ SF_RANGE = 64.0
 
 
 def lp_log2_max(n: int, es: int, rs: int, sf: float = 0.0) -> Fraction:
-    """log2 Max_LP = 2^es (rs − 2^−t) − sf with t = n − 1 − rs (FORMATS.md §3.5; one
+    """log2 Max_LP = 2^es (rs − 2^−t) − sf with t = n − 1 − rs (docs/guide/tapered.md; one
     expression for every t, unlike GP). log2 Min_LP = −2^es (rs − 2^−t) − sf."""
     t = n - 1 - rs
     return Fraction(rs << es) - Fraction(1 << es, 1 << t) - Fraction(sf)
@@ -88,13 +89,13 @@ class LogPosit(TaperedMixin, Format):
 
     @property
     def maxpos(self) -> float:
-        """2^(2^es (rs − 2^−t) − sf) (FORMATS.md §3.5), correctly rounded."""
+        """2^(2^es (rs − 2^−t) − sf), correctly rounded."""
         a = lp_log2_max(self.n, self.es, self.rs, 0.0) - self._sf_fixed
         return exp2_fraction(a)
 
     @property
     def minpos(self) -> float:
-        """2^(−2^es (rs − 2^−t) − sf) (FORMATS.md §3.5), correctly rounded."""
+        """2^(−2^es (rs − 2^−t) − sf), correctly rounded."""
         a = -lp_log2_max(self.n, self.es, self.rs, 0.0) - self._sf_fixed
         return exp2_fraction(a)
 

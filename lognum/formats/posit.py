@@ -1,8 +1,8 @@
 """Standard posits ``posit<n,es>`` and generalized posits ``GP<n,es,rs,sc>`` (ALPS).
 
-Bit layout and decode: FORMATS.md §1.2 (posit) and §2.1 (GP: the regime run is capped at
+Bit layout and decode: docs/guide/tapered.md (GP: the regime run is capped at
 ``rs`` bits and a run that reaches ``rs`` has no terminating bit, so k ∈ [-rs, rs-1]; the value
-is multiplied by 2^sc). Rounding (§1.5, §2.2): round to nearest with ties to the even pattern
+is multiplied by 2^sc). Rounding: round to nearest with ties to the even pattern
 on the *bit string* — not nearest by value: where the cut falls in the regime or exponent the
 tie point is the geometric mean of the neighbours — saturating to ±maxpos, never rounding a
 nonzero to 0 (→ ±minpos), NaN/±inf → NaR (decoded as NaN), -0 → 0.
@@ -14,7 +14,7 @@ float32 range round to float32 as usual (to a subnormal or ±0).
 
 ``GeneralizedPosit(n, es, n-1, 0)`` has exactly the bit patterns and values of
 ``Posit(n, es)`` (tested exhaustively); rs = 1 and rs = 2 are fixed-field floats with bias
-2^es / 2^(es+1), no subnormals (FORMATS.md §2.4).
+2^es / 2^(es+1), no subnormals (docs/errata.md).
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ class Posit(TaperedMixin, Format):
 
     n: bits (2..32); es: exponent bits (0..4). softposit's ``posit8``/``posit16``/``posit32``
     are posit<8,0>, posit<16,1>, posit<32,2>; its ``posit_2(x, n)`` is posit<n,2>.
-    maxpos = useed^(n-2) = 2^(2^es (n-2)), minpos = 1/maxpos (FORMATS.md §1.4).
+    maxpos = useed^(n-2) = 2^(2^es (n-2)), minpos = 1/maxpos.
     """
 
     n: int

@@ -1,6 +1,6 @@
 """Shared machinery of the tapered family (posit, generalized posit, log posit).
 
-The three formats share one bit layout (FORMATS.md §1.2, §2.1, §3.2) and one kernel
+The three formats share one bit layout (docs/guide/tapered.md) and one kernel
 (``lognum._kernels.tapered``); this module holds what their Python classes have in common:
 parameter plumbing to the kernels, the student-facing ``describe`` record, value tables.
 """

@@ -4,7 +4,7 @@ A SCALE-Sim-compatible timing model of an R x C systolic array (dataflows ``os``
 ``is``) with a real cycle-by-cycle simulation in Numba of operands moving through the PE
 registers, a closed-form fast path tested against it, a double-buffered SRAM / DRAM bandwidth
 model with stalls, number-format-aware PE arithmetic (functional mode), and an energy / area
-model. See ``reference/SYSTOLIC.md`` for the SCALE-Sim formulas this module reproduces.
+model. docs/simulator.md describes the SCALE-Sim behaviour this module reproduces.
 
 Nothing here compiles at import; kernels are built on first use (``cache=True``).
 

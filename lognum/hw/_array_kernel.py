@@ -2,7 +2,7 @@
 
 Timing only (the functional kernel with values is :mod:`lognum.hw._functional_kernel`).
 Dataflow code ``df``: 0 = os, 1 = ws, 2 = is. The schedule is the one of SCALE-Sim 3's demand
-matrices (SYSTOLIC.md §4.3), written as register transfers:
+matrices (docs/simulator.md, "Dataflows"), written as register transfers:
 
 - **os**: left port ``r`` injects slot ``t`` (IFMAP row ``r``, reduction index ``t``) at cycle
   ``t + r``; top port ``c`` injects slot ``t`` (FILTER column ``c``) at cycle ``t + c``. Each

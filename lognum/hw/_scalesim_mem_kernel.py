@@ -5,7 +5,7 @@ Used by :func:`lognum.hw.sim.simulate` when ``scalesim_compat=True`` (and one MA
 cycle). It is an independent reimplementation of the behaviour of SCALE-Sim's
 ``memory/read_buffer.py`` (USER), ``memory/read_buffer_estimate_bw.py`` (CALC),
 ``memory/write_buffer.py`` and ``double_buffered_scratchpad_mem.service_memory_requests``
-(SYSTOLIC.md §4.4, §4.7), written from reading that code; its quirks are reproduced on purpose.
+(docs/simulator.md), written from reading that code; its quirks are reproduced on purpose.
 USER mode first (the CALC read buffer is described at the end):
 
 **Addresses.** Operands are identified by SCALE-Sim's im2col addresses without the offsets

@@ -1,6 +1,6 @@
 """Closed-form fast path: fold mapping, stall-free cycles, utilisation and SRAM counts.
 
-Formulas of SYSTOLIC.md §4.2-4.6 (SCALE-Sim 3.0.0), checked in the tests against the
+Formulas of SCALE-Sim 3.0.0 (docs/simulator.md), checked in the tests against the
 cycle-by-cycle register simulation of :mod:`lognum.hw._array_kernel` and against golden
 SCALE-Sim reports.
 """
@@ -17,7 +17,7 @@ DF_CODE = {"os": 0, "ws": 1, "is": 2}
 
 
 def mapping(dataflow: str, M: int, N: int, K: int, lanes: int = 1) -> tuple[int, int, int]:
-    """Spatial rows, spatial columns and temporal length ``(Sr, Sc, T)`` (SYSTOLIC.md §4.2).
+    """Spatial rows, spatial columns and temporal length ``(Sr, Sc, T)`` (docs/simulator.md).
 
     ``lanes`` > 1 models a bit-fusion PE doing ``lanes`` products per cycle along the
     reduction axis: ``K`` is replaced by ``ceil(K / lanes)``.
@@ -33,7 +33,7 @@ def mapping(dataflow: str, M: int, N: int, K: int, lanes: int = 1) -> tuple[int,
 
 
 def fold_length(dataflow: str, R: int, C: int, T: int) -> int:
-    """Cycles of one fold: ``T + R + C - 2`` (os), ``2R + C + T - 2`` (ws, is) (§4.3)."""
+    """Cycles of one fold: ``T + R + C - 2`` (os), ``2R + C + T - 2`` (ws, is)."""
     return T + R + C - 2 if dataflow == "os" else 2 * R + C + T - 2
 
 
@@ -82,12 +82,12 @@ def closed_form(
 ) -> ClosedForm:
     """Closed form for one GEMM ``M x K @ K x N`` on an ``R x C`` array.
 
-    Stall-free cycles ``L`` (§4.3): os ``ceil(M/R) ceil(N/C) (K+R+C-2)``, ws
+    Stall-free cycles ``L``: os ``ceil(M/R) ceil(N/C) (K+R+C-2)``, ws
     ``ceil(K/R) ceil(N/C) (2R+C+M-2)``, is ``ceil(K/R) ceil(M/C) (2R+C+N-2)``.
-    SRAM counts (§4.6); ``scalesim_compat`` adds SCALE-Sim's os OFMAP overcount
+    SRAM counts: ``scalesim_compat`` adds SCALE-Sim's os OFMAP overcount
     ``folds * (R + C)``. ``sram_ofmap_reads`` is the partial-sum read-back of ws/is K-folds
     (``(ceil(K/R) - 1) M N``), which SCALE-Sim does not count (0 in compat mode).
-    Mapping efficiency and compute utilisation are SCALE-Sim's (§4.5), including its fold
+    Mapping efficiency and compute utilisation are SCALE-Sim's, including its fold
     length ``2R + 2C + T - 3`` for ws/is compute utilisation in compat mode; the default uses
     the real fold length.
     """
@@ -131,5 +131,5 @@ def closed_form(
 
 
 def overall_util(macs: int, total_cycles: int, R: int, C: int) -> float:
-    """SCALE-Sim's Overall Util % = 100 MACs / (Total Cycles R C) (§4.5)."""
+    """SCALE-Sim's Overall Util % = 100 MACs / (Total Cycles R C)."""
     return 100.0 * macs / (max(total_cycles, 1) * R * C)

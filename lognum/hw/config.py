@@ -1,4 +1,4 @@
-"""Array configuration and SCALE-Sim config-file reader (SYSTOLIC.md §3, §5)."""
+"""Array configuration and SCALE-Sim config-file reader (docs/simulator.md)."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def _num(cp: configparser.ConfigParser, sec: str, key: str, typ, default=None):
 
 
 def read_scalesim_config(path: str | Path) -> ArrayConfig:
-    """Read a SCALE-Sim 3 ``.cfg`` file as it is (SCALE-Sim's INI sections and keys).
+    """Read a SCALE-Sim 3 ``.cfg`` file as it is (SCALE-Sim's INI sections and keys; docs/simulator.md).
 
     Only fields that affect the simulation are read; ``MemoryBanks``, request buffers, layout
     and sparsity sections are ignored (a sparse config raises ``ValueError``: not supported).
@@ -164,7 +164,7 @@ def read_scalesim_config(path: str | Path) -> ArrayConfig:
 
 
 def scalesim_config_text(cfg: ArrayConfig) -> str:
-    """The SCALE-Sim 3 config file for ``cfg`` (template of SYSTOLIC.md §5).
+    """The SCALE-Sim 3 config file for ``cfg`` (SCALE-Sim's configs/scale.cfg as the template).
 
     SCALE-Sim asserts that ``*SRAMBankBandwidth`` is divisible by ``*SRAMBankNum`` (used only
     with custom layouts): the template's 10 banks are kept when the bandwidth is a multiple of

@@ -1,6 +1,6 @@
 """``lognum.hw.simulate``: run a network of layers on a systolic array.
 
-Per layer (SYSTOLIC.md §4):
+Per layer (docs/simulator.md):
 
 1. the layer becomes the im2col GEMM ``M x K @ K x N`` (:mod:`lognum.hw.workload`);
 2. the fold schedule (col-fold outer, row-fold inner) is simulated cycle by cycle in Numba
@@ -39,7 +39,7 @@ Differences to SCALE-Sim 3.0.0, default mode (``scalesim_compat=False``) vs comp
 
 - Total Cycles: ``L + stalls`` (default) vs SCALE-Sim's largest OFMAP service cycle, which is
   ``L - 1 + stalls`` when the last row does not stall (compat; SCALE-Sim#125).
-- os OFMAP SRAM writes: ``M N`` vs ``M N + folds (R + C)`` (SCALE-Sim's counting bug, §4.6).
+- os OFMAP SRAM writes: ``M N`` vs ``M N + folds (R + C)`` (SCALE-Sim's counting bug).
 - conv output size: ``floor((H + 2p - R)/s) + 1`` vs SCALE-Sim's ``ceil((H - R + s)/s)``.
 - ws/is compute utilisation: real fold length vs SCALE-Sim's ``2R + 2C + T - 3``; compat
   averages the per-fold ratios in SCALE-Sim's order (bit-identical floats).

@@ -2,7 +2,7 @@
 
 Every layer is simulated as the GEMM ``M x K`` (IFMAP, im2col) times ``K x N`` (FILTER) giving
 ``M x N`` (OFMAP), with ``M = batch * E * F`` output pixels, ``N`` = filters and
-``K = R * S * C`` (SYSTOLIC.md §3-4.1).
+``K = R * S * C`` (docs/simulator.md).
 
 Output size. SCALE-Sim uses ``E = ceil((H - R + s) / s)`` on unpadded inputs, which for stride
 ``s > 1`` can be one larger than the usual ``floor((H + 2p - R) / s) + 1`` (ResNet-18 conv1: 110
@@ -77,7 +77,7 @@ class Layer:
         """Output height and width ``(E, F)``.
 
         Default: ``floor((H + 2p - R)/s) + 1``. With ``scalesim_compat``: SCALE-Sim's
-        ``ceil((H + 2p - R + s)/s)`` (SYSTOLIC.md §3), which is one larger when ``(H - R)`` is
+        ``ceil((H + 2p - R + s)/s)`` (docs/simulator.md), which is one larger when ``(H - R)`` is
         not a multiple of ``s``.
         """
         if self.kind == "gemm":

@@ -13,7 +13,7 @@ calibration fitness (:mod:`lognum.lpq.fitness`) and the same held-out metrics
 * ALPS generalized posits (Langroudi et al. 2021): Algorithm 1 (``alps_algorithm1``, corrected
   variant, from ``lognum.analysis.stats``) on a reference layer drawn at random, then eqs 13/15
   (``alps_layerwise``) for every layer: per-layer ``GP<n, es, rs, sc>``.  The paper gives no
-  recipe for the quantization-noise gains ``E_W_l`` (FORMATS.md §2.7); :func:`noise_gains`
+  recipe for the quantization-noise gains ``E_W_l`` (ALPS eq 12); :func:`noise_gains`
   estimates Sakr & Shanbhag's ``sum_w E[(d out / d w)^2]`` by weight perturbation;
 * one LP format for all layers: for each ``n`` the ``LP<n, es, rs, sf>`` with the best
   calibration fitness over a grid (``es`` 0..2, ``rs`` 2..n-1, ``sf`` 2..6);

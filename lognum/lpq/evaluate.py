@@ -1,6 +1,6 @@
 """Downstream evaluation of a quantized all-MiniLM-L6-v2 (held-out data, never calibration).
 
-Metrics (reference/MODELS.md): mean cosine between quantized and FP32 embeddings of the 50 Lee
+Metrics (docs/lpq.md): mean cosine between quantized and FP32 embeddings of the 50 Lee
 documents; Pearson r / Spearman rho of embedding cosine vs the human ratings of the 1,225 Lee
 pairs; Pang-Lee polarity accuracy, 10-fold CV logistic regression on the embeddings (C = 10,
 folds from seed 0) and zero-shot (cosine to the two prompts :data:`PROMPTS`).

@@ -1,12 +1,12 @@
 """LPQ fitness: global-local contrastive loss + lambda x compression loss.
 
 **Reconstruction.** The LPQ paper (DAC 2024, arXiv 2403.05465) was available to us only as its
-poster and abstract (reference/FORMATS.md §3.7).  They state the ingredients -- a "global-local
+poster and abstract (docs/lpq.md).  They state the ingredients -- a "global-local
 contrastive loss" that "minimiz[es] representational divergence of intermediate layers"
 (figure labels: "Concatenate IR", "Maximize inner product" between a quantized representation
 and the corresponding FP one, "Minimize inner product" with the others in the "Batch") and "a
 compression loss that drives the optimization to identify lower bit widths" -- but no formula,
-temperature or weights.  This module implements the reconstruction of FORMATS.md §3.7 [R]:
+temperature or weights.  This module implements this reconstruction (docs/lpq.md):
 
     L_F  = L_GL + lam * L_C
     L_GL = w_g * NCE(z_q[out], z_fp[out]) + w_l * mean_{l in blocks} NCE(z_q[l], z_fp[l])

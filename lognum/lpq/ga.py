@@ -1,4 +1,4 @@
-"""The LPQ genetic algorithm (LPQ poster steps, FORMATS.md §3.7) and the random-search baseline.
+"""The LPQ genetic algorithm (LPQ poster steps, docs/lpq.md) and the random-search baseline.
 
 Steps as stated on the poster [S], with the unstated constants and operator details as
 :class:`GAConfig` parameters [R] (reconstruction choices, not from the paper):

@@ -1,6 +1,6 @@
 """LPQ genome: per-layer LP parameters ``<n, es, rs, sf>`` and the genetic operators.
 
-Chromosome (LPQ poster, reference/FORMATS.md §3.7): for every layer ``L_i`` the tuple
+Chromosome (LPQ poster, docs/lpq.md): for every layer ``L_i`` the tuple
 ``(n, es, rs, sf)``; a candidate is the concatenation over all layers.  Here a genome is a
 float64 array of shape ``(T, 4)`` with columns ``n, es, rs, sf``; ``T`` is the number of
 layers (weights only) or twice that when activation formats are searched too (rows

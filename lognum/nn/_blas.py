@@ -1,7 +1,7 @@
 """Pin the BLAS thread count of the running process (no threadpoolctl dependency).
 
 On a 2-core machine shared with other work, OpenBLAS with 2 threads made 384 small GEMMs take
-6.1 s instead of 0.03 s (reference/MODELS.md, pitfall 1).  ``pin_blas_threads(1)`` calls the
+6.1 s instead of 0.03 s.  ``pin_blas_threads(1)`` calls the
 ``*_set_num_threads`` entry point of every OpenBLAS library mapped into the process (Linux,
 via ``/proc/self/maps``) and sets the usual environment variables so that child processes
 started afterwards inherit the limit.

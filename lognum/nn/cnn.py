@@ -4,7 +4,7 @@ Architecture: conv3x3(1->8, pad 1) - ReLU - maxpool2 - conv3x3(8->16, pad 1) - R
 - FC(784->64) - ReLU - FC(64->10); 51,418 parameters.  Trained deterministically on real
 MNIST-5k images by ``scripts/train_tiny_cnn.py`` (NumPy only, one BLAS thread); the weights
 ship as ``lognum/nn/tiny_cnn_mnist.npz``.  A fast end-to-end test model for LPQ, not a stress
-test (its weights are near-Gaussian; reference/MODELS.md).
+test (its weights are near-Gaussian).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every function is a plain array function; quantization is applied by the models through
 :mod:`lognum.nn.quant` hooks (weights before the layer, input activations at the layer input).
-Pitfall from reference/MODELS.md: stacked ``matmul`` on non-contiguous views is slow, so
+Pitfall (measured): stacked ``matmul`` on non-contiguous views is slow, so
 :func:`linear` reshapes to 2-D and :func:`attention` loops 2-D GEMMs over batch x heads.
 """
 

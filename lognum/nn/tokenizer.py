@@ -2,7 +2,7 @@
 
 Reproduces the tokenizer of all-MiniLM-L6-v2 (HF ``BertTokenizer`` / ``tokenizers``
 ``BertNormalizer`` + ``BertPreTokenizer`` + ``WordPiece``) as described in
-reference/MODELS.md, Appendix A:
+the model's tokenizer files:
 
 1. basic tokenizer: drop U+0000, U+FFFD and control characters (category ``C*`` except
    ``\\t \\n \\r``); surround CJK ideographs with spaces; map whitespace to a space; lowercase;

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-#: Configurations from the papers: the 2022 standard posits, ALPS' GP examples (§2.3 table)
+#: Configurations from the papers: the 2022 standard posits, ALPS' GP examples (docs/theory.md)
 #: and the LPQ poster's formats.
 PAPER_FORMATS = (
     "posit<8,0>", "posit<8,2>", "posit<16,1>", "posit<16,2>", "posit<32,2>",
