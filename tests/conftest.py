@@ -1,5 +1,5 @@
 """Session-wide test settings: one BLAS thread (2 busy cores and 2 BLAS threads were up to 200x
-slower, MODELS.md), the workqueue Numba threading layer, a headless matplotlib backend."""
+slower, CONTRIBUTING.md), the workqueue Numba threading layer, a headless matplotlib backend."""
 
 import os
 

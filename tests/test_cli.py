@@ -29,7 +29,7 @@ def test_table_has_the_key_figures():
     text = buf.getvalue()
     assert "posit<8,2>" in text and "LP<6,2,5,0>" in text and "GP<8,1,3,0>" in text
     row = next(line for line in text.splitlines() if line.startswith("posit<8,2>"))
-    # maxpos 2^24, minpos 2^-24, 14.45 decades, 255 values (FORMATS.md §1.4)
+    # maxpos 2^24, minpos 2^-24, 14.45 decades, 255 values (docs/guide/tapered.md)
     assert "1.67772e+07" in row and "5.96046e-08" in row and "14.45" in row and "255" in row
 
 

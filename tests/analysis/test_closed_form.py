@@ -51,7 +51,7 @@ def test_delta_eq25_is_min_gap_everywhere_and_eq9_differs_in_44_configs():
         gap = float(np.min(np.diff(v)))  # enumeration oracle
         assert cf.delta_gp(n, es, rs, 0, "eq25") == gap, (n, es, rs)
         eq9_bad += cf.delta_gp(n, es, rs, 0, "eq9") != gap
-    assert eq9_bad == 44  # FORMATS.md §2.5 / A.3
+    assert eq9_bad == 44  # docs/guide/tapered.md
 
 
 def test_delta_examples_from_formats_table():
@@ -77,7 +77,7 @@ def test_quire_width_standard_and_softposit_sizes():
     for n in (8, 16, 32):
         assert cf.quire_width(ln.Posit(n, 2), 2**30) == 16 * n
         assert cf.quire_width(ln.Posit(n, 2), rule="standard") == 16 * n
-    # softposit quire8 / quire16 / quire32 with ceil(log2 m) = n - 2 (FORMATS.md §1.6)
+    # softposit quire8 / quire16 / quire32 with ceil(log2 m) = n - 2 (docs/guide/tapered.md)
     assert cf.quire_width(ln.Posit(8, 0), 2**6) == 32
     assert cf.quire_width(ln.Posit(16, 1), 2**14) == 128
     assert cf.quire_width(ln.Posit(32, 2), 2**30) == 512
@@ -115,7 +115,7 @@ def test_enclosing_values_and_decimal_digits_closed_form_vs_enumeration(spec):
 
 
 def test_fraction_bits_match_enumeration_near_one():
-    # FORMATS.md §2.3 table, "frac. bits near 1"
+    # docs/guide/tapered.md table, "frac. bits near 1"
     for (n, es, rs), fb in {
         (8, 1, 1): 5,
         (8, 1, 2): 4,

@@ -23,7 +23,7 @@ def _sampled(fmt, dist, n=2_000_000, seed=0, batches=20):
 
 
 def test_empirical_by_hand():
-    # posit<8,0>: 1 + 2^-6 is a tie between 0x40 and 0x41 → even 0x40 = 1.0 (FORMATS.md §1.7 #1)
+    # posit<8,0>: 1 + 2^-6 is a tie between 0x40 and 0x41 → even 0x40 = 1.0 (docs/guide/tapered.md)
     x = 1.015625
     assert math.isclose(sqnr("posit<8,0>", [x]), 10 * math.log10(x * x / (x - 1) ** 2))
     assert sqnr("posit<8,0>", [1.0, -0.5]) == math.inf

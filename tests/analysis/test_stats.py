@@ -20,7 +20,7 @@ def test_excess_kurtosis_vs_scipy():
 
 
 def test_format_kurtosis_values_from_formats_md_a4():
-    # FORMATS.md A.4: GP<8,es,rs,0> values in [-2.29, 2.29]
+    # docs/errata.md: GP<8,es,rs,0> values in [-2.29, 2.29]
     table = {
         (1, 1): -0.81,
         (1, 2): 0.51,

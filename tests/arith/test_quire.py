@@ -1,6 +1,6 @@
 """Exact dot products (lognum.arith) against Fraction arithmetic and an independent rounding
 oracle: the tie points of GP<n,es,rs,sc> are the values of GP<n+1,es,rs,sc> at the odd codes
-2c+1 between consecutive codes c, c+1 (bit-string RNE, FORMATS.md §1.5)."""
+2c+1 between consecutive codes c, c+1 (bit-string RNE, docs/guide/tapered.md)."""
 
 from __future__ import annotations
 

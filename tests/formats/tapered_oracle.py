@@ -1,6 +1,6 @@
 """Independent exact oracle for the tapered formats (posit, GP, LP), in plain Python.
 
-Written from FORMATS.md §1.2, §2.1, §3.2 without reusing lognum code: values are exact
+Written from docs/guide/tapered.md without reusing lognum code: values are exact
 ``Fraction``s (GP/posit) or exact log2 ``Fraction``s (LP). Rounding uses a characterisation
 that differs from the kernels' guard/sticky arithmetic: the bit-string tie between adjacent codes
 c and c+1 of an n-bit format is the value of code 2c+1 of the same format with one more bit

@@ -1,6 +1,6 @@
 """Independent oracles for the teaching-taxonomy formats (minifloats, fixed point, LNS).
 
-Written from the format definitions (FORMATS.md §4) with exact rational arithmetic; nothing
+Written from the format definitions (docs/guide/index.md) with exact rational arithmetic; nothing
 here imports lognum. The rounding cases are built structurally: for neighbouring representable
 magnitudes lo < hi with arithmetic midpoint t (exact in binary64 for <= 16-bit formats), the
 input t rounds to the tie winner, the doubles just below/above t round to lo/hi.
@@ -19,7 +19,7 @@ NAN = "nan"
 
 
 def minifloat_decode(code: int, e: int, m: int, bias: int, sub: bool, special: str):
-    """(sign, magnitude) of a code: magnitude a Fraction, 'inf' or 'nan' (FORMATS.md §4.2)."""
+    """(sign, magnitude) of a code: magnitude a Fraction, 'inf' or 'nan' (docs/guide)"""
     signed = special != "fnu"
     n = int(signed) + e + m
     s = (code >> (n - 1)) & 1 if signed else 0

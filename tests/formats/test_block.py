@@ -1,6 +1,6 @@
-"""MX and block floating point (FORMATS.md §4.6, §4.8).
+"""MX and block floating point (docs/guide/block.md).
 
-Oracles: the worked examples of FORMATS.md §4.8 (verified there with gfloat), gfloat's
+Oracles: the worked examples of docs/guide/block.md (verified there with gfloat), gfloat's
 ``quantize_block``/``compute_scale_amax`` on random blocks (TiesToEven and TiesToAway), and
 hand-computed block floating point examples.
 """

@@ -1,9 +1,9 @@
-"""Integers, fixed point, symmetric/affine quantizers, dynamic fixed point (FORMATS.md §4.1, §4.6).
+"""Integers, fixed point, symmetric/affine quantizers, dynamic fixed point (docs/guide/fixed.md).
 
 Oracles: two's-complement decode by definition, the structural midpoint oracle (ties to the
 even integer / away from zero), the plain NumPy expressions of the quantizers
 (``np.clip(np.rint(x/s), ...)``, Jacob et al.'s affine formula), hand-computed fractional
-lengths, and the lecture table's closed form (FORMATS.md §4, with its erratum).
+lengths, and the lecture table's closed form (docs/guide/index.md, with its erratum).
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def test_lecture_uniform_vs_scale_factor_table():
     t = lecture_table()
     i = np.arange(16)
     k = i // 2
-    q = (4.0 ** (k + 1) - 4.0**k) * (i % 2) / 2 + 4.0**k - 1  # FORMATS.md §4, erratum: /2
+    q = (4.0 ** (k + 1) - 4.0**k) * (i % 2) / 2 + 4.0**k - 1  # docs/guide/index.md, erratum: /2
     assert np.array_equal(t["scale_factor"], q)
     assert t["scale_factor"][:6].tolist() == [0, 1.5, 3, 9, 15, 39]
     assert t["scale_factor"][-1] == 40959

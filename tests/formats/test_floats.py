@@ -1,9 +1,9 @@
-"""Minifloats, bfloat16, FP8/FP6/FP4, E8M0, ScaledFloat, AdaptivFloat (FORMATS.md §4.2-§4.5).
+"""Minifloats, bfloat16, FP8/FP6/FP4, E8M0, ScaledFloat, AdaptivFloat (docs/guide/minifloats.md).
 
 Oracles: ml_dtypes (decode of every code; rounding of every midpoint ± one float32 ulp, bit-exact
 codes), an exact rational decoder/rounder written from the definitions (tests/formats/
 taxonomy_oracle.py), the literal AdaptivFloat algorithms of the authors' code, and hand-checked
-special values from FORMATS.md §4.2.
+special values from docs/guide/minifloats.md
 """
 
 from __future__ import annotations
@@ -226,7 +226,7 @@ def test_rounding_brute_force_incl_specials(p, saturate):
 
 
 # ------------------------------------------------------------------------------------------
-# the special-value table of the docs (FORMATS.md §4.2, values checked there with ml_dtypes)
+# the special-value table of docs/guide/minifloats.md (values checked with ml_dtypes)
 
 
 SPECIAL_CASES = [
@@ -322,7 +322,7 @@ def test_stochastic_rounding_unbiased_and_reproducible():
 
 
 def _af2020_literal(W: np.ndarray, n: int, e: int) -> np.ndarray:
-    """The authors' 2020 numpy algorithm (FORMATS.md §4.5) with the '>=' fix."""
+    """The authors' 2020 numpy algorithm (docs/guide/scaled.md) with the '>=' fix."""
     m = n - 1 - e
     amax = np.max(np.abs(W))
     exp_max = np.frexp(amax)[1] - 1
@@ -342,7 +342,7 @@ def _af2020_literal(W: np.ndarray, n: int, e: int) -> np.ndarray:
 
 
 def _af2022_literal(W: np.ndarray, n: int, e: int) -> np.ndarray:
-    """The authors' 2022 torch algorithm (FORMATS.md §4.5), in numpy."""
+    """The authors' 2022 torch algorithm (docs/guide/scaled.md), in numpy."""
     m = n - 1 - e
     exp_max = np.frexp(np.max(np.abs(W)))[1] - 1
     bias = (2 ** (e - 1) - 1) - exp_max

@@ -1,4 +1,4 @@
-"""LNS and LogNet/Miyashita log quantization (FORMATS.md §4.7).
+"""LNS and LogNet/Miyashita log quantization (docs/guide/lns.md).
 
 Oracles: values 2^(L/2^F) from 50-digit exp/ln (lognum builds its tables with Decimal powers and
 square roots, a different route), log-domain nearest decided by comparing Decimal log2|x| with

@@ -35,7 +35,7 @@ def test_exhaustive_roundtrip_monotone_values_maxmin(sf):
 
 
 def test_maxmin_closed_form_equals_enumeration_exactly():
-    """FORMATS.md §3.5: log2 Max = 2^es (rs - 2^-t) - sf, one expression for all t."""
+    """docs/guide/tapered.md: log2 Max = 2^es (rs - 2^-t) - sf, one expression for all t."""
     for n in range(3, 11):
         for es in range(4):
             for rs in range(1, n):
@@ -86,7 +86,7 @@ LP_CONF = [(n, es, rs) for n in range(2, 6) for es in range(3) for rs in range(1
 
 @pytest.mark.parametrize("sf", [0, -0.3])
 def test_log_domain_rne_matches_oracle_on_ties_and_random(sf):
-    """Bit-string RNE == nearest in log2 with ties to the even pattern (FORMATS.md §3.4), on the
+    """Bit-string RNE == nearest in log2 with ties to the even pattern (docs/guide), on
     float64 numbers around every (irrational) geometric tie point and on random inputs."""
     from lognum._kernels import tapered_loops as k
 
@@ -184,7 +184,7 @@ def test_linear_rounding_is_nearest_by_value():
 
 
 def test_mitchell_ratio_lp_vs_gp_same_bits():
-    """Same bits read as LP and as posit: value ratio 2^f / (1 + f) (FORMATS.md §3.2), whose
+    """Same bits read as LP and as posit: value ratio 2^f / (1 + f) (docs/guide/tapered.md), whose
     minimum over f in [0, 1) is 1/1.06148 at f = 1/ln2 - 1."""
     lp, p = ln.LogPosit(16, 0, 15, 0), ln.Posit(16, 0)
     c = np.arange(1, 1 << 15, dtype=np.uint64)

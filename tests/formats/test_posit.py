@@ -87,7 +87,7 @@ def test_posit_is_gp_with_rs_n_minus_1_bit_for_bit():
 
 
 def test_rs1_is_a_float_with_bias_2_pow_es_and_no_subnormals():
-    """FORMATS.md §2.4: GP<n,es,1> = float with E = es+1, bias 2^es, M = n-2-es, all normal."""
+    """GP<n,es,1> = float with E = es+1, bias 2^es, M = n-2-es, all normal (docs/guide)."""
     for n, es in [(6, 0), (6, 1), (8, 0), (8, 1), (8, 2), (10, 3)]:
         m = n - 2 - es
         want = sorted(
@@ -158,7 +158,7 @@ def test_float32_inputs_and_large_n():
 
 
 # ------------------------------------------------------------------------------------------
-# golden examples (FORMATS.md §1.7, verified with softposit 0.3.4.4)
+# golden examples (docs/guide/tapered.md, verified with softposit 0.3.4.4)
 
 GOLDEN = [
     (1.015625, 8, 0, 0x40, 1.0),
@@ -231,7 +231,7 @@ def test_softposit_posit32_and_posit_2_random():
 
 
 def test_fast_kernel_agrees_with_scalar_reference_at_scale():
-    """DESIGN.md §4: the vectorised GP kernels equal the readable scalar kernels (encode and
+    """Kernel rule: the vectorised GP kernels equal the readable scalar kernels (encode and
     decode) on 10^6 random inputs over the whole float range, float64 and float32."""
     from lognum._kernels import tapered_loops as k
     from lognum._kernels.constants import exp2_dd_table

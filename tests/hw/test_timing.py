@@ -135,7 +135,7 @@ def test_fold_classes_cover_all_folds():
 def test_conv_output_size_default_vs_compat():
     lay = hw.conv(224, 224, 7, 7, 3, 64, stride=2)
     assert lay.out_hw() == (109, 109)  # floor((224-7)/2)+1
-    assert lay.out_hw(scalesim_compat=True) == (110, 110)  # SYSTOLIC.md §3
+    assert lay.out_hw(scalesim_compat=True) == (110, 110)  # docs/simulator.md
     assert hw.conv(56, 56, 3, 3, 64, 64, padding=1).gemm_shape() == (3136, 64, 576)
 
 

@@ -1,5 +1,5 @@
 """Independent LP oracle for the tests: enumerate LP<n,es,rs,sf> values from the bit patterns
-(reference/FORMATS.md §3.2) and round to the nearest value in the log2 domain (§3.4)."""
+(docs/guide/tapered.md) and round to the nearest value in the log2 domain (§3.4)."""
 
 import numpy as np
 

@@ -3,7 +3,7 @@
 Usage: ``python tests/hw/data/make_golden.py [/path/to/scalesim-venv] [--user] [--calc]``
 (``--user`` / ``--calc``: only the ``golden_user`` / ``golden_calc`` cases). Each case writes
 SCALE-Sim's reports for one topology on the config produced by
-:func:`lognum.hw.config.scalesim_config_text` (SYSTOLIC.md §5 template), via SCALE-Sim's Python
+:func:`lognum.hw.config.scalesim_config_text` (docs/simulator.md template), via SCALE-Sim's Python
 API with ``save_disk_space=True`` (scalesim==3.0.0, numpy 2.3.5, in its own venv):
 
 - ``golden/<topo>_<R>x<C>_<df>_<mode>/``: ``COMPUTE_REPORT.csv`` and
