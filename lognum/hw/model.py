@@ -125,6 +125,8 @@ ACCELERATORS: dict[str, Accelerator] = {
 BASELINES = {"int8": ("int8", 8), "int4": ("int4", 4), "fp8": ("fp8", 8),
              "posit8": ("posit8", 8), "af8": ("af8", 8), "lp8": ("lp8", 8),
              "lp4": ("lpa", 4)}  # fmt: skip
+#: formats of the uniform baselines where the accelerator's default is not the measured one
+_UNIFORM_FMT = {"lp4": "LP<4,1,2,4>"}  # the best single LP4 of results/lpq/baselines.json
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,8 @@ def resolve_formats(formats: str | Path, weight_names: list[str]) -> Formats:
     if key in BASELINES:
         acc, bits = BASELINES[key]
         a = ACCELERATORS[acc]
-        return Formats(a, None, (bits, a.fmt4 if bits == 4 else a.fmt8), key)
+        fmt = _UNIFORM_FMT.get(key, a.fmt4 if bits == 4 else a.fmt8)
+        return Formats(a, None, (bits, fmt), key)
     p = Path(formats)
     if not p.is_file():
         raise ValueError(f"formats must be one of {sorted(BASELINES)} or an LPQ result JSON "
