@@ -58,7 +58,8 @@ from lognum.hw.workload import Layer, conv, gemm
 
 __all__ = [
     "Accelerator", "ACCELERATORS", "ModelLayer", "LayerRecord", "ModelResult", "model_layers",
-    "resolve_formats", "run_model", "functional_check", "lp_frac_bits", "MINILM",
+    "resolve_formats", "run_model", "Formats", "packed_config", "functional_check",
+    "lp_frac_bits", "MINILM",
 ]  # fmt: skip
 
 #: all-MiniLM-L6-v2 shapes (its ``config.json``): hidden 384, 6 layers, 12 heads, FFN 1536
@@ -413,7 +414,7 @@ def layer_plan(ml: ModelLayer, fm: Formats, act_bits: int | None) -> tuple[int, 
 
 def run_model(
     model: str | Path,
-    formats: str | Path,
+    formats: str | Path | Formats,
     tokens: int = 128,
     config: ArrayConfig | str | Path | None = None,
     act_bits: int | None = None,
@@ -422,7 +423,8 @@ def run_model(
     input_type: str = "conv",
     progress: bool | None = None,
 ) -> ModelResult:
-    """Run every layer of ``model`` with ``formats`` on the accelerator (module docstring).
+    """Run every layer of ``model`` with ``formats`` (a baseline name, an LPQ result JSON or
+    a :class:`Formats`) on the accelerator (module docstring).
 
     ``config``: an :class:`ArrayConfig`, a SCALE-Sim ``.cfg`` path, or ``None`` (the default
     32 x 32 output-stationary array of :class:`ArrayConfig`). Returns a :class:`ModelResult`
@@ -445,7 +447,10 @@ def run_model(
                          f"from the formats), got {cfg.word_bytes}")  # fmt: skip
     t = energy_table or default_energy_table()
     mls = model_layers(model, tokens, batch, input_type)
-    fm = resolve_formats(formats, [m.weight for m in mls if m.weight is not None])
+    if isinstance(formats, Formats):
+        fm = formats
+    else:
+        fm = resolve_formats(formats, [m.weight for m in mls if m.weight is not None])
     recs: list[LayerRecord] = []
     show = len(mls) > 8 if progress is None else progress
     with Progress(len(mls), "lognum hw model", enabled=show) as bar:
@@ -489,12 +494,6 @@ def run_model(
 
 
 # ------------------------------------------------------------------------ functional check
-def _act_quantizer(fmt: str):
-    import lognum
-
-    return lognum.parse(fmt)
-
-
 def _pe_operands(pe: PEType, v: np.ndarray, fmt: str) -> tuple[np.ndarray, float]:
     """Operand values as the PE takes them and the scale they carry.
 
