@@ -217,3 +217,28 @@ def test_codesign_table_and_figure(tmp_path):
     assert len(fig.axes) == 2
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
         r["accelerator"] for r in rows]  # fmt: skip
+
+
+def test_hw_lpq_cost_table_matches_whole_model_runs(tmp_path):
+    from lognum.hw.codesign import default_config
+    from lognum.hw.lpq_hw import genome_cost, layer_costs
+
+    names = [m.weight for m in model_layers("minilm", 16) if m.weight is not None]
+    bits = [4, 5, 6, 7, 8, 6] * 6
+    p = tmp_path / "mixed.json"
+    p.write_text(json.dumps({"layers": [
+        {"layer": nm, "tensor": "weight", "n": b, "format": f"LP<{b},0,{b - 1},4>"}
+        for nm, b in zip(names, bits, strict=True)]}))  # fmt: skip
+    for metric in ("energy", "cycles"):
+        whole = run_model("minilm", p, 16, default_config(), progress=False)
+        ref = run_model("minilm", "lp8", 16, default_config(), progress=False)
+        got = whole.energy_pj if metric == "energy" else whole.cycles
+        # the all-8-bit reference of the table is the LPA at 8 bits (area differs from lp8's
+        # accelerator, energy and cycles of the same 8-bit datapath plus mode multiplexers)
+        assert genome_cost([8] * 36, names, metric, 16) == 1.0
+        c = layer_costs(metric, 16)
+        assert genome_cost(bits, names, metric, 16) == pytest.approx(got / c["ref"], rel=1e-12)
+        if metric == "cycles":
+            assert c["ref"] == ref.cycles  # same 8-bit mode timing as the uniform LP8 array
+    with pytest.raises(ValueError, match="metric"):
+        layer_costs("area")
