@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -146,15 +145,3 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             f"{r['energy_eff_vs_int8']:.2f} |"
         )
     return "\n".join(lines)
-
-
-def _command(argv: list[str]) -> str:
-    return (
-        "python -m lognum hw codesign " + " ".join(argv)
-        if argv
-        else ("python -m lognum hw codesign")
-    )
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("use: python -m lognum hw codesign")

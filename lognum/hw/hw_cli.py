@@ -136,11 +136,13 @@ def codesign_main(argv: list[str]) -> int:
 def hw_main(argv: list[str]) -> int:
     """``lognum hw model ...`` / ``lognum hw codesign ...``."""
     subs = {"model": model_main, "codesign": codesign_main}
-    if not argv or argv[0] in ("-h", "--help"):
+    if not argv:
+        raise ValueError("missing hw command (model, codesign; see lognum hw --help)")
+    if argv[0] in ("-h", "--help"):
         print("usage: lognum hw {model,codesign} ...\n\n  model     a model's layers on an "
               "accelerator matching their formats\n  codesign  the accelerators-at-equal-"
               "accuracy table for MiniLM")  # fmt: skip
-        return 0 if argv else 2
+        return 0
     if argv[0] not in subs:
         raise ValueError(f"unknown hw command {argv[0]!r} (commands: model, codesign)")
     return subs[argv[0]](argv[1:])

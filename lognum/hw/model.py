@@ -246,7 +246,7 @@ def resolve_formats(formats: str | Path, weight_names: list[str]) -> Formats:
     except (KeyError, TypeError, ValueError):
         raise ValueError(f"formats {p}: not an LPQ result (needs 'layers' with 'layer', 'n', "
                          "'format' per weight tensor)") from None  # fmt: skip
-    if any(str(r.get("tensor")) != "weight" for r in d["layers"]):
+    if any(str(r.get("tensor", "weight")) != "weight" for r in d["layers"]):
         raise ValueError(f"formats {p}: activation formats in LPQ results are not supported "
                          "(the accelerator takes act_bits)")  # fmt: skip
     extra = sorted(set(lay) - set(weight_names))

@@ -192,6 +192,15 @@ def test_cli_model_and_errors(capsys):
     assert out.startswith("name,fmt,pe,") and "# cycles = " in out and "conv1,int8_sym" in out
     assert main(["hw", "model", "--model", "cnn", "--formats", "nope"]) == 2
     assert main(["hw", "bogus"]) == 2
+    assert main(["hw"]) == 2
+
+
+def test_cli_codesign_user_errors(tmp_path, capsys):
+    from lognum.cli import main
+
+    assert main(["hw", "codesign", "--results", str(tmp_path), "-q"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no baselines.json" in err[0]
 
 
 def test_codesign_table_and_figure(tmp_path):
