@@ -4,6 +4,7 @@
     lognum table                 just the table
     lognum figures [NAME ...]    render figures (PDF, PNG, CSV) into figures/ (--help)
     lognum sim -c CFG -t TOPO    the systolic-array simulator on SCALE-Sim inputs
+    lognum hw model|codesign     a model on an accelerator; the co-design table
     lognum lpq ...               the LPQ search (see ``lognum lpq --help``)
 """
 
@@ -94,7 +95,7 @@ def table_main(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS = ("table", "figures", "sim", "lpq")
+COMMANDS = ("table", "figures", "sim", "hw", "lpq")
 
 
 def _dispatch(cmd: str, rest: list[str]) -> int:
@@ -106,6 +107,10 @@ def _dispatch(cmd: str, rest: list[str]) -> int:
         from lognum.hw.cli import sim_main
 
         return sim_main(rest)
+    if cmd == "hw":
+        from lognum.hw.hw_cli import hw_main
+
+        return hw_main(rest)
     from lognum.lpq.cli import lpq_main
 
     return lpq_main(rest)

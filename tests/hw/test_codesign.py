@@ -1,0 +1,253 @@
+"""Model -> accelerator (lognum.hw.model), the co-design table (lognum.hw.codesign), the
+``lognum hw`` CLI and the ``hw_codesign`` figure; every count is checked against an independent
+computation (closed forms, hand sums of the published energy figures)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lognum.hw.closed_form import closed_form
+from lognum.hw.config import ArrayConfig
+from lognum.hw.model import model_layers, packed_config, resolve_formats, run_model
+
+ROOT = Path(__file__).resolve().parents[2]
+CALC = ArrayConfig(rows=8, cols=8, dataflow="os", ifmap_sram_kb=32, filter_sram_kb=32,
+                   ofmap_sram_kb=32)  # fmt: skip
+
+
+def test_minilm_layers_names_and_macs():
+    from lognum.nn.minilm import MiniLM
+
+    mls = model_layers("minilm", tokens=128)
+    names = [m.weight for m in mls if m.weight is not None]
+    ref = MiniLM({}, {"num_hidden_layers": 6, "num_attention_heads": 12}, None).linear_names
+    assert names == ref
+    T, d, f, h, dh = 128, 384, 1536, 12, 32
+    per_block = 4 * T * d * d + 2 * T * d * f + 2 * h * T * T * dh
+    assert sum(m.layer.macs() * m.repeat for m in mls) == 6 * per_block
+
+
+def test_cnn_layers_match_the_shipped_weights():
+    from lognum.nn.cnn import TinyCNN
+
+    net = TinyCNN.load()
+    for m in model_layers("cnn", batch=3):
+        w = net.W[m.weight + ".weight"]
+        M, N, K = m.layer.gemm_shape()
+        assert N == w.shape[0] and K == int(np.prod(w.shape[1:]))
+    assert [m.layer.gemm_shape()[0] for m in model_layers("cnn", batch=3)] == [
+        3 * 28 * 28, 3 * 14 * 14, 3, 3]  # fmt: skip
+
+
+@pytest.mark.parametrize("formats,lanes", [("int8", 1), ("int4", 2), ("lp4", 2), ("posit8", 1)])
+def test_cycles_equal_the_closed_form(formats, lanes):
+    # CALC mode never stalls: every layer's cycles are the closed form's stall-free cycles
+    res = run_model("cnn", formats, config=CALC, batch=2)
+    for r in res.layers:
+        cf = closed_form("os", r.M, r.N, r.K, 8, 8, lanes=lanes)
+        assert r.stall_cycles == 0
+        assert r.cycles == cf.stall_free_cycles
+        assert r.lanes == lanes
+        assert r.sram_ifmap_reads == cf.sram_ifmap_reads
+
+
+def test_minilm_attention_runs_in_8bit_mode_and_repeats_per_head():
+    res = run_model("minilm", "int4", tokens=16, config=CALC)
+    att = [r for r in res.layers if r.kind == "attention"]
+    lin = [r for r in res.layers if r.kind != "attention"]
+    assert len(att) == 12 and all(r.lanes == 1 and r.w_bits == 8 and r.repeat == 12 for r in att)
+    assert len(lin) == 36 and all(r.lanes == 2 and r.w_bits == 4 for r in lin)
+    sc = att[0]  # Q K^T of one head: 16 x 32 @ 32 x 16, 12 heads one after the other
+    assert (sc.M, sc.N, sc.K) == (16, 16, 32)
+    assert sc.cycles == 12 * closed_form("os", 16, 16, 32, 8, 8).stall_free_cycles
+
+
+def _gemm_topology(tmp_path, m=40, n=24, k=56):
+    p = tmp_path / "g.csv"
+    p.write_text(f"Layer, M, N, K,\ng, {m}, {n}, {k},\n")
+    return p
+
+
+def test_int8_energy_by_hand(tmp_path):
+    # one GEMM on 8x8 os, 32 kB SRAMs (everything fits: each element fetched once), CALC
+    M, N, K = 40, 24, 56
+    res = run_model(_gemm_topology(tmp_path, M, N, K), "int8", config=CALC, input_type="gemm")
+    r = res.layers[0]
+    macs = M * N * K
+    rf, cf = -(-M // 8), -(-N // 8)
+    e = {
+        "mac": macs * (0.2 + 0.1),  # [H14] 8-bit multiply + 32-bit add
+        "pe_registers": macs * (8 + 8 + 32) * 2 * 0.03 / 8,  # 2 full-adder bits per bit
+        # a 64-bit read (8 elements x 8 bits) of a 32 kB SRAM: [H14] 20 pJ
+        "sram_ifmap": cf * M * K * 20.0 / 8,
+        "sram_filter": rf * K * N * 20.0 / 8,
+        "sram_ofmap": M * N * 20.0 / 8,
+        "dram": (M * K + K * N + M * N) * 8 * 2000.0 / 64,
+    }
+    assert r.dram_ifmap_reads == M * K and r.dram_filter_reads == K * N
+    assert r.dram_bits == (M * K + K * N + M * N) * 8
+    for k_, v in e.items():
+        assert r.energy[k_] == pytest.approx(v, rel=1e-12), k_
+    assert res.energy_pj == pytest.approx(sum(e.values()), rel=1e-12)
+    area_pe = 282.0 + 137.0 + (2 * 8 + 32) * 2 * 36.0 / 8  # mul + 32-bit add + registers
+    assert res.area_mm2["pe_array"] == pytest.approx(64 * area_pe / 1e6, rel=1e-12)
+    assert res.area_mm2["sram"] == pytest.approx(3 * 32 * 8192 * 0.7 / 1e6, rel=1e-12)
+
+
+def _lpq_json(tmp_path, n, fmt, name="g"):
+    p = tmp_path / "lpq.json"
+    p.write_text(json.dumps({"method": "lpq-ga", "layers": [
+        {"layer": name, "tensor": "weight", "n": n, "es": 0, "rs": n - 1, "sf": 4,
+         "format": fmt}]}))  # fmt: skip
+    return p
+
+
+def test_6bit_layer_storage_scaled_by_its_width(tmp_path):
+    from lognum.hw.energy import mac_cost
+
+    M, N, K = 40, 24, 56
+    res = run_model(_gemm_topology(tmp_path, M, N, K), _lpq_json(tmp_path, 6, "LP<6,0,5,4>"),
+                    config=CALC, input_type="gemm")  # fmt: skip
+    r = res.layers[0]
+    assert (r.pe, r.lanes, r.w_bits, r.a_bits) == ("lpa8", 1, 6, 6)  # 8-bit mode of the LPA
+    rf, cf = -(-M // 8), -(-N // 8)
+    # an access of 8 elements x 6 bits = 48 bits: 20 pJ x 48 / 64; DRAM at 6 bits per element
+    assert r.energy["sram_ifmap"] == pytest.approx(cf * M * K * 20.0 * 48 / 64 / 8, rel=1e-12)
+    assert r.energy["sram_filter"] == pytest.approx(rf * K * N * 20.0 * 48 / 64 / 8, rel=1e-12)
+    assert r.energy["dram"] == pytest.approx((M * K + K * N + M * N) * 6 * 2000.0 / 64,
+                                             rel=1e-12)  # fmt: skip
+    assert r.energy["mac"] == pytest.approx(M * N * K * sum(mac_cost("lpa8").values()))
+    assert res.energy_pj == pytest.approx(sum(r.energy.values()), rel=1e-12)
+    # the mixed PE's area is the same in both modes, larger than the plain LP8 PE's
+    a8 = run_model(_gemm_topology(tmp_path, M, N, K), "lp8", config=CALC, input_type="gemm")
+    assert res.area_mm2["pe_array"] > a8.area_mm2["pe_array"]
+    # same cycles as the uniform 8-bit LP layer (one product per cycle)
+    assert r.cycles == a8.layers[0].cycles
+
+
+def test_packed_config_rule():
+    cfg = ArrayConfig(ifmap_sram_kb=64, filter_sram_kb=32, ofmap_sram_kb=16,
+                      bandwidth_mode="USER", ifmap_bw=10, filter_bw=8, ofmap_bw=4)  # fmt: skip
+    p = packed_config(cfg, 4, 6)
+    assert p.sram_words("ifmap") == 2 * 64 * 1024
+    assert p.sram_words("filter") == int(32 * 1024 * 8 / 6)
+    assert p.sram_words("ofmap") == 2 * 16 * 1024
+    assert (p.ifmap_bw, p.filter_bw, p.ofmap_bw) == (20.0, pytest.approx(8 * 8 / 6), 8.0)
+
+
+def test_narrow_formats_stall_less_in_user_mode(tmp_path):
+    cfg = ArrayConfig(rows=8, cols=8, ifmap_sram_kb=2, filter_sram_kb=2, ofmap_sram_kb=2,
+                      bandwidth_mode="USER", ifmap_bw=1, filter_bw=1, ofmap_bw=1)  # fmt: skip
+    topo = _gemm_topology(tmp_path, 64, 64, 64)
+    r8 = run_model(topo, "int8", config=cfg, input_type="gemm").layers[0]
+    r6 = run_model(topo, _lpq_json(tmp_path, 6, "LP<6,0,5,4>"), config=cfg,
+                   input_type="gemm").layers[0]  # fmt: skip
+    assert r8.stall_cycles > r6.stall_cycles
+    assert r8.cycles - r8.stall_cycles == r6.cycles - r6.stall_cycles
+
+
+def test_format_errors(tmp_path):
+    names = [m.weight for m in model_layers("cnn")]
+    with pytest.raises(ValueError, match="formats must be one of"):
+        resolve_formats("int3", names)
+    with pytest.raises(ValueError, match="do not match the model"):
+        resolve_formats(_lpq_json(tmp_path, 6, "LP<6,0,5,4>"), names)
+    topo = _gemm_topology(tmp_path)
+    with pytest.raises(ValueError, match=r"integer in \[2, 8\]"):
+        run_model(topo, _lpq_json(tmp_path, 9, "LP<9,0,8,4>"), config=CALC, input_type="gemm")
+    with pytest.raises(ValueError, match="word_bytes"):
+        run_model("cnn", "int8", config=ArrayConfig(word_bytes=2))
+    with pytest.raises(ValueError, match="tokens"):
+        model_layers("minilm", tokens=0)
+
+
+@pytest.mark.parametrize("formats", ["int8", "posit8", "lp8", "int4"])
+def test_functional_equals_lognum_nn(formats):
+    from lognum.hw.model import functional_check
+
+    x = np.random.default_rng(1).random((2, 1, 28, 28)).astype(np.float32)
+    out = functional_check("cnn", formats, ["conv1", "fc2"], inputs=x, batch=2)
+    for c in out:
+        assert c["ok"], c
+        assert c["max_abs_diff"] <= c["max_bound"]
+        if formats == "lp8":  # the alpha = 8 antilog LUT is not exact ...
+            assert c["exact_diff"] > 0
+        else:  # ... the integer / quire accumulators are
+            assert c["exact_diff"] < 1e-12
+
+
+def test_cli_model_and_errors(capsys):
+    from lognum.cli import main
+
+    assert main(["hw", "model", "--model", "cnn", "--formats", "int8", "-q", "-c",
+                 str(ROOT / "tests/hw/data/fixtures" / "none.cfg")]) == 2  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("lognum hw: error:")
+    assert main(["hw", "model", "--model", "cnn", "--formats", "int8", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("name,fmt,pe,") and "# cycles = " in out and "conv1,int8_sym" in out
+    assert main(["hw", "model", "--model", "cnn", "--formats", "nope"]) == 2
+    assert main(["hw", "bogus"]) == 2
+    assert main(["hw"]) == 2
+
+
+def test_cli_codesign_user_errors(tmp_path, capsys):
+    from lognum.cli import main
+
+    assert main(["hw", "codesign", "--results", str(tmp_path), "-q"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no baselines.json" in err[0]
+
+
+def test_codesign_table_and_figure(tmp_path):
+    from lognum.hw.codesign import codesign_table, write_table
+    from lognum.plots.codesign import hw_codesign
+
+    calc = ArrayConfig(rows=16, cols=16, dataflow="os")
+    rows = codesign_table(ROOT / "results/lpq", tokens=16, config=calc, progress=False)
+    by = {r["accelerator"]: r for r in rows}
+    ref = by["INT8"]
+    assert ref["perf_per_area_vs_int8"] == 1.0 and ref["energy_eff_vs_int8"] == 1.0
+    lpq = [r for r in rows if r["accelerator"].startswith("LPA, LPQ")]
+    assert len(lpq) == 3 and all(0.99 < r["cos_lee"] < 1 for r in lpq)
+    # no stalls in CALC mode and every LPQ layer is wider than 4 bits: the same cycles as INT8
+    assert all(r["cycles"] == ref["cycles"] for r in lpq)
+    lp8 = by["uniform LP8"]
+    assert lp8["perf_per_area_vs_int8"] == pytest.approx(ref["area_mm2"] / lp8["area_mm2"])
+    assert lp8["energy_eff_vs_int8"] == pytest.approx(ref["energy_uj"] / lp8["energy_uj"])
+    assert by["INT8"]["cos_lee"] == pytest.approx(0.9614891783521096)  # baselines.json
+    paths = write_table(rows, tmp_path / "t.csv", "python -m lognum hw codesign --tokens 16")
+    assert paths[0].read_text().startswith("# python -m lognum hw codesign --tokens 16")
+    fig = hw_codesign(paths[1])
+    assert len(fig.axes) == 2
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
+        r["accelerator"] for r in rows]  # fmt: skip
+
+
+def test_hw_lpq_cost_table_matches_whole_model_runs(tmp_path):
+    from lognum.hw.codesign import default_config
+    from lognum.hw.lpq_hw import genome_cost, layer_costs
+
+    names = [m.weight for m in model_layers("minilm", 16) if m.weight is not None]
+    bits = [4, 5, 6, 7, 8, 6] * 6
+    p = tmp_path / "mixed.json"
+    p.write_text(json.dumps({"layers": [
+        {"layer": nm, "tensor": "weight", "n": b, "format": f"LP<{b},0,{b - 1},4>"}
+        for nm, b in zip(names, bits, strict=True)]}))  # fmt: skip
+    for metric in ("energy", "cycles"):
+        whole = run_model("minilm", p, 16, default_config(), progress=False)
+        ref = run_model("minilm", "lp8", 16, default_config(), progress=False)
+        got = whole.energy_pj if metric == "energy" else whole.cycles
+        # the all-8-bit reference of the table is the LPA at 8 bits (area differs from lp8's
+        # accelerator, energy and cycles of the same 8-bit datapath plus mode multiplexers)
+        assert genome_cost([8] * 36, names, metric, 16) == 1.0
+        c = layer_costs(metric, 16)
+        assert genome_cost(bits, names, metric, 16) == pytest.approx(got / c["ref"], rel=1e-12)
+        if metric == "cycles":
+            assert c["ref"] == ref.cycles  # same 8-bit mode timing as the uniform LP8 array
+    with pytest.raises(ValueError, match="metric"):
+        layer_costs("area")
