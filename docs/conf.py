@@ -79,7 +79,7 @@ if _TUT.is_dir():
 # Pages other parts of the project add when they exist; each is listed in the table of
 # contents only if its file is present, so the build is clean with or without it.
 OPTIONAL_PAGES = {
-    "guides": ["arith", "lpq_results"],
+    "guides": ["arith", "codesign", "lpq_results"],
     "course": ["instructor", "gallery"],
 }
 

@@ -110,6 +110,14 @@ register("hw_pe_utilisation", "lognum.plots.hw:fig_pe_utilisation",
          "Busy fraction of each PE for the FC layer (16x16 output-stationary array).",
          data=_HW)  # fmt: skip
 
+register("hw_codesign", "lognum.plots.codesign:hw_codesign",
+         "all-MiniLM-L6-v2 at 128 tokens on a 32x32 array: performance per area and energy "
+         "efficiency of each accelerator relative to INT8, with its measured fidelity.",
+         reproduces="LPQ paper's co-design claim (LPA vs other quantization accelerators)",
+         data="lognum.hw model of every MiniLM layer (45 nm estimates) and saved results/lpq "
+              "runs; table in results/hw/codesign.json",
+         requires="results/hw/codesign.json")  # fmt: skip
+
 # --- the LPQ search (saved results) --------------------------------------------------------
 register("lpq_pareto", "lognum.plots.lpq:fig_pareto",
          "all-MiniLM-L6-v2: average bits per weight against embedding fidelity and Lee "

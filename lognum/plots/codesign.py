@@ -29,7 +29,7 @@ def hw_codesign(rows: list[dict[str, Any]] | str | Path | None = None) -> Any:
     if it exists, else the table is computed (about 10 s). Returns a
     :class:`matplotlib.figure.Figure` (estimates: the axis labels say so).
     """
-    from lognum.plots.style import new_figure, use_style
+    from lognum.plots.style import COLORS, current_size, new_panels, use_style
 
     if rows is None:
         if DEFAULT_TABLE.is_file():
@@ -47,35 +47,45 @@ def hw_codesign(rows: list[dict[str, Any]] | str | Path | None = None) -> Any:
         raise ValueError("rows: empty co-design table")
     labels = [r["accelerator"] for r in rows]
     y = np.arange(len(rows))[::-1]
+    single = current_size() == "single"
+    c_pa, c_ee = COLORS[1], COLORS[2]
     with use_style():
-        fig = new_figure(width="double", height=3.8)
-        ax, bx = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1]}, sharey=True)
+        fig, (ax, bx) = new_panels(
+            2,
+            height=3.6,
+            row_height=2.6,
+            layout="constrained",
+            **({} if single else {"gridspec_kw": {"width_ratios": [2.2, 1]}}),
+        )
         pa = np.array([r["perf_per_area_vs_int8"] for r in rows])
         ee = np.array([r["energy_eff_vs_int8"] for r in rows])
         pac = np.array([r["perf_per_area_vs_int8_compute_only"] for r in rows])
         eec = np.array([r["energy_eff_vs_int8_compute_only"] for r in rows])
-        ax.scatter(pa, y + 0.12, marker="o", color="C0", label="perf/area (accelerator)")
-        ax.scatter(ee, y - 0.12, marker="s", color="C1", label="energy eff. (incl. DRAM)")
-        ax.scatter(pac, y + 0.12, marker="o", facecolors="none", edgecolors="C0",
+        ax.scatter(pa, y + 0.12, marker="o", color=c_pa, label="perf/area (accelerator)")
+        ax.scatter(ee, y - 0.12, marker="s", color=c_ee, label="energy eff. (incl. DRAM)")
+        ax.scatter(pac, y + 0.12, marker="^", facecolors="none", edgecolors=c_pa,
                    label="perf/area (PE array only)")  # fmt: skip
-        ax.scatter(eec, y - 0.12, marker="s", facecolors="none", edgecolors="C1",
+        ax.scatter(eec, y - 0.12, marker="D", facecolors="none", edgecolors=c_ee,
                    label="energy eff. (compute only)")  # fmt: skip
         ax.axvline(1.0, color="0.5", lw=0.8)
-        ax.axvline(PAPER_PERF_PER_AREA, color="C0", ls=":", lw=0.8)
-        ax.axvline(PAPER_ENERGY_EFF, color="C1", ls=":", lw=0.8)
-        ax.text(PAPER_ENERGY_EFF, y.max() + 0.6, "paper: 2x / 2.2x", fontsize=7, ha="center")
+        ax.axvline(PAPER_PERF_PER_AREA, color=c_pa, ls=":", lw=0.8, label="paper: LPA 2x perf/area")
+        ax.axvline(PAPER_ENERGY_EFF, color=c_ee, ls="--", lw=0.8, label="paper: LPA 2.2x energy")
         ax.set_xscale("log", base=2)
+        ax.set_xlim(0.125, 4.0)
         ax.set_yticks(y, labels)
-        ax.set_xlabel("relative to INT8 (estimates; > 1 is better)")
-        ax.set_ylim(-0.7, len(rows) - 0.1)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2, fontsize=6)
+        ax.set_xlabel("vs INT8 (estimates; > 1 better)")
+        ax.set_ylim(-0.7, len(rows) - 0.3)
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=1 if single else 3,
+                   frameon=False)  # fmt: skip
         cos = np.array([np.nan if r["cos_lee"] in (None, "") else float(r["cos_lee"])
                         for r in rows])  # fmt: skip
-        bx.barh(y, cos, color="0.6")
+        bx.barh(y, cos, color="0.75")
         for yi, c in zip(y, cos, strict=True):
-            bx.text(min(c, 1.0) - 0.01, yi, f"{c:.3f}", va="center", ha="right", fontsize=6)
+            bx.text(0.02, yi, f"{c:.3f}", va="center", ha="left", fontsize=6)
         bx.set_xlim(0.0, 1.0)
+        bx.set_yticks(y, labels if single else [""] * len(y))
+        bx.set_ylim(ax.get_ylim())
         bx.set_xlabel("cos to FP32 (Lee, measured)")
-        ax.set_title("(a) accelerator vs INT8", fontsize=8)
-        bx.set_title("(b) fidelity of the formats", fontsize=8)
+        ax.set_title("(a) accelerator vs INT8")
+        bx.set_title("(b) fidelity of the formats")
     return fig
