@@ -27,9 +27,9 @@ Sources
       ISCA 2016, Table I (45 nm figures taken from [H14]): 32-bit SRAM read (8 kB) 5 pJ,
       32-bit DRAM read 640 pJ, 32-bit register-file access 1 pJ.
 
-Composition rules (stated so they can be checked: ``tests/hw/test_energy.py`` recomputes every
-published point from the rules)
--------------------------------------------------------------------------------------------------
+Composition rules, stated so they can be checked (``tests/hw/test_energy.py`` recomputes every
+published point from the rules):
+
 - Integer adders (:func:`int_add`): piecewise linear in bits through [H14]'s 8/16/32-bit points
   (exact there), linear through zero below 8 bits and with the 16-32 slope above 32 bits.
 - Integer multipliers (:func:`int_mul`): a power law ``E_8 (b/8)^p`` through [H14]'s 8- and

@@ -635,9 +635,14 @@ def simulate(
 ) -> SimResult:
     """Simulate ``layers`` on the array ``config``.
 
+    ``config`` may also be a dict of :class:`ArrayConfig` fields. Bad arguments raise
+    ``ValueError`` (a value out of range) or ``TypeError`` (a wrong type), naming the
+    parameter.
+
     Parameters
     ----------
-    config : an :class:`ArrayConfig` or the path of a SCALE-Sim ``.cfg`` file.
+    config : an :class:`ArrayConfig`, a dict of its fields, or the path of a SCALE-Sim
+        ``.cfg`` file.
     layers : a list of :class:`Layer`, one layer, or the path of a SCALE-Sim topology CSV
         (``input_type`` ``"conv"`` or ``"gemm"``).
     scalesim_compat : reproduce SCALE-Sim 3.0.0's documented bugs (module docstring); in
@@ -658,10 +663,6 @@ def simulate(
         simulation would allocate more than this (:func:`memory_estimate`). The default mode
         streams the folds and needs little memory at any size; SCALE-Sim compat mode and
         functional mode hold whole operand matrices.
-
-    Config may also be a dict of :class:`ArrayConfig` fields. Bad arguments raise
-    ``ValueError`` (a value out of range) or ``TypeError`` (a wrong type), naming the
-    parameter.
     """
     from lognum.hw.config import read_scalesim_config
     from lognum.hw.workload import read_topology
