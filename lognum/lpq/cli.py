@@ -13,9 +13,79 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+
+
+class UsageError(Exception):
+    """A user's mistake: printed as one line on stderr, exit code 2 (no traceback)."""
+
+
+_OPTION_OF = {"max_avg_bits": "max-bits", "rs_min": "rs-min", "n_calib": "n-calib"}
+
+
+@contextmanager
+def _user_input(what: str = ""):
+    """Turn the ``ValueError`` / ``FileNotFoundError`` of validating the user's arguments or
+    loading the model and data into a :class:`UsageError` (``what`` prefixes the message,
+    ``"--"`` turns a leading parameter name into its option)."""
+    try:
+        yield
+    except (ValueError, FileNotFoundError) as e:
+        msg = str(e)
+        if what == "--":
+            for k, v in _OPTION_OF.items():
+                msg = msg.replace(k, v)
+        raise UsageError(f"{what}{msg}") from None
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error message (exit code 2)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _check_out(path: str) -> Path:
+    """``--out`` must be a writable file path (checked before a long run starts)."""
+    p = Path(path)
+    if p.is_dir():
+        raise UsageError(f"--out {path!r} is a directory; give a file name")
+    parent = p.parent
+    for a in (parent, *parent.parents):
+        if a.exists():
+            if not a.is_dir():
+                raise UsageError(f"--out {path!r}: {str(a)!r} is not a directory")
+            if not os.access(a, os.W_OK | os.X_OK):
+                raise UsageError(f"--out {path!r}: {str(a)!r} is not writable")
+            break
+    if parent.is_dir() and not p.exists():
+        try:  # can the file be created? (root passes os.access on read-only mounts)
+            p.open("x").close()
+            p.unlink()
+        except OSError as e:
+            raise UsageError(f"cannot write --out {path!r}: {e.strerror or e}") from None
+    return p
+
+
+def _write_json(path: str, d) -> None:
+    """Write the result; an unwritable ``--out`` is the user's error, not a traceback."""
+    p = Path(path)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(json.dumps(d, indent=1))
+    except OSError as e:
+        raise UsageError(f"cannot write --out {path!r}: {e.strerror or e}") from None
+
+
+def _positive(name: str, v, minimum=1) -> None:
+    if v < minimum:
+        raise UsageError(f"{name} must be >= {minimum}, got {v}")
 
 
 def _problem(args):
@@ -33,22 +103,32 @@ def _run(args) -> int:
     from lognum.nn._blas import pin_blas_threads
 
     pin_blas_threads(1)
-    prob = _problem(args)
-    space = SearchSpace(
-        n=tuple(args.n),
-        es=tuple(args.es),
-        sf=tuple(args.sf),
-        acts=args.acts,
-        rs_min=args.rs_min,
-        max_avg_bits=args.max_bits,
-    )
-    ga = GAConfig(
-        population=args.population,
-        generations=args.generations,
-        children=args.children,
-        seed=args.seed,
-    )
-    fc = FitnessConfig(tau=args.tau, lam=args.lam)
+    _check_out(args.out)
+    _positive("--workers", args.workers)
+    _positive("--n-calib", args.n_calib)
+    _positive("--calib-len", args.calib_len, 3)
+    _positive("--budget", args.budget, 0)
+    with _user_input("--"):
+        space = SearchSpace(
+            n=tuple(args.n),
+            es=tuple(args.es),
+            sf=tuple(args.sf),
+            acts=args.acts,
+            rs_min=args.rs_min,
+            max_avg_bits=args.max_bits,
+        )
+    with _user_input("--"):
+        ga = GAConfig(
+            population=args.population,
+            generations=args.generations,
+            children=args.children,
+            seed=args.seed,
+        )
+        fc = FitnessConfig(tau=args.tau, lam=args.lam)
+    with _user_input("--"):
+        prob = _problem(args)
+    with _user_input():
+        prob.state()  # loads the model and the calibration data (clear error if missing)
     ex = process_pool(args.workers) if args.workers > 1 else None
     try:
         if args.method == "ga":
@@ -65,8 +145,7 @@ def _run(args) -> int:
 
         st = prob.state()
         d["eval"] = evaluate_minilm(st["model"], prob.plan_for(res.best_genome, _factory()))
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(d, indent=1))
+    _write_json(args.out, d)
     print(
         f"{args.method} seed {args.seed}: fitness {res.best_fitness:.5f} "
         f"avg bits {res.avg_bits:.3f} {d.get('eval', '')}"
@@ -83,6 +162,14 @@ def _factory():
 def _baselines(args) -> int:
     from lognum.lpq.baselines import run_baselines
 
+    _check_out(args.out)
+    _positive("--n-calib", args.n_calib)
+    _positive("--calib-len", args.calib_len, 3)
+    with _user_input():
+        from lognum.lpq.problems import MiniLMProblem
+
+        MiniLMProblem(n_calib=args.n_calib, calib_len=args.calib_len).state()
+
     run_baselines(args.out, n_calib=args.n_calib, calib_len=args.calib_len)
     return 0
 
@@ -95,10 +182,28 @@ def _sensitivity(args) -> int:
     from lognum.nn._blas import pin_blas_threads
 
     pin_blas_threads(1)
-    prob = _problem(args)
-    b = lognum.parse(args.base)
+    _check_out(args.out)
+    _positive("--n-calib", args.n_calib)
+    _positive("--calib-len", args.calib_len, 3)
+    _positive("--noise-samples", args.noise_samples, 0)
+    try:
+        b = lognum.parse(args.base)
+    except ValueError as e:
+        raise UsageError(f"--base: {e}") from None
     if not isinstance(b, lognum.LogPosit):
-        raise SystemExit(f"--base must be an LP<n,es,rs,sf> format, got {args.base!r}")
+        raise UsageError(f"--base must be an LP<n,es,rs,sf> format, got {args.base!r}")
+    if b.n not in args.n:
+        raise UsageError(f"--base word size {b.n} must be one of --n {args.n}")
+    if any(not 3 <= v <= 16 for v in args.n):
+        raise UsageError(f"--n must be within [3, 16], got {args.n}")
+    if not min(args.n) <= args.max_bits:
+        raise UsageError(f"--max-bits must be >= min(--n) = {min(args.n)}, got {args.max_bits}")
+    with _user_input("--"):
+        fc = FitnessConfig(tau=args.tau, lam=args.lam)
+    with _user_input("--"):
+        prob = _problem(args)
+    with _user_input():
+        prob.state()
     base = np.tile([b.n, b.es, b.rs, b.sf], (len(prob.layer_names), 1)).astype(np.float64)
     model = prob.state()["model"]
     out = run_sensitivity(
@@ -106,15 +211,14 @@ def _sensitivity(args) -> int:
         base,
         args.max_bits,
         ns=tuple(args.n),
-        fitness=FitnessConfig(tau=args.tau, lam=args.lam),
+        fitness=fc,
         evaluate=lambda plan: evaluate_minilm(model, plan),
         noise_samples=args.noise_samples,
         # the perturbed configurations only need the Lee metrics (4x faster)
         evaluate_noise=lambda plan: evaluate_minilm(model, plan, polarity=False),
         seed=args.seed,
     )
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=1))
+    _write_json(args.out, out)
     s = out["sensitivity"]
     print(
         f"sensitivity DP <= {args.max_bits} bits: avg {out['avg_bits']:.3f}, L_GL predicted "
@@ -127,6 +231,9 @@ def _sensitivity(args) -> int:
 def _table(args) -> int:
     from lognum.lpq.report import goals_table, load_rows, results_table
 
+    if not Path(args.dir).is_dir():
+        raise UsageError(f"{args.dir!r} is not a directory of saved results")
+
     print(results_table(Path(args.dir)))
     rows = load_rows(Path(args.dir))
     if any(r.get("family") == "fp32" for r in rows):
@@ -137,8 +244,8 @@ def _table(args) -> int:
 
 def lpq_main(argv=None) -> int:
     """Entry point of ``lognum lpq`` (wired by the lead into ``lognum.cli``)."""
-    ap = argparse.ArgumentParser(prog="lognum lpq", description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
+    ap = _Parser(prog="lognum lpq", description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
     r = sub.add_parser("run", help="GA or random search")
     r.add_argument("--model", choices=("minilm", "tinycnn"), default="minilm")
     r.add_argument("--method", choices=("ga", "random"), default="ga")
@@ -187,7 +294,11 @@ def lpq_main(argv=None) -> int:
     t.add_argument("dir", nargs="?", default="results/lpq")
     t.set_defaults(fn=_table)
     args = ap.parse_args(argv)
-    return args.fn(args)
+    try:
+        return args.fn(args)
+    except UsageError as e:
+        print(f"lognum lpq {args.cmd}: error: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
