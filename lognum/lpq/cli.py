@@ -6,7 +6,8 @@
     lognum lpq sensitivity --out results/lpq/sensitivity.json   # per-layer costs, DP allocation
     lognum lpq table results/lpq          # the comparison table (markdown)
 
-``--workers K`` evaluates candidates on a K-process pool (results identical for any K).
+``--workers K`` evaluates candidates on a K-process pool, ``--scheduler tcp://host:8786`` on
+the workers of a dask.distributed cluster (results identical for any K and any cluster).
 """
 
 from __future__ import annotations
@@ -129,7 +130,22 @@ def _run(args) -> int:
         prob = _problem(args)
     with _user_input():
         prob.state()  # loads the model and the calibration data (clear error if missing)
-    ex = process_pool(args.workers) if args.workers > 1 else None
+    client = None
+    if args.scheduler:
+        if args.workers > 1:
+            raise UsageError("--scheduler and --workers > 1 exclude each other")
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            msg = "--scheduler needs dask.distributed: pip install 'dask[distributed]'"
+            raise UsageError(msg) from None
+        try:
+            client = Client(args.scheduler, timeout=args.scheduler_timeout)
+        except (OSError, ValueError, TypeError) as e:
+            raise UsageError(f"--scheduler {args.scheduler!r}: cannot connect ({e})") from None
+        ex = client.get_executor()
+    else:
+        ex = process_pool(args.workers) if args.workers > 1 else None
     try:
         if args.method == "ga":
             res = run_lpq(prob, space, ga, fc, executor=ex)
@@ -137,7 +153,9 @@ def _run(args) -> int:
             budget = args.budget or ga.budget
             res = random_search(prob, budget, space, fc, executor=ex, seed=args.seed)
     finally:
-        if ex is not None:
+        if client is not None:
+            client.close()
+        elif ex is not None:
             ex.shutdown()
     d = json.loads(res.to_json())
     if args.model == "minilm" and not args.no_eval:
@@ -170,7 +188,19 @@ def _baselines(args) -> int:
 
         MiniLMProblem(n_calib=args.n_calib, calib_len=args.calib_len).state()
 
-    run_baselines(args.out, n_calib=args.n_calib, calib_len=args.calib_len)
+    from lognum.lpq.baselines import GROUPS
+
+    groups = tuple(args.groups) if args.groups else GROUPS
+    bad = [g for g in groups if g not in GROUPS]
+    if bad:
+        raise UsageError(f"--groups must be among {', '.join(GROUPS)}; got {', '.join(bad)}")
+    run_baselines(
+        args.out,
+        n_calib=args.n_calib,
+        calib_len=args.calib_len,
+        groups=groups,
+        include_fp32=not args.no_fp32,
+    )
     return 0
 
 
@@ -267,12 +297,22 @@ def lpq_main(argv=None) -> int:
     r.add_argument("--n-calib", type=int, default=24)
     r.add_argument("--calib-len", type=int, default=48)
     r.add_argument("--workers", type=int, default=1)
+    r.add_argument(
+        "--scheduler",
+        default=None,
+        help="dask.distributed scheduler address (tcp://host:8786): evaluate there",
+    )
+    r.add_argument("--scheduler-timeout", type=float, default=10.0, help="seconds")
     r.add_argument("--no-eval", action="store_true")
     r.add_argument("--out", required=True)
     r.set_defaults(fn=_run)
     b = sub.add_parser("baselines", help="fixed-format / ALPS / single-LP baselines on MiniLM")
     b.add_argument("--n-calib", type=int, default=24)
     b.add_argument("--calib-len", type=int, default=48)
+    b.add_argument(
+        "--groups", nargs="+", help="baseline groups to (re-)run; the others are kept from --out"
+    )
+    b.add_argument("--no-fp32", action="store_true", help="keep the saved FP32 record")
     b.add_argument("--out", required=True)
     b.set_defaults(fn=_baselines)
     s = sub.add_parser(

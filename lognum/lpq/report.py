@@ -19,7 +19,7 @@ COLUMNS = (
 
 
 FAMILY_OF_METHOD = {"lpq-ga": "lpq", "random-search": "random", "lp-sensitivity-dp": "lp-dp"}
-BASELINE_FAMILIES = ("fixed", "alps", "single-lp")
+BASELINE_FAMILIES = ("fixed", "alps", "single-lp", "per-channel", "mx", "per-channel-lp")
 SEARCH_FAMILIES = ("lpq", "random", "lp-dp")
 
 
@@ -49,6 +49,7 @@ def load_rows(d: str | Path) -> list[dict]:
         else:
             row.update(r.get("eval", {}))
             row["fitness"] = r.get("fitness")
+            row["L_GL"] = r.get("L_GL")
         rows.append(row)
     for name, r in saved_runs(d):
         if "method" not in r or "eval" not in r:
@@ -70,6 +71,7 @@ def load_rows(d: str | Path) -> list[dict]:
             "method": label,
             "family": fam,
             "fitness": r["best_fitness"],
+            "L_GL": r["best_terms"].get("L_GL"),
             "evaluations": r["evaluations"],
             "file": name,
             **r["eval"],
@@ -216,3 +218,165 @@ def metric_agreement(d: str | Path, bits: tuple[float, float] = (5.5, 6.0)) -> d
             "std": float(np.std(v, ddof=1)),
         }
     return out
+
+
+# ----------------------------------------------------------------------------------------
+# Confidence intervals: per-item values saved beside the results (items/*.npz)
+# ----------------------------------------------------------------------------------------
+
+CI_METRICS = (
+    ("cos_lee", "cos Lee", "{:.4f}"),
+    ("lee_pearson", "Lee Pearson", "{:.3f}"),
+    ("wordsim353_spearman", "WS-353 rho", "{:.3f}"),
+    ("simlex999_spearman", "SimLex rho", "{:.3f}"),
+    ("polarity_cv_acc", "polarity CV", "{:.3f}"),
+    ("polarity_zeroshot_acc", "polarity 0-shot", "{:.3f}"),
+)
+
+
+def reevaluate_runs(d: str | Path, force: bool = False, progress: bool = True) -> list[str]:
+    """Evaluate every saved search result in ``d`` again (all metrics incl. the word sets)
+    and save its per-item values under ``d/items``; files whose items exist are skipped
+    unless ``force``.  Returns the names of the files evaluated."""
+    from lognum._progress import Progress
+    from lognum.lpq.evaluate import evaluate_minilm, items_path, save_items
+    from lognum.lpq.fitness import logposit_format
+    from lognum.lpq.ga import LPQResult
+    from lognum.lpq.problems import MiniLMProblem
+
+    todo = []
+    for name, r in saved_runs(d):
+        if "layers" not in r or r["config"]["problem"]["class"] != "MiniLMProblem":
+            continue
+        if force or not items_path(d, Path(name).stem).is_file():
+            todo.append(name)
+    bar = Progress(len(todo), "re-evaluate", enabled=progress)
+    for name in todo:
+        f = Path(d) / name
+        rec = json.loads(f.read_text())
+        res = LPQResult.from_json(f)
+        cfg = {k: v for k, v in rec["config"]["problem"].items() if k != "class"}
+        prob = MiniLMProblem(**cfg)
+        items: dict = {}
+        plan = prob.plan_for(res.best_genome, logposit_format)
+        rec["eval"] = evaluate_minilm(prob.state()["model"], plan, items_out=items)
+        save_items(items_path(d, f.stem), items)
+        f.write_text(json.dumps(rec, indent=1))
+        bar.update(1, name)
+    bar.close()
+    return todo
+
+
+def row_items_path(d: str | Path, row: dict) -> Path:
+    """The items file of a row of :func:`load_rows`."""
+    from lognum.lpq.evaluate import items_path
+
+    if "file" in row:
+        return items_path(d, Path(row["file"]).stem)
+    return items_path(d, f"baselines:{row['method']}")
+
+
+def human_ratings_offline() -> dict[str, np.ndarray]:
+    """The human ratings of the Lee pairs and the word sets (read from the gensim data)."""
+    from lognum.nn.data import load_lee, load_word_pairs
+
+    _, h = load_lee()
+    out = {"lee": h[np.triu_indices(len(h), 1)]}
+    for ws in ("wordsim353", "simlex999"):
+        out[ws] = load_word_pairs(ws)[1]
+    return out
+
+
+def ci_rows(d: str | Path, B: int = 2000, seed: int = 0) -> tuple[list[dict], dict]:
+    """Rows of :func:`load_rows` that have items, each with ``ci[metric] = [point, lo, hi]``
+    (:func:`lognum.lpq.stats.bootstrap_cis`); also returns the shared replicate draws."""
+    from lognum.lpq.evaluate import load_items, metrics_from_items
+    from lognum.lpq.stats import bootstrap_cis, draws
+
+    human = human_ratings_offline()
+    dr = draws(human, 200, B, seed)
+    out = []
+    for row in load_rows(d):
+        p = row_items_path(d, row)
+        if "missing" in row or not p.is_file():
+            continue
+        it = load_items(p)
+        pt = metrics_from_items(it, human)
+        row = {**row, **pt, "items": it, "ci": bootstrap_cis(it, human, pt, dr)}
+        out.append(row)
+    return out, {"human": human, "draws": dr}
+
+
+def _cell(c, fmt: str) -> str:
+    return f"{fmt.format(c[0])} [{fmt.format(c[1])}, {fmt.format(c[2])}]"
+
+
+def ci_table(rows: list[dict]) -> str:
+    """Markdown table: bits, calibration L_GL and every metric with its 95 % bootstrap CI."""
+    head = "| method | bits/weight | L_GL (calib) | " + " | ".join(c[1] for c in CI_METRICS)
+    lines = [head + " |", "|" + "---|" * (len(CI_METRICS) + 3)]
+    for r in rows:
+        lgl = r.get("L_GL")
+        cells = [_cell(r["ci"][k], f) if k in r["ci"] else "" for k, _, f in CI_METRICS]
+        lg = "" if lgl is None else f"{lgl:.4f}"
+        lines.append(f"| {r['method']} | {r['avg_bits']:.3f} | {lg} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def group_row(members: list[dict], label: str) -> dict:
+    """A pseudo-row for several runs (e.g. the seeds of one search): point metrics and
+    replicates are the means over ``members`` (the interval then counts the evaluation items'
+    uncertainty of the seed-averaged method; the seeds' own spread is reported separately)."""
+    keys = [k for k, _, _ in CI_METRICS if all(k in m for m in members)]
+    return {
+        "method": label,
+        "members": members,
+        "avg_bits": float(np.mean([m.get("avg_bits", np.nan) for m in members])),
+        **{k: float(np.mean([m[k] for m in members])) for k in keys},
+    }
+
+
+def replicates(row: dict, ctx: dict) -> dict[str, np.ndarray]:
+    """Replicate metrics of a row (cached in the row; a group row averages its members)."""
+    from lognum.lpq.stats import replicate_metrics
+
+    if "_rep" not in row:
+        if "members" in row:
+            reps = [replicates(m, ctx) for m in row["members"]]
+            row["_rep"] = {k: np.mean([r[k] for r in reps], axis=0) for k in reps[0]}
+        else:
+            row["_rep"] = replicate_metrics(row["items"], ctx["human"], ctx["draws"])
+    return row["_rep"]
+
+
+def paired(a: dict, b: dict, ctx: dict, level: float = 0.95) -> dict[str, list[float]]:
+    """``{metric: [A - B, lo, hi]}``: paired bootstrap (same replicates for both rows)."""
+    ra, rb = replicates(a, ctx), replicates(b, ctx)
+    q = (1 - level) / 2
+    out = {}
+    for k in ra:
+        if k in rb and k in a and k in b:
+            lo, hi = np.quantile(ra[k] - rb[k], [q, 1 - q])
+            out[k] = [float(a[k] - b[k]), float(lo), float(hi)]
+    return out
+
+
+def paired_table(pairs: list[tuple[dict, dict]], ctx: dict) -> str:
+    """Markdown table of ``A - B`` with paired-bootstrap 95 % CIs for each ``(A, B)`` pair of
+    rows (a ``*`` marks an interval that excludes zero)."""
+    lines = [
+        "| A | B | " + " | ".join(f"Δ {c[1]}" for c in CI_METRICS) + " |",
+        "|---|---|" + "---|" * len(CI_METRICS),
+    ]
+    for a, b in pairs:
+        diff = paired(a, b, ctx)
+        cells = []
+        for k, _, _ in CI_METRICS:
+            if k not in diff:
+                cells.append("")
+                continue
+            v, lo, hi = diff[k]
+            star = "*" if lo > 0 or hi < 0 else ""
+            cells.append(f"{v:+.4f} [{lo:+.4f}, {hi:+.4f}]{star}")
+        lines.append(f"| {a['method']} | {b['method']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -29,6 +29,8 @@ CASES = [
     (["--population", "x"], "argument --population: invalid int value: 'x'"),
     (["--sf"], "argument --sf: expected at least one argument"),
     (["--model", "resnet"], "argument --model: invalid choice: 'resnet'"),
+    (["--scheduler", "tcp://127.0.0.1:1", "--workers", "2"], "--scheduler and --workers > 1"),
+    (["--scheduler", "tcp://127.0.0.1:1", "--scheduler-timeout", "0.3"], "cannot connect"),
 ]
 
 
