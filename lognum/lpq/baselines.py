@@ -428,3 +428,62 @@ def run_baselines(
     bar.close()
     save()
     return recs
+
+
+def baseline_plan(rec: dict, names: list[str]) -> QuantPlan | None:
+    """The plan of a saved fixed / ALPS / single-LP record (``None`` for other families)."""
+    import lognum
+
+    fam = rec.get("family")
+    if fam == "fp32":
+        return QuantPlan()
+    if fam == "fixed":
+        spec = {label: (sp, pt) for label, sp, pt in FIXED}.get(rec["method"])
+        if spec is None:
+            return None
+        return QuantPlan(dict.fromkeys(names, fixed_quantizer(*spec)))
+    if fam == "alps":
+        f = rec["formats"]["formats"]
+        return QuantPlan({nm: lognum.parse(f[nm]) for nm in names})
+    if fam == "single-lp":
+        return QuantPlan(dict.fromkeys(names, lognum.parse(rec["format"])))
+    return None
+
+
+def reevaluate_baselines(
+    out: str | Path, n_calib: int = 24, calib_len: int = 48, force: bool = False
+) -> list[str]:
+    """Evaluate the saved fixed / ALPS / single-LP records of ``out`` again from their saved
+    formats (no re-search), adding the word-set metrics and the per-item values; records
+    whose items exist are skipped unless ``force``.  Returns the methods evaluated."""
+    from lognum._progress import Progress
+    from lognum.lpq.evaluate import average_weight_bits, evaluate_minilm, items_path, save_items
+    from lognum.lpq.problems import MiniLMProblem
+
+    out = Path(out)
+    recs = json.loads(out.read_text())
+    prob = MiniLMProblem(n_calib=n_calib, calib_len=calib_len)
+    st = prob.state()
+    todo = []
+    for r in recs:
+        if "missing" in r:
+            continue
+        p = items_path(out.parent, f"baselines:{r['method']}")
+        if (force or not p.is_file()) and baseline_plan(r, st["names"]) is not None:
+            todo.append(r)
+    bar = Progress(len(todo), "re-evaluate baselines")
+    for r in todo:
+        plan = baseline_plan(r, st["names"])
+        items: dict = {}
+        r["eval"] = evaluate_minilm(st["model"], plan, items_out=items)
+        r["avg_bits"] = r["eval"]["avg_bits"] = average_weight_bits(st["model"], plan)
+        if "L_GL" not in r:
+            loc, glob = prob.loss_terms(plan, FitnessConfig())
+            r["L_GL"] = loc + glob
+        save_items(items_path(out.parent, f"baselines:{r['method']}"), items)
+        cur = json.loads(out.read_text())  # another process may have added records
+        cur = [r if c["method"] == r["method"] else c for c in cur]
+        out.write_text(json.dumps(cur, indent=1))
+        bar.update(1, r["method"])
+    bar.close()
+    return [r["method"] for r in todo]

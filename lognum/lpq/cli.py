@@ -130,6 +130,9 @@ def _run(args) -> int:
         prob = _problem(args)
     with _user_input():
         prob.state()  # loads the model and the calibration data (clear error if missing)
+    budget = args.budget or ga.budget
+    if args.method in ("hill-climb", "greedy") and budget < args.population:
+        raise UsageError(f"--budget must be >= --population = {args.population}, got {budget}")
     client = None
     if args.scheduler:
         if args.workers > 1:
@@ -149,9 +152,14 @@ def _run(args) -> int:
     try:
         if args.method == "ga":
             res = run_lpq(prob, space, ga, fc, executor=ex)
-        else:
-            budget = args.budget or ga.budget
+        elif args.method == "random":
             res = random_search(prob, budget, space, fc, executor=ex, seed=args.seed)
+        else:
+            from lognum.lpq.local import greedy, hill_climb
+
+            search = hill_climb if args.method == "hill-climb" else greedy
+            res = search(prob, budget, space, fc, executor=ex, seed=args.seed,
+                         init=args.population)  # fmt: skip
     finally:
         if client is not None:
             client.close()
@@ -258,12 +266,36 @@ def _sensitivity(args) -> int:
     return 0
 
 
+def _evaluate(args) -> int:
+    from lognum.lpq.baselines import reevaluate_baselines
+    from lognum.lpq.report import reevaluate_runs
+
+    d = Path(args.dir)
+    if not d.is_dir():
+        raise UsageError(f"{args.dir!r} is not a directory of saved results")
+    with _user_input():
+        from lognum.lpq.problems import MiniLMProblem
+
+        MiniLMProblem().state()
+    done = []
+    if (d / "baselines.json").is_file():
+        done += reevaluate_baselines(d / "baselines.json", force=args.force)
+    done += reevaluate_runs(d, force=args.force)
+    print(f"evaluated {len(done)} saved configurations")
+    return 0
+
+
 def _table(args) -> int:
     from lognum.lpq.report import goals_table, load_rows, results_table
 
     if not Path(args.dir).is_dir():
         raise UsageError(f"{args.dir!r} is not a directory of saved results")
 
+    if args.ci:
+        from lognum.lpq.report import research_report
+
+        print(research_report(Path(args.dir), B=args.bootstrap))
+        return 0
     print(results_table(Path(args.dir)))
     rows = load_rows(Path(args.dir))
     if any(r.get("family") == "fp32" for r in rows):
@@ -278,12 +310,16 @@ def lpq_main(argv=None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
     r = sub.add_parser("run", help="GA or random search")
     r.add_argument("--model", choices=("minilm", "tinycnn"), default="minilm")
-    r.add_argument("--method", choices=("ga", "random"), default="ga")
+    r.add_argument(
+        "--method", choices=("ga", "random", "hill-climb", "greedy"), default="ga"
+    )
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--population", type=int, default=56)
     r.add_argument("--generations", type=int, default=52)
     r.add_argument("--children", type=int, default=4)
-    r.add_argument("--budget", type=int, default=0, help="random search: evaluations (0: GA's)")
+    r.add_argument(
+        "--budget", type=int, default=0, help="random / hill-climb / greedy: evaluations (0: GA's)"
+    )
     r.add_argument("--tau", type=float, default=0.3)
     r.add_argument("--lam", type=float, default=0.3)
     r.add_argument("--n", type=int, nargs="+", default=[4, 5, 6, 7, 8])
@@ -330,8 +366,21 @@ def lpq_main(argv=None) -> int:
     s.add_argument("--calib-len", type=int, default=48)
     s.add_argument("--out", required=True)
     s.set_defaults(fn=_sensitivity, model="minilm")
+    e = sub.add_parser(
+        "evaluate",
+        help="evaluate the saved baselines and runs again (all metrics, per-item values for CIs)",
+    )
+    e.add_argument("dir", nargs="?", default="results/lpq")
+    e.add_argument("--force", action="store_true", help="also those already evaluated")
+    e.set_defaults(fn=_evaluate)
     t = sub.add_parser("table", help="markdown table of the saved results")
     t.add_argument("dir", nargs="?", default="results/lpq")
+    t.add_argument(
+        "--ci",
+        action="store_true",
+        help="95%% bootstrap CIs, seeds and paired differences (from the saved per-item values)",
+    )
+    t.add_argument("--bootstrap", type=int, default=2000, help="replicates (with --ci)")
     t.set_defaults(fn=_table)
     args = ap.parse_args(argv)
     try:

@@ -18,9 +18,17 @@ COLUMNS = (
 )
 
 
-FAMILY_OF_METHOD = {"lpq-ga": "lpq", "random-search": "random", "lp-sensitivity-dp": "lp-dp"}
+FAMILY_OF_METHOD = {
+    "lpq-ga": "lpq",
+    "random-search": "random",
+    "lp-sensitivity-dp": "lp-dp",
+    "hill-climb": "hill-climb",
+    "greedy": "greedy",
+}
+SEARCH_LABEL = {"lpq": "LPQ GA", "random": "random search", "hill-climb": "hill climbing",
+                "greedy": "greedy"}  # fmt: skip
 BASELINE_FAMILIES = ("fixed", "alps", "single-lp", "per-channel", "mx", "per-channel-lp")
-SEARCH_FAMILIES = ("lpq", "random", "lp-dp")
+SEARCH_FAMILIES = ("lpq", "random", "lp-dp", "hill-climb", "greedy")
 
 
 def saved_baselines(d: str | Path) -> list[dict]:
@@ -64,7 +72,7 @@ def load_rows(d: str | Path) -> list[dict]:
             label = f"LP per layer, sensitivity DP (lam={lam:g}{cap}, {r['evaluations']} evals)"
         else:
             label = (
-                f"{'LPQ GA' if fam == 'lpq' else 'random search'} "
+                f"{SEARCH_LABEL[fam]} "
                 f"(lam={lam:g}{cap}, seed {seed}, {r['evaluations']} evals)"
             )
         row = {
@@ -380,3 +388,123 @@ def paired_table(pairs: list[tuple[dict, dict]], ctx: dict) -> str:
             cells.append(f"{v:+.4f} [{lo:+.4f}, {hi:+.4f}]{star}")
         lines.append(f"| {a['method']} | {b['method']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _setting(row: dict) -> str | None:
+    """The search setting of a run row (method, lam, cap, budget), without the seed."""
+    if row.get("family") not in SEARCH_FAMILIES or "file" not in row:
+        return None
+    import re
+
+    return re.sub(r", seed \d+", "", row["method"])
+
+
+def seed_groups(rows: list[dict]) -> dict[str, list[dict]]:
+    """Run rows grouped by search setting (one member per seed)."""
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        k = _setting(r)
+        if k is not None:
+            out.setdefault(k, []).append(r)
+    return out
+
+
+def seeds_table(groups: dict[str, list[dict]]) -> str:
+    """Per search setting: seeds, and the mean over seeds with a bootstrap interval over the
+    seeds (:func:`lognum.lpq.stats.seed_mean_ci`) of the fitness, L_GL, bits and metrics."""
+    from lognum.lpq.stats import seed_mean_ci
+
+    cols = (("fitness", "{:.4f}"), ("L_GL", "{:.4f}"), ("avg_bits", "{:.2f}"),
+            ("cos_lee", "{:.4f}"), ("lee_pearson", "{:.4f}"),
+            ("simlex999_spearman", "{:.4f}"))  # fmt: skip
+    lines = [
+        "| search | seeds | " + " | ".join(c for c, _ in cols) + " |",
+        "|---|---|" + "---|" * len(cols),
+    ]
+    for k, ms in groups.items():
+        cells = []
+        for c, f in cols:
+            v = [m[c] for m in ms if m.get(c) is not None]
+            if not v:
+                cells.append("")
+                continue
+            m, lo, hi = seed_mean_ci(v)
+            cells.append(f"{f.format(m)} [{f.format(lo)}, {f.format(hi)}]")
+        lines.append(f"| {k} | {len(ms)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _find(rows: list[dict], method: str) -> dict | None:
+    return next((r for r in rows if r["method"] == method), None)
+
+
+def goal_within(rows: list[dict], ctx: dict, ref: dict, rel: float = 0.01) -> str:
+    """For each row: every metric's paired difference to ``ref`` (FP32) relative to the FP32
+    value, with its CI; "met" when the CI's lower end is above ``-rel`` on every metric."""
+    keys = [k for k, _, _ in CI_METRICS]
+    lines = [
+        "| configuration | bits | " + " | ".join(c[1] for c in CI_METRICS) + " | all within "
+        f"{rel:.0%} |",
+        "|---|---|" + "---|" * (len(CI_METRICS) + 1),
+    ]
+    for r in rows:
+        d = paired(r, ref, ctx)
+        ok = True
+        cells = []
+        for k in keys:
+            if k not in d:
+                cells.append("")
+                continue
+            v, lo, hi = (x / abs(ref[k]) for x in d[k])
+            ok &= lo > -rel
+            cells.append(f"{v:+.2%} [{lo:+.2%}, {hi:+.2%}]")
+        yes = "met" if ok else "**not met**"
+        lines.append(f"| {r['method']} | {r['avg_bits']:.2f} | " + " | ".join(cells) +
+                     f" | {yes} |")  # fmt: skip
+    return "\n".join(lines)
+
+
+def research_report(d: str | Path, B: int = 2000, seed: int = 0) -> str:
+    """The full markdown report of ``d``: every configuration with 95 % bootstrap CIs, the
+    seeds of every search, paired comparisons (LP vs per-channel INT / MX at equal bits, GA vs
+    random search) and the W+A within-1 %-of-FP32 check."""
+    rows, ctx = ci_rows(d, B, seed)
+    out = ["## Every configuration (95 % bootstrap CIs)\n", ci_table(rows)]
+    groups = seed_groups(rows)
+    if groups:
+        out += ["\n## Searches over seeds (mean [95 % bootstrap CI over seeds])\n",
+                seeds_table(groups)]  # fmt: skip
+    pairs = []
+    int6 = [_find(rows, m) for m in ("INT6 per-channel absmax", "INT6 per-channel mse")]
+    mx6 = _find(rows, "MXFP6 e2m3")
+    refs = [r for r in (*int6, mx6) if r is not None]
+    for k, ms in groups.items():
+        if "<= 6 b" in k and len(ms) > 1:
+            g = group_row(ms, f"{k}, mean of {len(ms)} seeds")
+            best = min(ms, key=lambda r: r["fitness"])
+            best = {**best, "method": best["method"] + " (lowest calibration fitness)"}
+            pairs += [(g, b) for b in refs] + [(best, b) for b in refs]
+    lp6 = _find(rows, "single LP n=6")
+    pc6 = _find(rows, "LP n=6 per-channel sf (lognum extension)")
+    ga_pc = _find(rows, "LPQ GA genome (<= 6 b) + per-channel sf (lognum extension)")
+    for a in (lp6, pc6, ga_pc):
+        if a is not None:
+            pairs += [(a, b) for b in refs]
+    ga = {k: v for k, v in groups.items() if k.startswith("LPQ GA")}
+    for other in ("random search", "hill climbing", "greedy"):
+        rnd = {k.replace(other, "LPQ GA"): (k, v) for k, v in groups.items()
+               if k.startswith(other)}  # fmt: skip
+        for k, ms in ga.items():
+            if k in rnd and len(ms) > 1:
+                ko, mo = rnd[k]
+                pairs.append((group_row(ms, f"{k}, mean of {len(ms)} seeds"),
+                              group_row(mo, f"{ko}, mean of {len(mo)} seeds")))  # fmt: skip
+    if pairs:
+        out += ["\n## Paired differences A − B (95 % paired-bootstrap CIs; * excludes 0)\n",
+                paired_table(pairs, ctx)]  # fmt: skip
+    fp = _find(rows, "FP32")
+    wa = [r for r in rows if r.get("family") == "w+a"]
+    if fp is not None and wa:
+        out += ["\n## W+A: difference to FP32 relative to the FP32 value (95 % paired CIs)\n",
+                goal_within(wa, ctx, fp)]  # fmt: skip
+    return "\n".join(out) + "\n"
