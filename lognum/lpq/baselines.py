@@ -23,9 +23,9 @@ calibration fitness (:mod:`lognum.lpq.fitness`) and the same held-out metrics
 * OCP MX: MXFP8 (e4m3), MXFP6 (e2m3, e3m2), MXFP4, MXINT8, blocks of 32 along the input axis
   with an E8M0 scale (+0.25 bits per weight);
 * per-channel LP (a lognum extension beyond the paper: one ``sf`` per output channel, fitted
-  by least squares per row, 8 bits of ``sf`` per row counted): for each ``n`` the ``(es, rs)``
-  with the best calibration fitness, and the best saved GA genome with its ``sf`` replaced
-  per channel;
+  by least squares per row, 8 bits of ``sf`` per row counted): for each ``n`` the ``es``
+  (and ``rs``, see :func:`per_channel_lp_search`) with the best calibration fitness, and the
+  best saved GA genome with its ``sf`` replaced per channel;
 * weights + activations (``W{b}A{a}``): INT per-channel weights with per-token dynamic INT8
   activations; FP8 e4m3 per-tensor weights and activations; MX for both; LP weights (the
   single-LP format of each ``n``) with an ``LP<8, es, rs, sf>`` per layer for its input
@@ -199,12 +199,13 @@ def single_lp_search(problem, n: int, fc: FitnessConfig, n_max: int = 8) -> dict
 
 def per_channel_lp_search(problem, n: int, fc: FitnessConfig) -> dict:
     """Best uniform per-channel ``LP<n, es, rs, sf per row>`` by calibration fitness over
-    ``es`` 0..2 and ``rs`` in ``{n-3, n-2, n-1}`` (within ``[2, n-1]``)."""
+    ``es`` 0..2 and ``rs = n - 1`` (and ``rs = 2`` for ``n <= 5``): the saved single-LP
+    optima have ``rs = n - 1`` for ``n >= 5`` and ``rs = 2`` at ``n = 4``."""
     names = problem.layer_names
     best = None
     evals = 0
     for es in (0, 1, 2):
-        for rs in sorted({max(2, n - 3), max(2, n - 2), n - 1}):
+        for rs in sorted({n - 1, 2} if n <= 5 else {n - 1}):
             q = PerChannelLP(n, es, rs)
             rec = _score(problem, QuantPlan(dict.fromkeys(names, q)), fc, 8, False)
             evals += 1
