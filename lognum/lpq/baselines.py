@@ -258,6 +258,15 @@ def best_saved_genome(results_dir: str | Path, max_bits: float = 6.0):
     return best
 
 
+def _genome(d: Path, genome_file):
+    if genome_file is None:
+        return best_saved_genome(d)
+    from lognum.lpq.ga import LPQResult
+
+    r = LPQResult.from_json(genome_file)
+    return r.best_fitness, r, Path(genome_file).name
+
+
 def run_baselines(
     out: str | Path,
     n_calib: int = 24,
@@ -266,11 +275,14 @@ def run_baselines(
     single_lp_n: tuple[int, ...] = (4, 5, 6, 7, 8),
     include_fp32: bool = True,
     groups: tuple[str, ...] = GROUPS,
+    genome_file: str | Path | None = None,
 ) -> list[dict]:
     """Score the baselines of ``groups`` and write all records to ``out`` (JSON).
 
     Records of groups not re-run are kept from an existing ``out``; the per-item values of
-    every evaluated record go to ``items/`` beside ``out``.
+    every evaluated record go to ``items/`` beside ``out``.  The rows built on a GA genome use
+    ``genome_file`` (a saved run), by default the lowest-fitness ``ga_cap*.json`` beside
+    ``out`` (:func:`best_saved_genome`; the file used is recorded as ``source``).
     """
     from lognum._progress import Progress
     from lognum.lpq.evaluate import items_path, save_items
@@ -377,7 +389,7 @@ def run_baselines(
                 "per-channel-lp", QuantPlan(dict.fromkeys(names, q)), format=str(q),
                 grid_evaluations=r["grid_evaluations"])  # fmt: skip
             bar.update(1, str(q))
-        best = best_saved_genome(out.parent)
+        best = _genome(out.parent, genome_file)
         if best is not None:
             _, res, fname = best
             w = {nm: PerChannelLP(*(int(v) for v in res.best_genome[i, :3]))
@@ -419,7 +431,7 @@ def run_baselines(
                 QuantPlan(dict.fromkeys(names, wq), a_plan),
                 act_formats={nm: _fmt_lp(t) for nm, t in a_lp.items()})  # fmt: skip
             bar.update(1)
-        best = best_saved_genome(out.parent)
+        best = _genome(out.parent, genome_file)
         if best is not None:
             _, res, fname = best
             wq = {nm: logposit_format(*res.best_genome[i]) for i, nm in enumerate(names)}

@@ -191,6 +191,8 @@ def _baselines(args) -> int:
     _check_out(args.out)
     _positive("--n-calib", args.n_calib)
     _positive("--calib-len", args.calib_len, 3)
+    if args.genome is not None and not Path(args.genome).is_file():
+        raise UsageError(f"--genome {args.genome!r} is not a saved run")
     with _user_input():
         from lognum.lpq.problems import MiniLMProblem
 
@@ -208,6 +210,7 @@ def _baselines(args) -> int:
         calib_len=args.calib_len,
         groups=groups,
         include_fp32=not args.no_fp32,
+        genome_file=args.genome,
     )
     return 0
 
@@ -350,6 +353,9 @@ def lpq_main(argv=None) -> int:
         "--groups", nargs="+", help="baseline groups to (re-)run; the others are kept from --out"
     )
     b.add_argument("--no-fp32", action="store_true", help="keep the saved FP32 record")
+    b.add_argument(
+        "--genome", default=None, help="saved GA run for the genome-based rows (default: best cap)"
+    )
     b.add_argument("--out", required=True)
     b.set_defaults(fn=_baselines)
     s = sub.add_parser(
