@@ -284,7 +284,7 @@ def _evaluate(args) -> int:
     if (d / "baselines.json").is_file() and args.only in (None, "baselines"):
         done += reevaluate_baselines(d / "baselines.json", force=args.force)
     if args.only in (None, "runs"):
-        done += reevaluate_runs(d, force=args.force)
+        done += reevaluate_runs(d, force=args.force, pattern=args.pattern)
     print(f"evaluated {len(done)} saved configurations")
     return 0
 
@@ -380,6 +380,7 @@ def lpq_main(argv=None) -> int:
     e.add_argument("dir", nargs="?", default="results/lpq")
     e.add_argument("--force", action="store_true", help="also those already evaluated")
     e.add_argument("--only", choices=("baselines", "runs"), default=None)
+    e.add_argument("--pattern", default="*", help="runs: only the files matching this glob")
     e.set_defaults(fn=_evaluate)
     t = sub.add_parser("table", help="markdown table of the saved results")
     t.add_argument("dir", nargs="?", default="results/lpq")

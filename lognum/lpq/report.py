@@ -242,10 +242,13 @@ CI_METRICS = (
 )
 
 
-def reevaluate_runs(d: str | Path, force: bool = False, progress: bool = True) -> list[str]:
+def reevaluate_runs(
+    d: str | Path, force: bool = False, progress: bool = True, pattern: str = "*"
+) -> list[str]:
     """Evaluate every saved search result in ``d`` again (all metrics incl. the word sets)
     and save its per-item values under ``d/items``; files whose items exist are skipped
-    unless ``force``.  Returns the names of the files evaluated."""
+    unless ``force``; only the files matching the glob ``pattern``.  Returns the names of the
+    files evaluated."""
     from lognum._progress import Progress
     from lognum.lpq.evaluate import evaluate_minilm, items_path, save_items
     from lognum.lpq.fitness import logposit_format
@@ -254,6 +257,8 @@ def reevaluate_runs(d: str | Path, force: bool = False, progress: bool = True) -
 
     todo = []
     for name, r in saved_runs(d):
+        if not Path(name).match(pattern):
+            continue
         if "layers" not in r or r["config"]["problem"]["class"] != "MiniLMProblem":
             continue
         if force or not items_path(d, Path(name).stem).is_file():
