@@ -114,7 +114,9 @@ def _run(args) -> int:
             n=tuple(args.n),
             es=tuple(args.es),
             sf=tuple(args.sf),
-            acts=args.acts,
+            acts=args.acts or args.act_n is not None,
+            act_n=None if args.act_n is None else tuple(args.act_n),
+            act_sf=tuple(args.act_sf),
             rs_min=args.rs_min,
             max_avg_bits=args.max_bits,
         )
@@ -334,6 +336,10 @@ def lpq_main(argv=None) -> int:
         "--max-bits", type=float, default=None, help="cap on the average weight bits (default none)"
     )
     r.add_argument("--acts", action="store_true", help="also search activation formats")
+    r.add_argument(
+        "--act-n", type=int, nargs="+", default=None, help="activation word sizes (implies --acts)"
+    )
+    r.add_argument("--act-sf", type=float, nargs="+", default=[-4, -3, -2, -1, 0, 1, 2, 3, 4])
     r.add_argument("--n-calib", type=int, default=24)
     r.add_argument("--calib-len", type=int, default=48)
     r.add_argument("--workers", type=int, default=1)
