@@ -63,6 +63,7 @@ def load_rows(d: str | Path) -> list[dict]:
         if "method" not in r or "eval" not in r:
             continue
         fam = FAMILY_OF_METHOD.get(r["method"], "random")
+        acts = bool((r["config"].get("space") or {}).get("acts"))
         lam = r["config"]["fitness"]["lam"]
         seed = r["config"].get("ga", {}) or {}
         seed = seed.get("seed", r["config"].get("seed"))
@@ -75,6 +76,10 @@ def load_rows(d: str | Path) -> list[dict]:
                 f"{SEARCH_LABEL[fam]} "
                 f"(lam={lam:g}{cap}, seed {seed}, {r['evaluations']} evals)"
             )
+        if acts:
+            an = (r["config"]["space"].get("act_n") or ["n"])
+            label = f"W+A (A{'/'.join(str(v) for v in an)}) " + label
+            fam = "lpq-wa"
         row = {
             "method": label,
             "family": fam,
@@ -508,7 +513,7 @@ def research_report(d: str | Path, B: int = 2000, seed: int = 0) -> str:
         out += ["\n## Paired differences A − B (95 % paired-bootstrap CIs; * excludes 0)\n",
                 paired_table(pairs, ctx)]  # fmt: skip
     fp = _find(rows, "FP32")
-    wa = [r for r in rows if r.get("family") == "w+a"]
+    wa = [r for r in rows if r.get("family") in ("w+a", "lpq-wa")]
     if fp is not None and wa:
         out += ["\n## W+A: difference to FP32 relative to the FP32 value (95 % paired CIs)\n",
                 goal_within(wa, ctx, fp)]  # fmt: skip
