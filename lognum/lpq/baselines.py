@@ -32,6 +32,8 @@ calibration fitness (:mod:`lognum.lpq.fitness`) and the same held-out metrics
   activations, chosen by least squared error on the calibration activations
   (:func:`calibration_activations`, :func:`lognum.lpq.quantizers.calibrate_lp`); INT8
   weights with static per-tensor INT8 activations calibrated the same way;
+* GPTQ-style error-compensating rounding (:mod:`lognum.lpq.gptq`, calibration Hessians) of
+  per-channel INT4 / INT6 (MSE-clip scales) and of the single-LP format of ``n`` = 4, 6;
 * random search with the GA's evaluation budget is :func:`lognum.lpq.ga.random_search`.
 
 Every record carries the calibration fitness terms and the held-out metrics; the per-item
@@ -89,7 +91,7 @@ MX_ROWS = (
     ("MXINT8", "int8"),
 )
 
-GROUPS = ("fixed", "alps", "single-lp", "per-channel", "mx", "per-channel-lp", "w+a")
+GROUPS = ("fixed", "alps", "single-lp", "per-channel", "mx", "per-channel-lp", "w+a", "gptq")
 
 
 def fixed_quantizer(spec: str, per_tensor: bool):
@@ -331,6 +333,7 @@ def run_baselines(
         "mx": len(MX_ROWS),
         "per-channel-lp": len(single_lp_n) + 1,
         "w+a": 13,
+        "gptq": 4,
     }
     bar = Progress(sum(sizes[g] for g in groups) + include_fp32, "baselines")
     if include_fp32:
@@ -438,6 +441,18 @@ def run_baselines(
             add("W6A8 LP: LPQ GA genome (<= 6 b) / LP<8> per layer (calibrated)", "w+a", "w+a",
                 QuantPlan(wq, a_plan), source=fname)  # fmt: skip
         bar.update(1)
+    if "gptq" in groups:
+        import lognum
+        from lognum.lpq.gptq import gptq_plan
+
+        for n in (4, 6):
+            add(f"INT{n} per-channel mse + GPTQ", "gptq", "gptq", gptq_plan(prob, "int", n))
+            bar.update(1)
+            if n in single:
+                fmt = lognum.parse(single[n])
+                add(f"{single[n]} (single LP n={n}) + GPTQ", "gptq", "gptq",
+                    gptq_plan(prob, "lp", n, fmt))  # fmt: skip
+            bar.update(1)
     bar.close()
     save()
     return recs
