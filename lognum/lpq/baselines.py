@@ -459,7 +459,8 @@ def run_baselines(
 
 
 def baseline_plan(rec: dict, names: list[str]) -> QuantPlan | None:
-    """The plan of a saved fixed / ALPS / single-LP record (``None`` for other families)."""
+    """The weight plan of a saved baseline record (``None`` for W+A, GPTQ and genome-based
+    rows, which are not rebuilt from the record)."""
     import lognum
 
     fam = rec.get("family")
@@ -475,15 +476,25 @@ def baseline_plan(rec: dict, names: list[str]) -> QuantPlan | None:
         return QuantPlan({nm: lognum.parse(f[nm]) for nm in names})
     if fam == "single-lp":
         return QuantPlan(dict.fromkeys(names, lognum.parse(rec["format"])))
+    if fam == "per-channel":
+        spec = {label: (n, clip) for label, n, clip in PER_CHANNEL}.get(rec["method"])
+        return None if spec is None else QuantPlan(dict.fromkeys(names, PerChannelInt(*spec)))
+    if fam == "mx":
+        el = dict(MX_ROWS).get(rec["method"])
+        return None if el is None else QuantPlan(dict.fromkeys(names, MXQuant(el)))
+    if fam == "per-channel-lp" and rec.get("format", "").startswith("LP<"):
+        n, es, rs = (int(v) for v in rec["format"][3:].split(",")[:3])
+        return QuantPlan(dict.fromkeys(names, PerChannelLP(n, es, rs)))
     return None
 
 
 def reevaluate_baselines(
     out: str | Path, n_calib: int = 24, calib_len: int = 48, force: bool = False
 ) -> list[str]:
-    """Evaluate the saved fixed / ALPS / single-LP records of ``out`` again from their saved
-    formats (no re-search), adding the word-set metrics and the per-item values; records
-    whose items exist are skipped unless ``force``.  Returns the methods evaluated."""
+    """Evaluate the saved baseline records of ``out`` again from their saved formats
+    (:func:`baseline_plan`; no re-search), adding the word-set metrics and the per-item
+    values; records whose items exist are skipped unless ``force``.  Returns the methods
+    evaluated."""
     from lognum._progress import Progress
     from lognum.lpq.evaluate import average_weight_bits, evaluate_minilm, items_path, save_items
     from lognum.lpq.problems import MiniLMProblem

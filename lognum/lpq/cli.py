@@ -291,6 +291,26 @@ def _evaluate(args) -> int:
     return 0
 
 
+def _ablation(args) -> int:
+    from lognum.lpq.ablation import run_ablation
+
+    if not Path(args.dir).is_dir():
+        raise UsageError(f"{args.dir!r} is not a directory of saved results")
+    _check_out(args.out)
+    with _user_input():
+        from lognum.lpq.problems import MiniLMProblem
+
+        MiniLMProblem().state()
+    res = run_ablation(Path(args.dir))
+    _write_json(args.out, res)
+    for band, d in res["spearman"].items():
+        print(f"{band}: {d['configurations']} configurations")
+        for loss, v in d.items():
+            if isinstance(v, dict):
+                print(f"  {loss:36s} " + "  ".join(f"{m} {x:+.2f}" for m, x in v.items()))
+    return 0
+
+
 def _table(args) -> int:
     from lognum.lpq.report import goals_table, load_rows, results_table
 
@@ -388,6 +408,12 @@ def lpq_main(argv=None) -> int:
     e.add_argument("--only", choices=("baselines", "runs"), default=None)
     e.add_argument("--pattern", default="*", help="runs: only the files matching this glob")
     e.set_defaults(fn=_evaluate)
+    a = sub.add_parser(
+        "ablation", help="rank agreement of fitness variants with held-out metrics (saved configs)"
+    )
+    a.add_argument("dir", nargs="?", default="results/lpq")
+    a.add_argument("--out", required=True)
+    a.set_defaults(fn=_ablation)
     t = sub.add_parser("table", help="markdown table of the saved results")
     t.add_argument("dir", nargs="?", default="results/lpq")
     t.add_argument(
