@@ -483,7 +483,11 @@ def research_report(d: str | Path, B: int = 2000, seed: int = 0) -> str:
     groups = seed_groups(rows)
     if groups:
         out += ["\n## Searches over seeds (mean [95 % bootstrap CI over seeds])\n",
-                seeds_table(groups)]  # fmt: skip
+                seeds_table(groups),
+                "\n## GA vs the other searches at equal budget, paired by seed (fitness)\n",
+                seed_paired_fitness(groups),
+                "\n## Convergence: best fitness after e evaluations, mean [min, max] over seeds\n",
+                convergence_table(d)]  # fmt: skip
     pairs = []
     int6 = [_find(rows, m) for m in ("INT6 per-channel absmax", "INT6 per-channel mse")]
     mx6 = _find(rows, "MXFP6 e2m3")
@@ -518,3 +522,65 @@ def research_report(d: str | Path, B: int = 2000, seed: int = 0) -> str:
         out += ["\n## W+A: difference to FP32 relative to the FP32 value (95 % paired CIs)\n",
                 goal_within(wa, ctx, fp)]  # fmt: skip
     return "\n".join(out) + "\n"
+
+
+def _best_at(history: list[dict], e: int) -> float:
+    """Best fitness after ``e`` evaluations (the last history entry with <= e)."""
+    v = [h["best_fitness"] for h in history if h["evaluations"] <= e]
+    return v[-1] if v else float("nan")
+
+
+def convergence_table(d: str | Path) -> str:
+    """Best calibration fitness vs evaluations per search setting: mean over seeds and the
+    band [min, max] over seeds at equal evaluation budgets (one table per budget)."""
+    runs: dict[str, list[dict]] = {}
+    for row in load_rows(d):
+        k = _setting(row)
+        if k is not None and row.get("family") != "lp-dp":
+            runs.setdefault(k, []).append(json.loads((Path(d) / row["file"]).read_text()))
+    by_budget: dict[int, list[str]] = {}
+    for k, rs in runs.items():
+        by_budget.setdefault(min(r["evaluations"] for r in rs), []).append(k)
+    out = []
+    for budget, keys in sorted(by_budget.items()):
+        cps = {56, budget // 4, budget // 2, 3 * budget // 4, budget}
+        cps = tuple(sorted(c for c in cps if 0 < c <= budget))
+        lines = ["| search | seeds | " + " | ".join(f"e = {c}" for c in cps) + " |",
+                 "|---|---|" + "---|" * len(cps)]  # fmt: skip
+        for k in keys:
+            rs = runs[k]
+            cells = []
+            for c in cps:
+                v = np.array([_best_at(r["history"], c) for r in rs])
+                cells.append(f"{np.mean(v):.4f} [{np.min(v):.4f}, {np.max(v):.4f}]")
+            lines.append(f"| {k} | {len(rs)} | " + " | ".join(cells) + " |")
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
+def seed_paired_fitness(groups: dict[str, list[dict]]) -> str:
+    """GA minus each other search of the same setting, paired by seed (calibration fitness):
+    the per-seed differences and their mean with a bootstrap interval over seeds."""
+    from lognum.lpq.stats import seed_mean_ci
+
+    seed_of = lambda r: int(r["method"].split("seed ")[1].split(",")[0])  # noqa: E731
+    lines = ["| GA setting | vs | seeds | GA − other per seed | mean [95 % CI over seeds] |",
+             "|---|---|---|---|---|"]  # fmt: skip
+    for k, ms in groups.items():
+        if not k.startswith("LPQ GA"):
+            continue
+        ga = {seed_of(r): r["fitness"] for r in ms}
+        for other in ("random search", "hill climbing", "greedy"):
+            ko = k.replace("LPQ GA", other)
+            if ko not in groups:
+                continue
+            ot = {seed_of(r): r["fitness"] for r in groups[ko]}
+            common = sorted(set(ga) & set(ot))
+            if len(common) < 2:
+                continue
+            diff = [ga[s] - ot[s] for s in common]
+            m, lo, hi = seed_mean_ci(diff)
+            lines.append(f"| {k} | {other} | {len(common)} | "
+                         + ", ".join(f"{x:+.4f}" for x in diff)
+                         + f" | {m:+.4f} [{lo:+.4f}, {hi:+.4f}] |")  # fmt: skip
+    return "\n".join(lines)
