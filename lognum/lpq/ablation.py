@@ -72,6 +72,7 @@ def saved_configurations(d) -> list[tuple[str, float, object, dict]]:
     from lognum.lpq.ga import LPQResult
     from lognum.lpq.problems import MiniLMProblem
     from lognum.lpq.report import human_ratings_offline, saved_baselines, saved_runs
+    from lognum.nn.quant import WeightCache
 
     human = human_ratings_offline()
     prob = MiniLMProblem()
@@ -83,6 +84,7 @@ def saved_configurations(d) -> list[tuple[str, float, object, dict]]:
             continue
         plan = baseline_plan(r, names)
         if plan is not None:
+            plan.cache = WeightCache()
             out.append((r["method"], r["eval"]["avg_bits"], plan,
                         metrics_from_items(load_items(p), human)))  # fmt: skip
     for name, r in saved_runs(d):

@@ -62,7 +62,7 @@ from lognum.lpq.quantizers import (
     calibrate_lp,
     calibrate_scale,
 )
-from lognum.nn.quant import PerTensorScaled, QuantPlan, bits_of
+from lognum.nn.quant import PerTensorScaled, QuantPlan, WeightCache, bits_of
 
 FIXED = (
     ("INT8 per-tensor", "int8_sym", False),
@@ -164,6 +164,8 @@ def _score(
     from lognum.lpq.evaluate import average_weight_bits, evaluate_minilm
 
     st = problem.state()
+    if plan.cache is None:  # quantize each layer once, not once per forward batch
+        plan.cache = WeightCache()
     loc, glob = problem.loss_terms(plan, fc)
     names = st["names"]
     genome = np.array([[bits_of(plan.weights.get(nm)), 0, 0, 0] for nm in names], float)
@@ -513,6 +515,7 @@ def reevaluate_baselines(
     bar = Progress(len(todo), "re-evaluate baselines")
     for r in todo:
         plan = baseline_plan(r, st["names"])
+        plan.cache = WeightCache()
         items: dict = {}
         r["eval"] = evaluate_minilm(st["model"], plan, items_out=items)
         r["avg_bits"] = r["eval"]["avg_bits"] = average_weight_bits(st["model"], plan)
