@@ -311,6 +311,19 @@ def _ablation(args) -> int:
     return 0
 
 
+def _cnn_study(args) -> int:
+    from lognum.lpq.cnn_study import cnn_table, run_cnn_study
+
+    _check_out(args.out)
+    with _user_input():
+        from lognum.lpq.problems import TinyCNNProblem
+
+        TinyCNNProblem().state()
+    res = run_cnn_study(args.out, seeds=tuple(args.seeds))
+    print(cnn_table(res))
+    return 0
+
+
 def _table(args) -> int:
     from lognum.lpq.report import goals_table, load_rows, results_table
 
@@ -414,6 +427,10 @@ def lpq_main(argv=None) -> int:
     a.add_argument("dir", nargs="?", default="results/lpq")
     a.add_argument("--out", required=True)
     a.set_defaults(fn=_ablation)
+    c = sub.add_parser("cnn-study", help="tiny MNIST CNN: top-1 of W-only / W+A formats, searches")
+    c.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    c.add_argument("--out", required=True)
+    c.set_defaults(fn=_cnn_study)
     t = sub.add_parser("table", help="markdown table of the saved results")
     t.add_argument("dir", nargs="?", default="results/lpq")
     t.add_argument(
