@@ -32,17 +32,23 @@ SEARCH_FAMILIES = ("lpq", "random", "lp-dp", "hill-climb", "greedy")
 
 
 def saved_baselines(d: str | Path) -> list[dict]:
-    """The records of ``d/baselines.json`` (``lognum lpq baselines``), or ``[]``."""
-    bl = Path(d) / "baselines.json"
-    return json.loads(bl.read_text()) if bl.is_file() else []
+    """The records of ``d/baselines*.json`` (``lognum lpq baselines``; ``baselines.json`` first,
+    then the others by name), or ``[]``."""
+    files = sorted(
+        Path(d).glob("baselines*.json"), key=lambda f: (f.name != "baselines.json", f.name)
+    )
+    out: list[dict] = []
+    for f in files:
+        out += json.loads(f.read_text())
+    return out
 
 
 def saved_runs(d: str | Path) -> list[tuple[str, dict]]:
     """``(file name, record)`` of every saved search result in ``d`` (sorted by name): each
-    JSON file except ``baselines.json`` and the ``bench*`` benchmark files."""
+    JSON file except the ``baselines*`` and the ``bench*`` benchmark files."""
     out = []
     for f in sorted(Path(d).glob("*.json")):
-        if f.name != "baselines.json" and not f.name.startswith("bench"):
+        if not f.name.startswith(("baselines", "bench")):
             out.append((f.name, json.loads(f.read_text())))
     return out
 
