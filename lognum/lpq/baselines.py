@@ -361,9 +361,11 @@ def run_baselines(
             else:
                 add(label, "alps", "alps", QuantPlan(fmts), formats=detail)
             bar.update(1, label)
-    single: dict[int, str] = {
+    from lognum.lpq.report import saved_baselines
+
+    single: dict[int, str] = {  # this file's records, else those of baselines*.json beside it
         int(r["method"].rsplit("=", 1)[1]): r["format"]
-        for r in recs
+        for r in [*saved_baselines(out.parent), *recs]
         if r.get("family") == "single-lp" and "format" in r
     }
     if "single-lp" in groups or ("w+a" in groups and not single):
