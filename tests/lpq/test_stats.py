@@ -70,7 +70,7 @@ def test_cis_cover_the_point_and_paired_is_narrower():
     a, _ = _items(h, 0.05)
     b = {k: v.copy() for k, v in a.items()}
     b["simlex999_cos"] = b["simlex999_cos"] + 0.5 * RNG.standard_normal(999)  # B is noisier
-    dr = draws(h, 200, B=400, seed=0)
+    dr = draws(h, 200, B=200, seed=0)
     pa, pb = metrics_from_items(a, h), metrics_from_items(b, h)
     ci = bootstrap_cis(a, h, pa, dr)
     for _k, (p, lo, hi) in ci.items():
