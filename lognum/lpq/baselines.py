@@ -280,6 +280,7 @@ def run_baselines(
     include_fp32: bool = True,
     groups: tuple[str, ...] = GROUPS,
     genome_file: str | Path | None = None,
+    methods: tuple[str, ...] | None = None,
 ) -> list[dict]:
     """Score the baselines of ``groups`` and write all records to ``out`` (JSON).
 
@@ -287,6 +288,7 @@ def run_baselines(
     every evaluated record go to ``items/`` beside ``out``.  The rows built on a GA genome use
     ``genome_file`` (a saved run), by default the lowest-fitness ``ga_cap*.json`` beside
     ``out`` (:func:`best_saved_genome`; the file used is recorded as ``source``).
+    ``methods``: only the rows with these labels (and only their records are replaced).
     """
     from lognum._progress import Progress
     from lognum.lpq.evaluate import items_path, save_items
@@ -301,7 +303,10 @@ def run_baselines(
     names = st["names"]
     out = Path(out)
     old = json.loads(out.read_text()) if out.is_file() else []
-    recs: list[dict] = [r for r in old if r.get("group", r.get("family")) not in groups]
+    if methods is None:
+        recs: list[dict] = [r for r in old if r.get("group", r.get("family")) not in groups]
+    else:
+        recs = [r for r in old if r["method"] not in methods]
     if include_fp32:
         recs = [r for r in recs if r.get("family") != "fp32"]
 
@@ -310,6 +315,8 @@ def run_baselines(
         out.write_text(json.dumps(recs, indent=1))
 
     def add(label, family, group, plan, **extra):
+        if methods is not None and label not in methods:
+            return
         t0 = time.perf_counter()
         items: dict = {}
         rec = {"method": label, "family": family, "group": group, **extra}

@@ -213,6 +213,8 @@ def _baselines(args) -> int:
         groups=groups,
         include_fp32=not args.no_fp32,
         genome_file=args.genome,
+        methods=None if args.methods is None else tuple(args.methods),
+        single_lp_n=tuple(args.lp_n),
     )
     return 0
 
@@ -392,6 +394,8 @@ def lpq_main(argv=None) -> int:
         "--groups", nargs="+", help="baseline groups to (re-)run; the others are kept from --out"
     )
     b.add_argument("--no-fp32", action="store_true", help="keep the saved FP32 record")
+    b.add_argument("--methods", nargs="+", default=None, help="only the rows with these labels")
+    b.add_argument("--lp-n", type=int, nargs="+", default=[4, 5, 6, 7, 8], help="LP word sizes")
     b.add_argument(
         "--genome", default=None, help="saved GA run for the genome-based rows (default: best cap)"
     )
