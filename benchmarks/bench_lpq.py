@@ -10,6 +10,10 @@ steady-state cost of a generation.  Prints the median times and the ratio measur
 writes ``results/lpq/bench_lpq.json``.  The quantized-weight cache is cleared between repeats
 (``fresh genomes``: every repeat draws new genomes).
 
+``--dask``: the same with ``dask.distributed`` ``LocalCluster`` executors (processes, one
+thread each, 1 and 2 workers; ``client.get_executor()``), written to
+``results/lpq/bench_lpq_dask.json``.
+
 It also prints how many CPU seconds the workers obtained per wall-clock second.  On 2 idle cores
 that is about 1 for one worker and about 2 for two workers.  On a shared machine it shows how
 much of the possible speed-up the other jobs left.
@@ -50,8 +54,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--children", type=int, default=7)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--out", default="results/lpq/bench_lpq.json")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--dask", action="store_true", help="dask LocalCluster executors")
     args = ap.parse_args(argv)
+    if args.out is None:
+        args.out = f"results/lpq/bench_lpq{'_dask' if args.dask else ''}.json"
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from lognum.lpq.fitness import FitnessConfig
     from lognum.lpq.ga import process_pool
@@ -65,7 +72,23 @@ def main(argv=None) -> int:
     times: dict[int, list[float]] = {1: [], 2: []}
     cpu: dict[int, list[float]] = {1: [], 2: []}
     fits: dict[int, list] = {1: [], 2: []}
-    pools = {w: process_pool(w) for w in (1, 2)}
+    clients = []
+    if args.dask:
+        from dask.distributed import Client, LocalCluster
+
+        pools = {}
+        for w in (1, 2):
+            c = LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
+                             dashboard_address=None)  # fmt: skip
+            cl = Client(c)
+            # each worker pins BLAS to one thread before it loads the model
+            from lognum.nn._blas import pin_blas_threads
+
+            cl.run(pin_blas_threads)
+            clients.append((cl, c))
+            pools[w] = cl.get_executor()
+    else:
+        pools = {w: process_pool(w) for w in (1, 2)}
     try:
         for w, ex in pools.items():  # warm-up: every worker loads the model and compiles
             warm = [space.random_genome(L, np.random.default_rng([99, i])) for i in range(2 * w)]
@@ -81,8 +104,13 @@ def main(argv=None) -> int:
                 fits[w].append(f)
                 cpu[w].append(c)
     finally:
-        for ex in pools.values():
-            ex.shutdown()
+        if clients:
+            for cl, c in clients:
+                cl.close()
+                c.close()
+        else:
+            for ex in pools.values():
+                ex.shutdown()
     med = {w: statistics.median(v) for w, v in times.items()}
     ratio = med[1] / med[2]
     same = fits[1] == fits[2]
@@ -106,7 +134,7 @@ def main(argv=None) -> int:
         "seconds_1_worker": times[1], "seconds_2_workers": times[2],
         "median_speedup": ratio, "identical_fitness": same, "loadavg": os.getloadavg(),
         "cpu_seconds_1_worker": cpu[1], "cpu_seconds_2_workers": cpu[2],
-        "worker_cpu_per_wall_second": share,
+        "worker_cpu_per_wall_second": share, "executor": "dask" if args.dask else "process pool",
     }, indent=1))  # fmt: skip
     return 0
 

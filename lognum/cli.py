@@ -56,7 +56,7 @@ def figures_main(argv: list[str]) -> int:
         return 0
     bad = FIGURES.unknown(args.names)
     if bad:
-        print(f"lognum figures: unknown figure {', '.join(map(repr, bad))} "
+        print(f"lognum figures: error: unknown figure {', '.join(map(repr, bad))} "
               "(`lognum figures --list` names them)", file=sys.stderr)
         return 2
     names = list(args.names) or None
@@ -65,12 +65,12 @@ def figures_main(argv: list[str]) -> int:
         names = [n for n in pool if FIGURES[n].group in args.only]
     missing = [n for n in names or [] if not FIGURES[n].available()]
     if missing:
-        print(f"lognum figures: {missing[0]!r} needs {FIGURES[missing[0]].requires}, which is "
+        print(f"lognum figures: error: {missing[0]!r} needs {FIGURES[missing[0]].requires}, which is "
               "not in this directory or the source tree", file=sys.stderr)
         return 2
     out = Path(args.outdir)
     if out.exists() and not out.is_dir():
-        print(f"lognum figures: -o {out} exists and is not a directory", file=sys.stderr)
+        print(f"lognum figures: error: -o {out} exists and is not a directory", file=sys.stderr)
         return 2
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -78,7 +78,7 @@ def figures_main(argv: list[str]) -> int:
         probe.touch()
         probe.unlink()
     except OSError as e:
-        print(f"lognum figures: cannot write into {out}: {e.strerror or e}", file=sys.stderr)
+        print(f"lognum figures: error: cannot write into {out}: {e.strerror or e}", file=sys.stderr)
         return 2
     t = time.perf_counter()
     written = _render(names, out, args.size, args.style) if names != [] else []

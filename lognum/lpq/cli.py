@@ -6,16 +6,87 @@
     lognum lpq sensitivity --out results/lpq/sensitivity.json   # per-layer costs, DP allocation
     lognum lpq table results/lpq          # the comparison table (markdown)
 
-``--workers K`` evaluates candidates on a K-process pool (results identical for any K).
+``--workers K`` evaluates candidates on a K-process pool, ``--scheduler tcp://host:8786`` on
+the workers of a dask.distributed cluster (results identical for any K and any cluster).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+
+
+class UsageError(Exception):
+    """A user's mistake: printed as one line on stderr, exit code 2 (no traceback)."""
+
+
+_OPTION_OF = {"max_avg_bits": "max-bits", "rs_min": "rs-min", "n_calib": "n-calib"}
+
+
+@contextmanager
+def _user_input(what: str = ""):
+    """Turn the ``ValueError`` / ``FileNotFoundError`` of validating the user's arguments or
+    loading the model and data into a :class:`UsageError` (``what`` prefixes the message,
+    ``"--"`` turns a leading parameter name into its option)."""
+    try:
+        yield
+    except (ValueError, FileNotFoundError) as e:
+        msg = str(e)
+        if what == "--":
+            for k, v in _OPTION_OF.items():
+                msg = msg.replace(k, v)
+        raise UsageError(f"{what}{msg}") from None
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error message (exit code 2)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _check_out(path: str) -> Path:
+    """``--out`` must be a writable file path (checked before a long run starts)."""
+    p = Path(path)
+    if p.is_dir():
+        raise UsageError(f"--out {path!r} is a directory; give a file name")
+    parent = p.parent
+    for a in (parent, *parent.parents):
+        if a.exists():
+            if not a.is_dir():
+                raise UsageError(f"--out {path!r}: {str(a)!r} is not a directory")
+            if not os.access(a, os.W_OK | os.X_OK):
+                raise UsageError(f"--out {path!r}: {str(a)!r} is not writable")
+            break
+    if parent.is_dir() and not p.exists():
+        try:  # can the file be created? (root passes os.access on read-only mounts)
+            p.open("x").close()
+            p.unlink()
+        except OSError as e:
+            raise UsageError(f"cannot write --out {path!r}: {e.strerror or e}") from None
+    return p
+
+
+def _write_json(path: str, d) -> None:
+    """Write the result; an unwritable ``--out`` is the user's error, not a traceback."""
+    p = Path(path)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(json.dumps(d, indent=1))
+    except OSError as e:
+        raise UsageError(f"cannot write --out {path!r}: {e.strerror or e}") from None
+
+
+def _positive(name: str, v, minimum=1) -> None:
+    if v < minimum:
+        raise UsageError(f"{name} must be >= {minimum}, got {v}")
 
 
 def _problem(args):
@@ -33,31 +104,68 @@ def _run(args) -> int:
     from lognum.nn._blas import pin_blas_threads
 
     pin_blas_threads(1)
-    prob = _problem(args)
-    space = SearchSpace(
-        n=tuple(args.n),
-        es=tuple(args.es),
-        sf=tuple(args.sf),
-        acts=args.acts,
-        rs_min=args.rs_min,
-        max_avg_bits=args.max_bits,
-    )
-    ga = GAConfig(
-        population=args.population,
-        generations=args.generations,
-        children=args.children,
-        seed=args.seed,
-    )
-    fc = FitnessConfig(tau=args.tau, lam=args.lam)
-    ex = process_pool(args.workers) if args.workers > 1 else None
+    _check_out(args.out)
+    _positive("--workers", args.workers)
+    _positive("--n-calib", args.n_calib)
+    _positive("--calib-len", args.calib_len, 3)
+    _positive("--budget", args.budget, 0)
+    with _user_input("--"):
+        space = SearchSpace(
+            n=tuple(args.n),
+            es=tuple(args.es),
+            sf=tuple(args.sf),
+            acts=args.acts or args.act_n is not None,
+            act_n=None if args.act_n is None else tuple(args.act_n),
+            act_sf=tuple(args.act_sf),
+            rs_min=args.rs_min,
+            max_avg_bits=args.max_bits,
+        )
+    with _user_input("--"):
+        ga = GAConfig(
+            population=args.population,
+            generations=args.generations,
+            children=args.children,
+            seed=args.seed,
+        )
+        fc = FitnessConfig(tau=args.tau, lam=args.lam)
+    with _user_input("--"):
+        prob = _problem(args)
+    with _user_input():
+        prob.state()  # loads the model and the calibration data (clear error if missing)
+    budget = args.budget or ga.budget
+    if args.method in ("hill-climb", "greedy") and budget < args.population:
+        raise UsageError(f"--budget must be >= --population = {args.population}, got {budget}")
+    client = None
+    if args.scheduler:
+        if args.workers > 1:
+            raise UsageError("--scheduler and --workers > 1 exclude each other")
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            msg = "--scheduler needs dask.distributed: pip install 'dask[distributed]'"
+            raise UsageError(msg) from None
+        try:
+            client = Client(args.scheduler, timeout=args.scheduler_timeout)
+        except (OSError, ValueError, TypeError) as e:
+            raise UsageError(f"--scheduler {args.scheduler!r}: cannot connect ({e})") from None
+        ex = client.get_executor()
+    else:
+        ex = process_pool(args.workers) if args.workers > 1 else None
     try:
         if args.method == "ga":
             res = run_lpq(prob, space, ga, fc, executor=ex)
-        else:
-            budget = args.budget or ga.budget
+        elif args.method == "random":
             res = random_search(prob, budget, space, fc, executor=ex, seed=args.seed)
+        else:
+            from lognum.lpq.local import greedy, hill_climb
+
+            search = hill_climb if args.method == "hill-climb" else greedy
+            res = search(prob, budget, space, fc, executor=ex, seed=args.seed,
+                         init=args.population)  # fmt: skip
     finally:
-        if ex is not None:
+        if client is not None:
+            client.close()
+        elif ex is not None:
             ex.shutdown()
     d = json.loads(res.to_json())
     if args.model == "minilm" and not args.no_eval:
@@ -65,8 +173,7 @@ def _run(args) -> int:
 
         st = prob.state()
         d["eval"] = evaluate_minilm(st["model"], prob.plan_for(res.best_genome, _factory()))
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(d, indent=1))
+    _write_json(args.out, d)
     print(
         f"{args.method} seed {args.seed}: fitness {res.best_fitness:.5f} "
         f"avg bits {res.avg_bits:.3f} {d.get('eval', '')}"
@@ -83,7 +190,32 @@ def _factory():
 def _baselines(args) -> int:
     from lognum.lpq.baselines import run_baselines
 
-    run_baselines(args.out, n_calib=args.n_calib, calib_len=args.calib_len)
+    _check_out(args.out)
+    _positive("--n-calib", args.n_calib)
+    _positive("--calib-len", args.calib_len, 3)
+    if args.genome is not None and not Path(args.genome).is_file():
+        raise UsageError(f"--genome {args.genome!r} is not a saved run")
+    with _user_input():
+        from lognum.lpq.problems import MiniLMProblem
+
+        MiniLMProblem(n_calib=args.n_calib, calib_len=args.calib_len).state()
+
+    from lognum.lpq.baselines import GROUPS
+
+    groups = tuple(args.groups) if args.groups else GROUPS
+    bad = [g for g in groups if g not in GROUPS]
+    if bad:
+        raise UsageError(f"--groups must be among {', '.join(GROUPS)}; got {', '.join(bad)}")
+    run_baselines(
+        args.out,
+        n_calib=args.n_calib,
+        calib_len=args.calib_len,
+        groups=groups,
+        include_fp32=not args.no_fp32,
+        genome_file=args.genome,
+        methods=None if args.methods is None else tuple(args.methods),
+        single_lp_n=tuple(args.lp_n),
+    )
     return 0
 
 
@@ -95,10 +227,28 @@ def _sensitivity(args) -> int:
     from lognum.nn._blas import pin_blas_threads
 
     pin_blas_threads(1)
-    prob = _problem(args)
-    b = lognum.parse(args.base)
+    _check_out(args.out)
+    _positive("--n-calib", args.n_calib)
+    _positive("--calib-len", args.calib_len, 3)
+    _positive("--noise-samples", args.noise_samples, 0)
+    try:
+        b = lognum.parse(args.base)
+    except ValueError as e:
+        raise UsageError(f"--base: {e}") from None
     if not isinstance(b, lognum.LogPosit):
-        raise SystemExit(f"--base must be an LP<n,es,rs,sf> format, got {args.base!r}")
+        raise UsageError(f"--base must be an LP<n,es,rs,sf> format, got {args.base!r}")
+    if b.n not in args.n:
+        raise UsageError(f"--base word size {b.n} must be one of --n {args.n}")
+    if any(not 3 <= v <= 16 for v in args.n):
+        raise UsageError(f"--n must be within [3, 16], got {args.n}")
+    if not min(args.n) <= args.max_bits:
+        raise UsageError(f"--max-bits must be >= min(--n) = {min(args.n)}, got {args.max_bits}")
+    with _user_input("--"):
+        fc = FitnessConfig(tau=args.tau, lam=args.lam)
+    with _user_input("--"):
+        prob = _problem(args)
+    with _user_input():
+        prob.state()
     base = np.tile([b.n, b.es, b.rs, b.sf], (len(prob.layer_names), 1)).astype(np.float64)
     model = prob.state()["model"]
     out = run_sensitivity(
@@ -106,15 +256,14 @@ def _sensitivity(args) -> int:
         base,
         args.max_bits,
         ns=tuple(args.n),
-        fitness=FitnessConfig(tau=args.tau, lam=args.lam),
+        fitness=fc,
         evaluate=lambda plan: evaluate_minilm(model, plan),
         noise_samples=args.noise_samples,
         # the perturbed configurations only need the Lee metrics (4x faster)
         evaluate_noise=lambda plan: evaluate_minilm(model, plan, polarity=False),
         seed=args.seed,
     )
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=1))
+    _write_json(args.out, out)
     s = out["sensitivity"]
     print(
         f"sensitivity DP <= {args.max_bits} bits: avg {out['avg_bits']:.3f}, L_GL predicted "
@@ -124,9 +273,70 @@ def _sensitivity(args) -> int:
     return 0
 
 
+def _evaluate(args) -> int:
+    from lognum.lpq.baselines import reevaluate_baselines
+    from lognum.lpq.report import reevaluate_runs
+
+    d = Path(args.dir)
+    if not d.is_dir():
+        raise UsageError(f"{args.dir!r} is not a directory of saved results")
+    with _user_input():
+        from lognum.lpq.problems import MiniLMProblem
+
+        MiniLMProblem().state()
+    done = []
+    if (d / "baselines.json").is_file() and args.only in (None, "baselines"):
+        done += reevaluate_baselines(d / "baselines.json", force=args.force)
+    if args.only in (None, "runs"):
+        done += reevaluate_runs(d, force=args.force, pattern=args.pattern)
+    print(f"evaluated {len(done)} saved configurations")
+    return 0
+
+
+def _ablation(args) -> int:
+    from lognum.lpq.ablation import run_ablation
+
+    if not Path(args.dir).is_dir():
+        raise UsageError(f"{args.dir!r} is not a directory of saved results")
+    _check_out(args.out)
+    with _user_input():
+        from lognum.lpq.problems import MiniLMProblem
+
+        MiniLMProblem().state()
+    res = run_ablation(Path(args.dir))
+    _write_json(args.out, res)
+    for band, d in res["spearman"].items():
+        print(f"{band}: {d['configurations']} configurations")
+        for loss, v in d.items():
+            if isinstance(v, dict):
+                print(f"  {loss:36s} " + "  ".join(f"{m} {x:+.2f}" for m, x in v.items()))
+    return 0
+
+
+def _cnn_study(args) -> int:
+    from lognum.lpq.cnn_study import cnn_table, run_cnn_study
+
+    _check_out(args.out)
+    with _user_input():
+        from lognum.lpq.problems import TinyCNNProblem
+
+        TinyCNNProblem().state()
+    res = run_cnn_study(args.out, seeds=tuple(args.seeds))
+    print(cnn_table(res))
+    return 0
+
+
 def _table(args) -> int:
     from lognum.lpq.report import goals_table, load_rows, results_table
 
+    if not Path(args.dir).is_dir():
+        raise UsageError(f"{args.dir!r} is not a directory of saved results")
+
+    if args.ci:
+        from lognum.lpq.report import research_report
+
+        print(research_report(Path(args.dir), B=args.bootstrap))
+        return 0
     print(results_table(Path(args.dir)))
     rows = load_rows(Path(args.dir))
     if any(r.get("family") == "fp32" for r in rows):
@@ -137,16 +347,20 @@ def _table(args) -> int:
 
 def lpq_main(argv=None) -> int:
     """Entry point of ``lognum lpq`` (wired by the lead into ``lognum.cli``)."""
-    ap = argparse.ArgumentParser(prog="lognum lpq", description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
+    ap = _Parser(prog="lognum lpq", description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
     r = sub.add_parser("run", help="GA or random search")
     r.add_argument("--model", choices=("minilm", "tinycnn"), default="minilm")
-    r.add_argument("--method", choices=("ga", "random"), default="ga")
+    r.add_argument(
+        "--method", choices=("ga", "random", "hill-climb", "greedy"), default="ga"
+    )
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--population", type=int, default=56)
     r.add_argument("--generations", type=int, default=52)
     r.add_argument("--children", type=int, default=4)
-    r.add_argument("--budget", type=int, default=0, help="random search: evaluations (0: GA's)")
+    r.add_argument(
+        "--budget", type=int, default=0, help="random / hill-climb / greedy: evaluations (0: GA's)"
+    )
     r.add_argument("--tau", type=float, default=0.3)
     r.add_argument("--lam", type=float, default=0.3)
     r.add_argument("--n", type=int, nargs="+", default=[4, 5, 6, 7, 8])
@@ -157,15 +371,34 @@ def lpq_main(argv=None) -> int:
         "--max-bits", type=float, default=None, help="cap on the average weight bits (default none)"
     )
     r.add_argument("--acts", action="store_true", help="also search activation formats")
+    r.add_argument(
+        "--act-n", type=int, nargs="+", default=None, help="activation word sizes (implies --acts)"
+    )
+    r.add_argument("--act-sf", type=float, nargs="+", default=[-4, -3, -2, -1, 0, 1, 2, 3, 4])
     r.add_argument("--n-calib", type=int, default=24)
     r.add_argument("--calib-len", type=int, default=48)
     r.add_argument("--workers", type=int, default=1)
+    r.add_argument(
+        "--scheduler",
+        default=None,
+        help="dask.distributed scheduler address (tcp://host:8786): evaluate there",
+    )
+    r.add_argument("--scheduler-timeout", type=float, default=10.0, help="seconds")
     r.add_argument("--no-eval", action="store_true")
     r.add_argument("--out", required=True)
     r.set_defaults(fn=_run)
     b = sub.add_parser("baselines", help="fixed-format / ALPS / single-LP baselines on MiniLM")
     b.add_argument("--n-calib", type=int, default=24)
     b.add_argument("--calib-len", type=int, default=48)
+    b.add_argument(
+        "--groups", nargs="+", help="baseline groups to (re-)run; the others are kept from --out"
+    )
+    b.add_argument("--no-fp32", action="store_true", help="keep the saved FP32 record")
+    b.add_argument("--methods", nargs="+", default=None, help="only the rows with these labels")
+    b.add_argument("--lp-n", type=int, nargs="+", default=[4, 5, 6, 7, 8], help="LP word sizes")
+    b.add_argument(
+        "--genome", default=None, help="saved GA run for the genome-based rows (default: best cap)"
+    )
     b.add_argument("--out", required=True)
     b.set_defaults(fn=_baselines)
     s = sub.add_parser(
@@ -183,11 +416,40 @@ def lpq_main(argv=None) -> int:
     s.add_argument("--calib-len", type=int, default=48)
     s.add_argument("--out", required=True)
     s.set_defaults(fn=_sensitivity, model="minilm")
+    e = sub.add_parser(
+        "evaluate",
+        help="evaluate the saved baselines and runs again (all metrics, per-item values for CIs)",
+    )
+    e.add_argument("dir", nargs="?", default="results/lpq")
+    e.add_argument("--force", action="store_true", help="also those already evaluated")
+    e.add_argument("--only", choices=("baselines", "runs"), default=None)
+    e.add_argument("--pattern", default="*", help="runs: only the files matching this glob")
+    e.set_defaults(fn=_evaluate)
+    a = sub.add_parser(
+        "ablation", help="rank agreement of fitness variants with held-out metrics (saved configs)"
+    )
+    a.add_argument("dir", nargs="?", default="results/lpq")
+    a.add_argument("--out", required=True)
+    a.set_defaults(fn=_ablation)
+    c = sub.add_parser("cnn-study", help="tiny MNIST CNN: top-1 of W-only / W+A formats, searches")
+    c.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    c.add_argument("--out", required=True)
+    c.set_defaults(fn=_cnn_study)
     t = sub.add_parser("table", help="markdown table of the saved results")
     t.add_argument("dir", nargs="?", default="results/lpq")
+    t.add_argument(
+        "--ci",
+        action="store_true",
+        help="95%% bootstrap CIs, seeds and paired differences (from the saved per-item values)",
+    )
+    t.add_argument("--bootstrap", type=int, default=2000, help="replicates (with --ci)")
     t.set_defaults(fn=_table)
     args = ap.parse_args(argv)
-    return args.fn(args)
+    try:
+        return args.fn(args)
+    except UsageError as e:
+        print(f"lognum lpq {args.cmd}: error: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -62,8 +62,9 @@ class FitnessConfig:
     def __post_init__(self) -> None:
         if not self.tau > 0:
             raise ValueError(f"tau must be > 0, got {self.tau}")
-        if self.lam < 0 or self.w_global < 0 or self.w_local < 0:
-            raise ValueError("lam, w_global and w_local must be >= 0")
+        for nm in ("lam", "w_global", "w_local"):
+            if not getattr(self, nm) >= 0:
+                raise ValueError(f"{nm} must be >= 0, got {getattr(self, nm)}")
 
 
 def l2n(z: np.ndarray) -> np.ndarray:

@@ -120,8 +120,10 @@ class GAConfig:
     def __post_init__(self) -> None:
         if self.population < 2:
             raise ValueError(f"population must be >= 2, got {self.population}")
-        if self.generations < 0 or self.children < 0:
-            raise ValueError("generations and children must be >= 0")
+        if self.generations < 0:
+            raise ValueError(f"generations must be >= 0, got {self.generations}")
+        if self.children < 0:
+            raise ValueError(f"children must be >= 0, got {self.children}")
         for nm in (
             "p_crossover",
             "p_mutation",

@@ -31,7 +31,8 @@ class SearchSpace:
     * ``sf``: scale factors (value multiplied by ``2^-sf``; default integers 0..8, which
       centres the format between 1 and 2^-8 -- MiniLM weights have std 0.02-0.1);
     * ``acts``: also search a format for the input activations of every layer
-      (``act_sf`` is then the sf grid of the activations, default -4..4);
+      (``act_sf`` is then the sf grid of the activations, default -4..4, and ``act_n`` their
+      word sizes, default ``None``: the weights' ``n``; e.g. ``act_n=(8,)`` for W?A8);
     * ``max_avg_bits``: optional cap on the average weight bits ``sum n_l |theta_l| / sum
       |theta_l|`` (a memory budget; ``None``, the default, means no cap).  Every candidate
       the searches generate is repaired into the cap by :meth:`enforce_budget`.  With a cap
@@ -47,6 +48,7 @@ class SearchSpace:
     acts: bool = False
     act_sf: tuple[float, ...] = tuple(float(s) for s in range(-4, 5))
     max_avg_bits: float | None = None
+    act_n: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.n or min(self.n) < 3 or max(self.n) > 16:
@@ -65,6 +67,12 @@ class SearchSpace:
             raise ValueError(
                 f"max_avg_bits must be >= min(n) = {min(self.n)} or None, got {self.max_avg_bits}"
             )
+        if self.act_n is not None:
+            if not self.act_n or min(self.act_n) < 3 or max(self.act_n) > 16:
+                raise ValueError(f"act_n must be a non-empty set within [3, 16], got {self.act_n}")
+            if not self.rs_min <= min(self.act_n) - 1:
+                raise ValueError(f"rs_min must be <= min(act_n) - 1, got {self.rs_min}")
+            object.__setattr__(self, "act_n", tuple(sorted(int(v) for v in self.act_n)))
         object.__setattr__(self, "n", tuple(sorted(int(v) for v in self.n)))
         object.__setattr__(self, "es", tuple(sorted(int(v) for v in self.es)))
         object.__setattr__(self, "sf", tuple(sorted(float(v) for v in self.sf)))
@@ -72,7 +80,7 @@ class SearchSpace:
 
     @property
     def n_max(self) -> int:
-        return max(self.n)
+        return max(self.n + (self.act_n if self.acts and self.act_n else ()))
 
     def rs_range(self, n: int) -> tuple[int, int]:
         """Allowed ``rs`` for word size ``n``: ``[rs_min, min(rs_max, n - 1)]``."""
@@ -81,12 +89,16 @@ class SearchSpace:
     def sf_grid(self, is_act: bool) -> tuple[float, ...]:
         return self.act_sf if is_act else self.sf
 
+    def n_grid(self, is_act: bool) -> tuple[int, ...]:
+        return self.act_n if (is_act and self.act_n is not None) else self.n
+
     def random_gene(
         self, rng: np.random.Generator, is_act: bool = False, n_max: float | None = None
     ) -> np.ndarray:
         """A uniformly random ``(n, es, rs, sf)`` (rs uniform in its range for the drawn n);
         ``n_max`` restricts ``n`` to the word sizes ``<= n_max``."""
-        ns = self.n if n_max is None else tuple(v for v in self.n if v <= n_max)
+        ng = self.n_grid(is_act)
+        ns = ng if n_max is None else tuple(v for v in ng if v <= n_max)
         n = ns[rng.integers(len(ns))]
         es = self.es[rng.integers(len(self.es))]
         lo, hi = self.rs_range(n)
@@ -164,7 +176,7 @@ class SearchSpace:
     def repair(self, gene: np.ndarray, is_act: bool = False) -> np.ndarray:
         """Clip a gene into the space (``rs`` into its range for the gene's ``n``)."""
         g = gene.copy()
-        g[0] = min(self.n, key=lambda v: abs(v - g[0]))
+        g[0] = min(self.n_grid(is_act), key=lambda v: abs(v - g[0]))
         g[1] = min(self.es, key=lambda v: abs(v - g[1]))
         lo, hi = self.rs_range(int(g[0]))
         g[2] = float(np.clip(round(g[2]), lo, hi))
@@ -185,7 +197,7 @@ class SearchSpace:
         probability ``p_down``; the other fields step either way with probability 1/2."""
         g = gene.copy()
         f = int(rng.integers(4))
-        grids = (self.n, self.es, None, self.sf_grid(is_act))
+        grids = (self.n_grid(is_act), self.es, None, self.sf_grid(is_act))
         if f == 2:
             lo, hi = self.rs_range(int(g[0]))
             grid = tuple(range(lo, hi + 1))
@@ -208,7 +220,7 @@ class SearchSpace:
             lo, hi = self.rs_range(int(g[0]))
             grid = tuple(range(lo, hi + 1))
         else:
-            grid = (self.n, self.es, None, self.sf_grid(is_act))[f]
+            grid = (self.n_grid(is_act), self.es, None, self.sf_grid(is_act))[f]
         i = int(np.argmin([abs(v - g[f]) for v in grid]))
         g[f] = grid[int(np.clip(i + direction, 0, len(grid) - 1))]
         return self.repair(g, is_act)
@@ -219,8 +231,8 @@ class SearchSpace:
     @classmethod
     def from_dict(cls, d: dict) -> SearchSpace:
         d = dict(d)
-        for k in ("n", "es", "sf", "act_sf"):
-            if k in d:
+        for k in ("n", "es", "sf", "act_sf", "act_n"):
+            if d.get(k) is not None:
                 d[k] = tuple(d[k])
         return cls(**d)
 

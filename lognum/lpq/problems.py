@@ -25,6 +25,14 @@ class MiniLMProblem(Problem):
     calib_len: int = 48
     offset: int = 0
 
+    def __post_init__(self) -> None:
+        if self.n_calib < 2:
+            raise ValueError(f"n_calib must be >= 2 (the InfoNCE batch), got {self.n_calib}")
+        if self.calib_len < 3:
+            raise ValueError(f"calib_len must be >= 3 tokens, got {self.calib_len}")
+        if self.offset < 0:
+            raise ValueError(f"offset must be >= 0, got {self.offset}")
+
     def key(self) -> str:
         return f"minilm:{self.n_calib}:{self.calib_len}:{self.offset}"
 
@@ -62,6 +70,12 @@ class TinyCNNProblem(Problem):
     """The shipped tiny MNIST CNN calibrated on ``n_calib`` training images of MNIST-5k."""
 
     n_calib: int = 128
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.n_calib <= 4000:
+            raise ValueError(
+                f"n_calib must be in [2, 4000] (the MNIST-5k training images), got {self.n_calib}"
+            )
 
     def key(self) -> str:
         return f"tinycnn:{self.n_calib}"

@@ -18,23 +18,37 @@ COLUMNS = (
 )
 
 
-FAMILY_OF_METHOD = {"lpq-ga": "lpq", "random-search": "random", "lp-sensitivity-dp": "lp-dp"}
-BASELINE_FAMILIES = ("fixed", "alps", "single-lp")
-SEARCH_FAMILIES = ("lpq", "random", "lp-dp")
+FAMILY_OF_METHOD = {
+    "lpq-ga": "lpq",
+    "random-search": "random",
+    "lp-sensitivity-dp": "lp-dp",
+    "hill-climb": "hill-climb",
+    "greedy": "greedy",
+}
+SEARCH_LABEL = {"lpq": "LPQ GA", "random": "random search", "hill-climb": "hill climbing",
+                "greedy": "greedy"}  # fmt: skip
+BASELINE_FAMILIES = ("fixed", "alps", "single-lp", "per-channel", "mx", "per-channel-lp")
+SEARCH_FAMILIES = ("lpq", "random", "lp-dp", "hill-climb", "greedy")
 
 
 def saved_baselines(d: str | Path) -> list[dict]:
-    """The records of ``d/baselines.json`` (``lognum lpq baselines``), or ``[]``."""
-    bl = Path(d) / "baselines.json"
-    return json.loads(bl.read_text()) if bl.is_file() else []
+    """The records of ``d/baselines*.json`` (``lognum lpq baselines``; ``baselines.json`` first,
+    then the others by name), or ``[]``."""
+    files = sorted(
+        Path(d).glob("baselines*.json"), key=lambda f: (f.name != "baselines.json", f.name)
+    )
+    out: list[dict] = []
+    for f in files:
+        out += json.loads(f.read_text())
+    return out
 
 
 def saved_runs(d: str | Path) -> list[tuple[str, dict]]:
     """``(file name, record)`` of every saved search result in ``d`` (sorted by name): each
-    JSON file except ``baselines.json`` and the ``bench*`` benchmark files."""
+    JSON file except the ``baselines*`` and the ``bench*`` benchmark files."""
     out = []
     for f in sorted(Path(d).glob("*.json")):
-        if f.name != "baselines.json" and not f.name.startswith("bench"):
+        if not f.name.startswith(("baselines", "bench")):
             out.append((f.name, json.loads(f.read_text())))
     return out
 
@@ -49,11 +63,13 @@ def load_rows(d: str | Path) -> list[dict]:
         else:
             row.update(r.get("eval", {}))
             row["fitness"] = r.get("fitness")
+            row["L_GL"] = r.get("L_GL")
         rows.append(row)
     for name, r in saved_runs(d):
         if "method" not in r or "eval" not in r:
             continue
         fam = FAMILY_OF_METHOD.get(r["method"], "random")
+        acts = bool((r["config"].get("space") or {}).get("acts"))
         lam = r["config"]["fitness"]["lam"]
         seed = r["config"].get("ga", {}) or {}
         seed = seed.get("seed", r["config"].get("seed"))
@@ -63,13 +79,18 @@ def load_rows(d: str | Path) -> list[dict]:
             label = f"LP per layer, sensitivity DP (lam={lam:g}{cap}, {r['evaluations']} evals)"
         else:
             label = (
-                f"{'LPQ GA' if fam == 'lpq' else 'random search'} "
+                f"{SEARCH_LABEL[fam]} "
                 f"(lam={lam:g}{cap}, seed {seed}, {r['evaluations']} evals)"
             )
+        if acts:
+            an = (r["config"]["space"].get("act_n") or ["n"])
+            label = f"W+A (A{'/'.join(str(v) for v in an)}) " + label
+            fam = "lpq-wa"
         row = {
             "method": label,
             "family": fam,
             "fitness": r["best_fitness"],
+            "L_GL": r["best_terms"].get("L_GL"),
             "evaluations": r["evaluations"],
             "file": name,
             **r["eval"],
@@ -216,3 +237,358 @@ def metric_agreement(d: str | Path, bits: tuple[float, float] = (5.5, 6.0)) -> d
             "std": float(np.std(v, ddof=1)),
         }
     return out
+
+
+# ----------------------------------------------------------------------------------------
+# Confidence intervals: per-item values saved beside the results (items/*.npz)
+# ----------------------------------------------------------------------------------------
+
+CI_METRICS = (
+    ("cos_lee", "cos Lee", "{:.4f}"),
+    ("lee_pearson", "Lee Pearson", "{:.3f}"),
+    ("wordsim353_spearman", "WS-353 rho", "{:.3f}"),
+    ("simlex999_spearman", "SimLex rho", "{:.3f}"),
+    ("polarity_cv_acc", "polarity CV", "{:.3f}"),
+    ("polarity_zeroshot_acc", "polarity 0-shot", "{:.3f}"),
+)
+
+
+def reevaluate_runs(
+    d: str | Path, force: bool = False, progress: bool = True, pattern: str = "*"
+) -> list[str]:
+    """Evaluate every saved search result in ``d`` again (all metrics incl. the word sets)
+    and save its per-item values under ``d/items``; files whose items exist are skipped
+    unless ``force``; only the files matching the glob ``pattern``.  Returns the names of the
+    files evaluated."""
+    from lognum._progress import Progress
+    from lognum.lpq.evaluate import evaluate_minilm, items_path, save_items
+    from lognum.lpq.fitness import logposit_format
+    from lognum.lpq.ga import LPQResult
+    from lognum.lpq.problems import MiniLMProblem
+
+    todo = []
+    for name, r in saved_runs(d):
+        if not Path(name).match(pattern):
+            continue
+        if "layers" not in r or r["config"]["problem"]["class"] != "MiniLMProblem":
+            continue
+        if force or not items_path(d, Path(name).stem).is_file():
+            todo.append(name)
+    bar = Progress(len(todo), "re-evaluate", enabled=progress)
+    for name in todo:
+        f = Path(d) / name
+        rec = json.loads(f.read_text())
+        res = LPQResult.from_json(f)
+        cfg = {k: v for k, v in rec["config"]["problem"].items() if k != "class"}
+        prob = MiniLMProblem(**cfg)
+        items: dict = {}
+        plan = prob.plan_for(res.best_genome, logposit_format)
+        rec["eval"] = evaluate_minilm(prob.state()["model"], plan, items_out=items)
+        save_items(items_path(d, f.stem), items)
+        f.write_text(json.dumps(rec, indent=1))
+        bar.update(1, name)
+    bar.close()
+    return todo
+
+
+def row_items_path(d: str | Path, row: dict) -> Path:
+    """The items file of a row of :func:`load_rows`."""
+    from lognum.lpq.evaluate import items_path
+
+    if "file" in row:
+        return items_path(d, Path(row["file"]).stem)
+    return items_path(d, f"baselines:{row['method']}")
+
+
+def human_ratings_offline() -> dict[str, np.ndarray]:
+    """The human ratings of the Lee pairs and the word sets (read from the gensim data)."""
+    from lognum.nn.data import load_lee, load_word_pairs
+
+    _, h = load_lee()
+    out = {"lee": h[np.triu_indices(len(h), 1)]}
+    for ws in ("wordsim353", "simlex999"):
+        out[ws] = load_word_pairs(ws)[1]
+    return out
+
+
+def ci_rows(d: str | Path, B: int = 2000, seed: int = 0) -> tuple[list[dict], dict]:
+    """Rows of :func:`load_rows` that have items, each with ``ci[metric] = [point, lo, hi]``
+    (:func:`lognum.lpq.stats.bootstrap_cis`); also returns the shared replicate draws."""
+    from lognum.lpq.evaluate import load_items, metrics_from_items
+    from lognum.lpq.stats import bootstrap_cis, draws
+
+    human = human_ratings_offline()
+    dr = draws(human, 200, B, seed)
+    out = []
+    for row in load_rows(d):
+        p = row_items_path(d, row)
+        if "missing" in row or not p.is_file():
+            continue
+        it = load_items(p)
+        pt = metrics_from_items(it, human)
+        row = {**row, **pt, "items": it, "ci": bootstrap_cis(it, human, pt, dr)}
+        out.append(row)
+    return out, {"human": human, "draws": dr}
+
+
+def _cell(c, fmt: str) -> str:
+    return f"{fmt.format(c[0])} [{fmt.format(c[1])}, {fmt.format(c[2])}]"
+
+
+def ci_table(rows: list[dict]) -> str:
+    """Markdown table: bits, calibration L_GL and every metric with its 95 % bootstrap CI."""
+    head = "| method | bits/weight | L_GL (calib) | " + " | ".join(c[1] for c in CI_METRICS)
+    lines = [head + " |", "|" + "---|" * (len(CI_METRICS) + 3)]
+    for r in rows:
+        lgl = r.get("L_GL")
+        cells = [_cell(r["ci"][k], f) if k in r["ci"] else "" for k, _, f in CI_METRICS]
+        lg = "" if lgl is None else f"{lgl:.4f}"
+        lines.append(f"| {r['method']} | {r['avg_bits']:.3f} | {lg} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def group_row(members: list[dict], label: str) -> dict:
+    """A pseudo-row for several runs (e.g. the seeds of one search): point metrics and
+    replicates are the means over ``members`` (the interval then counts the evaluation items'
+    uncertainty of the seed-averaged method; the seeds' own spread is reported separately)."""
+    keys = [k for k, _, _ in CI_METRICS if all(k in m for m in members)]
+    return {
+        "method": label,
+        "members": members,
+        "avg_bits": float(np.mean([m.get("avg_bits", np.nan) for m in members])),
+        **{k: float(np.mean([m[k] for m in members])) for k in keys},
+    }
+
+
+def replicates(row: dict, ctx: dict) -> dict[str, np.ndarray]:
+    """Replicate metrics of a row (cached in the row; a group row averages its members)."""
+    from lognum.lpq.stats import replicate_metrics
+
+    if "_rep" not in row:
+        if "members" in row:
+            reps = [replicates(m, ctx) for m in row["members"]]
+            row["_rep"] = {k: np.mean([r[k] for r in reps], axis=0) for k in reps[0]}
+        else:
+            row["_rep"] = replicate_metrics(row["items"], ctx["human"], ctx["draws"])
+    return row["_rep"]
+
+
+def paired(a: dict, b: dict, ctx: dict, level: float = 0.95) -> dict[str, list[float]]:
+    """``{metric: [A - B, lo, hi]}``: paired bootstrap (same replicates for both rows)."""
+    ra, rb = replicates(a, ctx), replicates(b, ctx)
+    q = (1 - level) / 2
+    out = {}
+    for k in ra:
+        if k in rb and k in a and k in b:
+            lo, hi = np.quantile(ra[k] - rb[k], [q, 1 - q])
+            out[k] = [float(a[k] - b[k]), float(lo), float(hi)]
+    return out
+
+
+def paired_table(pairs: list[tuple[dict, dict]], ctx: dict) -> str:
+    """Markdown table of ``A - B`` with paired-bootstrap 95 % CIs for each ``(A, B)`` pair of
+    rows (a ``*`` marks an interval that excludes zero)."""
+    lines = [
+        "| A | B | " + " | ".join(f"Δ {c[1]}" for c in CI_METRICS) + " |",
+        "|---|---|" + "---|" * len(CI_METRICS),
+    ]
+    for a, b in pairs:
+        diff = paired(a, b, ctx)
+        cells = []
+        for k, _, _ in CI_METRICS:
+            if k not in diff:
+                cells.append("")
+                continue
+            v, lo, hi = diff[k]
+            star = "*" if lo > 0 or hi < 0 else ""
+            cells.append(f"{v:+.4f} [{lo:+.4f}, {hi:+.4f}]{star}")
+        lines.append(f"| {a['method']} | {b['method']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _setting(row: dict) -> str | None:
+    """The search setting of a run row (method, lam, cap, budget), without the seed."""
+    if row.get("family") not in SEARCH_FAMILIES or "file" not in row:
+        return None
+    import re
+
+    return re.sub(r", seed \d+", "", row["method"])
+
+
+def seed_groups(rows: list[dict]) -> dict[str, list[dict]]:
+    """Run rows grouped by search setting (one member per seed)."""
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        k = _setting(r)
+        if k is not None:
+            out.setdefault(k, []).append(r)
+    return out
+
+
+def seeds_table(groups: dict[str, list[dict]]) -> str:
+    """Per search setting: seeds, and the mean over seeds with a bootstrap interval over the
+    seeds (:func:`lognum.lpq.stats.seed_mean_ci`) of the fitness, L_GL, bits and metrics."""
+    from lognum.lpq.stats import seed_mean_ci
+
+    cols = (("fitness", "{:.4f}"), ("L_GL", "{:.4f}"), ("avg_bits", "{:.2f}"),
+            ("cos_lee", "{:.4f}"), ("lee_pearson", "{:.4f}"),
+            ("simlex999_spearman", "{:.4f}"))  # fmt: skip
+    lines = [
+        "| search | seeds | " + " | ".join(c for c, _ in cols) + " |",
+        "|---|---|" + "---|" * len(cols),
+    ]
+    for k, ms in groups.items():
+        cells = []
+        for c, f in cols:
+            v = [m[c] for m in ms if m.get(c) is not None]
+            if not v:
+                cells.append("")
+                continue
+            m, lo, hi = seed_mean_ci(v)
+            cells.append(f"{f.format(m)} [{f.format(lo)}, {f.format(hi)}]")
+        lines.append(f"| {k} | {len(ms)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _find(rows: list[dict], method: str) -> dict | None:
+    return next((r for r in rows if r["method"] == method), None)
+
+
+def goal_within(rows: list[dict], ctx: dict, ref: dict, rel: float = 0.01) -> str:
+    """For each row: every metric's paired difference to ``ref`` (FP32) relative to the FP32
+    value, with its CI.  Two readings: "points" -- every point estimate within ``rel``;
+    "CIs" -- every interval's lower end above ``-rel`` (demonstrated within ``rel``)."""
+    keys = [k for k, _, _ in CI_METRICS]
+    lines = [
+        "| configuration | bits | " + " | ".join(c[1] for c in CI_METRICS)
+        + f" | points within {rel:.0%} | CIs within {rel:.0%} |",
+        "|---|---|" + "---|" * (len(CI_METRICS) + 2),
+    ]
+    for r in rows:
+        d = paired(r, ref, ctx)
+        ok = pt = True
+        cells = []
+        for k in keys:
+            if k not in d:
+                cells.append("")
+                continue
+            v, lo, hi = (x / abs(ref[k]) for x in d[k])
+            ok &= lo > -rel
+            pt &= v > -rel
+            cells.append(f"{v:+.2%} [{lo:+.2%}, {hi:+.2%}]")
+        yes = {True: "met", False: "**not met**"}
+        lines.append(f"| {r['method']} | {r['avg_bits']:.2f} | " + " | ".join(cells) +
+                     f" | {yes[pt]} | {yes[ok]} |")  # fmt: skip
+    return "\n".join(lines)
+
+
+def research_report(d: str | Path, B: int = 2000, seed: int = 0) -> str:
+    """The full markdown report of ``d``: every configuration with 95 % bootstrap CIs, the
+    seeds of every search, paired comparisons (LP vs per-channel INT / MX at equal bits, GA vs
+    random search) and the W+A within-1 %-of-FP32 check."""
+    rows, ctx = ci_rows(d, B, seed)
+    out = ["## Every configuration (95 % bootstrap CIs)\n", ci_table(rows)]
+    groups = seed_groups(rows)
+    if groups:
+        out += ["\n## Searches over seeds (mean [95 % bootstrap CI over seeds])\n",
+                seeds_table(groups),
+                "\n## GA vs the other searches at equal budget, paired by seed (fitness)\n",
+                seed_paired_fitness(groups),
+                "\n## Convergence: best fitness after e evaluations, mean [min, max] over seeds\n",
+                convergence_table(d)]  # fmt: skip
+    pairs = []
+    int6 = [_find(rows, m) for m in ("INT6 per-channel absmax", "INT6 per-channel mse")]
+    mx6 = _find(rows, "MXFP6 e2m3")
+    refs = [r for r in (*int6, mx6) if r is not None]
+    for k, ms in groups.items():
+        if "<= 6 b" in k and len(ms) > 1:
+            g = group_row(ms, f"{k}, mean of {len(ms)} seeds")
+            best = min(ms, key=lambda r: r["fitness"])
+            best = {**best, "method": best["method"] + " (lowest calibration fitness)"}
+            pairs += [(g, b) for b in refs] + [(best, b) for b in refs]
+    lp6 = _find(rows, "single LP n=6")
+    pc6 = _find(rows, "LP n=6 per-channel sf (lognum extension)")
+    ga_pc = _find(rows, "LPQ GA genome (<= 6 b) + per-channel sf (lognum extension)")
+    for a in (lp6, pc6, ga_pc):
+        if a is not None:
+            pairs += [(a, b) for b in refs]
+    ga = {k: v for k, v in groups.items() if k.startswith("LPQ GA")}
+    for other in ("random search", "hill climbing", "greedy"):
+        rnd = {k.replace(other, "LPQ GA"): (k, v) for k, v in groups.items()
+               if k.startswith(other)}  # fmt: skip
+        for k, ms in ga.items():
+            if k in rnd and len(ms) > 1:
+                ko, mo = rnd[k]
+                pairs.append((group_row(ms, f"{k}, mean of {len(ms)} seeds"),
+                              group_row(mo, f"{ko}, mean of {len(mo)} seeds")))  # fmt: skip
+    if pairs:
+        out += ["\n## Paired differences A − B (95 % paired-bootstrap CIs; * excludes 0)\n",
+                paired_table(pairs, ctx)]  # fmt: skip
+    fp = _find(rows, "FP32")
+    wa = [r for r in rows if r.get("family") in ("w+a", "lpq-wa")]
+    if fp is not None and wa:
+        out += ["\n## W+A: difference to FP32 relative to the FP32 value (95 % paired CIs)\n",
+                goal_within(wa, ctx, fp)]  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
+def _best_at(history: list[dict], e: int) -> float:
+    """Best fitness after ``e`` evaluations (the last history entry with <= e)."""
+    v = [h["best_fitness"] for h in history if h["evaluations"] <= e]
+    return v[-1] if v else float("nan")
+
+
+def convergence_table(d: str | Path) -> str:
+    """Best calibration fitness vs evaluations per search setting: mean over seeds and the
+    band [min, max] over seeds at equal evaluation budgets (one table per budget)."""
+    runs: dict[str, list[dict]] = {}
+    for row in load_rows(d):
+        k = _setting(row)
+        if k is not None and row.get("family") != "lp-dp":
+            runs.setdefault(k, []).append(json.loads((Path(d) / row["file"]).read_text()))
+    by_budget: dict[int, list[str]] = {}
+    for k, rs in runs.items():
+        by_budget.setdefault(min(r["evaluations"] for r in rs), []).append(k)
+    out = []
+    for budget, keys in sorted(by_budget.items()):
+        cps = {56, budget // 4, budget // 2, 3 * budget // 4, budget}
+        cps = tuple(sorted(c for c in cps if 0 < c <= budget))
+        lines = ["| search | seeds | " + " | ".join(f"e = {c}" for c in cps) + " |",
+                 "|---|---|" + "---|" * len(cps)]  # fmt: skip
+        for k in keys:
+            rs = runs[k]
+            cells = []
+            for c in cps:
+                v = np.array([_best_at(r["history"], c) for r in rs])
+                cells.append(f"{np.mean(v):.4f} [{np.min(v):.4f}, {np.max(v):.4f}]")
+            lines.append(f"| {k} | {len(rs)} | " + " | ".join(cells) + " |")
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
+def seed_paired_fitness(groups: dict[str, list[dict]]) -> str:
+    """GA minus each other search of the same setting, paired by seed (calibration fitness):
+    the per-seed differences and their mean with a bootstrap interval over seeds."""
+    from lognum.lpq.stats import seed_mean_ci
+
+    seed_of = lambda r: int(r["method"].split("seed ")[1].split(",")[0])  # noqa: E731
+    lines = ["| GA setting | vs | seeds | GA − other per seed | mean [95 % CI over seeds] |",
+             "|---|---|---|---|---|"]  # fmt: skip
+    for k, ms in groups.items():
+        if not k.startswith("LPQ GA"):
+            continue
+        ga = {seed_of(r): r["fitness"] for r in ms}
+        for other in ("random search", "hill climbing", "greedy"):
+            ko = k.replace("LPQ GA", other)
+            if ko not in groups:
+                continue
+            ot = {seed_of(r): r["fitness"] for r in groups[ko]}
+            common = sorted(set(ga) & set(ot))
+            if len(common) < 2:
+                continue
+            diff = [ga[s] - ot[s] for s in common]
+            m, lo, hi = seed_mean_ci(diff)
+            lines.append(f"| {k} | {other} | {len(common)} | "
+                         + ", ".join(f"{x:+.4f}" for x in diff)
+                         + f" | {m:+.4f} [{lo:+.4f}, {hi:+.4f}] |")  # fmt: skip
+    return "\n".join(lines)

