@@ -28,12 +28,7 @@ def _render(names: list[str] | None, outdir: Path, size: str | None, style: str)
 
 def figures_main(argv: list[str]) -> int:
     """``lognum figures [NAME ...] [-o DIR] [--size single|double] [--style ...]``."""
-
-    class _Parser(argparse.ArgumentParser):
-        def error(self, message: str):  # one line, exit 2 (no usage block)
-            self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
-
-    ap = _Parser(
+    ap = argparse.ArgumentParser(
         prog="lognum figures",
         description="Render figures (all, or the NAMEs given) as PDF, PNG and CSV (the plotted "
         "data). `lognum figures --list` names them.",
