@@ -39,8 +39,9 @@ def tapered_rows(x: np.ndarray) -> list[tuple[str, object]]:
     rows.append(("lognum posit<8,2> quantize, 2 threads", lambda: p.quantize(x, threads=2)))
     out = np.empty_like(x)
     rows.append(("lognum posit<8,2> quantize, out=", lambda: p.quantize(x, out=out)))
-    rows.append(("lognum posit<8,2> quantize, out=, 2 threads",
-                 lambda: p.quantize(x, out=out, threads=2)))
+    rows.append(
+        ("lognum posit<8,2> quantize, out=, 2 threads", lambda: p.quantize(x, out=out, threads=2))
+    )
     rows.append(("lognum posit<8,2> encode (uint8)", lambda: p.encode(x)))
     lp = ln.LogPosit(8, 1, 5, 0)
     rows.append(("lognum LP<8,1,5,0> encode (uint8)", lambda: lp.encode(x)))
@@ -104,11 +105,14 @@ def compile_times() -> str:
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
         for label in ("empty cache", "warm cache"):
-            out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                                 text=True, check=True).stdout.split()
-            lines.append(f"  {label:<11}: first posit<8,2> quantize {out[0]} s, then a new GP "
-                         f"config {out[1]} ms; first LP quantize {out[2]} s, then a new LP "
-                         f"config {out[3]} ms")
+            out = subprocess.run(
+                [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+            ).stdout.split()
+            lines.append(
+                f"  {label:<11}: first posit<8,2> quantize {out[0]} s, then a new GP "
+                f"config {out[1]} ms; first LP quantize {out[2]} s, then a new LP "
+                f"config {out[3]} ms"
+            )
     return "\n".join(lines)
 
 
@@ -129,8 +133,10 @@ def main(argv: list[str]) -> None:
         print(f"(baseline rows skipped: {exc})")
     rates = measure(rows, rounds, n)
     copy = rates["numpy x.copy()"]
-    print(f"N = {n:.0e} float32 N(0,1), {rounds} interleaved rounds, medians; "
-          f"numba threading layer {os.environ.get('NUMBA_THREADING_LAYER')}")
+    print(
+        f"N = {n:.0e} float32 N(0,1), {rounds} interleaved rounds, medians; "
+        f"numba threading layer {os.environ.get('NUMBA_THREADING_LAYER')}"
+    )
     print(f"{'case':<52}{'Melem/s':>10}{'vs x.copy()':>13}")
     for label, r in rates.items():
         print(f"{label:<52}{r:>10.1f}{r / copy:>13.3f}")
@@ -139,16 +145,20 @@ def main(argv: list[str]) -> None:
     po = rates["lognum posit<8,2> quantize, out="]
     print()
     if sp:
-        print(f"softposit fastest path for posit<8,2>: {sp[0]}: {sp[1]:.2f} Melem/s "
-              f"(on 2e4 values, scaled) -> lognum / softposit = {po / sp[1]:.0f}x into out=, "
-              f"{p8 / sp[1]:.0f}x with a fresh output array  (goal >= 1000x)\n"
-              f"  (a fresh output costs its page faults: x.copy() itself is only "
-              f"{copy / sp[1]:.0f}x softposit)")
+        print(
+            f"softposit fastest path for posit<8,2>: {sp[0]}: {sp[1]:.2f} Melem/s "
+            f"(on 2e4 values, scaled) -> lognum / softposit = {po / sp[1]:.0f}x into out=, "
+            f"{p8 / sp[1]:.0f}x with a fresh output array  (goal >= 1000x)\n"
+            f"  (a fresh output costs its page faults: x.copy() itself is only "
+            f"{copy / sp[1]:.0f}x softposit)"
+        )
     print(f"posit<8,2> single thread vs x.copy(): {p8 / copy:.2f}  (goal >= 0.5)")
-    print(f"posit<8,2> 2 threads vs 1 thread: "
-          f"{rates['lognum posit<8,2> quantize, 2 threads'] / p8:.2f} with a fresh output, "
-          f"{rates['lognum posit<8,2> quantize, out=, 2 threads'] / po:.2f} into out=  "
-          f"(goal > 1; fresh outputs: two threads page-faulting one new array, noisy here)")
+    print(
+        f"posit<8,2> 2 threads vs 1 thread: "
+        f"{rates['lognum posit<8,2> quantize, 2 threads'] / p8:.2f} with a fresh output, "
+        f"{rates['lognum posit<8,2> quantize, out=, 2 threads'] / po:.2f} into out=  "
+        f"(goal > 1; fresh outputs: two threads page-faulting one new array, noisy here)"
+    )
     for s in TAPERED[1:]:
         print(f"{s} time / posit<8,2> time: {p8 / rates[f'lognum {s} quantize']:.2f}  (goal <= 2)")
     for ours, ref, goal in pairs:

@@ -1,9 +1,9 @@
 """The one progress bar of the package: a tiny stderr bar (no tqdm dependency).
 
-    with Progress(total, "label") as bar:      # or bar = Progress(...); ...; bar.close()
-        for item in work:
-            ...
-            bar.update(1, note="best 0.123")
+with Progress(total, "label") as bar:      # or bar = Progress(...); ...; bar.close()
+    for item in work:
+        ...
+        bar.update(1, note="best 0.123")
 """
 
 from __future__ import annotations
@@ -17,8 +17,14 @@ class Progress:
     """``Progress(total, desc)``; ``update(k, note)`` advances by ``k``; ``close()`` ends the
     line. Writes nothing when ``enabled`` is false; redraws at most every 0.2 s."""
 
-    def __init__(self, total: int, desc: str = "", enabled: bool = True,
-                 stream: TextIO | None = None, width: int = 24) -> None:
+    def __init__(
+        self,
+        total: int,
+        desc: str = "",
+        enabled: bool = True,
+        stream: TextIO | None = None,
+        width: int = 24,
+    ) -> None:
         self.total = max(int(total), 1)
         self.desc = desc
         self.enabled = enabled
@@ -51,8 +57,10 @@ class Progress:
         full = int(self.width * frac)
         el = now - self.t0
         eta = el / frac - el if frac > 0 else 0.0
-        self.stream.write(f"\r{self.desc} [{'#' * full}{'-' * (self.width - full)}] "
-                          f"{self.done}/{self.total} {el:6.1f}s eta {eta:6.1f}s {self.note}")
+        self.stream.write(
+            f"\r{self.desc} [{'#' * full}{'-' * (self.width - full)}] "
+            f"{self.done}/{self.total} {el:6.1f}s eta {eta:6.1f}s {self.note}"
+        )
         self.stream.flush()
 
     def close(self) -> None:

@@ -1,11 +1,11 @@
 """The ``lognum`` command.
 
-    lognum                       the main job: the posit family's key figures, then every figure
-    lognum table                 just the table
-    lognum figures [NAME ...]    render figures (PDF, PNG, CSV) into figures/ (--help)
-    lognum sim -c CFG -t TOPO    the systolic-array simulator on SCALE-Sim inputs
-    lognum hw model|codesign     a model on an accelerator; the co-design table
-    lognum lpq ...               the LPQ search (see ``lognum lpq --help``)
+lognum                       the main job: the posit family's key figures, then every figure
+lognum table                 just the table
+lognum figures [NAME ...]    render figures (PDF, PNG, CSV) into figures/ (--help)
+lognum sim -c CFG -t TOPO    the systolic-array simulator on SCALE-Sim inputs
+lognum hw model|codesign     a model on an accelerator; the co-design table
+lognum lpq ...               the LPQ search (see ``lognum lpq --help``)
 """
 
 from __future__ import annotations
@@ -35,12 +35,25 @@ def figures_main(argv: list[str]) -> int:
     )
     ap.add_argument("names", nargs="*", metavar="NAME", help="figures to render (default: all)")
     ap.add_argument("-o", "--outdir", default="figures", help="output folder (default: figures)")
-    ap.add_argument("--size", choices=("single", "double"), default=None,
-                    help="column width for every figure (default: each figure's own)")
-    ap.add_argument("--style", choices=("default", "ieee", "acm"), default="default",
-                    help="journal preset: fonts and column widths (default: default)")
-    ap.add_argument("--only", nargs="*", choices=FIGURE_GROUPS, metavar="GROUP",
-                    help=f"render only the figures of these modules ({', '.join(FIGURE_GROUPS)})")
+    ap.add_argument(
+        "--size",
+        choices=("single", "double"),
+        default=None,
+        help="column width for every figure (default: each figure's own)",
+    )
+    ap.add_argument(
+        "--style",
+        choices=("default", "ieee", "acm"),
+        default="default",
+        help="journal preset: fonts and column widths (default: default)",
+    )
+    ap.add_argument(
+        "--only",
+        nargs="*",
+        choices=FIGURE_GROUPS,
+        metavar="GROUP",
+        help=f"render only the figures of these modules ({', '.join(FIGURE_GROUPS)})",
+    )
     ap.add_argument("--list", action="store_true", help="list the figures and exit")
     args = ap.parse_args(argv)
     from lognum.plots import FIGURES
@@ -51,8 +64,11 @@ def figures_main(argv: list[str]) -> int:
         return 0
     bad = FIGURES.unknown(args.names)
     if bad:
-        print(f"lognum figures: error: unknown figure {', '.join(map(repr, bad))} "
-              "(`lognum figures --list` names them)", file=sys.stderr)
+        print(
+            f"lognum figures: error: unknown figure {', '.join(map(repr, bad))} "
+            "(`lognum figures --list` names them)",
+            file=sys.stderr,
+        )
         return 2
     names = list(args.names) or None
     if args.only:
@@ -60,8 +76,11 @@ def figures_main(argv: list[str]) -> int:
         names = [n for n in pool if FIGURES[n].group in args.only]
     missing = [n for n in names or [] if not FIGURES[n].available()]
     if missing:
-        print(f"lognum figures: error: {missing[0]!r} needs {FIGURES[missing[0]].requires}, which is "
-              "not in this directory or the source tree", file=sys.stderr)
+        print(
+            f"lognum figures: error: {missing[0]!r} needs {FIGURES[missing[0]].requires}, which is "
+            "not in this directory or the source tree",
+            file=sys.stderr,
+        )
         return 2
     out = Path(args.outdir)
     if out.exists() and not out.is_dir():
@@ -82,8 +101,9 @@ def figures_main(argv: list[str]) -> int:
 
 
 def table_main(argv: list[str]) -> int:
-    argparse.ArgumentParser(prog="lognum table",
-                            description="Key figures of the posit family.").parse_args(argv)
+    argparse.ArgumentParser(
+        prog="lognum table", description="Key figures of the posit family."
+    ).parse_args(argv)
     from lognum.plots.family import family_table, format_table
 
     print(format_table(family_table()))

@@ -9,10 +9,12 @@ import numpy as np
 
 
 def test_import_is_cheap_and_compiles_nothing():
-    code = ("import time, sys; t = time.perf_counter(); import lognum; "
-            "dt = time.perf_counter() - t; "
-            "assert 'numba' not in sys.modules and 'numpy' not in sys.modules, 'heavy import'; "
-            "print(dt)")
+    code = (
+        "import time, sys; t = time.perf_counter(); import lognum; "
+        "dt = time.perf_counter() - t; "
+        "assert 'numba' not in sys.modules and 'numpy' not in sys.modules, 'heavy import'; "
+        "print(dt)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert float(out.stdout) < 1.0
 

@@ -27,6 +27,7 @@ def test_tutorial_executes(path):
     nbclient = pytest.importorskip("nbclient", reason="tutorials need the test extra")
     nb = nbformat.read(path, as_version=4)
     # run in the notebook's own folder, as Jupyter does (tutorial 08 reads ../results/lpq)
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(path.parent)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     client.execute()

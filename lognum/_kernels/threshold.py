@@ -58,8 +58,9 @@ def tapered_thresholds(n, es, rs, sc, logm, sfi, sff, single, out):
         lo = a
 
 
-def bucket_table(thresholds: np.ndarray, results: np.ndarray, width: int, mant: int,
-                 max_rows: int, codes: bool) -> tuple[int, np.ndarray, np.ndarray] | None:
+def bucket_table(
+    thresholds: np.ndarray, results: np.ndarray, width: int, mant: int, max_rows: int, codes: bool
+) -> tuple[int, np.ndarray, np.ndarray] | None:
     """(shift S, thresholds, results) of the full bucket table over every ``width``-bit input
     pattern, or None when no bucket size fits ``max_rows`` rows with at most one threshold per
     bucket.
@@ -77,8 +78,13 @@ def bucket_table(thresholds: np.ndarray, results: np.ndarray, width: int, mant: 
         nan = 1 << (int(results.max()).bit_length())  # NaR = 2^(n-1), above every body
     else:
         nan = 0x7FC00000 if width == 32 else 0x7FF8000000000000
-    T = np.concatenate([np.array([1], dtype=np.uint64), thresholds.astype(np.uint64),
-                        np.array([inf], dtype=np.uint64)])
+    T = np.concatenate(
+        [
+            np.array([1], dtype=np.uint64),
+            thresholds.astype(np.uint64),
+            np.array([inf], dtype=np.uint64),
+        ]
+    )
     res = np.concatenate([np.zeros(1, dtype=ut), results.astype(ut), np.array([nan], dtype=ut)])
     for M in range(0, mant + 1):
         S = mant - M

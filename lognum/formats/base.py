@@ -71,8 +71,11 @@ def as_float_array(x: Any) -> tuple[np.ndarray, bool]:
             a = a.astype(a.dtype.newbyteorder("="))
         return a, scalar
     b = a.astype(np.float64)
-    if a.dtype.kind in _F64_EXACT_KINDS and a.dtype.itemsize >= 8 or (
-            a.dtype.kind == "f" and a.dtype.itemsize > 8):
+    if (
+        a.dtype.kind in _F64_EXACT_KINDS
+        and a.dtype.itemsize >= 8
+        or (a.dtype.kind == "f" and a.dtype.itemsize > 8)
+    ):
         with np.errstate(invalid="ignore"):
             same = b.astype(a.dtype) == a
         exact = np.isnan(b) | (same & np.isfinite(b))
@@ -82,7 +85,8 @@ def as_float_array(x: Any) -> tuple[np.ndarray, bool]:
             raise ValueError(
                 f"x has {a.dtype} values that float64 cannot hold exactly (e.g. "
                 f"{a[~exact].reshape(-1)[0]!r}); lognum rounds from float64 and would round them "
-                "twice: convert with x.astype(np.float64) first to accept that")
+                "twice: convert with x.astype(np.float64) first to accept that"
+            )
     return b, scalar
 
 
@@ -138,8 +142,15 @@ def _check_threads(threads: Any, rounding: str) -> int:
     return int(threads)
 
 
-def _split(fn: Any, x: np.ndarray, out: np.ndarray, rounding: str, rng: Any,
-           threads: int, fresh: bool = False) -> None:
+def _split(
+    fn: Any,
+    x: np.ndarray,
+    out: np.ndarray,
+    rounding: str,
+    rng: Any,
+    threads: int,
+    fresh: bool = False,
+) -> None:
     """Run ``fn(x, out, rounding, rng)`` over ``threads`` threads: the calling thread and
     ``threads - 1`` pool workers take contiguous chunks (about 4 per thread, >= 2^18 elements)
     from a shared counter until none is left. A worker that starts late (a second core that
@@ -154,7 +165,7 @@ def _split(fn: Any, x: np.ndarray, out: np.ndarray, rounding: str, rng: Any,
         fn(x, out, rounding, rng)
         return
     if fresh:
-        out.view(np.uint8)[::mmap.PAGESIZE] = 0
+        out.view(np.uint8)[:: mmap.PAGESIZE] = 0
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
@@ -202,15 +213,17 @@ class Format:
         """Bits per element code."""
         raise NotImplementedError
 
-    def _encode_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
-                     rng: np.random.Generator | None) -> None:  # pragma: no cover - abstract
+    def _encode_flat(
+        self, x: np.ndarray, out: np.ndarray, rounding: str, rng: np.random.Generator | None
+    ) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _decode_flat(self, codes: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
         raise NotImplementedError
 
-    def _quantize_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
-                       rng: np.random.Generator | None) -> None:
+    def _quantize_flat(
+        self, x: np.ndarray, out: np.ndarray, rounding: str, rng: np.random.Generator | None
+    ) -> None:
         """Default: encode, then decode (families override with a fused kernel)."""
         codes = np.empty(x.size, dtype=self.code_dtype)
         self._encode_flat(x, codes, rounding, rng)
@@ -244,8 +257,7 @@ class Format:
 
         if not any(f.name == "saturate" for f in dataclasses.fields(self)):
             if not saturate:
-                raise ValueError(f"saturate must be True (or None) for {self}: it always "
-                                 "saturates")
+                raise ValueError(f"saturate must be True (or None) for {self}: it always saturates")
             return self
         return dataclasses.replace(self, saturate=bool(saturate))
 
@@ -259,9 +271,16 @@ class Format:
             raise ValueError(f"rounding must be one of {self.roundings}, got {rounding!r}")
         return rounding
 
-    def quantize(self, x: Any, rounding: str = "nearest", rng: np.random.Generator | None = None,
-                 out: np.ndarray | None = None, threads: int = 1, *,
-                 saturate: bool | None = None) -> np.ndarray:
+    def quantize(
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: np.random.Generator | None = None,
+        out: np.ndarray | None = None,
+        threads: int = 1,
+        *,
+        saturate: bool | None = None,
+    ) -> np.ndarray:
         """Round ``x`` to the nearest value of the format (or stochastically).
 
         ``x``: any shape; float32 and float64 keep their dtype (in native byte order), other
@@ -278,19 +297,26 @@ class Format:
         instead of inf, so a finite input never gives inf.
         """
         if saturate is not None:
-            return self._with_saturate(saturate).quantize(x, rounding=rounding, rng=rng, out=out,
-                                                         threads=threads)
+            return self._with_saturate(saturate).quantize(
+                x, rounding=rounding, rng=rng, out=out, threads=threads
+            )
         self._check_rounding(rounding)
         rng = check_rng(rounding, rng)
         threads = _check_threads(threads, rounding)
         a, scalar = as_float_array(x)
-        res = np.empty(a.shape, dtype=a.dtype) if out is None else check_out(out, a.shape,
-                                                                             a.dtype)
+        res = np.empty(a.shape, dtype=a.dtype) if out is None else check_out(out, a.shape, a.dtype)
         if a.size:
             flat = np.ascontiguousarray(a).reshape(-1)
             if res.flags.c_contiguous:
-                _split(self._quantize_flat, flat, res.reshape(-1), rounding, rng, threads,
-                       fresh=out is None)
+                _split(
+                    self._quantize_flat,
+                    flat,
+                    res.reshape(-1),
+                    rounding,
+                    rng,
+                    threads,
+                    fresh=out is None,
+                )
                 saturate_f32(self, flat, res.reshape(-1))
             else:
                 tmp = np.empty(a.size, dtype=a.dtype)
@@ -301,22 +327,36 @@ class Format:
             return res[()]
         return res
 
-    def encode(self, x: Any, rounding: str = "nearest",
-               rng: np.random.Generator | None = None, threads: int = 1, *,
-               saturate: bool | None = None) -> np.ndarray:
+    def encode(
+        self,
+        x: Any,
+        rounding: str = "nearest",
+        rng: np.random.Generator | None = None,
+        threads: int = 1,
+        *,
+        saturate: bool | None = None,
+    ) -> np.ndarray:
         """Bit patterns (codes) of the rounded values, as uint8/uint16/uint32 by ``nbits``;
         ``threads`` and ``saturate`` as in ``quantize``."""
         if saturate is not None:
-            return self._with_saturate(saturate).encode(x, rounding=rounding, rng=rng,
-                                                       threads=threads)
+            return self._with_saturate(saturate).encode(
+                x, rounding=rounding, rng=rng, threads=threads
+            )
         self._check_rounding(rounding)
         rng = check_rng(rounding, rng)
         threads = _check_threads(threads, rounding)
         a, scalar = as_float_array(x)
         res = np.empty(a.shape, dtype=self.code_dtype)
         if a.size:
-            _split(self._encode_flat, np.ascontiguousarray(a).reshape(-1), res.reshape(-1),
-                   rounding, rng, threads, fresh=True)
+            _split(
+                self._encode_flat,
+                np.ascontiguousarray(a).reshape(-1),
+                res.reshape(-1),
+                rounding,
+                rng,
+                threads,
+                fresh=True,
+            )
         return res[()] if scalar else res
 
     def decode(self, codes: Any) -> np.ndarray:

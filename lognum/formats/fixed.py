@@ -137,8 +137,11 @@ class _IntMixin(ElementMixin):
             span = float(self.qmax - self.qmin)
             with np.errstate(over="ignore", under="ignore"):
                 s32 = s.astype(np.float32)
-            ok = (np.all(np.isfinite(s32)) and np.all(s32 >= np.finfo(np.float32).tiny)
-                  and float(np.max(s)) * span <= float(np.finfo(np.float32).max))
+            ok = (
+                np.all(np.isfinite(s32))
+                and np.all(s32 >= np.finfo(np.float32).tiny)
+                and float(np.max(s)) * span <= float(np.finfo(np.float32).max)
+            )
             if not ok:
                 dt = np.dtype(np.float64)
         return s.astype(dt), z.astype(dt), _k().params(dt, float(self.qmin), float(self.qmax))
@@ -152,8 +155,9 @@ class _IntMixin(ElementMixin):
         s, z, C = self._prep(x)
         s, z, p = self._kargs(x, s, z)
         out = np.empty(x.size, dtype=np.uint32)
-        _k().encode_rows(x, out, s, z, C, p, int(self.ties == "away"), self.nbits,
-                         self.qmin, self.qmax)
+        _k().encode_rows(
+            x, out, s, z, C, p, int(self.ties == "away"), self.nbits, self.qmin, self.qmax
+        )
         return out
 
     def _levels_stochastic(
@@ -261,8 +265,7 @@ class _IntMixin(ElementMixin):
             if rounding == "nearest":
                 res = np.empty(flat.size, dtype=np.uint32)
                 if flat.size:
-                    k.encode_rows(flat, res, s_, z_, C, p, away, self.nbits, self.qmin,
-                                  self.qmax)
+                    k.encode_rows(flat, res, s_, z_, C, p, away, self.nbits, self.qmin, self.qmax)
             else:
                 q = self._levels_stochastic(flat, rng, s, z, C)
                 zz = np.repeat(z, C)
@@ -543,7 +546,8 @@ class AffineInt(_IntMixin, Format):
                 if float(sv) > hi:
                     raise ValueError(
                         f"scale must be in [{_TINY}, {hi}] with zero_point {int(zv)} (larger "
-                        f"scales give values beyond float64), got {float(sv)}")
+                        f"scales give values beyond float64), got {float(sv)}"
+                    )
         if self.ties not in TIES:
             raise ValueError(f"ties must be one of {TIES}, got {self.ties!r}")
 

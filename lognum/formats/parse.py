@@ -42,22 +42,61 @@ _OPTIONS = r"(.+?)\(([^()]*)\)"
 
 # exact names (normalised: lower case, no spaces) -> "module:factory" (called with no argument)
 NAMED: dict[str, str] = {
-    **{name: f"lognum.formats.floats:{name}" for name in (
-        "float16", "bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz",
-        "float8_e5m2fnuz", "float8_e4m3", "float8_e3m4", "float6_e2m3fn", "float6_e3m2fn",
-        "float4_e2m1fn", "float8_e8m0fnu")},
-    **{alias: f"lognum.formats.floats:{name}" for alias, name in (
-        ("fp16", "float16"), ("half", "float16"), ("binary16", "float16"), ("bf16", "bfloat16"),
-        ("fp8_e4m3", "float8_e4m3fn"), ("fp8_e5m2", "float8_e5m2"), ("e4m3", "float8_e4m3fn"),
-        ("e5m2", "float8_e5m2"), ("fp8_e4m3fnuz", "float8_e4m3fnuz"),
-        ("fp8_e5m2fnuz", "float8_e5m2fnuz"), ("fp6_e2m3", "float6_e2m3fn"),
-        ("fp6_e3m2", "float6_e3m2fn"), ("e2m3", "float6_e2m3fn"), ("e3m2", "float6_e3m2fn"),
-        ("fp4", "float4_e2m1fn"), ("fp4_e2m1", "float4_e2m1fn"), ("e2m1", "float4_e2m1fn"),
-        ("e8m0", "float8_e8m0fnu"), ("fp8_e8m0", "float8_e8m0fnu"))},
-    **{name: f"lognum.formats.block:{fac}" for name, fac in (
-        ("mxfp8_e4m3", "mxfp8_e4m3"), ("mxfp8", "mxfp8_e4m3"), ("mxfp8_e5m2", "mxfp8_e5m2"),
-        ("mxfp6_e2m3", "mxfp6_e2m3"), ("mxfp6", "mxfp6_e2m3"), ("mxfp6_e3m2", "mxfp6_e3m2"),
-        ("mxfp4", "mxfp4"), ("mxfp4_e2m1", "mxfp4"), ("mxint8", "mxint8"))},
+    **{
+        name: f"lognum.formats.floats:{name}"
+        for name in (
+            "float16",
+            "bfloat16",
+            "float8_e4m3fn",
+            "float8_e5m2",
+            "float8_e4m3fnuz",
+            "float8_e5m2fnuz",
+            "float8_e4m3",
+            "float8_e3m4",
+            "float6_e2m3fn",
+            "float6_e3m2fn",
+            "float4_e2m1fn",
+            "float8_e8m0fnu",
+        )
+    },
+    **{
+        alias: f"lognum.formats.floats:{name}"
+        for alias, name in (
+            ("fp16", "float16"),
+            ("half", "float16"),
+            ("binary16", "float16"),
+            ("bf16", "bfloat16"),
+            ("fp8_e4m3", "float8_e4m3fn"),
+            ("fp8_e5m2", "float8_e5m2"),
+            ("e4m3", "float8_e4m3fn"),
+            ("e5m2", "float8_e5m2"),
+            ("fp8_e4m3fnuz", "float8_e4m3fnuz"),
+            ("fp8_e5m2fnuz", "float8_e5m2fnuz"),
+            ("fp6_e2m3", "float6_e2m3fn"),
+            ("fp6_e3m2", "float6_e3m2fn"),
+            ("e2m3", "float6_e2m3fn"),
+            ("e3m2", "float6_e3m2fn"),
+            ("fp4", "float4_e2m1fn"),
+            ("fp4_e2m1", "float4_e2m1fn"),
+            ("e2m1", "float4_e2m1fn"),
+            ("e8m0", "float8_e8m0fnu"),
+            ("fp8_e8m0", "float8_e8m0fnu"),
+        )
+    },
+    **{
+        name: f"lognum.formats.block:{fac}"
+        for name, fac in (
+            ("mxfp8_e4m3", "mxfp8_e4m3"),
+            ("mxfp8", "mxfp8_e4m3"),
+            ("mxfp8_e5m2", "mxfp8_e5m2"),
+            ("mxfp6_e2m3", "mxfp6_e2m3"),
+            ("mxfp6", "mxfp6_e2m3"),
+            ("mxfp6_e3m2", "mxfp6_e3m2"),
+            ("mxfp4", "mxfp4"),
+            ("mxfp4_e2m1", "mxfp4"),
+            ("mxint8", "mxint8"),
+        )
+    },
 }
 
 
@@ -142,7 +181,8 @@ def _with_options(factory: Any, groups: tuple, opts: dict[str, str]) -> Any:
     for k, v in opts.items():
         if k not in fields:
             raise ValueError(
-                f"{k!r} is not a parameter of {cls.__name__}; parameters: {sorted(fields)}")
+                f"{k!r} is not a parameter of {cls.__name__}; parameters: {sorted(fields)}"
+            )
         kw[k] = _opt_value(v, str(fields[k].type))
     if getattr(factory, "format_class", None) is None:
         return dataclasses.replace(f, **kw)

@@ -48,10 +48,12 @@ class TaperedFields:
     def __str__(self) -> str:
         if self.special:
             return f"{self.format} {self.pattern}: {self.special} (value {self.value})"
-        return (f"{self.format} {self.pattern} = {self.bits}: sign {self.sign}, regime "
-                f"'{self.regime_bits}' (run {self.run}, k = {self.k}), exponent "
-                f"'{self.exponent_bits}' (e = {self.e}), fraction '{self.fraction_bits}' "
-                f"(f = {self.f}), scale 2^{self.scale:g}, value {self.value!r}")
+        return (
+            f"{self.format} {self.pattern} = {self.bits}: sign {self.sign}, regime "
+            f"'{self.regime_bits}' (run {self.run}, k = {self.k}), exponent "
+            f"'{self.exponent_bits}' (e = {self.e}), fraction '{self.fraction_bits}' "
+            f"(f = {self.f}), scale 2^{self.scale:g}, value {self.value!r}"
+        )
 
 
 @cache
@@ -113,8 +115,9 @@ _TABLE_MAX_ROWS = 1 << 18
 
 
 @cache
-def threshold_table(kparams: tuple, single: bool, codes: bool
-                    ) -> tuple[np.uint32 | np.uint64, np.ndarray, np.ndarray] | None:
+def threshold_table(
+    kparams: tuple, single: bool, codes: bool
+) -> tuple[np.uint32 | np.uint64, np.ndarray, np.ndarray] | None:
     """``(S, thr, res)`` for ``lognum._kernels.threshold.round_table``: round to nearest of the
     tapered format with kernel parameters ``kparams`` on binary32 (``single``) or binary64
     input patterns, giving values (bit patterns of the input's type) or codes (``codes``).
@@ -134,12 +137,11 @@ def threshold_table(kparams: tuple, single: bool, codes: bool
         k, _ = _kernels()
         v = np.empty(P, dtype=np.float64)
         if logm:
-            v[:] = lp_value_table(n, es, rs, sfi, sff)[1:P + 1]
+            v[:] = lp_value_table(n, es, rs, sfi, sff)[1 : P + 1]
         else:
             k.decode_gp(np.arange(1, P + 1, dtype=np.uint32), v, n, es, rs, sc)
         res = v.astype(np.float32).view(ut) if single else v.view(ut)
-    got = bucket_table(T, res, 32 if single else 64, 23 if single else 52, _TABLE_MAX_ROWS,
-                       codes)
+    got = bucket_table(T, res, 32 if single else 64, 23 if single else 52, _TABLE_MAX_ROWS, codes)
     if got is None:
         return None
     S, thr, tab = got
@@ -194,8 +196,9 @@ class TaperedMixin(TaperedArithmetic):
         raise NotImplementedError
 
     # -- kernels ---------------------------------------------------------------------------
-    def _encode_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
-                     rng: np.random.Generator | None) -> None:
+    def _encode_flat(
+        self, x: np.ndarray, out: np.ndarray, rounding: str, rng: np.random.Generator | None
+    ) -> None:
         k, (c_hi, c_lo) = _kernels()
         n, es, rs, sc, logm, sfi, sff = self._kparams
         sff64 = np.uint64(sff)
@@ -219,8 +222,7 @@ class TaperedMixin(TaperedArithmetic):
         else:
             u = rng.random(x.size)
             logdomain = int(bool(logm) and rounding == "stochastic")
-            k.round_stochastic(x, u, codes, n, es, rs, sc, logm, sfi, sff64, c_hi, c_lo,
-                               logdomain)
+            k.round_stochastic(x, u, codes, n, es, rs, sc, logm, sfi, sff64, c_hi, c_lo, logdomain)
         if codes is not out:
             out[...] = codes
 
@@ -235,11 +237,15 @@ class TaperedMixin(TaperedArithmetic):
         else:
             k.decode_lp(codes, out, n, es, rs, sfi, np.uint64(sff), c_hi, c_lo)
 
-    def _quantize_flat(self, x: np.ndarray, out: np.ndarray, rounding: str,
-                       rng: np.random.Generator | None) -> None:
+    def _quantize_flat(
+        self, x: np.ndarray, out: np.ndarray, rounding: str, rng: np.random.Generator | None
+    ) -> None:
         n, es, rs, sc, logm, sfi, sff = self._kparams
-        if (rounding == "nearest" and (logm or x.dtype == np.float64)
-                and _by_table(self._kparams, x, out, False)):
+        if (
+            rounding == "nearest"
+            and (logm or x.dtype == np.float64)
+            and _by_table(self._kparams, x, out, False)
+        ):
             return
         if rounding == "nearest" and not logm:
             g32 = _gp32(n, es, rs, sc) if x.dtype == out.dtype == np.float32 else None
@@ -257,15 +263,29 @@ class TaperedMixin(TaperedArithmetic):
                 from lognum._kernels.tapered32 import BLOCK, quantize_lp32
 
                 consts, tab = l32
-                quantize_lp32(x, out, n, es, rs, sfi, np.uint64(sff), *consts, tab,
-                              _table32(n, es, rs, sfi, sff), BLOCK)
+                quantize_lp32(
+                    x,
+                    out,
+                    n,
+                    es,
+                    rs,
+                    sfi,
+                    np.uint64(sff),
+                    *consts,
+                    tab,
+                    _table32(n, es, rs, sfi, sff),
+                    BLOCK,
+                )
                 return
         codes = np.empty(x.size, dtype=np.uint32)
         self._encode_flat(x, codes, rounding, rng)
         if logm and n <= 20:
             k, _ = _kernels()
-            table = _table32(n, es, rs, sfi, sff) if out.dtype == np.float32 else \
-                lp_value_table(n, es, rs, sfi, sff)
+            table = (
+                _table32(n, es, rs, sfi, sff)
+                if out.dtype == np.float32
+                else lp_value_table(n, es, rs, sfi, sff)
+            )
             k.take(codes, table, out)
         elif out.dtype == np.float64:
             self._decode_flat(codes, out)
@@ -288,19 +308,31 @@ class TaperedMixin(TaperedArithmetic):
         """Decode one bit pattern field by field (pure Python; an independent reading of the
         layout that tests compare with the kernels)."""
         n, es, rs = self.n, self.es, self.rs
-        if isinstance(code, bool) or not isinstance(code, int | np.integer) or not (
-                0 <= int(code) < 1 << n):
+        if (
+            isinstance(code, bool)
+            or not isinstance(code, int | np.integer)
+            or not (0 <= int(code) < 1 << n)
+        ):
             raise ValueError(f"code must be an integer in [0, 2^{n} - 1], got {code!r}")
         code = int(code)
         pattern = format(code, f"0{n}b")
         value = float(self.decode(np.array([code], dtype=np.uint64))[0])
-        empty = dict(sign=0, regime_bits="", run=0, k=0, exponent_bits="", e=0,
-                     fraction_bits="", f=Fraction(0), scale=0.0, bits=pattern)
+        empty = dict(
+            sign=0,
+            regime_bits="",
+            run=0,
+            k=0,
+            exponent_bits="",
+            e=0,
+            fraction_bits="",
+            f=Fraction(0),
+            scale=0.0,
+            bits=pattern,
+        )
         if code == 0:
             return TaperedFields(str(self), code, pattern, "zero", value=value, **empty)
         if code == 1 << (n - 1):
-            return TaperedFields(str(self), code, pattern, "NaR (not a real)", value=value,
-                                 **empty)
+            return TaperedFields(str(self), code, pattern, "NaR (not a real)", value=value, **empty)
         sign = code >> (n - 1)
         mag = ((1 << n) - code) % (1 << n) if sign else code
         body = format(mag, f"0{n}b")[1:]
@@ -318,8 +350,23 @@ class TaperedMixin(TaperedArithmetic):
         f = Fraction(int(fbits, 2), 1 << len(fbits)) if fbits else Fraction(0)
         scale = float((k << es) + e) + self._scale_offset
         bits = " ".join(p for p in (str(sign), regime, ebits, fbits) if p)
-        return TaperedFields(str(self), code, pattern, None, sign, regime, run, k, ebits, e,
-                             fbits, f, scale, value, bits)
+        return TaperedFields(
+            str(self),
+            code,
+            pattern,
+            None,
+            sign,
+            regime,
+            run,
+            k,
+            ebits,
+            e,
+            fbits,
+            f,
+            scale,
+            value,
+            bits,
+        )
 
     @property
     def _scale_offset(self) -> float:  # pragma: no cover - abstract
@@ -344,13 +391,28 @@ def _make_ufunc(params: tuple) -> Any:
     c_hi, c_lo = exp2_dd_table()
     # f32_saturate: the float32 loop gives ±float32 max, not inf, beyond float32 (as quantize)
     if logm:
+
         def q(x):
-            return f32_saturate(x, decode(encode(x, n, es, rs, sc, logm, sfi, sff), n, es, rs,
-                                          sc, logm, sfi, sff, c_hi, c_lo))
+            return f32_saturate(
+                x,
+                decode(
+                    encode(x, n, es, rs, sc, logm, sfi, sff),
+                    n,
+                    es,
+                    rs,
+                    sc,
+                    logm,
+                    sfi,
+                    sff,
+                    c_hi,
+                    c_lo,
+                ),
+            )
     else:
+
         def q(x):
-            return f32_saturate(x, decode_gp_fast(encode_gp_fast(x, n, es, rs, sc), n, es, rs,
-                                                  sc))
+            return f32_saturate(x, decode_gp_fast(encode_gp_fast(x, n, es, rs, sc), n, es, rs, sc))
+
     uf = numba.vectorize(["float32(float32)", "float64(float64)"])(q)
     _UFUNCS[params] = uf
     return uf

@@ -33,8 +33,12 @@ def sim_main(argv: list[str]) -> int:
     ap.add_argument("--energy-table", default=None,
                     help="CSV of name,value rows overriding the built-in energy table")  # fmt: skip
     ap.add_argument("-j", "--workers", type=int, default=None, help="threads (default: CPUs)")
-    ap.add_argument("--max-memory-gb", type=float, default=4.0,
-                    help="refuse layers whose simulation would need more memory (default 4)")
+    ap.add_argument(
+        "--max-memory-gb",
+        type=float,
+        default=4.0,
+        help="refuse layers whose simulation would need more memory (default 4)",
+    )
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar / summary")
     args = ap.parse_args(argv)
 

@@ -116,7 +116,8 @@ def _num(cp: configparser.ConfigParser, sec: str, key: str, typ, default=None):
 
 
 def read_scalesim_config(path: str | Path) -> ArrayConfig:
-    """Read a SCALE-Sim 3 ``.cfg`` file as it is (SCALE-Sim's INI sections and keys; docs/simulator.md).
+    """Read a SCALE-Sim 3 ``.cfg`` file as it is (SCALE-Sim's INI sections and keys;
+    docs/simulator.md).
 
     Only fields that affect the simulation are read; ``MemoryBanks``, request buffers, layout
     and sparsity sections are ignored (a sparse config raises ``ValueError``: not supported).

@@ -243,8 +243,9 @@ class EnergyTable:
         """``bits`` 2:1 multiplexers (estimate: half a full-adder bit each)."""
         return bits * self["area_mux_bit" if area else "mux_bit"]
 
-    def shifter(self, w_in: float, positions: float, w_out: float | None = None,
-                area: bool = False) -> float:
+    def shifter(
+        self, w_in: float, positions: float, w_out: float | None = None, area: bool = False
+    ) -> float:
         """Barrel shifter (estimate) moving a ``w_in``-bit value by up to ``positions`` into a
         ``w_out``-bit field (default ``w_in``): ``ceil(log2 positions)`` stages, stage ``k``
         with ``min(w_in + 2^(k+1) - 1, w_out)`` multiplexers (every one toggling: an upper
@@ -453,8 +454,16 @@ def pe_model(pe: PEType | str, table: EnergyTable | None = None) -> list[Compone
     a = _acc(replace(wide, acc_bits=ab), t)
     comps.append(replace(a, energy=a.energy / L))
     wb = max(wide.bits * wide.lanes, narrow.bits * narrow.lanes)
-    comps.append(Component(f"{2 * wb}-bit mode multiplexers", 1, t.mux(2 * wb),
-                           t.mux(2 * wb, area=True), "estimate: multiplexers", "decode"))
+    comps.append(
+        Component(
+            f"{2 * wb}-bit mode multiplexers",
+            1,
+            t.mux(2 * wb),
+            t.mux(2 * wb, area=True),
+            "estimate: multiplexers",
+            "decode",
+        )
+    )
     comps.append(_regs(2 * wb + ab, t))
     return comps
 

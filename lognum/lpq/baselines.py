@@ -430,8 +430,12 @@ def run_baselines(
         for label, we, ae in (("MXFP8", "fp8_e4m3", "fp8_e4m3"), ("MXFP6", "fp6_e2m3",
                               "fp6_e2m3"), ("MXFP4", "fp4_e2m1", "fp4_e2m1"),
                               ("W MXFP4 / A MXFP8", "fp4_e2m1", "fp8_e4m3")):  # fmt: skip
-            add(f"{label} weights + activations" if "/" not in label else label, "w+a", "w+a",
-                QuantPlan(dict.fromkeys(names, MXQuant(we)), dict.fromkeys(names, MXQuant(ae))))
+            add(
+                f"{label} weights + activations" if "/" not in label else label,
+                "w+a",
+                "w+a",
+                QuantPlan(dict.fromkeys(names, MXQuant(we)), dict.fromkeys(names, MXQuant(ae))),
+            )
             bar.update(1)
         a_lp = {nm: calibrate_lp(acts[nm], 8) for nm in names}
         a_plan = {nm: logposit_format(*t) for nm, t in a_lp.items()}

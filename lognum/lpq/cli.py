@@ -351,9 +351,7 @@ def lpq_main(argv=None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
     r = sub.add_parser("run", help="GA or random search")
     r.add_argument("--model", choices=("minilm", "tinycnn"), default="minilm")
-    r.add_argument(
-        "--method", choices=("ga", "random", "hill-climb", "greedy"), default="ga"
-    )
+    r.add_argument("--method", choices=("ga", "random", "hill-climb", "greedy"), default="ga")
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--population", type=int, default=56)
     r.add_argument("--generations", type=int, default=52)

@@ -78,12 +78,9 @@ def load_rows(d: str | Path) -> list[dict]:
         if fam == "lp-dp":
             label = f"LP per layer, sensitivity DP (lam={lam:g}{cap}, {r['evaluations']} evals)"
         else:
-            label = (
-                f"{SEARCH_LABEL[fam]} "
-                f"(lam={lam:g}{cap}, seed {seed}, {r['evaluations']} evals)"
-            )
+            label = f"{SEARCH_LABEL[fam]} (lam={lam:g}{cap}, seed {seed}, {r['evaluations']} evals)"
         if acts:
-            an = (r["config"]["space"].get("act_n") or ["n"])
+            an = r["config"]["space"].get("act_n") or ["n"]
             label = f"W+A (A{'/'.join(str(v) for v in an)}) " + label
             fam = "lpq-wa"
         row = {
@@ -460,7 +457,8 @@ def goal_within(rows: list[dict], ctx: dict, ref: dict, rel: float = 0.01) -> st
     "CIs" -- every interval's lower end above ``-rel`` (demonstrated within ``rel``)."""
     keys = [k for k, _, _ in CI_METRICS]
     lines = [
-        "| configuration | bits | " + " | ".join(c[1] for c in CI_METRICS)
+        "| configuration | bits | "
+        + " | ".join(c[1] for c in CI_METRICS)
         + f" | points within {rel:.0%} | CIs within {rel:.0%} |",
         "|---|---|" + "---|" * (len(CI_METRICS) + 2),
     ]

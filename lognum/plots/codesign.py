@@ -75,8 +75,12 @@ def hw_codesign(rows: list[dict[str, Any]] | str | Path | None = None) -> Any:
         ax.set_yticks(y, labels)
         ax.set_xlabel("vs INT8 (estimates; > 1 better)")
         ax.set_ylim(-0.7, len(rows) - 0.3)
-        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=1 if single else 3,
-                   frameon=False)  # fmt: skip
+        fig.legend(
+            *ax.get_legend_handles_labels(),
+            loc="outside lower center",
+            ncols=1 if single else 3,
+            frameon=False,
+        )
         cos = np.array([np.nan if r["cos_lee"] in (None, "") else float(r["cos_lee"])
                         for r in rows])  # fmt: skip
         bx.barh(y, cos, color="0.75")

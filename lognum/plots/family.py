@@ -7,9 +7,20 @@ from typing import Any
 #: Configurations from the papers: the 2022 standard posits, ALPS' GP examples (docs/theory.md)
 #: and the LPQ poster's formats.
 PAPER_FORMATS = (
-    "posit<8,0>", "posit<8,2>", "posit<16,1>", "posit<16,2>", "posit<32,2>",
-    "posit<6,2>", "GP<8,1,3,0>", "GP<8,2,5,0>", "GP<6,2,3,0>", "GP<8,1,1,0>",
-    "LP<6,2,5,0>", "LP<6,2,2,0>", "LP<8,1,5,0>", "LP<8,2,3,1.5>",
+    "posit<8,0>",
+    "posit<8,2>",
+    "posit<16,1>",
+    "posit<16,2>",
+    "posit<32,2>",
+    "posit<6,2>",
+    "GP<8,1,3,0>",
+    "GP<8,2,5,0>",
+    "GP<6,2,3,0>",
+    "GP<8,1,1,0>",
+    "LP<6,2,5,0>",
+    "LP<6,2,2,0>",
+    "LP<8,1,5,0>",
+    "LP<8,2,3,1.5>",
 )
 
 
@@ -26,13 +37,14 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     lines = [head, "-" * len(head)]
     for r in rows:
         nv = "" if r["values"] is None else str(r["values"])
-        lines.append(f"{r['format']:<16}{r['maxpos']:>14.6g}{r['minpos']:>14.6g}"
-                     f"{r['dynamic_range_decades']:>17.2f}{nv:>12}")
+        lines.append(
+            f"{r['format']:<16}{r['maxpos']:>14.6g}{r['minpos']:>14.6g}"
+            f"{r['dynamic_range_decades']:>17.2f}{nv:>12}"
+        )
     return "\n".join(lines)
 
 
-def fig_family_values(specs: tuple[str, ...] = ("posit<6,2>", "GP<6,2,3,0>",
-                                                "LP<6,2,5,0>")) -> Any:
+def fig_family_values(specs: tuple[str, ...] = ("posit<6,2>", "GP<6,2,3,0>", "LP<6,2,5,0>")) -> Any:
     """Positive values of each format on one log2 axis (one row per format)."""
     import numpy as np
 
@@ -45,12 +57,19 @@ def fig_family_values(specs: tuple[str, ...] = ("posit<6,2>", "GP<6,2,3,0>",
         for i, s in enumerate(specs):
             v = ln.parse(s).values()
             v = v[v > 0]
-            ax.plot(np.log2(v), np.full(v.size, i), "|", ms=10, mew=1.0,
-                    color=COLORS[(i + 1) % len(COLORS)])
+            ax.plot(
+                np.log2(v),
+                np.full(v.size, i),
+                "|",
+                ms=10,
+                mew=1.0,
+                color=COLORS[(i + 1) % len(COLORS)],
+            )
         ax.set_yticks(range(len(specs)), [str(ln.parse(s)) for s in specs])
         ax.set_ylim(-0.6, len(specs) - 0.4)
         ax.set_xlabel(r"$\log_2$ of the positive values")
         ax.grid(axis="y", visible=False)
-        ax.set_title(fit_title(fig, "Where the values lie: "
-                               + ", ".join(str(ln.parse(s)) for s in specs)))
+        ax.set_title(
+            fit_title(fig, "Where the values lie: " + ", ".join(str(ln.parse(s)) for s in specs))
+        )
     return fig

@@ -133,7 +133,7 @@ def energy_breakdown(results: dict, title: str | None = None):
         if title is None:
             first = results[labels[0]]
             c = first.config
-            title = (f"{len(first.layers)} layers on a {c.rows}x{c.cols} {c.dataflow} array")
+            title = f"{len(first.layers)} layers on a {c.rows}x{c.cols} {c.dataflow} array"
         ax.set_title(title, loc="left")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.3,
                   title="component")  # fmt: skip
@@ -198,8 +198,19 @@ def _default_runs():
     net = small_network()
     res = {df: simulate(ArrayConfig(rows=16, cols=16, dataflow=df), net, progress=False)
            for df in ("os", "ws", "is")}  # fmt: skip
-    user = simulate(ArrayConfig(rows=16, cols=16, dataflow="os", bandwidth_mode="USER",
-                                ifmap_bw=4, filter_bw=4, ofmap_bw=4), net, progress=False)
+    user = simulate(
+        ArrayConfig(
+            rows=16,
+            cols=16,
+            dataflow="os",
+            bandwidth_mode="USER",
+            ifmap_bw=4,
+            filter_bw=4,
+            ofmap_bw=4,
+        ),
+        net,
+        progress=False,
+    )
     pes = {p: simulate(ArrayConfig(rows=16, cols=16, dataflow="os"), net, pe=p, progress=False)
            for p in ("int8", "fp8", "posit8", "lp8", "lp4x2")}  # fmt: skip
     return res, user, pes

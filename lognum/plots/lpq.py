@@ -19,8 +19,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["convergence", "pareto", "render_all", "sensitivity", "weight_distribution",
-           "fig_pareto", "fig_convergence", "fig_sensitivity", "fig_weight_distribution"]
+__all__ = [
+    "convergence",
+    "pareto",
+    "render_all",
+    "sensitivity",
+    "weight_distribution",
+    "fig_pareto",
+    "fig_convergence",
+    "fig_sensitivity",
+    "fig_weight_distribution",
+]
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "lpq"
 
@@ -78,8 +87,13 @@ def pareto(rows: list[dict]):
                 if lab not in labels:
                     handles.append(h)
                     labels.append(lab)
-        fig.legend(handles, labels, loc="outside lower center",
-                   ncols=3 if current_size() == "double" else 2, fontsize=6)
+        fig.legend(
+            handles,
+            labels,
+            loc="outside lower center",
+            ncols=3 if current_size() == "double" else 2,
+            fontsize=6,
+        )
         fig.suptitle("all-MiniLM-L6-v2 weight quantization: bits vs fidelity")
         fixed = [r for r in rows if r.get("family") == "fixed"]
         for ax, key in ((axes[0], "cos_lee"), (axes[1], "lee_pearson")):
@@ -159,9 +173,13 @@ def sensitivity(sens: dict, points: list[dict], fp32_pearson: float | None = Non
         a0.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=6, borderaxespad=0.2)
         cb = fig.colorbar(im, ax=a0, pad=0.02)
         cb.set_label(r"$\Delta L_{GL}$, one layer moved")
-        cb.set_ticks([-lim, -1e-3, 0, 1e-3, lim] if lim > 2e-3 else [-lim, 0, lim],
-                     labels=[f"{v:.0e}" if v else "0" for v in
-                             ([-lim, -1e-3, 0, 1e-3, lim] if lim > 2e-3 else [-lim, 0, lim])])
+        cb.set_ticks(
+            [-lim, -1e-3, 0, 1e-3, lim] if lim > 2e-3 else [-lim, 0, lim],
+            labels=[
+                f"{v:.0e}" if v else "0"
+                for v in ([-lim, -1e-3, 0, 1e-3, lim] if lim > 2e-3 else [-lim, 0, lim])
+            ],
+        )
         x = [p["L_GL"] for p in points]
         for ax, key, lab in ((a1, "cos_lee", "mean cos to FP32 (Lee)"),
                              (a2, "lee_pearson", "Lee Pearson r")):  # fmt: skip
@@ -174,8 +192,13 @@ def sensitivity(sens: dict, points: list[dict], fp32_pearson: float | None = Non
             a2.axhline(0.99 * fp32_pearson, color="k", lw=0.5, ls=":", label="FP32 - 1%")
             a2.legend(fontsize=6, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2,
                       borderaxespad=0.2)  # fmt: skip
-        fig.suptitle(fit_title(fig, "all-MiniLM-L6-v2, LP weights at 5.5-6 bits: what the "
-                               "calibration loss predicts", key="figure.titlesize"))
+        fig.suptitle(
+            fit_title(
+                fig,
+                "all-MiniLM-L6-v2, LP weights at 5.5-6 bits: what the calibration loss predicts",
+                key="figure.titlesize",
+            )
+        )
     return fig
 
 
@@ -207,8 +230,16 @@ def weight_distribution(weights: dict, bins: int = 60):
         x = np.arange(len(names))
         for j, (q, lab) in enumerate(((1, "1st percentile"), (50, "median"),
                                       (99, "99th percentile"))):  # fmt: skip
-            a1.plot(x, [np.percentile(logs[k], q) for k in names], MARKERS[j],
-                    ls=LINESTYLES[j], color=COLORS[j + 1], label=lab, lw=0.8, mfc="none")
+            a1.plot(
+                x,
+                [np.percentile(logs[k], q) for k in names],
+                MARKERS[j],
+                ls=LINESTYLES[j],
+                color=COLORS[j + 1],
+                label=lab,
+                lw=0.8,
+                mfc="none",
+            )
         a1.plot(x, [logs[k].max() for k in names], MARKERS[3], ls="none", color=COLORS[0],
                 label="max |w|")  # fmt: skip
         a1.set_xticks(x, names, rotation=90)

@@ -86,8 +86,11 @@ STYLES: dict[str, dict[str, Any]] = {
     "default": {"widths": dict(WIDTHS), "rc": {}},
     "ieee": {
         "widths": {"single": 3.5, "double": 7.16},
-        "rc": {"font.family": "serif", "font.serif": ["STIXGeneral", "DejaVu Serif"],
-               "mathtext.fontset": "stix"},
+        "rc": {
+            "font.family": "serif",
+            "font.serif": ["STIXGeneral", "DejaVu Serif"],
+            "mathtext.fontset": "stix",
+        },
     },
     "acm": {
         "widths": {"single": 3.33, "double": 7.0},
@@ -251,6 +254,7 @@ def label_points(
     h = 1.5 * fontsize / k
     widths = [0.62 * fontsize * len(s) / k for s in labels]
     left = [p[0] + pad_pt / k + w > axb.x1 for p, w in zip(pts, widths, strict=True)]
+
     def place(sign: float) -> np.ndarray:
         boxes: list[tuple[float, float, float]] = []  # (x0, x1, y) of placed labels
         ly = np.empty(len(labels))

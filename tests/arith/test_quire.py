@@ -241,5 +241,5 @@ def test_arith_user_errors_name_the_parameter():
     # extreme magnitudes saturate exactly: maxpos² − maxpos² = 0 in the quire
     assert dot([1e300, 1e300], [1e300, -1e300], "posit<8,2>") == 0.0
     assert dot([1e-300] * 3, [1e-300] * 3, "posit<16,2>") == ln.Posit(16, 2).quantize(
-        3 * ln.Posit(16, 2).minpos**2
+        3 * ln.Posit(16, 2).minpos ** 2
     )

@@ -49,8 +49,9 @@ class Oracle:
     For LP, values are represented by their exact log2 (``sf`` must be a Fraction-able number).
     """
 
-    def __init__(self, n: int, es: int, rs: int, sc: int = 0, logm: bool = False,
-                 sf: Fraction | float = 0):
+    def __init__(
+        self, n: int, es: int, rs: int, sc: int = 0, logm: bool = False, sf: Fraction | float = 0
+    ):
         self.n, self.es, self.rs, self.sc, self.logm = n, es, rs, sc, logm
         self.sf = Fraction(sf)
 

@@ -8,8 +8,11 @@ import pytest
 import lognum as ln
 
 
-@pytest.mark.parametrize("f", [ln.Posit(8, 2), ln.LogPosit(8, 1, 5, 0.5), ln.Posit(16, 1),
-                               ln.parse("float8_e4m3fn")], ids=str)
+@pytest.mark.parametrize(
+    "f",
+    [ln.Posit(8, 2), ln.LogPosit(8, 1, 5, 0.5), ln.Posit(16, 1), ln.parse("float8_e4m3fn")],
+    ids=str,
+)
 @pytest.mark.parametrize("threads", [2, 3, 7])
 def test_threads_give_the_single_thread_result(f, threads):
     """Chunks taken from a shared counter by the caller and the workers cover every element
@@ -30,5 +33,6 @@ def test_threads_validation():
     with pytest.raises(ValueError, match="threads"):
         ln.Posit(8, 2).quantize(np.zeros(3), threads=0)
     with pytest.raises(ValueError, match="stochastic"):
-        ln.Posit(8, 2).quantize(np.zeros(3), rounding="stochastic",
-                                rng=np.random.default_rng(0), threads=2)
+        ln.Posit(8, 2).quantize(
+            np.zeros(3), rounding="stochastic", rng=np.random.default_rng(0), threads=2
+        )

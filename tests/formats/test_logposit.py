@@ -45,8 +45,15 @@ def test_maxmin_closed_form_equals_enumeration_exactly():
 
 
 def test_decode_is_correctly_rounded_power_of_two():
-    for n, es, rs, sf in [(6, 2, 5, 0), (6, 2, 2, 0), (8, 1, 5, 0), (8, 0, 7, 0.5),
-                          (10, 2, 4, 0.3), (12, 1, 11, -2), (12, 0, 3, 0)]:
+    for n, es, rs, sf in [
+        (6, 2, 5, 0),
+        (6, 2, 2, 0),
+        (8, 1, 5, 0),
+        (8, 0, 7, 0.5),
+        (10, 2, 4, 0.3),
+        (12, 1, 11, -2),
+        (12, 0, 3, 0),
+    ]:
         f = ln.LogPosit(n, es, rs, sf)
         o = Oracle(n, es, rs, logm=True, sf=sf)
         got = f.decode(np.arange(1 << n, dtype=np.uint64))
@@ -80,8 +87,18 @@ def _lp_tie_inputs(o: Oracle, most: int = 120) -> np.ndarray:
 
 
 LP_CONF = [(n, es, rs) for n in range(2, 6) for es in range(3) for rs in range(1, n)] + [
-    (6, 2, 5), (6, 2, 2), (6, 1, 3), (7, 0, 6), (7, 3, 4), (8, 1, 5), (8, 2, 3), (8, 0, 2),
-    (9, 3, 8), (10, 1, 4), (12, 1, 6)]
+    (6, 2, 5),
+    (6, 2, 2),
+    (6, 1, 3),
+    (7, 0, 6),
+    (7, 3, 4),
+    (8, 1, 5),
+    (8, 2, 3),
+    (8, 0, 2),
+    (9, 3, 8),
+    (10, 1, 4),
+    (12, 1, 6),
+]
 
 
 @pytest.mark.parametrize("sf", [0, -0.3])
@@ -161,8 +178,10 @@ def _decimal_values(o: Oracle) -> list:
                 lam = o.key(c)
                 ip = lam.numerator // lam.denominator
                 fp = lam - ip
-                out.append(Decimal(2) ** (Decimal(fp.numerator) / Decimal(fp.denominator))
-                           * Decimal(2) ** ip)
+                out.append(
+                    Decimal(2) ** (Decimal(fp.numerator) / Decimal(fp.denominator))
+                    * Decimal(2) ** ip
+                )
         _DEC[key] = out
     return _DEC[key]
 
@@ -174,8 +193,14 @@ def test_linear_rounding_is_nearest_by_value():
         o = Oracle(n, es, rs, logm=True, sf=sf)
         v = f.values()
         mids = (v[1:] + v[:-1]) / 2
-        xs = np.concatenate([mids, np.nextafter(mids, -np.inf), np.nextafter(mids, np.inf),
-                             rng.standard_normal(200) * 4])
+        xs = np.concatenate(
+            [
+                mids,
+                np.nextafter(mids, -np.inf),
+                np.nextafter(mids, np.inf),
+                rng.standard_normal(200) * 4,
+            ]
+        )
         got = f.encode(xs, rounding="linear")
         want = np.array([_nearest_by_value(o, float(x)) for x in xs])
         assert np.array_equal(got, want), (n, es, rs, sf)

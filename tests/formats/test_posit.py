@@ -76,7 +76,8 @@ def test_closed_forms_eq2_eq3_match_enumeration_exactly():
 
 def test_posit_is_gp_with_rs_n_minus_1_bit_for_bit():
     x = np.random.default_rng(1).standard_normal(20000) * np.exp2(
-        np.random.default_rng(2).uniform(-30, 30, 20000))
+        np.random.default_rng(2).uniform(-30, 30, 20000)
+    )
     for n in range(2, 17):
         for es in range(5):
             p, g = ln.Posit(n, es), ln.GeneralizedPosit(n, es, n - 1, 0)
@@ -92,7 +93,10 @@ def test_rs1_is_a_float_with_bias_2_pow_es_and_no_subnormals():
         m = n - 2 - es
         want = sorted(
             math.ldexp(1 + f / 2**m, E - 2**es)
-            for E in range(2 ** (es + 1)) for f in range(2**m) if (E, f) != (0, 0))
+            for E in range(2 ** (es + 1))
+            for f in range(2**m)
+            if (E, f) != (0, 0)
+        )
         vals = ln.GeneralizedPosit(n, es, 1).values()
         assert np.array_equal(vals[vals > 0], np.array(want)), (n, es)
 
@@ -114,8 +118,21 @@ def _tie_inputs(o: Oracle, most: int = 300) -> np.ndarray:
 
 
 RCONF = [(n, es, rs) for n in range(2, 7) for es in range(4) for rs in range(1, n)] + [
-    (7, 0, 6), (7, 2, 3), (8, 0, 7), (8, 1, 1), (8, 1, 3), (8, 2, 7), (8, 2, 5), (8, 3, 2),
-    (10, 1, 9), (10, 2, 4), (11, 0, 10), (12, 3, 5), (12, 2, 11), (12, 1, 2)]
+    (7, 0, 6),
+    (7, 2, 3),
+    (8, 0, 7),
+    (8, 1, 1),
+    (8, 1, 3),
+    (8, 2, 7),
+    (8, 2, 5),
+    (8, 3, 2),
+    (10, 1, 9),
+    (10, 2, 4),
+    (11, 0, 10),
+    (12, 3, 5),
+    (12, 2, 11),
+    (12, 1, 2),
+]
 
 
 @pytest.mark.parametrize("sc", [0, 3])

@@ -12,8 +12,14 @@ from hypothesis import strategies as st
 
 import lognum as ln
 
-FORMATS = [ln.Posit(8, 2), ln.Posit(16, 1), ln.GeneralizedPosit(6, 1, 3, -1),
-           ln.LogPosit(6, 2, 5, 0), ln.LogPosit(8, 1, 5, 0.5), ln.GeneralizedPosit(32, 2, 9, 3)]
+FORMATS = [
+    ln.Posit(8, 2),
+    ln.Posit(16, 1),
+    ln.GeneralizedPosit(6, 1, 3, -1),
+    ln.LogPosit(6, 2, 5, 0),
+    ln.LogPosit(8, 1, 5, 0.5),
+    ln.GeneralizedPosit(32, 2, 9, 3),
+]
 
 
 @pytest.mark.parametrize("f", FORMATS, ids=str)
@@ -48,13 +54,17 @@ def test_shapes_dtypes_scalars_empty_out(f):
 
 def test_bad_parameters_name_the_parameter():
     cases = [
-        (lambda: ln.Posit(1, 2), "n"), (lambda: ln.Posit(33, 2), "n"),
-        (lambda: ln.Posit(8, 5), "es"), (lambda: ln.Posit(8.0, 2), "n"),
-        (lambda: ln.GeneralizedPosit(8, 1, 0), "rs"), (lambda: ln.GeneralizedPosit(8, 1, 8), "rs"),
+        (lambda: ln.Posit(1, 2), "n"),
+        (lambda: ln.Posit(33, 2), "n"),
+        (lambda: ln.Posit(8, 5), "es"),
+        (lambda: ln.Posit(8.0, 2), "n"),
+        (lambda: ln.GeneralizedPosit(8, 1, 0), "rs"),
+        (lambda: ln.GeneralizedPosit(8, 1, 8), "rs"),
         (lambda: ln.GeneralizedPosit(8, 1, 3, 65), "sc"),
         (lambda: ln.GeneralizedPosit(8, 1, 3, 0.5), "sc"),
         (lambda: ln.LogPosit(8, 1, 3, float("nan")), "sf"),
-        (lambda: ln.LogPosit(8, 1, 3, 100), "sf"), (lambda: ln.LogPosit(8, -1, 3), "es"),
+        (lambda: ln.LogPosit(8, 1, 3, 100), "sf"),
+        (lambda: ln.LogPosit(8, -1, 3), "es"),
     ]
     for make, name in cases:
         with pytest.raises(ValueError, match=rf"^{name} "):
@@ -107,14 +117,20 @@ def test_describe_posit_6_2_by_hand():
     p = ln.Posit(6, 2)
     d = p.describe(0b010110)  # 0 10 11 0: k = 0, e = 3, f = 0 -> 2^3 = 8
     assert (d.sign, d.regime_bits, d.k, d.exponent_bits, d.e, d.fraction_bits) == (
-        0, "10", 0, "11", 3, "0")
+        0,
+        "10",
+        0,
+        "11",
+        3,
+        "0",
+    )
     assert d.value == 8.0 and d.scale == 3.0
     d = p.describe(0b111010)  # negative: two's complement 000110 -> 0 001 10 -> k=-2, e=2
     assert d.sign == 1 and d.k == -2 and d.e == 2 and d.value == -(2.0 ** (-8 + 2))
     assert p.describe(0).special == "zero" and "NaR" in p.describe(32).special
     lp = ln.LogPosit(6, 2, 5, 0)
     d = lp.describe(0b010111)  # 0 10 11 1: 2^(0 + 3 + 1/2)
-    assert d.f == 0.5 and d.value == 2 ** 3.5
+    assert d.f == 0.5 and d.value == 2**3.5
     assert "regime" in str(d) and "LP<6,2,5,0>" in str(d)
     for c in range(64):  # describe (pure Python) agrees with the kernels everywhere
         dv = p.describe(c).value
@@ -136,8 +152,14 @@ def test_ufunc_is_a_numpy_ufunc_equal_to_quantize():
 # stochastic rounding
 
 
-@pytest.mark.parametrize("f,domain", [(ln.Posit(8, 2), "value"), (ln.GeneralizedPosit(8, 1, 3, 0),
-                                      "value"), (ln.LogPosit(8, 1, 5, 0), "log")])
+@pytest.mark.parametrize(
+    "f,domain",
+    [
+        (ln.Posit(8, 2), "value"),
+        (ln.GeneralizedPosit(8, 1, 3, 0), "value"),
+        (ln.LogPosit(8, 1, 5, 0), "log"),
+    ],
+)
 def test_stochastic_rounding_unbiased_and_reproducible(f, domain):
     vals = f.values()
     rng = np.random.default_rng(0)
@@ -168,8 +190,10 @@ def test_stochastic_rounding_unbiased_and_reproducible(f, domain):
     assert lo_ok.all()
     # exactly representable values, zero, NaN and saturation are deterministic
     for v in (vals[len(vals) // 2 + 3], 0.0, 1e30, -1e30, 1e-30):
-        assert f.quantize(np.full(50, v), rounding="stochastic", rng=rng).tolist() == [
-            f.quantize(v)] * 50
+        assert (
+            f.quantize(np.full(50, v), rounding="stochastic", rng=rng).tolist()
+            == [f.quantize(v)] * 50
+        )
     assert np.isnan(f.quantize(np.nan, rounding="stochastic", rng=rng))
 
 
@@ -189,9 +213,16 @@ def test_lp_stochastic_linear_is_unbiased_in_value():
 # property tests
 
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
-FMTS = st.sampled_from([ln.Posit(8, 2), ln.Posit(16, 1), ln.GeneralizedPosit(7, 2, 3, -2),
-                        ln.LogPosit(7, 1, 4, 0.25), ln.LogPosit(12, 0, 11, 0),
-                        ln.GeneralizedPosit(24, 3, 5, 1)])
+FMTS = st.sampled_from(
+    [
+        ln.Posit(8, 2),
+        ln.Posit(16, 1),
+        ln.GeneralizedPosit(7, 2, 3, -2),
+        ln.LogPosit(7, 1, 4, 0.25),
+        ln.LogPosit(12, 0, 11, 0),
+        ln.GeneralizedPosit(24, 3, 5, 1),
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)

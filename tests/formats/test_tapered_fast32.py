@@ -320,8 +320,9 @@ def _lp_kernel32(f, x32):
     n, es, rs, sc, logm, sfi, sff = f._kparams
     consts, tab = _lp32(n, es, rs, sfi, sff)
     out = np.empty_like(x32)
-    quantize_lp32(x32, out, n, es, rs, sfi, np.uint64(sff), *consts, tab,
-                  _table32(n, es, rs, sfi, sff), BLOCK)
+    quantize_lp32(
+        x32, out, n, es, rs, sfi, np.uint64(sff), *consts, tab, _table32(n, es, rs, sfi, sff), BLOCK
+    )
     return out
 
 

@@ -56,10 +56,28 @@ def _boundary_inputs(f, ft, ut, rng, sample):
 
 
 SPECIAL_PATTERNS = {
-    np.uint32: [0, 1, 2, 0x007FFFFF, 0x00800000, 0x7F7FFFFF, 0x7F800000, 0x7F800001,
-                0x7FC00000, 0x7FFFFFFF],
-    np.uint64: [0, 1, 0x000FFFFFFFFFFFFF, 0x0010000000000000, 0x7FEFFFFFFFFFFFFF,
-                0x7FF0000000000000, 0x7FF0000000000001, 0x7FF8000000000000],
+    np.uint32: [
+        0,
+        1,
+        2,
+        0x007FFFFF,
+        0x00800000,
+        0x7F7FFFFF,
+        0x7F800000,
+        0x7F800001,
+        0x7FC00000,
+        0x7FFFFFFF,
+    ],
+    np.uint64: [
+        0,
+        1,
+        0x000FFFFFFFFFFFFF,
+        0x0010000000000000,
+        0x7FEFFFFFFFFFFFFF,
+        0x7FF0000000000000,
+        0x7FF0000000000001,
+        0x7FF8000000000000,
+    ],
 }
 
 
@@ -90,12 +108,15 @@ def test_table_quantize_and_encode_equal_the_oracle(f, ft, ut):
     specials = np.array(SPECIAL_PATTERNS[ut], dtype=ut).view(ft)
     width = 32 if ft is np.float32 else 64
     patterns = rng.integers(0, 1 << 62, 300, dtype=np.uint64) >> np.uint64(64 - width)
-    x = np.concatenate([
-        _boundary_inputs(f, ft, ut, rng, None),
-        specials, -specials,
-        (patterns.astype(ut) | ut(1 << (width - 1)) * (rng.random(300) < 0.5)).view(ft),
-        rng.standard_normal(200).astype(ft),
-    ])
+    x = np.concatenate(
+        [
+            _boundary_inputs(f, ft, ut, rng, None),
+            specials,
+            -specials,
+            (patterns.astype(ut) | ut(1 << (width - 1)) * (rng.random(300) < 0.5)).view(ft),
+            rng.standard_normal(200).astype(ft),
+        ]
+    )
     codes = _oracle_codes(o, x)
     assert np.array_equal(f.encode(x).astype(np.uint64), codes)
     with np.errstate(over="ignore"):

@@ -19,12 +19,18 @@ def run_case(folder: str, case: str, **kw) -> hw.SimResult:
     (``small_gemm_...`` -> ``data/small_gemm.csv``, read as a GEMM topology)."""
     prefix, kind = case.split("_")[:2]
     topology = DATA / f"{prefix}_{kind}.csv"
-    return hw.simulate(DATA / folder / case / "config.cfg", topology,
-                       input_type="gemm" if kind == "gemm" else "conv", workers=1, **kw)
+    return hw.simulate(
+        DATA / folder / case / "config.cfg",
+        topology,
+        input_type="gemm" if kind == "gemm" else "conv",
+        workers=1,
+        **kw,
+    )
 
 
-def assert_reports_equal(res, folder: str, case: str, tmp_path: Path,
-                         reports: tuple[str, ...] = REPORTS) -> None:
+def assert_reports_equal(
+    res, folder: str, case: str, tmp_path: Path, reports: tuple[str, ...] = REPORTS
+) -> None:
     """Every row and column of lognum's reports equals SCALE-Sim's (value by value first, for
     a readable failure), then the files are byte-identical (same number formatting)."""
     paths = dict(zip(REPORTS, res.write_csv(tmp_path), strict=False))

@@ -125,10 +125,10 @@ def test_mixed_precision_pe_is_the_union_of_its_modes():
     assert max(pe_area_um2("lp8"), pe_area_um2("lp4x2")) < m8 < pe_area_um2("lp8") + \
         pe_area_um2("lp4x2")  # fmt: skip
     mux = t.mux(16)
-    assert sum(mac_cost("lp_mixed8").values()) == pytest.approx(
-        sum(mac_cost("lp8").values()) + mux)
+    assert sum(mac_cost("lp_mixed8").values()) == pytest.approx(sum(mac_cost("lp8").values()) + mux)
     assert sum(mac_cost("lp_mixed4").values()) == pytest.approx(
-        sum(mac_cost("lp4x2").values()) + mux)
+        sum(mac_cost("lp4x2").values()) + mux
+    )
     assert hw.pe_type("lp_mixed4").lanes == 2 and hw.pe_type("lp_mixed8").lanes == 1
 
 
@@ -166,7 +166,8 @@ def test_mixed_precision_per_layer_pes_and_summary():
     assert r.layers[0].stall_free_cycles == closed_form("ws", 20, 12, 40, 8, 8).stall_free_cycles
     assert r.layers[1].stall_free_cycles == closed_form("ws", 20, 12, 20, 8, 8).stall_free_cycles
     assert r.layers[1].energy["mac"] == pytest.approx(
-        20 * 12 * 40 * sum(mac_cost("lp4x2").values()))
+        20 * 12 * 40 * sum(mac_cost("lp4x2").values())
+    )
     s = r.summary()
     assert s["cycles"] == sum(x.total_cycles for x in r.layers)
     assert s["energy_pj"] == pytest.approx(sum(sum(x.energy.values()) for x in r.layers))
