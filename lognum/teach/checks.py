@@ -98,7 +98,8 @@ def matches(got: Any, want: Any, rtol: float = 1e-9, atol: float = 0.0) -> bool:
             return float(got) == float(want) and float(got).is_integer()
         except (TypeError, ValueError):
             return False
-    if isinstance(want, list | tuple) and any(isinstance(w, str | dict) for w in want):
+    if isinstance(want, list | tuple) and not all(
+            isinstance(w, int | float | np.number) and not isinstance(w, bool) for w in want):
         return (isinstance(got, list | tuple) and len(got) == len(want)
                 and all(matches(g, w, rtol, atol) for g, w in zip(got, want, strict=True)))
     try:
