@@ -21,9 +21,21 @@ SOLUTIONS = sorted((TUT / "solutions").glob("*.ipynb"))
 ALL = [*LESSONS, LAB, *SOLUTIONS]
 
 # files and places only the developers have; a lesson says what a student needs instead
-FORBIDDEN = [r"FORMATS\.md", r"DESIGN\.md", r"SYSTOLIC\.md", r"PERF\.md", r"MODELS\.md",
-             r"\.\./shared", r"reference/", r"the LPQ issue", r"\bissue #?\d", r"tests/",
-             r"benchmarks/", r"scripts/", r"lognum/[a-z_/]+\.py"]
+FORBIDDEN = [
+    r"FORMATS\.md",
+    r"DESIGN\.md",
+    r"SYSTOLIC\.md",
+    r"PERF\.md",
+    r"MODELS\.md",
+    r"\.\./shared",
+    r"reference/",
+    r"the LPQ issue",
+    r"\bissue #?\d",
+    r"tests/",
+    r"benchmarks/",
+    r"scripts/",
+    r"lognum/[a-z_/]+\.py",
+]
 
 
 def _cells(path: Path) -> list[dict]:
@@ -82,10 +94,12 @@ def _figure_problems(nb) -> list[str]:
     for i, c in enumerate(nb.cells):
         for o in c.get("outputs", []):
             data = o.get("data", {})
-            txt = data.get("text/plain", "") + (o.get("text", "") if o.get("output_type") ==
-                                                 "stream" else "")
+            txt = data.get("text/plain", "") + (
+                o.get("text", "") if o.get("output_type") == "stream" else ""
+            )
             if re.search(r"<Figure size|<matplotlib\.figure\.Figure", txt) and (
-                    "image/png" not in data):
+                "image/png" not in data
+            ):
                 bad.append(f"cell {i}: {txt[:80]!r}")
     return bad
 
@@ -98,8 +112,9 @@ def test_notebook_executes_as_jupyter_does(path):
     nb = nbformat.read(path, as_version=4)
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(path.parent)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     client.execute(env=env)
     assert _figure_problems(nb) == [], f"{path.name}: figures shown as text"
     if path.parent.name == "solutions":
@@ -110,9 +125,13 @@ def test_notebook_executes_as_jupyter_does(path):
 def test_figure_problem_detector_can_fail():
     nbformat = pytest.importorskip("nbformat")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("fig")])
-    nb.cells[0]["outputs"] = [nbformat.v4.new_output(
-        "execute_result", data={"text/plain": "<Figure size 640x480 with 1 Axes>"},
-        execution_count=1)]
+    nb.cells[0]["outputs"] = [
+        nbformat.v4.new_output(
+            "execute_result",
+            data={"text/plain": "<Figure size 640x480 with 1 Axes>"},
+            execution_count=1,
+        )
+    ]
     assert _figure_problems(nb)
     nb.cells[0]["outputs"][0]["data"]["image/png"] = "iVBOR"
     assert not _figure_problems(nb)

@@ -82,8 +82,11 @@ def matches(got: Any, want: Any, rtol: float = 1e-9, atol: float = 0.0) -> bool:
     strings ignoring case and surrounding spaces, ints/bools/Fractions exactly, containers
     element by element, dicts key by key."""
     if isinstance(want, dict):
-        return (isinstance(got, dict) and set(got) == set(want)
-                and all(matches(got[k], want[k], rtol, atol) for k in want))
+        return (
+            isinstance(got, dict)
+            and set(got) == set(want)
+            and all(matches(got[k], want[k], rtol, atol) for k in want)
+        )
     if isinstance(want, str):
         return isinstance(got, str) and got.strip().lower() == want.strip().lower()
     if isinstance(want, bool | np.bool_):
@@ -99,9 +102,13 @@ def matches(got: Any, want: Any, rtol: float = 1e-9, atol: float = 0.0) -> bool:
         except (TypeError, ValueError):
             return False
     if isinstance(want, list | tuple) and not all(
-            isinstance(w, int | float | np.number) and not isinstance(w, bool) for w in want):
-        return (isinstance(got, list | tuple) and len(got) == len(want)
-                and all(matches(g, w, rtol, atol) for g, w in zip(got, want, strict=True)))
+        isinstance(w, int | float | np.number) and not isinstance(w, bool) for w in want
+    ):
+        return (
+            isinstance(got, list | tuple)
+            and len(got) == len(want)
+            and all(matches(g, w, rtol, atol) for g, w in zip(got, want, strict=True))
+        )
     try:
         g = np.asarray(got, dtype=np.float64)
         w = np.asarray(want, dtype=np.float64)

@@ -48,7 +48,8 @@ def _resolve(fmt: Any) -> Any:
     fam = _family(f)
     if fam is None:
         raise ValueError(
-            f"fmt must be a posit, GP, LP, minifloat (FP8, ...) or MX format, got {f!s}")
+            f"fmt must be a posit, GP, LP, minifloat (FP8, ...) or MX format, got {f!s}"
+        )
     if _nbits(f) > MAX_BITS:
         raise ValueError(f"fmt must have at most {MAX_BITS} bits per element, got {_nbits(f)}")
     return f
@@ -81,8 +82,9 @@ def _decode_all(f: Any) -> np.ndarray:
         if e is None:  # MXINT8: the element table as the format describes it
             return np.array([f.describe(c)["value"] for c in range(1 << n)], dtype=np.float64)
         f = e
-    return np.asarray(f.decode(np.arange(1 << n, dtype=np.uint64).astype(f.code_dtype)),
-                      dtype=np.float64)
+    return np.asarray(
+        f.decode(np.arange(1 << n, dtype=np.uint64).astype(f.code_dtype)), dtype=np.float64
+    )
 
 
 def _check_code(f: Any, code: Any) -> int:
@@ -120,20 +122,23 @@ def _fields(f: Any, c: int) -> tuple[tuple[Field, ...], str | None]:
         return (Field("pattern", d.pattern, d.special),), d.special
     if fam == "tapered":
         neg = " (fields read after two's-complement negation)" if d.sign else ""
-        out = [Field("sign", str(d.sign), ("negative" if d.sign else "positive") + neg),
-               Field("regime", d.regime_bits, f"run {d.run}, k = {d.k}")]
+        out = [
+            Field("sign", str(d.sign), ("negative" if d.sign else "positive") + neg),
+            Field("regime", d.regime_bits, f"run {d.run}, k = {d.k}"),
+        ]
         if d.exponent_bits:
             out.append(Field("exponent", d.exponent_bits, f"e = {d.e}"))
         if d.fraction_bits:
             kind = "log2 fraction" if type(f).__name__ == "LogPosit" else "fraction"
             out.append(Field(kind, d.fraction_bits, f"f = {d.f}"))
         return tuple(out), None
-    out = [Field("sign", str(d.sign), "negative" if d.sign else "positive"),
-           Field("exponent", d.exponent_bits, f"E = {d.E}, scale 2^{d.scale} ({d.kind})")]
+    out = [
+        Field("sign", str(d.sign), "negative" if d.sign else "positive"),
+        Field("exponent", d.exponent_bits, f"E = {d.E}, scale 2^{d.scale} ({d.kind})"),
+    ]
     if d.mantissa_bits:
         lead = "1 + " if d.kind == "normal" else "0 + "
-        out.append(Field("mantissa", d.mantissa_bits,
-                         f"{lead}{d.M}/{1 << len(d.mantissa_bits)}"))
+        out.append(Field("mantissa", d.mantissa_bits, f"{lead}{d.M}/{1 << len(d.mantissa_bits)}"))
     return tuple(out), None
 
 
@@ -177,14 +182,17 @@ def table(fmt: Any, codes: Any = None, scale: int = 127) -> str:
     f = _resolve(fmt)
     n = _nbits(f)
     if codes is None:
-        codes = range(1 << n) if n <= 6 else sorted({int(c) for c in np.linspace(0, (1 << n) - 1,
-                                                                                  16)})
+        codes = (
+            range(1 << n) if n <= 6 else sorted({int(c) for c in np.linspace(0, (1 << n) - 1, 16)})
+        )
     rows = ["| code | bits | fields | value | below | above |", "|---|---|---|---|---|---|"]
     for c in codes:
         v = view(f, int(c), scale)
         fl = "; ".join(f"{fd.name} `{fd.bits}` ({fd.meaning})" for fd in v.fields)
-        rows.append(f"| {v.code} | `{v.pattern}` | {fl} | {_num(v.value)} | {_num(v.below)} | "
-                    f"{_num(v.above)} |")
+        rows.append(
+            f"| {v.code} | `{v.pattern}` | {fl} | {_num(v.value)} | {_num(v.below)} | "
+            f"{_num(v.above)} |"
+        )
     return "\n".join(rows)
 
 
@@ -207,7 +215,8 @@ def explorer(fmt: Any, code: int = 0, scale: int = 127, widgets: bool | None = N
     use = _have_widgets() if widgets is None else bool(widgets)
     if not use:
         text = f"**{f}** (static table; install ipywidgets for the explorer)\n\n" + table(
-            f, scale=scale)
+            f, scale=scale
+        )
         try:
             from IPython.display import Markdown
         except ImportError:  # pragma: no cover
@@ -216,10 +225,19 @@ def explorer(fmt: Any, code: int = 0, scale: int = 127, widgets: bool | None = N
     import ipywidgets as w
 
     n = _nbits(f)
-    buttons = [w.ToggleButton(value=bool(c0 >> (n - 1 - i) & 1), description=str(n - 1 - i),
-                              layout=w.Layout(width="42px")) for i in range(n)]
-    slider = w.IntSlider(value=scale, min=0, max=255, description="scale X") if _family(
-        f) == "mx" else None
+    buttons = [
+        w.ToggleButton(
+            value=bool(c0 >> (n - 1 - i) & 1),
+            description=str(n - 1 - i),
+            layout=w.Layout(width="42px"),
+        )
+        for i in range(n)
+    ]
+    slider = (
+        w.IntSlider(value=scale, min=0, max=255, description="scale X")
+        if _family(f) == "mx"
+        else None
+    )
     out = w.HTML()
 
     def current() -> int:
@@ -240,8 +258,11 @@ def explorer(fmt: Any, code: int = 0, scale: int = 127, widgets: bool | None = N
 def html(fmt: Any, code: int, scale: int = 127) -> str:
     """The explorer's read-out of one code as an HTML fragment."""
     v = view(fmt, code, scale)
-    items = "".join(f"<li><b>{fd.name}</b> <code>{fd.bits}</code>: {fd.meaning}</li>"
-                    for fd in v.fields)
-    return (f"<p><b>{v.format}</b> code {v.code} = <code>{v.pattern}</code></p><ul>{items}</ul>"
-            f"<p>value <b>{_num(v.value)}</b>; neighbours {_num(v.below)} and "
-            f"{_num(v.above)}</p>")
+    items = "".join(
+        f"<li><b>{fd.name}</b> <code>{fd.bits}</code>: {fd.meaning}</li>" for fd in v.fields
+    )
+    return (
+        f"<p><b>{v.format}</b> code {v.code} = <code>{v.pattern}</code></p><ul>{items}</ul>"
+        f"<p>value <b>{_num(v.value)}</b>; neighbours {_num(v.below)} and "
+        f"{_num(v.above)}</p>"
+    )

@@ -24,8 +24,9 @@ def test_matches_rules():
     assert not matches(np.array([1.0, 2.0]), np.array([1.0, 2.0, 3.0]))
     assert matches(" Posit<8,2> ", "posit<8,2>") and not matches(3, "3")
     assert matches(27, 27) and matches(27.0, 27) and not matches(27.5, 27) and not matches("x", 27)
-    assert matches((-9, [0.875, 0.5]), (-9, [0.875, 0.5])) and not matches((-8, [0.875, 0.5]),
-                                                                          (-9, [0.875, 0.5]))
+    assert matches((-9, [0.875, 0.5]), (-9, [0.875, 0.5])) and not matches(
+        (-8, [0.875, 0.5]), (-9, [0.875, 0.5])
+    )
     assert matches(Fraction(1, 3), Fraction(1, 3)) and not matches(0.3333, Fraction(1, 3))
     assert matches(True, True) and not matches(1.0, True)
     assert matches({"a": 1.0}, {"a": 1.0}) and not matches({"a": 1.0}, {"b": 1.0})
@@ -54,7 +55,7 @@ def test_registry_is_complete_and_every_answer_computes():
     lessons = {int(k.split(".")[0]) for k in keys}
     assert lessons == set(range(0, 17))
     for e in ex:
-        if e.key in {"11.2", "13.3", "00.2", "00.4"}:   # the slow ones run in the notebooks
+        if e.key in {"11.2", "13.3", "00.2", "00.4"}:  # the slow ones run in the notebooks
             continue
         a = answer(e.key)
         assert a is not None and matches(a, a, e.rtol, e.atol), e.key
@@ -68,20 +69,23 @@ def test_every_exercise_is_used_by_a_lesson():
         assert f'check("{e.key}"' in code, f"exercise {e.key} is not in any lesson"
 
 
-@pytest.mark.parametrize("key,right,wrong", [
-    ("01.1", (4 / 255, 64), (4 / 255, 63)),
-    ("02.1", 27, 28),
-    ("03.3", (6, 2), (6, 1)),
-    ("06.1", 11.0, 11.5),
-    ("06.3", 0b010011, 0b010100),
-    ("07.1", 1.5, 1.625),
-    ("08.1", 70, 72),
-    ("09.3", [6], [5, 6]),
-    ("12.1", 2 ** (-1 + 5 / 16), 2 ** (-1 + 6 / 16)),
-    ("14.1", 34, 33),
-    ("15.2", 0.1875, 0.25),
-    ("16.2", (6, 256.0), (5, 16.0)),
-])
+@pytest.mark.parametrize(
+    "key,right,wrong",
+    [
+        ("01.1", (4 / 255, 64), (4 / 255, 63)),
+        ("02.1", 27, 28),
+        ("03.3", (6, 2), (6, 1)),
+        ("06.1", 11.0, 11.5),
+        ("06.3", 0b010011, 0b010100),
+        ("07.1", 1.5, 1.625),
+        ("08.1", 70, 72),
+        ("09.3", [6], [5, 6]),
+        ("12.1", 2 ** (-1 + 5 / 16), 2 ** (-1 + 6 / 16)),
+        ("14.1", 34, 33),
+        ("15.2", 0.1875, 0.25),
+        ("16.2", (6, 256.0), (5, 16.0)),
+    ],
+)
 def test_known_answers_by_hand(key, right, wrong):
     """Answers worked out by hand in the lessons' text (an independent oracle)."""
     assert check(key, right, quiet=True) and not check(key, wrong, quiet=True)

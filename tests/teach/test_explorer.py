@@ -25,7 +25,7 @@ def posit_by_hand(code: int, n: int, es: int) -> float:
     bits = format(mag, f"0{n}b")[1:]
     r = len(bits) - len(bits.lstrip(bits[0]))
     k = r - 1 if bits[0] == "1" else -r
-    rest = bits[r + 1:]
+    rest = bits[r + 1 :]
     eb, fb = rest[:es], rest[es:]
     e = (int(eb, 2) << (es - len(eb))) if eb else 0
     f = Fraction(int(fb, 2), 1 << len(fb)) if fb else Fraction(0)
@@ -90,7 +90,7 @@ def test_gp_and_lp_fields():
     assert [f.name for f in v.fields] == ["sign", "regime", "exponent", "log2 fraction"]
     # regime '10' k=0, exponent '11' e=3, log fraction '0': 2^3
     assert v.value == 8.0
-    g = E.view("GP<6,1,3,-1>", 0b000101)   # regime 001 (k=-2), e=0, f=1/2, times 2^-1
+    g = E.view("GP<6,1,3,-1>", 0b000101)  # regime 001 (k=-2), e=0, f=1/2, times 2^-1
     assert g.value == 1.5 * 2.0**-4 * 2.0**-1
 
 
@@ -102,10 +102,17 @@ def test_toggle():
         assert E.toggle("mxfp4", E.toggle("mxfp4", c, b), b) == c
 
 
-@pytest.mark.parametrize("bad", [
-    dict(fmt="int8", code=0), dict(fmt="posit<32,2>", code=0), dict(fmt="posit<8,2>", code=256),
-    dict(fmt="posit<8,2>", code=-1), dict(fmt="posit<8,2>", code=1.5),
-    dict(fmt="mxfp4", code=0, scale=256)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(fmt="int8", code=0),
+        dict(fmt="posit<32,2>", code=0),
+        dict(fmt="posit<8,2>", code=256),
+        dict(fmt="posit<8,2>", code=-1),
+        dict(fmt="posit<8,2>", code=1.5),
+        dict(fmt="mxfp4", code=0, scale=256),
+    ],
+)
 def test_user_errors_name_the_parameter(bad):
     with pytest.raises(ValueError, match=r"fmt|code|scale"):
         E.view(**bad)
@@ -132,10 +139,10 @@ def test_widgets_front_end_updates_on_toggle():
     buttons = box.children[0].children
     out = box.children[-1]
     assert len(buttons) == 6 and "value <b>1</b>" in out.value
-    buttons[5].value = True            # the least significant bit: 0b010001
+    buttons[5].value = True  # the least significant bit: 0b010001
     assert "code 17" in out.value and f"{posit_by_hand(17, 6, 2):.6g}" in out.value
     mx = E.explorer("mxfp4", code=0b0010)
     slider = mx.children[1]
     slider.value = 128
-    assert "value <b>2</b>" in mx.children[-1].value   # 1.0 x 2^1
+    assert "value <b>2</b>" in mx.children[-1].value  # 1.0 x 2^1
     assert ln.parse("mxfp4").element_values().max() == 6.0

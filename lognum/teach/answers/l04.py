@@ -13,8 +13,11 @@ def _w():
     return load_minilm_weights()["layer0.ffn1"].astype(np.float64)
 
 
-@exercise("04.1", "an MXFP8 E4M3 block by hand",
-          hint="amax = 0.9: X = floor(log2 0.9) - 8 = -9; round each x/2^X to 3 mantissa bits.")
+@exercise(
+    "04.1",
+    "an MXFP8 E4M3 block by hand",
+    hint="amax = 0.9: X = floor(log2 0.9) - 8 = -9; round each x/2^X to 3 mantissa bits.",
+)
 def _e1():
     from lognum.formats.block import MX
 
@@ -24,8 +27,12 @@ def _e1():
     return (int(sc[0]) - 127, m.quantize(x).tolist())
 
 
-@exercise("04.2", "SQNR of MXFP4 with block 16 on layer-0 FFN1", rtol=1e-6,
-          hint="per block: X = floor(log2 amax) - 2, P = clip(fp4(x / 2^X), -6, 6).")
+@exercise(
+    "04.2",
+    "SQNR of MXFP4 with block 16 on layer-0 FFN1",
+    rtol=1e-6,
+    hint="per block: X = floor(log2 amax) - 2, P = clip(fp4(x / 2^X), -6, 6).",
+)
 def _e2():
     from lognum.formats.block import MX
 

@@ -13,13 +13,18 @@ def _w():
     return load_minilm_weights()["layer0.query"].astype(np.float64)
 
 
-@exercise("05.1", "the MSE-optimal binary scale on a grid", rtol=0, atol=1e-12,
-          hint="J(a) = mean(w^2) - 2 a mean|w| + a^2 is minimal at a = mean|w|: the grid point "
-               "nearest to it.")
+@exercise(
+    "05.1",
+    "the MSE-optimal binary scale on a grid",
+    rtol=0,
+    atol=1e-12,
+    hint="J(a) = mean(w^2) - 2 a mean|w| + a^2 is minimal at a = mean|w|: the grid point "
+    "nearest to it.",
+)
 def _e1():
     grid = np.linspace(0.01, 0.2, 1901)
     a = float(np.mean(np.abs(_w())))
-    j = grid**2 - 2 * grid * a            # J(a) up to the constant mean(w^2)
+    j = grid**2 - 2 * grid * a  # J(a) up to the constant mean(w^2)
     return float(grid[int(np.argmin(j))])
 
 
@@ -32,8 +37,12 @@ def _e2():
     return float(f.quantize(np.array([a * b]))[0])
 
 
-@exercise("05.3", "SQNR of an 8-level k-means codebook", rtol=1e-6,
-          hint="start from the quantiles (j + 0.5)/8, alternate assignment and means 20 times.")
+@exercise(
+    "05.3",
+    "SQNR of an 8-level k-means codebook",
+    rtol=1e-6,
+    hint="start from the quantiles (j + 0.5)/8, alternate assignment and means 20 times.",
+)
 def _e3():
     from scipy.cluster.vq import vq
 

@@ -26,8 +26,11 @@ def _e2():
     return _round("posit<8,1>", Fraction(13, 4) * Fraction(13, 32))
 
 
-@exercise("07.3", "64 + 1.25 - 64 rounded each time and with a quire",
-          hint="65.25 rounds to 64 at a step of 16; the quire keeps 1.25.")
+@exercise(
+    "07.3",
+    "64 + 1.25 - 64 rounded each time and with a quire",
+    hint="65.25 rounds to 64 at a step of 16; the quire keeps 1.25.",
+)
 def _e3():
     acc = Fraction(0)
     for x in (Fraction(64), Fraction(5, 4), Fraction(-64)):

@@ -9,16 +9,22 @@ import numpy as np
 from lognum.teach.checks import exercise
 
 
-@exercise("08.1", "quire width of posit<8,1> for 2^20 products",
-          hint="posit<8,1>: Max/Min = 2^24; 20 + 2*24 + 2.")
+@exercise(
+    "08.1",
+    "quire width of posit<8,1> for 2^20 products",
+    hint="posit<8,1>: Max/Min = 2^24; 20 + 2*24 + 2.",
+)
 def _e1():
     from lognum.analysis.closed_form import quire_width
 
     return int(quire_width("posit<8,1>", 2**20))
 
 
-@exercise("08.2", "the quire integer of a posit<8,2> dot product",
-          hint="Q = (exact sum of the products) * 2^48, an integer.")
+@exercise(
+    "08.2",
+    "the quire integer of a posit<8,2> dot product",
+    hint="Q = (exact sum of the products) * 2^48, an integer.",
+)
 def _e2():
     from lognum.formats.posit import Posit
 
@@ -29,8 +35,11 @@ def _e2():
     return int(s)
 
 
-@exercise("08.3", "posit<8,2> dot product rounded after every operation",
-          hint="quantize x and y first, then round each product and each partial sum in order.")
+@exercise(
+    "08.3",
+    "posit<8,2> dot product rounded after every operation",
+    hint="quantize x and y first, then round each product and each partial sum in order.",
+)
 def _e3():
     from lognum.arith import dot
 

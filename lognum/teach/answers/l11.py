@@ -15,8 +15,12 @@ def _e1():
     return float(kurtosis([0, 0, 0, 0, 0, 0, 4, -4], fisher=True, bias=True))
 
 
-@exercise("11.2", "kurtosis of Q_GP<8,1,2,0>(W) for layer2.ffn2", rtol=1e-9,
-          hint="quantize W with the GP, then the excess kurtosis of the result.")
+@exercise(
+    "11.2",
+    "kurtosis of Q_GP<8,1,2,0>(W) for layer2.ffn2",
+    rtol=1e-9,
+    hint="quantize W with the GP, then the excess kurtosis of the result.",
+)
 def _e2():
     from scipy.stats import kurtosis
 
@@ -27,8 +31,11 @@ def _e2():
     return float(kurtosis(GeneralizedPosit(8, 1, 2, 0).quantize(w), fisher=True, bias=True))
 
 
-@exercise("11.3", "eq 13 with round-half-to-even",
-          hint="log2 sqrt of the ratios: 0, 0.5, 1.5, 2.5, -0.5; RNE gives 0, 0, 2, 2, 0.")
+@exercise(
+    "11.3",
+    "eq 13 with round-half-to-even",
+    hint="log2 sqrt of the ratios: 0, 0.5, 1.5, 2.5, -0.5; RNE gives 0, 0, 2, 2, 0.",
+)
 def _e3():
     from lognum.analysis.stats import alps_layerwise
 

@@ -12,16 +12,20 @@ def _e1():
     return int(trace_fold("os", 8, 8, 20).cycles)
 
 
-@exercise("14.2", "MACs of a 3x3 convolution, 14x14x128 input, 256 filters",
-          hint="outputs (14 x 14 x 256) times the reduction length 3 x 3 x 128.")
+@exercise(
+    "14.2",
+    "MACs of a 3x3 convolution, 14x14x128 input, 256 filters",
+    hint="outputs (14 x 14 x 256) times the reduction length 3 x 3 x 128.",
+)
 def _e2():
     import lognum.hw as hw
 
     return int(hw.conv(14, 14, 3, 3, 128, 256, padding=1).macs())
 
 
-@exercise("14.3", "bit-fusion partial products of 229 x 58",
-          hint="229 = 14*16 + 5, 58 = 3*16 + 10.")
+@exercise(
+    "14.3", "bit-fusion partial products of 229 x 58", hint="229 = 14*16 + 5, 58 = 3*16 + 10."
+)
 def _e3():
     a, b = 229, 58
     return ((a >> 4) * (b >> 4), (a >> 4) * (b & 15), (a & 15) * (b >> 4), (a & 15) * (b & 15))

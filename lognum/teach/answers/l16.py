@@ -8,8 +8,11 @@ import numpy as np
 from lognum.teach.checks import exercise
 
 
-@exercise("16.1", "posit<8,2> code of the upper neighbour of 0.5",
-          hint="0.5 is 0 01 11 000; add one in the last fraction bit.")
+@exercise(
+    "16.1",
+    "posit<8,2> code of the upper neighbour of 0.5",
+    hint="0.5 is 0 01 11 000; add one in the last fraction bit.",
+)
 def _e1():
     from lognum.formats.posit import Posit
 
@@ -18,8 +21,11 @@ def _e1():
     return int(p.encode(np.array([v[v > 0.5].min()]))[0])
 
 
-@exercise("16.2", "the bit flip of E4M3 1.0 giving the largest value",
-          hint="1.0 = 0 0111 000; setting the top exponent bit gives 0 1111 000.")
+@exercise(
+    "16.2",
+    "the bit flip of E4M3 1.0 giving the largest value",
+    hint="1.0 = 0 0111 000; setting the top exponent bit gives 0 1111 000.",
+)
 def _e2():
     from lognum.formats.parse import parse
 
@@ -30,8 +36,11 @@ def _e2():
     return (b, vals[b])
 
 
-@exercise("16.3", "MXFP4 element 0b0111 with scale code 125 and its lower neighbour",
-          hint="0b0111 = 6; scale 2^(125 - 127); the element below 6 is 4.")
+@exercise(
+    "16.3",
+    "MXFP4 element 0b0111 with scale code 125 and its lower neighbour",
+    hint="0b0111 = 6; scale 2^(125 - 127); the element below 6 is 4.",
+)
 def _e3():
     from lognum.formats.block import MX
 
