@@ -135,3 +135,28 @@ def test_figure_problem_detector_can_fail():
     assert _figure_problems(nb)
     nb.cells[0]["outputs"][0]["data"]["image/png"] = "iVBOR"
     assert not _figure_problems(nb)
+
+
+def test_uniform_search_winners_are_fixed_format_baselines():
+    """Issue error 5 (the old tutorial 08 said "the Pareto reading holds for every searched
+    row"): a saved search whose best candidate uses one format for every layer *is* a
+    fixed-format baseline; where that format was also evaluated as a baseline, both rows have
+    the same held-out metrics, so the searched row cannot be reported as beating it (lesson
+    13's reading rule, applied to the saved MiniLM runs)."""
+    from lognum.plots.lpq import RESULTS
+
+    d = RESULTS if RESULTS.is_dir() else ROOT / "results" / "lpq"
+    base = {
+        b["format"]: b["eval"]
+        for b in json.loads((d / "baselines.json").read_text())
+        if "format" in b
+    }
+    matched = 0
+    for f in sorted(d.glob("random*.json")):
+        run = json.loads(f.read_text())
+        fmts = {layer["format"] for layer in run["layers"]}
+        if len(fmts) == 1 and (fmt := fmts.pop()) in base:
+            matched += 1
+            for m in ("avg_bits", "cos_lee", "lee_pearson"):
+                assert abs(run["eval"][m] - base[fmt][m]) < 1e-6, (f.name, fmt, m)
+    assert matched >= 1
