@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from lognum.arith.tapered_ops import TaperedArithmetic
+
 FB_LP = 59  # mirrors lognum._kernels.tapered.FB_LP (kept here so nothing compiles on import)
 
 
@@ -171,7 +173,7 @@ def _by_table(kparams: tuple, x: np.ndarray, out: np.ndarray, codes: bool) -> bo
     return True
 
 
-class TaperedMixin:
+class TaperedMixin(TaperedArithmetic):
     """Kernel plumbing for GP/posit (``_logm = 0``) and LP (``_logm = 1``).
 
     Subclasses provide ``n, es, rs`` and ``_kparams = (n, es, rs, sc, logm, sfi, sff)``.
