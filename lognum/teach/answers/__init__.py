@@ -1,0 +1,1 @@
+"""Expected answers of the course exercises, one module per lesson (lNN.py)."""
