@@ -549,7 +549,8 @@ def empirical_sqnr(cfg: Any, x: Any) -> float:
     input that the format sends to ±inf/NaN makes it −inf; an exact reproduction gives +inf.
     """
     fmt = _fmt(cfg)
-    a = np.asarray(x, dtype=np.float64).reshape(-1)
+    arr = np.asarray(x, dtype=np.float64)  # quantized in its own shape: per-channel scales
+    a = arr.reshape(-1)  # and blocks follow the format's axis, not a flattened copy
     if a.size == 0:
         raise ValueError("x must contain at least one value")
     bad = ~np.isfinite(a)
@@ -560,7 +561,7 @@ def empirical_sqnr(cfg: Any, x: Any) -> float:
         )
     if not np.any(a):
         raise ValueError("x is all zero: its SQNR (0/0) is undefined")
-    q = np.asarray(fmt.quantize(a), dtype=np.float64)
+    q = np.asarray(fmt.quantize(arr), dtype=np.float64).reshape(-1)
     if not np.all(np.isfinite(q)):
         return -math.inf
     with np.errstate(over="ignore"):
