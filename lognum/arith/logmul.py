@@ -51,19 +51,34 @@ def antilog_table(G: int, bits: int | None) -> tuple[np.ndarray, np.ndarray]:
     return m, e
 
 
-def lp_logs(fmt: Any, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Signs (−1/0/1) and log2 magnitudes in units of 2^−G of LP values q (exact)."""
-    sg = np.sign(q).astype(np.int64)
-    with np.errstate(divide="ignore"):
-        lg = np.where(sg != 0, np.log2(np.abs(q)), 0.0)
+@cache
+def _format_G(fmt: Any) -> int:
+    """The format's log resolution: the smallest G with every log2 magnitude of its values a
+    multiple of 2^−G (the grid every product is rounded on, so no two values share a point)."""
+    v = fmt.values()
+    lg = np.log2(v[v > 0])
     for G in range(0, 17):
-        L = np.rint(lg * (1 << G))
-        if np.all(np.abs(L - lg * (1 << G)) < 1e-6):
-            return sg, L.astype(np.int64), G
+        L = lg * (1 << G)
+        if np.all(np.abs(np.rint(L) - L) < 1e-6):
+            return G
     raise ValueError(
         f"{fmt}: log2 magnitudes are not on a grid of 2^-G with G <= 16 "
         "(n too large, or a non-dyadic sf)"
     )
+
+
+def lp_logs(fmt: Any, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Signs (−1/0/1) and log2 magnitudes in units of 2^−G of LP values q (exact), with G the
+    format's own log resolution (not the coarsest grid the given values happen to fit, which
+    would merge neighbouring values of the format when a result is rounded)."""
+    G = _format_G(fmt)
+    sg = np.sign(q).astype(np.int64)
+    with np.errstate(divide="ignore"):
+        lg = np.where(sg != 0, np.log2(np.abs(q)), 0.0)
+    L = np.rint(lg * (1 << G))
+    if not np.all(np.abs(L - lg * (1 << G)) < 1e-6):
+        raise ValueError(f"q must hold values of {fmt} (quantize them first)")
+    return sg, L.astype(np.int64), G
 
 
 @cache
