@@ -235,11 +235,14 @@ def calibrate_scale(samples: np.ndarray, n: int, grid: int = 64) -> float:
     return best[1]
 
 
+SF_GRID: tuple[float, ...] = tuple(float(v) for v in range(-6, 9))  # sf = -6 ... 8
+
+
 def calibrate_lp(
     samples: np.ndarray,
     n: int,
     es_grid: tuple[int, ...] = (0, 1, 2),
-    sf_grid: tuple[float, ...] = tuple(float(v) for v in range(-6, 9)),
+    sf_grid: tuple[float, ...] = SF_GRID,
 ) -> tuple[int, int, int, float]:
     """``(n, es, rs, sf)`` of the ``LP<n, es, rs, sf>`` with the least squared error on the
     calibration ``samples`` (``rs`` over ``2..n-1``)."""
