@@ -16,7 +16,7 @@ How to read the Lee Pearson r of a quantized model: at 5.5-6 weight bits it move
 +-0.005 between configurations of nearly equal fidelity (``sf`` moved by +-1 in 4 layers), and
 the calibration loss does not rank it (``lognum.lpq.report.metric_agreement`` over the 44
 saved 5.5-6-bit configurations in ``results/lpq``: Spearman +0.22, against -0.94 for the mean
-cosine); see tutorial 08.
+cosine); see docs/lpq_results.md.
 """
 
 from __future__ import annotations

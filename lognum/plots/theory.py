@@ -202,7 +202,7 @@ def fig_kurtosis(n: int = 8, a: float | None = None) -> Any:
 def fig_posit_anatomy(n: int = 6, es: int = 2) -> Any:
     """posit<n,es>: log2 of every positive value against its code, with the decision boundary
     between neighbours marked where it is the geometric mean (regime/exponent bit cut) or the
-    arithmetic mean (fraction bit cut) — tutorial 01."""
+    arithmetic mean (fraction bit cut) — lesson 06."""
     from lognum.analysis.sqnr import cells
     from lognum.formats.posit import Posit
 
@@ -227,7 +227,7 @@ def fig_posit_anatomy(n: int = 6, es: int = 2) -> Any:
 
 def fig_sqnr_models(n: int = 8, es: int = 1, sigma: float = 1.0) -> Any:
     """SQNR against rs for GP<n,es,rs,0> and Gaussian data: ALPS eq 8 (γ = 1, Δ of eq 25 and of
-    eq 9) against the exact expected SQNR — tutorial 04."""
+    eq 9) against the exact expected SQNR — lesson 10."""
     from scipy import stats
 
     from lognum.analysis.closed_form import sqnr_eq8
@@ -280,7 +280,7 @@ def _quire_errors(spec: str, trials: int, seed: int) -> tuple[Any, np.ndarray, d
 
 def fig_quire_error(spec: str = "posit<8,2>", trials: int = 20, seed: int = 0) -> Any:
     """Mean |result − exact| of dot products of N(0,1) vectors against their length, for the
-    three accumulation modes of ``lognum.arith.dot`` — tutorial 07."""
+    three accumulation modes of ``lognum.arith.dot`` — lesson 08."""
     f, ks, err = _quire_errors(spec, trials, seed)
     with use_style():
         fig = new_figure("single", 2.6)
