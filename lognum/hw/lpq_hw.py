@@ -1,5 +1,5 @@
 """Hardware-aware LPQ: the simulated energy (or latency) of a genome on the LPA as the
-compression term of the LPQ fitness (issue 17 item 5).
+compression term of the LPQ fitness.
 
 The bits-based fitness of :mod:`lognum.lpq.fitness` is ``L_F = L_GL + lam L_C`` with
 ``L_C = sum_l n_l |theta_l| / (n_max sum_l |theta_l|)``. Here the compression term is

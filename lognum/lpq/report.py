@@ -159,7 +159,7 @@ def pareto_check(
 
 
 def goals_table(rows: list[dict], max_bits: float = 6.0, rel: float = 0.01) -> str:
-    """Markdown check of issue 6's goal (a) for every searched row: ``<= max_bits`` average
+    """Markdown check of the LPQ goal (a) for every searched row: ``<= max_bits`` average
     weight bits, mean cosine >= 0.99, Lee Pearson within ``rel`` of FP32, and not dominated
     by a fixed-format baseline (:func:`pareto_check`)."""
     fp = next((r for r in rows if r.get("family") == "fp32"), None)

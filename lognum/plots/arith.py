@@ -1,4 +1,4 @@
-"""Rounding after every step vs the quire, on a real tensor (issue 13).
+"""Rounding after every step vs the quire, on a real tensor.
 
 ``theory_arith_error`` plots, for a row of real MiniLM weights, the relative error of the
 running dot product ``w · w`` (and of the running sum of ``w``) computed the way a posit datapath

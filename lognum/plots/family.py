@@ -1,4 +1,4 @@
-"""The posit family at a glance: the main job's table and value figure (issue 2)."""
+"""The posit family at a glance: the main job's table and value figure."""
 
 from __future__ import annotations
 
