@@ -35,7 +35,7 @@ Jupyter the returned figure shows as a picture by itself (no `%matplotlib inline
 from lognum.plots import FIGURES
 from lognum.plots.style import save
 fig = FIGURES["alps_fig4a_sqnr"](size="single", style="ieee")
-save(fig, "out", "sqnr")          # out/sqnr.pdf and out/sqnr.png, deterministic bytes
+save(fig, "out", "sqnr")  # out/sqnr.pdf and out/sqnr.png, deterministic bytes
 ```
 
 A test draws every figure below at both column widths and fails on overlapping text, a font
