@@ -34,6 +34,7 @@ Jupyter the returned figure shows as a picture by itself (no `%matplotlib inline
 ```python
 from lognum.plots import FIGURES
 from lognum.plots.style import save
+
 fig = FIGURES["alps_fig4a_sqnr"](size="single", style="ieee")
 save(fig, "out", "sqnr")  # out/sqnr.pdf and out/sqnr.png, deterministic bytes
 ```
