@@ -66,6 +66,25 @@ def _result(method, problem, space, ga, fcfg, best, history, evals, t0, extra) -
     )
 
 
+def _start(name, problem, budget, space, fitness, executor, seed, init, factory, progress):
+    """What both local searches begin with: the configurations, the GA's initial population
+    (evaluated), its best candidate and the first history point."""
+    space = space or SearchSpace()
+    fcfg = fitness or FitnessConfig()
+    ga = GAConfig(population=init, seed=seed)
+    if budget < init:
+        raise ValueError(f"budget must be >= init = {init}, got {budget}")
+    t0 = time.perf_counter()
+    seen: set[bytes] = set()
+    bar = Progress(budget, f"{name} seed {seed}", enabled=progress)
+    pop = _initial(problem, space, ga, fcfg, factory, executor, seen)
+    best = min(pop, key=lambda c: c[0])
+    evals = len(pop)
+    history = [_hist(evals, best, problem.layer_sizes)]
+    bar.update(evals)
+    return space, fcfg, ga, t0, seen, bar, best, evals, history
+
+
 def hill_climb(
     problem: Problem,
     budget: int,
@@ -79,24 +98,14 @@ def hill_climb(
     progress: bool = True,
 ) -> LPQResult:
     """Stochastic hill climbing from the GA's initial population (see the module doc)."""
-    space = space or SearchSpace()
-    fcfg = fitness or FitnessConfig()
-    ga = GAConfig(population=init, seed=seed)
-    if budget < init:
-        raise ValueError(f"budget must be >= init = {init}, got {budget}")
     if batch < 1:
         raise ValueError(f"batch must be >= 1, got {batch}")
-    t0 = time.perf_counter()
+    space, fcfg, ga, t0, seen, bar, best, evals, history = _start(
+        "hill-climb", problem, budget, space, fitness, executor, seed, init, factory, progress
+    )
     L = len(problem.layer_names)
     sizes = problem.layer_sizes
     blocks = problem.blocks()
-    seen: set[bytes] = set()
-    bar = Progress(budget, f"hill-climb seed {seed}", enabled=progress)
-    pop = _initial(problem, space, ga, fcfg, factory, executor, seen)
-    best = min(pop, key=lambda c: c[0])
-    evals = len(pop)
-    history = [_hist(evals, best, sizes)]
-    bar.update(evals)
     step = 0
     while evals < budget:
         kids = []
@@ -142,22 +151,12 @@ def greedy(
     progress: bool = True,
 ) -> LPQResult:
     """Greedy coordinate descent from the best initial candidate (see the module doc)."""
-    space = space or SearchSpace()
-    fcfg = fitness or FitnessConfig()
-    ga = GAConfig(population=init, seed=seed)
-    if budget < init:
-        raise ValueError(f"budget must be >= init = {init}, got {budget}")
-    t0 = time.perf_counter()
+    space, fcfg, ga, t0, seen, bar, best, evals, history = _start(
+        "greedy", problem, budget, space, fitness, executor, seed, init, factory, progress
+    )
     L = len(problem.layer_names)
     rows_all = rows_of_block(list(range(L)), L, space.acts)
     sizes = problem.layer_sizes
-    seen: set[bytes] = set()
-    bar = Progress(budget, f"greedy seed {seed}", enabled=progress)
-    pop = _initial(problem, space, ga, fcfg, factory, executor, seen)
-    best = min(pop, key=lambda c: c[0])
-    evals = len(pop)
-    history = [_hist(evals, best, sizes)]
-    bar.update(evals)
     stale = 0
     r_i = 0
     while evals < budget and stale < len(rows_all):
