@@ -123,7 +123,8 @@ def test_notebook_executes_as_jupyter_does(path):
 
 
 def test_figure_problem_detector_can_fail():
-    nbformat = pytest.importorskip("nbformat")
+    import nbformat  # a test extra, like nbclient: the notebook tests need it
+
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("fig")])
     nb.cells[0]["outputs"] = [
         nbformat.v4.new_output(

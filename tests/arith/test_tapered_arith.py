@@ -226,7 +226,7 @@ def test_lp_ufunc_matches_array_api():
     d = lp.encode(y)
     assert np.array_equal(lp.ufuncs.mul_codes(c, d), lp.mul_codes(c, d))
     with pytest.raises(AttributeError, match="available"):
-        getattr(lp.ufuncs, "hypot")  # noqa: B009
+        _ = lp.ufuncs.hypot  # not an operation of the format
 
 
 @pytest.mark.parametrize(
