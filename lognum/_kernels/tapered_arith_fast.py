@@ -26,32 +26,17 @@ import math
 
 from numba import int64, njit, uint64
 
+from lognum._kernels import bits as _bits
 from lognum._kernels.bits import f64_bits, mask
 from lognum._kernels.tapered import _pack, decode_gp_fast, encode_gp_fast, negate
 
 OP_ADD, OP_SUB, OP_MUL, OP_DIV = 0, 1, 2, 3
-_SPLIT = 134217729.0  # 2^27 + 1
 
 
-@njit(inline="always", error_model="numpy")
-def two_sum(a, b):
-    """Knuth's TwoSum (inlined copy of ``bits.two_sum`` so the loops vectorise)."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-@njit(inline="always", error_model="numpy")
-def two_prod(a, b):
-    """Dekker's TwoProduct with Veltkamp splitting (inlined copy of ``bits.two_prod``)."""
-    p = a * b
-    t = _SPLIT * a
-    ah = t - (t - a)
-    al = a - ah
-    t = _SPLIT * b
-    bh = t - (t - b)
-    bl = b - bh
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+# the error-free transformations of ``bits``, compiled again inlined (Numba IR inlining) so the
+# loops that call them vectorise: one source, two compilations
+two_sum = njit(inline="always", error_model="numpy")(_bits.two_sum.py_func)
+two_prod = njit(inline="always", error_model="numpy")(_bits.two_prod.py_func)
 
 
 def fast_ok(n: int, es: int, rs: int, sc: int) -> bool:
