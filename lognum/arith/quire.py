@@ -216,7 +216,9 @@ def matmul(
     return acc
 
 
-def _gp_quire(fmt: Any, ma, ea, mb, eb, K: int) -> np.ndarray:
+def _gp_quire(
+    fmt: Any, ma: np.ndarray, ea: np.ndarray, mb: np.ndarray, eb: np.ndarray, K: int
+) -> np.ndarray:
     from lognum.arith._quire_kernel import quire_matmul_gp
 
     width = quire_bits(fmt, K)
@@ -239,7 +241,16 @@ def _gp_quire(fmt: Any, ma, ea, mb, eb, K: int) -> np.ndarray:
     return np.asarray(fmt.quantize(out), dtype=np.float64)
 
 
-def _lp_quire(fmt: Any, sa, la, sb, lb, G: int, bits: int | None, K: int) -> np.ndarray:
+def _lp_quire(
+    fmt: Any,
+    sa: np.ndarray,
+    la: np.ndarray,
+    sb: np.ndarray,
+    lb: np.ndarray,
+    G: int,
+    bits: int | None,
+    K: int,
+) -> np.ndarray:
     from lognum.arith._quire_kernel import quire_matmul_lp
 
     tm, te = antilog_table(G, bits)

@@ -34,9 +34,14 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # the mixin's methods call the Format contract (encode, decode, quantize)
+    from lognum.formats.base import Format as _FormatBase
+else:
+    _FormatBase = object
 
 OPS = {"add": 0, "sub": 1, "mul": 2, "div": 3}
 TABLE_MAX_N = 10  # binary tables: 4^n entries (1 Mi codes at n = 10)
@@ -276,11 +281,15 @@ def value_table(fmt: Any, dtype: np.dtype) -> np.ndarray:
     return v
 
 
-class TaperedArithmetic:
+class TaperedArithmetic(_FormatBase):
     """Arithmetic methods shared by ``Posit``, ``GeneralizedPosit`` and ``LogPosit`` (see the
     module docstring). Needs ``n``, ``_kparams``, ``encode``, ``decode`` and ``quantize``."""
 
     n: int
+    if TYPE_CHECKING:
+
+        @property
+        def _kparams(self) -> tuple[int, ...]: ...
 
     # -- argument handling -------------------------------------------------------------------
     def _codes_arg(self, c: Any, name: str) -> np.ndarray:

@@ -19,6 +19,7 @@ keeps the double-double decision, whereas ``fmt.add`` resolves it exactly with `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -150,6 +151,7 @@ def _build(kparams: tuple, name: str, codes: bool) -> Any:
     inp = numba.njit(inp)
     res = numba.njit(res)
 
+    fn: Callable[..., Any]  # one of three arities
     if name in BINARY:
 
         def fn(x, y):
