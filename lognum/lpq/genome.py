@@ -14,11 +14,9 @@ re-draws or steps one field of a layer's tuple (parameters of :class:`GAConfig` 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
-
-FIELDS = ("n", "es", "rs", "sf")
 
 
 @dataclass(frozen=True)
@@ -235,15 +233,6 @@ class SearchSpace:
             if d.get(k) is not None:
                 d[k] = tuple(d[k])
         return cls(**d)
-
-
-@dataclass
-class Candidate:
-    """A genome and its fitness terms (``L_F = L_GL + lambda L_C``)."""
-
-    genome: np.ndarray
-    fitness: float = float("nan")
-    terms: dict = field(default_factory=dict)
 
 
 def rows_of_block(block: list[int], n_layers: int, acts: bool) -> list[int]:

@@ -125,9 +125,4 @@ class WeightCache:
         return y
 
 
-def identity_plan() -> QuantPlan:
-    """A plan that quantizes nothing (the FP32 model)."""
-    return QuantPlan()
-
-
 CallableQuantizer = Callable[[np.ndarray], np.ndarray]
