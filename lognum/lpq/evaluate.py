@@ -12,11 +12,9 @@ ratings of WordSim-353 (353 pairs) and SimLex-999 (999 pairs); Pang-Lee polarity
 pair cosines, per-sentence correctness) so that :mod:`lognum.lpq.stats` can bootstrap
 confidence intervals and paired differences between configurations after the fact.
 
-How to read the Lee Pearson r of a quantized model: at 5.5-6 weight bits it moves by about
-+-0.005 between configurations of nearly equal fidelity (``sf`` moved by +-1 in 4 layers), and
-the calibration loss does not rank it (``lognum.lpq.report.metric_agreement`` over the 44
-saved 5.5-6-bit configurations in ``results/lpq``: Spearman +0.22, against -0.94 for the mean
-cosine); see docs/lpq_results.md.
+The Lee Pearson r moves between configurations of nearly equal fidelity by more than the
+calibration loss can rank (``lognum.lpq.report.metric_agreement``); the numbers are in
+``results/lpq/NOTES.md`` and docs/lpq_results.md.
 """
 
 from __future__ import annotations

@@ -18,25 +18,16 @@ the quantized and the FP32 model (local = block outputs, global = the model outp
 the FP32 batch mean of that representation and L2-normalised; the other inputs of the batch are
 the negatives (InfoNCE, as in CPT-V, Frumkin et al., arXiv 2211.09643).
 
-Centring (``center=True``, default) is this reconstruction's choice.  BERT hidden states share
-a large common component (outlier dimensions), so uncentred cosines between *different*
-inputs are high.  Uncentred InfoNCE then also rewards quantization that shrinks the common
-component, because that moves the quantized vectors away from every FP vector.  Measured on
-MiniLM: a GA optimum of the uncentred loss had a lower L_GL than the uniform LP<6,1,5,4>
-(1.819 vs 1.826), yet its held-out embedding cosine was 0.981 against 0.9915.  Centred, the
-ranking follows the cosine (1.168 vs 1.146).  Activation formats, when searched, count in
-``L_C`` with the same per-layer weight ``|theta_l|``.
+Centring (``center=True``, default) is this reconstruction's choice: BERT hidden states share
+a large common component, and an uncentred InfoNCE would also reward a quantization that
+shrinks it.  Activation formats, when searched, count in ``L_C`` with the same per-layer
+weight ``|theta_l|``.
 
-Defaults ``tau = 0.3``, ``lam = 0.3``, ``w_g = w_l = 1`` (chosen, not from the paper).  Why: the
-sensitivity of one InfoNCE row to its positive similarity is ``(1 - p_ii) / tau``.  When the
-positives are far closer than the negatives (a lightly quantized model), a small ``tau`` makes
-``p_ii`` ~ 1 and the loss flat.  Uncentred, on MiniLM with 32 calibration texts, moving all 36
-layers from LP<8,1,7,3> to LP<5,1,4,3> raised ``L_GL`` by 0.005 at ``tau = 0.1`` but by 0.09
-at ``tau = 0.3`` (0.07 at 0.5, 0.04 at 1.0).  Centred, with the default calibration
-(24 texts x 48 tokens) and ``tau = 0.3``: uniform LP<n,1,n-1,4> gives ``L_GL`` = 1.129
-(n = 8), 1.133 (7), 1.146 (6), 1.204 (5), 1.530 (4).  One average bit less costs ``lam / 8``
-in ``L_C``, so ``lam = 0.3`` (0.0375 per bit) makes 8 -> 7 -> 6 bits worth taking and 6 -> 5
-not, for uniform formats.  The GA then trades bits between layers around that point.
+Defaults ``tau = 0.3``, ``lam = 0.3``, ``w_g = w_l = 1`` (chosen, not from the paper): the
+sensitivity of one InfoNCE row to its positive similarity is ``(1 - p_ii) / tau``, so a small
+``tau`` flattens the loss for lightly quantized models; one average bit less costs ``lam / 8``
+in ``L_C``, so ``lam`` sets the word size below which a bit is not worth taking.  The
+measurements behind these choices (and behind centring) are in ``results/lpq/NOTES.md``.
 """
 
 from __future__ import annotations

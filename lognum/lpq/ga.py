@@ -37,30 +37,8 @@ are protected, so a mutation that adds a bit to one layer takes it from others (
 Budget: ``population + generations * (1 + children)`` fitness evaluations (default
 56 + 52 x 5 = 316).
 
-How the defaults were chosen (measured on all-MiniLM-L6-v2, default fitness, on the
-*calibration* fitness only, with seeds 10, 11, 12 -- not the seeds 0, 1, 2 of the saved
-results -- against random search with the same 316 evaluations, which reached 1.3686, 1.3710,
-1.3686).  The earlier GA (16 i.i.d. initial candidates, i.e. ``p_shared`` was documented but
-not used; fresh random parents; ``p_mutation = 0.3``; 60 generations) ended at 1.389-1.405 on
-seeds 0-2: random search samples ~150 uniform candidates and so finds the best uniform
-LP<6,...>, which the GA's per-layer moves from i.i.d. random genomes never reached.  Around
-that uniform optimum (LP<6,0,5,4>, fitness 1.3686) the best single moves of one layer type
-(all query projections one bit less; es + 1 in all FFN2 layers) lower the fitness by 0.0016
-and 0.0015, so the remaining gain is in small, coherent steps.  Hence: a larger initial
-population drawn like random search (56 candidates, ``p_shared`` 0.5 -> 0.75), global/block
-moves to walk the uniform subspace,
-tournament parents instead of random genomes (a random gene in a good genome is almost always
-a large loss), no repeated evaluations, ``p_mutation`` 0.3 -> 0.1 (a whole-model block with
-0.3 mutated ~11 layers at once), and steps of ``n`` steered downwards (``p_down = 0.65``:
-with lam = 0.3 the compression term rewards each bit removed, so more word-size steps are
-spent on the direction that can pay).  Best fitness on seeds 10 / 11 / 12 (random search
-1.3686 / 1.3710 / 1.3686):
-
-* ``p_shared = 0.5, p_mutation = 0.3, p_down = 0.5``: 1.3674 / 1.3656 / 1.3649;
-* ``p_shared = 0.75, p_mutation = 0.1, p_down = 0.5``: 1.3679 / 1.3615 / 1.3644;
-* ``p_shared = 0.75, p_mutation = 0.1, p_down = 0.65`` (default): 1.3665 / 1.3615 / 1.3644.
-
-Three configurations on three seeds: the choice between the last two is within seed noise.
+The defaults of :class:`GAConfig` were chosen by comparing the GA with random search on the
+calibration fitness of all-MiniLM-L6-v2; the measurements are in ``results/lpq/NOTES.md``.
 
 Parallelism and determinism: every random draw of candidate ``i`` in generation ``g`` uses
 ``numpy.random.default_rng([seed, g, i])`` in the driver, never worker state; the executor only
