@@ -497,9 +497,9 @@ def baseline_plan(rec: dict, names: list[str]) -> QuantPlan | None:
     if fam == "mx":
         el = dict(MX_ROWS).get(rec["method"])
         return None if el is None else QuantPlan(dict.fromkeys(names, MXQuant(el)))
-    if fam == "per-channel-lp" and rec.get("format", "").startswith("LP<"):
-        n, es, rs = (int(v) for v in rec["format"][3:].split(",")[:3])
-        return QuantPlan(dict.fromkeys(names, PerChannelLP(n, es, rs)))
+    if fam == "per-channel-lp" and "format" in rec:
+        q = PerChannelLP.from_label(rec["format"])
+        return None if q is None else QuantPlan(dict.fromkeys(names, q))
     return None
 
 

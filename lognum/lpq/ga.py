@@ -150,7 +150,6 @@ class LPQResult:
         out = []
         for r, g in enumerate(self.best_genome):
             n, es, rs, sf = (int(g[0]), int(g[1]), int(g[2]), float(g[3]))
-            sfs = str(int(sf)) if sf.is_integer() else repr(sf)
             out.append(
                 {
                     "layer": self.layer_names[r % L],
@@ -159,7 +158,7 @@ class LPQResult:
                     "es": es,
                     "rs": rs,
                     "sf": sf,
-                    "format": f"LP<{n},{es},{rs},{sfs}>",
+                    "format": str(logposit_format(n, es, rs, sf)),
                 }
             )
         return out

@@ -22,6 +22,7 @@ the average-bits column of the tables:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -162,6 +163,12 @@ class PerChannelLP:
 
     def __str__(self) -> str:
         return f"LP<{self.n},{self.es},{self.rs},sf per channel>"
+
+    @classmethod
+    def from_label(cls, label: str) -> PerChannelLP | None:
+        """The quantizer whose ``str()`` is ``label`` (default ``sf_grid``), or ``None``."""
+        m = re.fullmatch(r"LP<(\d+),(\d+),(\d+),sf per channel>", label)
+        return None if m is None else cls(*(int(g) for g in m.groups()))
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,6 @@ from lognum.plots.style import (
 )
 
 
-def _parse_or_none(spec: str) -> Any:
-    from lognum.formats.parse import parse
-
-    try:
-        return parse(spec)
-    except (ValueError, ImportError, AttributeError):
-        return None
-
-
 def _legend(fig: Any, ax: Any, ncol: int = 1) -> Any:
     """The legend in the axes across a double column; under the axes in a single column."""
     if current_size(default="double" if fig.get_figwidth() > 5 else "single") == "single":
@@ -96,17 +87,11 @@ def fig_delta_gp(n: int = 8, es: int = 2) -> Any:
 
 
 def sqnr_curve_formats() -> list[tuple[str, Any]]:
-    """The 8-bit formats of the SQNR-vs-magnitude figure (a float baseline when available)."""
+    """The 8-bit formats of the SQNR-vs-magnitude figure, with a float baseline."""
     from lognum.formats.parse import parse
 
-    out = [(s, parse(s)) for s in ("posit<8,1>", "GP<8,1,3,0>", "GP<8,1,5,0>", "LP<8,1,7,0>")]
-    fl = _parse_or_none("float8_e4m3fn")
-    out.append(
-        ("float8_e4m3fn", fl)
-        if fl is not None
-        else ("GP<8,3,1,0> (E4M3-like float)", parse("GP<8,3,1,0>"))
-    )
-    return out
+    specs = ("posit<8,1>", "GP<8,1,3,0>", "GP<8,1,5,0>", "LP<8,1,7,0>", "float8_e4m3fn")
+    return [(s, parse(s)) for s in specs]
 
 
 @functools.lru_cache(maxsize=4)
@@ -135,15 +120,12 @@ def fig_sqnr_curves(step: float = 0.5) -> Any:
 
 
 def lpq_formats() -> list[tuple[str, Any]]:
-    """The four formats of the LPQ poster's relative-accuracy plot (AF<6,3> if available)."""
+    """The four formats of the LPQ poster's relative-accuracy plot."""
     from lognum.formats.parse import parse
 
     out = [(s, parse(s)) for s in ("LP<6,2,5,0>", "LP<6,2,2,0>")]
     out.append(("P<6,2,3,0> = GP<6,2,3,0>", parse("GP<6,2,3,0>")))
-    af = _parse_or_none("AF<6,3>")
-    if af is not None:
-        af = af.fit(np.array([-1.0, 1.0]))  # top binade at 2^0
-        out.append(("AF<6,3>", af))
+    out.append(("AF<6,3>", parse("AF<6,3>").fit(np.array([-1.0, 1.0]))))  # top binade at 2^0
     return out
 
 
@@ -170,6 +152,7 @@ def fig_kurtosis(n: int = 8, a: float | None = None) -> Any:
     and the kurtosis of the bundled MiniLM layer extracts (horizontal lines)."""
     from lognum.analysis.stats import excess_kurtosis, format_kurtosis
     from lognum.data import load_minilm_weights
+    from lognum.formats.posit import GeneralizedPosit
 
     W = load_minilm_weights()
     amax = a if a is not None else 2.29
@@ -180,7 +163,7 @@ def fig_kurtosis(n: int = 8, a: float | None = None) -> Any:
         for es in (0, 1, 2):
             ax.plot(
                 rs,
-                [format_kurtosis(f"GP<{n},{es},{int(r)},0>", amax) for r in rs],
+                [format_kurtosis(GeneralizedPosit(n, es, int(r)), amax) for r in rs],
                 ls=LINESTYLES[es],
                 marker=MARKERS[es],
                 mfc="none",
@@ -220,7 +203,7 @@ def fig_posit_anatomy(n: int = 6, es: int = 2) -> Any:
         ax.plot(codes[:-1][~geo] + 0.5, np.log2(up[~geo]), "+", label="tie = arithmetic mean")
         ax.set_xlabel("code (positive patterns)")
         ax.set_ylabel(r"$\log_2$ value")
-        ax.set_title(f"posit<{n},{es}>: values and rounding boundaries")
+        ax.set_title(f"{p}: values and rounding boundaries")
         ax.legend()
     return fig
 
@@ -232,10 +215,11 @@ def fig_sqnr_models(n: int = 8, es: int = 1, sigma: float = 1.0) -> Any:
 
     from lognum.analysis.closed_form import sqnr_eq8
     from lognum.analysis.sqnr import sqnr
+    from lognum.formats.posit import GeneralizedPosit
 
     rs = np.arange(1, n)
     d = stats.norm(scale=sigma)
-    specs = [f"GP<{n},{es},{int(r)},0>" for r in rs]
+    specs = [GeneralizedPosit(n, es, int(r)) for r in rs]
     with use_style():
         fig = new_figure("single", 2.6)
         ax = fig.add_subplot()
