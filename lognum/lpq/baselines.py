@@ -4,7 +4,7 @@ Every baseline quantizes the weights of the same 36 linear layers and is scored 
 calibration fitness (:mod:`lognum.lpq.fitness`) and the same held-out metrics
 (:mod:`lognum.lpq.evaluate`):
 
-* per-tensor INT8 / INT6 / INT4: ``lognum.parse("int8_sym")`` etc. (symmetric, scale
+* per-tensor INT8 / INT6 / INT4: ``parse("int8_sym")`` etc. (symmetric, scale
   ``max|w| / (2^(n-1) - 1)`` fitted per tensor);
 * FP8 e4m3 (``float8_e4m3fn``) with symmetric per-tensor scaling max|w| -> 448
   (:class:`lognum.nn.quant.PerTensorScaled`);
@@ -52,6 +52,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lognum.formats.parse import parse
 from lognum.lpq.fitness import FitnessConfig, compression_loss, logposit_format
 from lognum.lpq.quantizers import (
     MXQuant,
@@ -96,9 +97,7 @@ GROUPS = ("fixed", "alps", "single-lp", "per-channel", "mx", "per-channel-lp", "
 
 def fixed_quantizer(spec: str, per_tensor: bool):
     """The quantizer of a fixed-format baseline (raises if the format is not available)."""
-    import lognum
-
-    fmt = lognum.parse(spec)
+    fmt = parse(spec)
     return PerTensorScaled(fmt) if per_tensor else fmt
 
 
@@ -137,8 +136,8 @@ def alps_plan(problem, n: int, es: int, seed: int = 0, gains: np.ndarray | None 
     the gains of :func:`noise_gains` give every layer's ``rs, sc`` (clamped to ``[1, n-1]`` and
     ``[-3, 3]``).
     """
-    import lognum
     from lognum.analysis.stats import alps_algorithm1, alps_layerwise
+    from lognum.formats.posit import GeneralizedPosit
 
     st = problem.state()
     model, names = st["model"], st["names"]
@@ -147,7 +146,7 @@ def alps_plan(problem, n: int, es: int, seed: int = 0, gains: np.ndarray | None 
     a1 = alps_algorithm1(model.weight_of(names[ref]), n, es)
     lw = alps_layerwise(e_w, e_w, ref, a1.rs, a1.sc, n)
     fmts = {
-        nm: lognum.GeneralizedPosit(n, es, rs=int(lw["rs_w"][i]), sc=int(lw["sc_w"][i]))
+        nm: GeneralizedPosit(n, es, rs=int(lw["rs_w"][i]), sc=int(lw["sc_w"][i]))
         for i, nm in enumerate(names)
     }
     detail = {
@@ -376,12 +375,10 @@ def run_baselines(
         if r.get("family") == "single-lp" and "format" in r
     }
     if "single-lp" in groups or ("w+a" in groups and not single):
-        import lognum
-
         for n in single_lp_n:
             r = single_lp_search(prob, n, fc)
             single[n] = r["format"]
-            plan = QuantPlan(dict.fromkeys(names, lognum.parse(r["format"])))
+            plan = QuantPlan(dict.fromkeys(names, parse(r["format"])))
             add(f"single LP n={n}", "single-lp", "single-lp", plan, format=r["format"],
                 grid_evaluations=r["grid_evaluations"])  # fmt: skip
             bar.update(1, r["format"])
@@ -439,12 +436,10 @@ def run_baselines(
             bar.update(1)
         a_lp = {nm: calibrate_lp(acts[nm], 8) for nm in names}
         a_plan = {nm: logposit_format(*t) for nm, t in a_lp.items()}
-        import lognum
-
         for n in (8, 6, 4):
             if n not in single:
                 continue
-            wq = lognum.parse(single[n])
+            wq = parse(single[n])
             add(f"W{n}A8 LP: {single[n]} / LP<8> per layer (calibrated)", "w+a", "w+a",
                 QuantPlan(dict.fromkeys(names, wq), a_plan),
                 act_formats={nm: _fmt_lp(t) for nm, t in a_lp.items()})  # fmt: skip
@@ -457,14 +452,13 @@ def run_baselines(
                 QuantPlan(wq, a_plan), source=fname)  # fmt: skip
         bar.update(1)
     if "gptq" in groups:
-        import lognum
         from lognum.lpq.gptq import gptq_plan
 
         for n in (4, 6):
             add(f"INT{n} per-channel mse + GPTQ", "gptq", "gptq", gptq_plan(prob, "int", n))
             bar.update(1)
             if n in single:
-                fmt = lognum.parse(single[n])
+                fmt = parse(single[n])
                 add(f"{single[n]} (single LP n={n}) + GPTQ", "gptq", "gptq",
                     gptq_plan(prob, "lp", n, fmt))  # fmt: skip
             bar.update(1)
@@ -476,8 +470,6 @@ def run_baselines(
 def baseline_plan(rec: dict, names: list[str]) -> QuantPlan | None:
     """The weight plan of a saved baseline record (``None`` for W+A, GPTQ and genome-based
     rows, which are not rebuilt from the record)."""
-    import lognum
-
     fam = rec.get("family")
     if fam == "fp32":
         return QuantPlan()
@@ -488,9 +480,9 @@ def baseline_plan(rec: dict, names: list[str]) -> QuantPlan | None:
         return QuantPlan(dict.fromkeys(names, fixed_quantizer(*spec)))
     if fam == "alps":
         f = rec["formats"]["formats"]
-        return QuantPlan({nm: lognum.parse(f[nm]) for nm in names})
+        return QuantPlan({nm: parse(f[nm]) for nm in names})
     if fam == "single-lp":
-        return QuantPlan(dict.fromkeys(names, lognum.parse(rec["format"])))
+        return QuantPlan(dict.fromkeys(names, parse(rec["format"])))
     if fam == "per-channel":
         spec = {label: (n, clip) for label, n, clip in PER_CHANNEL}.get(rec["method"])
         return None if spec is None else QuantPlan(dict.fromkeys(names, PerChannelInt(*spec)))

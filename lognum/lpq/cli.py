@@ -220,7 +220,8 @@ def _baselines(args) -> int:
 
 
 def _sensitivity(args) -> int:
-    import lognum
+    from lognum.formats.logposit import LogPosit
+    from lognum.formats.parse import parse
     from lognum.lpq.evaluate import evaluate_minilm
     from lognum.lpq.fitness import FitnessConfig
     from lognum.lpq.sensitivity import run_sensitivity
@@ -232,10 +233,10 @@ def _sensitivity(args) -> int:
     _positive("--calib-len", args.calib_len, 3)
     _positive("--noise-samples", args.noise_samples, 0)
     try:
-        b = lognum.parse(args.base)
+        b = parse(args.base)
     except ValueError as e:
         raise UsageError(f"--base: {e}") from None
-    if not isinstance(b, lognum.LogPosit):
+    if not isinstance(b, LogPosit):
         raise UsageError(f"--base must be an LP<n,es,rs,sf> format, got {args.base!r}")
     if b.n not in args.n:
         raise UsageError(f"--base word size {b.n} must be one of --n {args.n}")

@@ -176,11 +176,11 @@ class Problem:
 
 
 def logposit_format(n: float, es: float, rs: float, sf: float):
-    """Default gene -> format factory: ``lognum.LogPosit(n, es, rs=rs, sf=sf)``."""
-    import lognum
+    """Default gene -> format factory: ``LogPosit(n, es, rs=rs, sf=sf)``."""
+    from lognum.formats.logposit import LogPosit
 
     sfv = float(sf)
-    return lognum.LogPosit(int(n), int(es), rs=int(rs), sf=int(sfv) if sfv.is_integer() else sfv)
+    return LogPosit(int(n), int(es), rs=int(rs), sf=int(sfv) if sfv.is_integer() else sfv)
 
 
 def evaluate_genome(

@@ -111,9 +111,9 @@ class PerChannelInt:
 
 @cache
 def _lp(n: int, es: int, rs: int, sf: float):
-    import lognum
+    from lognum.formats.logposit import LogPosit
 
-    return lognum.LogPosit(n, es, rs=rs, sf=int(sf) if float(sf).is_integer() else float(sf))
+    return LogPosit(n, es, rs=rs, sf=int(sf) if float(sf).is_integer() else float(sf))
 
 
 def _default_sf_grid() -> tuple[float, ...]:
@@ -180,9 +180,9 @@ class MXQuant:
 
     @property
     def fmt(self):
-        import lognum
+        from lognum.formats.block import MX
 
-        return lognum.MX(self.element, block=self.block, axis=-1)
+        return MX(self.element, block=self.block, axis=-1)
 
     @property
     def n(self) -> int:

@@ -26,9 +26,9 @@ PAPER_FORMATS = (
 
 def family_table(specs: tuple[str, ...] = PAPER_FORMATS) -> list[dict[str, Any]]:
     """Key figures of each format: maxpos, minpos, dynamic range, number of values."""
-    import lognum as ln
+    from lognum.formats.parse import parse
 
-    return [ln.parse(s).info() for s in specs]
+    return [parse(s).info() for s in specs]
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
@@ -48,14 +48,14 @@ def fig_family_values(specs: tuple[str, ...] = ("posit<6,2>", "GP<6,2,3,0>", "LP
     """Positive values of each format on one log2 axis (one row per format)."""
     import numpy as np
 
-    import lognum as ln
+    from lognum.formats.parse import parse
     from lognum.plots.style import COLORS, fit_title, new_figure, use_style
 
     with use_style():
         fig = new_figure(width="double", height=1.0 + 0.45 * len(specs))
         ax = fig.add_subplot()
         for i, s in enumerate(specs):
-            v = ln.parse(s).values()
+            v = parse(s).values()
             v = v[v > 0]
             ax.plot(
                 np.log2(v),
@@ -65,11 +65,11 @@ def fig_family_values(specs: tuple[str, ...] = ("posit<6,2>", "GP<6,2,3,0>", "LP
                 mew=1.0,
                 color=COLORS[(i + 1) % len(COLORS)],
             )
-        ax.set_yticks(range(len(specs)), [str(ln.parse(s)) for s in specs])
+        ax.set_yticks(range(len(specs)), [str(parse(s)) for s in specs])
         ax.set_ylim(-0.6, len(specs) - 0.4)
         ax.set_xlabel(r"$\log_2$ of the positive values")
         ax.grid(axis="y", visible=False)
         ax.set_title(
-            fit_title(fig, "Where the values lie: " + ", ".join(str(ln.parse(s)) for s in specs))
+            fit_title(fig, "Where the values lie: " + ", ".join(str(parse(s)) for s in specs))
         )
     return fig
