@@ -168,8 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         cmd, rest = argv[0], argv[1:]
         if cmd not in COMMANDS:
-            print(f"lognum: error: unknown command {cmd!r} (commands: {', '.join(COMMANDS)}; "
-                  "see lognum --help)", file=sys.stderr)  # fmt: skip
+            print(
+                f"lognum: error: unknown command {cmd!r} (commands: {', '.join(COMMANDS)}; "
+                "see lognum --help)",
+                file=sys.stderr,
+            )
             return 2
     debug = os.environ.get("LOGNUM_DEBUG", "") not in ("", "0")
     try:

@@ -85,8 +85,9 @@ def saved_configurations(d) -> list[tuple[str, float, object, dict]]:
         plan = baseline_plan(r, names)
         if plan is not None:
             plan.cache = WeightCache()
-            out.append((r["method"], r["eval"]["avg_bits"], plan,
-                        metrics_from_items(load_items(p), human)))  # fmt: skip
+            out.append(
+                (r["method"], r["eval"]["avg_bits"], plan, metrics_from_items(load_items(p), human))
+            )
     for name, r in saved_runs(d):
         p = items_path(d, Path(name).stem)
         if "layers" not in r or not p.is_file() or (r["config"].get("space") or {}).get("acts"):
@@ -112,8 +113,9 @@ def run_ablation(d, metrics=("cos_lee", "lee_pearson", "simlex999_spearman")) ->
     bar = Progress(len(confs), "fitness ablation")
     for label, bits, plan, ev in confs:
         reps = prob._reps(st["model"], plan)
-        rows.append({"config": label, "avg_bits": bits, **ev,
-                     "losses": loss_variants(reps, st["fp"])})  # fmt: skip
+        rows.append(
+            {"config": label, "avg_bits": bits, **ev, "losses": loss_variants(reps, st["fp"])}
+        )
         bar.update(1, label)
     bar.close()
     agree: dict = {}
@@ -127,6 +129,7 @@ def run_ablation(d, metrics=("cos_lee", "lee_pearson", "simlex999_spearman")) ->
             continue
         for loss in rs[0]["losses"]:
             v = [r["losses"][loss] for r in rs]
-            agree[band][loss] = {m: float(stats.spearmanr(v, [r[m] for r in rs])[0])
-                                 for m in metrics}  # fmt: skip
+            agree[band][loss] = {
+                m: float(stats.spearmanr(v, [r[m] for r in rs])[0]) for m in metrics
+            }
     return {"rows": rows, "spearman": agree}

@@ -328,9 +328,13 @@ def run_baselines(
 
     def missing(label, family, group, e):
         recs.append(
-            {"method": label, "family": family, "group": group,
-             "missing": f"{type(e).__name__}: {e}"}
-        )  # fmt: skip
+            {
+                "method": label,
+                "family": family,
+                "group": group,
+                "missing": f"{type(e).__name__}: {e}",
+            }
+        )
         save()
 
     sizes = {
@@ -379,8 +383,14 @@ def run_baselines(
             r = single_lp_search(prob, n, fc)
             single[n] = r["format"]
             plan = QuantPlan(dict.fromkeys(names, parse(r["format"])))
-            add(f"single LP n={n}", "single-lp", "single-lp", plan, format=r["format"],
-                grid_evaluations=r["grid_evaluations"])  # fmt: skip
+            add(
+                f"single LP n={n}",
+                "single-lp",
+                "single-lp",
+                plan,
+                format=r["format"],
+                grid_evaluations=r["grid_evaluations"],
+            )
             bar.update(1, r["format"])
     if "per-channel" in groups:
         for label, n, clip in PER_CHANNEL:
@@ -396,37 +406,64 @@ def run_baselines(
         for n in single_lp_n:
             r = per_channel_lp_search(prob, n, fc)
             q = PerChannelLP(*r["lp"])
-            add(f"LP n={n} per-channel sf (lognum extension)", "per-channel-lp",
-                "per-channel-lp", QuantPlan(dict.fromkeys(names, q)), format=str(q),
-                grid_evaluations=r["grid_evaluations"])  # fmt: skip
+            add(
+                f"LP n={n} per-channel sf (lognum extension)",
+                "per-channel-lp",
+                "per-channel-lp",
+                QuantPlan(dict.fromkeys(names, q)),
+                format=str(q),
+                grid_evaluations=r["grid_evaluations"],
+            )
             bar.update(1, str(q))
         best = _genome(out.parent, genome_file)
         if best is not None:
             _, res, fname = best
-            w = {nm: PerChannelLP(*(int(v) for v in res.best_genome[i, :3]))
-                 for i, nm in enumerate(names)}  # fmt: skip
-            add("LPQ GA genome (<= 6 b) + per-channel sf (lognum extension)",
-                "per-channel-lp", "per-channel-lp", QuantPlan(w), source=fname)  # fmt: skip
+            w = {
+                nm: PerChannelLP(*(int(v) for v in res.best_genome[i, :3]))
+                for i, nm in enumerate(names)
+            }
+            add(
+                "LPQ GA genome (<= 6 b) + per-channel sf (lognum extension)",
+                "per-channel-lp",
+                "per-channel-lp",
+                QuantPlan(w),
+                source=fname,
+            )
         bar.update(1)
     if "w+a" in groups:
         acts = calibration_activations(prob)
         tok8 = PerTokenInt(8)
         for n in (8, 6, 4):
             w = PerChannelInt(n, "mse" if n < 8 else "absmax")
-            add(f"W{n}A8 INT per-channel {w.clip} / per-token INT8", "w+a", "w+a",
-                QuantPlan(dict.fromkeys(names, w), dict.fromkeys(names, tok8)))  # fmt: skip
+            add(
+                f"W{n}A8 INT per-channel {w.clip} / per-token INT8",
+                "w+a",
+                "w+a",
+                QuantPlan(dict.fromkeys(names, w), dict.fromkeys(names, tok8)),
+            )
             bar.update(1)
         a_int = {nm: PerTensorInt(8, calibrate_scale(acts[nm], 8)) for nm in names}
-        add("W8A8 INT per-channel absmax / static per-tensor INT8 (calibrated)", "w+a", "w+a",
-            QuantPlan(dict.fromkeys(names, PerChannelInt(8)), a_int))  # fmt: skip
+        add(
+            "W8A8 INT per-channel absmax / static per-tensor INT8 (calibrated)",
+            "w+a",
+            "w+a",
+            QuantPlan(dict.fromkeys(names, PerChannelInt(8)), a_int),
+        )
         bar.update(1)
         fp8 = fixed_quantizer("float8_e4m3fn", True)
-        add("W8A8 FP8 e4m3 per-tensor (dynamic)", "w+a", "w+a",
-            QuantPlan(dict.fromkeys(names, fp8), dict.fromkeys(names, fp8)))  # fmt: skip
+        add(
+            "W8A8 FP8 e4m3 per-tensor (dynamic)",
+            "w+a",
+            "w+a",
+            QuantPlan(dict.fromkeys(names, fp8), dict.fromkeys(names, fp8)),
+        )
         bar.update(1)
-        for label, we, ae in (("MXFP8", "fp8_e4m3", "fp8_e4m3"), ("MXFP6", "fp6_e2m3",
-                              "fp6_e2m3"), ("MXFP4", "fp4_e2m1", "fp4_e2m1"),
-                              ("W MXFP4 / A MXFP8", "fp4_e2m1", "fp8_e4m3")):  # fmt: skip
+        for label, we, ae in (
+            ("MXFP8", "fp8_e4m3", "fp8_e4m3"),
+            ("MXFP6", "fp6_e2m3", "fp6_e2m3"),
+            ("MXFP4", "fp4_e2m1", "fp4_e2m1"),
+            ("W MXFP4 / A MXFP8", "fp4_e2m1", "fp8_e4m3"),
+        ):
             add(
                 f"{label} weights + activations" if "/" not in label else label,
                 "w+a",
@@ -440,16 +477,25 @@ def run_baselines(
             if n not in single:
                 continue
             wq = parse(single[n])
-            add(f"W{n}A8 LP: {single[n]} / LP<8> per layer (calibrated)", "w+a", "w+a",
+            add(
+                f"W{n}A8 LP: {single[n]} / LP<8> per layer (calibrated)",
+                "w+a",
+                "w+a",
                 QuantPlan(dict.fromkeys(names, wq), a_plan),
-                act_formats={nm: _fmt_lp(t) for nm, t in a_lp.items()})  # fmt: skip
+                act_formats={nm: _fmt_lp(t) for nm, t in a_lp.items()},
+            )
             bar.update(1)
         best = _genome(out.parent, genome_file)
         if best is not None:
             _, res, fname = best
             wq = {nm: logposit_format(*res.best_genome[i]) for i, nm in enumerate(names)}
-            add("W6A8 LP: LPQ GA genome (<= 6 b) / LP<8> per layer (calibrated)", "w+a", "w+a",
-                QuantPlan(wq, a_plan), source=fname)  # fmt: skip
+            add(
+                "W6A8 LP: LPQ GA genome (<= 6 b) / LP<8> per layer (calibrated)",
+                "w+a",
+                "w+a",
+                QuantPlan(wq, a_plan),
+                source=fname,
+            )
         bar.update(1)
     if "gptq" in groups:
         from lognum.lpq.gptq import gptq_plan
@@ -459,8 +505,12 @@ def run_baselines(
             bar.update(1)
             if n in single:
                 fmt = parse(single[n])
-                add(f"{single[n]} (single LP n={n}) + GPTQ", "gptq", "gptq",
-                    gptq_plan(prob, "lp", n, fmt))  # fmt: skip
+                add(
+                    f"{single[n]} (single LP n={n}) + GPTQ",
+                    "gptq",
+                    "gptq",
+                    gptq_plan(prob, "lp", n, fmt),
+                )
             bar.update(1)
     bar.close()
     save()

@@ -160,8 +160,7 @@ def _run(args) -> int:
             from lognum.lpq.local import greedy, hill_climb
 
             search = hill_climb if args.method == "hill-climb" else greedy
-            res = search(prob, budget, space, fc, executor=ex, seed=args.seed,
-                         init=args.population)  # fmt: skip
+            res = search(prob, budget, space, fc, executor=ex, seed=args.seed, init=args.population)
     finally:
         if client is not None:
             client.close()

@@ -108,47 +108,75 @@ def run_cnn_study(
     acts = calibration_activations(prob)
     a_int = {nm: PerTensorInt(8, calibrate_scale(acts[nm], 8)) for nm in names}
     a_lp = {nm: logposit_format(*calibrate_lp(acts[nm], 8)) for nm in names}
-    add("W8A8 INT per-channel absmax / static INT8",
-        QuantPlan(dict.fromkeys(names, PerChannelInt(8)), a_int))  # fmt: skip
-    add("W4A8 INT per-channel mse / static INT8",
-        QuantPlan(dict.fromkeys(names, PerChannelInt(4, "mse")), a_int))  # fmt: skip
+    add(
+        "W8A8 INT per-channel absmax / static INT8",
+        QuantPlan(dict.fromkeys(names, PerChannelInt(8)), a_int),
+    )
+    add(
+        "W4A8 INT per-channel mse / static INT8",
+        QuantPlan(dict.fromkeys(names, PerChannelInt(4, "mse")), a_int),
+    )
     for n in (8, 6, 4):
-        add(f"W{n}A8 LP: {single[n]} / LP<8> per layer (calibrated)",
+        add(
+            f"W{n}A8 LP: {single[n]} / LP<8> per layer (calibrated)",
             QuantPlan(dict.fromkeys(names, single[n]), a_lp),
-            act_formats={nm: str(f) for nm, f in a_lp.items()})  # fmt: skip
+            act_formats={nm: str(f) for nm, f in a_lp.items()},
+        )
     w_space = SearchSpace(sf=tuple(float(v) for v in range(0, 7)), max_avg_bits=6.0)
-    wa_space = SearchSpace(sf=tuple(float(v) for v in range(0, 7)), max_avg_bits=6.0,
-                           acts=True, act_n=(8,), act_sf=(-2.0, -1.0, 0.0, 1.0, 2.0))  # fmt: skip
+    wa_space = SearchSpace(
+        sf=tuple(float(v) for v in range(0, 7)),
+        max_avg_bits=6.0,
+        acts=True,
+        act_n=(8,),
+        act_sf=(-2.0, -1.0, 0.0, 1.0, 2.0),
+    )
     fc_s = FitnessConfig(lam=0.1)
     searches = []
     for s in seeds:
         ga = GAConfig(seed=s) if budget_ga is None else replace(budget_ga, seed=s)
         searches += [
-            ("LPQ GA W-only", s,
-             lambda ga=ga: run_lpq(prob, w_space, ga, fc_s, progress=False)),
-            ("random search W-only", s,
-             lambda s=s, ga=ga: random_search(prob, ga.budget, w_space, fc_s, seed=s,
-                                              progress=False)),
-            ("hill climbing W-only", s,
-             lambda s=s, ga=ga: hill_climb(prob, ga.budget, w_space, fc_s, seed=s,
-                                           init=ga.population, progress=False)),
-            ("LPQ GA W+A8", s,
-             lambda ga=ga: run_lpq(prob, wa_space, ga, fc_s, progress=False)),
-        ]  # fmt: skip
+            ("LPQ GA W-only", s, lambda ga=ga: run_lpq(prob, w_space, ga, fc_s, progress=False)),
+            (
+                "random search W-only",
+                s,
+                lambda s=s, ga=ga: random_search(
+                    prob, ga.budget, w_space, fc_s, seed=s, progress=False
+                ),
+            ),
+            (
+                "hill climbing W-only",
+                s,
+                lambda s=s, ga=ga: hill_climb(
+                    prob, ga.budget, w_space, fc_s, seed=s, init=ga.population, progress=False
+                ),
+            ),
+            ("LPQ GA W+A8", s, lambda ga=ga: run_lpq(prob, wa_space, ga, fc_s, progress=False)),
+        ]
     from lognum._progress import Progress
 
     bar = Progress(len(searches), "tiny CNN searches", enabled=progress)
     for label, s, fn in searches:
         r = fn()
         plan = prob.plan_for(r.best_genome, logposit_format)
-        add(f"{label} (lam=0.1, <= 6 b, seed {s}, {r.evaluations} evals)",
+        add(
+            f"{label} (lam=0.1, <= 6 b, seed {s}, {r.evaluations} evals)",
             QuantPlan(plan.weights, plan.acts),
-            search=label, seed=s, fitness=r.best_fitness, avg_bits=r.avg_bits,
-            formats=[f["format"] for f in r.formats()])  # fmt: skip
+            search=label,
+            seed=s,
+            fitness=r.best_fitness,
+            avg_bits=r.avg_bits,
+            formats=[f["format"] for f in r.formats()],
+        )
         bar.update(1, label)
     bar.close()
-    res = {"rows": rows, "seconds": time.perf_counter() - t0, "test_images": int(len(y)),
-           "bootstrap": B, "seeds": list(seeds), "n_calib": n_calib}  # fmt: skip
+    res = {
+        "rows": rows,
+        "seconds": time.perf_counter() - t0,
+        "test_images": int(len(y)),
+        "bootstrap": B,
+        "seeds": list(seeds),
+        "n_calib": n_calib,
+    }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(res, indent=1))
     return res
@@ -157,8 +185,10 @@ def run_cnn_study(
 def cnn_table(res: dict) -> str:
     """Markdown table of :func:`run_cnn_study` rows (and the seed means of the searches)."""
     f = lambda c: f"{c[0]:.3f} [{c[1]:.3f}, {c[2]:.3f}]"  # noqa: E731
-    lines = ["| configuration | top-1 | top-1 drop vs FP32 | agreement with FP32 |",
-             "|---|---|---|---|"]  # fmt: skip
+    lines = [
+        "| configuration | top-1 | top-1 drop vs FP32 | agreement with FP32 |",
+        "|---|---|---|---|",
+    ]
     groups: dict[str, list[dict]] = {}
     for r in res["rows"]:
         if "search" in r:
@@ -168,9 +198,12 @@ def cnn_table(res: dict) -> str:
             f"| {r['method']} | {f(r['top1'])} | {f(r['top1_drop'])} | {f(r['agreement'])} |"
         )
     if groups:
-        lines += ["", "| search (316 evaluations, <= 6 b) | seeds | fitness mean [min, max] | "
-                  "top-1 per seed | top-1 drop, mean of seeds | avg bits |",
-                  "|---|---|---|---|---|---|"]  # fmt: skip
+        lines += [
+            "",
+            "| search (316 evaluations, <= 6 b) | seeds | fitness mean [min, max] | "
+            "top-1 per seed | top-1 drop, mean of seeds | avg bits |",
+            "|---|---|---|---|---|---|",
+        ]
         for k, ms in groups.items():
             fit = [m["fitness"] for m in ms]
             lines.append(

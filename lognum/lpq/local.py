@@ -118,8 +118,9 @@ def hill_climb(
                 else:
                     block = blocks[int(rng.integers(len(blocks)))]
                 rows = rows_of_block(block, L, space.acts)
-                g = mutate_block(cur, rows, space, rng, ga.p_mutation, L, ga.p_step,
-                                 ga.p_block, ga.p_down)  # fmt: skip
+                g = mutate_block(
+                    cur, rows, space, rng, ga.p_mutation, L, ga.p_step, ga.p_block, ga.p_down
+                )
                 if space.max_avg_bits is None:
                     return g
                 grown = np.flatnonzero(g[:L, 0] > cur[:L, 0])
@@ -135,8 +136,18 @@ def hill_climb(
         history.append(_hist(evals, best, sizes))
         bar.update(len(kids), f"best {best[0]:.4f}")
     bar.close()
-    return _result("hill-climb", problem, space, ga, fcfg, best, history, evals, t0,
-                   {"budget": budget, "batch": batch})  # fmt: skip
+    return _result(
+        "hill-climb",
+        problem,
+        space,
+        ga,
+        fcfg,
+        best,
+        history,
+        evals,
+        t0,
+        {"budget": budget, "batch": batch},
+    )
 
 
 def greedy(
@@ -168,8 +179,9 @@ def greedy(
                 g = best[1].copy()
                 g[r] = space.step_field(g[r], f, d, is_act=r >= L)
                 if space.max_avg_bits is not None:
-                    g = space.enforce_budget(g, sizes, np.random.default_rng([seed, 3, r_i]),
-                                             protect=(r,))  # fmt: skip
+                    g = space.enforce_budget(
+                        g, sizes, np.random.default_rng([seed, 3, r_i]), protect=(r,)
+                    )
                 key = g.tobytes()
                 if key not in seen and len(cands) < budget - evals:
                     seen.add(key)
@@ -188,5 +200,4 @@ def greedy(
         history.append(_hist(evals, best, sizes))
         bar.update(len(cands), f"best {best[0]:.4f}")
     bar.close()
-    return _result("greedy", problem, space, ga, fcfg, best, history, evals, t0,
-                   {"budget": budget})  # fmt: skip
+    return _result("greedy", problem, space, ga, fcfg, best, history, evals, t0, {"budget": budget})

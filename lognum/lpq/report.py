@@ -25,8 +25,12 @@ FAMILY_OF_METHOD = {
     "hill-climb": "hill-climb",
     "greedy": "greedy",
 }
-SEARCH_LABEL = {"lpq": "LPQ GA", "random": "random search", "hill-climb": "hill climbing",
-                "greedy": "greedy"}  # fmt: skip
+SEARCH_LABEL = {
+    "lpq": "LPQ GA",
+    "random": "random search",
+    "hill-climb": "hill climbing",
+    "greedy": "greedy",
+}
 BASELINE_FAMILIES = ("fixed", "alps", "single-lp", "per-channel", "mx", "per-channel-lp")
 SEARCH_FAMILIES = ("lpq", "random", "lp-dp", "hill-climb", "greedy")
 
@@ -193,8 +197,15 @@ def fidelity_points(d: str | Path, bits: tuple[float, float] = (5.5, 6.0)) -> li
 
     def add(src, bits_, lgl, ev):
         if bits[0] - 1e-9 <= bits_ <= bits[1] + 1e-9 and lgl is not None:
-            pts.append({"source": src, "avg_bits": float(bits_), "L_GL": float(lgl),
-                        "cos_lee": ev["cos_lee"], "lee_pearson": ev["lee_pearson"]})  # fmt: skip
+            pts.append(
+                {
+                    "source": src,
+                    "avg_bits": float(bits_),
+                    "L_GL": float(lgl),
+                    "cos_lee": ev["cos_lee"],
+                    "lee_pearson": ev["lee_pearson"],
+                }
+            )
 
     for r in saved_baselines(d):
         if r.get("family") == "single-lp":
@@ -427,9 +438,14 @@ def seeds_table(groups: dict[str, list[dict]]) -> str:
     seeds (:func:`lognum.lpq.stats.seed_mean_ci`) of the fitness, L_GL, bits and metrics."""
     from lognum.lpq.stats import seed_mean_ci
 
-    cols = (("fitness", "{:.4f}"), ("L_GL", "{:.4f}"), ("avg_bits", "{:.2f}"),
-            ("cos_lee", "{:.4f}"), ("lee_pearson", "{:.4f}"),
-            ("simlex999_spearman", "{:.4f}"))  # fmt: skip
+    cols = (
+        ("fitness", "{:.4f}"),
+        ("L_GL", "{:.4f}"),
+        ("avg_bits", "{:.2f}"),
+        ("cos_lee", "{:.4f}"),
+        ("lee_pearson", "{:.4f}"),
+        ("simlex999_spearman", "{:.4f}"),
+    )
     lines = [
         "| search | seeds | " + " | ".join(c for c, _ in cols) + " |",
         "|---|---|" + "---|" * len(cols),
@@ -475,8 +491,11 @@ def goal_within(rows: list[dict], ctx: dict, ref: dict, rel: float = 0.01) -> st
             pt &= v > -rel
             cells.append(f"{v:+.2%} [{lo:+.2%}, {hi:+.2%}]")
         yes = {True: "met", False: "**not met**"}
-        lines.append(f"| {r['method']} | {r['avg_bits']:.2f} | " + " | ".join(cells) +
-                     f" | {yes[pt]} | {yes[ok]} |")  # fmt: skip
+        lines.append(
+            f"| {r['method']} | {r['avg_bits']:.2f} | "
+            + " | ".join(cells)
+            + f" | {yes[pt]} | {yes[ok]} |"
+        )
     return "\n".join(lines)
 
 
@@ -488,12 +507,14 @@ def research_report(d: str | Path, B: int = 2000, seed: int = 0) -> str:
     out = ["## Every configuration (95 % bootstrap CIs)\n", ci_table(rows)]
     groups = seed_groups(rows)
     if groups:
-        out += ["\n## Searches over seeds (mean [95 % bootstrap CI over seeds])\n",
-                seeds_table(groups),
-                "\n## GA vs the other searches at equal budget, paired by seed (fitness)\n",
-                seed_paired_fitness(groups),
-                "\n## Convergence: best fitness after e evaluations, mean [min, max] over seeds\n",
-                convergence_table(d)]  # fmt: skip
+        out += [
+            "\n## Searches over seeds (mean [95 % bootstrap CI over seeds])\n",
+            seeds_table(groups),
+            "\n## GA vs the other searches at equal budget, paired by seed (fitness)\n",
+            seed_paired_fitness(groups),
+            "\n## Convergence: best fitness after e evaluations, mean [min, max] over seeds\n",
+            convergence_table(d),
+        ]
     pairs = []
     int6 = [_find(rows, m) for m in ("INT6 per-channel absmax", "INT6 per-channel mse")]
     mx6 = _find(rows, "MXFP6 e2m3")
@@ -512,21 +533,28 @@ def research_report(d: str | Path, B: int = 2000, seed: int = 0) -> str:
             pairs += [(a, b) for b in refs]
     ga = {k: v for k, v in groups.items() if k.startswith("LPQ GA")}
     for other in ("random search", "hill climbing", "greedy"):
-        rnd = {k.replace(other, "LPQ GA"): (k, v) for k, v in groups.items()
-               if k.startswith(other)}  # fmt: skip
+        rnd = {k.replace(other, "LPQ GA"): (k, v) for k, v in groups.items() if k.startswith(other)}
         for k, ms in ga.items():
             if k in rnd and len(ms) > 1:
                 ko, mo = rnd[k]
-                pairs.append((group_row(ms, f"{k}, mean of {len(ms)} seeds"),
-                              group_row(mo, f"{ko}, mean of {len(mo)} seeds")))  # fmt: skip
+                pairs.append(
+                    (
+                        group_row(ms, f"{k}, mean of {len(ms)} seeds"),
+                        group_row(mo, f"{ko}, mean of {len(mo)} seeds"),
+                    )
+                )
     if pairs:
-        out += ["\n## Paired differences A − B (95 % paired-bootstrap CIs; * excludes 0)\n",
-                paired_table(pairs, ctx)]  # fmt: skip
+        out += [
+            "\n## Paired differences A − B (95 % paired-bootstrap CIs; * excludes 0)\n",
+            paired_table(pairs, ctx),
+        ]
     fp = _find(rows, "FP32")
     wa = [r for r in rows if r.get("family") in ("w+a", "lpq-wa")]
     if fp is not None and wa:
-        out += ["\n## W+A: difference to FP32 relative to the FP32 value (95 % paired CIs)\n",
-                goal_within(wa, ctx, fp)]  # fmt: skip
+        out += [
+            "\n## W+A: difference to FP32 relative to the FP32 value (95 % paired CIs)\n",
+            goal_within(wa, ctx, fp),
+        ]
     return "\n".join(out) + "\n"
 
 
@@ -551,8 +579,10 @@ def convergence_table(d: str | Path) -> str:
     for budget, keys in sorted(by_budget.items()):
         cps = {56, budget // 4, budget // 2, 3 * budget // 4, budget}
         cps = tuple(sorted(c for c in cps if 0 < c <= budget))
-        lines = ["| search | seeds | " + " | ".join(f"e = {c}" for c in cps) + " |",
-                 "|---|---|" + "---|" * len(cps)]  # fmt: skip
+        lines = [
+            "| search | seeds | " + " | ".join(f"e = {c}" for c in cps) + " |",
+            "|---|---|" + "---|" * len(cps),
+        ]
         for k in keys:
             rs = runs[k]
             cells = []
@@ -570,8 +600,10 @@ def seed_paired_fitness(groups: dict[str, list[dict]]) -> str:
     from lognum.lpq.stats import seed_mean_ci
 
     seed_of = lambda r: int(r["method"].split("seed ")[1].split(",")[0])  # noqa: E731
-    lines = ["| GA setting | vs | seeds | GA − other per seed | mean [95 % CI over seeds] |",
-             "|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        "| GA setting | vs | seeds | GA − other per seed | mean [95 % CI over seeds] |",
+        "|---|---|---|---|---|",
+    ]
     for k, ms in groups.items():
         if not k.startswith("LPQ GA"):
             continue
@@ -586,7 +618,9 @@ def seed_paired_fitness(groups: dict[str, list[dict]]) -> str:
                 continue
             diff = [ga[s] - ot[s] for s in common]
             m, lo, hi = seed_mean_ci(diff)
-            lines.append(f"| {k} | {other} | {len(common)} | "
-                         + ", ".join(f"{x:+.4f}" for x in diff)
-                         + f" | {m:+.4f} [{lo:+.4f}, {hi:+.4f}] |")  # fmt: skip
+            lines.append(
+                f"| {k} | {other} | {len(common)} | "
+                + ", ".join(f"{x:+.4f}" for x in diff)
+                + f" | {m:+.4f} [{lo:+.4f}, {hi:+.4f}] |"
+            )
     return "\n".join(lines)

@@ -63,10 +63,22 @@ def hw_codesign(rows: list[dict[str, Any]] | str | Path | None = None) -> Any:
         eec = np.array([r["energy_eff_vs_int8_compute_only"] for r in rows])
         ax.scatter(pa, y + 0.12, marker="o", color=c_pa, label="perf/area (accelerator)")
         ax.scatter(ee, y - 0.12, marker="s", color=c_ee, label="energy eff. (incl. DRAM)")
-        ax.scatter(pac, y + 0.12, marker="^", facecolors="none", edgecolors=c_pa,
-                   label="perf/area (PE array only)")  # fmt: skip
-        ax.scatter(eec, y - 0.12, marker="D", facecolors="none", edgecolors=c_ee,
-                   label="energy eff. (compute only)")  # fmt: skip
+        ax.scatter(
+            pac,
+            y + 0.12,
+            marker="^",
+            facecolors="none",
+            edgecolors=c_pa,
+            label="perf/area (PE array only)",
+        )
+        ax.scatter(
+            eec,
+            y - 0.12,
+            marker="D",
+            facecolors="none",
+            edgecolors=c_ee,
+            label="energy eff. (compute only)",
+        )
         ax.axvline(1.0, color="0.5", lw=0.8)
         ax.axvline(PAPER_PERF_PER_AREA, color=c_pa, ls=":", lw=0.8, label="paper: LPA 2x perf/area")
         ax.axvline(PAPER_ENERGY_EFF, color=c_ee, ls="--", lw=0.8, label="paper: LPA 2.2x energy")
@@ -81,8 +93,9 @@ def hw_codesign(rows: list[dict[str, Any]] | str | Path | None = None) -> Any:
             ncols=1 if single else 3,
             frameon=False,
         )
-        cos = np.array([np.nan if r["cos_lee"] in (None, "") else float(r["cos_lee"])
-                        for r in rows])  # fmt: skip
+        cos = np.array(
+            [np.nan if r["cos_lee"] in (None, "") else float(r["cos_lee"]) for r in rows]
+        )
         bx.barh(y, cos, color="0.75")
         for yi, c in zip(y, cos, strict=True):
             bx.text(0.02, yi, f"{c:.3f}", va="center", ha="left", fontsize=6)

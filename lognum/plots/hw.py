@@ -72,15 +72,26 @@ def utilisation_per_layer(results: dict):
         x = np.arange(len(names))
         w = 0.8 / len(labels)
         for i, lab in enumerate(labels):
-            ax.bar(x + (i - (len(labels) - 1) / 2) * w,
-                   [r.overall_util for r in results[lab].layers], w, label=lab,
-                   color=COLORS[(i + 1) % len(COLORS)], hatch=HATCHES[i % len(HATCHES)],
-                   edgecolor="white", linewidth=0.3)  # fmt: skip
+            ax.bar(
+                x + (i - (len(labels) - 1) / 2) * w,
+                [r.overall_util for r in results[lab].layers],
+                w,
+                label=lab,
+                color=COLORS[(i + 1) % len(COLORS)],
+                hatch=HATCHES[i % len(HATCHES)],
+                edgecolor="white",
+                linewidth=0.3,
+            )
         _category_ticks(ax, x, names)
         ax.set_ylabel("utilisation (%)")
         ax.set_ylim(0, 100)
-        ax.legend(ncols=len(labels), loc="lower left", bbox_to_anchor=(0, 1.0),
-                  borderaxespad=0.2, title="dataflow")  # fmt: skip
+        ax.legend(
+            ncols=len(labels),
+            loc="lower left",
+            bbox_to_anchor=(0, 1.0),
+            borderaxespad=0.2,
+            title="dataflow",
+        )
         ax.grid(axis="x", visible=False)
     return fig
 
@@ -103,8 +114,7 @@ def cycle_breakdown(result):
         ax.set_ylabel("cycles")
         ax.grid(axis="x", visible=False)
         c = result.config
-        ax.set_title(f"{c.rows}x{c.cols} {c.dataflow}, {c.bandwidth_mode} bandwidth",
-                     loc="left")  # fmt: skip
+        ax.set_title(f"{c.rows}x{c.cols} {c.dataflow}, {c.bandwidth_mode} bandwidth", loc="left")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.3)
     return fig
 
@@ -121,11 +131,19 @@ def energy_breakdown(results: dict, title: str | None = None):
         comps = sorted({k for res in results.values() for r in res.layers for k in r.energy})
         bottom = np.zeros(len(labels))
         for i, comp in enumerate(comps):
-            v = np.array([sum(r.energy.get(comp, 0.0) for r in results[lab].layers) / 1e6
-                          for lab in labels])  # fmt: skip
-            ax.bar(labels, v, bottom=bottom, label=comp.replace("_", " "),
-                   color=COLORS[(i + 1) % len(COLORS)], hatch=HATCHES[i % len(HATCHES)],
-                   edgecolor="white", linewidth=0.3)  # fmt: skip
+            v = np.array(
+                [sum(r.energy.get(comp, 0.0) for r in results[lab].layers) / 1e6 for lab in labels]
+            )
+            ax.bar(
+                labels,
+                v,
+                bottom=bottom,
+                label=comp.replace("_", " "),
+                color=COLORS[(i + 1) % len(COLORS)],
+                hatch=HATCHES[i % len(HATCHES)],
+                edgecolor="white",
+                linewidth=0.3,
+            )
             bottom += v
         ax.set_ylabel("energy (uJ, estimate)")
         ax.set_xlabel("PE type")
@@ -135,8 +153,7 @@ def energy_breakdown(results: dict, title: str | None = None):
             c = first.config
             title = f"{len(first.layers)} layers on a {c.rows}x{c.cols} {c.dataflow} array"
         ax.set_title(title, loc="left")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.3,
-                  title="component")  # fmt: skip
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.3, title="component")
     return fig
 
 
@@ -173,8 +190,12 @@ def trace_frames(trace, cycles=None, ncols: int = 6):
                 for c in range(trace.C):
                     if mac[r, c] >= 0:
                         txt = f"{sym}{mac[r, c]}"
-                    elif trace.dataflow != "os" and trace.left[t, r, c] < 0 and trace.top[
-                            t, r, c] >= 0 and t < trace.R:  # fmt: skip
+                    elif (
+                        trace.dataflow != "os"
+                        and trace.left[t, r, c] < 0
+                        and trace.top[t, r, c] >= 0
+                        and t < trace.R
+                    ):
                         txt = f"w{trace.top[t, r, c]}"
                     else:
                         txt = ""
@@ -196,8 +217,10 @@ def _default_runs():
     from lognum.hw import ArrayConfig, simulate
 
     net = small_network()
-    res = {df: simulate(ArrayConfig(rows=16, cols=16, dataflow=df), net, progress=False)
-           for df in ("os", "ws", "is")}  # fmt: skip
+    res = {
+        df: simulate(ArrayConfig(rows=16, cols=16, dataflow=df), net, progress=False)
+        for df in ("os", "ws", "is")
+    }
     user = simulate(
         ArrayConfig(
             rows=16,
@@ -211,8 +234,10 @@ def _default_runs():
         net,
         progress=False,
     )
-    pes = {p: simulate(ArrayConfig(rows=16, cols=16, dataflow="os"), net, pe=p, progress=False)
-           for p in ("int8", "fp8", "posit8", "lp8", "lp4x2")}  # fmt: skip
+    pes = {
+        p: simulate(ArrayConfig(rows=16, cols=16, dataflow="os"), net, pe=p, progress=False)
+        for p in ("int8", "fp8", "posit8", "lp8", "lp4x2")
+    }
     return res, user, pes
 
 

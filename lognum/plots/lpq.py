@@ -70,8 +70,7 @@ def pareto(rows: list[dict]):
                 ]
                 if pts:
                     x, y = zip(*pts, strict=True)
-                    ax.scatter(x, y, marker=mk, color=col, label=_LABELS[fam], s=14,
-                               linewidths=0.8)  # fmt: skip
+                    ax.scatter(x, y, marker=mk, color=col, label=_LABELS[fam], s=14, linewidths=0.8)
             if fp is not None and key == "lee_pearson":
                 ax.axhline(fp[key], color="k", lw=0.6, ls="--", label="FP32")
                 ax.axhline(0.99 * fp[key], color="k", lw=0.5, ls=":", label="FP32 - 1%")
@@ -98,9 +97,12 @@ def pareto(rows: list[dict]):
         fixed = [r for r in rows if r.get("family") == "fixed"]
         for ax, key in ((axes[0], "cos_lee"), (axes[1], "lee_pearson")):
             pts = [r for r in fixed if key in r]
-            label_points(ax, [r["avg_bits"] for r in pts], [_y(r, key) for r in pts],
-                         [r["method"].split(" per")[0].replace("AdaptivFloat ", "")
-                          for r in pts])  # fmt: skip
+            label_points(
+                ax,
+                [r["avg_bits"] for r in pts],
+                [_y(r, key) for r in pts],
+                [r["method"].split(" per")[0].replace("AdaptivFloat ", "") for r in pts],
+            )
     return fig
 
 
@@ -130,10 +132,19 @@ def convergence(runs: list[dict]):
                 lab += f" ({r['evaluations']} evals)"
             x = np.array([e["evaluations"] for e in h])
             every = max(len(x) // 5, 1)
-            ax.plot(x, [e["best_fitness"] for e in h], ls, color=col, label=lab,
-                    drawstyle="steps-post", lw=0.9, marker=MARKERS[seed % len(MARKERS)],
-                    ms=3, markevery=every,
-                    mfc=col if r["evaluations"] == usual else "none")  # fmt: skip
+            ax.plot(
+                x,
+                [e["best_fitness"] for e in h],
+                ls,
+                color=col,
+                label=lab,
+                drawstyle="steps-post",
+                lw=0.9,
+                marker=MARKERS[seed % len(MARKERS)],
+                ms=3,
+                markevery=every,
+                mfc=col if r["evaluations"] == usual else "none",
+            )
         ax.set_xlabel("fitness evaluations")
         ax.set_ylabel("best fitness $L_F$ (lower is better)")
         ax.legend(ncol=2, fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.22))
@@ -181,8 +192,10 @@ def sensitivity(sens: dict, points: list[dict], fp32_pearson: float | None = Non
             ],
         )
         x = [p["L_GL"] for p in points]
-        for ax, key, lab in ((a1, "cos_lee", "mean cos to FP32 (Lee)"),
-                             (a2, "lee_pearson", "Lee Pearson r")):  # fmt: skip
+        for ax, key, lab in (
+            (a1, "cos_lee", "mean cos to FP32 (Lee)"),
+            (a2, "lee_pearson", "Lee Pearson r"),
+        ):
             ax.scatter(x, [p[key] for p in points], s=8, color=COLORS[1])
             ax.set_xlabel(r"calibration $L_{GL}$")
             ax.set_ylabel(lab)
@@ -190,8 +203,9 @@ def sensitivity(sens: dict, points: list[dict], fp32_pearson: float | None = Non
         if fp32_pearson is not None:
             a2.axhline(fp32_pearson, color="k", lw=0.6, ls="--", label="FP32")
             a2.axhline(0.99 * fp32_pearson, color="k", lw=0.5, ls=":", label="FP32 - 1%")
-            a2.legend(fontsize=6, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2,
-                      borderaxespad=0.2)  # fmt: skip
+            a2.legend(
+                fontsize=6, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, borderaxespad=0.2
+            )
         fig.suptitle(
             fit_title(
                 fig,
@@ -210,8 +224,10 @@ def weight_distribution(weights: dict, bins: int = 60):
     from lognum.plots.style import COLORS, LINESTYLES, MARKERS, new_panels, use_style
 
     names = list(weights)
-    logs = {k: np.log2(np.abs(np.asarray(v, np.float64))[np.asarray(v) != 0]) for k, v in
-            weights.items()}  # fmt: skip
+    logs = {
+        k: np.log2(np.abs(np.asarray(v, np.float64))[np.asarray(v) != 0])
+        for k, v in weights.items()
+    }
     lo = np.floor(min(float(v.min()) for v in logs.values()))
     hi = np.ceil(max(float(v.max()) for v in logs.values()))
     edges = np.linspace(lo, hi, bins + 1)
@@ -220,16 +236,23 @@ def weight_distribution(weights: dict, bins: int = 60):
         show = [k for k in names if k.endswith(("query", "ffn1", "ffn2"))][:4]
         for i, k in enumerate(show):
             h, _ = np.histogram(logs[k], edges)
-            a0.plot(edges[:-1], h / h.sum(), drawstyle="steps-post", lw=1.0,
-                    ls=LINESTYLES[i % len(LINESTYLES)], color=COLORS[i % len(COLORS)],
-                    label=k)  # fmt: skip
+            a0.plot(
+                edges[:-1],
+                h / h.sum(),
+                drawstyle="steps-post",
+                lw=1.0,
+                ls=LINESTYLES[i % len(LINESTYLES)],
+                color=COLORS[i % len(COLORS)],
+                label=k,
+            )
         a0.set_xlabel(r"$\log_2|w|$")
         a0.set_ylabel("fraction of weights per bin")
         a0.legend(loc="upper left")
         a0.set_title("histograms", loc="left")
         x = np.arange(len(names))
-        for j, (q, lab) in enumerate(((1, "1st percentile"), (50, "median"),
-                                      (99, "99th percentile"))):  # fmt: skip
+        for j, (q, lab) in enumerate(
+            ((1, "1st percentile"), (50, "median"), (99, "99th percentile"))
+        ):
             a1.plot(
                 x,
                 [np.percentile(logs[k], q) for k in names],
@@ -240,8 +263,14 @@ def weight_distribution(weights: dict, bins: int = 60):
                 lw=0.8,
                 mfc="none",
             )
-        a1.plot(x, [logs[k].max() for k in names], MARKERS[3], ls="none", color=COLORS[0],
-                label="max |w|")  # fmt: skip
+        a1.plot(
+            x,
+            [logs[k].max() for k in names],
+            MARKERS[3],
+            ls="none",
+            color=COLORS[0],
+            label="max |w|",
+        )
         a1.set_xticks(x, names, rotation=90)
         a1.set_ylabel(r"$\log_2|w|$")
         a1.set_title("per layer", loc="left")
@@ -283,8 +312,11 @@ def fig_sensitivity():
 
     d = _results_dir()
     fp = next((r for r in load_rows(d) if r.get("family") == "fp32"), None)
-    return sensitivity(json.loads((d / "sensitivity.json").read_text()), fidelity_points(d),
-                       fp["lee_pearson"] if fp else None)  # fmt: skip
+    return sensitivity(
+        json.loads((d / "sensitivity.json").read_text()),
+        fidelity_points(d),
+        fp["lee_pearson"] if fp else None,
+    )
 
 
 def _runs(d: Path, lam: float | None = None) -> list[dict]:
@@ -317,7 +349,10 @@ def render_all(outdir, results_dir=None) -> list[Path]:
         paths += [Path(p) for p in save(convergence(runs), outdir, "lpq_convergence")]
     if (d / "sensitivity.json").is_file():
         fp = next((r for r in rows if r.get("family") == "fp32"), None)
-        fig = sensitivity(json.loads((d / "sensitivity.json").read_text()), fidelity_points(d),
-                          fp["lee_pearson"] if fp else None)  # fmt: skip
+        fig = sensitivity(
+            json.loads((d / "sensitivity.json").read_text()),
+            fidelity_points(d),
+            fp["lee_pearson"] if fp else None,
+        )
         paths += [Path(p) for p in save(fig, outdir, "lpq_sensitivity")]
     return paths

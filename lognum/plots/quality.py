@@ -26,8 +26,9 @@ from typing import Any
 __all__ = ["CMAPS", "problems", "pdf_problems", "drawn_texts"]
 
 #: Colour maps accepted for images (perceptually ordered and colour-blind safe).
-CMAPS = frozenset({"viridis", "cividis", "magma", "inferno", "plasma", "Greys", "Blues",
-                   "RdBu", "RdBu_r", "PuOr", "PuOr_r", "gray", "binary"})  # fmt: skip
+CMAPS = frozenset(
+    "viridis cividis magma inferno plasma Greys Blues RdBu RdBu_r PuOr PuOr_r gray binary".split()
+)
 
 
 def drawn_texts(fig: Any) -> tuple[Any, list[tuple[Any, Any, float]]]:
@@ -88,8 +89,10 @@ def _allowed(c: Any) -> bool:
         return True
     if abs(r - g) < 1e-6 and abs(g - b) < 1e-6:  # black, greys, white
         return True
-    return any(max(abs(x - y) for x, y in zip((r, g, b), to_rgba(p)[:3], strict=False)) < 2e-3
-               for p in COLORS)  # fmt: skip
+    return any(
+        max(abs(x - y) for x, y in zip((r, g, b), to_rgba(p)[:3], strict=False)) < 2e-3
+        for p in COLORS
+    )
 
 
 def _handle_signature(h: Any) -> tuple[tuple, float]:
@@ -162,8 +165,12 @@ def problems(
         if ax is None:
             continue
         for p in ax.patches:
-            if isinstance(p, Rectangle) and p.get_visible() and p.get_height() != 0 and \
-                    _inter(lb, p.get_window_extent(renderer), tol_px):  # fmt: skip
+            if (
+                isinstance(p, Rectangle)
+                and p.get_visible()
+                and p.get_height() != 0
+                and _inter(lb, p.get_window_extent(renderer), tol_px)
+            ):
                 out.append(f"legend: legend {k} covers a bar")
                 break
         for im in ax.images:
@@ -173,8 +180,9 @@ def problems(
         for ln in ax.get_lines():
             if ln.get_transform() in (ax.get_xaxis_transform(), ax.get_yaxis_transform()):
                 continue
-            xy = np.column_stack([np.asarray(ln.get_xdata(), float),
-                                  np.asarray(ln.get_ydata(), float)])  # fmt: skip
+            xy = np.column_stack(
+                [np.asarray(ln.get_xdata(), float), np.asarray(ln.get_ydata(), float)]
+            )
             if len(xy):
                 pts.append(ln.get_transform().transform(xy))
         for col in ax.collections:
@@ -185,10 +193,19 @@ def problems(
             p = np.concatenate(pts)
             p = p[np.isfinite(p).all(axis=1)]
             axb = ax.get_window_extent(renderer)
-            inside_ax = (p[:, 0] >= axb.x0) & (p[:, 0] <= axb.x1) & (p[:, 1] >= axb.y0) & (
-                p[:, 1] <= axb.y1)  # fmt: skip
-            hit = inside_ax & (p[:, 0] > lb.x0) & (p[:, 0] < lb.x1) & (p[:, 1] > lb.y0) & (
-                p[:, 1] < lb.y1)  # fmt: skip
+            inside_ax = (
+                (p[:, 0] >= axb.x0)
+                & (p[:, 0] <= axb.x1)
+                & (p[:, 1] >= axb.y0)
+                & (p[:, 1] <= axb.y1)
+            )
+            hit = (
+                inside_ax
+                & (p[:, 0] > lb.x0)
+                & (p[:, 0] < lb.x1)
+                & (p[:, 1] > lb.y0)
+                & (p[:, 1] < lb.y1)
+            )
             if hit.any():
                 out.append(f"legend: legend {k} covers {int(hit.sum())} data point(s)")
     # palette
@@ -228,8 +245,10 @@ def problems(
         for i in range(len(sig)):
             for j in range(i + 1, len(sig)):
                 if sig[i][0] == sig[j][0] and abs(sig[i][1] - sig[j][1]) < min_luma:
-                    out.append(f"greyscale: legend {k} entries {labs[i]!r} and {labs[j]!r} "
-                               "differ only by hue")  # fmt: skip
+                    out.append(
+                        f"greyscale: legend {k} entries {labs[i]!r} and {labs[j]!r} "
+                        "differ only by hue"
+                    )
     return out
 
 

@@ -263,8 +263,11 @@ def label_points(
             x1 = x0 + widths[i]
             y = pts[i, 1]
             for _ in range(len(boxes) + 1):  # each pass clears one more label, or stops
-                hit = [by for bx0, bx1, by in boxes
-                       if x0 < bx1 and bx0 < x1 and abs(y - by) < h * 0.999]  # fmt: skip
+                hit = [
+                    by
+                    for bx0, bx1, by in boxes
+                    if x0 < bx1 and bx0 < x1 and abs(y - by) < h * 0.999
+                ]
                 if not hit:
                     break
                 y = (max(hit) + h) if sign > 0 else (min(hit) - h)
@@ -279,11 +282,18 @@ def label_points(
     for i, s in enumerate(labels):
         dy = (ly[i] - pts[i, 1]) * k
         arrow = {"arrowstyle": "-", "color": "0.5", "lw": 0.4, "shrinkA": 0, "shrinkB": 2}
-        out.append(ax.annotate(
-            s, (xs[i], ys[i]), xytext=(-pad_pt if left[i] else pad_pt, dy),
-            textcoords="offset points", fontsize=fontsize, va="center",
-            ha="right" if left[i] else "left", arrowprops=arrow if abs(dy) > 0.3 * h * k else None,
-        ))  # fmt: skip
+        out.append(
+            ax.annotate(
+                s,
+                (xs[i], ys[i]),
+                xytext=(-pad_pt if left[i] else pad_pt, dy),
+                textcoords="offset points",
+                fontsize=fontsize,
+                va="center",
+                ha="right" if left[i] else "left",
+                arrowprops=arrow if abs(dy) > 0.3 * h * k else None,
+            )
+        )
     return out
 
 
