@@ -42,7 +42,12 @@ def test_ga_runs_improves_and_roundtrips(tmp_path):
     r2 = LPQResult.from_json(tmp_path / "r.json")
     np.testing.assert_array_equal(r2.best_genome, r.best_genome)
     assert r2.best_fitness == r.best_fitness and r2.history == r.history
-    assert r2.formats()[0]["format"].startswith("LP<")
+    # each layer's notation is its format's: parsing it gives that layer's LogPosit back
+    from lognum.formats.parse import parse
+    from lognum.lpq.fitness import logposit_format
+
+    for row, f in zip(r2.best_genome, r2.formats(), strict=True):
+        assert parse(f["format"]) == logposit_format(*row)
 
 
 def test_deterministic_across_worker_counts():

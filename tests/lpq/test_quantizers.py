@@ -47,6 +47,13 @@ def test_per_channel_int_clips():
     assert np.abs(q[2]).max() <= np.percentile(np.abs(W[2]), 90) * (1 + 2**-10)
 
 
+def test_per_channel_lp_reads_its_own_label():
+    q = PerChannelLP(6, 1, 4)
+    assert str(q) == "LP<6,1,4,sf per channel>"
+    assert PerChannelLP.from_label(str(q)) == q
+    assert PerChannelLP.from_label("LP<6,1,4,3>") is None  # a single-sf format, not this one
+
+
 def test_storage_bits():
     assert PerChannelInt(6).bits_per_weight((384, 1536)) == 6 + 16 / 1536
     assert PerChannelLP(6, 0, 5).bits_per_weight((1536, 384)) == 6 + 8 / 384
