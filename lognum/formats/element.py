@@ -312,21 +312,8 @@ class Adaptive:
         """Whether the (fitted) parameters are one per slice along ``axis``."""
         return False
 
-    def slice_format(self, i: int) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _round_rows(
-        self, flat: np.ndarray, out: np.ndarray, C: int, rounding: str, rng: Any, codes: bool
-    ) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _ufunc(self) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    @property
-    def n_slices(self) -> int:
-        """Number of slices the fitted per-slice parameters cover."""
-        raise NotImplementedError  # pragma: no cover - abstract
+    # (``slice_format``, ``n_slices``, ``_round_rows`` and ``_ufunc`` are the family's; no
+    # abstract stubs here, so that a shared family mixin later in the MRO provides them)
 
     def _fitted(self, x: Any) -> Any:
         return self.fit(x) if self.needs_fit else self
@@ -438,11 +425,11 @@ def by_type() -> Any:
     from numba import types
     from numba.extending import overload
 
-    def pick(x: Any, v32: float, v64: float) -> Any:
+    def pick(x, v32, v64):  # noqa: ANN001, ANN202 - (un-annotated, as the overload)
         return np.float32(v32) if isinstance(x, np.float32) else np.float64(v64)
 
     @overload(pick, inline="always")
-    def _pick(x: Any, v32: Any, v64: Any) -> Any:
+    def _pick(x, v32, v64):  # noqa: ANN001, ANN202 - Numba matches the typing signature
         if x == types.float32:
             return lambda x, v32, v64: np.float32(v32)
         return lambda x, v32, v64: np.float64(v64)

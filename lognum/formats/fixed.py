@@ -80,7 +80,6 @@ class _IntMixin(TableElement):
     """Shared plumbing: subclasses give ``nbits``, ``qmin``, ``qmax``, ``ties`` and
     ``_params()`` -> (S, Z) float64 arrays (one entry per slice) for the fitted parameters."""
 
-    family: ClassVar[str] = "fixed"
     ties: str = "even"
 
     @property
@@ -295,6 +294,8 @@ class FixedPoint(_IntMixin, Format):
     "away". Saturating (the only overflow mode).
     """
 
+    family: ClassVar[str] = "fixed"
+
     n: int
     frac_bits: int = 0
     signed: bool = True
@@ -376,6 +377,8 @@ class SymmetricInt(Adaptive, _IntMixin, Format):
     number in ``scale_range``, or one per slice; ties: "even" | "away".
     An all-zero tensor (or slice) gets S = 1.
     """
+
+    family: ClassVar[str] = "fixed"
 
     n: int
     axis: int | None = None
@@ -493,6 +496,8 @@ class AffineInt(Adaptive, _IntMixin, Format):
     float64);
     ties: "even" | "away". A constant-zero slice gets S = 1, Z = 0 clamped into range.
     """
+
+    family: ClassVar[str] = "fixed"
 
     n: int
     signed: bool = False
@@ -630,6 +635,8 @@ class DynamicFixedPoint(Adaptive, _IntMixin, Format):
     (it saturates to (2^(n-1) - 1)·2^-fl), as in Ristretto.
     n: 2..32; frac_bits: None (fit), an integer in [-128, 128], or one per slice.
     """
+
+    family: ClassVar[str] = "fixed"
 
     n: int
     frac_bits: int | tuple[int, ...] | None = None
