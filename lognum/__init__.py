@@ -41,6 +41,7 @@ _LAZY: dict[str, str] = {
     "LogQuant": "lognum.formats.lns",
     "MX": "lognum.formats.block",
     "BlockFloat": "lognum.formats.block",
+    "Codebook": "lognum.formats.codebook",
 }
 
 #: subpackages reachable as attributes (``lognum.arith.matmul``) without a separate import

@@ -43,10 +43,6 @@ FAMILY_MODULES: tuple[str, ...] = (
     "lognum.formats.codebook",
 )
 
-# TEMPORARY (issue 12 merge): the family module that may be missing from disk until the
-# branch that adds it is merged; remove this once lognum/formats/codebook.py exists.
-_OPTIONAL_MODULES = frozenset({"lognum.formats.codebook"})
-
 #: a regex group for a real number in a notation (``LP<8,1,5,0.25>``, ``GP<6,1,3,-1>``)
 REAL = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
 
@@ -127,11 +123,7 @@ def named(name: str, *aliases: str) -> Callable[[F], F]:
 def _import(module: str) -> None:
     if module in _LOADED:
         return
-    try:
-        importlib.import_module(module)
-    except ModuleNotFoundError as e:
-        if not (module in _OPTIONAL_MODULES and e.name == module):
-            raise
+    importlib.import_module(module)
     _LOADED.add(module)
     from lognum.formats import _legacy  # TEMPORARY (issue 12 merge), see _legacy.py
 
