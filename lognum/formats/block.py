@@ -212,9 +212,8 @@ class _BlockMixin:
         rng: np.random.Generator | None = None,
         saturate: bool | None = None,
     ) -> BlockCodes:
-        """``BlockCodes(codes, scales)``: element codes (``code_dtype``, x's shape; a 0-d x is
-        one element) and E8M0 scale codes (uint8; x's shape with ceil(len/block) along
-        ``axis``). ``out``: a ``BlockCodes`` of two writeable arrays of those shapes and
+        """``BlockCodes(codes, scales)``: element codes (``code_dtype``, x's shape) and E8M0
+        scale codes (uint8; x's shape with ceil(len/block) along ``axis``; 0-d for a 0-d x). ``out``: a ``BlockCodes`` of two writeable arrays of those shapes and
         dtypes to write into. Other keywords as in ``quantize``."""
         a, _, rows, rng = self._prepare(x, threads, rounding, rng, saturate)
         R, k = rows.R, rows.C
@@ -228,6 +227,8 @@ class _BlockMixin:
             ).astype(np.uint32)
         codes = rows.join(codes).astype(self.code_dtype)
         scodes = rows.join_rows(np.where(nan, 255, sc + 127).astype(np.uint8))
+        if a.ndim == 0:  # one element: a 0-d code and a 0-d scale
+            codes, scodes = codes.reshape(()), scodes.reshape(())
         if out is None:
             return BlockCodes(codes, scodes)
         if not isinstance(out, tuple) or len(out) != 2:
@@ -254,8 +255,9 @@ class _BlockMixin:
         s = np.asarray(scales)
         if c.dtype.kind not in "iu" or s.dtype.kind not in "iu":
             raise ValueError("codes and scales must be integer arrays")
-        if c.ndim == 0:
-            c = c.reshape(1)
+        zero_d = c.ndim == 0
+        if zero_d:
+            c, s = c.reshape(1), s.reshape(-1)
         if c.size and (c.min() < 0 or int(c.max()) >= 1 << self.nbits):
             raise ValueError(f"codes must be in [0, 2^{self.nbits} - 1]")
         if s.size and (s.min() < 0 or int(s.max()) > 255):
@@ -264,13 +266,15 @@ class _BlockMixin:
             raise ValueError(f"scales must have {c.ndim} dimensions like codes, got {s.ndim}")
         rows = Rows.blocks(c, self.axis, self.block)
         lead, nb = rows.moved[:-1], rows.nblocks
-        sm = np.moveaxis(s.reshape(1) if s.ndim == 0 else s, rows.axis, -1)
+        sm = np.moveaxis(s, rows.axis, -1)
         if sm.shape != lead + (nb,):
             raise ValueError(f"scales must have shape {lead + (nb,)} (moved axis last)")
         sfull = np.repeat(np.ascontiguousarray(sm).reshape(-1).astype(np.int64), self.block)
         v = self._table[rows.flat.astype(np.intp)] * np.ldexp(1.0, sfull - 127)
         v = np.where(sfull == 255, np.nan, v)
         res = rows.join(v)
+        if zero_d:
+            res = res.reshape(())
         if out is not None:
             check_out(out, res.shape, np.dtype(np.float64))[...] = res
             return out

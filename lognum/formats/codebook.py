@@ -98,13 +98,25 @@ class Codebook(TableElement, Format):
 
     @property
     def maxpos(self) -> float:
-        """The largest magnitude of an entry (the table need not be symmetric)."""
-        return max(abs(self.levels[0]), abs(self.levels[-1]))
+        """The largest positive entry (ValueError for a table without one)."""
+        return max(self._positive)
 
     @property
     def minpos(self) -> float:
-        """The smallest nonzero magnitude of an entry."""
-        return min(abs(a) for a in self.levels if a != 0.0)
+        """The smallest positive entry (ValueError for a table without one)."""
+        return min(self._positive)
+
+    @property
+    def _positive(self) -> list[float]:
+        pos = [a for a in self.levels if a > 0.0]
+        if not pos:
+            raise ValueError(f"{self} has no positive entry: maxpos/minpos are undefined")
+        return pos
+
+    @property
+    def _max_magnitude(self) -> float:
+        """The largest |entry| (the table need not be symmetric)."""
+        return max(abs(self.levels[0]), abs(self.levels[-1]))
 
     @cached_property
     def _table(self) -> np.ndarray:
