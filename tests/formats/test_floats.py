@@ -411,7 +411,7 @@ def test_adaptivfloat_fit_values_and_axis():
     c = f.encode(W)
     assert np.array_equal(f.decode(c), f.quantize(W))
     d = f.describe(int(c[1, 0]))
-    assert d.value == f.quantize(W)[1, 0] and d.E == 7
+    assert d.value == f.quantize(W)[1, 0] and d["exponent"] == 7
 
 
 # ------------------------------------------------------------------------------------------
@@ -440,9 +440,14 @@ def test_scaled_float_is_a_scaled_minifloat():
 
 def test_describe_fields():
     d = minifloat("float8_e4m3fn").describe(0x7E)
-    assert (d.sign, d.E, d.M, d.value, d.kind) == (0, 15, 6, 448.0, "normal")
+    assert (d["sign"], d["exponent"], d["mantissa"], d.value, d["kind"]) == (0, 15, 6, 448.0, "normal")
+    assert d.field("exponent").bits == "1111" and d.field("mantissa").bits == "110"
+    assert str(d) == (
+        "float8_e4m3fn 01111110: sign 0, exponent '1111' (E = 15), mantissa '110' (M = 6),"
+        " normal, value 448.0 = 2^8 x 1 + 6/8"
+    )
     d = minifloat("float16").describe(0x0001)
-    assert d.kind == "subnormal" and d.value == 2.0**-24
+    assert d["kind"] == "subnormal" and d.value == 2.0**-24 and d["scale"] == -14
     assert minifloat("bfloat16").describe(0xBF80).value == -1.0
     assert minifloat("float8_e4m3fn").describe(0xFF).special == "NaN"
     assert Fraction(minifloat("float6_e3m2fn").describe(0b011111).value) == 28
