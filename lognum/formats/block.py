@@ -213,8 +213,9 @@ class _BlockMixin:
         saturate: bool | None = None,
     ) -> BlockCodes:
         """``BlockCodes(codes, scales)``: element codes (``code_dtype``, x's shape) and E8M0
-        scale codes (uint8; x's shape with ceil(len/block) along ``axis``; 0-d for a 0-d x). ``out``: a ``BlockCodes`` of two writeable arrays of those shapes and
-        dtypes to write into. Other keywords as in ``quantize``."""
+        scale codes (uint8; x's shape with ceil(len/block) along ``axis``; 0-d for a 0-d x).
+        ``out``: a ``BlockCodes`` of two writeable arrays of those shapes and dtypes to write
+        into. Other keywords as in ``quantize``."""
         a, _, rows, rng = self._prepare(x, threads, rounding, rng, saturate)
         R, k = rows.R, rows.C
         sc, nan = self._scale_exponents(rows.flat.reshape(R, k))

@@ -207,8 +207,7 @@ class Codebook(TableElement, Format):
         distinct = int(np.count_nonzero(np.diff(d))) + 1 if d.size else 0
         if k > distinct:
             raise ValueError(
-                f"k must be at most the number of distinct finite values of x ({distinct}), "
-                f"got {k}"
+                f"k must be at most the number of distinct finite values of x ({distinct}), got {k}"
             )
         rng = np.random.default_rng(seed)
         centres = _kmeanspp(d, k, rng)

@@ -32,9 +32,9 @@ import numpy as np
 from lognum.formats.base import (
     Format,
     as_float_array,
-    check_threads,
     check_out,
     check_rng,
+    check_threads,
     saturate_f32,
 )
 

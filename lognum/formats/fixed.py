@@ -689,7 +689,9 @@ class DynamicFixedPoint(Adaptive, _IntMixin, Format):
 
     def _slice(self, i: int) -> DynamicFixedPoint:
         fb = self.frac_bits
-        return dataclasses.replace(self, axis=None, frac_bits=fb[i] if isinstance(fb, tuple) else fb)
+        return dataclasses.replace(
+            self, axis=None, frac_bits=fb[i] if isinstance(fb, tuple) else fb
+        )
 
     def fit(self, x: Any) -> DynamicFixedPoint:
         """fl = n - (ceil(log2 max|x|) + 1) per tensor or slice (fl = n - 1 for all-zero)."""
@@ -727,7 +729,9 @@ class DynamicFixedPoint(Adaptive, _IntMixin, Format):
         """As ``FixedPoint.describe`` with the fitted frac_bits (per tensor)."""
         fb = self._slice(0).frac_bits if self.n_slices == 1 else None  # ValueError unfitted
         if fb is None:
-            raise ValueError(f"describe needs a per-tensor frac_bits; use slice_format(i) of {self}")
+            raise ValueError(
+                f"describe needs a per-tensor frac_bits; use slice_format(i) of {self}"
+            )
         return self._int_description(code, (Field("frac_bits", "", fb),), f"q·2^{-fb}")
 
     def __str__(self) -> str:

@@ -115,7 +115,10 @@ def test_notation_describe_and_kind():
     assert f.kind == "element" and f.family == "codebook" and f.fit(np.ones(3)) is f
     d = f.describe(1)
     assert isinstance(d, Description) and d.value == 1e-5 and d["index"] == 1
-    assert d.field("index").bits == "01" and str(d) == "codebook[-0.5;1e-05;3.0] 01: entry 1 of 3, value 1e-05"
+    assert (
+        d.field("index").bits == "01"
+        and str(d) == "codebook[-0.5;1e-05;3.0] 01: entry 1 of 3, value 1e-05"
+    )
     u = f.describe(3)
     assert u.special == "unused" and math.isnan(u.value)
 
