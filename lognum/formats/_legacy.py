@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 # module -> [(pattern, factory name, example)]
 _PATTERNS: dict[str, list[tuple[str, str, str]]] = {
     "lognum.formats.fixed": [
