@@ -429,7 +429,7 @@ def decode_gp_fast(code, n, es, rs, sc):
 
 @njit(inline="always", error_model="numpy")
 def encode_gp_fast(x, n, es, rs, sc):
-    """``encode_fast`` for GP/posit only (no LP branch in the loop body)."""
+    """``encode`` for GP/posit only (no LP branch in the loop body)."""
     xf = float(x)
     b = f64_bits(xf)
     mag = b & mask(63)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 # module -> [(pattern, factory name, example)]
 _PATTERNS: dict[str, list[tuple[str, str, str]]] = {
     "lognum.formats.fixed": [
@@ -119,6 +118,8 @@ def adapt(cls: type) -> None:
         cls.needs_fit = property(lambda self: getattr(self, param) is None)  # type: ignore[attr-defined]
     from lognum.formats.base import Format
 
+    if "describe" in cls.__dict__:
+        cls.describe = _describe_bridge(cls.__dict__["describe"])  # type: ignore[attr-defined]
     for base in cls.__mro__:
         if base.__name__ == "ElementMixin" and not getattr(base, "_legacy_bridged", False):
             base._legacy_bridged = True  # type: ignore[attr-defined]
@@ -159,3 +160,47 @@ def adapt(cls: type) -> None:
 
         cls.quantize = af_quantize  # type: ignore[attr-defined]
         cls.encode = af_encode  # type: ignore[attr-defined]
+
+
+_DEPTH = [0]
+
+
+def _describe_bridge(orig: Any) -> Any:
+    """``describe`` returning a Description (the old record inside, for nested calls)."""
+
+    def describe(self: Any, code: int) -> Any:
+        _DEPTH[0] += 1
+        try:
+            r = orig(self, code)
+        finally:
+            _DEPTH[0] -= 1
+        return r if _DEPTH[0] else to_description(self, code, r)
+
+    describe.__doc__ = orig.__doc__
+    return describe
+
+
+def to_description(fmt: Any, code: int, r: Any) -> Any:
+    """An old describe record (FloatFields or a dict) as a Description."""
+    import dataclasses
+    import math
+
+    from lognum.formats.record import RECORD_KEYS, Description, Field
+
+    if dataclasses.is_dataclass(r):
+        rows = (
+            Field("sign", str(r.sign), r.sign),
+            Field("exponent", r.exponent_bits, r.E),
+            Field("mantissa", r.mantissa_bits, r.M),
+            Field("kind", "", r.kind),
+            Field("scale", "", r.scale),
+        )
+        return Description(r.format, r.code, r.pattern, rows, r.value, r.special, str(r))
+    d = dict(r)
+    n = fmt.nbits
+    rows = tuple(Field(k, "", v) for k, v in d.items() if k not in RECORD_KEYS)
+    value = float(d.get("value", math.nan))
+    text = " ".join(f"{k} {v}" for k, v in d.items())
+    return Description(
+        str(fmt), int(code), format(int(code), f"0{n}b"), rows, value, d.get("special"), text
+    )

@@ -363,8 +363,10 @@ class Format:
     def _check_code(self, code: Any) -> int:
         """``describe``'s argument as an int in [0, 2^nbits - 1] (ValueError otherwise)."""
         n = self.nbits
-        if isinstance(code, bool) or not isinstance(code, int | np.integer) or not (
-            0 <= int(code) < 1 << n
+        if (
+            isinstance(code, bool)
+            or not isinstance(code, int | np.integer)
+            or not (0 <= int(code) < 1 << n)
         ):
             raise ValueError(f"code must be an integer in [0, 2^{n} - 1], got {code!r}")
         return int(code)
@@ -518,6 +520,7 @@ class Format:
         """Key figures: name, kind, family, bits, maxpos, minpos, dynamic range (decades, dB),
         number of values."""
         dr = math.log10(self.maxpos / self.minpos)
+        enumerable = self.nbits <= 24 and self.kind != "block"
         return {
             "format": str(self),
             "kind": self.kind,
@@ -527,5 +530,5 @@ class Format:
             "minpos": self.minpos,
             "dynamic_range_decades": dr,
             "dynamic_range_dB": 20.0 * dr,
-            "values": int(self.values().size) if self.nbits <= 24 and self.kind != "block" else None,
+            "values": int(self.values().size) if enumerable else None,
         }

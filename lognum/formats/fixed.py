@@ -763,7 +763,7 @@ def _sym(n: str, **kw: Any) -> SymmetricInt:
     return SymmetricInt(**{"n": int(n), **kw})
 
 
-@notation(r"(u?)int(\d+)_affine", example="uint8_affine")
+@notation(r"(u?)int(\d+)_affine", example="int8_affine")
 def _affine(u: str, n: str, **kw: Any) -> AffineInt:
     return AffineInt(**{"n": int(n), "signed": not u, **kw})
 

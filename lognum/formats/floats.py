@@ -1035,7 +1035,7 @@ def _minifloat(e: str, m: str, **kw: Any) -> Minifloat:
     return Minifloat(**{"e": int(e), "m": int(m), **kw})
 
 
-@notation(r"sf<(\d+),(\d+)(?:,([+-]?\d+))?>", example="SF<4,3,-2>")
+@notation(r"sf<(\d+),(\d+)(?:,([+-]?\d+))?>", example="SF<4,3>")
 def _sf(e: str, m: str, sc: str | None = None, **kw: Any) -> ScaledFloat:
     return ScaledFloat(**{"e": int(e), "m": int(m), "sc": None if sc is None else int(sc), **kw})
 

@@ -27,7 +27,6 @@ from lognum.formats.base import Format, check_int
 from lognum.formats.registry import REAL, notation
 from lognum.formats.tapered import TaperedMixin
 
-
 SC_RANGE = 64
 
 

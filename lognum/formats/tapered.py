@@ -325,7 +325,14 @@ class TaperedMixin(TaperedArithmetic):
 
 
 def _rows(
-    sign: int, regime: str, k: int, ebits: str, e: int, fbits: str, f: Fraction, run: int,
+    sign: int,
+    regime: str,
+    k: int,
+    ebits: str,
+    e: int,
+    fbits: str,
+    f: Fraction,
+    run: int,
     scale: float,
 ) -> tuple[Field, ...]:
     return (
