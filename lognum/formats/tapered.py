@@ -368,10 +368,9 @@ def _make_ufunc(params: tuple) -> Any:
     uf = _UFUNCS.get(params)
     if uf is not None:
         return uf
-    import numba
-
     from lognum._kernels.constants import exp2_dd_table
     from lognum._kernels.floats import f32_saturate
+    from lognum._kernels.jit import ufunc
     from lognum._kernels.tapered import decode, decode_gp_fast, encode, encode_gp_fast
 
     n, es, rs, sc, logm, sfi, sff = params
@@ -401,7 +400,7 @@ def _make_ufunc(params: tuple) -> Any:
         def q(x):
             return f32_saturate(x, decode_gp_fast(encode_gp_fast(x, n, es, rs, sc), n, es, rs, sc))
 
-    uf = numba.vectorize(["float32(float32)", "float64(float64)"])(q)
+    uf = ufunc()(q)
     _UFUNCS[params] = uf
     return uf
 
