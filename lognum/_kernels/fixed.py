@@ -95,11 +95,9 @@ def encode_rows(x, out, s, zp, C, p, away, n, iqmin, iqmax):
 def params(dtype, qmin: float, qmax: float) -> np.ndarray:
     """The ``p`` array for inputs of ``dtype`` (float32 or float64), indexed by ``QMIN`` ..
     ``ONE``."""
-    dt = np.float32 if np.dtype(dtype) == np.float32 else np.float64
-    magic = 8388608.0 if dt == np.float32 else 4503599627370496.0  # 2^23 / 2^52
-    p = np.empty(6, dtype=dt)
-    p[QMIN], p[QMAX], p[MAGIC], p[CAP], p[HALF], p[ONE] = qmin, qmax, magic, magic, 0.5, 1.0
-    return p
+    if np.dtype(dtype) == np.float32:  # magic = cap = 2^23
+        return np.array([qmin, qmax, 8388608.0, 8388608.0, 0.5, 1.0], dtype=np.float32)
+    return np.array([qmin, qmax, 4503599627370496.0, 4503599627370496.0, 0.5, 1.0])  # 2^52
 
 
 _T_CAP = 1125899906842624.0  # 2^50
