@@ -85,42 +85,39 @@ class Grid:
     nancode: int
     twos: int = 0
 
-    def qargs(self, away: int) -> tuple:
-        return (
-            self.m,
-            self.emin,
-            self.vmin,
-            self.lomid,
-            self.tieup,
-            away,
-            self.maxval,
-            self.ovfval,
-            self.infval,
-            self.nanval,
-            self.signed,
-            self.negzero,
-            self.zeronan,
-        )
+    def params(self, away: int = 0) -> Any:
+        """The kernels' parameter bundle (``lognum._kernels.floats.FloatParams``) of this grid,
+        rounding ties away from zero when ``away`` is 1 (else to the even significand)."""
+        return self._params[1 if away else 0]
 
-    def cargs(self, away: int) -> tuple:
-        return (
-            self.m,
-            self.emin,
-            self.bias,
-            self.sub,
-            self.vmin,
-            self.lomid,
-            self.tieup,
-            away,
-            self.maxval,
-            self.ovfcode,
-            self.infcode,
-            self.nancode,
-            self.n,
-            self.signed,
-            self.negzero,
-            self.zeronan,
-            self.twos,
+    @cached_property
+    def _params(self) -> tuple[Any, Any]:
+        from lognum._kernels.floats import FloatParams
+
+        return tuple(
+            FloatParams(
+                n=int(self.n),
+                m=int(self.m),
+                emin=int(self.emin),
+                bias=int(self.bias),
+                sub=int(self.sub),
+                vmin=float(self.vmin),
+                lomid=float(self.lomid),
+                tieup=int(self.tieup),
+                away=away,
+                maxval=float(self.maxval),
+                ovfval=float(self.ovfval),
+                infval=float(self.infval),
+                nanval=float(self.nanval),
+                ovfcode=int(self.ovfcode),
+                infcode=int(self.infcode),
+                nancode=int(self.nancode),
+                signed=int(self.signed),
+                negzero=int(self.negzero),
+                zeronan=int(self.zeronan),
+                twos=int(self.twos),
+            )
+            for away in (0, 1)
         )
 
 
@@ -135,13 +132,13 @@ def grid_quantize(
     g: Grid, x: np.ndarray, out: np.ndarray, scs: np.ndarray, C: int, away: int = 0
 ) -> None:
     """Quantize 1-D contiguous ``x`` (R rows of C, row r scaled by 2^scs[r]) into ``out``."""
-    _loops().quantize_rows(x, out, scs, C, *g.qargs(away))
+    _loops().quantize_rows(x, out, scs, C, g.params(away))
 
 
 def grid_encode(g: Grid, x: np.ndarray, scs: np.ndarray, C: int, away: int = 0) -> np.ndarray:
     """Element codes (uint32) of 1-D contiguous ``x`` divided by 2^scs[row]."""
     out = np.empty(x.size, dtype=np.uint32)
-    _loops().encode_rows(x, out, scs, C, *g.cargs(away))
+    _loops().encode_rows(x, out, scs, C, g.params(away))
     return out
 
 
@@ -159,13 +156,12 @@ def grid_ufunc(g: Grid, sc: int = 0, away: int = 0) -> Any:
     uf = _UFUNCS.get(key)
     if uf is not None:
         return uf
-    import numba
-
     from lognum._kernels.floats import f32_saturate, float_value
+    from lognum._kernels.jit import jit_inline, ufunc
 
     isc, sc2 = math.ldexp(1.0, -sc), math.ldexp(1.0, sc)
-    m, emin, vmin, lomid, tieup, aw, maxval, ovfval, infval, nanval, sg, nz, zn = g.qargs(away)
-    if ovfval == maxval:  # saturating: float32 results beyond float32 max give float32 max
+    p = g.params(away)  # a tuple of numbers: the closure freezes it as compile-time constants
+    if p.ovfval == p.maxval:  # saturating: float32 results beyond float32 max give float32 max
 
         def q(x):
             return f32_saturate(x, q64(x))
@@ -175,28 +171,11 @@ def grid_ufunc(g: Grid, sc: int = 0, away: int = 0) -> Any:
         def q(x):
             return q64(x)
 
-    @numba.njit(inline="always")
+    @jit_inline
     def q64(x):
-        return float_value(
-            x,
-            isc,
-            sc2,
-            m,
-            emin,
-            vmin,
-            lomid,
-            tieup,
-            aw,
-            maxval,
-            ovfval,
-            infval,
-            nanval,
-            sg,
-            nz,
-            zn,
-        )
+        return float_value(x, isc, sc2, p)
 
-    uf = numba.vectorize(["float32(float32)", "float64(float64)"])(q)
+    uf = ufunc()(q)
     _UFUNCS[key] = uf
     return uf
 

@@ -41,7 +41,7 @@ def lp_value_table(n: int, es: int, rs: int, sfi: int, sff: int) -> np.ndarray:
 
 
 @cache
-def _gp32(n: int, es: int, rs: int, sc: int) -> tuple[int, int, int, int, int] | None:
+def _gp32(n: int, es: int, rs: int, sc: int) -> Any:
     """Constants of the binary32 GP kernel (``tapered32.quantize_gp32``), or None when the
     format's values are not all binary32 normals (then the float64 path serves float32)."""
     from lognum._kernels.tapered32 import gp32_params
@@ -174,7 +174,7 @@ class TaperedMixin(TaperedArithmetic):
             if g32 is not None:
                 from lognum._kernels.tapered32 import BLOCK, encode_gp32
 
-                encode_gp32(x, out, n, es, rs, *g32, BLOCK)
+                encode_gp32(x, out, g32, BLOCK)
                 return
         codes = out if out.dtype == np.uint32 else np.empty(x.size, dtype=np.uint32)
         if rounding == "nearest":
@@ -217,7 +217,7 @@ class TaperedMixin(TaperedArithmetic):
             if g32 is not None:
                 from lognum._kernels.tapered32 import BLOCK, quantize_gp32
 
-                quantize_gp32(x, out, n, es, rs, *g32, BLOCK)
+                quantize_gp32(x, out, g32, BLOCK)
                 return
             k, _ = _kernels()
             k.quantize_gp(x, out, n, es, rs, sc)
@@ -228,19 +228,7 @@ class TaperedMixin(TaperedArithmetic):
                 from lognum._kernels.tapered32 import BLOCK, quantize_lp32
 
                 consts, tab = l32
-                quantize_lp32(
-                    x,
-                    out,
-                    n,
-                    es,
-                    rs,
-                    sfi,
-                    np.uint64(sff),
-                    *consts,
-                    tab,
-                    _table32(n, es, rs, sfi, sff),
-                    BLOCK,
-                )
+                quantize_lp32(x, out, consts, tab, _table32(n, es, rs, sfi, sff), BLOCK)
                 return
         codes = np.empty(x.size, dtype=np.uint32)
         self._encode_flat(x, codes, rounding, rng)
@@ -355,10 +343,9 @@ def _make_ufunc(params: tuple) -> Any:
     uf = _UFUNCS.get(params)
     if uf is not None:
         return uf
-    import numba
-
     from lognum._kernels.constants import exp2_dd_table
     from lognum._kernels.floats import f32_saturate
+    from lognum._kernels.jit import ufunc
     from lognum._kernels.tapered import decode, decode_gp_fast, encode, encode_gp_fast
 
     n, es, rs, sc, logm, sfi, sff = params
@@ -388,7 +375,7 @@ def _make_ufunc(params: tuple) -> Any:
         def q(x):
             return f32_saturate(x, decode_gp_fast(encode_gp_fast(x, n, es, rs, sc), n, es, rs, sc))
 
-    uf = numba.vectorize(["float32(float32)", "float64(float64)"])(q)
+    uf = ufunc()(q)
     _UFUNCS[params] = uf
     return uf
 
