@@ -133,10 +133,12 @@ def special_values_table() -> str:
 
 
 def names_table() -> str:
-    from lognum.formats.parse import NAMED, PATTERNS
+    from lognum.formats import registry
 
-    pats = "\n".join(f"- `{p}`" for p, _ in PATTERNS)
-    names = ", ".join(f"`{n}`" for n in sorted(NAMED))
+    pats = "\n".join(
+        f"- `{nt.pattern}` (e.g. `{nt.example}`, {nt.module})" for nt in registry.notations()
+    )
+    names = ", ".join(f"`{n}`" for n in registry.names())
     return (
         f"Notations (regular expressions over the lower-cased text, spaces removed):\n\n"
         f"{pats}\n\nNames: {names}.\n"

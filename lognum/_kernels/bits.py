@@ -7,8 +7,10 @@ fastmath: the double-double routines rely on IEEE round-to-nearest of every oper
 
 from __future__ import annotations
 
-from numba import njit, types, uint64
+from numba import types, uint64
 from numba.extending import intrinsic
+
+from lognum._kernels.jit import jit_callee, jit_inline
 
 _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp splitter for binary64
 
@@ -32,7 +34,7 @@ f32_bits = _bitcast(types.float32, types.uint32, "binary32 bit pattern of a floa
 bits_f32 = _bitcast(types.uint32, types.float32, "float32 with the binary32 bit pattern b")
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def mask(width):
     """``2**width - 1`` as ``uint64`` for ``0 <= width <= 64``."""
     if width >= 64:
@@ -40,7 +42,7 @@ def mask(width):
     return (uint64(1) << uint64(width)) - uint64(1)
 
 
-@njit(error_model="numpy")
+@jit_callee
 def two_prod(a, b):
     """Error-free product: ``a*b = p + e`` exactly (Dekker, without FMA)."""
     p = a * b
@@ -54,7 +56,7 @@ def two_prod(a, b):
     return p, e
 
 
-@njit(error_model="numpy")
+@jit_callee
 def two_sum(a, b):
     """Error-free sum: ``a+b = s + e`` exactly (Knuth)."""
     s = a + b
@@ -63,7 +65,7 @@ def two_sum(a, b):
     return s, e
 
 
-@njit(error_model="numpy")
+@jit_callee
 def dd_mul(ah, al, bh, bl):
     """Double-double product (about 104 significant bits)."""
     p, e = two_prod(ah, bh)

@@ -24,12 +24,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import int64, njit, uint32, uint64
+from numba import int64, uint32, uint64
 
 from lognum._kernels.bits import bits_f32, bits_f64, f32_bits, f64_bits, mask
+from lognum._kernels.jit import jit, jit_inline
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def int_level(x, s, zp, qmin, qmax, magic, cap, half, one, away):
     """The integer level q (a float of x's type holding an integer, or NaN for NaN x)."""
     t = x / s
@@ -52,10 +53,14 @@ def int_level(x, s, zp, qmin, qmax, magic, cap, half, one, away):
     return q
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+# the entries of the constants array ``p`` (``params``)
+QMIN, QMAX, MAGIC, CAP, HALF, ONE = range(6)
+
+
+@jit
 def quantize_rows(x, out, s, zp, C, p, away):
     """``out[i] = (q - Z)·S`` (see ``int_level``; s, zp, p have x's dtype)."""
-    qmin, qmax, magic, cap, half, one = p[0], p[1], p[2], p[3], p[4], p[5]
+    qmin, qmax, magic, cap, half, one = p[QMIN], p[QMAX], p[MAGIC], p[CAP], p[HALF], p[ONE]
     for r in range(s.size):
         sr = s[r]
         zr = zp[r]
@@ -65,11 +70,11 @@ def quantize_rows(x, out, s, zp, C, p, away):
             out[base + j] = (q - zr) * sr
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def encode_rows(x, out, s, zp, C, p, away, n, iqmin, iqmax):
     """``out[i]`` (uint32) = the n-bit two's-complement pattern of q (NaN gives the code of Z);
     ``iqmin``/``iqmax``: the exact integer range (int64)."""
-    qmin, qmax, magic, cap, half, one = p[0], p[1], p[2], p[3], p[4], p[5]
+    qmin, qmax, magic, cap, half, one = p[QMIN], p[QMAX], p[MAGIC], p[CAP], p[HALF], p[ONE]
     m = mask(n)
     for r in range(s.size):
         sr = s[r]
@@ -88,16 +93,17 @@ def encode_rows(x, out, s, zp, C, p, away, n, iqmin, iqmax):
 
 
 def params(dtype, qmin: float, qmax: float) -> np.ndarray:
-    """The ``p`` array for inputs of ``dtype`` (float32 or float64)."""
-    if np.dtype(dtype) == np.float32:
+    """The ``p`` array for inputs of ``dtype`` (float32 or float64), indexed by ``QMIN`` ..
+    ``ONE``."""
+    if np.dtype(dtype) == np.float32:  # magic = cap = 2^23
         return np.array([qmin, qmax, 8388608.0, 8388608.0, 0.5, 1.0], dtype=np.float32)
-    return np.array([qmin, qmax, 4503599627370496.0, 4503599627370496.0, 0.5, 1.0])
+    return np.array([qmin, qmax, 4503599627370496.0, 4503599627370496.0, 0.5, 1.0])  # 2^52
 
 
 _T_CAP = 1125899906842624.0  # 2^50
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def stochastic_levels(x, u, out, s, zp, C, qmin, qmax):
     """Stochastic rounding: ``q = clamp(floor(x/S + u) + Z)`` with u uniform in [0, 1), so
     E[q] = x/S + Z inside the range (unbiased). ``out`` gets q (float64; NaN for NaN x)."""
@@ -119,7 +125,7 @@ def stochastic_levels(x, u, out, s, zp, C, qmin, qmax):
             out[base + j] = q
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def absmax_rows(x, C, out):
     """max |x| over the finite entries of each row (0.0 when none), by an integer max over the
     binary64 magnitude bits (vectorises; NaN and inf are skipped)."""
@@ -134,7 +140,7 @@ def absmax_rows(x, C, out):
         out[r] = bits_f64(mx)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def absmax_rows_f32(x, C, out):
     """``absmax_rows`` for float32 rows, on the binary32 bits (twice the SIMD lanes)."""
     for r in range(out.size):

@@ -20,24 +20,26 @@ The arithmetic is exact: scaling by powers of two, ``y = a·2^(m-E) < 2^(m+1)`` 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
-from numba import int64, njit, types, uint64
+from numba import int64, types, uint64
 from numba.extending import overload
 
 from lognum._kernels.bits import bits_f64, f64_bits, mask
+from lognum._kernels.jit import jit_inline
 
 RNE_MAGIC = 6755399441055744.0  # 1.5 * 2^52: (y + M) - M rounds |y| < 2^51 to the nearest even
 E_CAP = 960  # exponents are clamped here so that 2^(m - E) stays a normal double
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def pow2(k):
     """``2.0**k`` for an integer ``-1022 <= k <= 1023`` (built from its bits)."""
     return bits_f64(uint64(k + 1023) << uint64(52))
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def grid_round(a, m, emin, vmin, lomid, tieup, away):
     """Nearest grid magnitude to ``a >= 0`` (overflow not yet applied; see module docstring)."""
     E = int64(f64_bits(a) >> uint64(52)) - 1023
@@ -60,123 +62,104 @@ def grid_round(a, m, emin, vmin, lomid, tieup, away):
     return q
 
 
-@njit(inline="always", error_model="numpy")
-def float_value(
-    x,
-    isc,
-    sc2,
-    m,
-    emin,
-    vmin,
-    lomid,
-    tieup,
-    away,
-    maxval,
-    ovfval,
-    infval,
-    nanval,
-    signed,
-    negzero,
-    zeronan,
-):
-    """Quantized value of ``x`` (float64): the element grid scaled by ``sc2 = 2^sc``
-    (``isc = 2^-sc``). ``ovfval``/``infval``/``nanval``: magnitudes for overflow, ±inf and NaN
-    inputs; ``signed`` (0: negative inputs give NaN, E8M0; -0 is zero), ``negzero`` (0: -0
-    becomes +0, fnuz), ``zeronan`` (1: zero gives NaN, E8M0 has no zero)."""
+class FloatParams(NamedTuple):
+    """The parameters of one float grid, as the kernels take them (Python ints and floats:
+    Numba types every field as int64 or float64, so one compilation serves every format)."""
+
+    n: int  # bits of a code
+    m: int  # mantissa bits: the step in the binade [2^E, 2^(E+1)) is 2^(E-m)
+    emin: int  # smallest normal exponent; below 2^emin the step stays 2^(emin-m)
+    bias: int  # exponent bias of the codes
+    sub: int  # 1: codes below 2^emin are subnormals j = q/2^(emin-m)
+    vmin: float  # smallest positive magnitude
+    lomid: float  # below vmin: |x| > lomid rounds up to vmin (the bottom rule)
+    tieup: int  # 1: |x| == lomid rounds up to vmin
+    away: int  # 1: ties away from zero (else to the even significand)
+    maxval: float  # largest finite magnitude; a rounded q > maxval overflows
+    ovfval: float  # magnitude for an overflow: maxval when saturating, else inf or NaN
+    infval: float  # magnitude for an infinite input
+    nanval: float  # value for a NaN input
+    ovfcode: int  # code for an overflow
+    infcode: int  # code for an infinite input
+    nancode: int  # code for NaN (-1: the format has no NaN, NaN gives code 0)
+    signed: int  # 0: negative inputs give NaN (E8M0; -0 is zero)
+    negzero: int  # 0: -0 becomes +0 (fnuz)
+    zeronan: int  # 1: zero gives NaN (E8M0 has no zero)
+    twos: int  # 1: the element is an integer j 2^(emin-m) in two's complement (MXINT8)
+
+
+@jit_inline
+def float_value(x, isc, sc2, p):
+    """Quantized value of ``x`` (float64): the element grid ``p`` (a ``FloatParams``) scaled by
+    ``sc2 = 2^sc`` (``isc = 2^-sc``); overflow, ±inf, NaN, sign and zero as ``p`` says."""
     xf = float(x)
     b = f64_bits(xf)
     s = b >> uint64(63)
     ax = abs(xf)
     a = ax * isc
-    q = grid_round(a, m, emin, vmin, lomid, tieup, away)
+    q = grid_round(a, p.m, p.emin, p.vmin, p.lomid, p.tieup, p.away)
     v = q
-    if q > maxval:
-        v = ovfval
+    if q > p.maxval:
+        v = p.ovfval
     if ax == math.inf:
-        v = infval
-    if zeronan and ax == 0.0:
+        v = p.infval
+    if p.zeronan and ax == 0.0:
         v = math.nan
     v = v * sc2
-    if s and signed:
+    if s and p.signed:
         v = -v
-    if s and not signed and ax != 0.0:  # -0 is zero, not a negative input
+    if s and not p.signed and ax != 0.0:  # -0 is zero, not a negative input
         v = math.nan
-    if v == 0.0 and not negzero:
+    if v == 0.0 and not p.negzero:
         v = 0.0
     if xf != xf:
-        v = nanval
+        v = p.nanval
     return v
 
 
-@njit(inline="always", error_model="numpy")
-def float_code(
-    x,
-    isc,
-    m,
-    emin,
-    bias,
-    sub,
-    vmin,
-    lomid,
-    tieup,
-    away,
-    maxval,
-    ovfcode,
-    infcode,
-    nancode,
-    n,
-    signed,
-    negzero,
-    zeronan,
-    twos,
-):
-    """n-bit code of ``x`` in the element format (same parameters as ``float_value`` plus the
-    exponent ``bias``, ``sub`` (1: codes below 2^emin are subnormals j = q/2^(emin-m)), the
-    codes for overflow/±inf/NaN (``nancode = -1``: the format has no NaN, NaN gives code 0) and
-    ``twos`` (1: the element is an integer j·2^(emin-m) stored in two's complement, MXINT8))."""
+@jit_inline
+def float_code(x, isc, p):
+    """n-bit code of ``x / 2^sc`` (``isc = 2^-sc``) in the element format ``p`` (a
+    ``FloatParams``): exponent field ``E + bias``, subnormals when ``p.sub``, the codes for
+    overflow/±inf/NaN, sign-magnitude or (``p.twos``) two's complement negatives."""
     xf = float(x)
     b = f64_bits(xf)
     s = b >> uint64(63)
     ax = abs(xf)
     a = ax * isc
-    q = grid_round(a, m, emin, vmin, lomid, tieup, away)
-    ovf = q > maxval
+    m = p.m
+    q = grid_round(a, m, p.emin, p.vmin, p.lomid, p.tieup, p.away)
+    ovf = q > p.maxval
     qc = q
     if ovf:
-        qc = maxval
+        qc = p.maxval
     qb = f64_bits(qc)
     Eq = int64(qb >> uint64(52)) - 1023
-    c = (uint64(Eq + bias) << uint64(m)) | ((qb >> uint64(52 - m)) & mask(m))
-    if sub and Eq < emin:
-        c = uint64(int64(qc * pow2(m - emin)))
+    c = (uint64(Eq + p.bias) << uint64(m)) | ((qb >> uint64(52 - m)) & mask(m))
+    if p.sub and Eq < p.emin:
+        c = uint64(int64(qc * pow2(m - p.emin)))
     if qc == 0.0:
         c = uint64(0)
     if ovf:
-        c = uint64(ovfcode)
+        c = uint64(p.ovfcode)
     if ax == math.inf:
-        c = uint64(infcode)
-    if zeronan and ax == 0.0:
-        c = uint64(nancode)
-    if s and signed and not (q == 0.0 and not negzero):
-        if twos:
-            c = (uint64(0) - c) & mask(n)
+        c = uint64(p.infcode)
+    if p.zeronan and ax == 0.0:
+        c = uint64(p.nancode)
+    if s and p.signed and not (q == 0.0 and not p.negzero):
+        if p.twos:
+            c = (uint64(0) - c) & mask(p.n)
         else:
-            c = c | (uint64(1) << uint64(n - 1))
-    if s and not signed and ax != 0.0:
-        c = uint64(nancode)
+            c = c | (uint64(1) << uint64(p.n - 1))
+    if s and not p.signed and ax != 0.0:
+        c = uint64(p.nancode)
     if xf != xf:
         c = uint64(0)
-        if nancode >= 0:
-            c = uint64(nancode)
-            if signed:
-                c = c | (s << uint64(n - 1))
+        if p.nancode >= 0:
+            c = uint64(p.nancode)
+            if p.signed:
+                c = c | (s << uint64(p.n - 1))
     return c
-
-
-@njit(inline="always", error_model="numpy")
-def exponent_of(a):
-    """``floor(log2 a)`` for a finite ``a > 0`` that is a normal double; -1023 for 0."""
-    return int64(f64_bits(a) >> uint64(52)) - 1023
 
 
 F32_MAX = 3.4028234663852886e38

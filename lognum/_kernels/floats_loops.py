@@ -3,120 +3,45 @@
 Layout: the input is a 1-D contiguous array of ``R`` rows of ``C`` elements; row ``r`` is scaled
 by ``2^scs[r]`` (``scs`` int64, length R: one row for a per-tensor scale, one row per channel
 for per-channel scales, one row per block for MX). Format parameters are run-time numbers
-(docs/performance.md: one compilation per dtype serves every format; no broadcast arguments).
+(a ``floats.FloatParams`` bundle; docs/performance.md: one compilation per dtype serves every
+format; no broadcast arguments).
 Outputs are allocated by NumPy.
 """
 
 from __future__ import annotations
 
-from numba import int64, njit, uint32, uint64
+from numba import int64, uint32, uint64
 
 from lognum._kernels.bits import bits_f32, f32_bits, f64_bits
 from lognum._kernels.floats import float_code, float_value, pow2
+from lognum._kernels.jit import jit
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def quantize_rows(
-    x,
-    out,
-    scs,
-    C,
-    m,
-    emin,
-    vmin,
-    lomid,
-    tieup,
-    away,
-    maxval,
-    ovfval,
-    infval,
-    nanval,
-    signed,
-    negzero,
-    zeronan,
-):
-    """``out[i]`` = quantized value of ``x[i]`` (see ``floats.float_value``)."""
+@jit
+def quantize_rows(x, out, scs, C, p):
+    """``out[i]`` = quantized value of ``x[i]`` on the grid ``p`` (a ``floats.FloatParams``;
+    see ``floats.float_value``)."""
     for r in range(scs.size):
         sc = scs[r]
         isc = pow2(-sc)
         sc2 = pow2(sc)
         base = r * C
         for j in range(C):
-            out[base + j] = float_value(
-                x[base + j],
-                isc,
-                sc2,
-                m,
-                emin,
-                vmin,
-                lomid,
-                tieup,
-                away,
-                maxval,
-                ovfval,
-                infval,
-                nanval,
-                signed,
-                negzero,
-                zeronan,
-            )
+            out[base + j] = float_value(x[base + j], isc, sc2, p)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def encode_rows(
-    x,
-    out,
-    scs,
-    C,
-    m,
-    emin,
-    bias,
-    sub,
-    vmin,
-    lomid,
-    tieup,
-    away,
-    maxval,
-    ovfcode,
-    infcode,
-    nancode,
-    n,
-    signed,
-    negzero,
-    zeronan,
-    twos,
-):
-    """``out[i]`` (uint32) = element code of ``x[i] / 2^scs[row]`` (see ``floats.float_code``)."""
+@jit
+def encode_rows(x, out, scs, C, p):
+    """``out[i]`` (uint32) = element code of ``x[i] / 2^scs[row]`` in the format ``p`` (a
+    ``floats.FloatParams``; see ``floats.float_code``)."""
     for r in range(scs.size):
         isc = pow2(-scs[r])
         base = r * C
         for j in range(C):
-            out[base + j] = uint32(
-                float_code(
-                    x[base + j],
-                    isc,
-                    m,
-                    emin,
-                    bias,
-                    sub,
-                    vmin,
-                    lomid,
-                    tieup,
-                    away,
-                    maxval,
-                    ovfcode,
-                    infcode,
-                    nancode,
-                    n,
-                    signed,
-                    negzero,
-                    zeronan,
-                    twos,
-                )
-            )
+            out[base + j] = uint32(float_code(x[base + j], isc, p))
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def bf16_quantize_f32(x, out, sat):
     """bfloat16 round trip of float32 ``x``: round to nearest even on the 16 dropped bits of the
     binary32 pattern (RNE on 16 dropped bits); overflow gives ±inf, or ±max with ``sat`` (±inf too);
@@ -132,7 +57,7 @@ def bf16_quantize_f32(x, out, sat):
         out[i] = bits_f32(uint32(r))
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def row_amax_exponent(x, C, out_e, out_flag):
     """Per row of C elements: ``floor(log2 max|x|)`` into ``out_e`` and a flag into
     ``out_flag``: 0 normal, 1 all zero, 2 contains NaN, 3 contains ±inf (no NaN).

@@ -11,10 +11,12 @@ quantization) and tests compare the fast kernels with it.
 
 from __future__ import annotations
 
-from numba import int64, njit
+from numba import int64
+
+from lognum._kernels.jit import jit, jit_inline
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def count_below(a, thr, tup):
     """Number of thresholds that ``a`` passes (the index of its nearest magnitude)."""
     lo = 0
@@ -29,7 +31,7 @@ def count_below(a, thr, tup):
     return lo
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def nearest_index(x, thr, tup, out):
     """``out[i]`` = index into the magnitude table of the nearest value to ``|x[i]|``
     (finite inputs; the caller handles NaN/inf)."""
@@ -37,7 +39,7 @@ def nearest_index(x, thr, tup, out):
         out[i] = count_below(abs(float(x[i])), thr, tup)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def stochastic_index(x, u, pv, out):
     """``out[i]`` = index into ``pv`` of the stochastically rounded ``|x[i]|``: the upper
     neighbour with probability (|x| - lo) / (hi - lo), so the expectation is |x| (unbiased).

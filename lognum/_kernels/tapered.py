@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import math
 
-from numba import int64, njit, uint64
+from numba import int64, uint64
 from numba.cpython.unsafe.numbers import leading_zeros
 
 from lognum._kernels.bits import bits_f64, dd_mul, f64_bits, mask
+from lognum._kernels.jit import jit_callee, jit_inline
 
 FB_LP = 59  # fraction bits of the fixed-point log2 used by the LP encoder
 _ONE59 = 1 << FB_LP
@@ -43,7 +44,7 @@ _EXP_BITS = uint64(0x3FF0000000000000)
 # log2 / exp2 of the fraction in fixed point
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def log2_frac_fast(mant):
     """``floor(log2(1 + mant/2^52) * 2^59)`` up to an error far below ``2^20`` units.
 
@@ -74,7 +75,7 @@ def log2_frac_fast(mant):
     return uint64(int64(gi))
 
 
-@njit(error_model="numpy")
+@jit_callee
 def log2_frac_exact(mant):
     """Exact leading 59 bits of ``log2(1 + mant/2^52)`` and whether the rest is nonzero.
 
@@ -96,7 +97,7 @@ def log2_frac_exact(mant):
     return g, rem
 
 
-@njit(error_model="numpy")
+@jit_callee
 def exp2_frac_dd(u, c_hi, c_lo):
     """``2^(u / 2^59)`` as a double-double, from the table ``c[i] = 2^(2^-i)`` (i = 1..59)."""
     hi = 1.0
@@ -111,7 +112,7 @@ def exp2_frac_dd(u, c_hi, c_lo):
 # field layout
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def regime_bits(k, rs):
     """Regime pattern and its length L for run value k (run capped at rs, no terminator)."""
     if k >= 0:
@@ -133,7 +134,7 @@ def regime_bits(k, rs):
     return reg, length
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def cut(S, frac, fb, n, es, rs):
     """Truncated n-1 bit body for scale ``S`` and an ``fb``-bit fraction, plus the dropped bits.
 
@@ -152,7 +153,7 @@ def cut(S, frac, fb, n, es, rs):
     return body, dropped, shift
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def round_body(body, dropped, shift, rem, maxp):
     """Round to nearest, ties to the even pattern; clamp to [1, maxp] (minpos .. maxpos)."""
     half = uint64(1) << uint64(shift - 1)
@@ -165,7 +166,7 @@ def round_body(body, dropped, shift, rem, maxp):
     return body
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def negate(body, n):
     """Two's-complement negation of an n-bit pattern."""
     return ((uint64(1) << uint64(n)) - body) & mask(n)
@@ -175,7 +176,7 @@ def negate(body, n):
 # encode
 
 
-@njit(error_model="numpy")
+@jit_callee
 def encode_magnitude(b, n, es, rs, sc, logm, sfi, sff):
     """Body (n-1 bits, >= 1) of the nearest code to the finite nonzero |x| with binary64 bits b."""
     maxp = mask(n - 1)
@@ -218,7 +219,7 @@ def encode_magnitude(b, n, es, rs, sc, logm, sfi, sff):
     return round_body(body, dropped, shift, rem, maxp)
 
 
-@njit(error_model="numpy")
+@jit_callee
 def encode(x, n, es, rs, sc, logm, sfi, sff):
     """n-bit code of the nearest value to the float ``x`` (bit-string RNE; docs/guide/)."""
     xf = float(x)
@@ -237,7 +238,7 @@ def encode(x, n, es, rs, sc, logm, sfi, sff):
 # decode
 
 
-@njit(error_model="numpy")
+@jit_callee
 def fields(code, n, es, rs):
     """Fields of a code: (sign, k, e, F, j, body); code must not be 0 or NaR."""
     sign = (code >> uint64(n - 1)) & uint64(1)
@@ -274,7 +275,7 @@ def fields(code, n, es, rs):
     return sign, k, e, F, j, body
 
 
-@njit(error_model="numpy")
+@jit_callee
 def decode(code, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     """float64 value of an n-bit code (0 -> 0.0, NaR -> NaN). LP values are correctly rounded
     from a double-double evaluation of 2^(fraction)."""
@@ -288,7 +289,7 @@ def decode(code, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     return hi
 
 
-@njit(error_model="numpy")
+@jit_callee
 def decode_dd(code, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     """Magnitude of a nonzero, non-NaR code as a double-double (hi, lo)."""
     sign, k, e, F, j, _ = fields(code, n, es, rs)
@@ -308,7 +309,7 @@ def decode_dd(code, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     return hi * s, lo * s
 
 
-@njit(error_model="numpy")
+@jit_callee
 def log2_of_body(body, n, es, rs, sc, logm, sfi, sff):
     """log2 of the magnitude of a positive body (float64; exact for LP with dyadic sf)."""
     _, k, e, F, j, _ = fields(body, n, es, rs)
@@ -321,7 +322,7 @@ def log2_of_body(body, n, es, rs, sc, logm, sfi, sff):
 # branch-free fast paths (the array loops use these; tests compare them with the above)
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def _pack(S, frac, fb, n, es, rs, lost):
     """Branch-free: nearest body (>= 1, <= maxpos) for scale S (any int) and an fb-bit fraction.
 
@@ -374,7 +375,7 @@ def _pack(S, frac, fb, n, es, rs, lost):
     return body, near
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def encode_lp_fast(x, n, es, rs, sfi, sff):
     """LP code from the fast log2, and whether it is within 2^-39 of a tie (then the caller must
     redo it with ``encode``). Free of data-dependent control flow so the array loop vectorises."""
@@ -398,7 +399,7 @@ def encode_lp_fast(x, n, es, rs, sfi, sff):
     return body, near
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def decode_gp_fast(code, n, es, rs, sc):
     """Branch-free GP/posit decode (same values as ``decode`` with logm = 0)."""
     sign = (code >> uint64(n - 1)) & uint64(1)
@@ -427,9 +428,9 @@ def decode_gp_fast(code, n, es, rs, sc):
     return v
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def encode_gp_fast(x, n, es, rs, sc):
-    """``encode_fast`` for GP/posit only (no LP branch in the loop body)."""
+    """``encode`` for GP/posit only (no LP branch in the loop body)."""
     xf = float(x)
     b = f64_bits(xf)
     mag = b & mask(63)

@@ -29,12 +29,14 @@ SIMD lanes of the float64 path (8 per ymm here: LLVM prefers 256-bit vectors on 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
-from numba import float32, int32, njit, types, uint32
+from numba import float32, int32, types, uint32
 from numba.extending import intrinsic
 
 from lognum._kernels.bits import bits_f32, f32_bits
+from lognum._kernels.jit import jit, jit_inline
 from lognum._kernels.tapered import encode
 
 # Elements per block of the array loops. Pass it as a run-time argument: the same loop with the
@@ -66,12 +68,25 @@ def sra32(typingctx, a, s):
     return sig, codegen
 
 
+class GP32Params(NamedTuple):
+    """The loop constants of ``quantize_gp32`` and ``encode_gp32`` (Python ints; the loops
+    narrow them to int32 once, ``gp32_int32``)."""
+
+    n: int
+    es: int
+    rs: int
+    off: int  # (B - 127 - sc) 2^23: Y = mag + off
+    magmin: int  # |x| bits below this clamp to it (scale sc - B, below every value)
+    magmax: int  # |x| bits above this clamp to it (top of scale sc + B - 1)
+    ymin: int  # Y of minpos
+    ymax: int  # Y of maxpos
+
+
 def gp32_params(
     n: int, es: int, rs: int, sc: int, minpos: float, maxpos: float
-) -> tuple[int, int, int, int, int] | None:
-    """Loop constants ``(off, magmin, magmax, ymin, ymax)`` of ``quantize_gp32`` for
-    GP<n,es,rs,sc> with the given (exact float64) minpos/maxpos, or None when the binary32
-    path does not apply (see the module docstring)."""
+) -> GP32Params | None:
+    """Loop constants of ``quantize_gp32`` for GP<n,es,rs,sc> with the given (exact float64)
+    minpos/maxpos, or None when the binary32 path does not apply (see the module docstring)."""
     B = rs << es
     if sc - B < -126 or sc + B - 1 > 127:
         return None
@@ -84,13 +99,29 @@ def gp32_params(
     magmax = ((sc + B + 127) << 23) - 1
     ymin = int(lo.view(np.uint32)) + off
     ymax = int(hi.view(np.uint32)) + off
-    return off, magmin, magmax, ymin, ymax
+    return GP32Params(n, es, rs, off, magmin, magmax, ymin, ymax)
 
 
-@njit(inline="always", error_model="numpy")
-def round_gp32(mag, n, es, rs, off, magmin, magmax, ymin, ymax):
-    """Y of the GP value nearest to the positive binary32 with bits ``mag`` (int32; all
-    arguments int32; see the module docstring). Zero, NaN and inf are the caller's."""
+@jit_inline
+def gp32_int32(p):
+    """``p`` (a ``GP32Params``) with every field an int32: the 32-bit lanes of the loops."""
+    return GP32Params(
+        int32(p.n),
+        int32(p.es),
+        int32(p.rs),
+        int32(p.off),
+        int32(p.magmin),
+        int32(p.magmax),
+        int32(p.ymin),
+        int32(p.ymax),
+    )
+
+
+@jit_inline
+def round_gp32(mag, p):
+    """Y of the GP value nearest to the positive binary32 with bits ``mag`` (int32; ``p`` a
+    ``GP32Params`` of int32, see the module docstring). Zero, NaN and inf are the caller's."""
+    n, es, rs, off, magmin, magmax, ymin, ymax = p
     m = mag
     if m < magmin:
         m = magmin
@@ -125,15 +156,15 @@ def round_gp32(mag, n, es, rs, off, magmin, magmax, ymin, ymax):
     return q
 
 
-@njit(inline="always", error_model="numpy")
-def quantize_gp32_one(x, n, es, rs, off, magmin, magmax, ymin, ymax):
-    """binary32 bits of the GP value nearest to the float32 ``x`` (all arguments int32 except
-    x; see the module docstring)."""
+@jit_inline
+def quantize_gp32_one(x, p):
+    """binary32 bits of the GP value nearest to the float32 ``x`` (``p``: a ``GP32Params`` of
+    int32; see the module docstring)."""
     b = f32_bits(x)
     mag = int32(b & uint32(0x7FFFFFFF))
     sign = uint32(b & uint32(0x80000000))
-    q = round_gp32(mag, n, es, rs, off, magmin, magmax, ymin, ymax)
-    res = uint32(uint32(q - off) | sign)
+    q = round_gp32(mag, p)
+    res = uint32(uint32(q - p.off) | sign)
     if mag == int32(0):
         res = uint32(0)
     if mag >= int32(0x7F800000):
@@ -141,14 +172,15 @@ def quantize_gp32_one(x, n, es, rs, off, magmin, magmax, ymin, ymax):
     return bits_f32(res)
 
 
-@njit(inline="always", error_model="numpy")
-def encode_gp32_one(x, n, es, rs, off, magmin, magmax, ymin, ymax, maskn):
+@jit_inline
+def encode_gp32_one(x, p, maskn):
     """n-bit code (int32 pattern) of the GP value nearest to the float32 ``x``: the body is
     rebuilt from the rounded Y (regime of its scale, then its low es + 23 bits, which carry no
-    bits below the format's last one)."""
+    bits below the format's last one; ``p``: a ``GP32Params`` of int32)."""
+    n, es, rs = p.n, p.es, p.rs
     b = f32_bits(x)
     mag = int32(b & uint32(0x7FFFFFFF))
-    q = round_gp32(mag, n, es, rs, off, magmin, magmax, ymin, ymax)
+    q = round_gp32(mag, p)
     k = int32(sra32(sra32(q, int32(23)), es) - rs)
     r = int32((k ^ sra32(k, int32(31))) + int32(1))
     length = int32(r + int32(1))
@@ -175,47 +207,33 @@ def encode_gp32_one(x, n, es, rs, off, magmin, magmax, ymin, ymax, maskn):
     return code
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def encode_gp32(x, out, n, es, rs, off, magmin, magmax, ymin, ymax, block):
+@jit
+def encode_gp32(x, out, p, block):
     """``out[i]`` = code of the GP/posit round-to-nearest of the float32 ``x[i]`` (out: uint8,
-    uint16 or uint32), for formats accepted by ``gp32_params``."""
+    uint16 or uint32), for formats accepted by ``gp32_params`` (``p``: its ``GP32Params``)."""
     maskn = int32(-1)
-    if n < 32:
-        maskn = int32((1 << n) - 1)
-    n = int32(n)
-    es = int32(es)
-    rs = int32(rs)
-    off = int32(off)
-    magmin = int32(magmin)
-    magmax = int32(magmax)
-    ymin = int32(ymin)
-    ymax = int32(ymax)
+    if p.n < 32:
+        maskn = int32((1 << p.n) - 1)
+    q = gp32_int32(p)
     for s in range(0, x.size, block):
         m = min(block, x.size - s)
         xs = x[s : s + m]
         os = out[s : s + m]
         for j in range(m):
-            os[j] = encode_gp32_one(xs[j], n, es, rs, off, magmin, magmax, ymin, ymax, maskn)
+            os[j] = encode_gp32_one(xs[j], q, maskn)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def quantize_gp32(x, out, n, es, rs, off, magmin, magmax, ymin, ymax, block):
+@jit
+def quantize_gp32(x, out, p, block):
     """``out[i]`` = GP/posit round-to-nearest of the float32 ``x[i]`` (float32), for formats
-    accepted by ``gp32_params``. Parameters are run-time integers."""
-    n = int32(n)
-    es = int32(es)
-    rs = int32(rs)
-    off = int32(off)
-    magmin = int32(magmin)
-    magmax = int32(magmax)
-    ymin = int32(ymin)
-    ymax = int32(ymax)
+    accepted by ``gp32_params`` (``p``: its ``GP32Params``). Parameters are run-time integers."""
+    q = gp32_int32(p)
     for s in range(0, x.size, block):
         m = min(block, x.size - s)
         xs = x[s : s + m]
         os = out[s : s + m]
         for j in range(m):
-            os[j] = quantize_gp32_one(xs[j], n, es, rs, off, magmin, magmax, ymin, ymax)
+            os[j] = quantize_gp32_one(xs[j], q)
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,7 +255,7 @@ _C_LOG2 = 2.0 / math.log(2.0)
 _MIN_DROP = 13  # d >= 13: about 2W / 2^d < 2^-7 of the inputs are near a tie at worst
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def log2_mant32(m):
     """binary32 ``log2(1 + m / 2^23)`` for a 23-bit mantissa m (int32): atanh series on
     [sqrt(1/2), sqrt(2)), ``log2 v = (2/ln 2)(z + z^3/3 + z^5/5 + z^7/7)``, ``z = (v-1)/(v+1)``,
@@ -258,18 +276,40 @@ def log2_mant32(m):
     return off + (cz + cz * (z2 * s))
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def log2_mant32_all(out):
     """``out[m] = log2_mant32(m)`` for every m < out.size (the exhaustive error check)."""
     for i in range(out.size):
         out[i] = log2_mant32(int32(i))
 
 
+class LP32Params(NamedTuple):
+    """The loop constants of ``quantize_lp32`` (the loop narrows them to int32 once,
+    ``lp32_int32``; ``sfi``/``sff`` stay int64/uint64 for the exact encoder)."""
+
+    n: int
+    es: int
+    rs: int
+    sfi: int  # sf = sfi + sff / 2^59
+    sff: np.uint64
+    FB: int  # fraction bits of T
+    B: int  # rs 2^es
+    sfib: int  # sfi - 127 + B: binary32 exponent bits + sfib = the scale + B
+    sffh: int  # sff cut to FB bits
+    c0: int  # the drop d = length + c0
+    tmin: int  # T of minpos
+    tmax: int  # T of maxpos
+    sh: int  # table index = T >> sh
+    W: int  # redo with the exact encoder within W units of a tie
+    scale: np.float32  # 2^FB
+
+
 def lp32_params(
     n: int, es: int, rs: int, sfi: int, sff: int, code_table: np.ndarray, fields: np.ndarray
-) -> tuple | None:
-    """Loop constants and the T-indexed value table of ``quantize_lp32`` for LP<n,es,rs,sf>
-    (``sf = sfi + sff/2^59``), or None when the binary32 path does not apply.
+) -> tuple[LP32Params, np.ndarray] | None:
+    """Loop constants (an ``LP32Params``) and the T-indexed value table of ``quantize_lp32``
+    for LP<n,es,rs,sf> (``sf = sfi + sff/2^59``), or None when the binary32 path does not
+    apply.
 
     ``code_table``: float32 value of every n-bit code; ``fields``: (k, e, F, j) of every
     positive code 1 .. 2^(n-1) - 1, one row each, in order."""
@@ -295,15 +335,56 @@ def lp32_params(
     tmin, tmax = int(T[0]), int(T[-1])
     sffh = sff >> (59 - FB)
     c0 = es + FB + 1 - n  # d = length + c0
-    consts = (FB, B, sfi - 127 + B, sffh, c0, tmin, tmax, sh, W, np.float32(2.0**FB))
+    consts = LP32Params(
+        n,
+        es,
+        rs,
+        sfi,
+        np.uint64(sff),
+        FB,
+        B,
+        sfi - 127 + B,
+        sffh,
+        c0,
+        tmin,
+        tmax,
+        sh,
+        W,
+        np.float32(2.0**FB),
+    )
     return consts, idx_table
 
 
-@njit(inline="always", error_model="numpy")
-def lp32_index(x, n, es, rs, FB, B, sfib, sffh, c0, tmin, tmax, sh, W, scale):
+@jit_inline
+def lp32_int32(p):
+    """``p`` (an ``LP32Params``) with the fields of ``lp32_index`` narrowed to int32 (and
+    float32): the 32-bit lanes of the loop."""
+    return LP32Params(
+        int32(p.n),
+        int32(p.es),
+        int32(p.rs),
+        p.sfi,
+        p.sff,
+        int32(p.FB),
+        int32(p.B),
+        int32(p.sfib),
+        int32(p.sffh),
+        int32(p.c0),
+        int32(p.tmin),
+        int32(p.tmax),
+        int32(p.sh),
+        int32(p.W),
+        float32(p.scale),
+    )
+
+
+@jit_inline
+def lp32_index(x, p):
     """(index into the table of ``lp32_params`` of the LP value nearest to x, whether x must
-    be redone with the exact encoder). Table layout: positive values, then their negatives,
-    then 0.0, then NaN."""
+    be redone with the exact encoder); ``p``: ``lp32_int32`` of the format's ``LP32Params``.
+    Table layout: positive values, then their negatives, then 0.0, then NaN."""
+    n, es, rs, FB, B, sfib, sffh, c0 = p.n, p.es, p.rs, p.FB, p.B, p.sfib, p.sffh, p.c0
+    tmin, tmax, sh, W, scale = p.tmin, p.tmax, p.sh, p.W, p.scale
     b = f32_bits(x)
     mag = int32(b & uint32(0x7FFFFFFF))
     ebits = sra32(mag, int32(23))
@@ -363,47 +444,16 @@ def lp32_index(x, n, es, rs, FB, B, sfib, sffh, c0, tmin, tmax, sh, W, scale):
     return idx, near
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def quantize_lp32(
-    x,
-    out,
-    n,
-    es,
-    rs,
-    sfi,
-    sff,
-    FB,
-    B,
-    sfib,
-    sffh,
-    c0,
-    tmin,
-    tmax,
-    sh,
-    W,
-    scale,
-    tab,
-    code_tab,
-    block,
-):
+@jit
+def quantize_lp32(x, out, p, tab, code_tab, block):
     """``out[i]`` = LP round-to-nearest of the float32 ``x[i]``, for formats accepted by
-    ``lp32_params`` (``tab``; ``code_tab`` = float32 value of each code, for the exact redo).
+    ``lp32_params`` (``p``: its ``LP32Params``; ``tab``: its table; ``code_tab`` = float32
+    value of each code, for the exact redo).
     Blocks of ``block`` elements (slices of x and out): a vectorised pass computes table
     indices into a small buffer, a second (scalar: a gather next to a store cannot be proven
     alias-free) reads the table. Returns the number of inputs redone with the exact encoder."""
-    n32 = int32(n)
-    es32 = int32(es)
-    rs32 = int32(rs)
-    FB = int32(FB)
-    B = int32(B)
-    sfib = int32(sfib)
-    sffh = int32(sffh)
-    c0 = int32(c0)
-    tmin = int32(tmin)
-    tmax = int32(tmax)
-    sh = int32(sh)
-    W = int32(W)
-    scale = float32(scale)
+    n, es, rs, sfi, sff = p.n, p.es, p.rs, p.sfi, p.sff
+    q = lp32_int32(p)
     buf = np.empty(block, dtype=np.int32)
     total = 0
     for s in range(0, x.size, block):
@@ -412,9 +462,7 @@ def quantize_lp32(
         os = out[s : s + m]
         near_count = int32(0)
         for j in range(m):
-            idx, near = lp32_index(
-                xs[j], n32, es32, rs32, FB, B, sfib, sffh, c0, tmin, tmax, sh, W, scale
-            )
+            idx, near = lp32_index(xs[j], q)
             if near:
                 idx = int32(idx | int32(1 << 30))
             buf[j] = idx

@@ -39,10 +39,11 @@ from __future__ import annotations
 
 import math
 
-from numba import int64, njit, uint64
+from numba import int64, uint64
 from numba.cpython.unsafe.numbers import leading_zeros
 
 from lognum._kernels.bits import mask, two_sum
+from lognum._kernels.jit import jit, jit_inline
 from lognum._kernels.tapered import (
     FB_LP,
     cut,
@@ -67,25 +68,25 @@ _LN2 = math.log(2.0)
 # codes
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def nar(n):
     return uint64(1) << uint64(n - 1)
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def neg_code(c, n):
     """Negation is exact: two's complement of the pattern (0 and NaR are their own negatives)."""
     return negate(c, n)
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def abs_code(c, n):
     if (c >> uint64(n - 1)) & uint64(1):
         return negate(c, n)  # NaR stays NaR
     return c
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def signed_code(c, n):
     """The pattern read as an n-bit two's-complement integer: the standard's total order
     (NaR below every real, then the reals in increasing order)."""
@@ -95,7 +96,7 @@ def signed_code(c, n):
     return v
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def compare_code(ca, cb, n):
     """-1, 0 or 1 by the posit standard's total order (NaR == NaR, NaR < every real)."""
     a = signed_code(ca, n)
@@ -103,7 +104,7 @@ def compare_code(ca, cb, n):
     return (a > b) - (a < b)
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def _finish(neg, body, n):
     if neg:
         return negate(body, n)
@@ -114,7 +115,7 @@ def _finish(neg, body, n):
 # GP / posit: integer significands
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def unpack_gp(c, n, es, rs, sc):
     """(negative, S, M) with |value| = M 2^S, M the integer significand (hidden bit included)."""
     sign, k, e, F, j, _ = fields(c, n, es, rs)
@@ -122,7 +123,7 @@ def unpack_gp(c, n, es, rs, sc):
     return sign != uint64(0), (k << es) + e + sc - F, M
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def round_gp(neg, S, M, sticky, n, es, rs, sc):
     """Code of the value ``(M + eps) 2^S`` rounded (``M > 0``; ``eps`` in (0, 1) if ``sticky``
     else 0), with the sign ``neg``: the encoder's cut + round on the exact value."""
@@ -144,7 +145,7 @@ def round_gp(neg, S, M, sticky, n, es, rs, sc):
     return _finish(neg, round_body(body, dropped, shift, sticky, maxp), n)
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def _norm62(S, M):
     """Shift M so that its leading one is bit 61 (M has at most 62 bits)."""
     lz = int64(leading_zeros(M))
@@ -152,7 +153,7 @@ def _norm62(S, M):
     return S - d, M << uint64(d)
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def add_exact_gp(na, Sa, Ma, nb, Sb, Mb):
     """Jammed exact sum of ±Ma 2^Sa and ±Mb 2^Sb: (negative, S, M) with M 2^S the sum, its last
     bit jammed (M == 0: the sum is exactly zero)."""
@@ -173,7 +174,7 @@ def add_exact_gp(na, Sa, Ma, nb, Sb, Mb):
     return na, Sa, M
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def add_gp(ca, cb, n, es, rs, sc):
     if ca == nar(n) or cb == nar(n):
         return nar(n)
@@ -189,7 +190,7 @@ def add_gp(ca, cb, n, es, rs, sc):
     return round_gp(neg, S, M, False, n, es, rs, sc)
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def mul_gp(ca, cb, n, es, rs, sc):
     if ca == nar(n) or cb == nar(n):
         return nar(n)
@@ -200,7 +201,7 @@ def mul_gp(ca, cb, n, es, rs, sc):
     return round_gp(na != nb, Sa + Sb, Ma * Mb, False, n, es, rs, sc)
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def div_gp(ca, cb, n, es, rs, sc):
     if ca == nar(n) or cb == nar(n) or cb == uint64(0):
         return nar(n)
@@ -215,7 +216,7 @@ def div_gp(ca, cb, n, es, rs, sc):
     return round_gp(na != nb, Sa - lz - Sb, q, r != uint64(0), n, es, rs, sc)
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def isqrt64(x):
     """floor(sqrt(x)) for x < 2^64 (float guess, then exact integer correction)."""
     r = uint64(math.sqrt(float(x)))
@@ -228,7 +229,7 @@ def isqrt64(x):
     return r
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def sqrt_gp(ca, n, es, rs, sc):
     if ca == nar(n) or (ca >> uint64(n - 1)) & uint64(1):
         return nar(n)
@@ -243,7 +244,7 @@ def sqrt_gp(ca, n, es, rs, sc):
     return round_gp(False, (S - lz) >> 1, r, r * r != A, n, es, rs, sc)
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def fma_gp(ca, cb, cc, n, es, rs, sc):
     """a * b + c with one rounding."""
     if ca == nar(n) or cb == nar(n) or cc == nar(n):
@@ -268,27 +269,27 @@ def fma_gp(ca, cb, cc, n, es, rs, sc):
 # LP: fixed-point logs (integer part, 59-bit fraction)
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def unpack_lp(c, n, es, rs):
     """(negative, I, f): the code's log ``u = I + f / 2^59`` (value 2^(u - sf))."""
     sign, k, e, F, j, _ = fields(c, n, es, rs)
     return sign != uint64(0), (k << es) + e, j << uint64(FB_LP - F)
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def fx_add(Ia, fa, Ib, fb):
     f = fa + fb
     return Ia + Ib + int64(f >> uint64(FB_LP)), f & mask(FB_LP)
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def fx_sub(Ia, fa, Ib, fb):
     if fa >= fb:
         return Ia - Ib, fa - fb
     return Ia - Ib - 1, fa + uint64(_ONE) - fb
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def round_lp(neg, I, f, sticky, n, es, rs):
     """Code of ``2^(u - sf)`` for the exact log ``u = I + (f + eps) / 2^59`` (eps in (0, 1) if
     ``sticky``), i.e. the encoder's cut + round of the log (log-domain RNE)."""
@@ -301,7 +302,7 @@ def round_lp(neg, I, f, sticky, n, es, rs):
     return _finish(neg, round_body(body, dropped, shift, sticky, maxp), n)
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def mul_lp(ca, cb, n, es, rs, sfi, sff):
     if ca == nar(n) or cb == nar(n):
         return nar(n)
@@ -314,7 +315,7 @@ def mul_lp(ca, cb, n, es, rs, sfi, sff):
     return round_lp(na != nb, I, f, False, n, es, rs)
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def div_lp(ca, cb, n, es, rs, sfi, sff):
     if ca == nar(n) or cb == nar(n) or cb == uint64(0):
         return nar(n)
@@ -327,7 +328,7 @@ def div_lp(ca, cb, n, es, rs, sfi, sff):
     return round_lp(na != nb, I, f, False, n, es, rs)
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def sqrt_lp(ca, n, es, rs, sfi, sff):
     if ca == nar(n) or (ca >> uint64(n - 1)) & uint64(1):
         return nar(n)
@@ -341,7 +342,7 @@ def sqrt_lp(ca, n, es, rs, sfi, sff):
     return round_lp(False, I >> 1, f, lost, n, es, rs)
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def _exp2_fx(I, f, c_hi, c_lo):
     """2^(I + f/2^59) as a double-double (relative error < 2^-95)."""
     hi, lo = exp2_frac_dd(f, c_hi, c_lo)
@@ -349,7 +350,7 @@ def _exp2_fx(I, f, c_hi, c_lo):
     return hi * s, lo * s
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def add_log_lp(n1, I1, f1, n2, I2, f2, n, es, rs, c_hi, c_lo):
     """Correctly rounded ±2^(u1 - sf) ± 2^(u2 - sf) for exact fixed-point logs u1, u2 (in the
     encoder's u domain). Returns (code, undecided): ``undecided`` is True only if the
@@ -409,7 +410,7 @@ def add_log_lp(n1, I1, f1, n2, I2, f2, n, es, rs, c_hi, c_lo):
     return _finish(n1, body, n), undecided
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def add_lp(ca, cb, n, es, rs, c_hi, c_lo):
     if ca == nar(n) or cb == nar(n):
         return nar(n), False
@@ -422,7 +423,7 @@ def add_lp(ca, cb, n, es, rs, c_hi, c_lo):
     return add_log_lp(na, Ia, fa, nb, Ib, fb, n, es, rs, c_hi, c_lo)
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def fma_lp(ca, cb, cc, n, es, rs, sfi, sff, c_hi, c_lo):
     """a * b + c with one rounding: the exact product log u_a + u_b - sf, then the LP sum."""
     if ca == nar(n) or cb == nar(n) or cc == nar(n):
@@ -443,7 +444,7 @@ def fma_lp(ca, cb, cc, n, es, rs, sfi, sff, c_hi, c_lo):
 # dispatch on the family (logm) and the operation
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def binop(op, ca, cb, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     """(code, undecided) of ``ca op cb`` for op in OP_ADD, OP_SUB, OP_MUL, OP_DIV."""
     if op == OP_SUB:
@@ -462,14 +463,14 @@ def binop(op, ca, cb, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     return div_lp(ca, cb, n, es, rs, sfi, sff), False
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def sqrt_any(ca, n, es, rs, sc, logm, sfi, sff):
     if logm == 0:
         return sqrt_gp(ca, n, es, rs, sc)
     return sqrt_lp(ca, n, es, rs, sfi, sff)
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def fma_any(ca, cb, cc, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     if logm == 0:
         return fma_gp(ca, cb, cc, n, es, rs, sc), False
@@ -480,25 +481,25 @@ def fma_any(ca, cb, cc, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
 # value <-> code for the float ufuncs (disk-cached wrappers of the encoder / decoder)
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def value_to_code_gp(x, n, es, rs, sc):
     """Nearest GP/posit code of a float (the encoder's rounding; NaN/inf -> NaR)."""
     return encode_gp_fast(x, n, es, rs, sc)
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def code_to_value_gp(c, n, es, rs, sc):
     """float64 value of a GP/posit code (NaR -> NaN)."""
     return decode_gp_fast(c, n, es, rs, sc)
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def value_to_code_lp(x, n, es, rs, sfi, sff):
     """Nearest LP code of a float (log-domain RNE; NaN/inf -> NaR)."""
     return encode(x, n, es, rs, 0, 1, sfi, sff)
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def code_to_value_lp(c, n, es, rs, sfi, sff, c_hi, c_lo):
     """float64 value of an LP code (NaR -> NaN)."""
     return decode(c, n, es, rs, 0, 1, sfi, sff, c_hi, c_lo)

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import math
 
-from numba import int64, njit, uint64
+from numba import int64, uint64
 
 from lognum._kernels import bits as _bits
 from lognum._kernels.bits import f64_bits, mask
+from lognum._kernels.jit import jit, jit_inline
 from lognum._kernels.tapered import _pack, decode_gp_fast, encode_gp_fast, negate
 
 OP_ADD, OP_SUB, OP_MUL, OP_DIV = 0, 1, 2, 3
@@ -35,8 +36,8 @@ OP_ADD, OP_SUB, OP_MUL, OP_DIV = 0, 1, 2, 3
 
 # the error-free transformations of ``bits``, compiled again inlined (Numba IR inlining) so the
 # loops that call them vectorise: one source, two compilations
-two_sum = njit(inline="always", error_model="numpy")(_bits.two_sum.py_func)
-two_prod = njit(inline="always", error_model="numpy")(_bits.two_prod.py_func)
+two_sum = jit_inline(_bits.two_sum.py_func)
+two_prod = jit_inline(_bits.two_prod.py_func)
 
 
 def fast_ok(n: int, es: int, rs: int, sc: int) -> bool:
@@ -45,7 +46,7 @@ def fast_ok(n: int, es: int, rs: int, sc: int) -> bool:
     return 2 * ((rs << es) + abs(sc) + 1) <= 1000
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def round_sum2(s, e, n, es, rs, sc):
     """Code of the exact ``s + e`` (``|e| <= ulp(s)/2``; NaN/inf ``s`` -> NaR)."""
     b = f64_bits(s)
@@ -66,7 +67,7 @@ def round_sum2(s, e, n, es, rs, sc):
     return code
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def exact2(op, x, y):
     """(s, e) with s + e the exact x op y (e's sign and nonzeroness only, for OP_DIV)."""
     if op == OP_ADD:
@@ -83,14 +84,14 @@ def exact2(op, x, y):
     return q, r
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def sqrt2(x):
     s = math.sqrt(x)
     p, pe = two_prod(s, s)
     return s, (x - p) - pe
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def binop_codes_fast(op, ca, cb, out, n, es, rs, sc):
     m = mask(n)
     for i in range(out.size):
@@ -100,7 +101,7 @@ def binop_codes_fast(op, ca, cb, out, n, es, rs, sc):
         out[i] = round_sum2(s, e, n, es, rs, sc)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def sqrt_codes_fast(ca, out, n, es, rs, sc):
     m = mask(n)
     for i in range(out.size):
@@ -108,7 +109,7 @@ def sqrt_codes_fast(ca, out, n, es, rs, sc):
         out[i] = round_sum2(s, e, n, es, rs, sc)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def binop_values_fast(op, a, b, out, n, es, rs, sc):
     """Float values in, float values out (``out``'s dtype); returns how many inputs are not
     values of the format (NaN = NaR is one)."""

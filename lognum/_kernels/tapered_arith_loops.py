@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import math
 
-from numba import njit, uint64
+from numba import uint64
 
 from lognum._kernels.bits import mask
+from lognum._kernels.jit import jit
 from lognum._kernels.tapered_arith import binop, fma_any, sqrt_any
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def binop_codes(op, ca, cb, out, und, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     """``out[i] = ca[i] op cb[i]``; ``und[i]`` = 1 where the LP decision was left undecided
     (see ``tapered_arith.add_log_lp``). Returns how many."""
@@ -35,14 +36,14 @@ def binop_codes(op, ca, cb, out, und, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo)
     return count
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def sqrt_codes(ca, out, n, es, rs, sc, logm, sfi, sff):
     m = mask(n)
     for i in range(out.size):
         out[i] = sqrt_any(uint64(ca[i]) & m, n, es, rs, sc, logm, sfi, sff)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def fma_codes(ca, cb, cc, out, und, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     m = mask(n)
     count = 0
@@ -67,7 +68,7 @@ def fma_codes(ca, cb, cc, out, und, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     return count
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def build_table(op, tab, und, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     """``tab[(a << n) | b] = a op b`` for all n-bit codes a, b (``tab`` has 4^n entries)."""
     size = 1 << n
@@ -81,14 +82,14 @@ def build_table(op, tab, und, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     return count
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def lookup2(ca, cb, tab, n, out):
     m = (1 << n) - 1
     for i in range(out.size):
         out[i] = tab[((ca[i] & m) << n) | (cb[i] & m)]
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def lookup2_values(a, b, ca, cb, tab, n, vals, out):
     """``out[i] = vals[tab[ca[i], cb[i]]]`` and the number of inputs that are not values of
     the format (``vals[c]`` must equal the input, NaN for NaR)."""
@@ -107,13 +108,13 @@ def lookup2_values(a, b, ca, cb, tab, n, vals, out):
     return bad
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def lookup1(ca, tab, out):
     for i in range(out.size):
         out[i] = tab[ca[i]]
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def check_values(a, ca, vals):
     """How many ``a[i]`` differ from ``vals[ca[i]]`` (NaN matches NaN)."""
     bad = 0

@@ -2,11 +2,11 @@
 
 How parameters reach the kernels (a measured trade-off, CONTRIBUTING.md): the loops take
 the format parameters as **run-time integers**. With every scalar helper inlined
-(``inline="always"``) and no data-dependent control flow in the loop body, LLVM still
-vectorises them (AVX-512), and they measured 1.25x slower than a loop with the parameters
-frozen as compile-time constants (posit<8,2>, 10^7 float32: 29 ms vs 23 ms). In exchange one
-compilation per dtype signature, cached on disk, serves every configuration: the LPQ search that
-visits hundreds of (n, es, rs, sf) pays no compilation per configuration.
+(``jit_inline``) and no data-dependent control flow in the loop body, LLVM still vectorises
+them; they are somewhat slower than a loop with the parameters frozen as compile-time constants
+(a format's ``ufunc``), but one compilation per dtype signature, cached on disk, serves every
+configuration: the LPQ search that visits hundreds of (n, es, rs, sf) pays no compilation per
+configuration.
 
 All loops take 1-D contiguous arrays and write into a NumPy-allocated output.
 """
@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 
-from numba import int64, njit, uint64
+from numba import int64, uint64
 
 from lognum._kernels.bits import bits_f64, f64_bits, mask, two_sum
+from lognum._kernels.jit import jit, jit_callee
 from lognum._kernels.tapered import (
     decode,
     decode_dd,
@@ -26,7 +27,6 @@ from lognum._kernels.tapered import (
     encode_gp_fast,
     encode_lp_fast,
     encode_magnitude,
-    exp2_frac_dd,
     fields,
     log2_of_body,
     negate,
@@ -36,13 +36,13 @@ from lognum._kernels.tapered import (
 # reference loops over the readable scalar kernels (tests compare the fast loops with these)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def encode_ref(x, out, n, es, rs, sc, logm, sfi, sff):
     for i in range(x.size):
         out[i] = encode(x[i], n, es, rs, sc, logm, sfi, sff)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def decode_ref(codes, out, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     m = mask(n)
     for i in range(codes.size):
@@ -53,20 +53,20 @@ def decode_ref(codes, out, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
 # GP / posit fast loops
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def encode_gp(x, out, n, es, rs, sc):
     for i in range(x.size):
         out[i] = encode_gp_fast(x[i], n, es, rs, sc)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def decode_gp(codes, out, n, es, rs, sc):
     m = mask(n)
     for i in range(codes.size):
         out[i] = decode_gp_fast(uint64(codes[i]) & m, n, es, rs, sc)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def quantize_gp(x, out, n, es, rs, sc):
     for i in range(x.size):
         out[i] = decode_gp_fast(encode_gp_fast(x[i], n, es, rs, sc), n, es, rs, sc)
@@ -76,7 +76,7 @@ def quantize_gp(x, out, n, es, rs, sc):
 # LP fast loops
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def encode_lp(x, out, n, es, rs, sfi, sff):
     """Vectorised pass with the fast log2; the rare inputs near a tie are redone exactly."""
     near_count = 0
@@ -92,21 +92,21 @@ def encode_lp(x, out, n, es, rs, sfi, sff):
     return near_count
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def lp_value_table(n, es, rs, sfi, sff, c_hi, c_lo, out):
     """Decode of every n-bit LP code (``out`` has 2^n entries)."""
     for c in range(out.size):
         out[c] = decode(uint64(c), n, es, rs, 0, 1, sfi, sff, c_hi, c_lo)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def take(codes, table, out):
     """``out[i] = table[codes[i]]``."""
     for i in range(codes.size):
         out[i] = table[codes[i]]
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def decode_lp(codes, out, n, es, rs, sfi, sff, c_hi, c_lo):
     """LP decode without a table (n too large for one): double-double 2^fraction per element."""
     m = mask(n)
@@ -118,7 +118,7 @@ def decode_lp(codes, out, n, es, rs, sfi, sff, c_hi, c_lo):
 # other rounding modes (run-time parameters; not the hot path)
 
 
-@njit(error_model="numpy")
+@jit_callee
 def _bracket(mag, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     """Bodies (lo, hi) bracketing |x| (binary64 bits ``mag``, finite, nonzero); lo == hi when
     |x| is representable or beyond [minpos, maxpos]."""
@@ -137,7 +137,7 @@ def _bracket(mag, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     return c - uint64(1), c
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def round_linear(x, out, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
     """Nearest by value, ties to the even pattern (LP ``rounding="linear"``). The midpoint of the
     two neighbours is formed in double-double."""
@@ -163,7 +163,7 @@ def round_linear(x, out, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo):
         out[i] = body
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def round_stochastic(x, u, out, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo, logdomain):
     """Stochastic rounding: the upper neighbour (in magnitude) with probability equal to the
     fraction of the gap that |x| covers, measured in value (``logdomain=0``) or in log2 (1).
@@ -193,7 +193,7 @@ def round_stochastic(x, u, out, n, es, rs, sc, logm, sfi, sff, c_hi, c_lo, logdo
         out[i] = body
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def fields_of(codes, n, es, rs, out):
     """Fields of each code (not 0, not NaR) into ``out[:, 0:5]`` = sign, k, e, F, j."""
     for i in range(codes.size):
@@ -203,10 +203,3 @@ def fields_of(codes, n, es, rs, out):
         out[i, 2] = e
         out[i, 3] = F
         out[i, 4] = int64(j)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def exp2_frac_values(u, c_hi, c_lo, out_hi, out_lo):
-    """Double-double 2^(u/2^59) for each u (used to build LP tables and by tests)."""
-    for i in range(u.size):
-        out_hi[i], out_lo[i] = exp2_frac_dd(uint64(u[i]), c_hi, c_lo)

@@ -20,13 +20,14 @@ per element, on the integer bit patterns of x (float32 and float64 in one kernel
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, uint64
+from numba import uint64
 
 from lognum._kernels.bits import bits_f32, f64_bits
+from lognum._kernels.jit import jit, jit_callee
 from lognum._kernels.tapered import encode_magnitude
 
 
-@njit(error_model="numpy")
+@jit_callee
 def _body(bits, single, n, es, rs, sc, logm, sfi, sff):
     """Code body of the positive input with bit pattern ``bits`` (binary32 if ``single``)."""
     if single:
@@ -36,7 +37,7 @@ def _body(bits, single, n, es, rs, sc, logm, sfi, sff):
     return encode_magnitude(b, n, es, rs, sc, logm, sfi, sff)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def tapered_thresholds(n, es, rs, sc, logm, sfi, sff, single, out):
     """``out[j - 1]`` = bit pattern of the smallest positive finite binary32 (``single``) or
     binary64 input whose code body is >= j + 1, for j = 1 .. 2^(n-1) - 2 (bisection over bit
@@ -113,7 +114,7 @@ def bucket_table(
     return None
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@jit
 def round_table(xb, out, thr, res, S):
     """``out[i]`` = the result for the input bit pattern ``xb[i]`` from a table of
     ``bucket_table``: row ``k = xb[i] >> S``, then ``res[2k + (xb[i] >= thr[k])]`` (values'

@@ -28,8 +28,9 @@ def _fmt(cfg: Any) -> Any:
 
 
 def _family(fmt: Any) -> str:
-    """'gp' (posit and GP), 'lp', or 'other' (``Format.family``)."""
-    return fmt.family
+    """'gp' (posit and GP), 'lp' (``Format.family``), or 'other' (every other family: the
+    closed forms here are those of the tapered formats)."""
+    return fmt.family if fmt.family in ("gp", "lp") else "other"
 
 
 def _check_tapered(fmt: Any, what: str) -> str:
@@ -356,7 +357,7 @@ def quire_width(cfg: Any, m: int | None = None, rule: str = "alps") -> int:
     """
     fmt = _fmt(cfg)
     if rule == "standard":
-        if type(fmt).__name__ != "Posit" or fmt.es != 2:
+        if fmt.family != "gp" or fmt.es != 2 or fmt.rs != fmt.n - 1 or fmt.sc != 0:
             raise ValueError(f"rule='standard' (16n) is defined for posit<n,2>, got {fmt}")
         return 16 * fmt.n
     if rule not in ("alps", "exact"):

@@ -118,7 +118,7 @@ class Cells:
 
 
 def _check_fixed(fmt: Any) -> None:
-    if getattr(fmt, "is_block", False) or type(fmt).__name__.lower().startswith(("mx", "block")):
+    if fmt.kind == "block":
         raise ValueError(
             f"{fmt} scales each block by its own data: it has no fixed rounding cells; "
             "use sqnr(cfg, x=data) for an empirical SQNR"
@@ -476,15 +476,10 @@ def _expected_db(
 
 
 def needs_fit(fmt: Any) -> bool:
-    """True for a tensor-adaptive format whose scale is not chosen yet (``values()`` fails)."""
+    """True for an adaptive format whose scale is not chosen yet (``Format.needs_fit``);
+    ValueError for a block format, which has no fixed rounding cells."""
     _check_fixed(fmt)
-    if not callable(getattr(fmt, "fit", None)) or getattr(fmt, "nbits", 0) > 24:
-        return False  # (no values() call: it enumerates 2^n values, and only for n <= 24)
-    try:
-        fmt.values()
-    except ValueError:
-        return True
-    return False
+    return bool(fmt.needs_fit)
 
 
 def _fit_to_dist(fmt: Any, dist: Any, fit_size: int) -> Any:

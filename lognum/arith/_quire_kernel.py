@@ -11,12 +11,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import int64, njit, uint64
+from numba import int64, uint64
+
+from lognum._kernels.jit import jit, jit_callee, jit_inline
 
 _M32 = 0xFFFFFFFF
 
 
-@njit(inline="always", error_model="numpy")
+@jit_inline
 def _add(limbs, m, off):
     """limbs += m · 2^off  (m: int64 with |m| < 2^63, off >= 0 bits above the quire's lsb)."""
     if m == 0:
@@ -43,7 +45,7 @@ def _add(limbs, m, off):
         limbs[q + 2] += int64(c2)
 
 
-@njit(error_model="numpy")
+@jit_callee
 def _to_float_rto(limbs, emin):
     """The exact value Σ limbs[i]·2^(32i + emin) rounded to float64 with round-to-odd.
 
@@ -99,7 +101,7 @@ def _to_float_rto(limbs, emin):
     return (-val if neg else val), overflow
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def quire_matmul_gp(am, ae, bm, be, emin, nlimbs, out, ovf):
     """out[i, j] = rto( Σ_k am[i,k]·bm[k,j]·2^(ae[i,k] + be[k,j]) ) — exact products (|m| < 2^31
     each), exact accumulation in an ``nlimbs``-limb quire with lsb 2^emin."""
@@ -118,7 +120,7 @@ def quire_matmul_gp(am, ae, bm, be, emin, nlimbs, out, ovf):
             ovf[i, j] = o
 
 
-@njit(cache=True, error_model="numpy")
+@jit
 def quire_matmul_lp(asg, al, bsg, bl, G, lut_m, lut_e, emin, nlimbs, out, ovf):
     """LP: out[i, j] = rto( Σ_k s_a s_b · antilog(la + lb) ), where la, lb are log2 magnitudes in
     units of 2^-G, antilog(L) = lut_m[u]·2^(lut_e[u] + (L >> G)), u = L mod 2^G; exact

@@ -26,7 +26,7 @@ def _lp(cfg: Any) -> Any:
     from lognum.formats.parse import parse
 
     fmt = parse(cfg)
-    if type(fmt).__name__ != "LogPosit":
+    if fmt.family != "lp":
         raise ValueError(f"fmt must be an LP format, got {fmt}")
     return fmt
 

@@ -61,15 +61,13 @@ def ufuncs_for(kparams: tuple) -> TaperedUfuncs:
 def _kernel(kparams: tuple, name: str) -> Any:
     """The scalar kernel of one operation on codes, specialised to the family (so that Numba
     types only what the ufunc runs)."""
-    import numba
-
     from lognum._kernels import tapered_arith as ta
     from lognum._kernels.constants import exp2_dd_table
+    from lognum._kernels.jit import jit_callee
 
     n, es, rs, sc, logm, sfi, sff = kparams
     sff = np.uint64(sff)
     c_hi, c_lo = (np.array(t) for t in exp2_dd_table())
-    njit = numba.njit
     if not logm:
         add_gp, mul_gp, div_gp, fma_gp, sqrt_gp = (
             ta.add_gp,
@@ -104,15 +102,15 @@ def _kernel(kparams: tuple, name: str) -> Any:
         }
     table["neg"] = lambda a: ta.neg_code(a, n)
     table["abs"] = lambda a: ta.abs_code(a, n)
-    return njit(table[name])
+    return jit_callee(table[name])
 
 
 def _build(kparams: tuple, name: str, codes: bool) -> Any:
-    import numba
     from numba import uint64
 
     from lognum._kernels import tapered_arith as ta
     from lognum._kernels.constants import exp2_dd_table
+    from lognum._kernels.jit import jit_callee, ufunc
     from lognum.formats.base import code_dtype
 
     n, es, rs, sc, logm, sfi, sff = kparams
@@ -148,8 +146,8 @@ def _build(kparams: tuple, name: str, codes: bool) -> Any:
             return ta.code_to_value_gp(c, n, es, rs, sc)
 
         types = ["float32", "float64"]
-    inp = numba.njit(inp)
-    res = numba.njit(res)
+    inp = jit_callee(inp)
+    res = jit_callee(res)
 
     fn: Callable[..., Any]  # one of three arities
     if name in BINARY:
@@ -172,4 +170,4 @@ def _build(kparams: tuple, name: str, codes: bool) -> Any:
         arity = 1
     sigs = [f"{t}({', '.join([t] * arity)})" for t in types]
     fn.__name__ = fn.__qualname__ = name + ("_codes" if codes else "")
-    return numba.vectorize(sigs, identity=0 if name == "add" else None)(fn)
+    return ufunc(sigs, identity=0 if name == "add" else None)(fn)

@@ -31,17 +31,21 @@ Element rounding (``ties``): ``"even"`` (default; gfloat TiesToEven) or ``"away"
 disagree (docs/guide/block.md: with amax 7.9, MXFP4 rounds 5 to 4 (even) or 6 (away)). Elements
 always saturate. ``rounding="stochastic"`` rounds the scaled elements stochastically.
 
-``encode(x)`` returns ``(codes, scales)``: element codes with x's shape and the E8M0 scale codes
-with x's shape except ``ceil(len/block)`` along ``axis``; ``decode(codes, scales)`` inverts it.
-The last block along the axis may be partial (it is padded with zeros for the scale).
+``encode(x)`` returns a ``BlockCodes(codes, scales)`` record: element codes with x's shape and
+the E8M0 scale codes with x's shape except ``ceil(len/block)`` along ``axis``;
+``decode(record)`` (or ``decode(codes, scales=...)``) inverts it. The last block along the
+axis may be partial (it is padded with zeros for the scale). ``scales(x)`` gives the chosen
+scales as powers of two; ``fit(x)`` is the format itself (a block format has no per-tensor
+parameters) and there is no ``ufunc`` (the rounding of an element depends on its block).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -51,11 +55,14 @@ from lognum.formats.base import (
     check_int,
     check_out,
     check_rng,
+    check_threads,
     saturate_f32,
 )
-from lognum.formats.fixed import SymmetricInt, _check_threads
-from lognum.formats.floats import Grid, Minifloat, _check_axis, _loops, options_suffix
-from lognum.formats.parse import notation
+from lognum.formats.element import Rows, check_code, options_suffix
+from lognum.formats.fixed import SymmetricInt, absmax_rows
+from lognum.formats.floats import Grid, Minifloat, grid_encode, grid_quantize
+from lognum.formats.record import BlockCodes, Description, Field
+from lognum.formats.registry import named, notation
 
 SCALE_RULES = ("ocp", "ceil")
 TIES = ("even", "away")
@@ -69,17 +76,8 @@ MX_ELEMENTS: dict[str, tuple[int, int]] = {
     "int8": (0, 8),
 }
 
-MX_NAMES: dict[str, str] = {
-    "mxfp8_e4m3": "fp8_e4m3",
-    "mxfp8_e5m2": "fp8_e5m2",
-    "mxfp6_e2m3": "fp6_e2m3",
-    "mxfp6_e3m2": "fp6_e3m2",
-    "mxfp4": "fp4_e2m1",
-    "mxfp4_e2m1": "fp4_e2m1",
-    "mxint8": "int8",
-    "mxfp8": "fp8_e4m3",
-    "mxfp6": "fp6_e2m3",
-}
+#: element -> the canonical name of its MX format (filled by ``_mx_name`` below)
+MX_NAMES: dict[str, str] = {}
 
 
 @cache
@@ -122,39 +120,24 @@ def _int_table(M: int) -> np.ndarray:
     return t
 
 
+@cache
+def _loops() -> Any:
+    from lognum._kernels import floats_loops
+
+    return floats_loops
+
+
 class _BlockMixin:
     """Scale selection, layout and the element kernels of a block format. Subclasses give
     ``block``, ``axis``, ``scale_rule``, ``ties`` and ``_grid``, ``_table``, ``_emax``,
     ``_elem_max``, ``_elem_quantizer`` (for stochastic rounding)."""
 
+    kind: ClassVar[str] = "block"
     block: int
     axis: int
     scale_rule: str
     ties: str
     roundings = ("nearest", "stochastic")
-
-    # -- layout ----------------------------------------------------------------------------
-    def _blocks(self, a: np.ndarray) -> tuple[np.ndarray, tuple]:
-        """(R, k) contiguous float array of blocks (zero padded) and the layout to undo it."""
-        if a.ndim == 0:
-            a = a.reshape(1)
-        ax = _check_axis(self.axis, a.ndim)
-        moved = np.moveaxis(a, ax, -1)
-        L = moved.shape[-1]
-        k = self.block
-        nb = -(-L // k) if L else 0
-        lead = moved.shape[:-1]
-        if nb * k != L:
-            pad = np.zeros(lead + (nb * k,), dtype=a.dtype)
-            pad[..., :L] = moved
-            moved = pad
-        rows = np.ascontiguousarray(moved).reshape(-1, k) if k else moved.reshape(0, 0)
-        return rows, (lead, L, nb, ax)
-
-    def _unblock(self, rows: np.ndarray, layout: tuple) -> np.ndarray:
-        lead, L, nb, ax = layout
-        v = rows.reshape(lead + (nb * self.block,))[..., :L]
-        return np.ascontiguousarray(np.moveaxis(v, -1, ax))
 
     def _scale_exponents(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per block: the scale exponent (int64, clamped to [-127, 127]) and a NaN flag."""
@@ -165,8 +148,6 @@ class _BlockMixin:
             _loops().row_amax_exponent(rows.reshape(-1), self.block, e, flag)
         sc = e - self._emax
         if self.scale_rule == "ceil":
-            from lognum.formats.fixed import absmax_rows
-
             amax = absmax_rows(rows)
             over = amax > np.ldexp(self._elem_max, sc)
             sc = sc + over
@@ -175,45 +156,47 @@ class _BlockMixin:
         sc = np.clip(sc, -127, 127)
         return sc.astype(np.int64), flag >= 2
 
-    # -- API -------------------------------------------------------------------------------
-    def quantize(
-        self,
-        x: Any,
-        rounding: str = "nearest",
-        rng: np.random.Generator | None = None,
-        out: np.ndarray | None = None,
-        threads: int = 1,
-        *,
-        saturate: bool | None = None,
-    ) -> np.ndarray:
-        """Quantize-dequantize ``x`` block by block along ``axis`` (same shape and dtype).
-        ``threads`` is accepted for API compatibility (the block kernels run on one thread);
-        ``saturate``: None or True (the elements always saturate; False raises)."""
-        _check_threads(threads)
+    def _prepare(self, x: Any, threads: int, rounding: str, rng: Any, saturate: Any) -> tuple:
+        check_threads(threads, rounding)  # the block kernels run on one thread
         self._with_saturate(saturate)
         self._check_rounding(rounding)
         rng = check_rng(rounding, rng)
         a, scalar = as_float_array(x)
+        rows = Rows.blocks(a, self.axis, self.block)
+        return a, scalar, rows, rng
+
+    # -- API -------------------------------------------------------------------------------
+    def quantize(
+        self,
+        x: Any,
+        *,
+        out: np.ndarray | None = None,
+        threads: int = 1,
+        rounding: str = "nearest",
+        rng: np.random.Generator | None = None,
+        saturate: bool | None = None,
+    ) -> np.ndarray:
+        """Quantize-dequantize ``x`` block by block along ``axis`` (same shape and dtype).
+        ``threads`` is accepted (the block kernels run on one thread; the result is the same);
+        ``saturate``: None or True (the elements always saturate; False raises)."""
+        a, scalar, rows, rng = self._prepare(x, threads, rounding, rng, saturate)
         if out is not None:
             check_out(out, a.shape, a.dtype)
         if a.size == 0:
             return np.empty(a.shape, a.dtype) if out is None else out
-        rows, layout = self._blocks(a)
-        sc, nan = self._scale_exponents(rows)
-        flat = rows.reshape(-1)
+        R, k = rows.R, rows.C
+        sc, nan = self._scale_exponents(rows.flat.reshape(R, k))
+        flat = rows.flat
         res = np.empty(flat.size, dtype=a.dtype)
         if rounding == "nearest":
-            from lognum.formats.floats import grid_quantize
-
-            grid_quantize(self._grid, flat, res, sc, self.block, int(self.ties == "away"))
+            grid_quantize(self._grid, flat, res, sc, k, int(self.ties == "away"))
         else:
-            scaled = rows.astype(np.float64) * np.ldexp(1.0, -sc)[:, None]
+            scaled = flat.reshape(R, k).astype(np.float64) * np.ldexp(1.0, -sc)[:, None]
             q = self._elem_quantizer.quantize(scaled.reshape(-1), rounding="stochastic", rng=rng)
-            res[...] = (q.reshape(rows.shape) * np.ldexp(1.0, sc)[:, None]).reshape(-1)
+            res[...] = (q.reshape(R, k) * np.ldexp(1.0, sc)[:, None]).reshape(-1)
         saturate_f32(self, flat, res)
-        res = res.reshape(rows.shape)
-        res[nan] = np.nan
-        v = self._unblock(res, layout).reshape(a.shape)
+        res.reshape(R, k)[nan] = np.nan
+        v = rows.join(res).reshape(a.shape)
         if out is not None:
             out[...] = v
             return out
@@ -222,67 +205,81 @@ class _BlockMixin:
     def encode(
         self,
         x: Any,
+        *,
+        out: BlockCodes | None = None,
+        threads: int = 1,
         rounding: str = "nearest",
         rng: np.random.Generator | None = None,
-        threads: int = 1,
-        *,
         saturate: bool | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """``(codes, scales)``: element codes (x's shape) and E8M0 scale codes (uint8; x's shape
-        with ceil(len/block) along ``axis``); ``threads`` and ``saturate`` as in ``quantize``."""
-        _check_threads(threads)
-        self._with_saturate(saturate)
-        self._check_rounding(rounding)
-        rng = check_rng(rounding, rng)
-        a, _ = as_float_array(x)
-        if a.ndim == 0:
-            a = a.reshape(1)
-        rows, layout = self._blocks(a)
-        sc, nan = self._scale_exponents(rows)
+    ) -> BlockCodes:
+        """``BlockCodes(codes, scales)``: element codes (``code_dtype``, x's shape) and E8M0
+        scale codes (uint8; x's shape with ceil(len/block) along ``axis``; 0-d for a 0-d x).
+        ``out``: a ``BlockCodes`` of two writeable arrays of those shapes and dtypes to write
+        into. Other keywords as in ``quantize``."""
+        a, _, rows, rng = self._prepare(x, threads, rounding, rng, saturate)
+        R, k = rows.R, rows.C
+        sc, nan = self._scale_exponents(rows.flat.reshape(R, k))
         if rounding == "nearest":
-            from lognum.formats.floats import grid_encode
-
-            codes = grid_encode(
-                self._grid, rows.reshape(-1), sc, self.block, int(self.ties == "away")
-            )
+            codes = grid_encode(self._grid, rows.flat, sc, k, int(self.ties == "away"))
         else:
-            scaled = rows.astype(np.float64) * np.ldexp(1.0, -sc)[:, None]
+            scaled = rows.flat.reshape(R, k).astype(np.float64) * np.ldexp(1.0, -sc)[:, None]
             codes = self._elem_quantizer.encode(
                 scaled.reshape(-1), rounding="stochastic", rng=rng
             ).astype(np.uint32)
-        codes = self._unblock(codes.reshape(rows.shape), layout).astype(self.code_dtype)
-        scodes = np.where(nan, 255, sc + 127).astype(np.uint8)
-        lead, L, nb, ax = layout
-        scodes = np.ascontiguousarray(np.moveaxis(scodes.reshape(lead + (nb,)), -1, ax))
-        return codes, scodes
+        codes = rows.join(codes).astype(self.code_dtype)
+        scodes = rows.join_rows(np.where(nan, 255, sc + 127).astype(np.uint8))
+        if a.ndim == 0:  # one element: a 0-d code and a 0-d scale
+            codes, scodes = codes.reshape(()), scodes.reshape(())
+        if out is None:
+            return BlockCodes(codes, scodes)
+        if not isinstance(out, tuple) or len(out) != 2:
+            raise ValueError("out must be a BlockCodes(codes, scales) of two arrays")
+        check_out(out[0], codes.shape, codes.dtype)[...] = codes
+        check_out(out[1], scodes.shape, scodes.dtype)[...] = scodes
+        return BlockCodes(out[0], out[1])
 
-    def decode(self, codes: Any, scales: Any = None) -> np.ndarray:
-        """float64 values from element codes and E8M0 scale codes (as returned by encode)."""
+    def decode(
+        self, codes: Any, *, out: np.ndarray | None = None, scales: Any = None
+    ) -> np.ndarray:
+        """float64 values of a ``BlockCodes`` record (as ``encode`` returns it), or of element
+        codes and E8M0 scale codes given as ``scales=``."""
+        if isinstance(codes, BlockCodes):
+            if scales is not None:
+                raise ValueError("scales must not be given with a BlockCodes record")
+            codes, scales = codes
         if scales is None:
-            raise ValueError("scales must be given: a block format decodes (codes, scales)")
+            raise ValueError(
+                "scales must be given: a block format decodes a BlockCodes record "
+                "(or codes with scales=)"
+            )
         c = np.asarray(codes)
         s = np.asarray(scales)
         if c.dtype.kind not in "iu" or s.dtype.kind not in "iu":
             raise ValueError("codes and scales must be integer arrays")
-        if c.ndim == 0:
-            c = c.reshape(1)
+        zero_d = c.ndim == 0
+        if zero_d:
+            c, s = c.reshape(1), s.reshape(-1)
         if c.size and (c.min() < 0 or int(c.max()) >= 1 << self.nbits):
             raise ValueError(f"codes must be in [0, 2^{self.nbits} - 1]")
         if s.size and (s.min() < 0 or int(s.max()) > 255):
             raise ValueError("scales must be E8M0 codes in [0, 255]")
         if s.ndim != c.ndim:
             raise ValueError(f"scales must have {c.ndim} dimensions like codes, got {s.ndim}")
-        ax = _check_axis(self.axis, c.ndim)
-        cm = np.moveaxis(c, ax, -1)
-        sm = np.moveaxis(s, ax, -1)
-        L = cm.shape[-1]
-        nb = -(-L // self.block)
-        if sm.shape[-1] != nb or sm.shape[:-1] != cm.shape[:-1]:
-            raise ValueError(f"scales must have shape {cm.shape[:-1] + (nb,)} (moved axis last)")
-        sfull = np.repeat(sm.astype(np.int64), self.block, axis=-1)[..., :L]
-        v = self._table[cm.astype(np.intp)] * np.ldexp(1.0, sfull - 127)
+        rows = Rows.blocks(c, self.axis, self.block)
+        lead, nb = rows.moved[:-1], rows.nblocks
+        sm = np.moveaxis(s, rows.axis, -1)
+        if sm.shape != lead + (nb,):
+            raise ValueError(f"scales must have shape {lead + (nb,)} (moved axis last)")
+        sfull = np.repeat(np.ascontiguousarray(sm).reshape(-1).astype(np.int64), self.block)
+        v = self._table[rows.flat.astype(np.intp)] * np.ldexp(1.0, sfull - 127)
         v = np.where(sfull == 255, np.nan, v)
-        return np.ascontiguousarray(np.moveaxis(v, -1, ax))
+        res = rows.join(v)
+        if zero_d:
+            res = res.reshape(())
+        if out is not None:
+            check_out(out, res.shape, np.dtype(np.float64))[...] = res
+            return out
+        return res
 
     def values(self) -> np.ndarray:
         """Block formats have no fixed value set: use ``element_values()`` × 2^(E-127)."""
@@ -307,11 +304,25 @@ class _BlockMixin:
         ev = self.element_values()
         return math.ldexp(float(ev[ev > 0][0]), -127)
 
-    def fit(self, x: Any) -> np.ndarray:
-        """The per-block scales chosen for ``x`` as powers of two (float64; NaN for NaN blocks),
-        with x's shape except ceil(len/block) along ``axis``."""
-        _, s = self.encode(x)
+    def scales(self, x: Any) -> np.ndarray:
+        """The per-block scales ``encode`` chooses for ``x``, as powers of two (float64; NaN
+        for NaN blocks), with x's shape except ceil(len/block) along ``axis``."""
+        s = self.encode(x).scales
         return np.where(s == 255, np.nan, np.ldexp(1.0, s.astype(np.int64) - 127))
+
+    def _element_description(self, code: int, d: Description | None) -> Description:
+        """The record of an element code (unscaled: a block multiplies it by 2^(E-127))."""
+        c = check_code(code, self.nbits)
+        if d is None:  # integer elements: two's complement q times the element step
+            M = self.nbits
+            q = c - (1 << M) if c >> (M - 1) else c
+            pattern = format(c, f"0{M}b")
+            value = float(self._table[c])
+            text = f"{self} {pattern}: integer q = {q}, element value q·2^{-(M - 2)} = {value!r}"
+            fields = (Field("integer", pattern, q),)
+            return Description(str(self), c, pattern, fields, value, None, text)
+        text = d.text.replace(d.format, str(self), 1)
+        return dataclasses.replace(d, format=str(self), text=text + " (times the block scale)")
 
     def _check_block_params(self) -> None:
         if self.scale_rule not in SCALE_RULES:
@@ -340,6 +351,8 @@ class MX(_BlockMixin, Format):
     block: 1..65536 (OCP: 32); axis: the blocked axis (default -1); scale_rule: "ocp" | "ceil";
     ties: "even" | "away".
     """
+
+    family: ClassVar[str] = "block"
 
     element: str
     block: int = 32
@@ -393,17 +406,14 @@ class MX(_BlockMixin, Format):
         f = self.element_format
         return SymmetricInt(8, scale=2.0**-6) if f is None else f
 
-    def describe(self, code: int) -> Any:
-        """Fields of one element code (unscaled)."""
+    def describe(self, code: int) -> Description:
+        """The fields of one element code (unscaled; as the element minifloat describes it,
+        or the two's-complement integer of MXINT8)."""
         f = self.element_format
-        if f is None:
-            c = int(code)
-            return {"format": str(self), "code": c, "value": float(_int_table(8)[c])}
-        return f.describe(code)
+        return self._element_description(code, None if f is None else f.describe(code))
 
     def __str__(self) -> str:
-        name = {v: k for k, v in MX_NAMES.items() if k not in ("mxfp8", "mxfp6", "mxfp4_e2m1")}
-        return name[self.element] + options_suffix(self._opts())
+        return MX_NAMES[self.element] + options_suffix(self._opts())
 
 
 @dataclass(frozen=True)
@@ -415,6 +425,8 @@ class BlockFloat(_BlockMixin, Format):
 
     mantissa_bits: 2..16; block: 1..65536; axis; scale_rule: "ocp" | "ceil"; ties.
     """
+
+    family: ClassVar[str] = "block"
 
     mantissa_bits: int
     block: int = 32
@@ -455,14 +467,9 @@ class BlockFloat(_BlockMixin, Format):
         M = self.mantissa_bits
         return SymmetricInt(M, scale=2.0 ** -(M - 2))
 
-    def describe(self, code: int) -> dict[str, Any]:
-        """The mantissa integer of an element code and its unscaled value."""
-        c = int(code)
-        M = self.mantissa_bits
-        if not 0 <= c < 1 << M:
-            raise ValueError(f"code must be an integer in [0, 2^{M} - 1], got {code!r}")
-        q = c - (1 << M) if c >> (M - 1) else c
-        return {"format": str(self), "code": c, "mantissa": q, "value": float(_int_table(M)[c])}
+    def describe(self, code: int) -> Description:
+        """The mantissa integer of an element code (row "integer") and its unscaled value."""
+        return self._element_description(code, None)
 
     def __str__(self) -> str:
         opts = [o for o in self._opts() if o[0] != "block"]
@@ -473,36 +480,52 @@ class BlockFloat(_BlockMixin, Format):
 # notation
 
 
+def _mx_name(name: str, *aliases: str) -> Any:
+    """``registry.named`` for an MX format, also recorded in ``MX_NAMES`` (for ``str``)."""
+
+    def register(fn: Any) -> Any:
+        MX_NAMES[fn().element] = name
+        return named(name, *aliases)(fn)
+
+    return register
+
+
+@_mx_name("mxfp8_e4m3", "mxfp8")
 def mxfp8_e4m3() -> MX:
     """MXFP8 with E4M3 elements, block 32."""
     return MX("fp8_e4m3")
 
 
+@_mx_name("mxfp8_e5m2")
 def mxfp8_e5m2() -> MX:
     """MXFP8 with E5M2 elements, block 32."""
     return MX("fp8_e5m2")
 
 
+@_mx_name("mxfp6_e2m3", "mxfp6")
 def mxfp6_e2m3() -> MX:
     """MXFP6 with E2M3 elements, block 32."""
     return MX("fp6_e2m3")
 
 
+@_mx_name("mxfp6_e3m2")
 def mxfp6_e3m2() -> MX:
     """MXFP6 with E3M2 elements, block 32."""
     return MX("fp6_e3m2")
 
 
+@_mx_name("mxfp4", "mxfp4_e2m1")
 def mxfp4() -> MX:
     """MXFP4 (E2M1 elements), block 32."""
     return MX("fp4_e2m1")
 
 
+@_mx_name("mxint8")
 def mxint8() -> MX:
     """MXINT8 (8-bit two's complement × 2^-6 elements), block 32."""
     return MX("int8")
 
 
-@notation(BlockFloat)
-def _parse_bfp(m: str, k: str, **kw: Any) -> BlockFloat:
+@notation(r"bfp<(\d+),(\d+)>", example="bfp<8,32>")
+def _bfp(m: str, k: str, **kw: Any) -> BlockFloat:
     return BlockFloat(**{"mantissa_bits": int(m), "block": int(k), **kw})

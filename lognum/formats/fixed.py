@@ -35,20 +35,21 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from lognum.formats.base import (
-    Format,
-    as_float_array,
-    check_int,
-    check_out,
-    check_real,
-    saturate_f32,
+from lognum.formats.base import Format, as_float_array, check_int, check_real
+from lognum.formats.element import (
+    Adaptive,
+    Rows,
+    TableElement,
+    by_type,
+    check_code,
+    options_suffix,
 )
-from lognum.formats.floats import ElementMixin, _check_axis, options_suffix
-from lognum.formats.parse import notation
+from lognum.formats.record import Description, Field
+from lognum.formats.registry import notation
 
 TIES = ("even", "away")
 _TINY = float(np.finfo(np.float64).tiny)  # 2^-1022
@@ -60,11 +61,6 @@ def _k():
     from lognum._kernels import fixed
 
     return fixed
-
-
-def _check_threads(threads: Any) -> None:
-    if isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 1:
-        raise ValueError(f"threads must be a positive integer, got {threads!r}")
 
 
 def absmax_rows(rows: np.ndarray) -> np.ndarray:
@@ -80,26 +76,9 @@ def absmax_rows(rows: np.ndarray) -> np.ndarray:
     return out
 
 
-def _as_rows(a: np.ndarray, axis: int | None) -> tuple[np.ndarray, int, tuple | None]:
-    """1-D contiguous data arranged as rows (one per slice along ``axis``, or a single row), the
-    row length, and what ``_restore`` needs."""
-    if axis is None:
-        return np.ascontiguousarray(a).reshape(-1), a.size, None
-    ax = _check_axis(axis, a.ndim)
-    moved = np.ascontiguousarray(np.moveaxis(a, ax, 0))
-    return moved.reshape(-1), (moved[0].size if moved.shape[0] else 0), (moved.shape, ax)
-
-
-def _restore(flat: np.ndarray, restore: tuple | None, shape: tuple) -> np.ndarray:
-    if restore is None:
-        return flat.reshape(shape)
-    shp, ax = restore
-    return np.ascontiguousarray(np.moveaxis(flat.reshape(shp), 0, ax))
-
-
-class _IntMixin(ElementMixin):
+class _IntMixin(TableElement):
     """Shared plumbing: subclasses give ``nbits``, ``qmin``, ``qmax``, ``ties`` and
-    ``_rows_params(n_rows)`` -> (S, Z) float64 arrays for the fitted parameters."""
+    ``_params()`` -> (S, Z) float64 arrays (one entry per slice) for the fitted parameters."""
 
     ties: str = "even"
 
@@ -197,93 +176,111 @@ class _IntMixin(ElementMixin):
         self._decode_flat(np.arange(1 << self.nbits, dtype=np.uint64), out)
         return out
 
-    # tensor-level API with axis support
-    @property
-    def _needs_fit(self) -> bool:
-        return False
-
-    def quantize(
-        self,
-        x: Any,
-        rounding: str = "nearest",
-        rng: Any = None,
-        out: np.ndarray | None = None,
-        saturate: bool | None = None,
-        threads: int = 1,
-    ) -> np.ndarray:
-        """Quantize and dequantize ``x`` (fitting the parameters from ``x`` first when they are
-        None); same shape and float dtype. Saturating (``saturate=False`` raises). ``threads``
-        is accepted for API compatibility; these kernels run on one thread."""
-        _check_threads(threads)
-        self._with_saturate(saturate)
-        f = self.fit(x) if self._needs_fit else self
-        if out is not None:
-            a, _ = as_float_array(x)
-            check_out(out, a.shape, a.dtype)
-        res = f._apply(x, rounding, rng, codes=False)
-        if out is not None:
-            out[...] = res
-            return out
-        return res
-
-    def encode(
-        self,
-        x: Any,
-        rounding: str = "nearest",
-        rng: Any = None,
-        saturate: bool | None = None,
-        threads: int = 1,
-    ) -> np.ndarray:
-        """Codes: q as an n-bit pattern (two's complement when q can be negative); keywords as
-        in ``quantize``."""
-        _check_threads(threads)
-        self._with_saturate(saturate)
-        f = self.fit(x) if self._needs_fit else self
-        return f._apply(x, rounding, rng, codes=True)
-
-    def fit(self, x: Any) -> Any:
-        """Formats without data-dependent parameters are their own fit."""
-        return self
-
-    def _apply(self, x: Any, rounding: str, rng: Any, codes: bool) -> np.ndarray:
-        from lognum.formats.base import check_rng
-
-        self._check_rounding(rounding)
-        rng = check_rng(rounding, rng)
-        a, scalar = as_float_array(x)
-        flat, C, restore = _as_rows(a, self._axis)
+    # rows of per-slice parameters (element.Adaptive) --------------------------------------
+    def _round_rows(
+        self, flat: np.ndarray, out: np.ndarray, C: int, rounding: str, rng: Any, codes: bool
+    ) -> None:
+        """Round R rows of C (row r with S[r], Z[r]) into ``out`` (uint32 codes or values)."""
         s, z = self._params()
-        if s.size != (1 if restore is None else (restore[0][0])):
-            raise ValueError(
-                f"x has {restore[0][0] if restore else 1} slices, the format has "
-                f"{s.size} parameter sets"
-            )
         k = _k()
         away = int(self.ties == "away")
         s_, z_, p = self._kargs(flat, s, z)
+        if rounding == "nearest":
+            if codes:
+                k.encode_rows(flat, out, s_, z_, C, p, away, self.nbits, self.qmin, self.qmax)
+            else:
+                k.quantize_rows(flat, out, s_, z_, C, p, away)
+            return
+        q = self._levels_stochastic(flat, rng, s, z, C)
         if codes:
-            if rounding == "nearest":
-                res = np.empty(flat.size, dtype=np.uint32)
-                if flat.size:
-                    k.encode_rows(flat, res, s_, z_, C, p, away, self.nbits, self.qmin, self.qmax)
-            else:
-                q = self._levels_stochastic(flat, rng, s, z, C)
-                zz = np.repeat(z, C)
-                q = np.where(np.isnan(q), zz, q)
-                res = (q.astype(np.int64) & ((1 << self.nbits) - 1)).astype(np.uint32)
-            res = _restore(res, restore, a.shape).astype(self.code_dtype)
+            q = np.where(np.isnan(q), np.repeat(z, C), q)
+            out[...] = (q.astype(np.int64) & ((1 << self.nbits) - 1)).astype(np.uint32)
         else:
-            if rounding == "nearest":
-                res = np.empty(flat.size, dtype=a.dtype)
-                if flat.size:
-                    k.quantize_rows(flat, res, s_, z_, C, p, away)
-            else:
-                q = self._levels_stochastic(flat, rng, s, z, C)
-                with np.errstate(over="ignore"):
-                    res = ((q - np.repeat(z, C)) * np.repeat(s, C)).astype(a.dtype)
-            saturate_f32(self, flat, res)
-            res = _restore(res, restore, a.shape)
-        return res[()] if scalar else res
+            with np.errstate(over="ignore"):
+                out[...] = ((q - np.repeat(z, C)) * np.repeat(s, C)).astype(out.dtype)
+
+    # ufunc ------------------------------------------------------------------------------
+    def _int_ufunc(self) -> Any:
+        """Round to nearest with the per-tensor S, Z compiled in, in the input's precision
+        as ``quantize`` (float32 arithmetic for float32 input unless ``_kargs`` falls back)."""
+        s, z = self._params()
+        if s.size != 1:
+            raise ValueError(f"{self} has parameters per slice: it has no single ufunc")
+        x32 = np.zeros(1, dtype=np.float32)
+        f32 = self._kargs(x32, s, z)[0].dtype == np.float32
+        sat = self._max_magnitude > float(np.finfo(np.float32).max)
+        key = (float(s[0]), float(z[0]), self.qmin, self.qmax, self.ties, f32, sat)
+        return _int_ufunc(*key)
+
+    def _build_ufunc(self) -> Any:
+        return self._int_ufunc()
+
+    def _ufunc(self) -> Any:
+        return self._int_ufunc()
+
+    def slice_format(self, i: int) -> Any:
+        """The per-tensor format of slice ``i`` (per-slice parameters)."""
+        return self._slice(i)
+
+    @property
+    def n_slices(self) -> int:
+        return int(self._params()[0].size)
+
+    def _int_description(self, code: int, rows: tuple[Field, ...], how: str) -> Description:
+        """The describe record of an integer code: the level q (two's complement when
+        ``qmin < 0``), its value ``(q - Z)·S`` (= ``decode``) and extra rows."""
+        n = self.nbits
+        c = check_code(code, n)
+        q = c - (1 << n) if self.qmin < 0 and c >> (n - 1) else c
+        s, z = self._params()
+        if s.size != 1:
+            raise ValueError(f"describe needs per-tensor parameters; use slice_format(i) of {self}")
+        value = float((q - z[0]) * s[0])
+        pattern = format(c, f"0{n}b")
+        text = f"{self} {pattern}: integer q = {q}, value {how} = {value!r}"
+        fields = (Field("integer", pattern, q), *rows)
+        return Description(str(self), c, pattern, fields, value, None, text)
+
+
+@cache
+def _int_ufunc(S: float, Z: float, qmin: int, qmax: int, ties: str, f32: bool, sat: bool) -> Any:
+    from lognum._kernels.fixed import int_level
+    from lognum._kernels.floats import f32_saturate
+    from lognum._kernels.jit import jit_inline, ufunc
+
+    pick = by_type()
+    away = int(ties == "away")
+    lo, hi = float(qmin), float(qmax)
+    M32, M64 = 8388608.0, 4503599627370496.0  # the kernels' magic/cap: 2^23, 2^52
+    if f32:
+
+        @jit_inline
+        def level(x):
+            s = pick(x, S, S)
+            zp = pick(x, Z, Z)
+            magic = pick(x, M32, M64)
+            half, one = pick(x, 0.5, 0.5), pick(x, 1.0, 1.0)
+            q = int_level(x, s, zp, pick(x, lo, lo), pick(x, hi, hi), magic, magic, half, one, away)
+            return (q - zp) * s
+
+    else:  # float32 input computes in float64 (the scale is not a normal float32)
+
+        @jit_inline
+        def level(x):
+            q = int_level(float(x), S, Z, lo, hi, M64, M64, 0.5, 1.0, away)
+            return (q - Z) * S
+
+    if sat:
+
+        def q(x):
+            return f32_saturate(x, level(x))
+
+    else:
+
+        def q(x):
+            return level(x)
+
+    return ufunc()(q)
 
 
 # ------------------------------------------------------------------------------------------
@@ -296,6 +293,8 @@ class FixedPoint(_IntMixin, Format):
     n: 1..32 (signed: 2..32); frac_bits: integer in [-64, 64]; signed: bool; ties: "even" |
     "away". Saturating (the only overflow mode).
     """
+
+    family: ClassVar[str] = "fixed"
 
     n: int
     frac_bits: int = 0
@@ -340,24 +339,10 @@ class FixedPoint(_IntMixin, Format):
     def minpos(self) -> float:
         return self.step
 
-    def describe(self, code: int) -> dict[str, Any]:
-        """The integer q of a code and its value."""
-        if (
-            isinstance(code, bool)
-            or not isinstance(code, int | np.integer)
-            or not (0 <= int(code) < 1 << self.n)
-        ):
-            raise ValueError(f"code must be an integer in [0, 2^{self.n} - 1], got {code!r}")
-        c = int(code)
-        q = c - (1 << self.n) if self.signed and c >> (self.n - 1) else c
-        return {
-            "format": str(self),
-            "code": c,
-            "pattern": format(c, f"0{self.n}b"),
-            "q": q,
-            "frac_bits": self.frac_bits,
-            "value": math.ldexp(q, -self.frac_bits),
-        }
+    def describe(self, code: int) -> Description:
+        """The integer q of a code (row "integer") and its value q·2^-frac_bits."""
+        fb = self.frac_bits
+        return self._int_description(code, (Field("frac_bits", "", fb),), f"q·2^{-fb}")
 
     def __str__(self) -> str:
         u = "" if self.signed else "u"
@@ -384,7 +369,7 @@ def _check_params(name: str, v: Any, lo: float, hi: float, axis: int | None) -> 
 
 
 @dataclass(frozen=True)
-class SymmetricInt(_IntMixin, Format):
+class SymmetricInt(Adaptive, _IntMixin, Format):
     """Symmetric integer quantization ``int<n>_sym``: S = max|x| / (2^(n-1) - 1), Z = 0,
     q ∈ [-(2^(n-1) - 1), 2^(n-1) - 1] (docs/guide/fixed.md).
 
@@ -392,6 +377,8 @@ class SymmetricInt(_IntMixin, Format):
     number in ``scale_range``, or one per slice; ties: "even" | "away".
     An all-zero tensor (or slice) gets S = 1.
     """
+
+    family: ClassVar[str] = "fixed"
 
     n: int
     axis: int | None = None
@@ -435,16 +422,24 @@ class SymmetricInt(_IntMixin, Format):
         return s, np.zeros(s.size)
 
     @property
-    def _needs_fit(self) -> bool:
+    def needs_fit(self) -> bool:
+        """True while ``scale`` is None (quantize/encode then fit it per call)."""
         return self.scale is None
+
+    @property
+    def sliced(self) -> bool:
+        return isinstance(self.scale, tuple)
+
+    def _slice(self, i: int) -> SymmetricInt:
+        s = self.scale
+        return dataclasses.replace(self, axis=None, scale=s[i] if isinstance(s, tuple) else s)
 
     def fit(self, x: Any) -> SymmetricInt:
         """The concrete quantizer: S = max|x| / (2^(n-1) - 1) per tensor or per slice (finite
         entries only; S = 1 for an all-zero slice)."""
         a, _ = as_float_array(x)
-        flat, C, restore = _as_rows(a, self.axis)
-        R = 1 if restore is None else restore[0][0]
-        amax = absmax_rows(flat.reshape(R, C))
+        rows = Rows.slices(a, self.axis)
+        amax = absmax_rows(rows.flat.reshape(rows.R, rows.C))
         s = np.clip(np.where(amax > 0, amax / self.qmax, 1.0), *self.scale_range)
         return dataclasses.replace(
             self, scale=float(s[0]) if self.axis is None else tuple(float(v) for v in s)
@@ -468,21 +463,15 @@ class SymmetricInt(_IntMixin, Format):
         s, _ = self._params()
         return float(np.min(s))
 
-    def describe(self, code: int) -> dict[str, Any]:
-        """The integer level of a code and its value."""
-        c = int(code)
-        if not 0 <= c < 1 << self.n:
-            raise ValueError(f"code must be an integer in [0, 2^{self.n} - 1], got {code!r}")
-        q = c - (1 << self.n) if c >> (self.n - 1) else c
-        s, _ = self._params()
-        return {
-            "format": str(self),
-            "code": c,
-            "q": q,
-            "scale": float(s[0]),
-            "value": q * float(s[0]),
-            "unused": q == -(1 << (self.n - 1)),
-        }
+    def describe(self, code: int) -> Description:
+        """The integer level q of a code (row "integer"), the scale S and its value q·S; the
+        row "unused" marks the code of -2^(n-1), which quantization never produces."""
+        c = check_code(code, self.n)
+        rows = (
+            Field("scale", "", float(self._params()[0][0])),
+            Field("unused", "", c == 1 << (self.n - 1)),
+        )
+        return self._int_description(c, rows, "q·S")
 
     def __str__(self) -> str:
         opts: list[tuple[str, Any]] = []
@@ -495,7 +484,7 @@ class SymmetricInt(_IntMixin, Format):
 
 
 @dataclass(frozen=True)
-class AffineInt(_IntMixin, Format):
+class AffineInt(Adaptive, _IntMixin, Format):
     """Affine (asymmetric) integer quantization (Jacob et al., CVPR 2018; TFLite):
     ``x̂ = (q - Z)·S``, ``q = clamp(round(x/S) + Z, qmin, qmax)``, ``S = (rmax - rmin)/(qmax -
     qmin)``, ``Z = round(qmin - rmin/S)`` clamped to [qmin, qmax], with [rmin, rmax] widened to
@@ -507,6 +496,8 @@ class AffineInt(_IntMixin, Format):
     float64);
     ties: "even" | "away". A constant-zero slice gets S = 1, Z = 0 clamped into range.
     """
+
+    family: ClassVar[str] = "fixed"
 
     n: int
     signed: bool = False
@@ -575,15 +566,25 @@ class AffineInt(_IntMixin, Format):
         return s, z
 
     @property
-    def _needs_fit(self) -> bool:
+    def needs_fit(self) -> bool:
+        """True while ``scale``/``zero_point`` are None (quantize/encode then fit them)."""
         return self.scale is None
+
+    @property
+    def sliced(self) -> bool:
+        return isinstance(self.scale, tuple)
+
+    def _slice(self, i: int) -> AffineInt:
+        s, z = self.scale, self.zero_point
+        if isinstance(s, tuple):
+            s, z = s[i], z[i]
+        return dataclasses.replace(self, axis=None, scale=s, zero_point=z)
 
     def fit(self, x: Any) -> AffineInt:
         """The concrete quantizer: S and Z from [min(x, 0), max(x, 0)] per tensor or slice."""
         a, _ = as_float_array(x)
-        flat, C, restore = _as_rows(a, self.axis)
-        R = 1 if restore is None else restore[0][0]
-        rows = flat.reshape(R, C).astype(np.float64)
+        r = Rows.slices(a, self.axis)
+        rows = r.flat.reshape(r.R, r.C).astype(np.float64)
         fin = np.where(np.isfinite(rows), rows, 0.0)
         rmin = np.minimum(fin.min(axis=1, initial=0.0), 0.0)
         rmax = np.maximum(fin.max(axis=1, initial=0.0), 0.0)
@@ -608,21 +609,11 @@ class AffineInt(_IntMixin, Format):
         s, _ = self._params()
         return float(np.min(s))
 
-    def describe(self, code: int) -> dict[str, Any]:
-        """The integer level of a code and its value."""
-        c = int(code)
-        if not 0 <= c < 1 << self.n:
-            raise ValueError(f"code must be an integer in [0, 2^{self.n} - 1], got {code!r}")
-        q = c - (1 << self.n) if self.signed and c >> (self.n - 1) else c
+    def describe(self, code: int) -> Description:
+        """The integer level q of a code (row "integer"), S, Z and its value (q - Z)·S."""
         s, z = self._params()
-        return {
-            "format": str(self),
-            "code": c,
-            "q": q,
-            "scale": float(s[0]),
-            "zero_point": int(z[0]),
-            "value": (q - z[0]) * float(s[0]),
-        }
+        rows = (Field("scale", "", float(s[0])), Field("zero_point", "", int(z[0])))
+        return self._int_description(code, rows, "(q - Z)·S")
 
     def __str__(self) -> str:
         opts: list[tuple[str, Any]] = []
@@ -635,7 +626,7 @@ class AffineInt(_IntMixin, Format):
 
 
 @dataclass(frozen=True)
-class DynamicFixedPoint(_IntMixin, Format):
+class DynamicFixedPoint(Adaptive, _IntMixin, Format):
     """Dynamic fixed point ``dfxp<n>`` (Williamson 1991; Courbariaux et al. 2014; Ristretto):
     n-bit two's-complement q with a fractional length fl shared per tensor (or slice along
     ``axis``), value q·2^-fl, fl = n - il with il = ceil(log2 max|x|) + 1 (docs/guide/fixed.md).
@@ -644,6 +635,8 @@ class DynamicFixedPoint(_IntMixin, Format):
     (it saturates to (2^(n-1) - 1)·2^-fl), as in Ristretto.
     n: 2..32; frac_bits: None (fit), an integer in [-128, 128], or one per slice.
     """
+
+    family: ClassVar[str] = "fixed"
 
     n: int
     frac_bits: int | tuple[int, ...] | None = None
@@ -686,15 +679,25 @@ class DynamicFixedPoint(_IntMixin, Format):
         return np.ldexp(1.0, -fb), np.zeros(fb.size)
 
     @property
-    def _needs_fit(self) -> bool:
+    def needs_fit(self) -> bool:
+        """True while ``frac_bits`` is None (quantize/encode then fit it per call)."""
         return self.frac_bits is None
+
+    @property
+    def sliced(self) -> bool:
+        return isinstance(self.frac_bits, tuple)
+
+    def _slice(self, i: int) -> DynamicFixedPoint:
+        fb = self.frac_bits
+        return dataclasses.replace(
+            self, axis=None, frac_bits=fb[i] if isinstance(fb, tuple) else fb
+        )
 
     def fit(self, x: Any) -> DynamicFixedPoint:
         """fl = n - (ceil(log2 max|x|) + 1) per tensor or slice (fl = n - 1 for all-zero)."""
         a, _ = as_float_array(x)
-        flat, C, restore = _as_rows(a, self.axis)
-        R = 1 if restore is None else restore[0][0]
-        amax = absmax_rows(flat.reshape(R, C))
+        rows = Rows.slices(a, self.axis)
+        amax = absmax_rows(rows.flat.reshape(rows.R, rows.C))
         fl = []
         for v in amax:
             if v > 0:
@@ -722,8 +725,14 @@ class DynamicFixedPoint(_IntMixin, Format):
         s, _ = self._params()
         return float(np.min(s))
 
-    def describe(self, code: int) -> dict[str, Any]:
-        return {**self.as_fixed().describe(code), "format": str(self)}
+    def describe(self, code: int) -> Description:
+        """As ``FixedPoint.describe`` with the fitted frac_bits (per tensor)."""
+        fb = self._slice(0).frac_bits if self.n_slices == 1 else None  # ValueError unfitted
+        if fb is None:
+            raise ValueError(
+                f"describe needs a per-tensor frac_bits; use slice_format(i) of {self}"
+            )
+        return self._int_description(code, (Field("frac_bits", "", fb),), f"q·2^{-fb}")
 
     def __str__(self) -> str:
         opts: list[tuple[str, Any]] = []
@@ -739,28 +748,28 @@ class DynamicFixedPoint(_IntMixin, Format):
 # notation
 
 
-@notation(FixedPoint)
-def _parse_int(u: str, n: str, **kw: Any) -> FixedPoint:
+@notation(r"(u?)int(\d+)", example="int8")
+def _int(u: str, n: str, **kw: Any) -> FixedPoint:
     return FixedPoint(**{"n": int(n), "frac_bits": 0, "signed": not u, **kw})
 
 
-@notation(FixedPoint)
-def _parse_fixed(u: str, n: str, f: str, **kw: Any) -> FixedPoint:
+@notation(r"(u?)fixed<(\d+),([+-]?\d+)>", example="fixed<8,4>")
+def _fixed(u: str, n: str, f: str, **kw: Any) -> FixedPoint:
     return FixedPoint(**{"n": int(n), "frac_bits": int(f), "signed": not u, **kw})
 
 
-@notation(SymmetricInt)
-def _parse_sym(n: str, **kw: Any) -> SymmetricInt:
+@notation(r"int(\d+)_sym(?:metric)?", example="int8_sym")
+def _sym(n: str, **kw: Any) -> SymmetricInt:
     return SymmetricInt(**{"n": int(n), **kw})
 
 
-@notation(AffineInt)
-def _parse_affine(u: str, n: str, **kw: Any) -> AffineInt:
+@notation(r"(u?)int(\d+)_affine", example="int8_affine")
+def _affine(u: str, n: str, **kw: Any) -> AffineInt:
     return AffineInt(**{"n": int(n), "signed": not u, **kw})
 
 
-@notation(DynamicFixedPoint)
-def _parse_dfxp(n: str, **kw: Any) -> DynamicFixedPoint:
+@notation(r"dfxp<(\d+)>", example="dfxp<8>")
+def _dfxp(n: str, **kw: Any) -> DynamicFixedPoint:
     return DynamicFixedPoint(**{"n": int(n), **kw})
 
 

@@ -45,20 +45,14 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from functools import cache, cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from lognum.formats.base import (
-    Format,
-    _check_threads,
-    as_float_array,
-    check_int,
-    check_out,
-    check_rng,
-    saturate_f32,
-)
-from lognum.formats.parse import notation
+from lognum.formats.base import Format, as_float_array, check_int
+from lognum.formats.element import Adaptive, Rows, TableElement, check_code, options_suffix
+from lognum.formats.record import Description, Field
+from lognum.formats.registry import named, notation
 
 SPECIALS = ("ieee", "fn", "fnuz", "none", "fnu")
 
@@ -91,42 +85,39 @@ class Grid:
     nancode: int
     twos: int = 0
 
-    def qargs(self, away: int) -> tuple:
-        return (
-            self.m,
-            self.emin,
-            self.vmin,
-            self.lomid,
-            self.tieup,
-            away,
-            self.maxval,
-            self.ovfval,
-            self.infval,
-            self.nanval,
-            self.signed,
-            self.negzero,
-            self.zeronan,
-        )
+    def params(self, away: int = 0) -> Any:
+        """The kernels' parameter bundle (``lognum._kernels.floats.FloatParams``) of this grid,
+        rounding ties away from zero when ``away`` is 1 (else to the even significand)."""
+        return self._params[1 if away else 0]
 
-    def cargs(self, away: int) -> tuple:
-        return (
-            self.m,
-            self.emin,
-            self.bias,
-            self.sub,
-            self.vmin,
-            self.lomid,
-            self.tieup,
-            away,
-            self.maxval,
-            self.ovfcode,
-            self.infcode,
-            self.nancode,
-            self.n,
-            self.signed,
-            self.negzero,
-            self.zeronan,
-            self.twos,
+    @cached_property
+    def _params(self) -> tuple[Any, Any]:
+        from lognum._kernels.floats import FloatParams
+
+        return tuple(
+            FloatParams(
+                n=int(self.n),
+                m=int(self.m),
+                emin=int(self.emin),
+                bias=int(self.bias),
+                sub=int(self.sub),
+                vmin=float(self.vmin),
+                lomid=float(self.lomid),
+                tieup=int(self.tieup),
+                away=away,
+                maxval=float(self.maxval),
+                ovfval=float(self.ovfval),
+                infval=float(self.infval),
+                nanval=float(self.nanval),
+                ovfcode=int(self.ovfcode),
+                infcode=int(self.infcode),
+                nancode=int(self.nancode),
+                signed=int(self.signed),
+                negzero=int(self.negzero),
+                zeronan=int(self.zeronan),
+                twos=int(self.twos),
+            )
+            for away in (0, 1)
         )
 
 
@@ -137,24 +128,17 @@ def _loops():
     return floats_loops
 
 
-@cache
-def _table_loops():
-    from lognum._kernels import floats_table
-
-    return floats_table
-
-
 def grid_quantize(
     g: Grid, x: np.ndarray, out: np.ndarray, scs: np.ndarray, C: int, away: int = 0
 ) -> None:
     """Quantize 1-D contiguous ``x`` (R rows of C, row r scaled by 2^scs[r]) into ``out``."""
-    _loops().quantize_rows(x, out, scs, C, *g.qargs(away))
+    _loops().quantize_rows(x, out, scs, C, g.params(away))
 
 
 def grid_encode(g: Grid, x: np.ndarray, scs: np.ndarray, C: int, away: int = 0) -> np.ndarray:
     """Element codes (uint32) of 1-D contiguous ``x`` divided by 2^scs[row]."""
     out = np.empty(x.size, dtype=np.uint32)
-    _loops().encode_rows(x, out, scs, C, *g.cargs(away))
+    _loops().encode_rows(x, out, scs, C, g.params(away))
     return out
 
 
@@ -172,13 +156,12 @@ def grid_ufunc(g: Grid, sc: int = 0, away: int = 0) -> Any:
     uf = _UFUNCS.get(key)
     if uf is not None:
         return uf
-    import numba
-
     from lognum._kernels.floats import f32_saturate, float_value
+    from lognum._kernels.jit import jit_inline, ufunc
 
     isc, sc2 = math.ldexp(1.0, -sc), math.ldexp(1.0, sc)
-    m, emin, vmin, lomid, tieup, aw, maxval, ovfval, infval, nanval, sg, nz, zn = g.qargs(away)
-    if ovfval == maxval:  # saturating: float32 results beyond float32 max give float32 max
+    p = g.params(away)  # a tuple of numbers: the closure freezes it as compile-time constants
+    if p.ovfval == p.maxval:  # saturating: float32 results beyond float32 max give float32 max
 
         def q(x):
             return f32_saturate(x, q64(x))
@@ -188,220 +171,13 @@ def grid_ufunc(g: Grid, sc: int = 0, away: int = 0) -> Any:
         def q(x):
             return q64(x)
 
-    @numba.njit(inline="always")
+    @jit_inline
     def q64(x):
-        return float_value(
-            x,
-            isc,
-            sc2,
-            m,
-            emin,
-            vmin,
-            lomid,
-            tieup,
-            aw,
-            maxval,
-            ovfval,
-            infval,
-            nanval,
-            sg,
-            nz,
-            zn,
-        )
+        return float_value(x, isc, sc2, p)
 
-    uf = numba.vectorize(["float32(float32)", "float64(float64)"])(q)
+    uf = ufunc()(q)
     _UFUNCS[key] = uf
     return uf
-
-
-# ------------------------------------------------------------------------------------------
-# element-format machinery shared by the families (floats, fixed, lns)
-
-
-class ElementMixin:
-    """Plumbing for element formats of at most 16 bits: a decode table, sorted magnitudes with
-    the codes of ±value, stochastic rounding on that table, ``saturate=`` per call.
-
-    A family provides ``nbits``, ``_code_table()`` (float64 value of every code, NaN for NaN
-    codes) and ``_nearest_flat(x, out_values_or_None, out_codes_or_None)``.
-    """
-
-    nbits: int
-
-    # -- hooks --------------------------------------------------------------------------
-    def _code_table(self) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
-        raise NotImplementedError
-
-    def _nearest_codes(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover
-        raise NotImplementedError
-
-    # -- tables -------------------------------------------------------------------------
-    @cached_property
-    def _dec(self) -> np.ndarray:
-        t = self._code_table()
-        t.setflags(write=False)
-        return t
-
-    @cached_property
-    def _mag_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(pv, pc, nc): sorted distinct finite magnitudes >= 0 and, for each, the code of
-        +value and of -value (the code of the value 0 for formats without -0; -1 if absent)."""
-        dec = self._dec
-        codes = np.arange(dec.size, dtype=np.int64)
-        fin = np.isfinite(dec)
-        pv = np.unique(np.abs(dec[fin]))
-        pc = np.full(pv.size, -1, dtype=np.int64)
-        nc = np.full(pv.size, -1, dtype=np.int64)
-        pos = fin & ~np.signbit(dec)
-        neg = fin & np.signbit(dec)
-        # first code per value wins (codes are scanned from high to low so the lowest remains)
-        for sel, target in ((pos, pc), (neg, nc)):
-            idx = np.searchsorted(pv, np.abs(dec[sel]))
-            target[idx[::-1]] = codes[sel][::-1]
-        zero = nc == -1
-        nc[zero] = pc[zero]
-        pc[pc == -1] = nc[pc == -1]
-        for a in (pv, pc, nc):
-            a.setflags(write=False)
-        return pv, pc, nc
-
-    # -- Format hooks -------------------------------------------------------------------
-    def _decode_flat(self, codes: np.ndarray, out: np.ndarray) -> None:
-        np.take(self._dec, codes.astype(np.intp, copy=False), out=out)
-
-    def _encode_flat(
-        self, x: np.ndarray, out: np.ndarray, rounding: str, rng: np.random.Generator | None
-    ) -> None:
-        if rounding == "nearest":
-            out[...] = self._nearest_codes(x)
-        else:
-            out[...] = self._stochastic(x, rng, codes=True)
-
-    def _quantize_flat(
-        self, x: np.ndarray, out: np.ndarray, rounding: str, rng: np.random.Generator | None
-    ) -> None:
-        if rounding == "nearest":
-            self._nearest_values(x, out)
-        else:
-            out[...] = self._stochastic(x, rng, codes=False)
-
-    def _stochastic(self, x: np.ndarray, rng: np.random.Generator, codes: bool) -> np.ndarray:
-        """Stochastic rounding between the two neighbours of |x| (probability proportional to
-        the distance, so E[q] = x); outside (0, maxpos] and for NaN/inf the nearest rule."""
-        pv, pc, nc = self._mag_table
-        u = rng.random(x.size)
-        idx = np.empty(x.size, dtype=np.int64)
-        _table_loops().stochastic_index(x, u, pv, idx)
-        neg = np.signbit(x)
-        if codes:
-            res = np.where(neg, nc[idx], pc[idx])
-            near = self._nearest_codes(x)
-        else:
-            res = pv[idx].astype(x.dtype)
-            res = np.where(neg & (nc[idx] != pc[idx]), -res, res)
-            near = np.empty_like(x)
-            self._nearest_values(x, near)
-        ax = np.abs(x)
-        inside = (ax > 0) & (ax <= pv[-1]) & (ax >= pv[0])
-        dec = self._dec
-        if not np.any(dec[np.isfinite(dec)] < 0):  # unsigned format: negatives as nearest
-            inside &= ~neg
-        return np.where(inside, res, near)
-
-    # -- table-driven nearest rounding (reference; LNS / log quantization use it) -------
-    def _thresholds(self) -> tuple[np.ndarray, np.ndarray]:
-        """Linear midpoints between neighbouring magnitudes, ties to the even code."""
-        pv, pc, _ = self._mag_table
-        thr = (pv[:-1] + pv[1:]) / 2.0
-        tup = (pc[1:] % 2 == 0).astype(np.int8)
-        return thr, tup
-
-    @cached_property
-    def _thr(self) -> tuple[np.ndarray, np.ndarray]:
-        return self._thresholds()
-
-    def _table_index(self, x: np.ndarray) -> np.ndarray:
-        thr, tup = self._thr
-        idx = np.empty(x.size, dtype=np.int64)
-        _table_loops().nearest_index(x, thr, tup, idx)
-        return idx
-
-    # -- per-call saturate (``Format._with_saturate``) ----------------------------------
-    def quantize(
-        self,
-        x: Any,
-        rounding: str = "nearest",
-        rng: np.random.Generator | None = None,
-        out: np.ndarray | None = None,
-        saturate: bool | None = None,
-        threads: int = 1,
-    ) -> np.ndarray:
-        """Round ``x`` to the format (same shape and float dtype). ``saturate``: overflow to
-        ±max (True) or to the format's inf/NaN (False); None = the format's default.
-        ``threads`` and the float32 rule as in ``Format.quantize``."""
-        return Format.quantize(self._with_saturate(saturate), x, rounding, rng, out, threads)
-
-    def encode(
-        self,
-        x: Any,
-        rounding: str = "nearest",
-        rng: np.random.Generator | None = None,
-        saturate: bool | None = None,
-        threads: int = 1,
-    ) -> np.ndarray:
-        """Codes (bit patterns) of the rounded ``x``; ``saturate`` and ``threads`` as in
-        ``quantize``."""
-        return Format.encode(self._with_saturate(saturate), x, rounding, rng, threads)
-
-
-# ------------------------------------------------------------------------------------------
-# describe record
-
-
-@dataclass(frozen=True)
-class FloatFields:
-    """What a student reads off one code of a float format."""
-
-    format: str
-    code: int
-    pattern: str
-    special: str | None
-    sign: int
-    exponent_bits: str
-    E: int
-    mantissa_bits: str
-    M: int
-    kind: str
-    scale: int
-    value: float
-
-    def __str__(self) -> str:
-        if self.special:
-            return f"{self.format} {self.pattern}: {self.special}"
-        return (
-            f"{self.format} {self.pattern}: sign {self.sign}, exponent '{self.exponent_bits}'"
-            f" (E = {self.E}), mantissa '{self.mantissa_bits}' (M = {self.M}), {self.kind},"
-            f" value {self.value!r} = {'-' if self.sign else ''}2^{self.scale} x "
-            f"{'1 + ' if self.kind == 'normal' else ''}{self.M}/{1 << len(self.mantissa_bits)}"
-        )
-
-
-def _fmt_opt(v: Any) -> str:
-    if isinstance(v, tuple | list):
-        return "[" + ";".join(_fmt_opt(a) for a in v) + "]"
-    if isinstance(v, float):
-        return repr(v)
-    return str(v)
-
-
-def options_suffix(pairs: list[tuple[str, Any]]) -> str:
-    """``(k=v,...)`` for the non-default options of a format (empty when none)."""
-    if not pairs:
-        return ""
-    return "(" + ",".join(f"{k}={_fmt_opt(v)}" for k, v in pairs) + ")"
 
 
 # ------------------------------------------------------------------------------------------
@@ -423,31 +199,13 @@ NAMED_FLOATS: dict[str, tuple[int, int, int | None, bool, str]] = {
     "float8_e8m0fnu": (8, 0, None, False, "fnu"),
 }
 
-ALIASES: dict[str, str] = {
-    "fp16": "float16",
-    "half": "float16",
-    "binary16": "float16",
-    "bf16": "bfloat16",
-    "fp8_e4m3": "float8_e4m3fn",
-    "fp8_e5m2": "float8_e5m2",
-    "e4m3": "float8_e4m3fn",
-    "e5m2": "float8_e5m2",
-    "fp8_e4m3fnuz": "float8_e4m3fnuz",
-    "fp8_e5m2fnuz": "float8_e5m2fnuz",
-    "fp6_e2m3": "float6_e2m3fn",
-    "fp6_e3m2": "float6_e3m2fn",
-    "e2m3": "float6_e2m3fn",
-    "e3m2": "float6_e3m2fn",
-    "fp4": "float4_e2m1fn",
-    "fp4_e2m1": "float4_e2m1fn",
-    "e2m1": "float4_e2m1fn",
-    "e8m0": "float8_e8m0fnu",
-    "fp8_e8m0": "float8_e8m0fnu",
-}
+#: every accepted spelling of a named float (canonical names and aliases, lower case) -> its
+#: canonical name; filled by ``_float_name`` next to each factory below
+ALIASES: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
-class Minifloat(ElementMixin, Format):
+class Minifloat(TableElement, Format):
     """A float with ``e`` exponent and ``m`` mantissa bits (see the module docstring for the
     layout, ``special`` variants and the special-value table). At most 16 bits.
 
@@ -456,6 +214,8 @@ class Minifloat(ElementMixin, Format):
     default: True for "none", else False as ml_dtypes), True or False (a value equal to the
     default is stored as None: the two spell the same format).
     """
+
+    family: ClassVar[str] = "float"
 
     e: int
     m: int
@@ -700,46 +460,18 @@ class Minifloat(ElementMixin, Format):
         r = int(mx / ulp)  # significand integer of maxpos
         return mx + ulp / 2, (r % 2 == 1)
 
-    @property
-    def ufunc(self) -> Any:
-        """This format's round-to-nearest quantize (with its ``saturate`` setting) as a NumPy
-        ufunc compiled for this configuration (broadcasting, ``out=``, callable from a user's
-        own ``@njit`` code). Same results as ``quantize``."""
+    def _build_ufunc(self) -> Any:
+        """``ufunc``: this format's round-to-nearest quantize (with its ``saturate`` setting),
+        the bit-level kernel with the grid compiled in. Same results as ``quantize``."""
         return grid_ufunc(self.grid)
 
     # -- describe / notation ----------------------------------------------------------------
-    def describe(self, code: int) -> FloatFields:
-        """Fields of one code: sign, exponent field E, mantissa field M, normal/subnormal."""
-        n, m, e = self.nbits, self.m, self.e
-        if (
-            isinstance(code, bool)
-            or not isinstance(code, int | np.integer)
-            or not (0 <= int(code) < 1 << n)
-        ):
-            raise ValueError(f"code must be an integer in [0, 2^{n} - 1], got {code!r}")
-        code = int(code)
-        pattern = format(code, f"0{n}b")
-        value = float(self._dec[code])
-        sign = code >> (n - 1) if self.signed else 0
-        mag = code & ((1 << self._magbits) - 1)
-        E, M = mag >> m, mag & ((1 << m) - 1)
-        ebits = format(E, f"0{e}b")
-        mbits = format(M, f"0{m}b") if m else ""
-        special = None
-        if math.isnan(value):
-            special = "NaN"
-        elif math.isinf(value):
-            special = "-inf" if sign else "+inf"
-        elif value == 0.0:
-            special = "-0" if sign else "0"
-        if E == 0 and self.subnormals:
-            kind, scale = "subnormal", 1 - self.bias - m
-        else:
-            kind, scale = "normal", E - self.bias
-        if kind == "subnormal":
-            scale = 1 - self.bias
-        return FloatFields(
-            str(self), code, pattern, special, sign, ebits, E, mbits, M, kind, scale, value
+    def describe(self, code: int) -> Description:
+        """Fields of one code: sign, exponent field E, mantissa field M (rows "sign",
+        "exponent", "mantissa"), then "kind" (normal/subnormal) and "scale" (the power of two
+        that multiplies the significand)."""
+        return _float_description(
+            str(self), code, self.e, self.m, self.bias, self.subnormals, self.signed, self._dec
         )
 
     def _name(self) -> str | None:
@@ -769,71 +501,146 @@ class Minifloat(ElementMixin, Format):
         return name + options_suffix(opts)
 
 
+def _float_description(
+    name: str,
+    code: int,
+    e: int,
+    m: int,
+    bias: int,
+    subnormals: bool,
+    signed: bool,
+    table: np.ndarray,
+) -> Description:
+    """The describe record of code ``code`` of a float with ``e`` exponent and ``m`` mantissa
+    bits, exponent bias ``bias`` (a scaled float's scale folded in), labelled ``name``, whose
+    value is ``table[code]``."""
+    n = int(signed) + e + m
+    code = check_code(code, n)
+    pattern = format(code, f"0{n}b")
+    sign = code >> (n - 1) if signed else 0
+    mag = code & ((1 << (e + m)) - 1)
+    E, M = mag >> m, mag & ((1 << m) - 1)
+    ebits = format(E, f"0{e}b")
+    mbits = format(M, f"0{m}b") if m else ""
+    value = float(table[code])
+    special = None
+    if math.isnan(value):
+        special = "NaN"
+    elif math.isinf(value):
+        special = "-inf" if sign else "+inf"
+    elif value == 0.0:
+        special = "-0" if sign else "0"
+    if E == 0 and subnormals:
+        kind, scale = "subnormal", 1 - bias
+    else:
+        kind, scale = "normal", E - bias
+    if special:
+        text = f"{name} {pattern}: {special}"
+    else:
+        text = (
+            f"{name} {pattern}: sign {sign}, exponent '{ebits}' (E = {E}), mantissa '{mbits}'"
+            f" (M = {M}), {kind}, value {value!r} = {'-' if sign else ''}2^{scale} x "
+            f"{'1 + ' if kind == 'normal' else ''}{M}/{1 << len(mbits)}"
+        )
+    fields = (
+        Field("sign", format(sign, "b") if signed else "", sign),
+        Field("exponent", ebits, E),
+        Field("mantissa", mbits, M),
+        Field("kind", "", kind),
+        Field("scale", "", scale),
+    )
+    return Description(name, code, pattern, fields, value, special, text)
+
+
+def _float_name(name: str, *aliases: str) -> Any:
+    """``registry.named`` for a named float, also recorded in ``ALIASES`` (for
+    ``minifloat(name)``)."""
+
+    def register(fn: Any) -> Any:
+        for a in (name, *aliases):
+            ALIASES[a] = name
+        return named(name, *aliases)(fn)
+
+    return register
+
+
 def minifloat(name: str) -> Minifloat:
     """A named float format (ml_dtypes/LLVM names, e.g. ``"float8_e4m3fn"``, or an alias such
     as ``"fp8_e4m3"``, ``"bf16"``, ``"fp4"``)."""
-    key = ALIASES.get(name.lower(), name.lower())
-    if key not in NAMED_FLOATS:
+    key = ALIASES.get(str(name).lower())
+    if key is None:
         raise ValueError(f"name must be one of {sorted(NAMED_FLOATS)}, got {name!r}")
     e, m, bias, sub, sp = NAMED_FLOATS[key]
     return Minifloat(e, m, bias, sub, sp)
 
 
+@_float_name("float16", "fp16", "half", "binary16")
 def float16() -> Minifloat:
     """IEEE binary16: E5M10, bias 15, max 65504."""
     return minifloat("float16")
 
 
+@_float_name("bfloat16", "bf16")
 def bfloat16() -> Minifloat:
     """bfloat16: E8M7, bias 127 (the upper half of binary32)."""
     return minifloat("bfloat16")
 
 
+@_float_name("float8_e4m3fn", "fp8_e4m3", "e4m3")
 def float8_e4m3fn() -> Minifloat:
     """OCP FP8 E4M3: bias 7, max 448, NaN = S.1111.111, no inf."""
     return minifloat("float8_e4m3fn")
 
 
+@_float_name("float8_e5m2", "fp8_e5m2", "e5m2")
 def float8_e5m2() -> Minifloat:
     """OCP FP8 E5M2: IEEE-style, bias 15, max 57344."""
     return minifloat("float8_e5m2")
 
 
+@_float_name("float8_e4m3fnuz", "fp8_e4m3fnuz")
 def float8_e4m3fnuz() -> Minifloat:
     """Graphcore/AMD FP8 E4M3: bias 8, max 240, NaN = 0x80, no -0, no inf."""
     return minifloat("float8_e4m3fnuz")
 
 
+@_float_name("float8_e5m2fnuz", "fp8_e5m2fnuz")
 def float8_e5m2fnuz() -> Minifloat:
     """Graphcore/AMD FP8 E5M2: bias 16, max 57344, NaN = 0x80, no -0, no inf."""
     return minifloat("float8_e5m2fnuz")
 
 
+@_float_name("float8_e4m3")
 def float8_e4m3() -> Minifloat:
     """IEEE-style FP8 E4M3 (inf and NaN): bias 7, max 240."""
     return minifloat("float8_e4m3")
 
 
+@_float_name("float8_e3m4")
 def float8_e3m4() -> Minifloat:
     """IEEE-style FP8 E3M4: bias 3, max 15.5."""
     return minifloat("float8_e3m4")
 
 
+@_float_name("float6_e2m3fn", "fp6_e2m3", "e2m3")
 def float6_e2m3fn() -> Minifloat:
     """OCP MX FP6 E2M3: bias 1, max 7.5, no inf/NaN (saturating)."""
     return minifloat("float6_e2m3fn")
 
 
+@_float_name("float6_e3m2fn", "fp6_e3m2", "e3m2")
 def float6_e3m2fn() -> Minifloat:
     """OCP MX FP6 E3M2: bias 3, max 28, no inf/NaN (saturating)."""
     return minifloat("float6_e3m2fn")
 
 
+@_float_name("float4_e2m1fn", "fp4", "fp4_e2m1", "e2m1")
 def float4_e2m1fn() -> Minifloat:
     """OCP MX FP4 E2M1: bias 1, values 0, 0.5, 1, 1.5, 2, 3, 4, 6 (saturating)."""
     return minifloat("float4_e2m1fn")
 
 
+@_float_name("float8_e8m0fnu", "e8m0", "fp8_e8m0")
 def float8_e8m0fnu() -> Minifloat:
     """OCP E8M0 scale: unsigned powers of two 2^-127..2^127, 0xFF = NaN, no zero."""
     return minifloat("float8_e8m0fnu")
@@ -844,7 +651,7 @@ def float8_e8m0fnu() -> Minifloat:
 
 
 @dataclass(frozen=True)
-class ScaledFloat(ElementMixin, Format):
+class ScaledFloat(Adaptive, TableElement, Format):
     """Scaled float ``SF<e,m,sc>``: the ALPS baseline (Langroudi et al. 2021) — a float with
     ``e`` exponent and ``m`` mantissa bits, IEEE bias 2^(e-1)-1, subnormals, every code a number
     (no inf/NaN, saturating), times a per-layer power-of-two scale 2^sc.
@@ -852,6 +659,8 @@ class ScaledFloat(ElementMixin, Format):
     e: 1..8; m: 0..15-e; sc: integer in [-126, 126] (None: chosen from the data by
     ``fit``/``quantize`` as the smallest sc with max|x| <= maxpos, ALPS' per-layer scale).
     """
+
+    family: ClassVar[str] = "float"
 
     e: int
     m: int
@@ -901,30 +710,13 @@ class ScaledFloat(ElementMixin, Format):
             sc -= 1
         return dataclasses.replace(self, sc=max(-126, min(126, sc)))
 
-    def quantize(
-        self,
-        x: Any,
-        rounding: str = "nearest",
-        rng: np.random.Generator | None = None,
-        out: np.ndarray | None = None,
-        saturate: bool | None = None,
-        threads: int = 1,
-    ) -> np.ndarray:
-        """Fit (if ``sc`` is None) and quantize; keywords as in ``Format.quantize``."""
-        f = self.fit(x) if self.sc is None else self
-        return ElementMixin.quantize(f, x, rounding, rng, out, saturate, threads)
+    @property
+    def needs_fit(self) -> bool:
+        """True while ``sc`` is None (quantize/encode then choose it per call)."""
+        return self.sc is None
 
-    def encode(
-        self,
-        x: Any,
-        rounding: str = "nearest",
-        rng: np.random.Generator | None = None,
-        saturate: bool | None = None,
-        threads: int = 1,
-    ) -> np.ndarray:
-        """Fit (if ``sc`` is None) and encode."""
-        f = self.fit(x) if self.sc is None else self
-        return ElementMixin.encode(f, x, rounding, rng, saturate, threads)
+    def _ufunc(self) -> Any:
+        return grid_ufunc(self.grid, self._need())
 
     @cached_property
     def grid(self) -> Grid:
@@ -939,11 +731,11 @@ class ScaledFloat(ElementMixin, Format):
     def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
         return grid_encode(self.grid, x, np.array([self._need()], dtype=np.int64), x.size)
 
-    def describe(self, code: int) -> FloatFields:
-        """Fields of one code; ``scale`` includes sc."""
-        r = self.base.describe(code)
-        return dataclasses.replace(
-            r, format=str(self), scale=r.scale + self._need(), value=float(self._dec[int(code)])
+    def describe(self, code: int) -> Description:
+        """Fields of one code as ``Minifloat.describe``; ``scale`` includes sc."""
+        b = self.base
+        return _float_description(
+            str(self), code, self.e, self.m, b.bias - self._need(), True, True, self._dec
         )
 
     def __str__(self) -> str:
@@ -959,13 +751,8 @@ class ScaledFloat(ElementMixin, Format):
 AF_VARIANTS = (2020, 2022)
 
 
-def af_exp_max(amax: float) -> int:
-    """floor(log2 amax) for a finite amax > 0 (exact: frexp)."""
-    return math.frexp(amax)[1] - 1
-
-
 @dataclass(frozen=True)
-class AdaptivFloat(ElementMixin, Format):
+class AdaptivFloat(Adaptive, TableElement, Format):
     """AdaptivFloat ``AF<n,e>`` (Tambe et al., DAC 2020; docs/guide/scaled.md): n bits, 1 sign, e
     exponent, m = n-1-e mantissa bits, no subnormals, the exponent range chosen per tensor from
     max|W|.
@@ -985,6 +772,8 @@ class AdaptivFloat(ElementMixin, Format):
     ``axis``: None for one bias per tensor, or the axis whose slices get their own bias (then
     ``bias`` is a tuple after ``fit``).
     """
+
+    family: ClassVar[str] = "float"
 
     n: int
     e: int
@@ -1081,76 +870,51 @@ class AdaptivFloat(ElementMixin, Format):
         """The concrete format: bias from floor(log2 max|x|) (per tensor, or per slice along
         ``axis``). NaN/inf entries are ignored; an all-zero tensor gets exp_max = 0."""
         a, _ = as_float_array(x)
-        if self.axis is None:
-            return dataclasses.replace(self, bias=self.bias_for(_exp_max_rows(a.reshape(1, -1))[0]))
-        ax = _check_axis(self.axis, a.ndim)
-        rows = np.moveaxis(a, ax, 0).reshape(a.shape[ax], -1)
-        return dataclasses.replace(
-            self, bias=tuple(self.bias_for(int(v)) for v in _exp_max_rows(rows))
-        )
+        rows = Rows.slices(a, self.axis)
+        biases = [self.bias_for(int(v)) for v in _exp_max_rows(rows.flat.reshape(rows.R, rows.C))]
+        return dataclasses.replace(self, bias=biases[0] if self.axis is None else tuple(biases))
 
-    def _rows(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, Any]:
-        """(flat rows, per-row scale exponents, C, restore) for the fitted biases."""
+    # -- the adaptive kind (element.Adaptive) --------------------------------------------
+    @property
+    def needs_fit(self) -> bool:
+        """True while ``bias`` is None (quantize/encode then choose it per call)."""
+        return self.bias is None
+
+    @property
+    def sliced(self) -> bool:
+        return isinstance(self.bias, tuple)
+
+    @property
+    def n_slices(self) -> int:
+        return len(self.bias) if isinstance(self.bias, tuple) else 1
+
+    def slice_format(self, i: int) -> AdaptivFloat:
+        """The per-tensor format of slice ``i`` (per-slice biases)."""
         b = self._need()
-        if not isinstance(b, tuple):
-            return x.reshape(-1), np.array([-b], dtype=np.int64), x.size, None
-        ax = _check_axis(self.axis, x.ndim)
-        if x.shape[ax] != len(b):
-            raise ValueError(f"x has {x.shape[ax]} slices along axis {ax}, bias has {len(b)}")
-        moved = np.ascontiguousarray(np.moveaxis(x, ax, 0))
-        return moved.reshape(-1), -np.array(b, dtype=np.int64), moved[0].size, (moved.shape, ax)
+        return dataclasses.replace(self, bias=b[i] if isinstance(b, tuple) else b, axis=None)
 
-    def quantize(
-        self,
-        x: Any,
-        rounding: str = "nearest",
-        rng: np.random.Generator | None = None,
-        out: np.ndarray | None = None,
-        saturate: bool | None = None,
-        threads: int = 1,
-    ) -> np.ndarray:
-        """Fit (if ``bias`` is None) and quantize. AdaptivFloat always saturates
-        (``saturate=False`` raises); ``threads`` as in ``Format.quantize``."""
-        self._with_saturate(saturate)
-        f = self.fit(x) if self.bias is None else self
-        if not isinstance(f.bias, tuple):
-            return Format.quantize(f, x, rounding, rng, out, threads)
-        f._check_rounding(rounding)
-        rng = check_rng(rounding, rng)
-        _check_threads(threads, rounding)
-        a, scalar = as_float_array(x)
-        if out is not None:
-            check_out(out, a.shape, a.dtype)
-        flat, scs, C, restore = f._rows(a)
-        res = np.empty(flat.size, dtype=a.dtype)
+    def _round_rows(
+        self, flat: np.ndarray, out: np.ndarray, C: int, rounding: str, rng: Any, codes: bool
+    ) -> None:
+        """Rows of C, row r with the bias of slice r (a power-of-two row scale on the bias-0
+        grid); stochastic rounding slice by slice."""
+        scs = -np.array(self._need(), dtype=np.int64).reshape(-1)
         if rounding == "nearest":
-            grid_quantize(f._unit, flat, res, scs, C)
-        else:  # slice by slice, each with its own bias
-            for r, b in enumerate(f.bias):
-                one = dataclasses.replace(f, bias=b, axis=None)
-                res[r * C : (r + 1) * C] = one.quantize(flat[r * C : (r + 1) * C], rounding, rng)
-        saturate_f32(f, flat, res)
-        shp, ax = restore
-        res = np.moveaxis(res.reshape(shp), 0, ax)
-        if out is not None:
-            out[...] = res
-            return out
-        return np.ascontiguousarray(res)
+            if codes:
+                out[...] = grid_encode(self._unit, flat, scs, C)
+            else:
+                grid_quantize(self._unit, flat, out, scs, C)
+            return
+        for r in range(scs.size):
+            one = self.slice_format(r)
+            part = flat[r * C : (r + 1) * C]
+            if codes:
+                out[r * C : (r + 1) * C] = one.encode(part, rounding=rounding, rng=rng)
+            else:
+                out[r * C : (r + 1) * C] = one.quantize(part, rounding=rounding, rng=rng)
 
-    def encode(
-        self,
-        x: Any,
-        rounding: str = "nearest",
-        rng: np.random.Generator | None = None,
-        saturate: bool | None = None,
-        threads: int = 1,
-    ) -> np.ndarray:
-        """Fit (if ``bias`` is None) and encode (per-tensor bias only)."""
-        self._with_saturate(saturate)
-        f = self.fit(x) if self.bias is None else self
-        if isinstance(f.bias, tuple):
-            raise ValueError("encode needs a per-tensor bias (axis=None)")
-        return Format.encode(f, x, rounding, rng, threads)
+    def _ufunc(self) -> Any:
+        return grid_ufunc(self._unit, -self._scalar_bias())
 
     def _code_table(self) -> np.ndarray:
         return _af_table(self.n, self.e, self.variant, self._scalar_bias()).copy()
@@ -1161,12 +925,11 @@ class AdaptivFloat(ElementMixin, Format):
     def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
         return grid_encode(self._unit, x, np.array([-self._scalar_bias()], np.int64), x.size)
 
-    def describe(self, code: int) -> FloatFields:
-        """Fields of one code (exponent E, mantissa M; the all-zero magnitude is 0)."""
+    def describe(self, code: int) -> Description:
+        """Fields of one code as ``Minifloat.describe`` (exponent E, mantissa M; no
+        subnormals; the all-zero magnitude is 0)."""
         b = self._scalar_bias()
-        mf = Minifloat(self.e, self.m, bias=b, subnormals=False, special="none")
-        r = mf.describe(code)
-        return dataclasses.replace(r, format=str(self), value=float(self._dec[int(code)]))
+        return _float_description(str(self), code, self.e, self.m, b, False, True, self._dec)
 
     def __str__(self) -> str:
         opts: list[tuple[str, Any]] = []
@@ -1177,12 +940,6 @@ class AdaptivFloat(ElementMixin, Format):
         if self.axis is not None:
             opts.append(("axis", self.axis))
         return f"AF<{self.n},{self.e}>" + options_suffix(opts)
-
-
-def _check_axis(axis: int, ndim: int) -> int:
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"axis must be in [{-ndim}, {ndim - 1}] for a {ndim}-d array, got {axis}")
-    return axis % ndim
 
 
 def _exp_max_rows(rows: np.ndarray) -> np.ndarray:
@@ -1252,22 +1009,18 @@ def _af_table(n: int, e: int, variant: int, bias: int) -> np.ndarray:
 # notation
 
 
-def _parse_named(name: str) -> Any:
-    return minifloat(name)
-
-
-@notation(Minifloat)
-def _parse_minifloat(e: str, m: str, **kw: Any) -> Minifloat:
+@notation(r"minifloat<(\d+),(\d+)>", example="minifloat<4,3>")
+def _minifloat(e: str, m: str, **kw: Any) -> Minifloat:
     return Minifloat(**{"e": int(e), "m": int(m), **kw})
 
 
-@notation(ScaledFloat)
-def _parse_sf(e: str, m: str, sc: str | None = None, **kw: Any) -> ScaledFloat:
+@notation(r"sf<(\d+),(\d+)(?:,([+-]?\d+))?>", example="SF<4,3>")
+def _sf(e: str, m: str, sc: str | None = None, **kw: Any) -> ScaledFloat:
     return ScaledFloat(**{"e": int(e), "m": int(m), "sc": None if sc is None else int(sc), **kw})
 
 
-@notation(AdaptivFloat)
-def _parse_af(n: str, e: str, **kw: Any) -> AdaptivFloat:
+@notation(r"(?:af|adaptivfloat)<(\d+),(\d+)>", example="AF<8,3>")
+def _af(n: str, e: str, **kw: Any) -> AdaptivFloat:
     return AdaptivFloat(**{"n": int(n), "e": int(e), **kw})
 
 

@@ -30,14 +30,23 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from fractions import Fraction
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from lognum.formats.base import Format, as_float_array, check_int
-from lognum.formats.floats import ElementMixin, _table_loops, options_suffix
-from lognum.formats.parse import notation
+from lognum.formats.element import (
+    Adaptive,
+    TableElement,
+    check_code,
+    options_suffix,
+    table_loops,
+    table_ufunc,
+)
+from lognum.formats.record import Description, Field
+from lognum.formats.registry import notation
 
 _PREC = 60
 
@@ -97,15 +106,13 @@ def _thresholds_from(
     return thr, tup
 
 
-class _LogTableMixin(ElementMixin):
-    """Nearest rounding on the exact tables; subclasses provide ``_exact_mags()`` -> (list of
-    Decimal magnitudes ascending with 0 first, their positive codes, their negative codes),
-    ``_nan_code`` (or -1)."""
+class _LogTableMixin(TableElement):
+    """Nearest rounding on the exact tables; subclasses provide ``_table_key()`` (which fills
+    ``_EXACT[key]``: the Decimal magnitudes ascending with the zero slot first, their positive
+    and negative codes), ``_nan_code`` (or -1) and ``_neg_values(pv, pc, nc)`` (the result for
+    negative inputs at each table index)."""
 
     roundings = ("nearest", "linear", "stochastic")
-
-    def _exact_mags(self) -> tuple[list[Decimal], np.ndarray, np.ndarray]:  # pragma: no cover
-        raise NotImplementedError
 
     @property
     def _nan_code(self) -> int:  # pragma: no cover
@@ -122,7 +129,7 @@ class _LogTableMixin(ElementMixin):
     def _round(self, x: np.ndarray, rounding: str, codes: bool) -> np.ndarray:
         pv, pc, nc, thr, tup = self._tables_for(rounding)
         idx = np.empty(x.size, dtype=np.int64)
-        _table_loops().nearest_index(x, thr, tup, idx)
+        table_loops().nearest_index(x, thr, tup, idx)
         neg = np.signbit(x)
         bad = ~np.isfinite(x)
         if codes:
@@ -135,6 +142,15 @@ class _LogTableMixin(ElementMixin):
 
     def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
         out[...] = self._round(x, "nearest", codes=False)
+
+    def _neg_values(self, pv: np.ndarray, pc: np.ndarray, nc: np.ndarray) -> np.ndarray:
+        return np.where(nc != pc, -pv, pv)
+
+    def _log_ufunc(self) -> Any:
+        """Round to nearest (log domain) as a ufunc: binary search over the threshold table
+        compiled in as a constant; NaN and ±inf give NaN as ``quantize``."""
+        pv, pc, nc, thr, tup = self._tables_for("nearest")
+        return table_ufunc(thr, tup, pv, self._neg_values(pv, pc, nc))
 
     def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
         return self._round(x, "nearest", codes=True)
@@ -186,6 +202,8 @@ class LNS(_LogTableMixin, Format):
     needs F >= 5); int_bits: n-1-frac_bits (may be omitted). Saturating (``saturate=False``
     raises).
     """
+
+    family: ClassVar[str] = "lns"
 
     n: int
     int_bits: int | None = None
@@ -265,32 +283,39 @@ class LNS(_LogTableMixin, Format):
         del F
         return t
 
-    def describe(self, code: int) -> dict[str, Any]:
-        """Sign, the fixed-point log2 magnitude L (as a fraction string) and the value."""
-        n = self.n
-        if (
-            isinstance(code, bool)
-            or not isinstance(code, int | np.integer)
-            or not (0 <= int(code) < 1 << n)
-        ):
-            raise ValueError(f"code must be an integer in [0, 2^{n} - 1], got {code!r}")
-        c = int(code)
+    def _build_ufunc(self) -> Any:
+        return self._log_ufunc()
+
+    def describe(self, code: int) -> Description:
+        """Sign (row "sign"), the (n-1)-bit two's-complement log2 magnitude (row "log": its
+        bits and L/2^F as a Fraction; row "L": the text "L/2^F"; row "log2": L/2^F as a float)
+        and the value; the reserved L pattern is "zero" (sign 0) or "NaN" (sign 1)."""
+        n, F = self.n, self.frac_bits
+        c = check_code(code, n)
         Lc = c & ((1 << (n - 1)) - 1)
         half = 1 << (n - 2)
         L = Lc - (1 << (n - 1)) if Lc >= half else Lc
+        sign = c >> (n - 1)
         special = None
         if Lc == half:
-            special = "NaN" if c >> (n - 1) else "zero"
-        return {
-            "format": str(self),
-            "code": c,
-            "pattern": format(c, f"0{n}b"),
-            "sign": c >> (n - 1),
-            "L": f"{L}/2^{self.frac_bits}",
-            "log2": L / (1 << self.frac_bits),
-            "special": special,
-            "value": float(self._dec[c]),
-        }
+            special = "NaN" if sign else "zero"
+        pattern = format(c, f"0{n}b")
+        value = float(self._dec[c])
+        lbits = pattern[1:]
+        if special:
+            text = f"{self} {pattern}: {special}"
+        else:
+            text = (
+                f"{self} {pattern}: sign {sign}, log2 magnitude '{lbits}' (L = {L}/2^{F}), "
+                f"value {value!r} = {'-' if sign else ''}2^({L}/{1 << F})"
+            )
+        fields = (
+            Field("sign", pattern[0], sign),
+            Field("log", lbits, Fraction(L, 1 << F)),
+            Field("L", "", f"{L}/2^{F}"),
+            Field("log2", "", L / (1 << F)),
+        )
+        return Description(str(self), c, pattern, fields, value, special, text)
 
     def __str__(self) -> str:
         return f"LNS<{self.n},{self.frac_bits}>"
@@ -303,7 +328,7 @@ BASES = ("2", "sqrt2")
 
 
 @dataclass(frozen=True)
-class LogQuant(_LogTableMixin, Format):
+class LogQuant(Adaptive, _LogTableMixin, Format):
     """LogNet / Miyashita log quantization (see the module docstring).
 
     n: 2..11 bits for base 2, 2..12 for base √2 (a sign bit and b = n-1 magnitude bits;
@@ -312,6 +337,8 @@ class LogQuant(_LogTableMixin, Format):
     float64, in units of the base; None: fit from data);
     base: "2" or "sqrt2"; signed: bool (unsigned: negative inputs give 0, for post-ReLU data).
     """
+
+    family: ClassVar[str] = "lns"
 
     n: int
     fsr: int | None = None
@@ -432,46 +459,44 @@ class LogQuant(_LogTableMixin, Format):
         lo, hi = self.fsr_range
         return dataclasses.replace(self, fsr=max(lo, min(hi, k + 1)))
 
-    def quantize(
-        self,
-        x: Any,
-        rounding: str = "nearest",
-        rng: Any = None,
-        out: np.ndarray | None = None,
-        saturate: bool | None = None,
-        threads: int = 1,
-    ) -> np.ndarray:
-        """Fit (if ``fsr`` is None) and quantize; keywords as in ``Format.quantize``."""
-        f = self.fit(x) if self.fsr is None else self
-        return ElementMixin.quantize(f, x, rounding, rng, out, saturate, threads)
+    @property
+    def needs_fit(self) -> bool:
+        """True while ``fsr`` is None (quantize/encode then fit it per call)."""
+        return self.fsr is None
 
-    def encode(
-        self,
-        x: Any,
-        rounding: str = "nearest",
-        rng: Any = None,
-        saturate: bool | None = None,
-        threads: int = 1,
-    ) -> np.ndarray:
-        """Fit (if ``fsr`` is None) and encode."""
-        f = self.fit(x) if self.fsr is None else self
-        return ElementMixin.encode(f, x, rounding, rng, saturate, threads)
+    def _neg_values(self, pv: np.ndarray, pc: np.ndarray, nc: np.ndarray) -> np.ndarray:
+        if not self.signed:  # unsigned: negative inputs give 0
+            return np.zeros_like(pv)
+        return np.where(nc != pc, -pv, pv)
 
-    def describe(self, code: int) -> dict[str, Any]:
-        """Sign, magnitude index and exponent x̃ of a code."""
-        c = int(code)
-        if not 0 <= c < 1 << self.n:
-            raise ValueError(f"code must be an integer in [0, 2^{self.n} - 1], got {code!r}")
-        mag = c & ((1 << self.b) - 1)
+    def _ufunc(self) -> Any:
+        return self._log_ufunc()
+
+    def describe(self, code: int) -> Description:
+        """Sign (row "sign"; signed formats), the magnitude index (row "index": its b bits)
+        and the exponent x̃ (row "exponent"; None for the zero code) of a code."""
+        n, b = self.n, self.b
+        c = check_code(code, n)
+        mag = c & ((1 << b) - 1)
         xt = None if mag == 0 else self.exponents[mag - 1]
-        return {
-            "format": str(self),
-            "code": c,
-            "sign": (c >> self.b) if self.signed else 0,
-            "index": mag,
-            "exponent": xt,
-            "value": float(self._dec[c]),
-        }
+        sign = (c >> b) if self.signed else 0
+        pattern = format(c, f"0{n}b")
+        value = float(self._dec[c])
+        base = "2" if self.base == "2" else "√2"
+        if xt is None:
+            special, text = "zero", f"{self} {pattern}: zero"
+        else:
+            special = None
+            text = (
+                f"{self} {pattern}: sign {sign}, index {mag} (exponent {xt}), value {value!r}"
+                f" = {'-' if sign else ''}{base}^{xt}"
+            )
+        fields = (
+            Field("sign", pattern[0] if self.signed else "", sign),
+            Field("index", pattern[-b:], mag),
+            Field("exponent", "", xt),
+        )
+        return Description(str(self), c, pattern, fields, value, special, text)
 
     def __str__(self) -> str:
         opts: list[tuple[str, Any]] = []
@@ -487,11 +512,11 @@ class LogQuant(_LogTableMixin, Format):
 # notation
 
 
-@notation(LNS)
-def _parse_lns(n: str, f: str, **kw: Any) -> LNS:
+@notation(r"lns<(\d+),(\d+)>", example="LNS<8,3>")
+def _lns(n: str, f: str, **kw: Any) -> LNS:
     return LNS(**{"n": int(n), "frac_bits": int(f), **kw})
 
 
-@notation(LogQuant)
-def _parse_logquant(n: str, fsr: str | None = None, **kw: Any) -> LogQuant:
+@notation(r"logquant<(\d+)(?:,([+-]?\d+))?>", example="logquant<4>")
+def _logquant(n: str, fsr: str | None = None, **kw: Any) -> LogQuant:
     return LogQuant(**{"n": int(n), "fsr": None if fsr is None else int(fsr), **kw})

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from lognum.formats.block import MX, BlockFloat
+from lognum.formats.record import BlockCodes, Description
 
 # skips only without the test extra; a skip fails CI (tests/conftest.py)
 gfloat = pytest.importorskip("gfloat", reason="gfloat (test extra) is the MX oracle")
@@ -54,7 +55,7 @@ def test_worked_examples():
     assert mi.quantize(c)[:5].tolist() == [0, 0, 0, 100, -130]
     codes, scales = mi.encode(c)
     assert scales.tolist() == [127 + 7] and codes[3] == 100 / 2 and codes[4] == 256 - 65
-    assert mi.decode(np.array([0x80]), np.array([127])).tolist() == [-2.0]  # as gfloat
+    assert mi.decode(np.array([0x80]), scales=np.array([127])).tolist() == [-2.0]  # as gfloat
 
 
 def _exact_scale(emax, vals):
@@ -130,7 +131,7 @@ def test_nan_and_inf_blocks():
             assert np.isnan(q[[0, 1, 3]]).all() and (q[2] == 1).all()
         codes, sc = MX(el).encode(x)
         assert sc.ravel().tolist() == [255, 255, 127 - emax, 255]
-        assert np.isnan(MX(el).decode(codes, sc)[[0, 1, 3]]).all()
+        assert np.isnan(MX(el).decode(codes, scales=sc)[[0, 1, 3]]).all()
     fi = format_info_mxfp8_e4m3
     ref = quantize_block(fi, x[1], compute_scale_amax)  # gfloat: scale 2^127, inf saturates
     assert np.isfinite(ref).all() and ref[2] == 448 * 2.0**127
@@ -148,7 +149,7 @@ def test_layout_partial_blocks_and_round_trip(shape, axis):
     codes, sc = fmt.encode(x)
     nb = -(-shape[axis] // 32)
     assert codes.shape == x.shape and sc.shape[axis] == nb
-    assert np.array_equal(fmt.decode(codes, sc), q.astype(np.float64))
+    assert np.array_equal(fmt.decode(codes, scales=sc), q.astype(np.float64))
     # the same as blocking the moved axis by hand (zero padding of the last block)
     moved = np.moveaxis(x, axis, -1).astype(np.float64)
     L = moved.shape[-1]
@@ -198,7 +199,29 @@ def test_stochastic_rounding_blocks():
     q2 = fmt.quantize(x, rounding="stochastic", rng=np.random.default_rng(1))
     assert np.array_equal(q, q2)
     c, s = fmt.encode(x, rounding="stochastic", rng=np.random.default_rng(1))
-    assert np.array_equal(fmt.decode(c, s), q)
+    assert np.array_equal(fmt.decode(BlockCodes(c, s)), q)
+
+
+def test_block_record_fit_scales_describe():
+    x = np.random.default_rng(8).standard_normal((3, 40)) * 5
+    for fmt in (MX("fp4_e2m1"), MX("int8", block=16), BlockFloat(6, 8, axis=0)):
+        rec = fmt.encode(x)
+        assert isinstance(rec, BlockCodes) and rec.codes.shape == x.shape
+        assert np.array_equal(fmt.decode(rec), fmt.quantize(x))
+        assert np.array_equal(fmt.decode(rec.codes, scales=rec.scales), fmt.quantize(x))
+        out = BlockCodes(np.empty_like(rec.codes), np.empty_like(rec.scales))
+        assert fmt.encode(x, out=out).codes is out.codes and np.array_equal(out.scales, rec.scales)
+        assert fmt.fit(x) is fmt and not fmt.needs_fit and fmt.kind == fmt.family == "block"
+        assert np.array_equal(fmt.scales(x), np.exp2(rec.scales.astype(float) - 127))
+        d = fmt.describe(3)
+        assert isinstance(d, Description) and d.format == str(fmt)
+        assert d.value == fmt._table[3] and str(d).startswith(f"{fmt} ")
+        with pytest.raises(ValueError, match="not elementwise"):
+            fmt.ufunc  # noqa: B018 - the property raises
+    assert MX("int8").describe(0x80)["integer"] == -128
+    assert MX("fp4_e2m1").describe(0b0111)["exponent"] == 3
+    with pytest.raises(ValueError, match="scales must not"):
+        MX("int8").decode(MX("int8").encode(x), scales=np.zeros(2, np.uint8))
 
 
 @pytest.mark.parametrize(

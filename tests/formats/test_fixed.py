@@ -209,3 +209,71 @@ def test_lecture_uniform_vs_scale_factor_table():
 def test_bad_parameters_raise(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+# ------------------------------------------------------------------------------------------
+# the contract: kinds, fit/needs_fit, per-slice codes, describe records, ufunc
+
+
+def test_kinds_fit_and_per_slice_codes():
+    x = np.random.default_rng(11).standard_normal((4, 6)) * 3
+    assert FixedPoint(8, 4).kind == "element" and not FixedPoint(8, 4).needs_fit
+    assert FixedPoint(8, 4).fit(x) == FixedPoint(8, 4)
+    for f in (SymmetricInt(8, axis=0), AffineInt(6, axis=1), DynamicFixedPoint(8, axis=0)):
+        assert f.kind == "adaptive" and f.family == "fixed" and f.needs_fit
+        g = f.fit(x)
+        assert not g.needs_fit and g.sliced and g.n_slices == x.shape[g.axis]
+        c = g.encode(x)
+        assert c.dtype == g.code_dtype and np.array_equal(g.decode(c), g.quantize(x))
+        for i in range(g.n_slices):  # slice i is the per-tensor format of that slice
+            one = g.slice_format(i)
+            xi = np.take(x, i, axis=g.axis)
+            assert np.array_equal(np.take(c, i, axis=g.axis), one.encode(xi))
+        with pytest.raises(ValueError, match="per slice"):
+            g.ufunc  # noqa: B018 - the property raises
+        with pytest.raises(ValueError, match="fit"):
+            f.ufunc  # noqa: B018
+        with pytest.raises(ValueError, match="slices"):
+            g.quantize(x[:2] if g.axis == 0 else x[:, :2])
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        FixedPoint(8, 4),
+        FixedPoint(6, -2, signed=False),
+        FixedPoint(8, 3, ties="away"),
+        SymmetricInt(8),
+        SymmetricInt(4, ties="away"),
+        AffineInt(8),
+        AffineInt(5, signed=True),
+        DynamicFixedPoint(10),
+        SymmetricInt(8, scale=1e-300),  # float32 falls back to float64 arithmetic
+    ],
+    ids=str,
+)
+def test_ufunc_matches_quantize(fmt):
+    rng = np.random.default_rng(2)
+    for dt in (np.float32, np.float64):
+        x = (rng.standard_normal(3000) * 9).astype(dt)
+        x[:5] = [np.nan, np.inf, -np.inf, 0.5, -2.5]
+        g = fmt.fit(x) if fmt.needs_fit else fmt
+        with np.errstate(invalid="ignore"):
+            u = g.ufunc(x)
+        assert u.dtype == dt and np.array_equal(u, g.quantize(x), equal_nan=True), g
+
+
+def test_describe_records():
+    d = FixedPoint(8, 4).describe(0b11111000)
+    assert (d["integer"], d["frac_bits"], d.value) == (-8, 4, -0.5)
+    assert str(d) == "fixed<8,4> 11111000: integer q = -8, value q·2^-4 = -0.5"
+    s = SymmetricInt(8, scale=0.5).describe(0x80)
+    assert s["integer"] == -128 and s["unused"] and s.value == -64.0
+    a = AffineInt(8, scale=0.25, zero_point=10).describe(14)
+    assert (a["integer"], a["zero_point"], a["scale"], a.value) == (14, 10, 0.25, 1.0)
+    dd = DynamicFixedPoint(8, frac_bits=5).describe(5)
+    assert dd.format == "dfxp<8>(frac_bits=5)" and dd.value == 5 / 32
+    for f, c in ((FixedPoint(8, 4), 200), (AffineInt(8, scale=0.25, zero_point=10), 3)):
+        assert f.describe(c).value == f.decode(np.array([c]))[0]
+    with pytest.raises(ValueError, match="code must"):
+        FixedPoint(8, 4).describe(256)

@@ -411,7 +411,7 @@ def test_adaptivfloat_fit_values_and_axis():
     c = f.encode(W)
     assert np.array_equal(f.decode(c), f.quantize(W))
     d = f.describe(int(c[1, 0]))
-    assert d.value == f.quantize(W)[1, 0] and d.E == 7
+    assert d.value == f.quantize(W)[1, 0] and d["exponent"] == 7
 
 
 # ------------------------------------------------------------------------------------------
@@ -440,9 +440,20 @@ def test_scaled_float_is_a_scaled_minifloat():
 
 def test_describe_fields():
     d = minifloat("float8_e4m3fn").describe(0x7E)
-    assert (d.sign, d.E, d.M, d.value, d.kind) == (0, 15, 6, 448.0, "normal")
+    assert (d["sign"], d["exponent"], d["mantissa"], d.value, d["kind"]) == (
+        0,
+        15,
+        6,
+        448.0,
+        "normal",
+    )
+    assert d.field("exponent").bits == "1111" and d.field("mantissa").bits == "110"
+    assert str(d) == (
+        "float8_e4m3fn 01111110: sign 0, exponent '1111' (E = 15), mantissa '110' (M = 6),"
+        " normal, value 448.0 = 2^8 x 1 + 6/8"
+    )
     d = minifloat("float16").describe(0x0001)
-    assert d.kind == "subnormal" and d.value == 2.0**-24
+    assert d["kind"] == "subnormal" and d.value == 2.0**-24 and d["scale"] == -14
     assert minifloat("bfloat16").describe(0xBF80).value == -1.0
     assert minifloat("float8_e4m3fn").describe(0xFF).special == "NaN"
     assert Fraction(minifloat("float6_e3m2fn").describe(0b011111).value) == 28
@@ -490,3 +501,29 @@ def test_ufunc_matches_quantize():
     xb = np.broadcast_to(x[:, None], (x.size, 3))  # stride-0 broadcasting
     assert _same(uf(xb), np.repeat(f.quantize(x)[:, None], 3, 1)).all()
     assert f.ufunc is uf
+
+
+def test_scaled_and_adaptive_contract():
+    W = np.random.default_rng(9).standard_normal((3, 50)) * 4
+    sf = ScaledFloat(4, 3, None)
+    assert sf.kind == "adaptive" and sf.needs_fit and not ScaledFloat(4, 3).needs_fit
+    assert sf.fit(W).describe(0x01)["scale"] == sf.fit(W).sc - 6  # subnormal: 2^(1 - bias + sc)
+    af = AdaptivFloat(6, 3, axis=1)
+    g = af.fit(W)
+    assert g.sliced and g.n_slices == 50
+    c = g.encode(W)  # per-slice codes decode slice by slice
+    assert np.array_equal(g.decode(c), g.quantize(W))
+    assert np.array_equal(c[:, 7], g.slice_format(7).encode(W[:, 7]))
+    with pytest.raises(ValueError, match="per slice"):
+        g.ufunc  # noqa: B018 - the property raises
+    for fmt in (
+        sf.fit(W),
+        ScaledFloat(3, 2, -3),
+        AdaptivFloat(8, 4).fit(W),
+        AdaptivFloat(6, 3, variant=2022).fit(W),
+    ):
+        for dt in (np.float32, np.float64):
+            x = W.astype(dt)
+            assert np.array_equal(fmt.ufunc(x), fmt.quantize(x)), fmt
+    with pytest.raises(TypeError):
+        minifloat("fp8_e4m3").quantize(W, "stochastic")  # keyword-only

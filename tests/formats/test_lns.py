@@ -162,3 +162,32 @@ def test_lns_describe_and_bad_parameters():
     ]:
         with pytest.raises(ValueError, match=match):
             make()
+
+
+def test_contract_kinds_describe_and_ufunc():
+    f = LNS(8, frac_bits=3)
+    assert f.kind == "element" and f.family == "lns" and f.fit([1.0]) is f
+    d = f.describe(0b1_0001100)
+    assert d["sign"] == 1 and d["log"] == 1.5 and d.field("log").bits == "0001100"
+    text = "LNS<8,3> 10001100: sign 1, log2 magnitude '0001100' (L = 12/2^3), value"
+    assert str(d) == f"{text} {d.value!r} = -2^(12/8)"
+    q = LogQuant(4)
+    assert q.kind == "adaptive" and q.needs_fit and not q.fit([3.0]).needs_fit
+    with pytest.raises(ValueError, match="fit"):
+        q.ufunc  # noqa: B018 - the property raises
+    g = LogQuant(4, fsr=3).describe(0b1011)
+    assert (g["sign"], g["index"], g["exponent"], g.value) == (1, 3, -2, -0.25)
+    assert LogQuant(4, fsr=3).describe(0b1000).special == "zero"
+    rng = np.random.default_rng(6)
+    for fmt in (
+        f,
+        LNS(16, frac_bits=5),
+        LogQuant(5, fsr=4),
+        LogQuant(6, base="sqrt2", signed=False).fit([9.0]),
+    ):
+        for dt in (np.float32, np.float64):
+            x = (rng.standard_normal(2000) * 8).astype(dt)
+            x[:6] = [np.nan, np.inf, -np.inf, -0.0, 1e-30, -3e38]
+            with np.errstate(invalid="ignore"):
+                u = fmt.ufunc(x)
+            assert u.dtype == dt and np.array_equal(u, fmt.quantize(x), equal_nan=True), fmt

@@ -363,7 +363,7 @@ def check_format(f, seed):
         assert ev.max() * 2.0**127 == g.maxpos
         assert ev[ev > 0].min() * 2.0**-127 == g.minpos
         codes, scales = g.encode(xs)
-        assert _same(g.decode(codes, scales), q)
+        assert _same(g.decode(codes, scales=scales), q)
         return
     if g.nbits <= 16:
         v = g.values()

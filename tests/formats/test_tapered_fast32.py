@@ -320,9 +320,7 @@ def _lp_kernel32(f, x32):
     n, es, rs, sc, logm, sfi, sff = f._kparams
     consts, tab = _lp32(n, es, rs, sfi, sff)
     out = np.empty_like(x32)
-    quantize_lp32(
-        x32, out, n, es, rs, sfi, np.uint64(sff), *consts, tab, _table32(n, es, rs, sfi, sff), BLOCK
-    )
+    quantize_lp32(x32, out, consts, tab, _table32(n, es, rs, sfi, sff), BLOCK)
     return out
 
 
@@ -401,7 +399,7 @@ def test_lp_redo_path_is_exercised():
     x = _lp_ties(f, 10_000, np.random.default_rng(0))
     out = np.empty_like(x)
     ct = _table32(n, es, rs, sfi, sff)
-    redone = quantize_lp32(x, out, n, es, rs, sfi, np.uint64(sff), *consts, tab, ct, BLOCK)
+    redone = quantize_lp32(x, out, consts, tab, ct, BLOCK)
     assert redone >= x.size // 10
     assert _same_bits(out, _lp_ref(f, x, readable=True))
 
