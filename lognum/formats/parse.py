@@ -88,9 +88,10 @@ def _with_options(factory: Any, groups: tuple, is_name: bool, opts: dict[str, st
     takes none: its options replace fields of the named format)."""
     if not opts:
         return factory(*groups)
+    cls: Any = None
     if is_name:
         f = factory()
-        cls: Any = type(f)
+        cls = type(f)
     else:
         cls = registry.format_class(factory)
     if cls is None or not dataclasses.is_dataclass(cls):
@@ -100,7 +101,8 @@ def _with_options(factory: Any, groups: tuple, is_name: bool, opts: dict[str, st
     for k, v in opts.items():
         if k not in fields:
             raise ValueError(
-                f"{k!r} is not a parameter of {cls.__name__}; parameters: {sorted(fields)}"
+                f"{k!r} is not a parameter of {getattr(cls, '__name__', cls)}; "
+                f"parameters: {sorted(fields)}"
             )
         kw[k] = _opt_value(v, str(fields[k].type))
     if is_name:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import importlib
 import re
-import sys
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -157,14 +156,7 @@ def lookup(s: str) -> tuple[Callable[..., Any], tuple[str, ...], bool] | None:
         if hit is not None:
             break
         if m not in _LOADED:
-            # a module imported directly by the user has registered already
-            if m in sys.modules:
-                _LOADED.add(m)
-                from lognum.formats import _legacy  # TEMPORARY (issue 12 merge)
-
-                _legacy.register(m)
-            else:
-                _import(m)
+            _import(m)
             hit = match(s)
     return hit
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -151,6 +151,12 @@ class TaperedMixin(TaperedArithmetic):
     n: int
     es: int
     rs: int
+
+    if TYPE_CHECKING:  # provided by Format, which follows this mixin in the MRO
+
+        def _check_code(self, code: Any) -> int: ...
+
+        def decode(self, codes: Any, *, out: np.ndarray | None = None) -> np.ndarray: ...
 
     @property
     def nbits(self) -> int:
