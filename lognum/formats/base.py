@@ -160,10 +160,6 @@ def check_threads(threads: Any, rounding: str = "nearest") -> int:
     return int(threads)
 
 
-# TEMPORARY (issue 12 merge): the old private name floats.py imports until its branch is merged
-_check_threads = check_threads
-
-
 def _split(
     fn: Any,
     x: np.ndarray,
@@ -256,12 +252,6 @@ class Format:
     #: "gp" (posit, GP), "lp", "float", "fixed", "lns", "block" or "codebook"
     family: ClassVar[str]
     roundings: ClassVar[tuple[str, ...]] = ROUNDINGS
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        from lognum.formats import _legacy  # TEMPORARY (issue 12 merge), see _legacy.py
-
-        _legacy.adapt(cls)
 
     # ---- what a family implements ------------------------------------------------------
     @property

@@ -23,9 +23,6 @@ from typing import Any
 
 from lognum.formats import registry
 
-# TEMPORARY (issue 12 merge): the old marker the unconverted families import from here
-from lognum.formats._legacy import notation  # noqa: F401
-
 _OPTIONS = r"(.+?)\(([^()]*)\)"
 
 

@@ -124,9 +124,6 @@ def _import(module: str) -> None:
         return
     importlib.import_module(module)
     _LOADED.add(module)
-    from lognum.formats import _legacy  # TEMPORARY (issue 12 merge), see _legacy.py
-
-    _legacy.register(module)
 
 
 def load_all() -> None:
