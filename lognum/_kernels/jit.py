@@ -21,7 +21,8 @@ __all__ = ["FLOAT_SIGNATURES", "jit", "jit_callee", "jit_inline", "ufunc"]
 jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 #: Small scalar references: inlined into each caller at the Numba IR level, so the readable
-#: scalar function costs nothing inside a loop (the caller's cache holds the result).
+#: scalar function costs nothing inside a loop and the loop still vectorises. Never cached: a
+#: helper loaded from the disk cache cannot be inlined (the caller's cache holds the result).
 jit_inline = numba.njit(inline="always", error_model="numpy")
 
 #: Scalar references too large to inline, and closures over per-format constants: compiled

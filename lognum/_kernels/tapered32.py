@@ -32,7 +32,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from numba import float32, int32, types, uint32
+from numba import float32, int32, int64, types, uint32
 from numba.extending import intrinsic
 
 from lognum._kernels.bits import bits_f32, f32_bits
@@ -69,17 +69,17 @@ def sra32(typingctx, a, s):
 
 
 class GP32Params(NamedTuple):
-    """The loop constants of ``quantize_gp32`` and ``encode_gp32`` (Python ints; the loops
-    narrow them to int32 once, ``gp32_int32``)."""
+    """The loop constants of ``quantize_gp32`` and ``encode_gp32``, all ``np.int32`` (the
+    32-bit lanes of the loops; ``gp32_params`` checks that they fit)."""
 
-    n: int
-    es: int
-    rs: int
-    off: int  # (B - 127 - sc) 2^23: Y = mag + off
-    magmin: int  # |x| bits below this clamp to it (scale sc - B, below every value)
-    magmax: int  # |x| bits above this clamp to it (top of scale sc + B - 1)
-    ymin: int  # Y of minpos
-    ymax: int  # Y of maxpos
+    n: np.int32
+    es: np.int32
+    rs: np.int32
+    off: np.int32  # (B - 127 - sc) 2^23: Y = mag + off
+    magmin: np.int32  # |x| bits below this clamp to it (scale sc - B, below every value)
+    magmax: np.int32  # |x| bits above this clamp to it (top of scale sc + B - 1)
+    ymin: np.int32  # Y of minpos
+    ymax: np.int32  # Y of maxpos
 
 
 def gp32_params(
@@ -99,28 +99,14 @@ def gp32_params(
     magmax = ((sc + B + 127) << 23) - 1
     ymin = int(lo.view(np.uint32)) + off
     ymax = int(hi.view(np.uint32)) + off
-    return GP32Params(n, es, rs, off, magmin, magmax, ymin, ymax)
-
-
-@jit_inline
-def gp32_int32(p):
-    """``p`` (a ``GP32Params``) with every field an int32: the 32-bit lanes of the loops."""
-    return GP32Params(
-        int32(p.n),
-        int32(p.es),
-        int32(p.rs),
-        int32(p.off),
-        int32(p.magmin),
-        int32(p.magmax),
-        int32(p.ymin),
-        int32(p.ymax),
-    )
+    # every constant fits in int32: |off| < 2^31 by the range check, Y < 2B 2^23 <= 2^31
+    return GP32Params(*(np.int32(v) for v in (n, es, rs, off, magmin, magmax, ymin, ymax)))
 
 
 @jit_inline
 def round_gp32(mag, p):
     """Y of the GP value nearest to the positive binary32 with bits ``mag`` (int32; ``p`` a
-    ``GP32Params`` of int32, see the module docstring). Zero, NaN and inf are the caller's."""
+    ``GP32Params``, see the module docstring). Zero, NaN and inf are the caller's."""
     n, es, rs, off, magmin, magmax, ymin, ymax = p
     m = mag
     if m < magmin:
@@ -158,8 +144,8 @@ def round_gp32(mag, p):
 
 @jit_inline
 def quantize_gp32_one(x, p):
-    """binary32 bits of the GP value nearest to the float32 ``x`` (``p``: a ``GP32Params`` of
-    int32; see the module docstring)."""
+    """binary32 bits of the GP value nearest to the float32 ``x`` (``p``: a ``GP32Params``;
+    see the module docstring)."""
     b = f32_bits(x)
     mag = int32(b & uint32(0x7FFFFFFF))
     sign = uint32(b & uint32(0x80000000))
@@ -176,7 +162,7 @@ def quantize_gp32_one(x, p):
 def encode_gp32_one(x, p, maskn):
     """n-bit code (int32 pattern) of the GP value nearest to the float32 ``x``: the body is
     rebuilt from the rounded Y (regime of its scale, then its low es + 23 bits, which carry no
-    bits below the format's last one; ``p``: a ``GP32Params`` of int32)."""
+    bits below the format's last one; ``p``: a ``GP32Params``)."""
     n, es, rs = p.n, p.es, p.rs
     b = f32_bits(x)
     mag = int32(b & uint32(0x7FFFFFFF))
@@ -213,27 +199,25 @@ def encode_gp32(x, out, p, block):
     uint16 or uint32), for formats accepted by ``gp32_params`` (``p``: its ``GP32Params``)."""
     maskn = int32(-1)
     if p.n < 32:
-        maskn = int32((1 << p.n) - 1)
-    q = gp32_int32(p)
+        maskn = int32((1 << int64(p.n)) - 1)
     for s in range(0, x.size, block):
         m = min(block, x.size - s)
         xs = x[s : s + m]
         os = out[s : s + m]
         for j in range(m):
-            os[j] = encode_gp32_one(xs[j], q, maskn)
+            os[j] = encode_gp32_one(xs[j], p, maskn)
 
 
 @jit
 def quantize_gp32(x, out, p, block):
     """``out[i]`` = GP/posit round-to-nearest of the float32 ``x[i]`` (float32), for formats
     accepted by ``gp32_params`` (``p``: its ``GP32Params``). Parameters are run-time integers."""
-    q = gp32_int32(p)
     for s in range(0, x.size, block):
         m = min(block, x.size - s)
         xs = x[s : s + m]
         os = out[s : s + m]
         for j in range(m):
-            os[j] = quantize_gp32_one(xs[j], q)
+            os[j] = quantize_gp32_one(xs[j], p)
 
 
 # --------------------------------------------------------------------------------------------
@@ -284,23 +268,23 @@ def log2_mant32_all(out):
 
 
 class LP32Params(NamedTuple):
-    """The loop constants of ``quantize_lp32`` (the loop narrows them to int32 once,
-    ``lp32_int32``; ``sfi``/``sff`` stay int64/uint64 for the exact encoder)."""
+    """The loop constants of ``quantize_lp32``: ``np.int32`` (the 32-bit lanes of
+    ``lp32_index``) but ``sfi``/``sff`` (int64/uint64, for the exact encoder) and ``scale``."""
 
-    n: int
-    es: int
-    rs: int
+    n: np.int32
+    es: np.int32
+    rs: np.int32
     sfi: int  # sf = sfi + sff / 2^59
     sff: np.uint64
-    FB: int  # fraction bits of T
-    B: int  # rs 2^es
-    sfib: int  # sfi - 127 + B: binary32 exponent bits + sfib = the scale + B
-    sffh: int  # sff cut to FB bits
-    c0: int  # the drop d = length + c0
-    tmin: int  # T of minpos
-    tmax: int  # T of maxpos
-    sh: int  # table index = T >> sh
-    W: int  # redo with the exact encoder within W units of a tie
+    FB: np.int32  # fraction bits of T
+    B: np.int32  # rs 2^es
+    sfib: np.int32  # sfi - 127 + B: binary32 exponent bits + sfib = the scale + B
+    sffh: np.int32  # sff cut to FB bits
+    c0: np.int32  # the drop d = length + c0
+    tmin: np.int32  # T of minpos
+    tmax: np.int32  # T of maxpos
+    sh: np.int32  # table index = T >> sh
+    W: np.int32  # redo with the exact encoder within W units of a tie
     scale: np.float32  # 2^FB
 
 
@@ -335,53 +319,20 @@ def lp32_params(
     tmin, tmax = int(T[0]), int(T[-1])
     sffh = sff >> (59 - FB)
     c0 = es + FB + 1 - n  # d = length + c0
+    ints = (FB, B, sfi - 127 + B, sffh, c0, tmin, tmax, sh, W)
+    if not all(-(1 << 31) <= v < 1 << 31 for v in ints):  # an sf far outside binary32's range
+        return None
+    i32 = [np.int32(v) for v in ints]
     consts = LP32Params(
-        n,
-        es,
-        rs,
-        sfi,
-        np.uint64(sff),
-        FB,
-        B,
-        sfi - 127 + B,
-        sffh,
-        c0,
-        tmin,
-        tmax,
-        sh,
-        W,
-        np.float32(2.0**FB),
+        np.int32(n), np.int32(es), np.int32(rs), sfi, np.uint64(sff), *i32, np.float32(2.0**FB)
     )
     return consts, idx_table
 
 
 @jit_inline
-def lp32_int32(p):
-    """``p`` (an ``LP32Params``) with the fields of ``lp32_index`` narrowed to int32 (and
-    float32): the 32-bit lanes of the loop."""
-    return LP32Params(
-        int32(p.n),
-        int32(p.es),
-        int32(p.rs),
-        p.sfi,
-        p.sff,
-        int32(p.FB),
-        int32(p.B),
-        int32(p.sfib),
-        int32(p.sffh),
-        int32(p.c0),
-        int32(p.tmin),
-        int32(p.tmax),
-        int32(p.sh),
-        int32(p.W),
-        float32(p.scale),
-    )
-
-
-@jit_inline
 def lp32_index(x, p):
     """(index into the table of ``lp32_params`` of the LP value nearest to x, whether x must
-    be redone with the exact encoder); ``p``: ``lp32_int32`` of the format's ``LP32Params``.
+    be redone with the exact encoder); ``p``: the format's ``LP32Params``.
     Table layout: positive values, then their negatives, then 0.0, then NaN."""
     n, es, rs, FB, B, sfib, sffh, c0 = p.n, p.es, p.rs, p.FB, p.B, p.sfib, p.sffh, p.c0
     tmin, tmax, sh, W, scale = p.tmin, p.tmax, p.sh, p.W, p.scale
@@ -452,8 +403,7 @@ def quantize_lp32(x, out, p, tab, code_tab, block):
     Blocks of ``block`` elements (slices of x and out): a vectorised pass computes table
     indices into a small buffer, a second (scalar: a gather next to a store cannot be proven
     alias-free) reads the table. Returns the number of inputs redone with the exact encoder."""
-    n, es, rs, sfi, sff = p.n, p.es, p.rs, p.sfi, p.sff
-    q = lp32_int32(p)
+    n, es, rs, sfi, sff = int64(p.n), int64(p.es), int64(p.rs), p.sfi, p.sff
     buf = np.empty(block, dtype=np.int32)
     total = 0
     for s in range(0, x.size, block):
@@ -462,7 +412,7 @@ def quantize_lp32(x, out, p, tab, code_tab, block):
         os = out[s : s + m]
         near_count = int32(0)
         for j in range(m):
-            idx, near = lp32_index(xs[j], q)
+            idx, near = lp32_index(xs[j], p)
             if near:
                 idx = int32(idx | int32(1 << 30))
             buf[j] = idx
