@@ -164,10 +164,40 @@ def _access(tid, w, cap, resident, fetched, q_id, q_w, st):
 
 @njit(cache=True, nogil=True)
 def _folds(
-    j0, j1, rf, fold_len, if_kind, if_wa, if_wb, if_full, fl_kind, fl_wa, fl_wb, fl_full,
-    of_mode, of_a, of_b, if_cap, fl_cap, of_cap, if_bw, fl_bw, of_bw, stall_reads,
-    if_res, if_fet, fl_res, fl_fet, if_qi, if_qw, fl_qi, fl_qw, if_st, fl_st, sv,
-):  # fmt: skip
+    j0,
+    j1,
+    rf,
+    fold_len,
+    if_kind,
+    if_wa,
+    if_wb,
+    if_full,
+    fl_kind,
+    fl_wa,
+    fl_wb,
+    fl_full,
+    of_mode,
+    of_a,
+    of_b,
+    if_cap,
+    fl_cap,
+    of_cap,
+    if_bw,
+    fl_bw,
+    of_bw,
+    stall_reads,
+    if_res,
+    if_fet,
+    fl_res,
+    fl_fet,
+    if_qi,
+    if_qw,
+    fl_qi,
+    fl_qw,
+    if_st,
+    fl_st,
+    sv,
+):
     """Column folds ``[j0, j1)`` of :func:`memory_timeline`; the timeline state is carried in
     ``sv`` (float64[12]): DRAM OFMAP writes, DRAM OFMAP reads, stalls, IFMAP / FILTER channel
     free times, drain end of folds f-1 and f-2, start of the current fold, fill, fold index,
@@ -237,10 +267,32 @@ def _folds(
 
 
 def memory_timeline(
-    rf, cf, fold_len, if_kind, if_wa, if_wb, if_full, fl_kind, fl_wa, fl_wb, fl_full, of_mode,
-    of_a, of_b, if_cap, fl_cap, of_cap, if_bw, fl_bw, of_bw, stall_reads, nq_if, nq_fl, out,
+    rf,
+    cf,
+    fold_len,
+    if_kind,
+    if_wa,
+    if_wb,
+    if_full,
+    fl_kind,
+    fl_wa,
+    fl_wb,
+    fl_full,
+    of_mode,
+    of_a,
+    of_b,
+    if_cap,
+    fl_cap,
+    of_cap,
+    if_bw,
+    fl_bw,
+    of_bw,
+    stall_reads,
+    nq_if,
+    nq_fl,
+    out,
     progress=False,
-):  # fmt: skip
+):
     """Replay the ``rf x cf`` folds in order against the double-buffered SRAMs.
 
     Tiles: ``*_kind`` (``TILE_*``) with ``*_wa`` (per row fold), ``*_wb`` (per column fold) and
@@ -262,20 +314,49 @@ def memory_timeline(
 
     n_if, n_fl = n_tiles(if_kind, if_wa, if_wb), n_tiles(fl_kind, fl_wa, fl_wb)
     state = (
-        np.zeros(n_if, np.bool_), np.zeros(n_if, np.bool_), np.zeros(n_fl, np.bool_),
-        np.zeros(n_fl, np.bool_), np.empty(nq_if, np.int64), np.empty(nq_if, np.float64),
-        np.empty(nq_fl, np.int64), np.empty(nq_fl, np.float64), np.zeros(6), np.zeros(6),
+        np.zeros(n_if, np.bool_),
+        np.zeros(n_if, np.bool_),
+        np.zeros(n_fl, np.bool_),
+        np.zeros(n_fl, np.bool_),
+        np.empty(nq_if, np.int64),
+        np.empty(nq_if, np.float64),
+        np.empty(nq_fl, np.int64),
+        np.empty(nq_fl, np.float64),
+        np.zeros(6),
+        np.zeros(6),
         np.zeros(12),
-    )  # fmt: skip
+    )
     if_st, fl_st, sv = state[8], state[9], state[10]
     step = max(1, (1 << 22) // max(rf, 1))  # column folds per chunk (~4 M folds)
     show = bool(progress) and rf * cf > (1 << 24)
     with Progress(cf, "lognum sim: memory model (column folds)", enabled=show) as bar:
         for j0 in range(0, cf, step):
             j1 = min(cf, j0 + step)
-            _folds(j0, j1, rf, fold_len, if_kind, if_wa, if_wb, if_full, fl_kind, fl_wa,
-                   fl_wb, fl_full, of_mode, of_a, of_b, if_cap, fl_cap, of_cap, if_bw, fl_bw,
-                   of_bw, stall_reads, *state)  # fmt: skip
+            _folds(
+                j0,
+                j1,
+                rf,
+                fold_len,
+                if_kind,
+                if_wa,
+                if_wb,
+                if_full,
+                fl_kind,
+                fl_wa,
+                fl_wb,
+                fl_full,
+                of_mode,
+                of_a,
+                of_b,
+                if_cap,
+                fl_cap,
+                of_cap,
+                if_bw,
+                fl_bw,
+                of_bw,
+                stall_reads,
+                *state,
+            )
             bar.update(j1 - j0)
     end_all = sv[7] + fold_len
     out[0] = sv[2]

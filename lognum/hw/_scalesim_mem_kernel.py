@@ -324,9 +324,27 @@ def _est_complete(st):
 
 @njit(cache=True, nogil=True)
 def user_memory(
-    df, R, C, M, N, K, g, hwc, if_ptr, if_sets, fl_ptr, fl_sets, if_st, fl_st,
-    of_words, of_bw, out, calc, if_last, fl_last,
-):  # fmt: skip
+    df,
+    R,
+    C,
+    M,
+    N,
+    K,
+    g,
+    hwc,
+    if_ptr,
+    if_sets,
+    fl_ptr,
+    fl_sets,
+    if_st,
+    fl_st,
+    of_words,
+    of_bw,
+    out,
+    calc,
+    if_last,
+    fl_last,
+):
     """Replay the demand rows of all folds (column folds outer, row folds inner) against the
     two read buffers and the write buffer (module docstring).
 
@@ -590,8 +608,7 @@ def user_memory(
         nlines += 1
     cyc = last_of
     while ds < nlines:
-        stop, ds, words, pp, num = _drain(cyc, ds, nlines, per_drain, of_bw, pidx, pfill,
-                                          npart, pp)  # fmt: skip
+        stop, ds, words, pp, num = _drain(cyc, ds, nlines, per_drain, of_bw, pidx, pfill, npart, pp)
         drains += 1
         w_cnt += words
         if w_seen == 0:

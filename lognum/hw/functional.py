@@ -24,8 +24,14 @@ from lognum.hw.pe import PEType, antilog_lut, decode_sig_exp, lp_log_fixed
 __all__ = ["im2col", "run_functional", "FunctionalOutput", "systolic_matmul"]
 
 
-def im2col(x: np.ndarray, R: int, S: int, stride: int = 1, padding: int = 0,
-           compat_out: tuple[int, int] | None = None) -> np.ndarray:  # fmt: skip
+def im2col(
+    x: np.ndarray,
+    R: int,
+    S: int,
+    stride: int = 1,
+    padding: int = 0,
+    compat_out: tuple[int, int] | None = None,
+) -> np.ndarray:
     """im2col of an NHWC tensor: rows ``(b, e, f)``, columns ``k = (r S + s) C + c``.
 
     Out-of-range window elements (padding, or SCALE-Sim's extra edge windows when
@@ -207,9 +213,12 @@ def run_functional(layer, cfg, pe: PEType, operands, rng, scalesim_compat: bool)
         return systolic_matmul(operands[0], operands[1], pe, R, C, df)[0]
     if operands is None:
         x = pe.random((layer.batch, layer.H, layer.W, layer.C), rng)
-        w = pe.random((layer.R, layer.S, 1 if layer.depthwise else layer.C, layer.filters)
-                      if not layer.depthwise else (layer.R, layer.S, layer.C, layer.filters),
-                      rng)  # fmt: skip
+        w = pe.random(
+            (layer.R, layer.S, 1 if layer.depthwise else layer.C, layer.filters)
+            if not layer.depthwise
+            else (layer.R, layer.S, layer.C, layer.filters),
+            rng,
+        )
     else:
         x, w = operands
         if np.ndim(x) == 2:

@@ -163,19 +163,31 @@ def antilog_lut(frac_bits: int, alpha: int) -> np.ndarray:
     with localcontext() as ctx:
         ctx.prec = 40
         return np.array(
-            [int((Decimal(2) ** (Decimal(u) / n) * (1 << alpha)).to_integral_value(
-                rounding="ROUND_HALF_EVEN")) for u in range(n)],
+            [
+                int(
+                    (Decimal(2) ** (Decimal(u) / n) * (1 << alpha)).to_integral_value(
+                        rounding="ROUND_HALF_EVEN"
+                    )
+                )
+                for u in range(n)
+            ],
             np.int64,
-        )  # fmt: skip
+        )
 
 
 def _lp(name, n, es, rs, sf, frac_bits, alpha, lanes=1):
     # LP<n,es,rs,sf>: value 2^(2^es k + e + f - sf), f has up to n-1-es-2 fraction bits
     return PEType(
-        name=name, kind="lp", bits=n, acc_bits=32, fmt=f"LP<{n},{es},{rs},{sf}>", lanes=lanes,
-        frac_bits=frac_bits, alpha=alpha,
+        name=name,
+        kind="lp",
+        bits=n,
+        acc_bits=32,
+        fmt=f"LP<{n},{es},{rs},{sf}>",
+        lanes=lanes,
+        frac_bits=frac_bits,
+        alpha=alpha,
         exp_range=(-(2**es) * (n - 1), (2**es) * (n - 2)),
-    )  # fmt: skip
+    )
 
 
 PE_TYPES: dict[str, PEType] = {

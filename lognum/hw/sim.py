@@ -89,9 +89,14 @@ from lognum.hw.config import ArrayConfig
 from lognum.hw.workload import Layer, expand_depthwise
 
 __all__ = [
-    "simulate", "SimResult", "LayerResult", "simulate_layer", "trace_fold", "FoldTrace",
+    "simulate",
+    "SimResult",
+    "LayerResult",
+    "simulate_layer",
+    "trace_fold",
+    "FoldTrace",
     "memory_estimate",
-]  # fmt: skip
+]
 
 _NOTRACE = np.zeros((0, 3, 1, 1), np.int64)
 
@@ -174,10 +179,13 @@ class SimResult:
         cyc = self.total_cycles
         t_s = cyc / (c.freq_mhz * 1e6)
         out: dict[str, float] = {
-            "cycles": cyc, "stall_cycles": sum(r.stall_cycles for r in self.layers),
-            "macs": self.macs, "util_pct": 100.0 * self.macs / max(cyc * c.rows * c.cols, 1),
-            "time_s": t_s, "macs_per_s": self.macs / t_s if t_s else 0.0,
-        }  # fmt: skip
+            "cycles": cyc,
+            "stall_cycles": sum(r.stall_cycles for r in self.layers),
+            "macs": self.macs,
+            "util_pct": 100.0 * self.macs / max(cyc * c.rows * c.cols, 1),
+            "time_s": t_s,
+            "macs_per_s": self.macs / t_s if t_s else 0.0,
+        }
         if any(r.energy for r in self.layers):
             comps: dict[str, float] = {}
             for r in self.layers:
@@ -257,16 +265,22 @@ def _tile_plan(layer, cfg, M, N, K, compat, lanes):
     if_full = none
     if df == "os":
         words = _ifmap_words_fn(layer, compat, cfg.sram_words("ifmap"), M, K)
-        if_plan = (mk.TILE_ROW, np.array([words(i * R, min(M, (i + 1) * R), 0, K)
-                                          for i in range(rf)], float), none)  # fmt: skip
+        if_plan = (
+            mk.TILE_ROW,
+            np.array([words(i * R, min(M, (i + 1) * R), 0, K) for i in range(rf)], float),
+            none,
+        )
         fl_plan = (mk.TILE_COL, none, K * used(C, N, cf))
         of_plan = (mk.OF_OS, used(R, M, rf), used(C, N, cf))
     else:
         uk = used(KR, K, rf)
         if df == "ws":
             words = _ifmap_words_fn(layer, compat, cfg.sram_words("ifmap"), M, K)
-            if_plan = (mk.TILE_ROW, np.array([words(0, M, i * KR, min(K, (i + 1) * KR))
-                                              for i in range(rf)], float), none)  # fmt: skip
+            if_plan = (
+                mk.TILE_ROW,
+                np.array([words(0, M, i * KR, min(K, (i + 1) * KR)) for i in range(rf)], float),
+                none,
+            )
             fl_plan = (mk.TILE_UNIQUE, uk, used(C, N, cf))
         else:
             if layer.kind == "gemm":
@@ -274,9 +288,13 @@ def _tile_plan(layer, cfg, M, N, K, compat, lanes):
             else:
                 words = _ifmap_words_fn(layer, compat, cfg.sram_words("ifmap"), M, K)
                 if_full = np.array(
-                    [words(j * C, min(M, (j + 1) * C), i * KR, min(K, (i + 1) * KR))
-                     for j in range(cf) for i in range(rf)], float,
-                )  # fmt: skip
+                    [
+                        words(j * C, min(M, (j + 1) * C), i * KR, min(K, (i + 1) * KR))
+                        for j in range(cf)
+                        for i in range(rf)
+                    ],
+                    float,
+                )
                 if_plan = (mk.TILE_UNIQUE_FULL, none, none)
             fl_plan = (mk.TILE_ROW, uk * N, none)
         of_plan = (mk.OF_EVERY if compat else mk.OF_SPILL, none, T * used(C, Sc, cf))
@@ -308,12 +326,32 @@ def _memory(layer, cfg, M, N, K, compat, lanes, fold_len, progress=False):
     user = cfg.bandwidth_mode == "USER"
     out = np.zeros(14)
     memory_timeline(
-        rf, cf, float(fold_len), ik, iwa, iwb, if_full, fk, fwa, fwb, none, om, oa, ob,
-        icap, fcap, float(cfg.sram_words("ofmap")), float(cfg.ifmap_bw), float(cfg.filter_bw),
-        float(cfg.ofmap_bw if user else cfg.cols), user,
+        rf,
+        cf,
+        float(fold_len),
+        ik,
+        iwa,
+        iwb,
+        if_full,
+        fk,
+        fwa,
+        fwb,
+        none,
+        om,
+        oa,
+        ob,
+        icap,
+        fcap,
+        float(cfg.sram_words("ofmap")),
+        float(cfg.ifmap_bw),
+        float(cfg.filter_bw),
+        float(cfg.ofmap_bw if user else cfg.cols),
+        user,
         _queue_len(ik, iwa, iwb, if_full, icap, rf * cf),
-        _queue_len(fk, fwa, fwb, none, fcap, rf * cf), out, progress,
-    )  # fmt: skip
+        _queue_len(fk, fwa, fwb, none, fcap, rf * cf),
+        out,
+        progress,
+    )
     if not user:
         # CALC: initial fill at 10 words/cycle (SCALE-Sim's first CALC fill), no stalls
         out[1] = max(out[12], out[13]) / 10.0
@@ -391,13 +429,17 @@ def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
     for nm in ("ifmap_bw", "filter_bw", "ofmap_bw"):
         v = getattr(cfg, nm)
         if v != int(v):
-            raise ValueError(f"{nm} must be a whole number of words/cycle in SCALE-Sim's USER "
-                             f"mode (scalesim_compat=True), got {v!r}")  # fmt: skip
+            raise ValueError(
+                f"{nm} must be a whole number of words/cycle in SCALE-Sim's USER "
+                f"mode (scalesim_compat=True), got {v!r}"
+            )
     for nm in ("ifmap", "filter", "ofmap"):
         if cfg.sram_words(nm) < 2:  # SCALE-Sim would never move its window / drain
             kb = getattr(cfg, nm + "_sram_kb")
-            raise ValueError(f"{nm}_sram_kb must hold at least 2 words in SCALE-Sim's USER mode "
-                             f"(scalesim_compat=True), got {kb!r}")  # fmt: skip
+            raise ValueError(
+                f"{nm}_sram_kb must hold at least 2 words in SCALE-Sim's USER mode "
+                f"(scalesim_compat=True), got {kb!r}"
+            )
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     g, hwc = _scalesim_geometry(layer, M, K)
     if_ptr, if_sets, if_st, if_na = _read_buffer(
@@ -408,18 +450,43 @@ def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
     )
     out = np.zeros(16, np.int64)
     none = np.zeros(0, np.int64)
-    user_memory(DF_CODE[df], R, C, M, N, K, g, hwc, if_ptr, if_sets, fl_ptr, fl_sets, if_st, fl_st,
-                cfg.sram_words("ofmap"), int(cfg.ofmap_bw), out, False, none, none)  # fmt: skip
+    user_memory(
+        DF_CODE[df],
+        R,
+        C,
+        M,
+        N,
+        K,
+        g,
+        hwc,
+        if_ptr,
+        if_sets,
+        fl_ptr,
+        fl_sets,
+        if_st,
+        fl_st,
+        cfg.sram_words("ofmap"),
+        int(cfg.ofmap_bw),
+        out,
+        False,
+        none,
+        none,
+    )
     o = [int(x) for x in out]
     return {
-        "stalls": o[0], "total": o[1],
-        "sram_ifmap": (o[2], o[3]), "sram_filter": (o[4], o[5]), "sram_ofmap": (o[6], o[7]),
-        "dram_ifmap": (-if_na, int(if_st[6])), "dram_filter": (-fl_na, int(fl_st[6])),
+        "stalls": o[0],
+        "total": o[1],
+        "sram_ifmap": (o[2], o[3]),
+        "sram_filter": (o[4], o[5]),
+        "sram_ofmap": (o[6], o[7]),
+        "dram_ifmap": (-if_na, int(if_st[6])),
+        "dram_filter": (-fl_na, int(fl_st[6])),
         "dram_ofmap": (o[8], o[9]),
-        "dram_ifmap_reads": int(if_st[7]), "dram_filter_reads": int(fl_st[7]),
+        "dram_ifmap_reads": int(if_st[7]),
+        "dram_filter_reads": int(fl_st[7]),
         "dram_ofmap_writes": o[10],
         "incl": o[9] - min(-if_na, -fl_na),
-    }  # fmt: skip
+    }
 
 
 def _scalesim_calc(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> dict:
@@ -438,11 +505,15 @@ def _scalesim_calc(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
     for nm in ("ifmap", "filter"):
         if cfg.sram_words(nm) < 100:  # SCALE-Sim's sets of floor(words/100) would be empty
             kb = getattr(cfg, nm + "_sram_kb")
-            raise ValueError(f"{nm}_sram_kb must hold at least 100 words in SCALE-Sim's CALC "
-                             f"mode (scalesim_compat=True), got {kb!r}")  # fmt: skip
+            raise ValueError(
+                f"{nm}_sram_kb must hold at least 100 words in SCALE-Sim's CALC "
+                f"mode (scalesim_compat=True), got {kb!r}"
+            )
     if cfg.sram_words("ofmap") < 2:
-        raise ValueError("ofmap_sram_kb must hold at least 2 words in SCALE-Sim's CALC mode "
-                         f"(scalesim_compat=True), got {cfg.ofmap_sram_kb!r}")  # fmt: skip
+        raise ValueError(
+            "ofmap_sram_kb must hold at least 2 words in SCALE-Sim's CALC mode "
+            f"(scalesim_compat=True), got {cfg.ofmap_sram_kb!r}"
+        )
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     g, hwc = _scalesim_geometry(layer, M, K)
     if_st = calc_state(cfg.sram_words("ifmap"))
@@ -451,29 +522,60 @@ def _scalesim_calc(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
     fl_last = np.full(N * K, -1, np.int64)
     none = np.zeros(0, np.int64)
     out = np.zeros(16, np.int64)
-    user_memory(DF_CODE[df], R, C, M, N, K, g, hwc, none, none, none, none, if_st, fl_st,
-                cfg.sram_words("ofmap"), C, out, True, if_last, fl_last)  # fmt: skip
+    user_memory(
+        DF_CODE[df],
+        R,
+        C,
+        M,
+        N,
+        K,
+        g,
+        hwc,
+        none,
+        none,
+        none,
+        none,
+        if_st,
+        fl_st,
+        cfg.sram_words("ofmap"),
+        C,
+        out,
+        True,
+        if_last,
+        fl_last,
+    )
     if if_st[_ERR] or fl_st[_ERR]:
-        raise ValueError(f"layer {layer.name!r}: SCALE-Sim's CALC estimate fails here (a "
-                         "prefetch window of zero cycles: too many addresses per cycle for the "
-                         "SRAM size); increase ifmap_sram_kb / filter_sram_kb")  # fmt: skip
+        raise ValueError(
+            f"layer {layer.name!r}: SCALE-Sim's CALC estimate fails here (a "
+            "prefetch window of zero cycles: too many addresses per cycle for the "
+            "SRAM size); increase ifmap_sram_kb / filter_sram_kb"
+        )
     o = [int(x) for x in out]
     di = (int(if_st[_DSTART]), int(if_st[_DSTOP]))
     dfl = (int(fl_st[_DSTART]), int(fl_st[_DSTOP]))
     return {
-        "stalls": o[0], "total": o[1],
-        "sram_ifmap": (o[2], o[3]), "sram_filter": (o[4], o[5]), "sram_ofmap": (o[6], o[7]),
-        "dram_ifmap": di, "dram_filter": dfl, "dram_ofmap": (o[8], o[9]),
-        "dram_ifmap_reads": int(if_st[_COUNT]), "dram_filter_reads": int(fl_st[_COUNT]),
+        "stalls": o[0],
+        "total": o[1],
+        "sram_ifmap": (o[2], o[3]),
+        "sram_filter": (o[4], o[5]),
+        "sram_ofmap": (o[6], o[7]),
+        "dram_ifmap": di,
+        "dram_filter": dfl,
+        "dram_ofmap": (o[8], o[9]),
+        "dram_ifmap_reads": int(if_st[_COUNT]),
+        "dram_filter_reads": int(fl_st[_COUNT]),
         "dram_ofmap_writes": o[10],
         "incl": o[9] - min(di[0], dfl[0]),
-    }  # fmt: skip
+    }
 
 
 def memory_estimate(
-    layer: Layer, cfg: ArrayConfig, scalesim_compat: bool = False, lanes: int = 1,
+    layer: Layer,
+    cfg: ArrayConfig,
+    scalesim_compat: bool = False,
+    lanes: int = 1,
     functional: bool = False,
-) -> int:  # fmt: skip
+) -> int:
     """Approximate peak bytes the simulation of one layer allocates (its largest arrays).
 
     Default mode: per-row-fold and per-column-fold tile sizes and the resident-tile ring
@@ -569,8 +671,17 @@ def simulate_layer(
         stalls, total, incl = u["stalls"], u["total"], u["incl"]
         dram = (u["dram_ifmap_reads"], u["dram_filter_reads"], u["dram_ofmap_writes"], 0)
         reuse = (None, None, None, None)
-        acc = {k: u[k] for k in ("sram_ifmap", "sram_filter", "sram_ofmap", "dram_ifmap",
-                                 "dram_filter", "dram_ofmap")}  # fmt: skip
+        acc = {
+            k: u[k]
+            for k in (
+                "sram_ifmap",
+                "sram_filter",
+                "sram_ofmap",
+                "dram_ifmap",
+                "dram_filter",
+                "dram_ofmap",
+            )
+        }
     else:
         mem = _memory(layer, cfg, M, N, K, scalesim_compat, lanes, cf.fold_cycles, progress)
         stalls = int(math.ceil(mem[0]))
@@ -591,20 +702,37 @@ def simulate_layer(
             "dram_ofmap": (cf.fold_cycles, incl - int(math.ceil(mem[1]))),
         }
     res = LayerResult(
-        name=layer.name, M=M, N=N, K=K, groups=g, folds=cf.folds * g,
-        stall_free_cycles=L * g, total_cycles=total * g, stall_cycles=stalls * g,
-        total_cycles_incl_prefetch=incl * g, compute_cycles=compute * g,
-        fill_drain_cycles=(L - compute) * g, macs=macs * g,
+        name=layer.name,
+        M=M,
+        N=N,
+        K=K,
+        groups=g,
+        folds=cf.folds * g,
+        stall_free_cycles=L * g,
+        total_cycles=total * g,
+        stall_cycles=stalls * g,
+        total_cycles_incl_prefetch=incl * g,
+        compute_cycles=compute * g,
+        fill_drain_cycles=(L - compute) * g,
+        macs=macs * g,
         overall_util=100.0 * macs / max(total * R * C * lanes, 1),
-        mapping_efficiency=cf.mapping_efficiency, compute_util=cf.compute_util,
-        sram_ifmap_reads=if_reads * g, sram_filter_reads=fl_reads * g,
-        sram_ofmap_writes=writes * g, sram_ofmap_reads=cf.sram_ofmap_reads * g,
-        dram_ifmap_reads=dram[0] * g, dram_filter_reads=dram[1] * g,
-        dram_ofmap_writes=dram[2] * g, dram_ofmap_reads=dram[3] * g,
-        access_cycles=acc, busy=busy * g, dram_ifmap_refetches=reuse[0],
-        dram_filter_refetches=reuse[1], sram_ifmap_evictions=reuse[2],
+        mapping_efficiency=cf.mapping_efficiency,
+        compute_util=cf.compute_util,
+        sram_ifmap_reads=if_reads * g,
+        sram_filter_reads=fl_reads * g,
+        sram_ofmap_writes=writes * g,
+        sram_ofmap_reads=cf.sram_ofmap_reads * g,
+        dram_ifmap_reads=dram[0] * g,
+        dram_filter_reads=dram[1] * g,
+        dram_ofmap_writes=dram[2] * g,
+        dram_ofmap_reads=dram[3] * g,
+        access_cycles=acc,
+        busy=busy * g,
+        dram_ifmap_refetches=reuse[0],
+        dram_filter_refetches=reuse[1],
+        sram_ifmap_evictions=reuse[2],
         sram_filter_evictions=reuse[3],
-    )  # fmt: skip
+    )
     if functional:
         from lognum.hw.functional import run_functional
 
@@ -677,28 +805,33 @@ def simulate(
         names = {f.name for f in dataclasses.fields(ArrayConfig)}
         bad = sorted(set(map(str, config)) - names)
         if bad:
-            raise ValueError(f"config: unknown ArrayConfig field(s) {bad}; "
-                             f"fields: {sorted(names)}")  # fmt: skip
+            raise ValueError(f"config: unknown ArrayConfig field(s) {bad}; fields: {sorted(names)}")
         cfg = ArrayConfig(**config)
     else:
-        raise TypeError("config must be an ArrayConfig, a dict of its fields or the path of a "
-                        f"SCALE-Sim .cfg file, got {type(config).__name__}")  # fmt: skip
+        raise TypeError(
+            "config must be an ArrayConfig, a dict of its fields or the path of a "
+            f"SCALE-Sim .cfg file, got {type(config).__name__}"
+        )
     if isinstance(layers, (str, Path)):
         layers = read_topology(layers, input_type)
     elif isinstance(layers, Layer):
         layers = [layers]
     elif not isinstance(layers, (list, tuple)):
-        raise TypeError("layers must be a Layer, a list of Layers or the path of a topology "
-                        f"CSV, got {type(layers).__name__}")  # fmt: skip
+        raise TypeError(
+            "layers must be a Layer, a list of Layers or the path of a topology "
+            f"CSV, got {type(layers).__name__}"
+        )
     layers = list(layers)
     for i, lay in enumerate(layers):
         if not isinstance(lay, Layer):
-            raise TypeError(f"layers[{i}] must be a Layer (hw.gemm / hw.conv), got "
-                            f"{type(lay).__name__}")  # fmt: skip
+            raise TypeError(
+                f"layers[{i}] must be a Layer (hw.gemm / hw.conv), got {type(lay).__name__}"
+            )
     if not layers:
         raise ValueError("layers: nothing to simulate (empty list)")
-    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool)
-                                or workers < 1):  # fmt: skip
+    if workers is not None and (
+        not isinstance(workers, int) or isinstance(workers, bool) or workers < 1
+    ):
         raise ValueError(f"workers must be an integer >= 1 (or None: all CPUs), got {workers!r}")
     if not (isinstance(max_memory_gb, (int, float)) and max_memory_gb > 0):
         raise ValueError(f"max_memory_gb must be a number > 0, got {max_memory_gb!r}")
@@ -706,8 +839,7 @@ def simulate(
     if len(pe_list) != len(layers):
         raise ValueError(f"pe: a list needs one PE per layer ({len(layers)}), got {len(pe_list)}")
     if scalesim_compat:
-        pe_list = [p for lay, p in zip(layers, pe_list, strict=True)
-                   for _ in expand_depthwise(lay)]  # fmt: skip
+        pe_list = [p for lay, p in zip(layers, pe_list, strict=True) for _ in expand_depthwise(lay)]
         layers = [x for lay in layers for x in expand_depthwise(lay)]
     if operands is not None and len(operands) != len(layers):
         raise ValueError(f"operands must have one (A, B) pair per layer ({len(layers)})")
@@ -717,13 +849,16 @@ def simulate(
     if functional and any(p is None for p in pe_objs):
         raise ValueError("functional=True needs a pe (e.g. pe='int8')")
     for lay, p in zip(layers, pe_objs, strict=True):
-        need = memory_estimate(lay, cfg, scalesim_compat, 1 if p is None else p.lanes,
-                               functional)  # fmt: skip
+        need = memory_estimate(lay, cfg, scalesim_compat, 1 if p is None else p.lanes, functional)
         if need > max_memory_gb * 2**30:
             M, N, K = lay.gemm_shape(scalesim_compat)
-            why = ("SCALE-Sim compat mode replays every address" if scalesim_compat
-                   else "functional mode holds the operands" if functional
-                   else "tile sizes, resident tiles and the input tensor")  # fmt: skip
+            why = (
+                "SCALE-Sim compat mode replays every address"
+                if scalesim_compat
+                else "functional mode holds the operands"
+                if functional
+                else "tile sizes, resident tiles and the input tensor"
+            )
             raise ValueError(
                 f"layer {lay.name!r} (GEMM {M} x {N} x {K}) would need about "
                 f"{need / 2**30:.3g} GB of memory, over max_memory_gb={max_memory_gb:g} "
@@ -738,11 +873,19 @@ def simulate(
 
     def one(i):
         return simulate_layer(
-            layers[i], cfg, scalesim_compat, exhaustive,
-            1 if pe_objs[i] is None else pe_objs[i].lanes, pe_objs[i], functional,
-            None if operands is None else operands[i], np.random.default_rng(seeds[i]),
-            energy_table, fast, inner,
-        )  # fmt: skip
+            layers[i],
+            cfg,
+            scalesim_compat,
+            exhaustive,
+            1 if pe_objs[i] is None else pe_objs[i].lanes,
+            pe_objs[i],
+            functional,
+            None if operands is None else operands[i],
+            np.random.default_rng(seeds[i]),
+            energy_table,
+            fast,
+            inner,
+        )
 
     from lognum._progress import Progress
 
@@ -762,8 +905,12 @@ def simulate(
                     results[futs[fut]] = fut.result()
                     bar.update()
     uniq = {p for p in pe_objs}
-    return SimResult(config=cfg, layers=results, scalesim_compat=scalesim_compat,
-                     pe=uniq.pop() if len(uniq) == 1 else pe_objs)  # fmt: skip
+    return SimResult(
+        config=cfg,
+        layers=results,
+        scalesim_compat=scalesim_compat,
+        pe=uniq.pop() if len(uniq) == 1 else pe_objs,
+    )
 
 
 @dataclass
@@ -790,9 +937,13 @@ class FoldTrace:
 
 
 def trace_fold(
-    dataflow: str, R: int, C: int, T: int, used_rows: int | None = None,
+    dataflow: str,
+    R: int,
+    C: int,
+    T: int,
+    used_rows: int | None = None,
     used_cols: int | None = None,
-) -> FoldTrace:  # fmt: skip
+) -> FoldTrace:
     """Run one fold of the register-level simulation and record every cycle."""
     from lognum.hw._array_kernel import simulate_fold
     from lognum.hw.closed_form import fold_length
@@ -803,8 +954,9 @@ def trace_fold(
         raise ValueError("need 1 <= used_rows <= R, 1 <= used_cols <= C, T >= 1")
     n = fold_length(dataflow, R, C, T)
     tr = np.full((n, 3, R, C), -1, np.int64)
-    cyc = simulate_fold(DF_CODE[dataflow], R, C, ur, uc, T, np.zeros((R, C), np.int64),
-                        np.zeros(4, np.int64), tr)  # fmt: skip
+    cyc = simulate_fold(
+        DF_CODE[dataflow], R, C, ur, uc, T, np.zeros((R, C), np.int64), np.zeros(4, np.int64), tr
+    )
     tr = tr[:cyc]
     return FoldTrace(dataflow, R, C, T, tr[:, 0], tr[:, 1], tr[:, 2])
 
