@@ -25,10 +25,11 @@ Register contents are slot numbers (``-1`` = empty); validity of an element is `
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from lognum._kernels.jit import jit
 
 
-@njit(cache=True, nogil=True)
+@jit
 def simulate_fold(df, R, C, ur, uc, T, busy, counts, trace):
     """Simulate one fold cycle by cycle.
 

@@ -25,13 +25,14 @@ Parameters ``prm`` (int64[5]): kind, F, alpha, acc_lsb, unused.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from lognum._kernels.jit import jit
 
 _BASE = 30
 _LIM = 1 << 50
 
 
-@njit(cache=True, nogil=True)
+@jit
 def functional_layer(
     df, R, C, L, prm, lut, Xs, Xe, Xf, Ys, Ye, Yf, n_rows, n_cols, T, out, outf, busy
 ):

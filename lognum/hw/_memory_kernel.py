@@ -48,10 +48,11 @@ convolution's input-stationary IFMAP tiles, given one per fold.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from lognum._kernels.jit import jit
 
 
-@njit(cache=True, nogil=True)
+@jit
 def ifmap_tile_words(m0, m1, k0, k1, E, F, H, W, Cin, S, stride, pad, batch, stamp, tag):
     """Number of distinct in-bounds IFMAP elements read by im2col rows ``[m0, m1)`` and
     columns ``[k0, k1)`` of a convolution (``k = (r S + s) Cin + c``, NHWC input).
@@ -103,7 +104,7 @@ OF_EVERY = 1  # ws/is compat: every fold writes its block ob[j]
 OF_SPILL = 2  # ws/is: block ob[j] kept on chip if it fits half the OFMAP SRAM, else spilled
 
 
-@njit(cache=True, nogil=True)
+@jit
 def _tile(kind, i, j, f, wa, wb, full):
     """(tile id or -1 for a tile used by one fold only, words) of fold ``(i, j)``."""
     if kind == TILE_ROW:
@@ -115,7 +116,7 @@ def _tile(kind, i, j, f, wa, wb, full):
     return -1, full[f]
 
 
-@njit(cache=True, nogil=True)
+@jit
 def _access(tid, w, cap, resident, fetched, q_id, q_w, st):
     """One fold's access to one operand SRAM (FIFO of whole tiles, module docstring).
 
@@ -162,7 +163,7 @@ def _access(tid, w, cap, resident, fetched, q_id, q_w, st):
     return w
 
 
-@njit(cache=True, nogil=True)
+@jit
 def _folds(
     j0,
     j1,

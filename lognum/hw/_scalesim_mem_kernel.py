@@ -83,10 +83,11 @@ strides 1-3, 1-3 kB SRAMs; all three reports byte-identical).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from lognum._kernels.jit import jit, jit_inline
 
 
-@njit(inline="always")
+@jit_inline
 def _ifmap_addr(m, k, g, hwc):
     """IFMAP address of im2col element (m, k), or -1 outside the input ``hwc = [H, W, Cin, ...]``.
 
@@ -101,7 +102,7 @@ def _ifmap_addr(m, k, g, hwc):
     return ((g[0, m] + h) * hwc[1] + w) * hwc[2] + g[5, k]
 
 
-@njit(inline="always")
+@jit_inline
 def _elem(op, major, first, second, g, hwc, K):
     """Address of operand ``op`` (0 IFMAP M x K, 1 FILTER K x N) at (first, second) when
     ``major`` else at (second, first)."""
@@ -114,7 +115,7 @@ def _elem(op, major, first, second, g, hwc, K):
     return j * K + i
 
 
-@njit(cache=True, nogil=True)
+@jit
 def prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, hwc, K, out):
     """Fill ``out`` (int64, ``nblk*T1*W1``) with the prefetch order of one operand.
 
@@ -147,7 +148,7 @@ def prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, hwc, K, out):
     return idx
 
 
-@njit(cache=True, nogil=True)
+@jit
 def build_sets(seq, eps, space, ptr, last):
     """Count, per address, the distinct sets holding it (sets of ``eps`` valid entries in
     order). ``ptr`` (int64, space + 1) receives the CSR row pointers; ``last`` (int64, space)
@@ -168,7 +169,7 @@ def build_sets(seq, eps, space, ptr, last):
     return v
 
 
-@njit(cache=True, nogil=True)
+@jit
 def fill_sets(seq, eps, ptr, last, pos, sets):
     """Second pass of :func:`build_sets`: ``sets[ptr[a]:ptr[a+1]]`` = sorted sets of ``a``."""
     last[:] = -1
@@ -185,7 +186,7 @@ def fill_sets(seq, eps, ptr, last, pos, sets):
             v += 1
 
 
-@njit(inline="always")
+@jit_inline
 def _hit(a, s0, A, n, ptr, sets):
     """Is address ``a`` in one of the ``A`` sets of the circular window starting at set
     ``s0`` (of ``n``)? ``sets[ptr[a]:ptr[a+1]]``: the sorted sets holding ``a``."""
@@ -208,7 +209,7 @@ def _hit(a, s0, A, n, ptr, sets):
     return e > n and sets[lo] < e - n
 
 
-@njit(inline="always")
+@jit_inline
 def _drain(start, ds, nlines, per_drain, bw, pidx, pfill, npart, pp):
     """One drain of the write buffer from cycle ``start``: up to ``per_drain`` lines from line
     ``ds``, one per cycle. Returns (last cycle, new ds, words, partial-line pointer, lines)."""
@@ -257,7 +258,7 @@ def calc_state(words):
     return st
 
 
-@njit(inline="always")
+@jit_inline
 def _est_rows(st, start, stop):
     """One prefetch recorded in the DRAM trace: rows ``start .. stop`` (already shifted by the
     DRAM latency of 1)."""
@@ -270,7 +271,7 @@ def _est_rows(st, start, stop):
     st[_DSTOP] = stop
 
 
-@njit(inline="always")
+@jit_inline
 def _est_access(a, cycle, st, last):
     """One demanded address ``a`` at ``cycle`` in an estimate read buffer.
 
@@ -307,7 +308,7 @@ def _est_access(a, cycle, st, last):
             st[_LEND] = cycle
 
 
-@njit(inline="always")
+@jit_inline
 def _est_complete(st):
     """SCALE-Sim's ``complete_all_prefetches``: the open set (if not empty) is prefetched
     with the sets since the last window; without any earlier window, everything at 10
@@ -322,7 +323,7 @@ def _est_complete(st):
     _est_rows(st, st[_LSTART] + 1, st[_LEND] + 1)
 
 
-@njit(cache=True, nogil=True)
+@jit
 def user_memory(
     df,
     R,
@@ -636,7 +637,7 @@ def user_memory(
     out[15] = drains
 
 
-@njit(inline="always")
+@jit_inline
 def _grow(x, cap):
     y = np.empty(cap, np.int64)
     y[: x.shape[0]] = x
