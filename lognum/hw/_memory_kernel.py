@@ -47,6 +47,8 @@ convolution's input-stationary IFMAP tiles, given one per fold.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from lognum._kernels.jit import jit
@@ -103,6 +105,49 @@ OF_OS = 0  # os: fold f drains oa[i] * ob[j] outputs
 OF_EVERY = 1  # ws/is compat: every fold writes its block ob[j]
 OF_SPILL = 2  # ws/is: block ob[j] kept on chip if it fits half the OFMAP SRAM, else spilled
 
+# state of one operand SRAM (float64[N_SRAM], :func:`_access`)
+_HEAD = 0  # ring-buffer index of the oldest resident tile
+_SIZE = 1  # resident tiles
+_OCCUPIED = 2  # words held by the resident tiles
+_DRAM = 3  # DRAM words fetched
+_REFETCHED = 4  # of which fetched again after an eviction
+_EVICTIONS = 5  # tiles evicted
+N_SRAM = 6
+
+# timeline state carried from chunk to chunk of column folds (float64[N_TIMELINE], :func:`_folds`)
+_OFMAP_WRITES = 0  # DRAM OFMAP writes
+_OFMAP_READS = 1  # DRAM OFMAP (partial-sum) reads
+_STALLS = 2  # stall cycles
+_IF_FREE = 3  # time at which the IFMAP DRAM channel is free
+_FL_FREE = 4  # time at which the FILTER DRAM channel is free
+_DRAIN_PREV = 5  # OFMAP drain end of fold f - 1
+_DRAIN_PREV2 = 6  # OFMAP drain end of fold f - 2
+_START = 7  # start of the current fold
+_FILL = 8  # start of fold 0 (the initial fill)
+_FOLD = 9  # index of the next fold
+_IF_FIRST = 10  # IFMAP words of the first fold
+_FL_FIRST = 11  # FILTER words of the first fold
+N_TIMELINE = 12
+
+
+class Timeline(NamedTuple):
+    """What :func:`memory_timeline` returns (cycles and words, float)."""
+
+    stalls: float  # stall cycles
+    fill: float  # initial fill cycles (before fold 0 starts)
+    drain: float  # final OFMAP drain cycles after the last fold
+    dram_ifmap_reads: float
+    dram_filter_reads: float
+    dram_ofmap_writes: float
+    dram_ofmap_reads: float
+    compute_end: float  # end cycle of compute (incl. stalls), counted from the fill's end
+    ifmap_refetched: float  # IFMAP words fetched again after an eviction
+    filter_refetched: float
+    ifmap_evictions: float  # IFMAP tiles evicted
+    filter_evictions: float
+    ifmap_first_fold: float  # IFMAP words of the first fold
+    filter_first_fold: float
+
 
 @jit
 def _tile(kind, i, j, f, wa, wb, full):
@@ -121,43 +166,44 @@ def _access(tid, w, cap, resident, fetched, q_id, q_w, st):
     """One fold's access to one operand SRAM (FIFO of whole tiles, module docstring).
 
     ``resident[tid]`` / ``fetched[tid]``: state of the reusable tiles; ``q_id``, ``q_w``: ring
-    buffer of resident tiles (id, words); ``st`` (float64): [head, size, occupied words,
-    DRAM words, refetched words, evictions]. Returns the words fetched (0 on a hit)."""
+    buffer of resident tiles (id, words); ``st`` (float64[N_SRAM]): the SRAM's state (``_HEAD``,
+    ``_SIZE``, ``_OCCUPIED`` words, ``_DRAM`` words, ``_REFETCHED`` words, ``_EVICTIONS``).
+    Returns the words fetched (0 on a hit)."""
     if w <= 0.0:
         return 0.0
     if tid >= 0 and resident[tid]:
         return 0.0
-    st[3] += w
+    st[_DRAM] += w
     if tid >= 0:
         if fetched[tid]:
-            st[4] += w
+            st[_REFETCHED] += w
         fetched[tid] = True
     n = q_id.shape[0]
     if w > cap:  # streamed through: evicts everything, not resident afterwards
-        while st[1] > 0:
-            h = int(st[0])
+        while st[_SIZE] > 0:
+            h = int(st[_HEAD])
             if q_id[h] >= 0:
                 resident[q_id[h]] = False
-            st[0] = (h + 1) % n
-            st[1] -= 1
-            st[5] += 1
-        st[2] = 0.0
+            st[_HEAD] = (h + 1) % n
+            st[_SIZE] -= 1
+            st[_EVICTIONS] += 1
+        st[_OCCUPIED] = 0.0
         return w
-    while st[2] + w > cap:
-        h = int(st[0])
+    while st[_OCCUPIED] + w > cap:
+        h = int(st[_HEAD])
         if q_id[h] >= 0:
             resident[q_id[h]] = False
-        st[2] -= q_w[h]
-        st[0] = (h + 1) % n
-        st[1] -= 1
-        st[5] += 1
-    if st[1] >= n:
+        st[_OCCUPIED] -= q_w[h]
+        st[_HEAD] = (h + 1) % n
+        st[_SIZE] -= 1
+        st[_EVICTIONS] += 1
+    if st[_SIZE] >= n:
         raise RuntimeError("memory_timeline: ring buffer of resident tiles too small")
-    t = (int(st[0]) + int(st[1])) % n
+    t = (int(st[_HEAD]) + int(st[_SIZE])) % n
     q_id[t] = tid
     q_w[t] = w
-    st[1] += 1
-    st[2] += w
+    st[_SIZE] += 1
+    st[_OCCUPIED] += w
     if tid >= 0:
         resident[tid] = True
     return w
@@ -200,13 +246,11 @@ def _folds(
     sv,
 ):
     """Column folds ``[j0, j1)`` of :func:`memory_timeline`; the timeline state is carried in
-    ``sv`` (float64[12]): DRAM OFMAP writes, DRAM OFMAP reads, stalls, IFMAP / FILTER channel
-    free times, drain end of folds f-1 and f-2, start of the current fold, fill, fold index,
-    IFMAP / FILTER words of the first fold."""
-    dram_ow, dram_or, stalls = sv[0], sv[1], sv[2]
-    if_free, fl_free = sv[3], sv[4]  # time at which each operand's DRAM read channel is free
-    drain_end_prev, drain_end_prev2 = sv[5], sv[6]  # OFMAP drain end of folds f-1, f-2
-    start, fill, f = sv[7], sv[8], int(sv[9])  # start of the current fold (fold 0 issues at 0)
+    ``sv`` (float64[N_TIMELINE], the ``_OFMAP_WRITES`` ... ``_FL_FIRST`` entries above)."""
+    dram_ow, dram_or, stalls = sv[_OFMAP_WRITES], sv[_OFMAP_READS], sv[_STALLS]
+    if_free, fl_free = sv[_IF_FREE], sv[_FL_FREE]
+    drain_end_prev, drain_end_prev2 = sv[_DRAIN_PREV], sv[_DRAIN_PREV2]
+    start, fill, f = sv[_START], sv[_FILL], int(sv[_FOLD])  # fold 0 issues at 0
     for j in range(j0, j1):
         for i in range(rf):
             # the tiles of fold f are prefetched from the moment fold f-1 starts
@@ -215,14 +259,14 @@ def _folds(
             ti, w = _tile(if_kind, i, j, f, if_wa, if_wb, if_full)
             w = _access(ti, w, if_cap, if_res, if_fet, if_qi, if_qw, if_st)
             if f == 0:
-                sv[10] = w
+                sv[_IF_FIRST] = w
             if w > 0:
                 if_free = max(issue, if_free) + w / if_bw
                 ready = max(ready, if_free)
             tf, w = _tile(fl_kind, i, j, f, fl_wa, fl_wb, fl_full)
             w = _access(tf, w, fl_cap, fl_res, fl_fet, fl_qi, fl_qw, fl_st)
             if f == 0:
-                sv[11] = w
+                sv[_FL_FIRST] = w
             if w > 0:
                 fl_free = max(issue, fl_free) + w / fl_bw
                 ready = max(ready, fl_free)
@@ -261,13 +305,14 @@ def _folds(
                 dram_ow += ow
                 drain_end_prev = max(end, drain_end_prev) + ow / of_bw
             f += 1
-    sv[0], sv[1], sv[2] = dram_ow, dram_or, stalls
-    sv[3], sv[4] = if_free, fl_free
-    sv[5], sv[6] = drain_end_prev, drain_end_prev2
-    sv[7], sv[8], sv[9] = start, fill, f
+    sv[_OFMAP_WRITES], sv[_OFMAP_READS], sv[_STALLS] = dram_ow, dram_or, stalls
+    sv[_IF_FREE], sv[_FL_FREE] = if_free, fl_free
+    sv[_DRAIN_PREV], sv[_DRAIN_PREV2] = drain_end_prev, drain_end_prev2
+    sv[_START], sv[_FILL], sv[_FOLD] = start, fill, f
 
 
 def memory_timeline(
+    *,
     rf,
     cf,
     fold_len,
@@ -291,22 +336,20 @@ def memory_timeline(
     stall_reads,
     nq_if,
     nq_fl,
-    out,
     progress=False,
-):
-    """Replay the ``rf x cf`` folds in order against the double-buffered SRAMs.
+) -> Timeline:
+    """Replay the ``rf x cf`` folds in order against the double-buffered SRAMs (keyword
+    arguments only).
 
     Tiles: ``*_kind`` (``TILE_*``) with ``*_wa`` (per row fold), ``*_wb`` (per column fold) and
     ``*_full`` (per fold) word counts. OFMAP: ``of_mode`` (``OF_*``), ``of_a`` per row fold,
     ``of_b`` per column fold. Capacities in words (whole SRAM), bandwidths in words/cycle.
     ``stall_reads`` = False is CALC mode (reads never stall, as in SCALE-Sim). ``nq_if``,
     ``nq_fl``: sizes of the ring buffers of resident tiles (more than the most tiles an SRAM
-    can hold: ``cap // smallest tile + 1``, at most one per fold). Writes into ``out``
-    (float64[14]): stall cycles, initial fill cycles, final drain cycles, DRAM IFMAP reads,
-    DRAM FILTER reads, DRAM OFMAP writes, DRAM OFMAP reads, end cycle of compute (incl.
-    stalls), IFMAP / FILTER refetched words, IFMAP / FILTER evictions, IFMAP / FILTER words of
-    the first fold. The folds run in chunks of column folds (a progress bar when
-    ``progress`` and there are more than 2^24 folds); memory does not depend on their number.
+    can hold: ``cap // smallest tile + 1``, at most one per fold). Returns a :class:`Timeline`
+    (stalls, fill and drain cycles, DRAM words, refetches, evictions). The folds run in chunks
+    of column folds (a progress bar when ``progress`` and there are more than 2^24 folds);
+    memory does not depend on their number.
     """
     from lognum._progress import Progress
 
@@ -323,9 +366,9 @@ def memory_timeline(
         np.empty(nq_if, np.float64),
         np.empty(nq_fl, np.int64),
         np.empty(nq_fl, np.float64),
-        np.zeros(6),
-        np.zeros(6),
-        np.zeros(12),
+        np.zeros(N_SRAM),
+        np.zeros(N_SRAM),
+        np.zeros(N_TIMELINE),
     )
     if_st, fl_st, sv = state[8], state[9], state[10]
     step = max(1, (1 << 22) // max(rf, 1))  # column folds per chunk (~4 M folds)
@@ -359,18 +402,20 @@ def memory_timeline(
                 *state,
             )
             bar.update(j1 - j0)
-    end_all = sv[7] + fold_len
-    out[0] = sv[2]
-    out[1] = sv[8]
-    out[2] = max(0.0, sv[5] - end_all)
-    out[3] = if_st[3]
-    out[4] = fl_st[3]
-    out[5] = sv[0]
-    out[6] = sv[1]
-    out[7] = end_all - sv[8]
-    out[8] = if_st[4]
-    out[9] = fl_st[4]
-    out[10] = if_st[5]
-    out[11] = fl_st[5]
-    out[12] = sv[10]
-    out[13] = sv[11]
+    end_all = sv[_START] + fold_len
+    return Timeline(
+        stalls=sv[_STALLS],
+        fill=sv[_FILL],
+        drain=max(0.0, sv[_DRAIN_PREV] - end_all),
+        dram_ifmap_reads=if_st[_DRAM],
+        dram_filter_reads=fl_st[_DRAM],
+        dram_ofmap_writes=sv[_OFMAP_WRITES],
+        dram_ofmap_reads=sv[_OFMAP_READS],
+        compute_end=end_all - sv[_FILL],
+        ifmap_refetched=if_st[_REFETCHED],
+        filter_refetched=fl_st[_REFETCHED],
+        ifmap_evictions=if_st[_EVICTIONS],
+        filter_evictions=fl_st[_EVICTIONS],
+        ifmap_first_fold=sv[_IF_FIRST],
+        filter_first_fold=sv[_FL_FIRST],
+    )

@@ -127,7 +127,7 @@ def systolic_matmul(
 ) -> tuple[FunctionalOutput, int, np.ndarray]:
     """``A @ B`` (A: M x K, B: K x N, values of the PE's format) on an R x C array, cycle by
     cycle through the PE arithmetic. Returns the output, the cycles and per-PE MAC cycles."""
-    from lognum.hw._functional_kernel import functional_layer
+    from lognum.hw import _functional_kernel as fk
 
     A = np.asarray(A, np.float64)
     B = np.asarray(B, np.float64)
@@ -141,7 +141,6 @@ def systolic_matmul(
     Bs, Be, Bf = _payload(pe, B)
     lut = np.ones(1, np.int64)
     lsb, NL = 0, 1
-    kind = {"int": 0, "float": 1, "quire": 2, "lp": 3}[pe.kind]
     if pe.kind == "quire":
         nzA, nzB = As != 0, Bs != 0
         if nzA.any() and nzB.any():
@@ -158,7 +157,9 @@ def systolic_matmul(
             ipmax = (int(Ae[nzA].max()) + int(Be[nzB].max())) >> F
             lsb = ipmin - pe.alpha
             NL = (ipmax + 2 - lsb + int(np.ceil(np.log2(K + 1))) + 2) // 30 + 3
-    prm = np.array([kind, pe.frac_bits, pe.alpha, lsb, 0], np.int64)
+    prm = np.zeros(fk.N_PRM, np.int64)
+    prm[fk.PRM_KIND] = fk.KIND_CODE[pe.kind]
+    prm[fk.PRM_F], prm[fk.PRM_ALPHA], prm[fk.PRM_LSB] = pe.frac_bits, pe.alpha, lsb
     df = DF_CODE[dataflow]
     if df == 0:
         X = (As, Ae, Af)
@@ -175,7 +176,7 @@ def systolic_matmul(
     out = np.zeros(out_shape + (NL,), np.int64)
     outf = np.zeros(out_shape, np.float64)
     busy = np.zeros((R, C), np.int64)
-    cycles = functional_layer(df, R, C, L, prm, lut, *X, *Y, Sr, Sc, T, out, outf, busy)
+    cycles = fk.functional_layer(df, R, C, L, prm, lut, *X, *Y, Sr, Sc, T, out, outf, busy)
     if df == 2:
         out = np.ascontiguousarray(out.transpose(1, 0, 2))
         outf = np.ascontiguousarray(outf.T)

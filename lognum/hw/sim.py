@@ -84,6 +84,18 @@ from typing import Any
 
 import numpy as np
 
+from lognum.hw import _scalesim_mem_kernel as smk
+from lognum.hw._array_kernel import (
+    LEFT_READS,
+    N_COUNTS,
+    N_TRACE,
+    OFMAP_WRITES,
+    TOP_READS,
+    TRACE_LEFT,
+    TRACE_MAC,
+    TRACE_TOP,
+    simulate_fold,
+)
 from lognum.hw.closed_form import DF_CODE, closed_form, fold_classes, mapping
 from lognum.hw.config import ArrayConfig
 from lognum.hw.workload import Layer, expand_depthwise
@@ -98,7 +110,7 @@ __all__ = [
     "memory_estimate",
 ]
 
-_NOTRACE = np.zeros((0, 3, 1, 1), np.int64)
+_NOTRACE = np.zeros((0, N_TRACE, 1, 1), np.int64)
 
 
 @dataclass
@@ -324,38 +336,35 @@ def _memory(layer, cfg, M, N, K, compat, lanes, fold_len, progress=False):
     none = np.zeros(1)
     icap, fcap = float(cfg.sram_words("ifmap")), float(cfg.sram_words("filter"))
     user = cfg.bandwidth_mode == "USER"
-    out = np.zeros(14)
-    memory_timeline(
-        rf,
-        cf,
-        float(fold_len),
-        ik,
-        iwa,
-        iwb,
-        if_full,
-        fk,
-        fwa,
-        fwb,
-        none,
-        om,
-        oa,
-        ob,
-        icap,
-        fcap,
-        float(cfg.sram_words("ofmap")),
-        float(cfg.ifmap_bw),
-        float(cfg.filter_bw),
-        float(cfg.ofmap_bw if user else cfg.cols),
-        user,
-        _queue_len(ik, iwa, iwb, if_full, icap, rf * cf),
-        _queue_len(fk, fwa, fwb, none, fcap, rf * cf),
-        out,
-        progress,
+    out = memory_timeline(
+        rf=rf,
+        cf=cf,
+        fold_len=float(fold_len),
+        if_kind=ik,
+        if_wa=iwa,
+        if_wb=iwb,
+        if_full=if_full,
+        fl_kind=fk,
+        fl_wa=fwa,
+        fl_wb=fwb,
+        fl_full=none,
+        of_mode=om,
+        of_a=oa,
+        of_b=ob,
+        if_cap=icap,
+        fl_cap=fcap,
+        of_cap=float(cfg.sram_words("ofmap")),
+        if_bw=float(cfg.ifmap_bw),
+        fl_bw=float(cfg.filter_bw),
+        of_bw=float(cfg.ofmap_bw if user else cfg.cols),
+        stall_reads=user,
+        nq_if=_queue_len(ik, iwa, iwb, if_full, icap, rf * cf),
+        nq_fl=_queue_len(fk, fwa, fwb, none, fcap, rf * cf),
+        progress=progress,
     )
     if not user:
         # CALC: initial fill at 10 words/cycle (SCALE-Sim's first CALC fill), no stalls
-        out[1] = max(out[12], out[13]) / 10.0
-        out[0] = 0.0
+        out = out._replace(fill=max(out.ifmap_first_fold, out.filter_first_fold) / 10.0, stalls=0.0)
     return out
 
 
@@ -387,8 +396,6 @@ def _scalesim_geometry(layer: Layer, M: int, K: int) -> tuple[np.ndarray, np.nda
 def _read_buffer(op, df, R, C, M, N, K, g, hwc, words, bw):
     """Prefetch order, set membership and initial state of one SCALE-Sim read buffer
     (:mod:`lognum.hw._scalesim_mem_kernel`)."""
-    from lognum.hw._scalesim_mem_kernel import build_sets, fill_sets, prefetch_sequence
-
     cdiv = lambda a, b: -(-a // b)  # noqa: E731
     # (major, blocks, block rows, block width, limit, rolled) per dataflow and operand
     if op == 0:
@@ -406,26 +413,27 @@ def _read_buffer(op, df, R, C, M, N, K, g, hwc, words, bw):
         }[df]
         space = N * K
     seq = np.empty(nblk * T1 * W1, np.int64)
-    prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, hwc, K, seq)
+    smk.prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, hwc, K, seq)
     eps = cdiv(words, 100)
     ptr = np.empty(space + 1, np.int64)
     scratch = np.empty(space, np.int64)
-    nvalid = build_sets(seq, eps, space, ptr, scratch)
+    nvalid = smk.build_sets(seq, eps, space, ptr, scratch)
     sets = np.empty(int(ptr[-1]), np.int64)
-    fill_sets(seq, eps, ptr, scratch, np.empty(space, np.int64), sets)
+    smk.fill_sets(seq, eps, ptr, scratch, np.empty(space, np.int64), sets)
     active = cdiv(words, 2)
     nsets = nvalid // eps + 1
     A = min(cdiv(active, eps), nsets)
     P = min(cdiv(words - active, eps), nsets - A)
     n_a = min(cdiv(active, bw), cdiv(seq.size, bw))  # lines of the initial fill
-    st = np.array([0, A, nsets, P, cdiv(words - active, bw), bw, -1, n_a * bw], np.int64)
+    st = np.zeros(smk.N_RB, np.int64)
+    st[smk.RB_WINDOW], st[smk.RB_SETS], st[smk.RB_SHIFT] = A, nsets, P
+    st[smk.RB_LINES], st[smk.RB_BW] = cdiv(words - active, bw), bw
+    st[smk.RB_LAST], st[smk.RB_WORDS] = -1, n_a * bw
     return ptr, sets, st, n_a
 
 
 def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> dict:
     """SCALE-Sim 3.0.0's USER-mode memory system (:mod:`lognum.hw._scalesim_mem_kernel`)."""
-    from lognum.hw._scalesim_mem_kernel import user_memory
-
     for nm in ("ifmap_bw", "filter_bw", "ofmap_bw"):
         v = getattr(cfg, nm)
         if v != int(v):
@@ -448,44 +456,53 @@ def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
     fl_ptr, fl_sets, fl_st, fl_na = _read_buffer(
         1, df, R, C, M, N, K, g, hwc, cfg.sram_words("filter"), int(cfg.filter_bw)
     )
-    out = np.zeros(16, np.int64)
+    out = np.zeros(smk.N_OUT, np.int64)
     none = np.zeros(0, np.int64)
-    user_memory(
-        DF_CODE[df],
-        R,
-        C,
-        M,
-        N,
-        K,
-        g,
-        hwc,
-        if_ptr,
-        if_sets,
-        fl_ptr,
-        fl_sets,
-        if_st,
-        fl_st,
-        cfg.sram_words("ofmap"),
-        int(cfg.ofmap_bw),
-        out,
-        False,
-        none,
-        none,
+    smk.user_memory(
+        df=DF_CODE[df],
+        R=R,
+        C=C,
+        M=M,
+        N=N,
+        K=K,
+        g=g,
+        hwc=hwc,
+        if_ptr=if_ptr,
+        if_sets=if_sets,
+        fl_ptr=fl_ptr,
+        fl_sets=fl_sets,
+        if_st=if_st,
+        fl_st=fl_st,
+        of_words=cfg.sram_words("ofmap"),
+        of_bw=int(cfg.ofmap_bw),
+        out=out,
+        calc=False,
+        if_last=none,
+        fl_last=none,
     )
+    dram_ifmap = (-if_na, int(if_st[smk.RB_LAST]))
+    dram_filter = (-fl_na, int(fl_st[smk.RB_LAST]))
+    reads = (int(if_st[smk.RB_WORDS]), int(fl_st[smk.RB_WORDS]))
+    return _replay_result(out, dram_ifmap, dram_filter, reads)
+
+
+def _replay_result(out: np.ndarray, dram_ifmap, dram_filter, reads) -> dict:
+    """The counts of one :func:`lognum.hw._scalesim_mem_kernel.user_memory` replay (its ``out``
+    and the read buffers' DRAM windows and words)."""
     o = [int(x) for x in out]
     return {
-        "stalls": o[0],
-        "total": o[1],
-        "sram_ifmap": (o[2], o[3]),
-        "sram_filter": (o[4], o[5]),
-        "sram_ofmap": (o[6], o[7]),
-        "dram_ifmap": (-if_na, int(if_st[6])),
-        "dram_filter": (-fl_na, int(fl_st[6])),
-        "dram_ofmap": (o[8], o[9]),
-        "dram_ifmap_reads": int(if_st[7]),
-        "dram_filter_reads": int(fl_st[7]),
-        "dram_ofmap_writes": o[10],
-        "incl": o[9] - min(-if_na, -fl_na),
+        "stalls": o[smk.OUT_STALLS],
+        "total": o[smk.OUT_TOTAL],
+        "sram_ifmap": (o[smk.OUT_SRAM_IFMAP_START], o[smk.OUT_SRAM_IFMAP_STOP]),
+        "sram_filter": (o[smk.OUT_SRAM_FILTER_START], o[smk.OUT_SRAM_FILTER_STOP]),
+        "sram_ofmap": (o[smk.OUT_SRAM_OFMAP_START], o[smk.OUT_SRAM_OFMAP_STOP]),
+        "dram_ifmap": dram_ifmap,
+        "dram_filter": dram_filter,
+        "dram_ofmap": (o[smk.OUT_DRAM_OFMAP_START], o[smk.OUT_DRAM_OFMAP_STOP]),
+        "dram_ifmap_reads": reads[0],
+        "dram_filter_reads": reads[1],
+        "dram_ofmap_writes": o[smk.OUT_DRAM_OFMAP_WRITES],
+        "incl": o[smk.OUT_DRAM_OFMAP_STOP] - min(dram_ifmap[0], dram_filter[0]),
     }
 
 
@@ -493,15 +510,6 @@ def _scalesim_calc(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
     """SCALE-Sim 3.0.0's CALC-mode memory system: the estimate read buffers
     (:func:`lognum.hw._scalesim_mem_kernel._est_access`) and the write buffer draining at
     ``cols`` words/cycle, replayed by :func:`lognum.hw._scalesim_mem_kernel.user_memory`."""
-    from lognum.hw._scalesim_mem_kernel import (
-        _COUNT,
-        _DSTART,
-        _DSTOP,
-        _ERR,
-        calc_state,
-        user_memory,
-    )
-
     for nm in ("ifmap", "filter"):
         if cfg.sram_words(nm) < 100:  # SCALE-Sim's sets of floor(words/100) would be empty
             kb = getattr(cfg, nm + "_sram_kb")
@@ -516,57 +524,44 @@ def _scalesim_calc(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
         )
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     g, hwc = _scalesim_geometry(layer, M, K)
-    if_st = calc_state(cfg.sram_words("ifmap"))
-    fl_st = calc_state(cfg.sram_words("filter"))
+    if_st = smk.calc_state(cfg.sram_words("ifmap"))
+    fl_st = smk.calc_state(cfg.sram_words("filter"))
     if_last = np.full(int(np.prod(hwc)), -1, np.int64)
     fl_last = np.full(N * K, -1, np.int64)
     none = np.zeros(0, np.int64)
-    out = np.zeros(16, np.int64)
-    user_memory(
-        DF_CODE[df],
-        R,
-        C,
-        M,
-        N,
-        K,
-        g,
-        hwc,
-        none,
-        none,
-        none,
-        none,
-        if_st,
-        fl_st,
-        cfg.sram_words("ofmap"),
-        C,
-        out,
-        True,
-        if_last,
-        fl_last,
+    out = np.zeros(smk.N_OUT, np.int64)
+    smk.user_memory(
+        df=DF_CODE[df],
+        R=R,
+        C=C,
+        M=M,
+        N=N,
+        K=K,
+        g=g,
+        hwc=hwc,
+        if_ptr=none,
+        if_sets=none,
+        fl_ptr=none,
+        fl_sets=none,
+        if_st=if_st,
+        fl_st=fl_st,
+        of_words=cfg.sram_words("ofmap"),
+        of_bw=C,
+        out=out,
+        calc=True,
+        if_last=if_last,
+        fl_last=fl_last,
     )
-    if if_st[_ERR] or fl_st[_ERR]:
+    if if_st[smk.EST_ERR] or fl_st[smk.EST_ERR]:
         raise ValueError(
             f"layer {layer.name!r}: SCALE-Sim's CALC estimate fails here (a "
             "prefetch window of zero cycles: too many addresses per cycle for the "
             "SRAM size); increase ifmap_sram_kb / filter_sram_kb"
         )
-    o = [int(x) for x in out]
-    di = (int(if_st[_DSTART]), int(if_st[_DSTOP]))
-    dfl = (int(fl_st[_DSTART]), int(fl_st[_DSTOP]))
-    return {
-        "stalls": o[0],
-        "total": o[1],
-        "sram_ifmap": (o[2], o[3]),
-        "sram_filter": (o[4], o[5]),
-        "sram_ofmap": (o[6], o[7]),
-        "dram_ifmap": di,
-        "dram_filter": dfl,
-        "dram_ofmap": (o[8], o[9]),
-        "dram_ifmap_reads": int(if_st[_COUNT]),
-        "dram_filter_reads": int(fl_st[_COUNT]),
-        "dram_ofmap_writes": o[10],
-        "incl": o[9] - min(di[0], dfl[0]),
-    }
+    dram_ifmap = (int(if_st[smk.EST_DSTART]), int(if_st[smk.EST_DSTOP]))
+    dram_filter = (int(fl_st[smk.EST_DSTART]), int(fl_st[smk.EST_DSTOP]))
+    reads = (int(if_st[smk.EST_COUNT]), int(fl_st[smk.EST_COUNT]))
+    return _replay_result(out, dram_ifmap, dram_filter, reads)
 
 
 def memory_estimate(
@@ -620,14 +615,12 @@ def simulate_layer(
 ) -> LayerResult:
     """Simulate one layer (all its depthwise groups); see :func:`simulate`. ``progress``: a
     progress bar for the memory model of a layer with more than 2^24 folds."""
-    from lognum.hw._array_kernel import simulate_fold
-
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     M, N, K = layer.gemm_shape(scalesim_compat)
     g = layer.groups
     cf = closed_form(df, M, N, K, R, C, scalesim_compat, lanes)
     busy = np.zeros((R, C), np.int64)
-    counts = np.zeros(4, np.int64)
+    counts = np.zeros(N_COUNTS, np.int64)
     cycles = 0
     code = DF_CODE[df]
     if fast:  # closed form: each used PE of a fold does T MACs
@@ -644,12 +637,13 @@ def simulate_layer(
     else:
         for ur, uc, cnt in fold_classes(cf.Sr, cf.Sc, R, C):
             b = np.zeros((R, C), np.int64)
-            c4 = np.zeros(4, np.int64)
-            cyc = simulate_fold(code, R, C, ur, uc, cf.T, b, c4, _NOTRACE)
+            c = np.zeros(N_COUNTS, np.int64)
+            cyc = simulate_fold(code, R, C, ur, uc, cf.T, b, c, _NOTRACE)
             cycles += cnt * cyc
             busy += cnt * b
-            counts += cnt * c4
-    left, top, writes, _ = (int(x) for x in counts)
+            counts += cnt * c
+    left, top = int(counts[LEFT_READS]), int(counts[TOP_READS])
+    writes = int(counts[OFMAP_WRITES])
     if df == "is":
         if_reads, fl_reads = top, left
     else:
@@ -684,22 +678,33 @@ def simulate_layer(
         }
     else:
         mem = _memory(layer, cfg, M, N, K, scalesim_compat, lanes, cf.fold_cycles, progress)
-        stalls = int(math.ceil(mem[0]))
+        stalls = int(math.ceil(mem.stalls))
         if scalesim_compat and cfg.bandwidth_mode == "USER":
             stalls *= 2  # SCALE-Sim#130: positive stalls are added twice
         total = (L - 1 if scalesim_compat else L) + stalls
-        incl = int(math.ceil(mem[1])) + total + int(math.ceil(mem[2]))
-        dram = (int(mem[3]), int(mem[4]), int(mem[5]), int(mem[6]))
-        reuse = (int(mem[8]) * g, int(mem[9]) * g, int(mem[10]) * g, int(mem[11]) * g)
+        fill = int(math.ceil(mem.fill))
+        incl = fill + total + int(math.ceil(mem.drain))
+        dram = (
+            int(mem.dram_ifmap_reads),
+            int(mem.dram_filter_reads),
+            int(mem.dram_ofmap_writes),
+            int(mem.dram_ofmap_reads),
+        )
+        reuse = (
+            int(mem.ifmap_refetched) * g,
+            int(mem.filter_refetched) * g,
+            int(mem.ifmap_evictions) * g,
+            int(mem.filter_evictions) * g,
+        )
         # access windows (first/last cycle) from the schedule of the first and last fold
         last0 = total
         acc = {
             "sram_ifmap": (0, last0),
             "sram_filter": (0, last0),
             "sram_ofmap": (cf.T - 1 if df == "os" else 2 * R - 1, last0),
-            "dram_ifmap": (-int(math.ceil(mem[1])), last0),
-            "dram_filter": (-int(math.ceil(mem[1])), last0),
-            "dram_ofmap": (cf.fold_cycles, incl - int(math.ceil(mem[1]))),
+            "dram_ifmap": (-fill, last0),
+            "dram_filter": (-fill, last0),
+            "dram_ofmap": (cf.fold_cycles, incl - fill),
         }
     res = LayerResult(
         name=layer.name,
@@ -945,7 +950,6 @@ def trace_fold(
     used_cols: int | None = None,
 ) -> FoldTrace:
     """Run one fold of the register-level simulation and record every cycle."""
-    from lognum.hw._array_kernel import simulate_fold
     from lognum.hw.closed_form import fold_length
 
     ur = R if used_rows is None else used_rows
@@ -953,12 +957,11 @@ def trace_fold(
     if not (1 <= ur <= R and 1 <= uc <= C and T >= 1):
         raise ValueError("need 1 <= used_rows <= R, 1 <= used_cols <= C, T >= 1")
     n = fold_length(dataflow, R, C, T)
-    tr = np.full((n, 3, R, C), -1, np.int64)
-    cyc = simulate_fold(
-        DF_CODE[dataflow], R, C, ur, uc, T, np.zeros((R, C), np.int64), np.zeros(4, np.int64), tr
-    )
+    tr = np.full((n, N_TRACE, R, C), -1, np.int64)
+    busy = np.zeros((R, C), np.int64)
+    cyc = simulate_fold(DF_CODE[dataflow], R, C, ur, uc, T, busy, np.zeros(N_COUNTS, np.int64), tr)
     tr = tr[:cyc]
-    return FoldTrace(dataflow, R, C, T, tr[:, 0], tr[:, 1], tr[:, 2])
+    return FoldTrace(dataflow, R, C, T, tr[:, TRACE_LEFT], tr[:, TRACE_TOP], tr[:, TRACE_MAC])
 
 
 def compare_pes(
