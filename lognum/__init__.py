@@ -26,6 +26,7 @@ _LAZY: dict[str, str] = {
     "GeneralizedPosit": "lognum.formats.posit",
     "LogPosit": "lognum.formats.logposit",
     "parse": "lognum.formats.parse",
+    "catalog": "lognum.formats",
     "sqnr": "lognum.analysis.sqnr",
     "sqnr_curve": "lognum.analysis.sqnr",
     "Minifloat": "lognum.formats.floats",

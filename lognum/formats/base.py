@@ -1,10 +1,15 @@
-"""The ``Format`` base class: the API every number format in lognum offers.
+"""The ``Format`` base class: the contract every number format in lognum follows.
 
-A format is *data*: a frozen dataclass of its parameters, validated in ``__post_init__``.
-Subclasses implement a handful of array hooks (``_encode_flat``, ``_decode_flat``,
-``_quantize_flat``) on 1-D contiguous float32/float64 arrays; this class does the NumPy
-plumbing (any shape, 0-d and empty arrays, float32/float64 in = same dtype out, ``out=``,
-rounding-mode and generator checks) once, for all families.
+A format is *data*: a frozen dataclass of its parameters, validated in ``__post_init__``, with
+a declared ``kind`` (element, adaptive or block) and ``family``. Every family offers the same
+keyword-only ``quantize``/``encode``/``decode`` signatures, ``values``, ``describe`` (one
+``Description`` record), ``maxpos``/``minpos``, ``info``, ``fit``/``needs_fit`` and ``ufunc``
+(documented on ``Format`` below). Element families implement a handful of array hooks
+(``_encode_flat``, ``_decode_flat``, ``_quantize_flat``) on 1-D contiguous float32/float64
+arrays; this class does the NumPy plumbing (any shape, 0-d and empty arrays, float32/float64
+in = same dtype out, ``out=``, ``threads=``, rounding-mode and generator checks) once, for all
+families. The checks families with their own layout reuse are public here: ``check_threads``,
+``check_out``, ``check_rng``, ``as_float_array``, ``check_int``, ``check_real``.
 """
 
 from __future__ import annotations
@@ -12,10 +17,20 @@ from __future__ import annotations
 import math
 import mmap
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from lognum.formats.record import Description
+
+#: ``Format.kind``: rounds each value on its own / fits parameters to the data / shares a scale
+#: per block of elements
+KINDS = ("element", "adaptive", "block")
+#: ``Format.family``: posit and generalized posit, log posit, floats (minifloat, scaled float,
+#: AdaptivFloat), fixed point and integers, logarithmic (LNS, LogQuant), block (BFP, MX),
+#: codebook (lookup table)
+FAMILIES = ("gp", "lp", "float", "fixed", "lns", "block", "codebook")
 ROUNDINGS = ("nearest", "stochastic")
 
 
@@ -91,7 +106,8 @@ def as_float_array(x: Any) -> tuple[np.ndarray, bool]:
 
 
 def check_out(out: Any, shape: tuple, dtype: np.dtype) -> np.ndarray:
-    """Validate a user's ``out=`` array: an ndarray of ``shape`` and ``dtype``, writeable."""
+    """Validate a user's ``out=`` array (the one check every family uses): an ndarray of
+    ``shape`` and ``dtype``, writeable; returns it."""
     if not isinstance(out, np.ndarray) or out.shape != tuple(shape) or out.dtype != dtype:
         raise ValueError(f"out must be an ndarray of shape {tuple(shape)} and dtype {dtype}")
     if not out.flags.writeable:
@@ -134,12 +150,18 @@ _POOL: Any = None
 _MIN_CHUNK = 1 << 16
 
 
-def _check_threads(threads: Any, rounding: str) -> int:
+def check_threads(threads: Any, rounding: str = "nearest") -> int:
+    """Validate ``threads=`` (a positive integer; > 1 only with deterministic rounding) for
+    every family; families whose kernels run on one thread accept it and run serially."""
     if isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 1:
         raise ValueError(f"threads must be a positive integer, got {threads!r}")
     if threads > 1 and rounding.startswith("stochastic"):
         raise ValueError("threads > 1 is only for deterministic rounding (not stochastic)")
     return int(threads)
+
+
+# TEMPORARY (issue 12 merge): the old private name floats.py imports until its branch is merged
+_check_threads = check_threads
 
 
 def _split(
@@ -194,18 +216,52 @@ def _split(
 
 @dataclass(frozen=True)
 class Format:
-    """Base of every lognum number format.
+    """Base of every lognum number format: the contract a format follows.
 
-    Subclasses are frozen dataclasses whose fields are the format's parameters (names from the
-    papers). Public API: ``quantize``, ``encode``, ``decode``, ``values``, ``maxpos``,
-    ``minpos``, ``describe``, ``info``; ``str(f)`` is the paper notation and
-    ``lognum.parse(str(f)) == f``.
+    A format is *data*: a frozen dataclass whose fields are its parameters (names from the
+    papers), validated in ``__post_init__``; ``str(f)`` is the paper notation and
+    ``lognum.parse(str(f)) == f``. A family registers its notations and names next to its class
+    (``lognum.formats.registry``) and the contract test (tests/formats/test_contract.py) checks
+    every entry of ``lognum.formats.catalog()`` against what is written here.
+
+    Class attributes a family sets:
+
+    * ``kind`` (one of ``KINDS``): ``"element"`` (every value rounds on its own), ``"adaptive"``
+      (parameters such as a scale or bias fitted to the data: ``fit(x)`` returns the fitted
+      format, ``needs_fit`` says whether they are still unset) or ``"block"`` (blocks of
+      elements share a scale: ``encode`` returns a ``BlockCodes`` record).
+    * ``family`` (one of ``FAMILIES``): what analysis and arithmetic code dispatches on —
+      never on class names or on exceptions.
+    * ``roundings``: the accepted ``rounding=`` values (``"nearest"`` first).
+
+    Methods, with the same keyword-only signatures in every family (``x``/``codes``/``code``
+    is the only positional argument): ``quantize``, ``encode``, ``decode``, ``values``,
+    ``describe``, ``info``, ``fit``; properties ``maxpos``, ``minpos``, ``ufunc``,
+    ``needs_fit``, ``nbits``, ``code_dtype``.
+
+    What an element family implements: ``nbits``, ``maxpos``, ``minpos`` (closed forms),
+    ``describe`` (a ``Description``), ``__str__``, and three array hooks on 1-D contiguous
+    float32/float64 arrays — ``_encode_flat(x, codes, rounding, rng)``,
+    ``_decode_flat(codes, out)`` and, optionally, a fused ``_quantize_flat(x, out, rounding,
+    rng)`` — plus ``_build_ufunc()`` for ``ufunc``. This class does the NumPy plumbing once for
+    all families: any shape, 0-d and empty arrays, float32/float64 in = same dtype out,
+    ``out=``, ``threads=``, rounding-mode and generator checks, per-call ``saturate=``, fitting
+    an unfitted adaptive format per call. A family whose layout is not elementwise (per-slice
+    parameters, blocks) overrides ``quantize``/``encode``/``decode`` with the same signatures
+    and uses the same checks (``_check_rounding``, ``check_rng``, ``check_threads``,
+    ``check_out``, ``as_float_array``).
     """
 
+    kind: ClassVar[str] = "element"
+    #: "gp" (posit, GP), "lp", "float", "fixed", "lns", "block" or "codebook"
+    family: ClassVar[str]
     roundings: ClassVar[tuple[str, ...]] = ROUNDINGS
-    #: "gp" (posit and generalized posit), "lp" (log posit) or "other": what the analysis and
-    #: exact-arithmetic code dispatches on
-    family: ClassVar[str] = "other"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        from lognum.formats import _legacy  # TEMPORARY (issue 12 merge), see _legacy.py
+
+        _legacy.adapt(cls)
 
     # ---- what a family implements ------------------------------------------------------
     @property
@@ -233,6 +289,38 @@ class Format:
             tmp = np.empty(x.size, dtype=np.float64)
             self._decode_flat(codes, tmp)
             out[...] = tmp
+
+    def _build_ufunc(self) -> np.ufunc:  # pragma: no cover - abstract
+        """The Numba-built ufunc behind ``ufunc`` (called only for element-wise formats)."""
+        raise NotImplementedError
+
+    @property
+    def maxpos(self) -> float:  # pragma: no cover - abstract
+        """Largest finite positive value."""
+        raise NotImplementedError
+
+    @property
+    def minpos(self) -> float:  # pragma: no cover - abstract
+        """Smallest positive value."""
+        raise NotImplementedError
+
+    def describe(self, code: int) -> Description:  # pragma: no cover - abstract
+        """What one code means, field by field (a ``lognum.formats.record.Description``:
+        fields as (name, bits, value) rows, the decoded value, the special meaning, a one-line
+        ``str()``); its ``value`` equals ``decode`` of the code."""
+        raise NotImplementedError
+
+    # ---- adaptive formats --------------------------------------------------------------
+    @property
+    def needs_fit(self) -> bool:
+        """True only for an adaptive format whose data-dependent parameters are unset:
+        ``quantize``/``encode`` then fit them to each call's ``x`` (``fit(x)`` fixes them)."""
+        return False
+
+    def fit(self, x: Any) -> Format:
+        """The format with its data-dependent parameters (scale, bias, ...) chosen from ``x``.
+        Element and block formats have none and return ``self``."""
+        return self
 
     # ---- derived API -------------------------------------------------------------------
     @property
@@ -267,30 +355,45 @@ class Format:
         return code_dtype(self.nbits)
 
     def _check_rounding(self, rounding: str) -> str:
+        """Validate ``rounding=`` against this format's ``roundings``."""
         if rounding not in self.roundings:
             raise ValueError(f"rounding must be one of {self.roundings}, got {rounding!r}")
         return rounding
 
+    def _check_code(self, code: Any) -> int:
+        """``describe``'s argument as an int in [0, 2^nbits - 1] (ValueError otherwise)."""
+        n = self.nbits
+        if isinstance(code, bool) or not isinstance(code, int | np.integer) or not (
+            0 <= int(code) < 1 << n
+        ):
+            raise ValueError(f"code must be an integer in [0, 2^{n} - 1], got {code!r}")
+        return int(code)
+
     def quantize(
         self,
         x: Any,
-        rounding: str = "nearest",
-        rng: np.random.Generator | None = None,
+        *,
         out: np.ndarray | None = None,
         threads: int = 1,
-        *,
+        rounding: str = "nearest",
+        rng: np.random.Generator | None = None,
         saturate: bool | None = None,
     ) -> np.ndarray:
-        """Round ``x`` to the nearest value of the format (or stochastically).
+        """Round ``x`` to the format's values: nearest (the family's tie rule) or
+        stochastically.
 
         ``x``: any shape; float32 and float64 keep their dtype (in native byte order), other
-        numeric dtypes become float64 (values float64 cannot hold exactly raise ValueError).
-        NaN and ±inf give NaN (the format's NaR) unless the family says otherwise.
-        ``out``: optional writeable array of the same shape and dtype to write into.
+        numeric dtypes become float64 (values float64 cannot hold exactly raise ValueError);
+        a Python/NumPy scalar gives a 0-d result. NaN and ±inf give NaN (the format's NaR)
+        unless the family says otherwise.
+        ``out``: a writeable array of x's shape and result dtype to write into; it is returned.
         ``threads``: split round-to-nearest over this many threads (the kernels release the
-        GIL); the result does not depend on it (a no-op for families whose kernels run on one
-        thread). ``saturate``: None (the format's mode) or True; False is only accepted by the
-        minifloats, whose overflow can go to inf/NaN.
+        GIL); the result does not depend on it (families whose kernels run on one thread run
+        serially). ``rounding``: one of ``roundings``; ``rng``: the ``np.random.Generator`` of
+        stochastic rounding (a fresh one if None; refused with deterministic rounding).
+        ``saturate``: None (the format's mode) or True; False is only accepted by the
+        minifloats, whose overflow can go to inf/NaN. An adaptive format with ``needs_fit``
+        is fitted to ``x`` first.
 
         float32 output: the float64 result rounded to float32; for a saturating format whose
         maxpos exceeds the float32 range, a result beyond it becomes ±float32 max (3.4028235e38)
@@ -298,11 +401,13 @@ class Format:
         """
         if saturate is not None:
             return self._with_saturate(saturate).quantize(
-                x, rounding=rounding, rng=rng, out=out, threads=threads
+                x, out=out, threads=threads, rounding=rounding, rng=rng
             )
+        if self.needs_fit:
+            return self.fit(x).quantize(x, out=out, threads=threads, rounding=rounding, rng=rng)
         self._check_rounding(rounding)
         rng = check_rng(rounding, rng)
-        threads = _check_threads(threads, rounding)
+        threads = check_threads(threads, rounding)
         a, scalar = as_float_array(x)
         res = np.empty(a.shape, dtype=a.dtype) if out is None else check_out(out, a.shape, a.dtype)
         if a.size:
@@ -330,74 +435,97 @@ class Format:
     def encode(
         self,
         x: Any,
+        *,
+        out: np.ndarray | None = None,
+        threads: int = 1,
         rounding: str = "nearest",
         rng: np.random.Generator | None = None,
-        threads: int = 1,
-        *,
         saturate: bool | None = None,
     ) -> np.ndarray:
-        """Bit patterns (codes) of the rounded values, as uint8/uint16/uint32 by ``nbits``;
-        ``threads`` and ``saturate`` as in ``quantize``."""
+        """Bit patterns (codes) of the rounded values, as ``code_dtype`` (uint8/16/32 by
+        ``nbits``), x's shape; ``decode(encode(x)) == quantize(x)`` (float64). Keywords as in
+        ``quantize`` (``out``: an array of x's shape and ``code_dtype``). A block format
+        returns a ``BlockCodes`` record (element codes and the blocks' scale codes)."""
         if saturate is not None:
             return self._with_saturate(saturate).encode(
-                x, rounding=rounding, rng=rng, threads=threads
+                x, out=out, threads=threads, rounding=rounding, rng=rng
             )
+        if self.needs_fit:
+            return self.fit(x).encode(x, out=out, threads=threads, rounding=rounding, rng=rng)
         self._check_rounding(rounding)
         rng = check_rng(rounding, rng)
-        threads = _check_threads(threads, rounding)
+        threads = check_threads(threads, rounding)
         a, scalar = as_float_array(x)
-        res = np.empty(a.shape, dtype=self.code_dtype)
+        dt = self.code_dtype
+        res = np.empty(a.shape, dtype=dt) if out is None else check_out(out, a.shape, dt)
         if a.size:
-            _split(
-                self._encode_flat,
-                np.ascontiguousarray(a).reshape(-1),
-                res.reshape(-1),
-                rounding,
-                rng,
-                threads,
-                fresh=True,
-            )
-        return res[()] if scalar else res
+            flat = np.ascontiguousarray(a).reshape(-1)
+            target = res.reshape(-1) if res.flags.c_contiguous else np.empty(a.size, dtype=dt)
+            _split(self._encode_flat, flat, target, rounding, rng, threads, fresh=True)
+            if not res.flags.c_contiguous:
+                res[...] = target.reshape(a.shape)
+        if scalar and out is None:
+            return res[()]
+        return res
 
-    def decode(self, codes: Any) -> np.ndarray:
-        """float64 values of bit patterns (NaR and NaN codes decode to NaN)."""
+    def decode(self, codes: Any, *, out: np.ndarray | None = None) -> np.ndarray:
+        """float64 values of codes (NaR and NaN codes decode to NaN), codes' shape; ``out``:
+        a writeable float64 array of that shape to write into. A block format also takes a
+        ``BlockCodes`` record (or codes and ``scales=``)."""
         c = np.asarray(codes)
         if c.dtype.kind not in "iu":
             raise ValueError(f"codes must be an integer array, got dtype {c.dtype}")
         if c.size and (c.min() < 0 or int(c.max()) >= 1 << self.nbits):
             raise ValueError(f"codes must be in [0, 2^{self.nbits} - 1]")
-        res = np.empty(c.shape, dtype=np.float64)
+        f64 = np.dtype(np.float64)
+        res = np.empty(c.shape, dtype=f64) if out is None else check_out(out, c.shape, f64)
         if c.size:
             flat = np.ascontiguousarray(c).reshape(-1).astype(np.uint64)
-            self._decode_flat(flat, res.reshape(-1))
-        return res[()] if c.ndim == 0 else res
+            if res.flags.c_contiguous:
+                self._decode_flat(flat, res.reshape(-1))
+            else:
+                tmp = np.empty(c.size, dtype=f64)
+                self._decode_flat(flat, tmp)
+                res[...] = tmp.reshape(c.shape)
+        return res[()] if c.ndim == 0 and out is None else res
 
     def values(self) -> np.ndarray:
-        """Sorted finite representable values (every code decoded; n <= 24)."""
+        """Sorted distinct finite values (every code decoded; n <= 24)."""
         if self.nbits > 24:
             raise ValueError(f"values() enumerates 2^n codes: n must be <= 24, got {self.nbits}")
         v = self.decode(np.arange(1 << self.nbits, dtype=np.uint64))
         return np.unique(v[np.isfinite(v)])
 
     @property
-    def maxpos(self) -> float:  # pragma: no cover - abstract
-        """Largest finite positive value."""
-        raise NotImplementedError
-
-    @property
-    def minpos(self) -> float:  # pragma: no cover - abstract
-        """Smallest positive value."""
-        raise NotImplementedError
+    def ufunc(self) -> np.ufunc:
+        """This format's round-to-nearest ``quantize`` as a Numba-built NumPy ufunc (float32 ->
+        float32, float64 -> float64) with the configuration compiled in: broadcasting,
+        ``out=``, ``.at``/``.reduce`` machinery, and callable from a user's ``@njit`` code.
+        Element kind: always. Adaptive kind: the fitted per-tensor format's (ValueError naming
+        ``fit()`` while ``needs_fit``). Block kind: ValueError (not elementwise)."""
+        if self.kind == "block":
+            raise ValueError(
+                f"{self} is a block format: the block format is not elementwise (each element's "
+                "rounding depends on its block's scale), so it has no ufunc; use quantize"
+            )
+        if self.needs_fit:
+            raise ValueError(
+                f"{self} has unset parameters: call fit(x) first and take the fitted format's ufunc"
+            )
+        return self._build_ufunc()
 
     def info(self) -> dict[str, Any]:
-        """Key figures: name, bits, maxpos, minpos, dynamic range (decades, dB), #values."""
+        """Key figures: name, kind, family, bits, maxpos, minpos, dynamic range (decades, dB),
+        number of values."""
         dr = math.log10(self.maxpos / self.minpos)
         return {
             "format": str(self),
+            "kind": self.kind,
+            "family": self.family,
             "n": self.nbits,
             "maxpos": self.maxpos,
             "minpos": self.minpos,
             "dynamic_range_decades": dr,
             "dynamic_range_dB": 20.0 * dr,
-            "values": int(self.values().size) if self.nbits <= 24 else None,
+            "values": int(self.values().size) if self.nbits <= 24 and self.kind != "block" else None,
         }

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 from lognum.formats.base import Format, check_int, check_real
-from lognum.formats.parse import notation
+from lognum.formats.registry import REAL, notation
 from lognum.formats.tapered import FB_LP, TaperedMixin, exp2_fraction, split_sf
 
 SF_RANGE = 64.0
@@ -61,8 +61,9 @@ class LogPosit(TaperedMixin, Format):
     rs: int
     sf: float = 0.0
 
-    roundings = ("nearest", "linear", "stochastic", "stochastic_linear")
-    family = "lp"
+    roundings: ClassVar[tuple[str, ...]] = ("nearest", "linear", "stochastic", "stochastic_linear")
+    kind: ClassVar[str] = "element"
+    family: ClassVar[str] = "lp"
 
     def __post_init__(self) -> None:
         check_int("n", self.n, 2, 32)
@@ -105,6 +106,6 @@ class LogPosit(TaperedMixin, Format):
         return f"LP<{self.n},{self.es},{self.rs},{s}>"
 
 
-@notation(LogPosit)
+@notation(rf"(?:lp|logposit)<(\d+),(\d+),(\d+),({REAL})>", example="LP<6,2,5,0>")
 def _parse_lp(n: str, es: str, rs: str, sf: str, **kw: Any) -> LogPosit:
     return LogPosit(**{"n": int(n), "es": int(es), "rs": int(rs), "sf": float(sf), **kw})

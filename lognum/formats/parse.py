@@ -1,119 +1,39 @@
-"""The paper-notation parser and the catalogue of format names.
+"""The paper-notation parser: ``parse("posit<8,2>")``, ``parse("GP<6,1,3,-1>")``,
+``parse("LP<6,2,5,0>")``, ``parse("bfloat16")``, ... (case-insensitive, spaces allowed).
 
-``parse("posit<8,2>")``, ``parse("GP<6,1,3,-1>")``, ``parse("LP<6,2,5,0>")`` (case-insensitive,
-spaces allowed), and the named formats other families register in ``NAMED``/``PATTERNS``.
-``parse(str(f)) == f`` for every format. Families are imported only when their notation is
-parsed, so the parser costs nothing at ``import lognum``.
+What is accepted is what the families register in ``lognum.formats.registry`` next to their
+classes (``lognum.formats.catalog()`` lists one example of each); ``parse(str(f)) == f`` for
+every format. A family module is imported only when the notations registered so far do not
+match, so the parser costs nothing at ``import lognum``.
+
+Any notation may carry non-default options, once: ``"float8_e4m3fn(saturate=true)"``,
+``"af<6,3>(bias=9)"``. The options reach the notation's factory as keywords together with its
+parameters (so a format that only exists with its options, e.g.
+``"minifloat<4,0>(special=fn)"``, parses, and defaults that depend on an option follow it);
+for a named format they replace fields of the format the name gives. Option values are read
+as the type of the dataclass field: text for ``str`` fields, else true/false/none, an integer,
+a real number or a ``[a;b;...]`` tuple.
 """
 
 from __future__ import annotations
 
-import importlib
+import dataclasses
 import re
 from typing import Any
 
-_NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
+from lognum.formats import registry
 
-# (regex over the normalised text, "module:factory"); the factory gets the regex groups as
-# strings. Families add their notations here.
-PATTERNS: list[tuple[str, str]] = [
-    (r"posit<(\d+),(\d+)>", "lognum.formats.posit:_parse_posit"),
-    (r"posit(\d+)", "lognum.formats.posit:_parse_posit_n"),
-    (rf"(?:gp|generalizedposit)<(\d+),(\d+),(\d+),({_NUM})>", "lognum.formats.posit:_parse_gp"),
-    (rf"(?:lp|logposit)<(\d+),(\d+),(\d+),({_NUM})>", "lognum.formats.logposit:_parse_lp"),
-    # teaching taxonomy (fixed.py, floats.py, lns.py, block.py)
-    (r"(u?)int(\d+)", "lognum.formats.fixed:_parse_int"),
-    (r"(u?)fixed<(\d+),([+-]?\d+)>", "lognum.formats.fixed:_parse_fixed"),
-    (r"int(\d+)_sym(?:metric)?", "lognum.formats.fixed:_parse_sym"),
-    (r"(u?)int(\d+)_affine", "lognum.formats.fixed:_parse_affine"),
-    (r"dfxp<(\d+)>", "lognum.formats.fixed:_parse_dfxp"),
-    (r"minifloat<(\d+),(\d+)>", "lognum.formats.floats:_parse_minifloat"),
-    (r"sf<(\d+),(\d+)(?:,([+-]?\d+))?>", "lognum.formats.floats:_parse_sf"),
-    (r"(?:af|adaptivfloat)<(\d+),(\d+)>", "lognum.formats.floats:_parse_af"),
-    (r"lns<(\d+),(\d+)>", "lognum.formats.lns:_parse_lns"),
-    (r"logquant<(\d+)(?:,([+-]?\d+))?>", "lognum.formats.lns:_parse_logquant"),
-    (r"bfp<(\d+),(\d+)>", "lognum.formats.block:_parse_bfp"),
-]
-# any of the above may carry non-default options, once: "float8_e4m3fn(saturate=true)",
-# "af<6,3>(bias=9)"; the options reach the constructor together with the notation's
-# parameters (so a format that only exists with its options, e.g.
-# "minifloat<4,0>(special=fn)", parses, and defaults that depend on an option follow it)
+# TEMPORARY (issue 12 merge): the old marker the unconverted families import from here
+from lognum.formats._legacy import notation  # noqa: F401
+
 _OPTIONS = r"(.+?)\(([^()]*)\)"
-
-# exact names (normalised: lower case, no spaces) -> "module:factory" (called with no argument)
-NAMED: dict[str, str] = {
-    **{
-        name: f"lognum.formats.floats:{name}"
-        for name in (
-            "float16",
-            "bfloat16",
-            "float8_e4m3fn",
-            "float8_e5m2",
-            "float8_e4m3fnuz",
-            "float8_e5m2fnuz",
-            "float8_e4m3",
-            "float8_e3m4",
-            "float6_e2m3fn",
-            "float6_e3m2fn",
-            "float4_e2m1fn",
-            "float8_e8m0fnu",
-        )
-    },
-    **{
-        alias: f"lognum.formats.floats:{name}"
-        for alias, name in (
-            ("fp16", "float16"),
-            ("half", "float16"),
-            ("binary16", "float16"),
-            ("bf16", "bfloat16"),
-            ("fp8_e4m3", "float8_e4m3fn"),
-            ("fp8_e5m2", "float8_e5m2"),
-            ("e4m3", "float8_e4m3fn"),
-            ("e5m2", "float8_e5m2"),
-            ("fp8_e4m3fnuz", "float8_e4m3fnuz"),
-            ("fp8_e5m2fnuz", "float8_e5m2fnuz"),
-            ("fp6_e2m3", "float6_e2m3fn"),
-            ("fp6_e3m2", "float6_e3m2fn"),
-            ("e2m3", "float6_e2m3fn"),
-            ("e3m2", "float6_e3m2fn"),
-            ("fp4", "float4_e2m1fn"),
-            ("fp4_e2m1", "float4_e2m1fn"),
-            ("e2m1", "float4_e2m1fn"),
-            ("e8m0", "float8_e8m0fnu"),
-            ("fp8_e8m0", "float8_e8m0fnu"),
-        )
-    },
-    **{
-        name: f"lognum.formats.block:{fac}"
-        for name, fac in (
-            ("mxfp8_e4m3", "mxfp8_e4m3"),
-            ("mxfp8", "mxfp8_e4m3"),
-            ("mxfp8_e5m2", "mxfp8_e5m2"),
-            ("mxfp6_e2m3", "mxfp6_e2m3"),
-            ("mxfp6", "mxfp6_e2m3"),
-            ("mxfp6_e3m2", "mxfp6_e3m2"),
-            ("mxfp4", "mxfp4"),
-            ("mxfp4_e2m1", "mxfp4"),
-            ("mxint8", "mxint8"),
-        )
-    },
-}
-
-
-def _normalise(spec: str) -> str:
-    return re.sub(r"\s+", "", spec).lower()
-
-
-def _load(target: str) -> Any:
-    mod, _, name = target.partition(":")
-    return getattr(importlib.import_module(mod), name)
 
 
 def parse(spec: Any) -> Any:
     """A format object from its notation (a format object is returned unchanged).
 
-    Raises ``ValueError`` naming the accepted notations when ``spec`` is not understood, and the
-    family's ``ValueError`` when a parameter is out of range.
+    Raises ``ValueError`` listing the registered notations' examples when ``spec`` is not
+    understood, and the family's ``ValueError`` when a parameter is out of range.
     """
     from lognum.formats.base import Format
 
@@ -121,7 +41,7 @@ def parse(spec: Any) -> Any:
         return spec
     if not isinstance(spec, str):
         raise ValueError(f"spec must be a format or its notation string, got {spec!r}")
-    s = _normalise(spec)
+    s = registry.normalise(spec)
     opts: dict[str, str] = {}
     m = re.fullmatch(_OPTIONS, s)
     if m:
@@ -133,14 +53,12 @@ def parse(spec: Any) -> Any:
             if k in opts:
                 raise ValueError(f"option {k!r} is given twice in {spec!r}")
             opts[k] = v
-    if s in NAMED:
-        return _with_options(_load(NAMED[s]), (), opts)
-    for pattern, target in PATTERNS:
-        m = re.fullmatch(pattern, s)
-        if m:
-            return _with_options(_load(target), m.groups(), opts)
-    known = ", ".join(["posit<n,es>", "GP<n,es,rs,sc>", "LP<n,es,rs,sf>"] + sorted(NAMED)[:12])
-    raise ValueError(f"unknown format notation {spec!r}; accepted: {known}, ...")
+    hit = registry.lookup(s)
+    if hit is None:
+        known = ", ".join(registry.catalog())
+        raise ValueError(f"unknown format notation {spec!r}; accepted (examples): {known}")
+    factory, groups, is_name = hit
+    return _with_options(factory, groups, is_name, opts)
 
 
 def _opt_value(s: str, annotation: str) -> Any:
@@ -165,17 +83,18 @@ def _opt_value(s: str, annotation: str) -> Any:
         return s
 
 
-def _with_options(factory: Any, groups: tuple, opts: dict[str, str]) -> Any:
-    """Call a notation's factory with the option fields as keywords (factories of named
-    formats take none: their options replace fields of the named format)."""
-    import dataclasses
-
+def _with_options(factory: Any, groups: tuple, is_name: bool, opts: dict[str, str]) -> Any:
+    """Call a notation's factory with the option fields as keywords (a named format's factory
+    takes none: its options replace fields of the named format)."""
     if not opts:
         return factory(*groups)
-    cls = getattr(factory, "format_class", None)
-    if cls is None:  # a named format: build it, then replace fields
-        f = factory(*groups)
-        cls = type(f)
+    if is_name:
+        f = factory()
+        cls: Any = type(f)
+    else:
+        cls = registry.format_class(factory)
+    if cls is None or not dataclasses.is_dataclass(cls):
+        raise ValueError(f"the notation of {factory.__qualname__} takes no options, got {opts}")
     fields = {fl.name: fl for fl in dataclasses.fields(cls)}
     kw: dict[str, Any] = {}
     for k, v in opts.items():
@@ -184,16 +103,6 @@ def _with_options(factory: Any, groups: tuple, opts: dict[str, str]) -> Any:
                 f"{k!r} is not a parameter of {cls.__name__}; parameters: {sorted(fields)}"
             )
         kw[k] = _opt_value(v, str(fields[k].type))
-    if getattr(factory, "format_class", None) is None:
+    if is_name:
         return dataclasses.replace(f, **kw)
     return factory(*groups, **kw)
-
-
-def notation(cls: Any) -> Any:
-    """Mark a notation factory as building ``cls`` (its options are passed as keywords)."""
-
-    def mark(fn: Any) -> Any:
-        fn.format_class = cls
-        return fn
-
-    return mark

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from lognum.formats.base import Format, check_int
-from lognum.formats.parse import notation
+from lognum.formats.registry import REAL, notation
 from lognum.formats.tapered import TaperedMixin
+
 
 SC_RANGE = 64
 
@@ -61,6 +62,7 @@ class GeneralizedPosit(TaperedMixin, Format):
     rs: int
     sc: int = 0
 
+    kind: ClassVar[str] = "element"
     family: ClassVar[str] = "gp"
 
     def __post_init__(self) -> None:
@@ -110,6 +112,7 @@ class Posit(TaperedMixin, Format):
     n: int
     es: int = 2
 
+    kind: ClassVar[str] = "element"
     family: ClassVar[str] = "gp"
 
     def __post_init__(self) -> None:
@@ -157,18 +160,18 @@ class Posit(TaperedMixin, Format):
         return f"posit<{self.n},{self.es}>"
 
 
-@notation(Posit)
+@notation(r"posit<(\d+),(\d+)>", example="posit<8,2>")
 def _parse_posit(n: str, es: str, **kw: Any) -> Posit:
     return Posit(**{"n": int(n), "es": int(es), **kw})
 
 
-@notation(Posit)
+@notation(r"posit(\d+)", example="posit16")
 def _parse_posit_n(n: str, **kw: Any) -> Posit:
     """``posit8``, ``posit16``: the 2022 standard's posit<n,2>."""
     return Posit(**{"n": int(n), "es": 2, **kw})
 
 
-@notation(GeneralizedPosit)
+@notation(rf"(?:gp|generalizedposit)<(\d+),(\d+),(\d+),({REAL})>", example="GP<6,1,3,-1>")
 def _parse_gp(n: str, es: str, rs: str, sc: str, **kw: Any) -> GeneralizedPosit:
     v = float(sc)
     if not (math.isfinite(v) and v == int(v)):

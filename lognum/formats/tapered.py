@@ -2,12 +2,13 @@
 
 The three formats share one bit layout (docs/guide/tapered.md) and one kernel
 (``lognum._kernels.tapered``); this module holds what their Python classes have in common:
-parameter plumbing to the kernels, the student-facing ``describe`` record, value tables.
+parameter plumbing to the kernels, the student-facing ``describe`` record (a ``Description``
+with the rows sign, regime, exponent, fraction and the derived run, k, e, f, scale), value
+tables.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
 from typing import Any
@@ -15,45 +16,9 @@ from typing import Any
 import numpy as np
 
 from lognum.arith.tapered_ops import TaperedArithmetic
+from lognum.formats.record import Description, Field
 
 FB_LP = 59  # mirrors lognum._kernels.tapered.FB_LP (kept here so nothing compiles on import)
-
-
-@dataclass(frozen=True)
-class TaperedFields:
-    """What a student reads off one bit pattern of a tapered format.
-
-    ``bits`` shows the fields separated by spaces (sign | regime | exponent | fraction) of the
-    pattern *after* two's-complement negation for negative codes (``sign`` keeps the sign).
-    ``scale`` is the power-of-two exponent: ``2^es k + e + sc`` (GP) or ``2^es k + e - sf``
-    (LP, whose fraction adds ``f`` to it in the log domain).
-    """
-
-    format: str
-    code: int
-    pattern: str
-    special: str | None
-    sign: int
-    regime_bits: str
-    run: int
-    k: int
-    exponent_bits: str
-    e: int
-    fraction_bits: str
-    f: Fraction
-    scale: float
-    value: float
-    bits: str
-
-    def __str__(self) -> str:
-        if self.special:
-            return f"{self.format} {self.pattern}: {self.special} (value {self.value})"
-        return (
-            f"{self.format} {self.pattern} = {self.bits}: sign {self.sign}, regime "
-            f"'{self.regime_bits}' (run {self.run}, k = {self.k}), exponent "
-            f"'{self.exponent_bits}' (e = {self.e}), fraction '{self.fraction_bits}' "
-            f"(f = {self.f}), scale 2^{self.scale:g}, value {self.value!r}"
-        )
 
 
 @cache
@@ -295,44 +260,40 @@ class TaperedMixin(TaperedArithmetic):
             out[...] = tmp
 
     # -- a genuine NumPy ufunc, specialised to this configuration ---------------------------
-    @property
-    def ufunc(self) -> Any:
-        """This format's round-to-nearest quantize as a Numba-compiled NumPy ufunc with the
+    def _build_ufunc(self) -> Any:
+        """``Format.ufunc``: round-to-nearest quantize as a Numba-compiled NumPy ufunc with the
         parameters compiled in as constants (one compilation per configuration, on first
-        access, float32 and float64 loops, a few seconds; kept for the process).
-        Broadcasting, ``out=``, and callable from a user's own ``@njit`` code."""
+        access, float32 and float64 loops, a few seconds; kept for the process)."""
         return _make_ufunc(self._kparams)
 
     # -- describe ----------------------------------------------------------------------------
-    def describe(self, code: int) -> TaperedFields:
+    def describe(self, code: int) -> Description:
         """Decode one bit pattern field by field (pure Python; an independent reading of the
-        layout that tests compare with the kernels)."""
+        layout that tests compare with the kernels).
+
+        Rows: ``sign``, ``regime`` (value k), ``exponent`` (value e, the missing low bits of a
+        cut exponent read as 0), ``fraction`` (value f, a Fraction in [0, 1)), then the derived
+        ``run`` (regime run length), ``k``, ``e``, ``f`` and ``scale`` (the power-of-two
+        exponent ``2^es k + e + sc`` for GP, ``2^es k + e - sf`` for LP, whose fraction adds
+        ``f`` to it in the log domain). The fields are read off the pattern *after*
+        two's-complement negation for negative codes (``sign`` keeps the sign). Zero and NaR
+        have ``special`` "zero" / "NaR" and zero rows."""
         n, es, rs = self.n, self.es, self.rs
-        if (
-            isinstance(code, bool)
-            or not isinstance(code, int | np.integer)
-            or not (0 <= int(code) < 1 << n)
-        ):
-            raise ValueError(f"code must be an integer in [0, 2^{n} - 1], got {code!r}")
-        code = int(code)
+        code = self._check_code(code)
         pattern = format(code, f"0{n}b")
         value = float(self.decode(np.array([code], dtype=np.uint64))[0])
-        empty = dict(
-            sign=0,
-            regime_bits="",
-            run=0,
-            k=0,
-            exponent_bits="",
-            e=0,
-            fraction_bits="",
-            f=Fraction(0),
-            scale=0.0,
-            bits=pattern,
-        )
-        if code == 0:
-            return TaperedFields(str(self), code, pattern, "zero", value=value, **empty)
-        if code == 1 << (n - 1):
-            return TaperedFields(str(self), code, pattern, "NaR (not a real)", value=value, **empty)
+        name = str(self)
+        if code == 0 or code == 1 << (n - 1):
+            special, said = ("zero", "zero") if code == 0 else ("NaR", "NaR (not a real)")
+            return Description(
+                name,
+                code,
+                pattern,
+                _rows(0, "", 0, "", 0, "", Fraction(0), 0, 0.0),
+                value,
+                special,
+                f"{name} {pattern}: {said} (value {value})",
+            )
         sign = code >> (n - 1)
         mag = ((1 << n) - code) % (1 << n) if sign else code
         body = format(mag, f"0{n}b")[1:]
@@ -350,27 +311,34 @@ class TaperedMixin(TaperedArithmetic):
         f = Fraction(int(fbits, 2), 1 << len(fbits)) if fbits else Fraction(0)
         scale = float((k << es) + e) + self._scale_offset
         bits = " ".join(p for p in (str(sign), regime, ebits, fbits) if p)
-        return TaperedFields(
-            str(self),
-            code,
-            pattern,
-            None,
-            sign,
-            regime,
-            run,
-            k,
-            ebits,
-            e,
-            fbits,
-            f,
-            scale,
-            value,
-            bits,
+        text = (
+            f"{name} {pattern} = {bits}: sign {sign}, regime '{regime}' (run {run}, k = {k}), "
+            f"exponent '{ebits}' (e = {e}), fraction '{fbits}' (f = {f}), scale 2^{scale:g}, "
+            f"value {value!r}"
         )
+        rows = _rows(sign, regime, k, ebits, e, fbits, f, run, scale)
+        return Description(name, code, pattern, rows, value, None, text)
 
     @property
     def _scale_offset(self) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def _rows(
+    sign: int, regime: str, k: int, ebits: str, e: int, fbits: str, f: Fraction, run: int,
+    scale: float,
+) -> tuple[Field, ...]:
+    return (
+        Field("sign", str(sign) if regime else "", sign),
+        Field("regime", regime, k),
+        Field("exponent", ebits, e),
+        Field("fraction", fbits, f),
+        Field("run", "", run),
+        Field("k", "", k),
+        Field("e", "", e),
+        Field("f", "", f),
+        Field("scale", "", scale),
+    )
 
 
 _UFUNCS: dict = {}

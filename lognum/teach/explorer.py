@@ -56,12 +56,13 @@ def _resolve(fmt: Any) -> Any:
 
 
 def _family(f: Any) -> str | None:
-    name = type(f).__name__
-    if name in ("Posit", "GeneralizedPosit", "LogPosit"):
+    """What the explorer shows, from the format's declared ``family`` and ``kind``."""
+    kind, family = getattr(f, "kind", None), getattr(f, "family", None)
+    if family in ("gp", "lp"):
         return "tapered"
-    if name == "Minifloat":
+    if family == "float" and kind == "element":
         return "float"
-    if name == "MX":
+    if kind == "block" and hasattr(f, "element_format"):
         return "mx"
     return None
 
@@ -80,7 +81,7 @@ def _decode_all(f: Any) -> np.ndarray:
     if _family(f) == "mx":
         e = f.element_format
         if e is None:  # MXINT8: the element table as the format describes it
-            return np.array([f.describe(c)["value"] for c in range(1 << n)], dtype=np.float64)
+            return np.array([f.describe(c).value for c in range(1 << n)], dtype=np.float64)
         f = e
     return np.asarray(
         f.decode(np.arange(1 << n, dtype=np.uint64).astype(f.code_dtype)), dtype=np.float64
@@ -115,30 +116,32 @@ def _fields(f: Any, c: int) -> tuple[tuple[Field, ...], str | None]:
     if fam == "mx" and f.element_format is None:
         s = format(c, "08b")
         q = c - 256 if c >= 128 else c
-        v = f.describe(c)["value"]
+        v = f.describe(c).value
         return (Field("integer", s, f"two's complement {q}, element value {v:g}"),), None
     d = _element(f).describe(c)
     if d.special:
         return (Field("pattern", d.pattern, d.special),), d.special
+    sign = d["sign"]
     if fam == "tapered":
-        neg = " (fields read after two's-complement negation)" if d.sign else ""
+        neg = " (fields read after two's-complement negation)" if sign else ""
         out = [
-            Field("sign", str(d.sign), ("negative" if d.sign else "positive") + neg),
-            Field("regime", d.regime_bits, f"run {d.run}, k = {d.k}"),
+            Field("sign", str(sign), ("negative" if sign else "positive") + neg),
+            Field("regime", d.field("regime").bits, f"run {d['run']}, k = {d['k']}"),
         ]
-        if d.exponent_bits:
-            out.append(Field("exponent", d.exponent_bits, f"e = {d.e}"))
-        if d.fraction_bits:
-            kind = "log2 fraction" if type(f).__name__ == "LogPosit" else "fraction"
-            out.append(Field(kind, d.fraction_bits, f"f = {d.f}"))
+        if d.field("exponent").bits:
+            out.append(Field("exponent", d.field("exponent").bits, f"e = {d['e']}"))
+        if d.field("fraction").bits:
+            kind = "log2 fraction" if f.family == "lp" else "fraction"
+            out.append(Field(kind, d.field("fraction").bits, f"f = {d['f']}"))
         return tuple(out), None
+    ebits, mbits, kind = d.field("exponent").bits, d.field("mantissa").bits, d["kind"]
     out = [
-        Field("sign", str(d.sign), "negative" if d.sign else "positive"),
-        Field("exponent", d.exponent_bits, f"E = {d.E}, scale 2^{d.scale} ({d.kind})"),
+        Field("sign", str(sign), "negative" if sign else "positive"),
+        Field("exponent", ebits, f"E = {d['exponent']}, scale 2^{d['scale']} ({kind})"),
     ]
-    if d.mantissa_bits:
-        lead = "1 + " if d.kind == "normal" else "0 + "
-        out.append(Field("mantissa", d.mantissa_bits, f"{lead}{d.M}/{1 << len(d.mantissa_bits)}"))
+    if mbits:
+        lead = "1 + " if kind == "normal" else "0 + "
+        out.append(Field("mantissa", mbits, f"{lead}{d['mantissa']}/{1 << len(mbits)}"))
     return tuple(out), None
 
 

@@ -216,7 +216,7 @@ def test_mitchell_ratio_lp_vs_gp_same_bits():
     r = lp.decode(c) / p.decode(c)
     assert r.max() == 1.0
     assert abs(1 / r.min() - 1.0614756908398149) < 1e-8
-    fr = np.array([float(lp.describe(int(i)).f) for i in c[np.argsort(r)[:3]]])
+    fr = np.array([float(lp.describe(int(i))["f"]) for i in c[np.argsort(r)[:3]]])
     assert np.all(np.abs(fr - (1 / math.log(2) - 1)) < 2e-4)
 
 

@@ -116,22 +116,25 @@ def test_parse_roundtrip_equality_hash():
 def test_describe_posit_6_2_by_hand():
     p = ln.Posit(6, 2)
     d = p.describe(0b010110)  # 0 10 11 0: k = 0, e = 3, f = 0 -> 2^3 = 8
-    assert (d.sign, d.regime_bits, d.k, d.exponent_bits, d.e, d.fraction_bits) == (
-        0,
-        "10",
-        0,
-        "11",
-        3,
-        "0",
-    )
-    assert d.value == 8.0 and d.scale == 3.0
+    assert [(r.name, r.bits) for r in d.fields[:4]] == [
+        ("sign", "0"),
+        ("regime", "10"),
+        ("exponent", "11"),
+        ("fraction", "0"),
+    ]
+    assert (d["sign"], d["regime"], d["k"], d["run"], d["exponent"], d["e"]) == (0, 0, 0, 1, 3, 3)
+    assert d.value == 8.0 and d["scale"] == 3.0 and d.special is None and d.code == 0b010110
     d = p.describe(0b111010)  # negative: two's complement 000110 -> 0 001 10 -> k=-2, e=2
-    assert d.sign == 1 and d.k == -2 and d.e == 2 and d.value == -(2.0 ** (-8 + 2))
-    assert p.describe(0).special == "zero" and "NaR" in p.describe(32).special
+    assert d["sign"] == 1 and d["k"] == -2 and d["e"] == 2 and d.value == -(2.0 ** (-8 + 2))
+    assert d.field("regime").bits == "001" and d.pattern == "111010"
+    assert p.describe(0).special == "zero" and p.describe(32).special == "NaR"
+    assert "NaR (not a real)" in str(p.describe(32))
+    with pytest.raises(ValueError, match="fields"):
+        d.field("mantissa")
     lp = ln.LogPosit(6, 2, 5, 0)
     d = lp.describe(0b010111)  # 0 10 11 1: 2^(0 + 3 + 1/2)
-    assert d.f == 0.5 and d.value == 2**3.5
-    assert "regime" in str(d) and "LP<6,2,5,0>" in str(d)
+    assert d["f"] == 0.5 and d["fraction"] == 0.5 and d.value == 2**3.5
+    assert "regime" in str(d) and "LP<6,2,5,0>" in str(d) and str(d) == d.text
     for c in range(64):  # describe (pure Python) agrees with the kernels everywhere
         dv = p.describe(c).value
         assert (math.isnan(dv) and c == 32) or dv == p.decode(c)
