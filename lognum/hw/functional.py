@@ -91,11 +91,9 @@ class FunctionalOutput:
     def to_format(self, fmt) -> np.ndarray:
         """Round the outputs once to a lognum format (``fmt``: object or notation string), as a
         posit PE reads its quire out: exact value -> round-to-odd float64 -> ``fmt.quantize``."""
-        if isinstance(fmt, str):
-            import lognum
+        from lognum.formats.parse import parse
 
-            fmt = lognum.parse(fmt)
-        return np.asarray(fmt.quantize(self.round_to_odd()), np.float64)
+        return np.asarray(parse(fmt).quantize(self.round_to_odd()), np.float64)
 
     def exact(self, i: int, j: int) -> Fraction:
         """Exact value of output ``(i, j)`` (quire / lp PEs)."""

@@ -52,8 +52,9 @@ from typing import Any
 
 import numpy as np
 
+from lognum.formats.parse import parse
 from lognum.hw.config import ArrayConfig
-from lognum.hw.pe import PE_TYPES, PEType, pe_type
+from lognum.hw.pe import PEType, log_frac_bits, pe_type
 from lognum.hw.workload import Layer, conv, gemm
 
 __all__ = [
@@ -68,7 +69,6 @@ __all__ = [
     "Formats",
     "packed_config",
     "functional_check",
-    "lp_frac_bits",
     "MINILM",
 ]
 
@@ -82,41 +82,6 @@ _SUFFIXES = (
     "intermediate.dense",
     "output.dense",
 )
-
-
-def _lp_pe(name: str, fmt: str, n: int, es: int, F: int, alpha: int, lanes: int = 1) -> PEType:
-    return PEType(
-        name=name,
-        kind="lp",
-        bits=n,
-        acc_bits=32,
-        fmt=fmt,
-        lanes=lanes,
-        frac_bits=F,
-        alpha=alpha,
-        exp_range=(-(2**es) * (n - 1), (2**es) * (n - 2)),
-    )
-
-
-# PE types of the accelerators below that lognum.hw.pe does not define; registered in its
-# table so that mixed-precision PEs can name their other mode (pe_model looks it up by name)
-_EXTRA = {
-    # bit-fusion INT4/8: one INT8 or two INT4 products per cycle (the union of both datapaths)
-    "int_bf8": replace(PE_TYPES["int8"], name="int_bf8", fused_with="int4x2"),
-    "int_bf4": replace(PE_TYPES["int4x2"], name="int_bf4", fused_with="int8"),
-    # AdaptivFloat AF<8,4> (the format measured in results/lpq/baselines.json): 4 exponent
-    # bits (16 binades), 3 fraction bits; accumulator 2 x 16 binades + 2 x 4 significand bits
-    # + 8 carry bits = 48 bits (same rule as af8's 32 bits for AF<8,3>)
-    "af8_4": PEType("af8_4", "quire", 8, 48, "AF<8,4>", exp_range=(-8, 7), prec=4, arch="af"),
-    # uniform LP8 for LP<8,0,7,4> (the best single LP8 of baselines.json): F = 5 fraction
-    # bits of the log, antilog LUT entries of alpha = 8 bits (lp8's alpha)
-    "lp8_f5": _lp_pe("lp8_f5", "LP<8,0,7,4>", 8, 0, 5, 8),
-    # LPA: the 8-bit mode of lp8_f5 fused with two LP<4> lanes (lp4x2: F = 1, alpha = 4)
-    "lpa8": replace(_lp_pe("lpa8", "LP<8,0,7,4>", 8, 0, 5, 8), fused_with="lpa4"),
-    "lpa4": replace(PE_TYPES["lp4x2"], name="lpa4", fused_with="lpa8"),
-}
-for _k, _v in _EXTRA.items():
-    PE_TYPES.setdefault(_k, _v)
 
 
 @dataclass(frozen=True)
@@ -234,21 +199,6 @@ def model_layers(
     from lognum.hw.workload import read_topology
 
     return [ModelLayer(lay, 1, lay.name, lay.kind) for lay in read_topology(p, input_type)]
-
-
-def lp_frac_bits(fmt: str) -> int:
-    """Fraction bits ``F`` of the log of an LP format's values: the smallest ``F`` with every
-    finite nonzero ``log2|v| 2^F`` an integer (enumerated over all ``2^n`` codes)."""
-    import lognum
-
-    f = lognum.parse(fmt)
-    v = np.asarray(f.values(), np.float64)
-    lg = np.log2(np.abs(v[np.isfinite(v) & (v != 0)]))
-    for F in range(24):
-        s = lg * 2.0**F
-        if np.all(np.abs(s - np.rint(s)) < 1e-9):
-            return F
-    raise ValueError(f"formats: {fmt} has no log grid of at most 23 fraction bits")
 
 
 @dataclass(frozen=True)
@@ -475,8 +425,8 @@ def layer_plan(ml: ModelLayer, fm: Formats, act_bits: int | None) -> tuple[int, 
         a_bits = 8 if act_bits is None else a_bits
     mode = 4 if max(a_bits, w_bits) <= 4 and 4 in acc.modes else 8
     pe = acc.pe(mode)
-    if pe.kind == "lp" and fmt.upper().startswith("LP<"):
-        F = lp_frac_bits(fmt)
+    if pe.kind == "lp" and parse(fmt).family == "lp":
+        F = log_frac_bits(fmt)
         if F > pe.frac_bits:
             raise ValueError(
                 f"formats: layer {ml.layer.name!r} is {fmt} with {F} log fraction "
@@ -652,12 +602,10 @@ def functional_check(
         raise ValueError(f"layer_names: {bad} are not weight layers of {model}")
     if fm.accelerator.name in ("fp8", "af8"):
         raise ValueError("functional_check supports int8, int4, posit8, lp8, lp4 and LPQ files")
-    import lognum
-
     wq, aq, pes = {}, {}, {}
     for n in layer_names:
         w_bits, a_bits, fmt, pe = layer_plan(mls[n], fm, None)
-        wq[n] = aq[n] = lognum.parse(fmt)
+        wq[n] = aq[n] = parse(fmt)
         pes[n] = (pe, fmt)
     seen: dict[str, np.ndarray] = {}
 
