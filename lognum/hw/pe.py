@@ -71,7 +71,7 @@ class PEType:
     - ``frac_bits`` (``F``, log fraction bits of the operands) and ``alpha`` (fraction bits
       of the antilog LUT entries): LP log-domain parameters. ``frac_bits=None`` takes the
       format's own ``F`` (:func:`log_frac_bits`); a larger ``F`` is a PE that also runs
-      coarser LP formats. Other kinds have ``frac_bits = 0``.
+      LP formats of finer log grids (up to ``F``). Other kinds have ``frac_bits = 0``.
     - ``fused_with``: for a mixed-precision (bit-fusion) PE, the name of the PE type of its
       other mode; the PE's area is the union of both modes' components
       (:func:`lognum.hw.energy.pe_model`), its energy per MAC that of the mode in use.
