@@ -71,13 +71,8 @@ closed, all of them at 10 words/cycle ending at cycle -2). DRAM reads = addresse
 sets; DRAM start/stop = first/last trace row; reads are served at the hit latency (no
 stalls). State: :func:`calc_state`, :func:`_est_access`, :func:`_est_complete`.
 
-Verified against SCALE-Sim 3.0.0 on the committed fixtures (``tests/hw/test_user_compat.py``,
-``tests/hw/test_compat.py``: byte-identical reports) and, during development, USER mode on 112
-random cases (arrays 2-8 x 2-8, all dataflows, GEMMs up to 160 x 120 x 160 and strided
-convolutions up to 24 x 25 x 12 channels, 1-3 kB SRAMs, 1-16 words/cycle; every COMPUTE and
-DETAILED_ACCESS column equal) and CALC mode on 110 random cases (arrays 2-16 x 2-16, all
-dataflows, two-layer GEMMs up to 200 x 90 x 200 and convolutions up to 32 x 32 x 8 channels,
-strides 1-3, 1-3 kB SRAMs; all three reports byte-identical).
+The reports this replay gives equal SCALE-Sim 3.0.0's byte for byte on the committed fixtures
+(``tests/hw/test_user_compat.py``, ``tests/hw/test_compat.py``).
 """
 
 from __future__ import annotations

@@ -44,16 +44,15 @@ Differences to SCALE-Sim 3.0.0, default mode (``scalesim_compat=False``) vs comp
 - ws/is compute utilisation: real fold length vs SCALE-Sim's ``2R + 2C + T - 3``; compat
   averages the per-fold ratios in SCALE-Sim's order (bit-identical floats).
 - ws/is partial-sum read-back from the OFMAP SRAM is counted (``sram_ofmap_reads``) vs not.
-- USER mode: default = lognum's per-fold DRAM model (stalls when a fold's tiles have not arrived;
-  DRAM counts = words fetched under capacity-aware residency). Compat = SCALE-Sim's per-address
-  model (above): its stalls are not a physical bandwidth bound (prefetches are issued back to back
-  from cycle 0, not when space frees up, so with a large SRAM nothing ever stalls; positive stalls
-  count twice, SCALE-Sim#130), DRAM reads are whole lines incl. padding, and SRAM/DRAM start/stop
-  cycles, ``Total Cycles (incl. prefetch)`` and the DRAM bandwidths are SCALE-Sim's. Compat needs
-  whole words/cycle bandwidths (``ValueError`` otherwise); with bit-fusion lanes > 1 compat USER
-  mode falls back to lognum's model with positive stalls doubled. Generalisations beyond SCALE-Sim
-  (no counterpart to compare with): padding is treated as part of the input (SCALE-Sim topologies
-  give padded sizes), batch > 1 extends the IFMAP addresses by the image index.
+- USER mode: default = lognum's per-fold DRAM model (stalls when a fold's tiles have not
+  arrived; DRAM counts = words fetched under capacity-aware residency). Compat = SCALE-Sim's
+  per-address model (above): prefetches requested back to back from cycle 0, positive stalls
+  counted twice (SCALE-Sim#130), DRAM reads in whole lines incl. padding, and SRAM/DRAM
+  start/stop cycles, ``Total Cycles (incl. prefetch)`` and the DRAM bandwidths as SCALE-Sim's.
+  Compat needs whole words/cycle bandwidths (``ValueError`` otherwise); with bit-fusion lanes
+  > 1 compat USER mode falls back to lognum's model with positive stalls doubled. Beyond
+  SCALE-Sim: padding is treated as part of the input (SCALE-Sim topologies give padded sizes),
+  batch > 1 extends the IFMAP addresses by the image index.
 - ws/is DRAM OFMAP writes: compat writes every K-fold's partial sums to DRAM (as SCALE-Sim);
   the default keeps them in the OFMAP SRAM when the output block fits (else spills and reads
   them back, ``dram_ofmap_reads``).
@@ -62,14 +61,11 @@ Differences to SCALE-Sim 3.0.0, default mode (``scalesim_compat=False``) vs comp
 - CALC mode: no read stalls in either mode (as SCALE-Sim). Default: DRAM counts are the words
   each fold needs, ``Total Cycles (incl. prefetch)`` = initial fill at 10 words/cycle + total
   + final OFMAP drain, SRAM start/stop cycles the schedule's first and last cycles. Compat:
-  SCALE-Sim's estimate (above), whose DRAM reads are not a traffic model: an address hits
-  only if it was already demanded since the last window closure (each closure evicts the
-  window it has just prefetched), so reuse across a window boundary is fetched again and
-  DRAM reads can approach the SRAM reads on layers larger than half the SRAM; a window's
-  prefetch is logged over the cycles in which the previous window filled (these give the
-  DRAM start/stop cycles and bandwidths). Compat CALC needs IFMAP/FILTER SRAMs of at least
-  100 words (SCALE-Sim's sets would be empty) and rejects, with ``ValueError``, layers where
-  two windows close in the same cycle (SCALE-Sim divides by zero there).
+  SCALE-Sim's estimate (above): an address hits only if it was demanded since the last window
+  closure, a window's prefetch is logged over the cycles in which the previous window filled
+  (these give the DRAM start/stop cycles and bandwidths). Compat CALC needs IFMAP/FILTER SRAMs
+  of at least 100 words (SCALE-Sim's sets would be empty) and rejects, with ``ValueError``,
+  layers where two windows close in the same cycle (SCALE-Sim divides by zero there).
 - not in SCALE-Sim: padding, batch, PE arithmetic (functional mode), bit-fusion lanes, energy.
 """
 
