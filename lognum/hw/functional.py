@@ -174,7 +174,27 @@ def systolic_matmul(
     out = np.zeros(out_shape + (NL,), np.int64)
     outf = np.zeros(out_shape, np.float64)
     busy = np.zeros((R, C), np.int64)
-    cycles = fk.functional_layer(df, R, C, L, prm, lut, *X, *Y, Sr, Sc, T, out, outf, busy)
+    (Xs, Xe, Xf), (Ys, Ye, Yf) = X, Y
+    cycles = fk.functional_layer(
+        df=df,
+        R=R,
+        C=C,
+        L=L,
+        prm=prm,
+        lut=lut,
+        Xs=Xs,
+        Xe=Xe,
+        Xf=Xf,
+        Ys=Ys,
+        Ye=Ye,
+        Yf=Yf,
+        n_rows=Sr,
+        n_cols=Sc,
+        T=T,
+        out=out,
+        outf=outf,
+        busy=busy,
+    )
     if df == 2:
         out = np.ascontiguousarray(out.transpose(1, 0, 2))
         outf = np.ascontiguousarray(outf.T)
