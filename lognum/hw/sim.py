@@ -422,6 +422,7 @@ def _read_buffer(op, df, R, C, M, N, K, g, hwc, words, bw):
     P = min(cdiv(words - active, eps), nsets - A)
     n_a = min(cdiv(active, bw), cdiv(seq.size, bw))  # lines of the initial fill
     st = np.zeros(smk.N_RB, np.int64)
+    st[smk.RB_START] = 0  # the active window starts at set 0
     st[smk.RB_WINDOW], st[smk.RB_SETS], st[smk.RB_SHIFT] = A, nsets, P
     st[smk.RB_LINES], st[smk.RB_BW] = cdiv(words - active, bw), bw
     st[smk.RB_LAST], st[smk.RB_WORDS] = -1, n_a * bw
