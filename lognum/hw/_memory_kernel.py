@@ -105,7 +105,39 @@ OF_OS = 0  # os: fold f drains oa[i] * ob[j] outputs
 OF_EVERY = 1  # ws/is compat: every fold writes its block ob[j]
 OF_SPILL = 2  # ws/is: block ob[j] kept on chip if it fits half the OFMAP SRAM, else spilled
 
-# state of one operand SRAM (float64[N_SRAM], :func:`_access`)
+
+class Operand(NamedTuple):
+    """The IFMAP or FILTER side of :func:`memory_timeline`: the tiles and the SRAM / channel."""
+
+    kind: int  # TILE_*
+    wa: np.ndarray  # float64 words per row fold (TILE_ROW, TILE_UNIQUE)
+    wb: np.ndarray  # float64 words per column fold (TILE_COL, TILE_UNIQUE)
+    full: np.ndarray  # float64 words per fold (TILE_UNIQUE_FULL)
+    cap: float  # SRAM words (both halves)
+    bw: float  # DRAM words per cycle
+
+
+class Ofmap(NamedTuple):
+    """The OFMAP side of :func:`memory_timeline`."""
+
+    mode: int  # OF_*
+    a: np.ndarray  # float64 words per row fold (OF_OS)
+    b: np.ndarray  # float64 words per column fold
+    cap: float  # SRAM words
+    bw: float  # drain words per cycle
+
+
+class Sram(NamedTuple):
+    """State of one operand SRAM (:func:`_access`)."""
+
+    resident: np.ndarray  # bool per reusable tile: in the SRAM now
+    fetched: np.ndarray  # bool per reusable tile: fetched before
+    q_id: np.ndarray  # int64 ring buffer of the resident tiles' ids (-1: a one-fold tile)
+    q_w: np.ndarray  # float64 ring buffer of their words
+    st: np.ndarray  # float64[N_SRAM], the entries below
+
+
+# ``Sram.st`` (float64[N_SRAM])
 _HEAD = 0  # ring-buffer index of the oldest resident tile
 _SIZE = 1  # resident tiles
 _OCCUPIED = 2  # words held by the resident tiles
@@ -162,13 +194,12 @@ def _tile(kind, i, j, f, wa, wb, full):
 
 
 @jit
-def _access(tid, w, cap, resident, fetched, q_id, q_w, st):
+def _access(tid, w, cap, sram):
     """One fold's access to one operand SRAM (FIFO of whole tiles, module docstring).
 
-    ``resident[tid]`` / ``fetched[tid]``: state of the reusable tiles; ``q_id``, ``q_w``: ring
-    buffer of resident tiles (id, words); ``st`` (float64[N_SRAM]): the SRAM's state (``_HEAD``,
-    ``_SIZE``, ``_OCCUPIED`` words, ``_DRAM`` words, ``_REFETCHED`` words, ``_EVICTIONS``).
-    Returns the words fetched (0 on a hit)."""
+    ``sram``: the SRAM's :class:`Sram` state, updated; ``cap``: its words. Returns the words
+    fetched (0 on a hit)."""
+    resident, fetched, q_id, q_w, st = sram
     if w <= 0.0:
         return 0.0
     if tid >= 0 and resident[tid]:
@@ -210,43 +241,13 @@ def _access(tid, w, cap, resident, fetched, q_id, q_w, st):
 
 
 @jit
-def _folds(
-    j0,
-    j1,
-    rf,
-    fold_len,
-    if_kind,
-    if_wa,
-    if_wb,
-    if_full,
-    fl_kind,
-    fl_wa,
-    fl_wb,
-    fl_full,
-    of_mode,
-    of_a,
-    of_b,
-    if_cap,
-    fl_cap,
-    of_cap,
-    if_bw,
-    fl_bw,
-    of_bw,
-    stall_reads,
-    if_res,
-    if_fet,
-    fl_res,
-    fl_fet,
-    if_qi,
-    if_qw,
-    fl_qi,
-    fl_qw,
-    if_st,
-    fl_st,
-    sv,
-):
-    """Column folds ``[j0, j1)`` of :func:`memory_timeline`; the timeline state is carried in
-    ``sv`` (float64[N_TIMELINE], the ``_OFMAP_WRITES`` ... ``_FL_FIRST`` entries above)."""
+def _folds(j0, j1, rf, fold_len, stall_reads, ifm, flt, ofm, if_sram, fl_sram, sv):
+    """Column folds ``[j0, j1)`` of :func:`memory_timeline` (``ifm``, ``flt``: :class:`Operand`,
+    ``ofm``: :class:`Ofmap`, ``if_sram``, ``fl_sram``: :class:`Sram`); the timeline state is
+    carried in ``sv`` (float64[N_TIMELINE], the ``_OFMAP_WRITES`` ... ``_FL_FIRST`` entries
+    above)."""
+    if_bw, fl_bw, of_bw, of_cap, of_mode = ifm.bw, flt.bw, ofm.bw, ofm.cap, ofm.mode
+    of_a, of_b = ofm.a, ofm.b
     dram_ow, dram_or, stalls = sv[_OFMAP_WRITES], sv[_OFMAP_READS], sv[_STALLS]
     if_free, fl_free = sv[_IF_FREE], sv[_FL_FREE]
     drain_end_prev, drain_end_prev2 = sv[_DRAIN_PREV], sv[_DRAIN_PREV2]
@@ -256,15 +257,15 @@ def _folds(
             # the tiles of fold f are prefetched from the moment fold f-1 starts
             issue = start
             ready = issue
-            ti, w = _tile(if_kind, i, j, f, if_wa, if_wb, if_full)
-            w = _access(ti, w, if_cap, if_res, if_fet, if_qi, if_qw, if_st)
+            ti, w = _tile(ifm.kind, i, j, f, ifm.wa, ifm.wb, ifm.full)
+            w = _access(ti, w, ifm.cap, if_sram)
             if f == 0:
                 sv[_IF_FIRST] = w
             if w > 0:
                 if_free = max(issue, if_free) + w / if_bw
                 ready = max(ready, if_free)
-            tf, w = _tile(fl_kind, i, j, f, fl_wa, fl_wb, fl_full)
-            w = _access(tf, w, fl_cap, fl_res, fl_fet, fl_qi, fl_qw, fl_st)
+            tf, w = _tile(flt.kind, i, j, f, flt.wa, flt.wb, flt.full)
+            w = _access(tf, w, flt.cap, fl_sram)
             if f == 0:
                 sv[_FL_FIRST] = w
             if w > 0:
@@ -313,109 +314,68 @@ def _folds(
 
 def memory_timeline(
     *,
-    rf,
-    cf,
-    fold_len,
-    if_kind,
-    if_wa,
-    if_wb,
-    if_full,
-    fl_kind,
-    fl_wa,
-    fl_wb,
-    fl_full,
-    of_mode,
-    of_a,
-    of_b,
-    if_cap,
-    fl_cap,
-    of_cap,
-    if_bw,
-    fl_bw,
-    of_bw,
-    stall_reads,
-    nq_if,
-    nq_fl,
-    progress=False,
+    rf: int,
+    cf: int,
+    fold_len: float,
+    ifmap: Operand,
+    filt: Operand,
+    ofmap: Ofmap,
+    stall_reads: bool,
+    nq_if: int,
+    nq_fl: int,
+    progress: bool = False,
 ) -> Timeline:
     """Replay the ``rf x cf`` folds in order against the double-buffered SRAMs (keyword
     arguments only).
 
-    Tiles: ``*_kind`` (``TILE_*``) with ``*_wa`` (per row fold), ``*_wb`` (per column fold) and
-    ``*_full`` (per fold) word counts. OFMAP: ``of_mode`` (``OF_*``), ``of_a`` per row fold,
-    ``of_b`` per column fold. Capacities in words (whole SRAM), bandwidths in words/cycle.
-    ``stall_reads`` = False is CALC mode (reads never stall, as in SCALE-Sim). ``nq_if``,
-    ``nq_fl``: sizes of the ring buffers of resident tiles (more than the most tiles an SRAM
-    can hold: ``cap // smallest tile + 1``, at most one per fold). Returns a :class:`Timeline`
-    (stalls, fill and drain cycles, DRAM words, refetches, evictions). The folds run in chunks
-    of column folds (a progress bar when ``progress`` and there are more than 2^24 folds);
-    memory does not depend on their number.
+    ``ifmap``, ``filt``: the IFMAP and FILTER :class:`Operand` (tile kind ``TILE_*`` with its
+    per row fold / per column fold / per fold word counts, SRAM words, DRAM words/cycle);
+    ``ofmap``: the :class:`Ofmap` (mode ``OF_*``, words per row fold and per column fold, SRAM
+    words, drain words/cycle). ``stall_reads`` = False is CALC mode (reads never stall, as in
+    SCALE-Sim). ``nq_if``, ``nq_fl``: sizes of the ring buffers of resident tiles (more than the
+    most tiles an SRAM can hold: ``cap // smallest tile + 1``, at most one per fold). Returns a
+    :class:`Timeline` (stalls, fill and drain cycles, DRAM words, refetches, evictions). The
+    folds run in chunks of column folds (a progress bar when ``progress`` and there are more
+    than 2^24 folds); memory does not depend on their number.
     """
     from lognum._progress import Progress
 
     def n_tiles(kind, wa, wb):
         return wa.shape[0] if kind == TILE_ROW else (wb.shape[0] if kind == TILE_COL else 1)
 
-    n_if, n_fl = n_tiles(if_kind, if_wa, if_wb), n_tiles(fl_kind, fl_wa, fl_wb)
-    state = (
-        np.zeros(n_if, np.bool_),
-        np.zeros(n_if, np.bool_),
-        np.zeros(n_fl, np.bool_),
-        np.zeros(n_fl, np.bool_),
-        np.empty(nq_if, np.int64),
-        np.empty(nq_if, np.float64),
-        np.empty(nq_fl, np.int64),
-        np.empty(nq_fl, np.float64),
-        np.zeros(N_SRAM),
-        np.zeros(N_SRAM),
-        np.zeros(N_TIMELINE),
-    )
-    if_st, fl_st, sv = state[8], state[9], state[10]
+    def sram(n_tiles: int, nq: int) -> Sram:
+        return Sram(
+            np.zeros(n_tiles, np.bool_),
+            np.zeros(n_tiles, np.bool_),
+            np.empty(nq, np.int64),
+            np.empty(nq, np.float64),
+            np.zeros(N_SRAM),
+        )
+
+    if_sram = sram(n_tiles(ifmap.kind, ifmap.wa, ifmap.wb), nq_if)
+    fl_sram = sram(n_tiles(filt.kind, filt.wa, filt.wb), nq_fl)
+    sv = np.zeros(N_TIMELINE)
     step = max(1, (1 << 22) // max(rf, 1))  # column folds per chunk (~4 M folds)
     show = bool(progress) and rf * cf > (1 << 24)
     with Progress(cf, "lognum sim: memory model (column folds)", enabled=show) as bar:
         for j0 in range(0, cf, step):
             j1 = min(cf, j0 + step)
-            _folds(
-                j0,
-                j1,
-                rf,
-                fold_len,
-                if_kind,
-                if_wa,
-                if_wb,
-                if_full,
-                fl_kind,
-                fl_wa,
-                fl_wb,
-                fl_full,
-                of_mode,
-                of_a,
-                of_b,
-                if_cap,
-                fl_cap,
-                of_cap,
-                if_bw,
-                fl_bw,
-                of_bw,
-                stall_reads,
-                *state,
-            )
+            _folds(j0, j1, rf, fold_len, stall_reads, ifmap, filt, ofmap, if_sram, fl_sram, sv)
             bar.update(j1 - j0)
     end_all = sv[_START] + fold_len
     return Timeline(
         stalls=sv[_STALLS],
         fill=sv[_FILL],
         drain=max(0.0, sv[_DRAIN_PREV] - end_all),
-        dram_ifmap_reads=if_st[_DRAM],
-        dram_filter_reads=fl_st[_DRAM],
+        dram_ifmap_reads=if_sram.st[_DRAM],
+        dram_filter_reads=fl_sram.st[_DRAM],
         dram_ofmap_writes=sv[_OFMAP_WRITES],
         dram_ofmap_reads=sv[_OFMAP_READS],
         compute_end=end_all - sv[_FILL],
-        ifmap_refetched=if_st[_REFETCHED],
-        filter_refetched=fl_st[_REFETCHED],
-        ifmap_evictions=if_st[_EVICTIONS],
-        filter_evictions=fl_st[_EVICTIONS],
+        ifmap_refetched=if_sram.st[_REFETCHED],
+        filter_refetched=fl_sram.st[_REFETCHED],
+        ifmap_evictions=if_sram.st[_EVICTIONS],
+        filter_evictions=fl_sram.st[_EVICTIONS],
         ifmap_first_fold=sv[_IF_FIRST],
         filter_first_fold=sv[_FL_FIRST],
     )

@@ -324,7 +324,7 @@ def _queue_len(kind, wa, wb, full, cap, nfolds):
 
 def _memory(layer, cfg, M, N, K, compat, lanes, fold_len, progress=False):
     """Build the tile plan and run the memory timeline (streamed fold by fold)."""
-    from lognum.hw._memory_kernel import memory_timeline
+    from lognum.hw import _memory_kernel as mk
 
     rf, cf, (ik, iwa, iwb), if_full, (fk, fwa, fwb), (om, oa, ob) = _tile_plan(
         layer, cfg, M, N, K, compat, lanes
@@ -332,27 +332,15 @@ def _memory(layer, cfg, M, N, K, compat, lanes, fold_len, progress=False):
     none = np.zeros(1)
     icap, fcap = float(cfg.sram_words("ifmap")), float(cfg.sram_words("filter"))
     user = cfg.bandwidth_mode == "USER"
-    out = memory_timeline(
+    out = mk.memory_timeline(
         rf=rf,
         cf=cf,
         fold_len=float(fold_len),
-        if_kind=ik,
-        if_wa=iwa,
-        if_wb=iwb,
-        if_full=if_full,
-        fl_kind=fk,
-        fl_wa=fwa,
-        fl_wb=fwb,
-        fl_full=none,
-        of_mode=om,
-        of_a=oa,
-        of_b=ob,
-        if_cap=icap,
-        fl_cap=fcap,
-        of_cap=float(cfg.sram_words("ofmap")),
-        if_bw=float(cfg.ifmap_bw),
-        fl_bw=float(cfg.filter_bw),
-        of_bw=float(cfg.ofmap_bw if user else cfg.cols),
+        ifmap=mk.Operand(ik, iwa, iwb, if_full, icap, float(cfg.ifmap_bw)),
+        filt=mk.Operand(fk, fwa, fwb, none, fcap, float(cfg.filter_bw)),
+        ofmap=mk.Ofmap(
+            om, oa, ob, float(cfg.sram_words("ofmap")), float(cfg.ofmap_bw if user else cfg.cols)
+        ),
         stall_reads=user,
         nq_if=_queue_len(ik, iwa, iwb, if_full, icap, rf * cf),
         nq_fl=_queue_len(fk, fwa, fwb, none, fcap, rf * cf),
