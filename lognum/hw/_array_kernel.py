@@ -25,20 +25,36 @@ Register contents are slot numbers (``-1`` = empty); validity of an element is `
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from lognum._kernels.jit import jit
+
+# ``counts`` of :func:`simulate_fold` (int64[N_COUNTS]): the entries it adds to
+LEFT_READS = 0  # SRAM reads at the left edge: IFMAP (os, ws) or FILTER (is)
+TOP_READS = 1  # SRAM reads at the top edge: FILTER (os, ws) or IFMAP (is)
+OFMAP_WRITES = 2  # OFMAP SRAM writes
+MACS = 3  # MACs of the used PEs
+N_COUNTS = 4
+
+# second axis of ``trace`` (int64[n, N_TRACE, R, C]) of :func:`simulate_fold`
+TRACE_LEFT = 0  # slot in the left (streaming) register
+TRACE_TOP = 1  # os: slot in the top register; ws / is: row of the stationary operand
+TRACE_MAC = 2  # slot of the MAC performed (-1: none; ws / is: the partial sum's slot)
+N_TRACE = 3
 
 
-@njit(cache=True, nogil=True)
+@jit
 def simulate_fold(df, R, C, ur, uc, T, busy, counts, trace):
     """Simulate one fold cycle by cycle.
 
-    ``trace`` (int64, shape ``(n, 3, R, C)``; ``n = 0`` to skip): for each cycle ``< n``, the
-    slot in each PE's left register, its top (os) / stationary (ws, is: row index) register,
-    and the slot of the MAC it performs (``-1``: none; ws/is: the partial sum's slot).
+    ``trace`` (int64, shape ``(n, N_TRACE, R, C)``; ``n = 0`` to skip): for each cycle ``< n``,
+    ``TRACE_LEFT``: the slot in each PE's left register, ``TRACE_TOP``: its top (os) /
+    stationary (ws, is: row index) register, ``TRACE_MAC``: the slot of the MAC it performs
+    (``-1``: none; ws/is: the partial sum's slot).
 
     Adds per-PE MAC counts to ``busy`` (int64 R x C) and returns the number of cycles. ``counts``
-    (int64[4]) receives, added: left-edge SRAM reads, top-edge SRAM reads, OFMAP SRAM writes,
-    MACs. Left edge = IFMAP (os, ws) or FILTER (is); top edge = FILTER (os, ws) or IFMAP (is).
+    (int64[N_COUNTS]) receives, added: ``counts[LEFT_READS]``, ``counts[TOP_READS]`` (SRAM
+    reads at the left and top edges), ``counts[OFMAP_WRITES]``, ``counts[MACS]``. Left edge =
+    IFMAP (os, ws) or FILTER (is); top edge = FILTER (os, ws) or IFMAP (is).
     """
     left = np.full((R, C), -1, np.int64)
     top = np.full((R, C), -1, np.int64)
@@ -53,29 +69,29 @@ def simulate_fold(df, R, C, ur, uc, T, busy, counts, trace):
                 t = cyc - r
                 left[r, 0] = t if (t >= 0 and t < T) else -1
                 if left[r, 0] >= 0 and r < ur:
-                    counts[0] += 1
+                    counts[LEFT_READS] += 1
             for c in range(C):
                 for r in range(R - 1, 0, -1):
                     top[r, c] = top[r - 1, c]
                 t = cyc - c
                 top[0, c] = t if (t >= 0 and t < T) else -1
                 if top[0, c] >= 0 and c < uc:
-                    counts[1] += 1
+                    counts[TOP_READS] += 1
             for r in range(ur):
                 for c in range(uc):
                     t = left[r, c]
                     if t >= 0 and t == top[r, c]:
                         busy[r, c] += 1
-                        counts[3] += 1
+                        counts[MACS] += 1
                         if t == T - 1:
-                            counts[2] += 1
+                            counts[OFMAP_WRITES] += 1
             if cyc < trace.shape[0]:
                 for r in range(R):
                     for c in range(C):
-                        trace[cyc, 0, r, c] = left[r, c]
-                        trace[cyc, 1, r, c] = top[r, c]
+                        trace[cyc, TRACE_LEFT, r, c] = left[r, c]
+                        trace[cyc, TRACE_TOP, r, c] = top[r, c]
                         v = left[r, c] == top[r, c] and left[r, c] >= 0 and r < ur and c < uc
-                        trace[cyc, 2, r, c] = left[r, c] if v else -1
+                        trace[cyc, TRACE_MAC, r, c] = left[r, c] if v else -1
             if left[R - 1, C - 1] == T - 1 and top[R - 1, C - 1] == T - 1:
                 done = True
             cyc += 1
@@ -89,13 +105,13 @@ def simulate_fold(df, R, C, ur, uc, T, busy, counts, trace):
             row = R - 1 - cyc
             stat[0, c] = row
             if row < ur and c < uc:
-                counts[1] += 1
+                counts[TOP_READS] += 1
         if cyc < trace.shape[0]:
             for r in range(R):
                 for c in range(C):
-                    trace[cyc, 0, r, c] = -1
-                    trace[cyc, 1, r, c] = stat[r, c]
-                    trace[cyc, 2, r, c] = -1
+                    trace[cyc, TRACE_LEFT, r, c] = -1
+                    trace[cyc, TRACE_TOP, r, c] = stat[r, c]
+                    trace[cyc, TRACE_MAC, r, c] = -1
     cyc = R
     psum = np.full((R, C), -1, np.int64)  # slot of the partial sum held in each PE
     while True:
@@ -105,7 +121,7 @@ def simulate_fold(df, R, C, ur, uc, T, busy, counts, trace):
             t = cyc - R - r
             left[r, 0] = t if (t >= 0 and t < T) else -1
             if left[r, 0] >= 0 and r < ur:
-                counts[0] += 1
+                counts[LEFT_READS] += 1
         # partial sums move down one PE (row 0 starts a fresh one)
         for c in range(C):
             for r in range(R - 1, 0, -1):
@@ -118,21 +134,21 @@ def simulate_fold(df, R, C, ur, uc, T, busy, counts, trace):
                     psum[r, c] = t  # the psum from above carries the same slot
                     if r < ur and c < uc and stat[r, c] >= 0:
                         busy[r, c] += 1
-                        counts[3] += 1
+                        counts[MACS] += 1
         if cyc < trace.shape[0]:
             for r in range(R):
                 for c in range(C):
-                    trace[cyc, 0, r, c] = left[r, c]
-                    trace[cyc, 1, r, c] = stat[r, c]
+                    trace[cyc, TRACE_LEFT, r, c] = left[r, c]
+                    trace[cyc, TRACE_TOP, r, c] = stat[r, c]
                     v = left[r, c] >= 0 and r < ur and c < uc
-                    trace[cyc, 2, r, c] = left[r, c] if v else -1
+                    trace[cyc, TRACE_MAC, r, c] = left[r, c] if v else -1
         # the bottom row's partial sum leaves the array in the cycle of its last MAC
         done = False
         for c in range(C):
             t = psum[R - 1, c]
             if t >= 0:
                 if c < uc:
-                    counts[2] += 1
+                    counts[OFMAP_WRITES] += 1
                 if t == T - 1 and c == C - 1:
                     done = True
             psum[R - 1, c] = -1

@@ -19,19 +19,36 @@ carried into the next when its magnitude reaches 2^50, so no int64 overflow). In
 partial sum of K-fold ``i > 0`` is read back from the OFMAP buffer and enters the top of the
 column, so every dataflow accumulates in the order ``k = 0, 1, ..., K-1``.
 
-Parameters ``prm`` (int64[5]): kind, F, alpha, acc_lsb, unused.
+Parameters ``prm`` (int64[N_PRM]): ``prm[PRM_KIND]`` (``KIND_*``), ``prm[PRM_F]`` (``F``),
+``prm[PRM_ALPHA]`` (``alpha``), ``prm[PRM_LSB]`` (the weight ``acc_lsb`` of the accumulator's
+lowest bit).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from lognum._kernels.jit import jit
 
 _BASE = 30
 _LIM = 1 << 50
 
+# ``prm`` of :func:`functional_layer`
+PRM_KIND = 0
+PRM_F = 1
+PRM_ALPHA = 2
+PRM_LSB = 3
+N_PRM = 4
 
-@njit(cache=True, nogil=True)
+# PE kinds (``prm[PRM_KIND]``), by :attr:`lognum.hw.pe.PEType.kind`
+KIND_INT = 0
+KIND_FLOAT = 1
+KIND_QUIRE = 2
+KIND_LP = 3
+KIND_CODE = {"int": KIND_INT, "float": KIND_FLOAT, "quire": KIND_QUIRE, "lp": KIND_LP}
+
+
+@jit
 def functional_layer(
     df, R, C, L, prm, lut, Xs, Xe, Xf, Ys, Ye, Yf, n_rows, n_cols, T, out, outf, busy
 ):
@@ -113,25 +130,25 @@ def functional_layer(
                                 for q in range(L):
                                     sa, ea, fa = ls[r, c, q], le[r, c, q], lf[r, c, q]
                                     sb, eb, fb = ts[r, c, q], te[r, c, q], tf[r, c, q]
-                                    kind = prm[0]
-                                    if kind == 0:
+                                    kind = prm[PRM_KIND]
+                                    if kind == KIND_INT:
                                         acc[r, c, 0] += sa * sb
-                                    elif kind == 1:
+                                    elif kind == KIND_FLOAT:
                                         accf[r, c, 0] = np.float32(
                                             np.float32(accf[r, c, 0]) + np.float32(fa * fb)
                                         )
                                     elif sa != 0 and sb != 0:
-                                        if kind == 2:
+                                        if kind == KIND_QUIRE:
                                             v = sa * sb
-                                            sh = ea + eb - prm[3]
+                                            sh = ea + eb - prm[PRM_LSB]
                                         else:
-                                            F = prm[1]
+                                            F = prm[PRM_F]
                                             X = ea + eb
                                             ip = X >> F
                                             j = X - (ip << F)
                                             idx = j  # LUT index: the F-bit fraction
                                             v = sa * sb * lut[idx]
-                                            sh = ip - prm[2] - prm[3]
+                                            sh = ip - prm[PRM_ALPHA] - prm[PRM_LSB]
                                         li = sh // _BASE
                                         acc[r, c, li] += v << (
                                             sh - li * _BASE
@@ -211,25 +228,25 @@ def functional_layer(
                             for q in range(L):
                                 sa, ea, fa = ls[r, c, q], le[r, c, q], lf[r, c, q]
                                 sb, eb, fb = ts[r, c, q], te[r, c, q], tf[r, c, q]
-                                kind = prm[0]
-                                if kind == 0:
+                                kind = prm[PRM_KIND]
+                                if kind == KIND_INT:
                                     acc[r, c, 0] += sa * sb
-                                elif kind == 1:
+                                elif kind == KIND_FLOAT:
                                     accf[r, c, 0] = np.float32(
                                         np.float32(accf[r, c, 0]) + np.float32(fa * fb)
                                     )
                                 elif sa != 0 and sb != 0:
-                                    if kind == 2:
+                                    if kind == KIND_QUIRE:
                                         v = sa * sb
-                                        sh = ea + eb - prm[3]
+                                        sh = ea + eb - prm[PRM_LSB]
                                     else:
-                                        F = prm[1]
+                                        F = prm[PRM_F]
                                         X = ea + eb
                                         ip = X >> F
                                         j = X - (ip << F)
                                         idx = j  # LUT index: the F-bit fraction
                                         v = sa * sb * lut[idx]
-                                        sh = ip - prm[2] - prm[3]
+                                        sh = ip - prm[PRM_ALPHA] - prm[PRM_LSB]
                                     li = sh // _BASE
                                     acc[r, c, li] += v << (
                                         sh - li * _BASE

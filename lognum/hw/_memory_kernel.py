@@ -47,11 +47,14 @@ convolution's input-stationary IFMAP tiles, given one per fold.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
-from numba import njit
+
+from lognum._kernels.jit import jit
 
 
-@njit(cache=True, nogil=True)
+@jit
 def ifmap_tile_words(m0, m1, k0, k1, E, F, H, W, Cin, S, stride, pad, batch, stamp, tag):
     """Number of distinct in-bounds IFMAP elements read by im2col rows ``[m0, m1)`` and
     columns ``[k0, k1)`` of a convolution (``k = (r S + s) Cin + c``, NHWC input).
@@ -103,7 +106,82 @@ OF_EVERY = 1  # ws/is compat: every fold writes its block ob[j]
 OF_SPILL = 2  # ws/is: block ob[j] kept on chip if it fits half the OFMAP SRAM, else spilled
 
 
-@njit(cache=True, nogil=True)
+class Operand(NamedTuple):
+    """The IFMAP or FILTER side of :func:`memory_timeline`: the tiles and the SRAM / channel."""
+
+    kind: int  # TILE_*
+    wa: np.ndarray  # float64 words per row fold (TILE_ROW, TILE_UNIQUE)
+    wb: np.ndarray  # float64 words per column fold (TILE_COL, TILE_UNIQUE)
+    full: np.ndarray  # float64 words per fold (TILE_UNIQUE_FULL)
+    cap: float  # SRAM words (both halves)
+    bw: float  # DRAM words per cycle
+
+
+class Ofmap(NamedTuple):
+    """The OFMAP side of :func:`memory_timeline`."""
+
+    mode: int  # OF_*
+    a: np.ndarray  # float64 words per row fold (OF_OS)
+    b: np.ndarray  # float64 words per column fold
+    cap: float  # SRAM words
+    bw: float  # drain words per cycle
+
+
+class Sram(NamedTuple):
+    """State of one operand SRAM (:func:`_access`)."""
+
+    resident: np.ndarray  # bool per reusable tile: in the SRAM now
+    fetched: np.ndarray  # bool per reusable tile: fetched before
+    q_id: np.ndarray  # int64 ring buffer of the resident tiles' ids (-1: a one-fold tile)
+    q_w: np.ndarray  # float64 ring buffer of their words
+    st: np.ndarray  # float64[N_SRAM], the entries below
+
+
+# ``Sram.st`` (float64[N_SRAM])
+_HEAD = 0  # ring-buffer index of the oldest resident tile
+_SIZE = 1  # resident tiles
+_OCCUPIED = 2  # words held by the resident tiles
+_DRAM = 3  # DRAM words fetched
+_REFETCHED = 4  # of which fetched again after an eviction
+_EVICTIONS = 5  # tiles evicted
+N_SRAM = 6
+
+# timeline state carried from chunk to chunk of column folds (float64[N_TIMELINE], :func:`_folds`)
+_OFMAP_WRITES = 0  # DRAM OFMAP writes
+_OFMAP_READS = 1  # DRAM OFMAP (partial-sum) reads
+_STALLS = 2  # stall cycles
+_IF_FREE = 3  # time at which the IFMAP DRAM channel is free
+_FL_FREE = 4  # time at which the FILTER DRAM channel is free
+_DRAIN_PREV = 5  # OFMAP drain end of fold f - 1
+_DRAIN_PREV2 = 6  # OFMAP drain end of fold f - 2
+_START = 7  # start of the current fold
+_FILL = 8  # start of fold 0 (the initial fill)
+_FOLD = 9  # index of the next fold
+_IF_FIRST = 10  # IFMAP words of the first fold
+_FL_FIRST = 11  # FILTER words of the first fold
+N_TIMELINE = 12
+
+
+class Timeline(NamedTuple):
+    """What :func:`memory_timeline` returns (cycles and words, float)."""
+
+    stalls: float  # stall cycles
+    fill: float  # initial fill cycles (before fold 0 starts)
+    drain: float  # final OFMAP drain cycles after the last fold
+    dram_ifmap_reads: float
+    dram_filter_reads: float
+    dram_ofmap_writes: float
+    dram_ofmap_reads: float
+    compute_end: float  # end cycle of compute (incl. stalls), counted from the fill's end
+    ifmap_refetched: float  # IFMAP words fetched again after an eviction
+    filter_refetched: float
+    ifmap_evictions: float  # IFMAP tiles evicted
+    filter_evictions: float
+    ifmap_first_fold: float  # IFMAP words of the first fold
+    filter_first_fold: float
+
+
+@jit
 def _tile(kind, i, j, f, wa, wb, full):
     """(tile id or -1 for a tile used by one fold only, words) of fold ``(i, j)``."""
     if kind == TILE_ROW:
@@ -115,83 +193,81 @@ def _tile(kind, i, j, f, wa, wb, full):
     return -1, full[f]
 
 
-@njit(cache=True, nogil=True)
-def _access(tid, w, cap, resident, fetched, q_id, q_w, st):
+@jit
+def _access(tid, w, cap, sram):
     """One fold's access to one operand SRAM (FIFO of whole tiles, module docstring).
 
-    ``resident[tid]`` / ``fetched[tid]``: state of the reusable tiles; ``q_id``, ``q_w``: ring
-    buffer of resident tiles (id, words); ``st`` (float64): [head, size, occupied words,
-    DRAM words, refetched words, evictions]. Returns the words fetched (0 on a hit)."""
+    ``sram``: the SRAM's :class:`Sram` state, updated; ``cap``: its words. Returns the words
+    fetched (0 on a hit)."""
+    resident, fetched, q_id, q_w, st = sram
     if w <= 0.0:
         return 0.0
     if tid >= 0 and resident[tid]:
         return 0.0
-    st[3] += w
+    st[_DRAM] += w
     if tid >= 0:
         if fetched[tid]:
-            st[4] += w
+            st[_REFETCHED] += w
         fetched[tid] = True
     n = q_id.shape[0]
     if w > cap:  # streamed through: evicts everything, not resident afterwards
-        while st[1] > 0:
-            h = int(st[0])
+        while st[_SIZE] > 0:
+            h = int(st[_HEAD])
             if q_id[h] >= 0:
                 resident[q_id[h]] = False
-            st[0] = (h + 1) % n
-            st[1] -= 1
-            st[5] += 1
-        st[2] = 0.0
+            st[_HEAD] = (h + 1) % n
+            st[_SIZE] -= 1
+            st[_EVICTIONS] += 1
+        st[_OCCUPIED] = 0.0
         return w
-    while st[2] + w > cap:
-        h = int(st[0])
+    while st[_OCCUPIED] + w > cap:
+        h = int(st[_HEAD])
         if q_id[h] >= 0:
             resident[q_id[h]] = False
-        st[2] -= q_w[h]
-        st[0] = (h + 1) % n
-        st[1] -= 1
-        st[5] += 1
-    if st[1] >= n:
+        st[_OCCUPIED] -= q_w[h]
+        st[_HEAD] = (h + 1) % n
+        st[_SIZE] -= 1
+        st[_EVICTIONS] += 1
+    if st[_SIZE] >= n:
         raise RuntimeError("memory_timeline: ring buffer of resident tiles too small")
-    t = (int(st[0]) + int(st[1])) % n
+    t = (int(st[_HEAD]) + int(st[_SIZE])) % n
     q_id[t] = tid
     q_w[t] = w
-    st[1] += 1
-    st[2] += w
+    st[_SIZE] += 1
+    st[_OCCUPIED] += w
     if tid >= 0:
         resident[tid] = True
     return w
 
 
-@njit(cache=True, nogil=True)
-def _folds(
-    j0, j1, rf, fold_len, if_kind, if_wa, if_wb, if_full, fl_kind, fl_wa, fl_wb, fl_full,
-    of_mode, of_a, of_b, if_cap, fl_cap, of_cap, if_bw, fl_bw, of_bw, stall_reads,
-    if_res, if_fet, fl_res, fl_fet, if_qi, if_qw, fl_qi, fl_qw, if_st, fl_st, sv,
-):  # fmt: skip
-    """Column folds ``[j0, j1)`` of :func:`memory_timeline`; the timeline state is carried in
-    ``sv`` (float64[12]): DRAM OFMAP writes, DRAM OFMAP reads, stalls, IFMAP / FILTER channel
-    free times, drain end of folds f-1 and f-2, start of the current fold, fill, fold index,
-    IFMAP / FILTER words of the first fold."""
-    dram_ow, dram_or, stalls = sv[0], sv[1], sv[2]
-    if_free, fl_free = sv[3], sv[4]  # time at which each operand's DRAM read channel is free
-    drain_end_prev, drain_end_prev2 = sv[5], sv[6]  # OFMAP drain end of folds f-1, f-2
-    start, fill, f = sv[7], sv[8], int(sv[9])  # start of the current fold (fold 0 issues at 0)
+@jit
+def _folds(j0, j1, rf, fold_len, stall_reads, ifm, flt, ofm, if_sram, fl_sram, sv):
+    """Column folds ``[j0, j1)`` of :func:`memory_timeline` (``ifm``, ``flt``: :class:`Operand`,
+    ``ofm``: :class:`Ofmap`, ``if_sram``, ``fl_sram``: :class:`Sram`); the timeline state is
+    carried in ``sv`` (float64[N_TIMELINE], the ``_OFMAP_WRITES`` ... ``_FL_FIRST`` entries
+    above)."""
+    if_bw, fl_bw, of_bw, of_cap, of_mode = ifm.bw, flt.bw, ofm.bw, ofm.cap, ofm.mode
+    of_a, of_b = ofm.a, ofm.b
+    dram_ow, dram_or, stalls = sv[_OFMAP_WRITES], sv[_OFMAP_READS], sv[_STALLS]
+    if_free, fl_free = sv[_IF_FREE], sv[_FL_FREE]
+    drain_end_prev, drain_end_prev2 = sv[_DRAIN_PREV], sv[_DRAIN_PREV2]
+    start, fill, f = sv[_START], sv[_FILL], int(sv[_FOLD])  # fold 0 issues at 0
     for j in range(j0, j1):
         for i in range(rf):
             # the tiles of fold f are prefetched from the moment fold f-1 starts
             issue = start
             ready = issue
-            ti, w = _tile(if_kind, i, j, f, if_wa, if_wb, if_full)
-            w = _access(ti, w, if_cap, if_res, if_fet, if_qi, if_qw, if_st)
+            ti, w = _tile(ifm.kind, i, j, f, ifm.wa, ifm.wb, ifm.full)
+            w = _access(ti, w, ifm.cap, if_sram)
             if f == 0:
-                sv[10] = w
+                sv[_IF_FIRST] = w
             if w > 0:
                 if_free = max(issue, if_free) + w / if_bw
                 ready = max(ready, if_free)
-            tf, w = _tile(fl_kind, i, j, f, fl_wa, fl_wb, fl_full)
-            w = _access(tf, w, fl_cap, fl_res, fl_fet, fl_qi, fl_qw, fl_st)
+            tf, w = _tile(flt.kind, i, j, f, flt.wa, flt.wb, flt.full)
+            w = _access(tf, w, flt.cap, fl_sram)
             if f == 0:
-                sv[11] = w
+                sv[_FL_FIRST] = w
             if w > 0:
                 fl_free = max(issue, fl_free) + w / fl_bw
                 ready = max(ready, fl_free)
@@ -230,65 +306,76 @@ def _folds(
                 dram_ow += ow
                 drain_end_prev = max(end, drain_end_prev) + ow / of_bw
             f += 1
-    sv[0], sv[1], sv[2] = dram_ow, dram_or, stalls
-    sv[3], sv[4] = if_free, fl_free
-    sv[5], sv[6] = drain_end_prev, drain_end_prev2
-    sv[7], sv[8], sv[9] = start, fill, f
+    sv[_OFMAP_WRITES], sv[_OFMAP_READS], sv[_STALLS] = dram_ow, dram_or, stalls
+    sv[_IF_FREE], sv[_FL_FREE] = if_free, fl_free
+    sv[_DRAIN_PREV], sv[_DRAIN_PREV2] = drain_end_prev, drain_end_prev2
+    sv[_START], sv[_FILL], sv[_FOLD] = start, fill, f
 
 
 def memory_timeline(
-    rf, cf, fold_len, if_kind, if_wa, if_wb, if_full, fl_kind, fl_wa, fl_wb, fl_full, of_mode,
-    of_a, of_b, if_cap, fl_cap, of_cap, if_bw, fl_bw, of_bw, stall_reads, nq_if, nq_fl, out,
-    progress=False,
-):  # fmt: skip
-    """Replay the ``rf x cf`` folds in order against the double-buffered SRAMs.
+    *,
+    rf: int,
+    cf: int,
+    fold_len: float,
+    ifmap: Operand,
+    filt: Operand,
+    ofmap: Ofmap,
+    stall_reads: bool,
+    nq_if: int,
+    nq_fl: int,
+    progress: bool = False,
+) -> Timeline:
+    """Replay the ``rf x cf`` folds in order against the double-buffered SRAMs (keyword
+    arguments only).
 
-    Tiles: ``*_kind`` (``TILE_*``) with ``*_wa`` (per row fold), ``*_wb`` (per column fold) and
-    ``*_full`` (per fold) word counts. OFMAP: ``of_mode`` (``OF_*``), ``of_a`` per row fold,
-    ``of_b`` per column fold. Capacities in words (whole SRAM), bandwidths in words/cycle.
-    ``stall_reads`` = False is CALC mode (reads never stall, as in SCALE-Sim). ``nq_if``,
-    ``nq_fl``: sizes of the ring buffers of resident tiles (more than the most tiles an SRAM
-    can hold: ``cap // smallest tile + 1``, at most one per fold). Writes into ``out``
-    (float64[14]): stall cycles, initial fill cycles, final drain cycles, DRAM IFMAP reads,
-    DRAM FILTER reads, DRAM OFMAP writes, DRAM OFMAP reads, end cycle of compute (incl.
-    stalls), IFMAP / FILTER refetched words, IFMAP / FILTER evictions, IFMAP / FILTER words of
-    the first fold. The folds run in chunks of column folds (a progress bar when
-    ``progress`` and there are more than 2^24 folds); memory does not depend on their number.
+    ``ifmap``, ``filt``: the IFMAP and FILTER :class:`Operand` (tile kind ``TILE_*`` with its
+    per row fold / per column fold / per fold word counts, SRAM words, DRAM words/cycle);
+    ``ofmap``: the :class:`Ofmap` (mode ``OF_*``, words per row fold and per column fold, SRAM
+    words, drain words/cycle). ``stall_reads`` = False is CALC mode (reads never stall, as in
+    SCALE-Sim). ``nq_if``, ``nq_fl``: sizes of the ring buffers of resident tiles (more than the
+    most tiles an SRAM can hold: ``cap // smallest tile + 1``, at most one per fold). Returns a
+    :class:`Timeline` (stalls, fill and drain cycles, DRAM words, refetches, evictions). The
+    folds run in chunks of column folds (a progress bar when ``progress`` and there are more
+    than 2^24 folds); memory does not depend on their number.
     """
     from lognum._progress import Progress
 
     def n_tiles(kind, wa, wb):
         return wa.shape[0] if kind == TILE_ROW else (wb.shape[0] if kind == TILE_COL else 1)
 
-    n_if, n_fl = n_tiles(if_kind, if_wa, if_wb), n_tiles(fl_kind, fl_wa, fl_wb)
-    state = (
-        np.zeros(n_if, np.bool_), np.zeros(n_if, np.bool_), np.zeros(n_fl, np.bool_),
-        np.zeros(n_fl, np.bool_), np.empty(nq_if, np.int64), np.empty(nq_if, np.float64),
-        np.empty(nq_fl, np.int64), np.empty(nq_fl, np.float64), np.zeros(6), np.zeros(6),
-        np.zeros(12),
-    )  # fmt: skip
-    if_st, fl_st, sv = state[8], state[9], state[10]
+    def sram(n_tiles: int, nq: int) -> Sram:
+        return Sram(
+            np.zeros(n_tiles, np.bool_),
+            np.zeros(n_tiles, np.bool_),
+            np.empty(nq, np.int64),
+            np.empty(nq, np.float64),
+            np.zeros(N_SRAM),
+        )
+
+    if_sram = sram(n_tiles(ifmap.kind, ifmap.wa, ifmap.wb), nq_if)
+    fl_sram = sram(n_tiles(filt.kind, filt.wa, filt.wb), nq_fl)
+    sv = np.zeros(N_TIMELINE)
     step = max(1, (1 << 22) // max(rf, 1))  # column folds per chunk (~4 M folds)
     show = bool(progress) and rf * cf > (1 << 24)
     with Progress(cf, "lognum sim: memory model (column folds)", enabled=show) as bar:
         for j0 in range(0, cf, step):
             j1 = min(cf, j0 + step)
-            _folds(j0, j1, rf, fold_len, if_kind, if_wa, if_wb, if_full, fl_kind, fl_wa,
-                   fl_wb, fl_full, of_mode, of_a, of_b, if_cap, fl_cap, of_cap, if_bw, fl_bw,
-                   of_bw, stall_reads, *state)  # fmt: skip
+            _folds(j0, j1, rf, fold_len, stall_reads, ifmap, filt, ofmap, if_sram, fl_sram, sv)
             bar.update(j1 - j0)
-    end_all = sv[7] + fold_len
-    out[0] = sv[2]
-    out[1] = sv[8]
-    out[2] = max(0.0, sv[5] - end_all)
-    out[3] = if_st[3]
-    out[4] = fl_st[3]
-    out[5] = sv[0]
-    out[6] = sv[1]
-    out[7] = end_all - sv[8]
-    out[8] = if_st[4]
-    out[9] = fl_st[4]
-    out[10] = if_st[5]
-    out[11] = fl_st[5]
-    out[12] = sv[10]
-    out[13] = sv[11]
+    end_all = sv[_START] + fold_len
+    return Timeline(
+        stalls=sv[_STALLS],
+        fill=sv[_FILL],
+        drain=max(0.0, sv[_DRAIN_PREV] - end_all),
+        dram_ifmap_reads=if_sram.st[_DRAM],
+        dram_filter_reads=fl_sram.st[_DRAM],
+        dram_ofmap_writes=sv[_OFMAP_WRITES],
+        dram_ofmap_reads=sv[_OFMAP_READS],
+        compute_end=end_all - sv[_FILL],
+        ifmap_refetched=if_sram.st[_REFETCHED],
+        filter_refetched=fl_sram.st[_REFETCHED],
+        ifmap_evictions=if_sram.st[_EVICTIONS],
+        filter_evictions=fl_sram.st[_EVICTIONS],
+        ifmap_first_fold=sv[_IF_FIRST],
+        filter_first_fold=sv[_FL_FIRST],
+    )

@@ -71,22 +71,18 @@ closed, all of them at 10 words/cycle ending at cycle -2). DRAM reads = addresse
 sets; DRAM start/stop = first/last trace row; reads are served at the hit latency (no
 stalls). State: :func:`calc_state`, :func:`_est_access`, :func:`_est_complete`.
 
-Verified against SCALE-Sim 3.0.0 on the committed fixtures (``tests/hw/test_user_compat.py``,
-``tests/hw/test_compat.py``: byte-identical reports) and, during development, USER mode on 112
-random cases (arrays 2-8 x 2-8, all dataflows, GEMMs up to 160 x 120 x 160 and strided
-convolutions up to 24 x 25 x 12 channels, 1-3 kB SRAMs, 1-16 words/cycle; every COMPUTE and
-DETAILED_ACCESS column equal) and CALC mode on 110 random cases (arrays 2-16 x 2-16, all
-dataflows, two-layer GEMMs up to 200 x 90 x 200 and convolutions up to 32 x 32 x 8 channels,
-strides 1-3, 1-3 kB SRAMs; all three reports byte-identical).
+The reports this replay gives equal SCALE-Sim 3.0.0's byte for byte on the committed fixtures
+(``tests/hw/test_user_compat.py``, ``tests/hw/test_compat.py``).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from lognum._kernels.jit import jit, jit_inline
 
 
-@njit(inline="always")
+@jit_inline
 def _ifmap_addr(m, k, g, hwc):
     """IFMAP address of im2col element (m, k), or -1 outside the input ``hwc = [H, W, Cin, ...]``.
 
@@ -101,7 +97,7 @@ def _ifmap_addr(m, k, g, hwc):
     return ((g[0, m] + h) * hwc[1] + w) * hwc[2] + g[5, k]
 
 
-@njit(inline="always")
+@jit_inline
 def _elem(op, major, first, second, g, hwc, K):
     """Address of operand ``op`` (0 IFMAP M x K, 1 FILTER K x N) at (first, second) when
     ``major`` else at (second, first)."""
@@ -114,7 +110,7 @@ def _elem(op, major, first, second, g, hwc, K):
     return j * K + i
 
 
-@njit(cache=True, nogil=True)
+@jit
 def prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, hwc, K, out):
     """Fill ``out`` (int64, ``nblk*T1*W1``) with the prefetch order of one operand.
 
@@ -147,7 +143,7 @@ def prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, hwc, K, out):
     return idx
 
 
-@njit(cache=True, nogil=True)
+@jit
 def build_sets(seq, eps, space, ptr, last):
     """Count, per address, the distinct sets holding it (sets of ``eps`` valid entries in
     order). ``ptr`` (int64, space + 1) receives the CSR row pointers; ``last`` (int64, space)
@@ -168,7 +164,7 @@ def build_sets(seq, eps, space, ptr, last):
     return v
 
 
-@njit(cache=True, nogil=True)
+@jit
 def fill_sets(seq, eps, ptr, last, pos, sets):
     """Second pass of :func:`build_sets`: ``sets[ptr[a]:ptr[a+1]]`` = sorted sets of ``a``."""
     last[:] = -1
@@ -185,7 +181,7 @@ def fill_sets(seq, eps, ptr, last, pos, sets):
             v += 1
 
 
-@njit(inline="always")
+@jit_inline
 def _hit(a, s0, A, n, ptr, sets):
     """Is address ``a`` in one of the ``A`` sets of the circular window starting at set
     ``s0`` (of ``n``)? ``sets[ptr[a]:ptr[a+1]]``: the sorted sets holding ``a``."""
@@ -208,7 +204,7 @@ def _hit(a, s0, A, n, ptr, sets):
     return e > n and sets[lo] < e - n
 
 
-@njit(inline="always")
+@jit_inline
 def _drain(start, ds, nlines, per_drain, bw, pidx, pfill, npart, pp):
     """One drain of the write buffer from cycle ``start``: up to ``per_drain`` lines from line
     ``ds``, one per cycle. Returns (last cycle, new ds, words, partial-line pointer, lines)."""
@@ -224,53 +220,53 @@ def _drain(start, ds, nlines, per_drain, bw, pidx, pfill, npart, pp):
 
 # ---- CALC mode: SCALE-Sim's estimate read buffer (``memory/read_buffer_estimate_bw.py``)
 
-# state layout (int64 array of _EST_N entries)
-_S = 0  # addresses per set: floor(SRAM words / 100)
-_CUR = 1  # id of the open set
-_ELEMS = 2  # addresses in the open set
-_RS = 3  # first set of the active window
-_NA = 4  # sets in the active window (50)
-_NP = 5  # sets per prefetch / eviction (50)
-_DONE = 6  # the active window's fill has been issued
-_LSTART = 7  # last prefetch window: first cycle
-_LEND = 8  # last prefetch window: last cycle
-_FIRST = 9  # cycle of the first demand row with an address
-_FIRST_SEEN = 10
-_DSTART = 11  # first DRAM trace cycle
-_DSTOP = 12  # last DRAM trace cycle
-_DSEEN = 13
-_COUNT = 14  # DRAM reads (addresses prefetched)
-_BW0 = 15  # bandwidth of the first fill (10 words/cycle)
-_ERR = 16  # a prefetch window of <= 0 cycles: SCALE-Sim fails (division by zero / reshape)
-_EST_N = 17
+# state layout (int64 array of N_EST entries)
+EST_SET = 0  # addresses per set: floor(SRAM words / 100)
+EST_CUR = 1  # id of the open set
+EST_ELEMS = 2  # addresses in the open set
+EST_RS = 3  # first set of the active window
+EST_NA = 4  # sets in the active window (50)
+EST_NP = 5  # sets per prefetch / eviction (50)
+EST_DONE = 6  # the active window's fill has been issued
+EST_LSTART = 7  # last prefetch window: first cycle
+EST_LEND = 8  # last prefetch window: last cycle
+EST_FIRST = 9  # cycle of the first demand row with an address
+EST_FIRST_SEEN = 10
+EST_DSTART = 11  # first DRAM trace cycle
+EST_DSTOP = 12  # last DRAM trace cycle
+EST_DSEEN = 13
+EST_COUNT = 14  # DRAM reads (addresses prefetched)
+EST_BW0 = 15  # bandwidth of the first fill (10 words/cycle)
+EST_ERR = 16  # a prefetch window of <= 0 cycles: SCALE-Sim fails (division by zero / reshape)
+N_EST = 17
 
 
 def calc_state(words):
     """Initial estimate-buffer state for an SRAM of ``words`` words (>= 100)."""
-    st = np.zeros(_EST_N, np.int64)
-    st[_S] = words // 100
-    st[_NA] = 50
-    st[_NP] = 50
-    st[_LSTART] = -2
-    st[_LEND] = -1
-    st[_BW0] = 10
+    st = np.zeros(N_EST, np.int64)
+    st[EST_SET] = words // 100
+    st[EST_NA] = 50
+    st[EST_NP] = 50
+    st[EST_LSTART] = -2
+    st[EST_LEND] = -1
+    st[EST_BW0] = 10
     return st
 
 
-@njit(inline="always")
+@jit_inline
 def _est_rows(st, start, stop):
     """One prefetch recorded in the DRAM trace: rows ``start .. stop`` (already shifted by the
     DRAM latency of 1)."""
     if stop < start:
-        st[_ERR] = 1
+        st[EST_ERR] = 1
         return
-    if st[_DSEEN] == 0:
-        st[_DSEEN] = 1
-        st[_DSTART] = start
-    st[_DSTOP] = stop
+    if st[EST_DSEEN] == 0:
+        st[EST_DSEEN] = 1
+        st[EST_DSTART] = start
+    st[EST_DSTOP] = stop
 
 
-@njit(inline="always")
+@jit_inline
 def _est_access(a, cycle, st, last):
     """One demanded address ``a`` at ``cycle`` in an estimate read buffer.
 
@@ -282,66 +278,112 @@ def _est_access(a, cycle, st, last):
     so the trace has exactly that many rows); then the oldest 50 sets are evicted, so the
     new window starts empty (its sets fill with the addresses that now miss)."""
     s = last[a]
-    cur = st[_CUR]
+    cur = st[EST_CUR]
     if s == cur:
         return
-    rs = st[_RS]
-    if s >= rs and s < min(cur, rs + st[_NA]):
+    rs = st[EST_RS]
+    if s >= rs and s < min(cur, rs + st[EST_NA]):
         return
     last[a] = cur
-    st[_COUNT] += 1
-    st[_ELEMS] += 1
-    if st[_ELEMS] == st[_S]:
-        st[_ELEMS] = 0
+    st[EST_COUNT] += 1
+    st[EST_ELEMS] += 1
+    if st[EST_ELEMS] == st[EST_SET]:
+        st[EST_ELEMS] = 0
         cur += 1
-        st[_CUR] = cur
-        if cur == rs + st[_NA]:
-            if st[_DONE] == 0:
-                st[_LEND] = st[_FIRST] - 2  # first demand - 1 - DRAM latency
-                cn = (st[_NP] * st[_S] + st[_BW0] - 1) // st[_BW0]
-                st[_LSTART] = st[_LEND] - cn + 1
-                st[_DONE] = 1
-            _est_rows(st, st[_LSTART] + 1, st[_LEND] + 1)
-            st[_RS] = rs + st[_NP]
-            st[_LSTART] = st[_LEND] + 1
-            st[_LEND] = cycle
+        st[EST_CUR] = cur
+        if cur == rs + st[EST_NA]:
+            if st[EST_DONE] == 0:
+                st[EST_LEND] = st[EST_FIRST] - 2  # first demand - 1 - DRAM latency
+                cn = (st[EST_NP] * st[EST_SET] + st[EST_BW0] - 1) // st[EST_BW0]
+                st[EST_LSTART] = st[EST_LEND] - cn + 1
+                st[EST_DONE] = 1
+            _est_rows(st, st[EST_LSTART] + 1, st[EST_LEND] + 1)
+            st[EST_RS] = rs + st[EST_NP]
+            st[EST_LSTART] = st[EST_LEND] + 1
+            st[EST_LEND] = cycle
 
 
-@njit(inline="always")
+@jit_inline
 def _est_complete(st):
     """SCALE-Sim's ``complete_all_prefetches``: the open set (if not empty) is prefetched
     with the sets since the last window; without any earlier window, everything at 10
     words/cycle ending at cycle -2, else over the cycles of the last window."""
-    if st[_ELEMS] == 0:
-        st[_CUR] -= 1
-    if st[_DONE] == 0:
-        st[_LEND] = -2
-        cn = ((st[_CUR] + 1) * st[_S] + st[_BW0] - 1) // st[_BW0]
-        st[_LSTART] = st[_LEND] - cn + 1
-        st[_DONE] = 1
-    _est_rows(st, st[_LSTART] + 1, st[_LEND] + 1)
+    if st[EST_ELEMS] == 0:
+        st[EST_CUR] -= 1
+    if st[EST_DONE] == 0:
+        st[EST_LEND] = -2
+        cn = ((st[EST_CUR] + 1) * st[EST_SET] + st[EST_BW0] - 1) // st[EST_BW0]
+        st[EST_LSTART] = st[EST_LEND] - cn + 1
+        st[EST_DONE] = 1
+    _est_rows(st, st[EST_LSTART] + 1, st[EST_LEND] + 1)
 
 
-@njit(cache=True, nogil=True)
+# ---- USER mode: state of a read buffer (int64[N_RB]), set by the caller after the initial
+# fill and updated by :func:`user_memory`
+RB_START = 0  # first set of the active window
+RB_WINDOW = 1  # sets in the active window (A)
+RB_SETS = 2  # sets in all
+RB_SHIFT = 3  # sets the window moves per new prefetch (P)
+RB_LINES = 4  # DRAM lines per new prefetch
+RB_BW = 5  # words per DRAM line (the operand's bandwidth)
+RB_LAST = 6  # cycle of the last DRAM line requested
+RB_WORDS = 7  # DRAM words read (padding included)
+N_RB = 8
+
+# ---- what :func:`user_memory` writes into ``out`` (int64[N_OUT]), both modes
+OUT_STALLS = 0  # stall cycles
+OUT_TOTAL = 1  # total cycles: the largest OFMAP service cycle
+OUT_SRAM_IFMAP_START = 2  # service cycles of the first and last demand rows with an address
+OUT_SRAM_IFMAP_STOP = 3
+OUT_SRAM_FILTER_START = 4
+OUT_SRAM_FILTER_STOP = 5
+OUT_SRAM_OFMAP_START = 6
+OUT_SRAM_OFMAP_STOP = 7
+OUT_DRAM_OFMAP_START = 8  # first and last cycle of the OFMAP drains
+OUT_DRAM_OFMAP_STOP = 9
+OUT_DRAM_OFMAP_WRITES = 10  # words drained to DRAM
+OUT_LAST_OFMAP = 11  # OFMAP service cycle of the last row
+OUT_ROWS = 12  # demand rows replayed
+OUT_SEEN = 13  # which SRAM start/stop were seen: bit 0 IFMAP, 1 FILTER, 2 OFMAP
+OUT_OFMAP_WRITTEN = 14  # 1 if the OFMAP was written to DRAM
+OUT_DRAINS = 15  # OFMAP drains
+N_OUT = 16
+
+
+@jit
 def user_memory(
-    df, R, C, M, N, K, g, hwc, if_ptr, if_sets, fl_ptr, fl_sets, if_st, fl_st,
-    of_words, of_bw, out, calc, if_last, fl_last,
-):  # fmt: skip
+    df,
+    R,
+    C,
+    M,
+    N,
+    K,
+    g,
+    hwc,
+    if_ptr,
+    if_sets,
+    fl_ptr,
+    fl_sets,
+    if_st,
+    fl_st,
+    of_words,
+    of_bw,
+    out,
+    calc,
+    if_last,
+    fl_last,
+):
     """Replay the demand rows of all folds (column folds outer, row folds inner) against the
     two read buffers and the write buffer (module docstring).
 
     ``g``, ``hwc``: IFMAP geometry (:func:`_ifmap_addr`). ``*_ptr``, ``*_sets``: sets holding
-    each address (:func:`build_sets`, :func:`fill_sets`). ``if_st`` / ``fl_st``: int64[8]
-    read-buffer states (start set, A, sets, P, lines per new prefetch, bw, last prefetch cycle,
-    DRAM words read), set by the caller after the initial fill and updated here.
-    ``of_words``: OFMAP SRAM words; ``of_bw``: drain bandwidth. Writes into ``out`` (int64[16]):
-    stall cycles, total cycles (largest OFMAP service cycle), SRAM IFMAP/FILTER/OFMAP start and
-    stop cycles (6), OFMAP DRAM start, stop, writes, last OFMAP service cycle, rows, flags of
-    which SRAM start/stop were seen (bit 0 IFMAP, 1 FILTER, 2 OFMAP), 1 if the OFMAP was
-    written to DRAM, OFMAP drains.
+    each address (:func:`build_sets`, :func:`fill_sets`). ``if_st`` / ``fl_st``: int64[N_RB]
+    read-buffer states (``RB_*`` above), set by the caller after the initial fill and updated
+    here. ``of_words``: OFMAP SRAM words; ``of_bw``: drain bandwidth. Writes into ``out``
+    (int64[N_OUT]) the ``OUT_*`` entries above.
 
     ``calc``: CALC mode instead; the read buffers are SCALE-Sim's estimate buffers
-    (:func:`_est_access`): ``if_st`` / ``fl_st`` are their int64[_EST_N] states
+    (:func:`_est_access`): ``if_st`` / ``fl_st`` are their int64[N_EST] states
     (:func:`calc_state`), ``if_last`` / ``fl_last`` int64 scratch of one entry per address
     filled with -1, ``*_ptr`` / ``*_sets`` unused. Reads never stall; after the last row the
     estimate buffers run their final prefetch (:func:`_est_complete`).
@@ -359,26 +401,10 @@ def user_memory(
         cf = (M + C - 1) // C
         Lf = 2 * R + C + N - 2
     # read buffers: window start, window sets, sets, shift, lines/prefetch, bw, last, words
-    i_s0, i_A, i_n, i_P, i_nP, i_bw, i_last, i_cnt = (
-        if_st[0],
-        if_st[1],
-        if_st[2],
-        if_st[3],
-        if_st[4],
-        if_st[5],
-        if_st[6],
-        if_st[7],
-    )
-    f_s0, f_A, f_n, f_P, f_nP, f_bw, f_last, f_cnt = (
-        fl_st[0],
-        fl_st[1],
-        fl_st[2],
-        fl_st[3],
-        fl_st[4],
-        fl_st[5],
-        fl_st[6],
-        fl_st[7],
-    )
+    i_s0, i_A, i_n, i_P = if_st[RB_START], if_st[RB_WINDOW], if_st[RB_SETS], if_st[RB_SHIFT]
+    i_nP, i_bw, i_last, i_cnt = if_st[RB_LINES], if_st[RB_BW], if_st[RB_LAST], if_st[RB_WORDS]
+    f_s0, f_A, f_n, f_P = fl_st[RB_START], fl_st[RB_WINDOW], fl_st[RB_SETS], fl_st[RB_SHIFT]
+    f_nP, f_bw, f_last, f_cnt = fl_st[RB_LINES], fl_st[RB_BW], fl_st[RB_LAST], fl_st[RB_WORDS]
     # write buffer: free words, words in the open line, closed lines, first undrained line,
     # drain end cycle, words drained, closed partial lines (line index, fill) not yet passed
     active = (of_words + 1) // 2
@@ -443,9 +469,9 @@ def user_memory(
                                     ni += 1
                 off = 1
                 if calc:
-                    if ni > 0 and if_st[_FIRST_SEEN] == 0:
-                        if_st[_FIRST_SEEN] = 1
-                        if_st[_FIRST] = cycle
+                    if ni > 0 and if_st[EST_FIRST_SEEN] == 0:
+                        if_st[EST_FIRST_SEEN] = 1
+                        if_st[EST_FIRST] = cycle
                     for j in range(ni):
                         _est_access(ibuf[j], cycle, if_st, if_last)
                     ni_loop = 0
@@ -490,9 +516,9 @@ def user_memory(
                             nf += 1
                 off = 1
                 if calc:
-                    if nf > 0 and fl_st[_FIRST_SEEN] == 0:
-                        fl_st[_FIRST_SEEN] = 1
-                        fl_st[_FIRST] = cycle
+                    if nf > 0 and fl_st[EST_FIRST_SEEN] == 0:
+                        fl_st[EST_FIRST_SEEN] = 1
+                        fl_st[EST_FIRST] = cycle
                     for j in range(nf):
                         _est_access(fbuf[j], cycle, fl_st, fl_last)
                     nf_loop = 0
@@ -590,8 +616,7 @@ def user_memory(
         nlines += 1
     cyc = last_of
     while ds < nlines:
-        stop, ds, words, pp, num = _drain(cyc, ds, nlines, per_drain, of_bw, pidx, pfill,
-                                          npart, pp)  # fmt: skip
+        stop, ds, words, pp, num = _drain(cyc, ds, nlines, per_drain, of_bw, pidx, pfill, npart, pp)
         drains += 1
         w_cnt += words
         if w_seen == 0:
@@ -604,22 +629,24 @@ def user_memory(
         _est_complete(if_st)
         _est_complete(fl_st)
     else:
-        if_st[0], if_st[6], if_st[7] = i_s0, i_last, i_cnt
-        fl_st[0], fl_st[6], fl_st[7] = f_s0, f_last, f_cnt
-    out[0] = stalls
-    out[1] = total
-    out[2], out[3], out[4], out[5], out[6], out[7] = s_if0, s_if1, s_fl0, s_fl1, s_of0, s_of1
-    out[8] = w_min
-    out[9] = w_max
-    out[10] = w_cnt
-    out[11] = last_of
-    out[12] = row
-    out[13] = seen
-    out[14] = w_seen
-    out[15] = drains
+        if_st[RB_START], if_st[RB_LAST], if_st[RB_WORDS] = i_s0, i_last, i_cnt
+        fl_st[RB_START], fl_st[RB_LAST], fl_st[RB_WORDS] = f_s0, f_last, f_cnt
+    out[OUT_STALLS] = stalls
+    out[OUT_TOTAL] = total
+    out[OUT_SRAM_IFMAP_START], out[OUT_SRAM_IFMAP_STOP] = s_if0, s_if1
+    out[OUT_SRAM_FILTER_START], out[OUT_SRAM_FILTER_STOP] = s_fl0, s_fl1
+    out[OUT_SRAM_OFMAP_START], out[OUT_SRAM_OFMAP_STOP] = s_of0, s_of1
+    out[OUT_DRAM_OFMAP_START] = w_min
+    out[OUT_DRAM_OFMAP_STOP] = w_max
+    out[OUT_DRAM_OFMAP_WRITES] = w_cnt
+    out[OUT_LAST_OFMAP] = last_of
+    out[OUT_ROWS] = row
+    out[OUT_SEEN] = seen
+    out[OUT_OFMAP_WRITTEN] = w_seen
+    out[OUT_DRAINS] = drains
 
 
-@njit(inline="always")
+@jit_inline
 def _grow(x, cap):
     y = np.empty(cap, np.int64)
     y[: x.shape[0]] = x

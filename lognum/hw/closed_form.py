@@ -123,11 +123,21 @@ def closed_form(
         ifr, flr, ofw = M * Kl, cf * Kl * N, rf * M * N
     psr = 0 if (dataflow == "os" or scalesim_compat) else (rf - 1) * M * N
     return ClosedForm(
-        Sr=Sr, Sc=Sc, T=T, row_folds=rf, col_folds=cf, fold_cycles=flen,
-        stall_free_cycles=folds * flen, macs=M * N * K,
-        sram_ifmap_reads=ifr * lanes, sram_filter_reads=flr * lanes, sram_ofmap_writes=ofw,
-        sram_ofmap_reads=psr, mapping_efficiency=float(me), compute_util=float(cu_),
-    )  # fmt: skip
+        Sr=Sr,
+        Sc=Sc,
+        T=T,
+        row_folds=rf,
+        col_folds=cf,
+        fold_cycles=flen,
+        stall_free_cycles=folds * flen,
+        macs=M * N * K,
+        sram_ifmap_reads=ifr * lanes,
+        sram_filter_reads=flr * lanes,
+        sram_ofmap_writes=ofw,
+        sram_ofmap_reads=psr,
+        mapping_efficiency=float(me),
+        compute_util=float(cu_),
+    )
 
 
 def overall_util(macs: int, total_cycles: int, R: int, C: int) -> float:

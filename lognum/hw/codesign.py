@@ -40,9 +40,19 @@ DEFAULT_RUNS = "ga_cap6_lam0.1_long_seed*.json"
 def default_config() -> ArrayConfig:
     """The array of the co-design table: 32 x 32 output stationary at 1 GHz, 64 kB per SRAM,
     USER bandwidth 16 B/cycle per DRAM channel (SRAM sizes and bandwidths in bytes)."""
-    return ArrayConfig(rows=32, cols=32, dataflow="os", ifmap_sram_kb=64, filter_sram_kb=64,
-                       ofmap_sram_kb=64, bandwidth_mode="USER", ifmap_bw=16, filter_bw=16,
-                       ofmap_bw=16, run_name="codesign")  # fmt: skip
+    return ArrayConfig(
+        rows=32,
+        cols=32,
+        dataflow="os",
+        ifmap_sram_kb=64,
+        filter_sram_kb=64,
+        ofmap_sram_kb=64,
+        bandwidth_mode="USER",
+        ifmap_bw=16,
+        filter_bw=16,
+        ofmap_bw=16,
+        run_name="codesign",
+    )
 
 
 def _row(label: str, res, acc: dict[str, Any], source: str) -> dict[str, Any]:
@@ -50,18 +60,25 @@ def _row(label: str, res, acc: dict[str, Any], source: str) -> dict[str, Any]:
     bits = [r.w_bits for r in res.layers if r.kind != "attention"]
     wsz = [r.N * r.K for r in res.layers if r.kind != "attention"]
     return {
-        "accelerator": label, "formats": res.formats, "pe": res.layers[0].pe,
+        "accelerator": label,
+        "formats": res.formats,
+        "pe": res.layers[0].pe,
         "avg_weight_bits": sum(b * w for b, w in zip(bits, wsz, strict=True)) / sum(wsz),
         "layers_4bit_mode": sum(r.lanes == 2 for r in res.layers),
-        "cos_lee": acc.get("cos_lee"), "lee_pearson": acc.get("lee_pearson"),
-        "accuracy_source": source, "cycles": s["cycles"], "stall_cycles": s["stall_cycles"],
-        "area_mm2": s["area_mm2"], "pe_array_mm2": s["pe_array_mm2"],
+        "cos_lee": acc.get("cos_lee"),
+        "lee_pearson": acc.get("lee_pearson"),
+        "accuracy_source": source,
+        "cycles": s["cycles"],
+        "stall_cycles": s["stall_cycles"],
+        "area_mm2": s["area_mm2"],
+        "pe_array_mm2": s["pe_array_mm2"],
         "inferences_per_s_per_mm2": s["inferences_per_s_per_mm2"],
-        "energy_uj": s["energy_pj"] / 1e6, "energy_compute_uj":
-        (s["energy_mac_pj"] + s["energy_pe_registers_pj"]) / 1e6,
-        "energy_sram_uj": sum(s[f"energy_sram_{k}_pj"] for k in ("ifmap", "filter", "ofmap"))
-        / 1e6, "energy_dram_uj": s["energy_dram_pj"] / 1e6, "dram_mbit": s["dram_bits"] / 1e6,
-    }  # fmt: skip
+        "energy_uj": s["energy_pj"] / 1e6,
+        "energy_compute_uj": (s["energy_mac_pj"] + s["energy_pe_registers_pj"]) / 1e6,
+        "energy_sram_uj": sum(s[f"energy_sram_{k}_pj"] for k in ("ifmap", "filter", "ofmap")) / 1e6,
+        "energy_dram_uj": s["energy_dram_pj"] / 1e6,
+        "dram_mbit": s["dram_bits"] / 1e6,
+    }
 
 
 def codesign_table(
@@ -93,16 +110,14 @@ def codesign_table(
         for label, name, method in ROWS:
             if method not in base or "eval" not in base[method]:
                 raise ValueError(f"results: {d / 'baselines.json'} has no measured {method!r}")
-            res = run_model("minilm", name, tokens, cfg, energy_table=energy_table,
-                            progress=False)  # fmt: skip
+            res = run_model("minilm", name, tokens, cfg, energy_table=energy_table, progress=False)
             rows.append(_row(label, res, base[method]["eval"], f"baselines.json: {method}"))
             bar.update(1, label)
         for f in files:
             rec = json.loads(f.read_text())
             res = run_model("minilm", f, tokens, cfg, energy_table=energy_table, progress=False)
             seed = (rec.get("config", {}).get("ga") or {}).get("seed", "?")
-            rows.append(_row(f"LPA, LPQ mixed LP (seed {seed})", res, rec.get("eval", {}),
-                             f.name))  # fmt: skip
+            rows.append(_row(f"LPA, LPQ mixed LP (seed {seed})", res, rec.get("eval", {}), f.name))
             bar.update(1, f.name)
     ref = rows[0]
     cref = ref["inferences_per_s_per_mm2"] * ref["area_mm2"] / ref["pe_array_mm2"]
@@ -121,8 +136,10 @@ def write_table(rows: list[dict[str, Any]], out: str | Path, command: str) -> li
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="") as fh:
-        fh.write(f"# {command}\n# energies and areas are estimates (lognum.hw.energy); "
-                 "accuracy measured with quantized weights, FP32 activations\n")  # fmt: skip
+        fh.write(
+            f"# {command}\n# energies and areas are estimates (lognum.hw.energy); "
+            "accuracy measured with quantized weights, FP32 activations\n"
+        )
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
         for r in rows:
@@ -134,8 +151,10 @@ def write_table(rows: list[dict[str, Any]], out: str | Path, command: str) -> li
 
 def markdown(rows: list[dict[str, Any]]) -> str:
     """The table as markdown (the columns of the docs)."""
-    head = ("| accelerator | avg w bits | cos (Lee) | Lee Pearson | cycles | area mm² | "
-            "perf/area vs INT8 | energy/inf µJ | energy eff. vs INT8 |")  # fmt: skip
+    head = (
+        "| accelerator | avg w bits | cos (Lee) | Lee Pearson | cycles | area mm² | "
+        "perf/area vs INT8 | energy/inf µJ | energy eff. vs INT8 |"
+    )
     lines = [head, "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(

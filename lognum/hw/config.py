@@ -88,13 +88,17 @@ class ArrayConfig:
         if not isinstance(self.run_name, str) or not self.run_name.strip():
             raise ValueError(f"run_name must be a non-empty string, got {self.run_name!r}")
         if self.run_name in (".", "..") or any(c in self.run_name for c in "/\\\0"):
-            raise ValueError(f"run_name names the report folder: no '/', '\\' or '..', "
-                             f"got {self.run_name!r}")  # fmt: skip
+            raise ValueError(
+                f"run_name names the report folder: no '/', '\\' or '..', got {self.run_name!r}"
+            )
 
     def sram_words(self, which: str) -> int:
         """Capacity in words of the ``"ifmap"``, ``"filter"`` or ``"ofmap"`` SRAM."""
-        kb = {"ifmap": self.ifmap_sram_kb, "filter": self.filter_sram_kb,
-              "ofmap": self.ofmap_sram_kb}[which]  # fmt: skip
+        kb = {
+            "ifmap": self.ifmap_sram_kb,
+            "filter": self.filter_sram_kb,
+            "ofmap": self.ofmap_sram_kb,
+        }[which]
         return int(kb * 1024) // self.word_bytes
 
 

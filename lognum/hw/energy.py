@@ -75,11 +75,23 @@ from pathlib import Path
 from lognum.hw.pe import PEType, pe_type
 
 __all__ = [
-    "EnergyTable", "default_energy_table", "mac_cost", "layer_energy", "pe_area_um2",
-    "array_area_mm2", "fp_mul_energy", "fp_add", "int_add", "int_mul", "pe_model", "Component",
-    "H14", "H16",
-]  # fmt: skip
+    "EnergyTable",
+    "default_energy_table",
+    "mac_cost",
+    "layer_energy",
+    "pe_area_um2",
+    "array_area_mm2",
+    "fp_mul_energy",
+    "fp_add",
+    "int_add",
+    "int_mul",
+    "pe_model",
+    "Component",
+    "H14",
+    "H16",
+]
 
+# [H14]'s table as the paper groups it, one operation per row (so not reformatted)
 H14 = {
     # energy pJ (45 nm, 0.9 V)
     "int_add_8": 0.03, "int_add_16": 0.05, "int_add_32": 0.1,
@@ -101,21 +113,30 @@ def _default_entries() -> dict[str, float]:
     e = dict(H14)
     e.pop("dram_64b_low")
     e.pop("dram_64b_high")
-    e.update({
-        "dram_64b": 2000.0,  # inside [H14]'s 1.3-2.6 nJ
-        "reg_bit": 2 * H14["int_add_8"] / 8,  # estimate: 2 full-adder bits
-        "area_reg_bit": 2 * H14["area_int_add_8"] / 8,
-        "mux_bit": 0.5 * H14["int_add_8"] / 8,  # estimate: half a full-adder bit
-        "area_mux_bit": 0.5 * H14["area_int_add_8"] / 8,
-        "area_sram_bit": 0.7,  # estimate: 45 nm 6T cell at ~50 % array efficiency
-        "overhead_fraction": 0.0,  # leakage + clock + wires: no published default
-    })  # fmt: skip
+    e.update(
+        {
+            "dram_64b": 2000.0,  # inside [H14]'s 1.3-2.6 nJ
+            "reg_bit": 2 * H14["int_add_8"] / 8,  # estimate: 2 full-adder bits
+            "area_reg_bit": 2 * H14["area_int_add_8"] / 8,
+            "mux_bit": 0.5 * H14["int_add_8"] / 8,  # estimate: half a full-adder bit
+            "area_mux_bit": 0.5 * H14["area_int_add_8"] / 8,
+            "area_sram_bit": 0.7,  # estimate: 45 nm 6T cell at ~50 % array efficiency
+            "overhead_fraction": 0.0,  # leakage + clock + wires: no published default
+        }
+    )
     return e
 
 
 #: entries that are estimates (not measured in [H14] / [H16])
-ESTIMATES = ("reg_bit", "area_reg_bit", "mux_bit", "area_mux_bit", "area_sram_bit", "dram_64b",
-             "overhead_fraction")  # fmt: skip
+ESTIMATES = (
+    "reg_bit",
+    "area_reg_bit",
+    "mux_bit",
+    "area_mux_bit",
+    "area_sram_bit",
+    "dram_64b",
+    "overhead_fraction",
+)
 
 
 def _interp_pw(b: float, pts: list[tuple[float, float]]) -> float:
@@ -157,8 +178,9 @@ class EnergyTable:
         """A copy with some entries replaced (user-supplied figures)."""
         bad = set(kw) - set(self.entries)
         if bad:
-            raise ValueError(f"unknown energy-table entries {sorted(bad)}; "
-                             f"allowed: {sorted(self.entries)}")  # fmt: skip
+            raise ValueError(
+                f"unknown energy-table entries {sorted(bad)}; allowed: {sorted(self.entries)}"
+            )
         for k, v in kw.items():
             if not (isinstance(v, (int, float)) and 0 <= v < math.inf):
                 raise ValueError(f"energy-table entry {k} must be a finite number >= 0, got {v!r}")
@@ -190,15 +212,17 @@ class EnergyTable:
             if len(cells) < 2 or (len(cells) > 2 and any(cells[2:])):
                 raise ValueError(f"{where}: expected 'name,value', got {row!r}")
             if cells[0] not in t.entries:
-                raise ValueError(f"{where}: unknown entry {cells[0]!r}; entries: "
-                                 f"{', '.join(sorted(t.entries))}")  # fmt: skip
+                raise ValueError(
+                    f"{where}: unknown entry {cells[0]!r}; entries: {', '.join(sorted(t.entries))}"
+                )
             try:
                 v = float(cells[1])
             except ValueError:
                 v = math.nan
             if not 0 <= v < math.inf:
-                raise ValueError(f"{where}: {cells[0]} must be a finite number >= 0, got "
-                                 f"{cells[1]!r}")  # fmt: skip
+                raise ValueError(
+                    f"{where}: {cells[0]} must be a finite number >= 0, got {cells[1]!r}"
+                )
             kw[cells[0]] = v
         return t.with_entries(**kw)
 
@@ -209,18 +233,28 @@ class EnergyTable:
         vdd = self.vdd if vdd is None else vdd
         fe = (node_nm / self.node_nm) * (vdd / self.vdd) ** 2
         fa = (node_nm / self.node_nm) ** 2
-        ent = {k: v if k == "overhead_fraction" else v * (fa if k.startswith("area") else fe)
-               for k, v in self.entries.items()}  # fmt: skip
-        return replace(self, entries=ent, node_nm=node_nm, vdd=vdd,
-                       source=self.source + f" scaled to {node_nm} nm")  # fmt: skip
+        ent = {
+            k: v if k == "overhead_fraction" else v * (fa if k.startswith("area") else fe)
+            for k, v in self.entries.items()
+        }
+        return replace(
+            self,
+            entries=ent,
+            node_nm=node_nm,
+            vdd=vdd,
+            source=self.source + f" scaled to {node_nm} nm",
+        )
 
     # ------------------------------------------------------------- derived costs
     def add(self, bits: float, area: bool = False) -> float:
         """Integer adder of ``bits`` (pJ, or um^2 with ``area``): piecewise linear through
         [H14]'s 8/16/32-bit points."""
         a = "area_" if area else ""
-        pts = [(8, self[a + "int_add_8"]), (16, self[a + "int_add_16"]),
-               (32, self[a + "int_add_32"])]  # fmt: skip
+        pts = [
+            (8, self[a + "int_add_8"]),
+            (16, self[a + "int_add_16"]),
+            (32, self[a + "int_add_32"]),
+        ]
         return _interp_pw(bits, pts)
 
     def mul(self, bits: float, area: bool = False) -> float:
@@ -271,8 +305,11 @@ class EnergyTable:
         [H14]'s 8 kB / 32 kB / 1 MB points."""
         if not size_kb > 0:
             raise ValueError(f"size_kb must be > 0, got {size_kb!r}")
-        pts = [(8.0, self["sram_64b_8kB"]), (32.0, self["sram_64b_32kB"]),
-               (1024.0, self["sram_64b_1MB"])]  # fmt: skip
+        pts = [
+            (8.0, self["sram_64b_8kB"]),
+            (32.0, self["sram_64b_32kB"]),
+            (1024.0, self["sram_64b_1MB"]),
+        ]
         (x0, y0), (x1, y1) = pts[:2] if size_kb <= 32 else pts[1:]
         return _power(size_kb, x0, y0, x1, y1)
 
@@ -338,70 +375,133 @@ def _lane(pe: PEType, t: EnergyTable) -> list[Component]:
     b, ab = pe.bits, pe.acc_bits
     C = Component
     if pe.kind == "int":
-        return [C(f"int{b} multiplier", 1, t.mul(b), t.mul(b, area=True),
-                  "[H14] int mul, power law through 8/32 bits")]  # fmt: skip
+        return [
+            C(
+                f"int{b} multiplier",
+                1,
+                t.mul(b),
+                t.mul(b, area=True),
+                "[H14] int mul, power law through 8/32 bits",
+            )
+        ]
     if pe.kind == "float":  # FMA: FP multiply of the operand width (FP32 add in _acc)
         ext = " (extrapolated: estimate)" if b < 16 else ""
-        return [C(f"FP{b} multiplier", 1, t.fp_mul(b), t.fp_mul(b, area=True),
-                  "[H14] FP16/FP32 multiply, power law" + ext)]  # fmt: skip
+        return [
+            C(
+                f"FP{b} multiplier",
+                1,
+                t.fp_mul(b),
+                t.fp_mul(b, area=True),
+                "[H14] FP16/FP32 multiply, power law" + ext,
+            )
+        ]
     eb = _exp_bits(*pe.exp_range) + 1
     if pe.arch == "af":  # AdaptivFloat: significand product shifted into an integer acc
         p = pe.prec
         return [
-            C(f"{p}x{p} significand multiplier", 1, t.mul(p), t.mul(p, area=True),
-              "[H14] int mul"),
+            C(f"{p}x{p} significand multiplier", 1, t.mul(p), t.mul(p, area=True), "[H14] int mul"),
             C(f"{eb}-bit exponent adder", 1, t.add(eb), t.add(eb, area=True), "[H14] int add"),
-            C(f"{2 * p}-into-{ab}-bit alignment shifter", 1, t.shifter(2 * p, ab, ab),
-              t.shifter(2 * p, ab, ab, area=True), "estimate: multiplexer stages", "align"),
-        ]  # fmt: skip
-    dec = C(f"{pe.fmt} decoders (regime count + shift), 2 operands", 2,
-            2 * (t.add(b) + t.shifter(b, b)), 2 * (t.add(b, area=True)
-                                                   + t.shifter(b, b, area=True)),
-            "[H14] int add + estimate shifter", "decode")  # fmt: skip
+            C(
+                f"{2 * p}-into-{ab}-bit alignment shifter",
+                1,
+                t.shifter(2 * p, ab, ab),
+                t.shifter(2 * p, ab, ab, area=True),
+                "estimate: multiplexer stages",
+                "align",
+            ),
+        ]
+    dec = C(
+        f"{pe.fmt} decoders (regime count + shift), 2 operands",
+        2,
+        2 * (t.add(b) + t.shifter(b, b)),
+        2 * (t.add(b, area=True) + t.shifter(b, b, area=True)),
+        "[H14] int add + estimate shifter",
+        "decode",
+    )
     if pe.kind == "quire":  # posit: significand product, exponent add, shift into the quire
         p = pe.prec
         return [
             dec,
-            C(f"{p}x{p} significand multiplier", 1, t.mul(p), t.mul(p, area=True),
-              "[H14] int mul"),
+            C(f"{p}x{p} significand multiplier", 1, t.mul(p), t.mul(p, area=True), "[H14] int mul"),
             C(f"{eb}-bit exponent adder", 1, t.add(eb), t.add(eb, area=True), "[H14] int add"),
-            C(f"{2 * p}-into-{ab}-bit quire shifter", 1, t.shifter(2 * p, ab, ab),
-              t.shifter(2 * p, ab, ab, area=True), "estimate: multiplexer stages", "align"),
-        ]  # fmt: skip
+            C(
+                f"{2 * p}-into-{ab}-bit quire shifter",
+                1,
+                t.shifter(2 * p, ab, ab),
+                t.shifter(2 * p, ab, ab, area=True),
+                "estimate: multiplexer stages",
+                "align",
+            ),
+        ]
     # LP: log-domain add, antilog LUT of the fraction, shift by the integer part
     F, al = pe.frac_bits, pe.alpha
     xb = eb + F  # bits of the fixed-point log X
     return [
         dec,
         C(f"{xb}-bit log adder", 1, t.add(xb), t.add(xb, area=True), "[H14] int add"),
-        C(f"antilog LUT 2^{F} x {al} bits", 1, t.lut(F, al), t.lut(F, al, area=True),
-          "estimate: multiplexer tree", "antilog_lut"),
-        C(f"{al + 1}-into-{ab}-bit shifter", 1, t.shifter(al + 1, ab, ab),
-          t.shifter(al + 1, ab, ab, area=True), "estimate: multiplexer stages", "align"),
-    ]  # fmt: skip
+        C(
+            f"antilog LUT 2^{F} x {al} bits",
+            1,
+            t.lut(F, al),
+            t.lut(F, al, area=True),
+            "estimate: multiplexer tree",
+            "antilog_lut",
+        ),
+        C(
+            f"{al + 1}-into-{ab}-bit shifter",
+            1,
+            t.shifter(al + 1, ab, ab),
+            t.shifter(al + 1, ab, ab, area=True),
+            "estimate: multiplexer stages",
+            "align",
+        ),
+    ]
 
 
 def _acc(pe: PEType, t: EnergyTable) -> Component:
     ab = pe.acc_bits
     if pe.kind == "float":
-        return Component(f"FP{ab} accumulate adder", 1, t.fp_add(ab), t.fp_add(ab, area=True),
-                         "[H14] FP add", "accumulate")  # fmt: skip
-    return Component(f"{ab}-bit accumulator adder", 1, t.add(ab), t.add(ab, area=True),
-                     "[H14] int add, piecewise linear", "accumulate")  # fmt: skip
+        return Component(
+            f"FP{ab} accumulate adder",
+            1,
+            t.fp_add(ab),
+            t.fp_add(ab, area=True),
+            "[H14] FP add",
+            "accumulate",
+        )
+    return Component(
+        f"{ab}-bit accumulator adder",
+        1,
+        t.add(ab),
+        t.add(ab, area=True),
+        "[H14] int add, piecewise linear",
+        "accumulate",
+    )
 
 
 def _lane_adder(pe: PEType, lanes: int, t: EnergyTable) -> Component:
     """Adds the ``lanes`` aligned products of one cycle (area: ``lanes - 1`` adders; energy per
     MAC: their share)."""
     w = 2 * pe.bits + 1 if pe.kind == "int" else pe.acc_bits
-    return Component(f"{w}-bit lane adder", lanes - 1, t.add(w) * (lanes - 1) / lanes,
-                     t.add(w, area=True) * (lanes - 1), "[H14] int add", "accumulate")  # fmt: skip
+    return Component(
+        f"{w}-bit lane adder",
+        lanes - 1,
+        t.add(w) * (lanes - 1) / lanes,
+        t.add(w, area=True) * (lanes - 1),
+        "[H14] int add",
+        "accumulate",
+    )
 
 
 def _regs(bits: int, t: EnergyTable) -> Component:
-    return Component(f"registers ({bits} bits)", 1, 0.0, t.reg(bits, area=True),
-                     "estimate: reg_bit (energy counted per write in layer_energy)",
-                     "registers")  # fmt: skip
+    return Component(
+        f"registers ({bits} bits)",
+        1,
+        0.0,
+        t.reg(bits, area=True),
+        "estimate: reg_bit (energy counted per write in layer_energy)",
+        "registers",
+    )
 
 
 def pe_model(pe: PEType | str, table: EnergyTable | None = None) -> list[Component]:
@@ -441,13 +541,19 @@ def pe_model(pe: PEType | str, table: EnergyTable | None = None) -> list[Compone
     use_wide = mine is wide
     comps = []
     for c in _lane(wide, t):
-        comps.append(replace(c, name=c.name + " [lane 0]",
-                             energy=c.energy if use_wide else 0.0))  # fmt: skip
+        comps.append(replace(c, name=c.name + " [lane 0]", energy=c.energy if use_wide else 0.0))
     for c in _lane(narrow, t):
         if not use_wide:  # narrow mode: every lane computes a narrow product
             comps.append(replace(c, name=c.name + " [narrow mode, per product]", area=0.0))
-        comps.append(replace(c, name=c.name + f" [lanes 1..{lanes - 1}]", count=c.count
-                             * (lanes - 1), energy=0.0, area=c.area * (lanes - 1)))  # fmt: skip
+        comps.append(
+            replace(
+                c,
+                name=c.name + f" [lanes 1..{lanes - 1}]",
+                count=c.count * (lanes - 1),
+                energy=0.0,
+                area=c.area * (lanes - 1),
+            )
+        )
     L = mine.lanes
     la = _lane_adder(replace(narrow, acc_bits=ab), lanes, t)
     comps.append(replace(la, energy=la.energy if L > 1 else 0.0))
@@ -488,8 +594,12 @@ def array_area_mm2(cfg, pe: PEType | str, table: EnergyTable | None = None) -> d
     """Area (mm^2, estimate) of the PE array and the three SRAMs."""
     t = table or default_energy_table()
     pes = cfg.rows * cfg.cols * pe_area_um2(pe, t) / 1e6
-    sram = (cfg.ifmap_sram_kb + cfg.filter_sram_kb + cfg.ofmap_sram_kb) * 8192 * t[
-        "area_sram_bit"] / 1e6  # fmt: skip
+    sram = (
+        (cfg.ifmap_sram_kb + cfg.filter_sram_kb + cfg.ofmap_sram_kb)
+        * 8192
+        * t["area_sram_bit"]
+        / 1e6
+    )
     return {"pe_array": pes, "sram": sram, "total": pes + sram}
 
 
@@ -513,8 +623,10 @@ def layer_energy(res, cfg, pe: PEType | str | None, table: EnergyTable | None = 
     if cfg.dataflow == "os":
         reg_bits = res.macs * (2 * b + ab)
     else:
-        reg_bits = res.macs * (b + ab) + (res.sram_filter_reads if cfg.dataflow == "ws"
-                                          else res.sram_ifmap_reads) * b  # fmt: skip
+        reg_bits = (
+            res.macs * (b + ab)
+            + (res.sram_filter_reads if cfg.dataflow == "ws" else res.sram_ifmap_reads) * b
+        )
     R, C, L = cfg.rows, cfg.cols, pe.lanes
     n_if, n_fl = (C, R) if cfg.dataflow == "is" else (R, C)
 

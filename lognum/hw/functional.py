@@ -24,8 +24,14 @@ from lognum.hw.pe import PEType, antilog_lut, decode_sig_exp, lp_log_fixed
 __all__ = ["im2col", "run_functional", "FunctionalOutput", "systolic_matmul"]
 
 
-def im2col(x: np.ndarray, R: int, S: int, stride: int = 1, padding: int = 0,
-           compat_out: tuple[int, int] | None = None) -> np.ndarray:  # fmt: skip
+def im2col(
+    x: np.ndarray,
+    R: int,
+    S: int,
+    stride: int = 1,
+    padding: int = 0,
+    compat_out: tuple[int, int] | None = None,
+) -> np.ndarray:
     """im2col of an NHWC tensor: rows ``(b, e, f)``, columns ``k = (r S + s) C + c``.
 
     Out-of-range window elements (padding, or SCALE-Sim's extra edge windows when
@@ -85,11 +91,9 @@ class FunctionalOutput:
     def to_format(self, fmt) -> np.ndarray:
         """Round the outputs once to a lognum format (``fmt``: object or notation string), as a
         posit PE reads its quire out: exact value -> round-to-odd float64 -> ``fmt.quantize``."""
-        if isinstance(fmt, str):
-            import lognum
+        from lognum.formats.parse import parse
 
-            fmt = lognum.parse(fmt)
-        return np.asarray(fmt.quantize(self.round_to_odd()), np.float64)
+        return np.asarray(parse(fmt).quantize(self.round_to_odd()), np.float64)
 
     def exact(self, i: int, j: int) -> Fraction:
         """Exact value of output ``(i, j)`` (quire / lp PEs)."""
@@ -121,7 +125,7 @@ def systolic_matmul(
 ) -> tuple[FunctionalOutput, int, np.ndarray]:
     """``A @ B`` (A: M x K, B: K x N, values of the PE's format) on an R x C array, cycle by
     cycle through the PE arithmetic. Returns the output, the cycles and per-PE MAC cycles."""
-    from lognum.hw._functional_kernel import functional_layer
+    from lognum.hw import _functional_kernel as fk
 
     A = np.asarray(A, np.float64)
     B = np.asarray(B, np.float64)
@@ -135,7 +139,6 @@ def systolic_matmul(
     Bs, Be, Bf = _payload(pe, B)
     lut = np.ones(1, np.int64)
     lsb, NL = 0, 1
-    kind = {"int": 0, "float": 1, "quire": 2, "lp": 3}[pe.kind]
     if pe.kind == "quire":
         nzA, nzB = As != 0, Bs != 0
         if nzA.any() and nzB.any():
@@ -152,7 +155,9 @@ def systolic_matmul(
             ipmax = (int(Ae[nzA].max()) + int(Be[nzB].max())) >> F
             lsb = ipmin - pe.alpha
             NL = (ipmax + 2 - lsb + int(np.ceil(np.log2(K + 1))) + 2) // 30 + 3
-    prm = np.array([kind, pe.frac_bits, pe.alpha, lsb, 0], np.int64)
+    prm = np.zeros(fk.N_PRM, np.int64)
+    prm[fk.PRM_KIND] = fk.KIND_CODE[pe.kind]
+    prm[fk.PRM_F], prm[fk.PRM_ALPHA], prm[fk.PRM_LSB] = pe.frac_bits, pe.alpha, lsb
     df = DF_CODE[dataflow]
     if df == 0:
         X = (As, Ae, Af)
@@ -169,7 +174,27 @@ def systolic_matmul(
     out = np.zeros(out_shape + (NL,), np.int64)
     outf = np.zeros(out_shape, np.float64)
     busy = np.zeros((R, C), np.int64)
-    cycles = functional_layer(df, R, C, L, prm, lut, *X, *Y, Sr, Sc, T, out, outf, busy)
+    (Xs, Xe, Xf), (Ys, Ye, Yf) = X, Y
+    cycles = fk.functional_layer(
+        df=df,
+        R=R,
+        C=C,
+        L=L,
+        prm=prm,
+        lut=lut,
+        Xs=Xs,
+        Xe=Xe,
+        Xf=Xf,
+        Ys=Ys,
+        Ye=Ye,
+        Yf=Yf,
+        n_rows=Sr,
+        n_cols=Sc,
+        T=T,
+        out=out,
+        outf=outf,
+        busy=busy,
+    )
     if df == 2:
         out = np.ascontiguousarray(out.transpose(1, 0, 2))
         outf = np.ascontiguousarray(outf.T)
@@ -207,9 +232,12 @@ def run_functional(layer, cfg, pe: PEType, operands, rng, scalesim_compat: bool)
         return systolic_matmul(operands[0], operands[1], pe, R, C, df)[0]
     if operands is None:
         x = pe.random((layer.batch, layer.H, layer.W, layer.C), rng)
-        w = pe.random((layer.R, layer.S, 1 if layer.depthwise else layer.C, layer.filters)
-                      if not layer.depthwise else (layer.R, layer.S, layer.C, layer.filters),
-                      rng)  # fmt: skip
+        w = pe.random(
+            (layer.R, layer.S, 1 if layer.depthwise else layer.C, layer.filters)
+            if not layer.depthwise
+            else (layer.R, layer.S, layer.C, layer.filters),
+            rng,
+        )
     else:
         x, w = operands
         if np.ndim(x) == 2:

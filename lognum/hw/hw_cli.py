@@ -31,9 +31,12 @@ def model_main(argv: list[str]) -> int:
         "component (estimates) and the array's area.",
     )
     ap.add_argument("--model", required=True, help="minilm, cnn or a SCALE-Sim topology CSV")
-    ap.add_argument("--formats", required=True,
-                    help=f"a baseline ({', '.join(sorted(BASELINES))}) or an LPQ result JSON "
-                    "(per-layer LP formats, on the mixed-precision LP accelerator)")  # fmt: skip
+    ap.add_argument(
+        "--formats",
+        required=True,
+        help=f"a baseline ({', '.join(sorted(BASELINES))}) or an LPQ result JSON "
+        "(per-layer LP formats, on the mixed-precision LP accelerator)",
+    )
     ap.add_argument("--tokens", type=int, default=128, help="MiniLM tokens (default 128)")
     ap.add_argument("--batch", type=int, default=1, help="sentences / images (default 1)")
     ap.add_argument(
@@ -55,20 +58,43 @@ def model_main(argv: list[str]) -> int:
         default=None,
         help="input-activation width (default: each layer's weight width)",
     )
-    ap.add_argument("--functional", default=None, metavar="LAYERS",
-                    help="comma-separated weight layers to check through the PE arithmetic "
-                    "against lognum.nn's quantized inference (minilm / cnn)")  # fmt: skip
+    ap.add_argument(
+        "--functional",
+        default=None,
+        metavar="LAYERS",
+        help="comma-separated weight layers to check through the PE arithmetic "
+        "against lognum.nn's quantized inference (minilm / cnn)",
+    )
     ap.add_argument("--csv", default=None, help="write the per-layer table to this CSV")
     ap.add_argument("--json", default=None, help="write the summary and layers to this JSON")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     a = ap.parse_args(argv)
     from lognum.hw.model import functional_check, run_model
 
-    res = run_model(a.model, a.formats, a.tokens, _config(a.config), a.act_bits, a.batch,
-                    input_type=a.input_type, progress=False if a.quiet else None)  # fmt: skip
+    res = run_model(
+        a.model,
+        a.formats,
+        a.tokens,
+        _config(a.config),
+        a.act_bits,
+        a.batch,
+        input_type=a.input_type,
+        progress=False if a.quiet else None,
+    )
     rows = res.rows()
-    cols = ("name", "fmt", "pe", "repeat", "M", "N", "K", "cycles", "stall_cycles",
-            "dram_bits", "energy_pj")  # fmt: skip
+    cols = (
+        "name",
+        "fmt",
+        "pe",
+        "repeat",
+        "M",
+        "N",
+        "K",
+        "cycles",
+        "stall_cycles",
+        "dram_bits",
+        "energy_pj",
+    )
     print(",".join(cols))
     for r in rows:
         print(",".join(f"{r[c]:.6g}" if isinstance(r[c], float) else str(r[c]) for c in cols))
@@ -82,9 +108,11 @@ def model_main(argv: list[str]) -> int:
         chk = functional_check(a.model, a.formats, names, tokens=min(a.tokens, 16))
         out["functional"] = chk
         for c in chk:
-            print(f"# functional {c['layer']} ({c['format']} on {c['pe']}): max |array - "
-                  f"lognum.nn| = {c['max_abs_diff']:.3g} (bound {c['max_bound']:.3g}) "
-                  f"{'ok' if c['ok'] else 'MISMATCH'}")  # fmt: skip
+            print(
+                f"# functional {c['layer']} ({c['format']} on {c['pe']}): max |array - "
+                f"lognum.nn| = {c['max_abs_diff']:.3g} (bound {c['max_bound']:.3g}) "
+                f"{'ok' if c['ok'] else 'MISMATCH'}"
+            )
         if not all(c["ok"] for c in chk):
             return 1
     if a.csv:
@@ -124,8 +152,10 @@ def codesign_main(argv: list[str]) -> int:
     a = ap.parse_args(argv)
     rows = codesign_table(a.results, a.runs, a.tokens, _config(a.config), progress=not a.quiet)
     print(markdown(rows))
-    print("(energies and areas are estimates; accuracy measured with quantized weights and "
-          "FP32 activations)")  # fmt: skip
+    print(
+        "(energies and areas are estimates; accuracy measured with quantized weights and "
+        "FP32 activations)"
+    )
     if a.out:
         cmd = "python -m lognum hw codesign " + " ".join(argv)
         for p in write_table(rows, a.out, cmd.strip()):
@@ -139,9 +169,11 @@ def hw_main(argv: list[str]) -> int:
     if not argv:
         raise ValueError("missing hw command (model, codesign; see lognum hw --help)")
     if argv[0] in ("-h", "--help"):
-        print("usage: lognum hw {model,codesign} ...\n\n  model     a model's layers on an "
-              "accelerator matching their formats\n  codesign  the accelerators-at-equal-"
-              "accuracy table for MiniLM")  # fmt: skip
+        print(
+            "usage: lognum hw {model,codesign} ...\n\n  model     a model's layers on an "
+            "accelerator matching their formats\n  codesign  the accelerators-at-equal-"
+            "accuracy table for MiniLM"
+        )
         return 0
     if argv[0] not in subs:
         raise ValueError(f"unknown hw command {argv[0]!r} (commands: model, codesign)")

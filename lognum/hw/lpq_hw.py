@@ -53,23 +53,31 @@ def layer_costs(metric: str = "energy", tokens: int = 128) -> dict[str, Any]:
     names = [m.weight for m in model_layers("minilm", tokens) if m.weight is not None]
     table: dict[str, dict[int, float]] = {nm: {} for nm in names}
     for n in range(4, 9):
-        fm = Formats(ACCELERATORS["lpa"], dict.fromkeys(names, (n, f"LP<{n},0,{n - 1},4>")), None,
-                     f"all LP<{n}>")  # fmt: skip
+        fm = Formats(
+            ACCELERATORS["lpa"],
+            dict.fromkeys(names, (n, f"LP<{n},0,{n - 1},4>")),
+            None,
+            f"all LP<{n}>",
+        )
         res = run_model("minilm", fm, tokens, default_config(), progress=False)
         for r in res.layers:
             c = r.energy_pj if metric == "energy" else float(r.cycles)
             if r.kind != "attention":
                 table[r.name][n] = c
     # the attention matmuls run in the 8-bit mode whatever the genome (last run: n = 8)
-    fixed = sum((r.energy_pj if metric == "energy" else float(r.cycles))
-                for r in res.layers if r.kind == "attention")  # fmt: skip
+    fixed = sum(
+        (r.energy_pj if metric == "energy" else float(r.cycles))
+        for r in res.layers
+        if r.kind == "attention"
+    )
     ref = fixed + sum(v[8] for v in table.values())
     _COSTS[key] = {"layers": table, "fixed": fixed, "ref": ref}
     return _COSTS[key]
 
 
-def genome_cost(bits: list[int] | np.ndarray, names: list[str], metric: str = "energy",
-                tokens: int = 128) -> float:  # fmt: skip
+def genome_cost(
+    bits: list[int] | np.ndarray, names: list[str], metric: str = "energy", tokens: int = 128
+) -> float:
     """``L_HW``: the cost of per-layer word sizes ``bits`` over the all-8-bit cost."""
     c = layer_costs(metric, tokens)
     tot = c["fixed"] + sum(c["layers"][nm][int(b)] for nm, b in zip(names, bits, strict=True))
@@ -129,12 +137,14 @@ def run_hw_lpq(
         "note": "search fitness = L_GL + lam_hw * L_HW with the hardware term added to the "
         "global term (lognum.lpq has no hook for the compression term) and lam = 0; the pure "
         "terms of the best genome follow",
-        "metric": metric, "lam_hw": lam_hw, "tokens": tokens,
+        "metric": metric,
+        "lam_hw": lam_hw,
+        "tokens": tokens,
         "L_GL": fc.w_local * loc + fc.w_global * glob,
         "L_C_bits": compression_loss(g, prob.layer_sizes, space.n_max),
         "L_HW": genome_cost(g[: len(names), 0], names, metric, tokens),
         "seconds": time.perf_counter() - t0,
-    }  # fmt: skip
+    }
     d["eval"] = evaluate_minilm(st["model"], plan)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(d, indent=1))

@@ -52,46 +52,36 @@ from typing import Any
 
 import numpy as np
 
+from lognum.formats.parse import parse
 from lognum.hw.config import ArrayConfig
-from lognum.hw.pe import PE_TYPES, PEType, pe_type
+from lognum.hw.pe import PEType, log_frac_bits, pe_type
 from lognum.hw.workload import Layer, conv, gemm
 
 __all__ = [
-    "Accelerator", "ACCELERATORS", "ModelLayer", "LayerRecord", "ModelResult", "model_layers",
-    "resolve_formats", "run_model", "Formats", "packed_config", "functional_check",
-    "lp_frac_bits", "MINILM",
-]  # fmt: skip
+    "Accelerator",
+    "ACCELERATORS",
+    "ModelLayer",
+    "LayerRecord",
+    "ModelResult",
+    "model_layers",
+    "resolve_formats",
+    "run_model",
+    "Formats",
+    "packed_config",
+    "functional_check",
+    "MINILM",
+]
 
 #: all-MiniLM-L6-v2 shapes (its ``config.json``): hidden 384, 6 layers, 12 heads, FFN 1536
 MINILM = {"hidden": 384, "layers": 6, "heads": 12, "ffn": 1536}
-_SUFFIXES = ("attention.self.query", "attention.self.key", "attention.self.value",
-             "attention.output.dense", "intermediate.dense", "output.dense")  # fmt: skip
-
-
-def _lp_pe(name: str, fmt: str, n: int, es: int, F: int, alpha: int, lanes: int = 1) -> PEType:
-    return PEType(name=name, kind="lp", bits=n, acc_bits=32, fmt=fmt, lanes=lanes, frac_bits=F,
-                  alpha=alpha, exp_range=(-(2**es) * (n - 1), (2**es) * (n - 2)))  # fmt: skip
-
-
-# PE types of the accelerators below that lognum.hw.pe does not define; registered in its
-# table so that mixed-precision PEs can name their other mode (pe_model looks it up by name)
-_EXTRA = {
-    # bit-fusion INT4/8: one INT8 or two INT4 products per cycle (the union of both datapaths)
-    "int_bf8": replace(PE_TYPES["int8"], name="int_bf8", fused_with="int4x2"),
-    "int_bf4": replace(PE_TYPES["int4x2"], name="int_bf4", fused_with="int8"),
-    # AdaptivFloat AF<8,4> (the format measured in results/lpq/baselines.json): 4 exponent
-    # bits (16 binades), 3 fraction bits; accumulator 2 x 16 binades + 2 x 4 significand bits
-    # + 8 carry bits = 48 bits (same rule as af8's 32 bits for AF<8,3>)
-    "af8_4": PEType("af8_4", "quire", 8, 48, "AF<8,4>", exp_range=(-8, 7), prec=4, arch="af"),
-    # uniform LP8 for LP<8,0,7,4> (the best single LP8 of baselines.json): F = 5 fraction
-    # bits of the log, antilog LUT entries of alpha = 8 bits (lp8's alpha)
-    "lp8_f5": _lp_pe("lp8_f5", "LP<8,0,7,4>", 8, 0, 5, 8),
-    # LPA: the 8-bit mode of lp8_f5 fused with two LP<4> lanes (lp4x2: F = 1, alpha = 4)
-    "lpa8": replace(_lp_pe("lpa8", "LP<8,0,7,4>", 8, 0, 5, 8), fused_with="lpa4"),
-    "lpa4": replace(PE_TYPES["lp4x2"], name="lpa4", fused_with="lpa8"),
-}
-for _k, _v in _EXTRA.items():
-    PE_TYPES.setdefault(_k, _v)
+_SUFFIXES = (
+    "attention.self.query",
+    "attention.self.key",
+    "attention.self.value",
+    "attention.output.dense",
+    "intermediate.dense",
+    "output.dense",
+)
 
 
 @dataclass(frozen=True)
@@ -113,19 +103,25 @@ ACCELERATORS: dict[str, Accelerator] = {
     "int8": Accelerator("int8", "INT8", {8: "int8"}, "int8_sym"),
     "int4": Accelerator(
         "int4", "INT4/8 bit-fusion", {8: "int_bf8", 4: "int_bf4"}, "int8_sym", "int4_sym"
-    ),  # fmt: skip
+    ),
     "fp8": Accelerator("fp8", "FP8 e4m3", {8: "fp8"}, "float8_e4m3fn"),
     "posit8": Accelerator("posit8", "posit8 + quire", {8: "posit8"}, "posit<8,2>"),
     "af8": Accelerator("af8", "AdaptivFloat AF<8,4>", {8: "af8_4"}, "AF<8,4>"),
     "lp8": Accelerator("lp8", "uniform LP8", {8: "lp8_f5"}, "LP<8,0,7,4>"),
     "lpa": Accelerator(
         "lpa", "LPA (mixed-precision LP)", {8: "lpa8", 4: "lpa4"}, "LP<8,0,7,4>", "LP<4,0,3,0>"
-    ),  # fmt: skip
+    ),
 }
 #: ``--formats`` baseline name -> (accelerator, bits of every weight layer)
-BASELINES = {"int8": ("int8", 8), "int4": ("int4", 4), "fp8": ("fp8", 8),
-             "posit8": ("posit8", 8), "af8": ("af8", 8), "lp8": ("lp8", 8),
-             "lp4": ("lpa", 4)}  # fmt: skip
+BASELINES = {
+    "int8": ("int8", 8),
+    "int4": ("int4", 4),
+    "fp8": ("fp8", 8),
+    "posit8": ("posit8", 8),
+    "af8": ("af8", 8),
+    "lp8": ("lp8", 8),
+    "lp4": ("lpa", 4),
+}
 #: formats of the uniform baselines where the accelerator's default is not the measured one
 _UNIFORM_FMT = {"lp4": "LP<4,1,2,4>"}  # the best single LP4 of results/lpq/baselines.json
 
@@ -141,8 +137,9 @@ class ModelLayer:
     kind: str = "linear"
 
 
-def model_layers(model: str | Path, tokens: int = 128, batch: int = 1,
-                 input_type: str = "conv") -> list[ModelLayer]:  # fmt: skip
+def model_layers(
+    model: str | Path, tokens: int = 128, batch: int = 1, input_type: str = "conv"
+) -> list[ModelLayer]:
     """The layers of ``model`` (``"minilm"``, ``"cnn"`` or a topology CSV path) for one batch.
 
     MiniLM: one sentence of ``tokens`` tokens (times ``batch``), per block Q, K, V
@@ -164,45 +161,44 @@ def model_layers(model: str | Path, tokens: int = 128, batch: int = 1,
         for i in range(MINILM["layers"]):
             p = f"encoder.layer.{i}."
             q, k, v, o, f1, f2 = (p + s for s in _SUFFIXES)
-            out += [ModelLayer(gemm(T, d, d, q), 1, q), ModelLayer(gemm(T, d, d, k), 1, k),
-                    ModelLayer(gemm(T, d, d, v), 1, v)]  # fmt: skip
-            out.append(ModelLayer(gemm(tokens, tokens, dh, p + "attention.scores"), h * batch,
-                                  None, "attention"))  # fmt: skip
-            out.append(ModelLayer(gemm(tokens, dh, tokens, p + "attention.context"), h * batch,
-                                  None, "attention"))  # fmt: skip
-            out += [ModelLayer(gemm(T, d, d, o), 1, o), ModelLayer(gemm(T, f, d, f1), 1, f1),
-                    ModelLayer(gemm(T, d, f, f2), 1, f2)]  # fmt: skip
+            out += [
+                ModelLayer(gemm(T, d, d, q), 1, q),
+                ModelLayer(gemm(T, d, d, k), 1, k),
+                ModelLayer(gemm(T, d, d, v), 1, v),
+            ]
+            out.append(
+                ModelLayer(
+                    gemm(tokens, tokens, dh, p + "attention.scores"), h * batch, None, "attention"
+                )
+            )
+            out.append(
+                ModelLayer(
+                    gemm(tokens, dh, tokens, p + "attention.context"), h * batch, None, "attention"
+                )
+            )
+            out += [
+                ModelLayer(gemm(T, d, d, o), 1, o),
+                ModelLayer(gemm(T, f, d, f1), 1, f1),
+                ModelLayer(gemm(T, d, f, f2), 1, f2),
+            ]
         return out
     if model == "cnn":
         return [
-            ModelLayer(conv(28, 28, 3, 3, 1, 8, padding=1, batch=batch, name="conv1"), 1,
-                       "conv1", "conv"),
-            ModelLayer(conv(14, 14, 3, 3, 8, 16, padding=1, batch=batch, name="conv2"), 1,
-                       "conv2", "conv"),
+            ModelLayer(
+                conv(28, 28, 3, 3, 1, 8, padding=1, batch=batch, name="conv1"), 1, "conv1", "conv"
+            ),
+            ModelLayer(
+                conv(14, 14, 3, 3, 8, 16, padding=1, batch=batch, name="conv2"), 1, "conv2", "conv"
+            ),
             ModelLayer(gemm(batch, 64, 784, "fc1"), 1, "fc1"),
             ModelLayer(gemm(batch, 10, 64, "fc2"), 1, "fc2"),
-        ]  # fmt: skip
+        ]
     p = Path(model)
     if not p.is_file():
         raise ValueError(f"model must be 'minilm', 'cnn' or a topology CSV file, got {model!r}")
     from lognum.hw.workload import read_topology
 
     return [ModelLayer(lay, 1, lay.name, lay.kind) for lay in read_topology(p, input_type)]
-
-
-def lp_frac_bits(fmt: str) -> int:
-    """Fraction bits ``F`` of the log of an LP format's values: the smallest ``F`` with every
-    finite nonzero ``log2|v| 2^F`` an integer (enumerated over all ``2^n`` codes)."""
-    import lognum
-
-    f = lognum.parse(fmt)
-    v = np.asarray(f.values(), np.float64)
-    lg = np.log2(np.abs(v[np.isfinite(v) & (v != 0)]))
-    for F in range(24):
-        s = lg * 2.0**F
-        if np.all(np.abs(s - np.rint(s)) < 1e-9):
-            return F
-    raise ValueError(f"formats: {fmt} has no log grid of at most 23 fraction bits")
 
 
 @dataclass(frozen=True)
@@ -235,8 +231,10 @@ def resolve_formats(formats: str | Path, weight_names: list[str]) -> Formats:
         return Formats(a, None, (bits, fmt), key)
     p = Path(formats)
     if not p.is_file():
-        raise ValueError(f"formats must be one of {sorted(BASELINES)} or an LPQ result JSON "
-                         f"file, got {str(formats)!r}")  # fmt: skip
+        raise ValueError(
+            f"formats must be one of {sorted(BASELINES)} or an LPQ result JSON "
+            f"file, got {str(formats)!r}"
+        )
     try:
         d = json.loads(p.read_text())
         rows = [r for r in d["layers"] if r.get("tensor", "weight") == "weight"]
@@ -244,16 +242,22 @@ def resolve_formats(formats: str | Path, weight_names: list[str]) -> Formats:
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise ValueError(f"formats {p}: not a JSON file") from None
     except (KeyError, TypeError, ValueError):
-        raise ValueError(f"formats {p}: not an LPQ result (needs 'layers' with 'layer', 'n', "
-                         "'format' per weight tensor)") from None  # fmt: skip
+        raise ValueError(
+            f"formats {p}: not an LPQ result (needs 'layers' with 'layer', 'n', "
+            "'format' per weight tensor)"
+        ) from None
     if any(str(r.get("tensor", "weight")) != "weight" for r in d["layers"]):
-        raise ValueError(f"formats {p}: activation formats in LPQ results are not supported "
-                         "(the accelerator takes act_bits)")  # fmt: skip
+        raise ValueError(
+            f"formats {p}: activation formats in LPQ results are not supported "
+            "(the accelerator takes act_bits)"
+        )
     extra = sorted(set(lay) - set(weight_names))
     missing = [n for n in weight_names if n not in lay]
     if extra or missing:
-        raise ValueError(f"formats {p}: layers do not match the model (not in the model: "
-                         f"{extra[:3]}, missing: {missing[:3]})")  # fmt: skip
+        raise ValueError(
+            f"formats {p}: layers do not match the model (not in the model: "
+            f"{extra[:3]}, missing: {missing[:3]})"
+        )
     meta = {k: d[k] for k in ("method", "avg_bits", "eval", "best_fitness") if k in d}
     return Formats(ACCELERATORS["lpa"], lay, None, str(p), meta)
 
@@ -327,14 +331,20 @@ class ModelResult:
         per mm^2, energy (pJ, by component), DRAM bits."""
         t = self.cycles / (self.config.freq_mhz * 1e6)
         out: dict[str, Any] = {
-            "model": self.model, "formats": self.formats, "accelerator": self.accelerator,
-            "cycles": self.cycles, "stall_cycles": sum(r.stall_cycles for r in self.layers),
-            "macs": sum(r.macs for r in self.layers), "time_s": t,
-            "inferences_per_s": 1.0 / t, "area_mm2": self.area_mm2["total"],
+            "model": self.model,
+            "formats": self.formats,
+            "accelerator": self.accelerator,
+            "cycles": self.cycles,
+            "stall_cycles": sum(r.stall_cycles for r in self.layers),
+            "macs": sum(r.macs for r in self.layers),
+            "time_s": t,
+            "inferences_per_s": 1.0 / t,
+            "area_mm2": self.area_mm2["total"],
             "pe_array_mm2": self.area_mm2["pe_array"],
             "inferences_per_s_per_mm2": 1.0 / t / self.area_mm2["total"],
-            "energy_pj": self.energy_pj, "dram_bits": sum(r.dram_bits for r in self.layers),
-        }  # fmt: skip
+            "energy_pj": self.energy_pj,
+            "dram_bits": sum(r.dram_bits for r in self.layers),
+        }
         out.update({f"energy_{k}_pj": v for k, v in self.energy.items()})
         return out
 
@@ -349,8 +359,9 @@ class ModelResult:
         return out
 
 
-def _storage_energy(res, cfg: ArrayConfig, pe: PEType, a_bits: int, w_bits: int,
-                    table) -> dict[str, float]:  # fmt: skip
+def _storage_energy(
+    res, cfg: ArrayConfig, pe: PEType, a_bits: int, w_bits: int, table
+) -> dict[str, float]:
     """SRAM and DRAM energy (pJ) at the stored widths (module docstring)."""
     t = table
     R, C, L = cfg.rows, cfg.cols, pe.lanes
@@ -370,8 +381,12 @@ def _storage_energy(res, cfg: ArrayConfig, pe: PEType, a_bits: int, w_bits: int,
 
 
 def _dram_bits(res, pe: PEType, a_bits: int, w_bits: int) -> int:
-    return (res.dram_ifmap_reads * a_bits + res.dram_filter_reads * w_bits
-            + res.dram_ofmap_writes * a_bits + res.dram_ofmap_reads * pe.acc_bits)  # fmt: skip
+    return (
+        res.dram_ifmap_reads * a_bits
+        + res.dram_filter_reads * w_bits
+        + res.dram_ofmap_writes * a_bits
+        + res.dram_ofmap_reads * pe.acc_bits
+    )
 
 
 def packed_config(cfg: ArrayConfig, a_bits: int, w_bits: int) -> ArrayConfig:
@@ -379,16 +394,23 @@ def packed_config(cfg: ArrayConfig, a_bits: int, w_bits: int) -> ArrayConfig:
     (module docstring: SRAMs hold ``8 / bits`` elements per byte, DRAM channels deliver
     ``bw 8 / bits`` elements per cycle)."""
     fa, fw = 8.0 / a_bits, 8.0 / w_bits
-    return replace(cfg, ifmap_sram_kb=cfg.ifmap_sram_kb * fa,
-                   filter_sram_kb=cfg.filter_sram_kb * fw, ofmap_sram_kb=cfg.ofmap_sram_kb * fa,
-                   ifmap_bw=cfg.ifmap_bw * fa, filter_bw=cfg.filter_bw * fw,
-                   ofmap_bw=cfg.ofmap_bw * fa)  # fmt: skip
+    return replace(
+        cfg,
+        ifmap_sram_kb=cfg.ifmap_sram_kb * fa,
+        filter_sram_kb=cfg.filter_sram_kb * fw,
+        ofmap_sram_kb=cfg.ofmap_sram_kb * fa,
+        ifmap_bw=cfg.ifmap_bw * fa,
+        filter_bw=cfg.filter_bw * fw,
+        ofmap_bw=cfg.ofmap_bw * fa,
+    )
 
 
 def _check_bits(name: str, v: Any) -> int:
     if not isinstance(v, int) or isinstance(v, bool) or not 2 <= v <= 8:
-        raise ValueError(f"{name} must be an integer in [2, 8] (the accelerators have 8-bit "
-                         f"and 4-bit modes), got {v!r}")  # fmt: skip
+        raise ValueError(
+            f"{name} must be an integer in [2, 8] (the accelerators have 8-bit "
+            f"and 4-bit modes), got {v!r}"
+        )
     return v
 
 
@@ -403,12 +425,14 @@ def layer_plan(ml: ModelLayer, fm: Formats, act_bits: int | None) -> tuple[int, 
         a_bits = 8 if act_bits is None else a_bits
     mode = 4 if max(a_bits, w_bits) <= 4 and 4 in acc.modes else 8
     pe = acc.pe(mode)
-    if pe.kind == "lp" and fmt.upper().startswith("LP<"):
-        F = lp_frac_bits(fmt)
+    if pe.kind == "lp" and parse(fmt).family == "lp":
+        F = log_frac_bits(fmt)
         if F > pe.frac_bits:
-            raise ValueError(f"formats: layer {ml.layer.name!r} is {fmt} with {F} log fraction "
-                             f"bits; the {acc.label} PE's {mode}-bit mode has F = "
-                             f"{pe.frac_bits}")  # fmt: skip
+            raise ValueError(
+                f"formats: layer {ml.layer.name!r} is {fmt} with {F} log fraction "
+                f"bits; the {acc.label} PE's {mode}-bit mode has F = "
+                f"{pe.frac_bits}"
+            )
     return w_bits, a_bits, fmt, pe
 
 
@@ -443,8 +467,10 @@ def run_model(
     else:
         cfg = read_scalesim_config(config)
     if cfg.word_bytes != 1:
-        raise ValueError(f"config: word_bytes must be 1 (sizes in bytes; operand widths come "
-                         f"from the formats), got {cfg.word_bytes}")  # fmt: skip
+        raise ValueError(
+            f"config: word_bytes must be 1 (sizes in bytes; operand widths come "
+            f"from the formats), got {cfg.word_bytes}"
+        )
     t = energy_table or default_energy_table()
     mls = model_layers(model, tokens, batch, input_type)
     if isinstance(formats, Formats):
@@ -458,27 +484,43 @@ def run_model(
             w_bits, a_bits, fmt, pe = layer_plan(ml, fm, act_bits)
             res = simulate_layer(ml.layer, packed_config(cfg, a_bits, w_bits), lanes=pe.lanes)
             base = layer_energy(res, cfg, pe, t)
-            e = {"mac": base["mac"], "pe_registers": base["pe_registers"],
-                 **_storage_energy(res, cfg, pe, a_bits, w_bits, t)}  # fmt: skip
+            e = {
+                "mac": base["mac"],
+                "pe_registers": base["pe_registers"],
+                **_storage_energy(res, cfg, pe, a_bits, w_bits, t),
+            }
             if t["overhead_fraction"] > 0:
                 e["overhead"] = t["overhead_fraction"] * sum(e.values())
             k = ml.repeat
-            recs.append(LayerRecord(
-                name=ml.layer.name, kind=ml.kind, repeat=k, M=res.M, N=res.N, K=res.K, fmt=fmt,
-                w_bits=w_bits, a_bits=a_bits, pe=pe.name, lanes=pe.lanes, macs=res.macs * k,
-                cycles=res.total_cycles * k, stall_cycles=res.stall_cycles * k,
-                util_pct=res.overall_util,
-                sram_ifmap_reads=res.sram_ifmap_reads * k,
-                sram_filter_reads=res.sram_filter_reads * k,
-                sram_ofmap_writes=res.sram_ofmap_writes * k,
-                sram_ofmap_reads=res.sram_ofmap_reads * k,
-                dram_ifmap_reads=res.dram_ifmap_reads * k,
-                dram_filter_reads=res.dram_filter_reads * k,
-                dram_ofmap_writes=res.dram_ofmap_writes * k,
-                dram_ofmap_reads=res.dram_ofmap_reads * k,
-                dram_bits=_dram_bits(res, pe, a_bits, w_bits) * k,
-                energy={kk: v * k for kk, v in e.items()},
-            ))  # fmt: skip
+            recs.append(
+                LayerRecord(
+                    name=ml.layer.name,
+                    kind=ml.kind,
+                    repeat=k,
+                    M=res.M,
+                    N=res.N,
+                    K=res.K,
+                    fmt=fmt,
+                    w_bits=w_bits,
+                    a_bits=a_bits,
+                    pe=pe.name,
+                    lanes=pe.lanes,
+                    macs=res.macs * k,
+                    cycles=res.total_cycles * k,
+                    stall_cycles=res.stall_cycles * k,
+                    util_pct=res.overall_util,
+                    sram_ifmap_reads=res.sram_ifmap_reads * k,
+                    sram_filter_reads=res.sram_filter_reads * k,
+                    sram_ofmap_writes=res.sram_ofmap_writes * k,
+                    sram_ofmap_reads=res.sram_ofmap_reads * k,
+                    dram_ifmap_reads=res.dram_ifmap_reads * k,
+                    dram_filter_reads=res.dram_filter_reads * k,
+                    dram_ofmap_writes=res.dram_ofmap_writes * k,
+                    dram_ofmap_reads=res.dram_ofmap_reads * k,
+                    dram_bits=_dram_bits(res, pe, a_bits, w_bits) * k,
+                    energy={kk: v * k for kk, v in e.items()},
+                )
+            )
             bar.update()
     area = array_area_mm2(cfg, fm.accelerator.pe(8), t)
     name = model if model in ("minilm", "cnn") else str(model)
@@ -560,12 +602,10 @@ def functional_check(
         raise ValueError(f"layer_names: {bad} are not weight layers of {model}")
     if fm.accelerator.name in ("fp8", "af8"):
         raise ValueError("functional_check supports int8, int4, posit8, lp8, lp4 and LPQ files")
-    import lognum
-
     wq, aq, pes = {}, {}, {}
     for n in layer_names:
         w_bits, a_bits, fmt, pe = layer_plan(mls[n], fm, None)
-        wq[n] = aq[n] = lognum.parse(fmt)
+        wq[n] = aq[n] = parse(fmt)
         pes[n] = (pe, fmt)
     seen: dict[str, np.ndarray] = {}
 
@@ -604,11 +644,11 @@ def functional_check(
         b = net.W[n + ".bias"]
         lay = mls[n].layer
         if lay.kind == "conv":
-            A = im2col(np.asarray(x).transpose(0, 2, 3, 1), lay.R, lay.S, lay.stride,
-                       lay.padding)  # fmt: skip
+            A = im2col(np.asarray(x).transpose(0, 2, 3, 1), lay.R, lay.S, lay.stride, lay.padding)
             Bm = np.asarray(w).transpose(2, 3, 1, 0).reshape(-1, w.shape[0])
-            ref = L.conv2d(x, w, b, padding=lay.padding).transpose(0, 2, 3, 1).reshape(
-                -1, w.shape[0])  # fmt: skip
+            ref = (
+                L.conv2d(x, w, b, padding=lay.padding).transpose(0, 2, 3, 1).reshape(-1, w.shape[0])
+            )
         else:
             A = np.asarray(x).reshape(-1, x.shape[-1])
             Bm = np.asarray(w).T
@@ -629,10 +669,18 @@ def functional_check(
         bound = mag * ((Kd + 3) * 2.0**-24 + lut) + np.abs(exact + b) * 2.0**-23
         diff = np.abs(hw.astype(np.float64) - ref.astype(np.float64))
         ex = np.abs(acc - exact)
-        out.append({
-            "layer": n, "format": fmt, "pe": pe.name, "M": A.shape[0], "K": A.shape[1],
-            "N": Bm.shape[1], "max_abs_diff": float(diff.max()),
-            "max_bound": float(bound.max()), "exact_diff": float(ex.max()),
-            "ok": bool(np.all(diff <= bound) and np.all(ex <= mag * (lut + 2.0**-45))),
-        })  # fmt: skip
+        out.append(
+            {
+                "layer": n,
+                "format": fmt,
+                "pe": pe.name,
+                "M": A.shape[0],
+                "K": A.shape[1],
+                "N": Bm.shape[1],
+                "max_abs_diff": float(diff.max()),
+                "max_bound": float(bound.max()),
+                "exact_diff": float(ex.max()),
+                "ok": bool(np.all(diff <= bound) and np.all(ex <= mag * (lut + 2.0**-45))),
+            }
+        )
     return out

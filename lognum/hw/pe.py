@@ -24,97 +24,156 @@ A :class:`PEType` is data (frozen dataclass); its arithmetic lives in the Numba 
 
 ``lanes`` is the number of products per PE per cycle along the reduction axis (bit fusion:
 the mixed-precision LP PE does one 8-bit or two 4-bit products per cycle).
+
+A PE's operand format is a :class:`lognum.formats.base.Format` (given as one or as its
+notation): its operands are that format's values, rounded by ``fmt.quantize``, and what the
+hardware model needs of the format (the exponent range, the significand width, the log
+fraction bits of an LP format) is read from the format's values, not stated again.
+:data:`PE_TYPES` (built on first use) is the one table of named PE types.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import cache, cached_property
 
 import numpy as np
 
-__all__ = ["PEType", "pe_type", "PE_TYPES", "decode_sig_exp", "lp_log_fixed", "antilog_lut"]
+from lognum.formats.base import Format
+from lognum.formats.parse import parse
+
+__all__ = [
+    "PEType",
+    "pe_type",
+    "PE_TYPES",
+    "decode_sig_exp",
+    "lp_log_fixed",
+    "log_frac_bits",
+    "antilog_lut",
+]
+
+KINDS = ("int", "float", "quire", "lp")
 
 
 @dataclass(frozen=True)
 class PEType:
-    """A PE: operand format ``fmt`` (lognum notation), arithmetic ``kind``, widths.
+    """A PE: operand format ``fmt``, arithmetic ``kind``, widths.
 
-    - ``bits``: operand width; ``acc_bits``: accumulator width (documentation / energy; the
-      int accumulator wraps at ``acc_bits``, the quire / LP accumulators are exact).
+    - ``fmt``: the operand format, a :class:`~lognum.formats.base.Format` or its notation
+      (parsed by :func:`lognum.formats.parse.parse`; an unknown notation is a ``ValueError``
+      naming ``fmt``). An element or adaptive format (an adaptive one is fitted per call of
+      :meth:`quantize`, as its ``quantize`` does); block formats are not elementwise.
+    - ``bits``: operand width, the format's ``nbits``; ``acc_bits``: accumulator width
+      (documentation / energy; the int accumulator wraps at ``acc_bits``, the quire / LP
+      accumulators are exact).
     - ``lanes``: products per cycle (bit fusion).
     - ``frac_bits`` (``F``, log fraction bits of the operands) and ``alpha`` (fraction bits
-      of the antilog LUT entries): LP log-domain parameters.
-    - ``exp_range``, ``prec``: exponent range and significand bits used to draw random
-      operands when the lognum format classes are not available.
+      of the antilog LUT entries): LP log-domain parameters. ``frac_bits=None`` takes the
+      format's own ``F`` (:func:`log_frac_bits`); a larger ``F`` is a PE that also runs
+      LP formats of finer log grids (up to ``F``). Other kinds have ``frac_bits = 0``.
     - ``fused_with``: for a mixed-precision (bit-fusion) PE, the name of the PE type of its
       other mode; the PE's area is the union of both modes' components
       (:func:`lognum.hw.energy.pe_model`), its energy per MAC that of the mode in use.
     - ``arch``: the hardware when ``kind`` does not say it: ``"af"`` is the AdaptivFloat PE
       (integer significand product shifted into an integer accumulator, per-layer exponent
       bias applied outside the array; functionally an exact accumulation, ``kind="quire"``).
+
+    :attr:`exp_range` and :attr:`prec` (what the energy model sizes the exponent adder and
+    the significand multiplier by) are derived from the format's values.
     """
 
     name: str
     kind: str
     bits: int
     acc_bits: int
-    fmt: str
+    fmt: Format
     lanes: int = 1
-    frac_bits: int = 0
+    frac_bits: int | None = None
     alpha: int = 0
-    exp_range: tuple[int, int] = (0, 0)
-    prec: int = 0
     fused_with: str = ""
     arch: str = ""
 
     def __post_init__(self) -> None:
-        if self.kind not in ("int", "float", "quire", "lp"):
-            raise ValueError(f"kind must be int, float, quire or lp, got {self.kind!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        try:
+            fmt = parse(self.fmt)
+        except ValueError as e:
+            raise ValueError(f"fmt: {e}") from None
+        if fmt.kind == "block":
+            raise ValueError(f"fmt must be an element or adaptive format, got block {fmt}")
+        object.__setattr__(self, "fmt", fmt)
+        if self.bits != fmt.nbits:
+            raise ValueError(
+                f"bits must be the format's width {fmt.nbits} ({fmt}), got {self.bits!r}"
+            )
         if self.lanes not in (1, 2, 4):
             raise ValueError(f"lanes must be 1, 2 or 4, got {self.lanes!r}")
-        if self.kind == "lp" and not (0 <= self.alpha <= 30 and 0 <= self.frac_bits <= 16):
-            raise ValueError("lp PE needs alpha in [0, 30] and frac_bits in [0, 16]")
+        if self.kind == "int" and not np.all(np.mod(_finite_nonzero(fmt), 1.0) == 0.0):
+            raise ValueError(f"fmt of an int PE must have integer values, got {fmt}")
+        if self.kind != "lp":
+            if self.frac_bits not in (None, 0):
+                raise ValueError(
+                    f"frac_bits is an LP parameter (0 for {self.kind}), got {self.frac_bits!r}"
+                )
+            object.__setattr__(self, "frac_bits", 0)
+            return
+        need = log_frac_bits(fmt)
+        F = need if self.frac_bits is None else self.frac_bits
+        if not (isinstance(F, int) and need <= F <= 16):
+            raise ValueError(
+                f"frac_bits must be an integer in [{need}, 16] (the log fraction bits of {fmt} "
+                f"or more), got {self.frac_bits!r}"
+            )
+        object.__setattr__(self, "frac_bits", F)
+        if not (isinstance(self.alpha, int) and 0 <= self.alpha <= 30):
+            raise ValueError(f"alpha must be an integer in [0, 30], got {self.alpha!r}")
+
+    # ------------------------------------------------------------------ the format's grid
+    @cached_property
+    def _grid(self) -> tuple[int, int, int]:
+        return _grid(self.fmt)
+
+    @property
+    def exp_range(self) -> tuple[int, int]:
+        """``(lo, hi)``: the binades ``floor(log2|v|)`` of the format's smallest and largest
+        nonzero finite values (an adaptive format's span does not depend on its fitted scale;
+        it is read off the format fitted to ones)."""
+        return self._grid[0], self._grid[1]
+
+    @property
+    def prec(self) -> int:
+        """Significant bits of the widest value of the format (the significand multiplier's
+        width; hidden bit included). Not defined for an LP PE, whose operands are logs."""
+        if self.kind == "lp":
+            raise ValueError(f"prec: the operands of LP PE {self.name!r} have no significand")
+        return self._grid[2]
 
     # ------------------------------------------------------------------ operands
     def quantize(self, x: np.ndarray) -> np.ndarray:
-        """Round ``x`` to this PE's operand format (float64 values).
-
-        Uses the lognum format (``lognum.parse(self.fmt)``) when available; ``int``
-        formats are symmetric integers (round half to even, saturate); LP values without the
-        format classes are rounded on the log grid of ``F`` fractional bits within
-        ``exp_range`` (the LP's tapered precision is then not modelled).
-        """
-        x = np.asarray(x, np.float64)
-        if self.kind == "int":
-            lim = 2 ** (self.bits - 1) - 1
-            return np.clip(np.rint(x), -lim, lim)
-        try:
-            import lognum
-
-            return np.asarray(lognum.parse(self.fmt).quantize(x), np.float64)
-        except (ImportError, AttributeError, ValueError, NotImplementedError):
-            pass
-        lo, hi = self.exp_range
-        ax = np.abs(x)
-        with np.errstate(divide="ignore"):
-            lg = np.log2(ax)
-        if self.kind == "lp":
-            sc = 2.0**self.frac_bits
-            X = np.clip(np.rint(lg * sc), lo * sc, hi * sc)
-            y = np.sign(x) * np.exp2(X / sc)
-        else:
-            e = np.clip(np.floor(lg), lo, hi)
-            q = 2.0 ** (e - (self.prec - 1))
-            y = np.clip(np.rint(ax / q) * q, 0, 2.0 ** (hi + 1) * (1 - 2.0**-self.prec))
-            y = np.sign(x) * y
-        y[ax < 2.0 ** (lo - 1)] = 0.0
-        return np.where(np.isfinite(y), y, 0.0)
+        """Round ``x`` to this PE's operand format: ``fmt.quantize(x)`` as float64."""
+        return np.asarray(self.fmt.quantize(np.asarray(x, np.float64)), np.float64)
 
     def random(self, shape, rng: np.random.Generator, scale: float = 1.0) -> np.ndarray:
         """Random operands: ``quantize(scale * normal)`` (int: a spread over the range)."""
         if self.kind == "int":
             return self.quantize(rng.normal(0.0, 2 ** (self.bits - 2), shape))
         return self.quantize(rng.normal(0.0, scale, shape))
+
+
+def _finite_nonzero(fmt: Format) -> np.ndarray:
+    f = fmt.fit(np.ones(1)) if fmt.needs_fit else fmt
+    v = np.asarray(f.values(), np.float64)
+    return v[np.isfinite(v) & (v != 0)]
+
+
+def _grid(fmt: Format) -> tuple[int, int, int]:
+    """``(lo, hi, prec)`` of :attr:`PEType.exp_range` / :attr:`PEType.prec`."""
+    v = _finite_nonzero(fmt)
+    _, e = np.frexp(np.abs(v))
+    sig, _ = decode_sig_exp(v)
+    return int(e.min()) - 1, int(e.max()) - 1, int(np.max(np.abs(sig))).bit_length()
 
 
 def decode_sig_exp(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -163,46 +222,100 @@ def antilog_lut(frac_bits: int, alpha: int) -> np.ndarray:
     with localcontext() as ctx:
         ctx.prec = 40
         return np.array(
-            [int((Decimal(2) ** (Decimal(u) / n) * (1 << alpha)).to_integral_value(
-                rounding="ROUND_HALF_EVEN")) for u in range(n)],
+            [
+                int(
+                    (Decimal(2) ** (Decimal(u) / n) * (1 << alpha)).to_integral_value(
+                        rounding="ROUND_HALF_EVEN"
+                    )
+                )
+                for u in range(n)
+            ],
             np.int64,
-        )  # fmt: skip
+        )
 
 
-def _lp(name, n, es, rs, sf, frac_bits, alpha, lanes=1):
-    # LP<n,es,rs,sf>: value 2^(2^es k + e + f - sf), f has up to n-1-es-2 fraction bits
-    return PEType(
-        name=name, kind="lp", bits=n, acc_bits=32, fmt=f"LP<{n},{es},{rs},{sf}>", lanes=lanes,
-        frac_bits=frac_bits, alpha=alpha,
-        exp_range=(-(2**es) * (n - 1), (2**es) * (n - 2)),
-    )  # fmt: skip
+def log_frac_bits(fmt: Format | str) -> int:
+    """Fraction bits ``F`` of the log of an LP format's values: the smallest ``F`` with every
+    finite nonzero ``log2|v| 2^F`` an integer (enumerated over all codes)."""
+    f = parse(fmt)
+    lg = np.log2(np.abs(_finite_nonzero(f)))
+    for F in range(24):
+        s = lg * 2.0**F
+        if np.all(np.abs(s - np.rint(s)) < 1e-9):
+            return F
+    raise ValueError(f"fmt: {f} has no log grid of at most 23 fraction bits")
 
 
-PE_TYPES: dict[str, PEType] = {
-    "int8": PEType("int8", "int", 8, 32, "int8"),
-    "int4": PEType("int4", "int", 4, 32, "int4"),
-    "int4x2": PEType("int4x2", "int", 4, 32, "int4", lanes=2),
-    "fp8": PEType("fp8", "float", 8, 32, "fp8_e4m3", exp_range=(-6, 8), prec=4),
-    "fp8_e5m2": PEType("fp8_e5m2", "float", 8, 32, "fp8_e5m2", exp_range=(-14, 15), prec=3),
-    "bf16": PEType("bf16", "float", 16, 32, "bfloat16", exp_range=(-126, 127), prec=8),
-    "posit8": PEType("posit8", "quire", 8, 128, "posit<8,2>", exp_range=(-24, 23), prec=4),
-    "posit16": PEType("posit16", "quire", 16, 256, "posit<16,2>", exp_range=(-56, 55), prec=12),
-    # AdaptivFloat AF<8,3>: 3 exponent bits (8 binades from the fitted bias), 4 fraction bits
-    "af8": PEType("af8", "quire", 8, 32, "AF<8,3>", exp_range=(-4, 3), prec=5, arch="af"),
-    "lp8": _lp("lp8", 8, 2, 7, 0, frac_bits=3, alpha=8),
-    "lp4": _lp("lp4", 4, 0, 3, 0, frac_bits=1, alpha=4),
-    "lp4x2": _lp("lp4x2", 4, 0, 3, 0, frac_bits=1, alpha=4, lanes=2),
-}
-# the mixed-precision LP PE (LPQ's LPA): one 8-bit or two 4-bit LP products per cycle
-PE_TYPES["lp_mixed8"] = replace(PE_TYPES["lp8"], name="lp_mixed8", fused_with="lp4x2")
-PE_TYPES["lp_mixed4"] = replace(PE_TYPES["lp4x2"], name="lp_mixed4", fused_with="lp8")
+@cache
+def _pe_types() -> dict[str, PEType]:
+    """The table of :data:`PE_TYPES`, built on first use (it reads the formats' values)."""
+    int8 = PEType("int8", "int", 8, 32, "int8")
+    int4x2 = PEType("int4x2", "int", 4, 32, "int4", lanes=2)
+    lp8 = PEType("lp8", "lp", 8, 32, "LP<8,2,7,0>", alpha=8)
+    lp4x2 = PEType("lp4x2", "lp", 4, 32, "LP<4,0,3,0>", alpha=4, lanes=2)
+    # uniform LP8 for LP<8,0,7,4> (the best single LP8 of results/lpq/baselines.json): its
+    # F = 5 log fraction bits, antilog LUT entries of alpha = 8 bits (lp8's alpha)
+    lp8_f5 = PEType("lp8_f5", "lp", 8, 32, "LP<8,0,7,4>", alpha=8)
+    pes = [
+        int8,
+        PEType("int4", "int", 4, 32, "int4"),
+        int4x2,
+        PEType("fp8", "float", 8, 32, "fp8_e4m3"),
+        PEType("fp8_e5m2", "float", 8, 32, "fp8_e5m2"),
+        PEType("bf16", "float", 16, 32, "bfloat16"),
+        PEType("posit8", "quire", 8, 128, "posit<8,2>"),
+        PEType("posit16", "quire", 16, 256, "posit<16,2>"),
+        # AdaptivFloat AF<8,3>: 3 exponent bits (8 binades from the fitted bias), 4 fraction
+        # bits; accumulator 2 x 8 binades + 2 x 5 significand bits + carry bits = 32 bits
+        PEType("af8", "quire", 8, 32, "AF<8,3>", arch="af"),
+        # AdaptivFloat AF<8,4> (the format measured in results/lpq/baselines.json): 4 exponent
+        # bits (16 binades), 3 fraction bits; accumulator 2 x 16 binades + 2 x 4 significand
+        # bits + 8 carry bits = 48 bits (af8's rule)
+        PEType("af8_4", "quire", 8, 48, "AF<8,4>", arch="af"),
+        lp8,
+        PEType("lp4", "lp", 4, 32, "LP<4,0,3,0>", alpha=4),
+        lp4x2,
+        lp8_f5,
+        # the mixed-precision LP PE (LPQ's LPA): one 8-bit or two 4-bit LP products per cycle
+        replace(lp8, name="lp_mixed8", fused_with="lp4x2"),
+        replace(lp4x2, name="lp_mixed4", fused_with="lp8"),
+        # the LPA of lognum.hw.model: lp8_f5's 8-bit mode fused with two LP<4> lanes (lp4x2)
+        replace(lp8_f5, name="lpa8", fused_with="lpa4"),
+        replace(lp4x2, name="lpa4", fused_with="lpa8"),
+        # bit-fusion INT4/8: one INT8 or two INT4 products per cycle (the union of both)
+        replace(int8, name="int_bf8", fused_with="int4x2"),
+        replace(int4x2, name="int_bf4", fused_with="int8"),
+    ]
+    return {p.name: p for p in pes}
+
+
+class _PETable(Mapping[str, PEType]):
+    """Read-only view of the PE table, built on first use (so that importing this module
+    reads no format's values)."""
+
+    def __getitem__(self, name: str) -> PEType:
+        return _pe_types()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_pe_types())
+
+    def __len__(self) -> int:
+        return len(_pe_types())
+
+    def __repr__(self) -> str:
+        return f"PE_TYPES({', '.join(_pe_types())})"
+
+
+#: The named PE types (:func:`pe_type`), read-only; a mixed-precision PE names its other mode.
+PE_TYPES: Mapping[str, PEType] = _PETable()
 
 
 def pe_type(pe: str | PEType) -> PEType:
     """Look up a PE type by name (``PE_TYPES``) or pass a :class:`PEType` through."""
     if isinstance(pe, PEType):
         return pe
+    table = _pe_types()
     key = str(pe).lower()
-    if key not in PE_TYPES:
-        raise ValueError(f"pe must be one of {sorted(PE_TYPES)} or a PEType, got {pe!r}")
-    return PE_TYPES[key]
+    if key not in table:
+        raise ValueError(f"pe must be one of {sorted(table)} or a PEType, got {pe!r}")
+    return table[key]

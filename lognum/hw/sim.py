@@ -44,16 +44,15 @@ Differences to SCALE-Sim 3.0.0, default mode (``scalesim_compat=False``) vs comp
 - ws/is compute utilisation: real fold length vs SCALE-Sim's ``2R + 2C + T - 3``; compat
   averages the per-fold ratios in SCALE-Sim's order (bit-identical floats).
 - ws/is partial-sum read-back from the OFMAP SRAM is counted (``sram_ofmap_reads``) vs not.
-- USER mode: default = lognum's per-fold DRAM model (stalls when a fold's tiles have not arrived;
-  DRAM counts = words fetched under capacity-aware residency). Compat = SCALE-Sim's per-address
-  model (above): its stalls are not a physical bandwidth bound (prefetches are issued back to back
-  from cycle 0, not when space frees up, so with a large SRAM nothing ever stalls; positive stalls
-  count twice, SCALE-Sim#130), DRAM reads are whole lines incl. padding, and SRAM/DRAM start/stop
-  cycles, ``Total Cycles (incl. prefetch)`` and the DRAM bandwidths are SCALE-Sim's. Compat needs
-  whole words/cycle bandwidths (``ValueError`` otherwise); with bit-fusion lanes > 1 compat USER
-  mode falls back to lognum's model with positive stalls doubled. Generalisations beyond SCALE-Sim
-  (no counterpart to compare with): padding is treated as part of the input (SCALE-Sim topologies
-  give padded sizes), batch > 1 extends the IFMAP addresses by the image index.
+- USER mode: default = lognum's per-fold DRAM model (stalls when a fold's tiles have not
+  arrived; DRAM counts = words fetched under capacity-aware residency). Compat = SCALE-Sim's
+  per-address model (above): prefetches requested back to back from cycle 0, positive stalls
+  counted twice (SCALE-Sim#130), DRAM reads in whole lines incl. padding, and SRAM/DRAM
+  start/stop cycles, ``Total Cycles (incl. prefetch)`` and the DRAM bandwidths as SCALE-Sim's.
+  Compat needs whole words/cycle bandwidths (``ValueError`` otherwise); with bit-fusion lanes
+  > 1 compat USER mode falls back to lognum's model with positive stalls doubled. Beyond
+  SCALE-Sim: padding is treated as part of the input (SCALE-Sim topologies give padded sizes),
+  batch > 1 extends the IFMAP addresses by the image index.
 - ws/is DRAM OFMAP writes: compat writes every K-fold's partial sums to DRAM (as SCALE-Sim);
   the default keeps them in the OFMAP SRAM when the output block fits (else spills and reads
   them back, ``dram_ofmap_reads``).
@@ -62,14 +61,11 @@ Differences to SCALE-Sim 3.0.0, default mode (``scalesim_compat=False``) vs comp
 - CALC mode: no read stalls in either mode (as SCALE-Sim). Default: DRAM counts are the words
   each fold needs, ``Total Cycles (incl. prefetch)`` = initial fill at 10 words/cycle + total
   + final OFMAP drain, SRAM start/stop cycles the schedule's first and last cycles. Compat:
-  SCALE-Sim's estimate (above), whose DRAM reads are not a traffic model: an address hits
-  only if it was already demanded since the last window closure (each closure evicts the
-  window it has just prefetched), so reuse across a window boundary is fetched again and
-  DRAM reads can approach the SRAM reads on layers larger than half the SRAM; a window's
-  prefetch is logged over the cycles in which the previous window filled (these give the
-  DRAM start/stop cycles and bandwidths). Compat CALC needs IFMAP/FILTER SRAMs of at least
-  100 words (SCALE-Sim's sets would be empty) and rejects, with ``ValueError``, layers where
-  two windows close in the same cycle (SCALE-Sim divides by zero there).
+  SCALE-Sim's estimate (above): an address hits only if it was demanded since the last window
+  closure, a window's prefetch is logged over the cycles in which the previous window filled
+  (these give the DRAM start/stop cycles and bandwidths). Compat CALC needs IFMAP/FILTER SRAMs
+  of at least 100 words (SCALE-Sim's sets would be empty) and rejects, with ``ValueError``,
+  layers where two windows close in the same cycle (SCALE-Sim divides by zero there).
 - not in SCALE-Sim: padding, batch, PE arithmetic (functional mode), bit-fusion lanes, energy.
 """
 
@@ -84,16 +80,33 @@ from typing import Any
 
 import numpy as np
 
+from lognum.hw import _scalesim_mem_kernel as smk
+from lognum.hw._array_kernel import (
+    LEFT_READS,
+    N_COUNTS,
+    N_TRACE,
+    OFMAP_WRITES,
+    TOP_READS,
+    TRACE_LEFT,
+    TRACE_MAC,
+    TRACE_TOP,
+    simulate_fold,
+)
 from lognum.hw.closed_form import DF_CODE, closed_form, fold_classes, mapping
 from lognum.hw.config import ArrayConfig
 from lognum.hw.workload import Layer, expand_depthwise
 
 __all__ = [
-    "simulate", "SimResult", "LayerResult", "simulate_layer", "trace_fold", "FoldTrace",
+    "simulate",
+    "SimResult",
+    "LayerResult",
+    "simulate_layer",
+    "trace_fold",
+    "FoldTrace",
     "memory_estimate",
-]  # fmt: skip
+]
 
-_NOTRACE = np.zeros((0, 3, 1, 1), np.int64)
+_NOTRACE = np.zeros((0, N_TRACE, 1, 1), np.int64)
 
 
 @dataclass
@@ -174,10 +187,13 @@ class SimResult:
         cyc = self.total_cycles
         t_s = cyc / (c.freq_mhz * 1e6)
         out: dict[str, float] = {
-            "cycles": cyc, "stall_cycles": sum(r.stall_cycles for r in self.layers),
-            "macs": self.macs, "util_pct": 100.0 * self.macs / max(cyc * c.rows * c.cols, 1),
-            "time_s": t_s, "macs_per_s": self.macs / t_s if t_s else 0.0,
-        }  # fmt: skip
+            "cycles": cyc,
+            "stall_cycles": sum(r.stall_cycles for r in self.layers),
+            "macs": self.macs,
+            "util_pct": 100.0 * self.macs / max(cyc * c.rows * c.cols, 1),
+            "time_s": t_s,
+            "macs_per_s": self.macs / t_s if t_s else 0.0,
+        }
         if any(r.energy for r in self.layers):
             comps: dict[str, float] = {}
             for r in self.layers:
@@ -257,16 +273,22 @@ def _tile_plan(layer, cfg, M, N, K, compat, lanes):
     if_full = none
     if df == "os":
         words = _ifmap_words_fn(layer, compat, cfg.sram_words("ifmap"), M, K)
-        if_plan = (mk.TILE_ROW, np.array([words(i * R, min(M, (i + 1) * R), 0, K)
-                                          for i in range(rf)], float), none)  # fmt: skip
+        if_plan = (
+            mk.TILE_ROW,
+            np.array([words(i * R, min(M, (i + 1) * R), 0, K) for i in range(rf)], float),
+            none,
+        )
         fl_plan = (mk.TILE_COL, none, K * used(C, N, cf))
         of_plan = (mk.OF_OS, used(R, M, rf), used(C, N, cf))
     else:
         uk = used(KR, K, rf)
         if df == "ws":
             words = _ifmap_words_fn(layer, compat, cfg.sram_words("ifmap"), M, K)
-            if_plan = (mk.TILE_ROW, np.array([words(0, M, i * KR, min(K, (i + 1) * KR))
-                                              for i in range(rf)], float), none)  # fmt: skip
+            if_plan = (
+                mk.TILE_ROW,
+                np.array([words(0, M, i * KR, min(K, (i + 1) * KR)) for i in range(rf)], float),
+                none,
+            )
             fl_plan = (mk.TILE_UNIQUE, uk, used(C, N, cf))
         else:
             if layer.kind == "gemm":
@@ -274,9 +296,13 @@ def _tile_plan(layer, cfg, M, N, K, compat, lanes):
             else:
                 words = _ifmap_words_fn(layer, compat, cfg.sram_words("ifmap"), M, K)
                 if_full = np.array(
-                    [words(j * C, min(M, (j + 1) * C), i * KR, min(K, (i + 1) * KR))
-                     for j in range(cf) for i in range(rf)], float,
-                )  # fmt: skip
+                    [
+                        words(j * C, min(M, (j + 1) * C), i * KR, min(K, (i + 1) * KR))
+                        for j in range(cf)
+                        for i in range(rf)
+                    ],
+                    float,
+                )
                 if_plan = (mk.TILE_UNIQUE_FULL, none, none)
             fl_plan = (mk.TILE_ROW, uk * N, none)
         of_plan = (mk.OF_EVERY if compat else mk.OF_SPILL, none, T * used(C, Sc, cf))
@@ -298,7 +324,7 @@ def _queue_len(kind, wa, wb, full, cap, nfolds):
 
 def _memory(layer, cfg, M, N, K, compat, lanes, fold_len, progress=False):
     """Build the tile plan and run the memory timeline (streamed fold by fold)."""
-    from lognum.hw._memory_kernel import memory_timeline
+    from lognum.hw import _memory_kernel as mk
 
     rf, cf, (ik, iwa, iwb), if_full, (fk, fwa, fwb), (om, oa, ob) = _tile_plan(
         layer, cfg, M, N, K, compat, lanes
@@ -306,18 +332,23 @@ def _memory(layer, cfg, M, N, K, compat, lanes, fold_len, progress=False):
     none = np.zeros(1)
     icap, fcap = float(cfg.sram_words("ifmap")), float(cfg.sram_words("filter"))
     user = cfg.bandwidth_mode == "USER"
-    out = np.zeros(14)
-    memory_timeline(
-        rf, cf, float(fold_len), ik, iwa, iwb, if_full, fk, fwa, fwb, none, om, oa, ob,
-        icap, fcap, float(cfg.sram_words("ofmap")), float(cfg.ifmap_bw), float(cfg.filter_bw),
-        float(cfg.ofmap_bw if user else cfg.cols), user,
-        _queue_len(ik, iwa, iwb, if_full, icap, rf * cf),
-        _queue_len(fk, fwa, fwb, none, fcap, rf * cf), out, progress,
-    )  # fmt: skip
+    out = mk.memory_timeline(
+        rf=rf,
+        cf=cf,
+        fold_len=float(fold_len),
+        ifmap=mk.Operand(ik, iwa, iwb, if_full, icap, float(cfg.ifmap_bw)),
+        filt=mk.Operand(fk, fwa, fwb, none, fcap, float(cfg.filter_bw)),
+        ofmap=mk.Ofmap(
+            om, oa, ob, float(cfg.sram_words("ofmap")), float(cfg.ofmap_bw if user else cfg.cols)
+        ),
+        stall_reads=user,
+        nq_if=_queue_len(ik, iwa, iwb, if_full, icap, rf * cf),
+        nq_fl=_queue_len(fk, fwa, fwb, none, fcap, rf * cf),
+        progress=progress,
+    )
     if not user:
         # CALC: initial fill at 10 words/cycle (SCALE-Sim's first CALC fill), no stalls
-        out[1] = max(out[12], out[13]) / 10.0
-        out[0] = 0.0
+        out = out._replace(fill=max(out.ifmap_first_fold, out.filter_first_fold) / 10.0, stalls=0.0)
     return out
 
 
@@ -349,8 +380,6 @@ def _scalesim_geometry(layer: Layer, M: int, K: int) -> tuple[np.ndarray, np.nda
 def _read_buffer(op, df, R, C, M, N, K, g, hwc, words, bw):
     """Prefetch order, set membership and initial state of one SCALE-Sim read buffer
     (:mod:`lognum.hw._scalesim_mem_kernel`)."""
-    from lognum.hw._scalesim_mem_kernel import build_sets, fill_sets, prefetch_sequence
-
     cdiv = lambda a, b: -(-a // b)  # noqa: E731
     # (major, blocks, block rows, block width, limit, rolled) per dataflow and operand
     if op == 0:
@@ -368,36 +397,42 @@ def _read_buffer(op, df, R, C, M, N, K, g, hwc, words, bw):
         }[df]
         space = N * K
     seq = np.empty(nblk * T1 * W1, np.int64)
-    prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, hwc, K, seq)
+    smk.prefetch_sequence(op, major, nblk, T1, W1, lim, rolled, g, hwc, K, seq)
     eps = cdiv(words, 100)
     ptr = np.empty(space + 1, np.int64)
     scratch = np.empty(space, np.int64)
-    nvalid = build_sets(seq, eps, space, ptr, scratch)
+    nvalid = smk.build_sets(seq, eps, space, ptr, scratch)
     sets = np.empty(int(ptr[-1]), np.int64)
-    fill_sets(seq, eps, ptr, scratch, np.empty(space, np.int64), sets)
+    smk.fill_sets(seq, eps, ptr, scratch, np.empty(space, np.int64), sets)
     active = cdiv(words, 2)
     nsets = nvalid // eps + 1
     A = min(cdiv(active, eps), nsets)
     P = min(cdiv(words - active, eps), nsets - A)
     n_a = min(cdiv(active, bw), cdiv(seq.size, bw))  # lines of the initial fill
-    st = np.array([0, A, nsets, P, cdiv(words - active, bw), bw, -1, n_a * bw], np.int64)
+    st = np.zeros(smk.N_RB, np.int64)
+    st[smk.RB_START] = 0  # the active window starts at set 0
+    st[smk.RB_WINDOW], st[smk.RB_SETS], st[smk.RB_SHIFT] = A, nsets, P
+    st[smk.RB_LINES], st[smk.RB_BW] = cdiv(words - active, bw), bw
+    st[smk.RB_LAST], st[smk.RB_WORDS] = -1, n_a * bw
     return ptr, sets, st, n_a
 
 
 def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> dict:
     """SCALE-Sim 3.0.0's USER-mode memory system (:mod:`lognum.hw._scalesim_mem_kernel`)."""
-    from lognum.hw._scalesim_mem_kernel import user_memory
-
     for nm in ("ifmap_bw", "filter_bw", "ofmap_bw"):
         v = getattr(cfg, nm)
         if v != int(v):
-            raise ValueError(f"{nm} must be a whole number of words/cycle in SCALE-Sim's USER "
-                             f"mode (scalesim_compat=True), got {v!r}")  # fmt: skip
+            raise ValueError(
+                f"{nm} must be a whole number of words/cycle in SCALE-Sim's USER "
+                f"mode (scalesim_compat=True), got {v!r}"
+            )
     for nm in ("ifmap", "filter", "ofmap"):
         if cfg.sram_words(nm) < 2:  # SCALE-Sim would never move its window / drain
             kb = getattr(cfg, nm + "_sram_kb")
-            raise ValueError(f"{nm}_sram_kb must hold at least 2 words in SCALE-Sim's USER mode "
-                             f"(scalesim_compat=True), got {kb!r}")  # fmt: skip
+            raise ValueError(
+                f"{nm}_sram_kb must hold at least 2 words in SCALE-Sim's USER mode "
+                f"(scalesim_compat=True), got {kb!r}"
+            )
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     g, hwc = _scalesim_geometry(layer, M, K)
     if_ptr, if_sets, if_st, if_na = _read_buffer(
@@ -406,74 +441,121 @@ def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
     fl_ptr, fl_sets, fl_st, fl_na = _read_buffer(
         1, df, R, C, M, N, K, g, hwc, cfg.sram_words("filter"), int(cfg.filter_bw)
     )
-    out = np.zeros(16, np.int64)
+    out = np.zeros(smk.N_OUT, np.int64)
     none = np.zeros(0, np.int64)
-    user_memory(DF_CODE[df], R, C, M, N, K, g, hwc, if_ptr, if_sets, fl_ptr, fl_sets, if_st, fl_st,
-                cfg.sram_words("ofmap"), int(cfg.ofmap_bw), out, False, none, none)  # fmt: skip
+    smk.user_memory(
+        df=DF_CODE[df],
+        R=R,
+        C=C,
+        M=M,
+        N=N,
+        K=K,
+        g=g,
+        hwc=hwc,
+        if_ptr=if_ptr,
+        if_sets=if_sets,
+        fl_ptr=fl_ptr,
+        fl_sets=fl_sets,
+        if_st=if_st,
+        fl_st=fl_st,
+        of_words=cfg.sram_words("ofmap"),
+        of_bw=int(cfg.ofmap_bw),
+        out=out,
+        calc=False,
+        if_last=none,
+        fl_last=none,
+    )
+    dram_ifmap = (-if_na, int(if_st[smk.RB_LAST]))
+    dram_filter = (-fl_na, int(fl_st[smk.RB_LAST]))
+    reads = (int(if_st[smk.RB_WORDS]), int(fl_st[smk.RB_WORDS]))
+    return _replay_result(out, dram_ifmap, dram_filter, reads)
+
+
+def _replay_result(out: np.ndarray, dram_ifmap, dram_filter, reads) -> dict:
+    """The counts of one :func:`lognum.hw._scalesim_mem_kernel.user_memory` replay (its ``out``
+    and the read buffers' DRAM windows and words)."""
     o = [int(x) for x in out]
     return {
-        "stalls": o[0], "total": o[1],
-        "sram_ifmap": (o[2], o[3]), "sram_filter": (o[4], o[5]), "sram_ofmap": (o[6], o[7]),
-        "dram_ifmap": (-if_na, int(if_st[6])), "dram_filter": (-fl_na, int(fl_st[6])),
-        "dram_ofmap": (o[8], o[9]),
-        "dram_ifmap_reads": int(if_st[7]), "dram_filter_reads": int(fl_st[7]),
-        "dram_ofmap_writes": o[10],
-        "incl": o[9] - min(-if_na, -fl_na),
-    }  # fmt: skip
+        "stalls": o[smk.OUT_STALLS],
+        "total": o[smk.OUT_TOTAL],
+        "sram_ifmap": (o[smk.OUT_SRAM_IFMAP_START], o[smk.OUT_SRAM_IFMAP_STOP]),
+        "sram_filter": (o[smk.OUT_SRAM_FILTER_START], o[smk.OUT_SRAM_FILTER_STOP]),
+        "sram_ofmap": (o[smk.OUT_SRAM_OFMAP_START], o[smk.OUT_SRAM_OFMAP_STOP]),
+        "dram_ifmap": dram_ifmap,
+        "dram_filter": dram_filter,
+        "dram_ofmap": (o[smk.OUT_DRAM_OFMAP_START], o[smk.OUT_DRAM_OFMAP_STOP]),
+        "dram_ifmap_reads": reads[0],
+        "dram_filter_reads": reads[1],
+        "dram_ofmap_writes": o[smk.OUT_DRAM_OFMAP_WRITES],
+        "incl": o[smk.OUT_DRAM_OFMAP_STOP] - min(dram_ifmap[0], dram_filter[0]),
+    }
 
 
 def _scalesim_calc(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> dict:
     """SCALE-Sim 3.0.0's CALC-mode memory system: the estimate read buffers
     (:func:`lognum.hw._scalesim_mem_kernel._est_access`) and the write buffer draining at
     ``cols`` words/cycle, replayed by :func:`lognum.hw._scalesim_mem_kernel.user_memory`."""
-    from lognum.hw._scalesim_mem_kernel import (
-        _COUNT,
-        _DSTART,
-        _DSTOP,
-        _ERR,
-        calc_state,
-        user_memory,
-    )
-
     for nm in ("ifmap", "filter"):
         if cfg.sram_words(nm) < 100:  # SCALE-Sim's sets of floor(words/100) would be empty
             kb = getattr(cfg, nm + "_sram_kb")
-            raise ValueError(f"{nm}_sram_kb must hold at least 100 words in SCALE-Sim's CALC "
-                             f"mode (scalesim_compat=True), got {kb!r}")  # fmt: skip
+            raise ValueError(
+                f"{nm}_sram_kb must hold at least 100 words in SCALE-Sim's CALC "
+                f"mode (scalesim_compat=True), got {kb!r}"
+            )
     if cfg.sram_words("ofmap") < 2:
-        raise ValueError("ofmap_sram_kb must hold at least 2 words in SCALE-Sim's CALC mode "
-                         f"(scalesim_compat=True), got {cfg.ofmap_sram_kb!r}")  # fmt: skip
+        raise ValueError(
+            "ofmap_sram_kb must hold at least 2 words in SCALE-Sim's CALC mode "
+            f"(scalesim_compat=True), got {cfg.ofmap_sram_kb!r}"
+        )
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     g, hwc = _scalesim_geometry(layer, M, K)
-    if_st = calc_state(cfg.sram_words("ifmap"))
-    fl_st = calc_state(cfg.sram_words("filter"))
+    if_st = smk.calc_state(cfg.sram_words("ifmap"))
+    fl_st = smk.calc_state(cfg.sram_words("filter"))
     if_last = np.full(int(np.prod(hwc)), -1, np.int64)
     fl_last = np.full(N * K, -1, np.int64)
     none = np.zeros(0, np.int64)
-    out = np.zeros(16, np.int64)
-    user_memory(DF_CODE[df], R, C, M, N, K, g, hwc, none, none, none, none, if_st, fl_st,
-                cfg.sram_words("ofmap"), C, out, True, if_last, fl_last)  # fmt: skip
-    if if_st[_ERR] or fl_st[_ERR]:
-        raise ValueError(f"layer {layer.name!r}: SCALE-Sim's CALC estimate fails here (a "
-                         "prefetch window of zero cycles: too many addresses per cycle for the "
-                         "SRAM size); increase ifmap_sram_kb / filter_sram_kb")  # fmt: skip
-    o = [int(x) for x in out]
-    di = (int(if_st[_DSTART]), int(if_st[_DSTOP]))
-    dfl = (int(fl_st[_DSTART]), int(fl_st[_DSTOP]))
-    return {
-        "stalls": o[0], "total": o[1],
-        "sram_ifmap": (o[2], o[3]), "sram_filter": (o[4], o[5]), "sram_ofmap": (o[6], o[7]),
-        "dram_ifmap": di, "dram_filter": dfl, "dram_ofmap": (o[8], o[9]),
-        "dram_ifmap_reads": int(if_st[_COUNT]), "dram_filter_reads": int(fl_st[_COUNT]),
-        "dram_ofmap_writes": o[10],
-        "incl": o[9] - min(di[0], dfl[0]),
-    }  # fmt: skip
+    out = np.zeros(smk.N_OUT, np.int64)
+    smk.user_memory(
+        df=DF_CODE[df],
+        R=R,
+        C=C,
+        M=M,
+        N=N,
+        K=K,
+        g=g,
+        hwc=hwc,
+        if_ptr=none,
+        if_sets=none,
+        fl_ptr=none,
+        fl_sets=none,
+        if_st=if_st,
+        fl_st=fl_st,
+        of_words=cfg.sram_words("ofmap"),
+        of_bw=C,
+        out=out,
+        calc=True,
+        if_last=if_last,
+        fl_last=fl_last,
+    )
+    if if_st[smk.EST_ERR] or fl_st[smk.EST_ERR]:
+        raise ValueError(
+            f"layer {layer.name!r}: SCALE-Sim's CALC estimate fails here (a "
+            "prefetch window of zero cycles: too many addresses per cycle for the "
+            "SRAM size); increase ifmap_sram_kb / filter_sram_kb"
+        )
+    dram_ifmap = (int(if_st[smk.EST_DSTART]), int(if_st[smk.EST_DSTOP]))
+    dram_filter = (int(fl_st[smk.EST_DSTART]), int(fl_st[smk.EST_DSTOP]))
+    reads = (int(if_st[smk.EST_COUNT]), int(fl_st[smk.EST_COUNT]))
+    return _replay_result(out, dram_ifmap, dram_filter, reads)
 
 
 def memory_estimate(
-    layer: Layer, cfg: ArrayConfig, scalesim_compat: bool = False, lanes: int = 1,
+    layer: Layer,
+    cfg: ArrayConfig,
+    scalesim_compat: bool = False,
+    lanes: int = 1,
     functional: bool = False,
-) -> int:  # fmt: skip
+) -> int:
     """Approximate peak bytes the simulation of one layer allocates (its largest arrays).
 
     Default mode: per-row-fold and per-column-fold tile sizes and the resident-tile ring
@@ -518,14 +600,12 @@ def simulate_layer(
 ) -> LayerResult:
     """Simulate one layer (all its depthwise groups); see :func:`simulate`. ``progress``: a
     progress bar for the memory model of a layer with more than 2^24 folds."""
-    from lognum.hw._array_kernel import simulate_fold
-
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     M, N, K = layer.gemm_shape(scalesim_compat)
     g = layer.groups
     cf = closed_form(df, M, N, K, R, C, scalesim_compat, lanes)
     busy = np.zeros((R, C), np.int64)
-    counts = np.zeros(4, np.int64)
+    counts = np.zeros(N_COUNTS, np.int64)
     cycles = 0
     code = DF_CODE[df]
     if fast:  # closed form: each used PE of a fold does T MACs
@@ -542,12 +622,13 @@ def simulate_layer(
     else:
         for ur, uc, cnt in fold_classes(cf.Sr, cf.Sc, R, C):
             b = np.zeros((R, C), np.int64)
-            c4 = np.zeros(4, np.int64)
-            cyc = simulate_fold(code, R, C, ur, uc, cf.T, b, c4, _NOTRACE)
+            c = np.zeros(N_COUNTS, np.int64)
+            cyc = simulate_fold(code, R, C, ur, uc, cf.T, b, c, _NOTRACE)
             cycles += cnt * cyc
             busy += cnt * b
-            counts += cnt * c4
-    left, top, writes, _ = (int(x) for x in counts)
+            counts += cnt * c
+    left, top = int(counts[LEFT_READS]), int(counts[TOP_READS])
+    writes = int(counts[OFMAP_WRITES])
     if df == "is":
         if_reads, fl_reads = top, left
     else:
@@ -569,42 +650,79 @@ def simulate_layer(
         stalls, total, incl = u["stalls"], u["total"], u["incl"]
         dram = (u["dram_ifmap_reads"], u["dram_filter_reads"], u["dram_ofmap_writes"], 0)
         reuse = (None, None, None, None)
-        acc = {k: u[k] for k in ("sram_ifmap", "sram_filter", "sram_ofmap", "dram_ifmap",
-                                 "dram_filter", "dram_ofmap")}  # fmt: skip
+        acc = {
+            k: u[k]
+            for k in (
+                "sram_ifmap",
+                "sram_filter",
+                "sram_ofmap",
+                "dram_ifmap",
+                "dram_filter",
+                "dram_ofmap",
+            )
+        }
     else:
         mem = _memory(layer, cfg, M, N, K, scalesim_compat, lanes, cf.fold_cycles, progress)
-        stalls = int(math.ceil(mem[0]))
+        stalls = int(math.ceil(mem.stalls))
         if scalesim_compat and cfg.bandwidth_mode == "USER":
             stalls *= 2  # SCALE-Sim#130: positive stalls are added twice
         total = (L - 1 if scalesim_compat else L) + stalls
-        incl = int(math.ceil(mem[1])) + total + int(math.ceil(mem[2]))
-        dram = (int(mem[3]), int(mem[4]), int(mem[5]), int(mem[6]))
-        reuse = (int(mem[8]) * g, int(mem[9]) * g, int(mem[10]) * g, int(mem[11]) * g)
+        fill = int(math.ceil(mem.fill))
+        incl = fill + total + int(math.ceil(mem.drain))
+        dram = (
+            int(mem.dram_ifmap_reads),
+            int(mem.dram_filter_reads),
+            int(mem.dram_ofmap_writes),
+            int(mem.dram_ofmap_reads),
+        )
+        reuse = (
+            int(mem.ifmap_refetched) * g,
+            int(mem.filter_refetched) * g,
+            int(mem.ifmap_evictions) * g,
+            int(mem.filter_evictions) * g,
+        )
         # access windows (first/last cycle) from the schedule of the first and last fold
         last0 = total
         acc = {
             "sram_ifmap": (0, last0),
             "sram_filter": (0, last0),
             "sram_ofmap": (cf.T - 1 if df == "os" else 2 * R - 1, last0),
-            "dram_ifmap": (-int(math.ceil(mem[1])), last0),
-            "dram_filter": (-int(math.ceil(mem[1])), last0),
-            "dram_ofmap": (cf.fold_cycles, incl - int(math.ceil(mem[1]))),
+            "dram_ifmap": (-fill, last0),
+            "dram_filter": (-fill, last0),
+            "dram_ofmap": (cf.fold_cycles, incl - fill),
         }
     res = LayerResult(
-        name=layer.name, M=M, N=N, K=K, groups=g, folds=cf.folds * g,
-        stall_free_cycles=L * g, total_cycles=total * g, stall_cycles=stalls * g,
-        total_cycles_incl_prefetch=incl * g, compute_cycles=compute * g,
-        fill_drain_cycles=(L - compute) * g, macs=macs * g,
+        name=layer.name,
+        M=M,
+        N=N,
+        K=K,
+        groups=g,
+        folds=cf.folds * g,
+        stall_free_cycles=L * g,
+        total_cycles=total * g,
+        stall_cycles=stalls * g,
+        total_cycles_incl_prefetch=incl * g,
+        compute_cycles=compute * g,
+        fill_drain_cycles=(L - compute) * g,
+        macs=macs * g,
         overall_util=100.0 * macs / max(total * R * C * lanes, 1),
-        mapping_efficiency=cf.mapping_efficiency, compute_util=cf.compute_util,
-        sram_ifmap_reads=if_reads * g, sram_filter_reads=fl_reads * g,
-        sram_ofmap_writes=writes * g, sram_ofmap_reads=cf.sram_ofmap_reads * g,
-        dram_ifmap_reads=dram[0] * g, dram_filter_reads=dram[1] * g,
-        dram_ofmap_writes=dram[2] * g, dram_ofmap_reads=dram[3] * g,
-        access_cycles=acc, busy=busy * g, dram_ifmap_refetches=reuse[0],
-        dram_filter_refetches=reuse[1], sram_ifmap_evictions=reuse[2],
+        mapping_efficiency=cf.mapping_efficiency,
+        compute_util=cf.compute_util,
+        sram_ifmap_reads=if_reads * g,
+        sram_filter_reads=fl_reads * g,
+        sram_ofmap_writes=writes * g,
+        sram_ofmap_reads=cf.sram_ofmap_reads * g,
+        dram_ifmap_reads=dram[0] * g,
+        dram_filter_reads=dram[1] * g,
+        dram_ofmap_writes=dram[2] * g,
+        dram_ofmap_reads=dram[3] * g,
+        access_cycles=acc,
+        busy=busy * g,
+        dram_ifmap_refetches=reuse[0],
+        dram_filter_refetches=reuse[1],
+        sram_ifmap_evictions=reuse[2],
         sram_filter_evictions=reuse[3],
-    )  # fmt: skip
+    )
     if functional:
         from lognum.hw.functional import run_functional
 
@@ -677,28 +795,33 @@ def simulate(
         names = {f.name for f in dataclasses.fields(ArrayConfig)}
         bad = sorted(set(map(str, config)) - names)
         if bad:
-            raise ValueError(f"config: unknown ArrayConfig field(s) {bad}; "
-                             f"fields: {sorted(names)}")  # fmt: skip
+            raise ValueError(f"config: unknown ArrayConfig field(s) {bad}; fields: {sorted(names)}")
         cfg = ArrayConfig(**config)
     else:
-        raise TypeError("config must be an ArrayConfig, a dict of its fields or the path of a "
-                        f"SCALE-Sim .cfg file, got {type(config).__name__}")  # fmt: skip
+        raise TypeError(
+            "config must be an ArrayConfig, a dict of its fields or the path of a "
+            f"SCALE-Sim .cfg file, got {type(config).__name__}"
+        )
     if isinstance(layers, (str, Path)):
         layers = read_topology(layers, input_type)
     elif isinstance(layers, Layer):
         layers = [layers]
     elif not isinstance(layers, (list, tuple)):
-        raise TypeError("layers must be a Layer, a list of Layers or the path of a topology "
-                        f"CSV, got {type(layers).__name__}")  # fmt: skip
+        raise TypeError(
+            "layers must be a Layer, a list of Layers or the path of a topology "
+            f"CSV, got {type(layers).__name__}"
+        )
     layers = list(layers)
     for i, lay in enumerate(layers):
         if not isinstance(lay, Layer):
-            raise TypeError(f"layers[{i}] must be a Layer (hw.gemm / hw.conv), got "
-                            f"{type(lay).__name__}")  # fmt: skip
+            raise TypeError(
+                f"layers[{i}] must be a Layer (hw.gemm / hw.conv), got {type(lay).__name__}"
+            )
     if not layers:
         raise ValueError("layers: nothing to simulate (empty list)")
-    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool)
-                                or workers < 1):  # fmt: skip
+    if workers is not None and (
+        not isinstance(workers, int) or isinstance(workers, bool) or workers < 1
+    ):
         raise ValueError(f"workers must be an integer >= 1 (or None: all CPUs), got {workers!r}")
     if not (isinstance(max_memory_gb, (int, float)) and max_memory_gb > 0):
         raise ValueError(f"max_memory_gb must be a number > 0, got {max_memory_gb!r}")
@@ -706,8 +829,7 @@ def simulate(
     if len(pe_list) != len(layers):
         raise ValueError(f"pe: a list needs one PE per layer ({len(layers)}), got {len(pe_list)}")
     if scalesim_compat:
-        pe_list = [p for lay, p in zip(layers, pe_list, strict=True)
-                   for _ in expand_depthwise(lay)]  # fmt: skip
+        pe_list = [p for lay, p in zip(layers, pe_list, strict=True) for _ in expand_depthwise(lay)]
         layers = [x for lay in layers for x in expand_depthwise(lay)]
     if operands is not None and len(operands) != len(layers):
         raise ValueError(f"operands must have one (A, B) pair per layer ({len(layers)})")
@@ -717,13 +839,16 @@ def simulate(
     if functional and any(p is None for p in pe_objs):
         raise ValueError("functional=True needs a pe (e.g. pe='int8')")
     for lay, p in zip(layers, pe_objs, strict=True):
-        need = memory_estimate(lay, cfg, scalesim_compat, 1 if p is None else p.lanes,
-                               functional)  # fmt: skip
+        need = memory_estimate(lay, cfg, scalesim_compat, 1 if p is None else p.lanes, functional)
         if need > max_memory_gb * 2**30:
             M, N, K = lay.gemm_shape(scalesim_compat)
-            why = ("SCALE-Sim compat mode replays every address" if scalesim_compat
-                   else "functional mode holds the operands" if functional
-                   else "tile sizes, resident tiles and the input tensor")  # fmt: skip
+            why = (
+                "SCALE-Sim compat mode replays every address"
+                if scalesim_compat
+                else "functional mode holds the operands"
+                if functional
+                else "tile sizes, resident tiles and the input tensor"
+            )
             raise ValueError(
                 f"layer {lay.name!r} (GEMM {M} x {N} x {K}) would need about "
                 f"{need / 2**30:.3g} GB of memory, over max_memory_gb={max_memory_gb:g} "
@@ -738,11 +863,19 @@ def simulate(
 
     def one(i):
         return simulate_layer(
-            layers[i], cfg, scalesim_compat, exhaustive,
-            1 if pe_objs[i] is None else pe_objs[i].lanes, pe_objs[i], functional,
-            None if operands is None else operands[i], np.random.default_rng(seeds[i]),
-            energy_table, fast, inner,
-        )  # fmt: skip
+            layers[i],
+            cfg,
+            scalesim_compat,
+            exhaustive,
+            1 if pe_objs[i] is None else pe_objs[i].lanes,
+            pe_objs[i],
+            functional,
+            None if operands is None else operands[i],
+            np.random.default_rng(seeds[i]),
+            energy_table,
+            fast,
+            inner,
+        )
 
     from lognum._progress import Progress
 
@@ -762,8 +895,12 @@ def simulate(
                     results[futs[fut]] = fut.result()
                     bar.update()
     uniq = {p for p in pe_objs}
-    return SimResult(config=cfg, layers=results, scalesim_compat=scalesim_compat,
-                     pe=uniq.pop() if len(uniq) == 1 else pe_objs)  # fmt: skip
+    return SimResult(
+        config=cfg,
+        layers=results,
+        scalesim_compat=scalesim_compat,
+        pe=uniq.pop() if len(uniq) == 1 else pe_objs,
+    )
 
 
 @dataclass
@@ -790,11 +927,14 @@ class FoldTrace:
 
 
 def trace_fold(
-    dataflow: str, R: int, C: int, T: int, used_rows: int | None = None,
+    dataflow: str,
+    R: int,
+    C: int,
+    T: int,
+    used_rows: int | None = None,
     used_cols: int | None = None,
-) -> FoldTrace:  # fmt: skip
+) -> FoldTrace:
     """Run one fold of the register-level simulation and record every cycle."""
-    from lognum.hw._array_kernel import simulate_fold
     from lognum.hw.closed_form import fold_length
 
     ur = R if used_rows is None else used_rows
@@ -802,11 +942,11 @@ def trace_fold(
     if not (1 <= ur <= R and 1 <= uc <= C and T >= 1):
         raise ValueError("need 1 <= used_rows <= R, 1 <= used_cols <= C, T >= 1")
     n = fold_length(dataflow, R, C, T)
-    tr = np.full((n, 3, R, C), -1, np.int64)
-    cyc = simulate_fold(DF_CODE[dataflow], R, C, ur, uc, T, np.zeros((R, C), np.int64),
-                        np.zeros(4, np.int64), tr)  # fmt: skip
+    tr = np.full((n, N_TRACE, R, C), -1, np.int64)
+    busy = np.zeros((R, C), np.int64)
+    cyc = simulate_fold(DF_CODE[dataflow], R, C, ur, uc, T, busy, np.zeros(N_COUNTS, np.int64), tr)
     tr = tr[:cyc]
-    return FoldTrace(dataflow, R, C, T, tr[:, 0], tr[:, 1], tr[:, 2])
+    return FoldTrace(dataflow, R, C, T, tr[:, TRACE_LEFT], tr[:, TRACE_TOP], tr[:, TRACE_MAC])
 
 
 def compare_pes(

@@ -125,9 +125,19 @@ def conv(
 ) -> Layer:
     """A convolution layer (NHWC, filters ``R x S x C``), mapped by im2col."""
     return Layer(
-        name=name, kind="conv", H=H, W=W, R=R, S=S, C=C, filters=filters, stride=stride,
-        padding=padding, batch=batch, depthwise=depthwise,
-    )  # fmt: skip
+        name=name,
+        kind="conv",
+        H=H,
+        W=W,
+        R=R,
+        S=S,
+        C=C,
+        filters=filters,
+        stride=stride,
+        padding=padding,
+        batch=batch,
+        depthwise=depthwise,
+    )
 
 
 def expand_depthwise(layer: Layer) -> list[Layer]:
@@ -169,14 +179,24 @@ def read_topology(path: str | Path, input_type: str = "conv") -> list[Layer]:
         elems = [e.strip() for e in row[:-1]]
         need = 4 if input_type == "gemm" else 8
         if len(elems) < need:
-            cols = "name, M, N, K," if input_type == "gemm" else (
-                "name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
-                "Num Filter, Strides,")  # fmt: skip
-            hint = " (GEMM rows? use -i gemm / input_type='gemm')" if (
-                input_type == "conv" and len(elems) == 4) else ""  # fmt: skip
-            raise ValueError(f"{path}: bad topology row {lineno + 1}: {len(elems)} of the "
-                             f"{need} fields {cols} (each row ends with a comma): "
-                             f"{row!r}{hint}")  # fmt: skip
+            cols = (
+                "name, M, N, K,"
+                if input_type == "gemm"
+                else (
+                    "name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
+                    "Num Filter, Strides,"
+                )
+            )
+            hint = (
+                " (GEMM rows? use -i gemm / input_type='gemm')"
+                if (input_type == "conv" and len(elems) == 4)
+                else ""
+            )
+            raise ValueError(
+                f"{path}: bad topology row {lineno + 1}: {len(elems)} of the "
+                f"{need} fields {cols} (each row ends with a comma): "
+                f"{row!r}{hint}"
+            )
         try:
             if input_type == "gemm":
                 name, m, n, k = elems[0], int(elems[1]), int(elems[2]), int(elems[3])
@@ -188,6 +208,8 @@ def read_topology(path: str | Path, input_type: str = "conv") -> list[Layer]:
         except (IndexError, ValueError) as exc:
             raise ValueError(f"{path}: bad topology row {lineno + 1}: {row!r} ({exc})") from exc
     if not layers:
-        raise ValueError(f"topology {path}: no layers (the first row is the header; each "
-                         f"layer row ends with a comma)")  # fmt: skip
+        raise ValueError(
+            f"topology {path}: no layers (the first row is the header; each "
+            f"layer row ends with a comma)"
+        )
     return layers

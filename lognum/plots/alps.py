@@ -308,12 +308,10 @@ def _pe_types() -> dict[tuple[str, int, int], Any]:
     for n in EDP_BITS:
         for es in (0, 1, 2):
             p = Posit(n, es)
-            out[("posit", n, es)] = PEType(f"posit{n}_{es}", "quire", n, quire_width(p), str(p),
-                                           prec=max(n - 2 - es, 1))  # fmt: skip
+            out[("posit", n, es)] = PEType(f"posit{n}_{es}", "quire", n, quire_width(p), p)
             g = GeneralizedPosit(n, es, rs=min(3, n - 1))
-            out[("GP", n, es)] = PEType(f"gp{n}_{es}", "quire", n, quire_width(g), str(g),
-                                        prec=max(n - 2 - es, 1))  # fmt: skip
-        out[("float", n, 0)] = PEType(f"sf{n}", "float", n, 32, f"SF<3,{n - 4},0>", prec=n - 3)
+            out[("GP", n, es)] = PEType(f"gp{n}_{es}", "quire", n, quire_width(g), g)
+        out[("float", n, 0)] = PEType(f"sf{n}", "float", n, 32, f"SF<3,{n - 4},0>")
     return out
 
 

@@ -4,7 +4,6 @@ accumulation: quire / exact LP accumulation with the same antilog table / FP32 i
 import numpy as np
 import pytest
 
-import lognum
 from lognum.arith import matmul
 from lognum.hw.functional import systolic_matmul
 from lognum.hw.pe import PEType, pe_type
@@ -27,7 +26,7 @@ def _data(fmt, shape, rng, spread=4):
     ids=lambda p: p.name,
 )
 def test_equals_arith_matmul(pe):
-    fmt = lognum.parse(pe.fmt)
+    fmt = pe.fmt
     rng = np.random.default_rng(11)
     A, B = _data(fmt, (6, 9), rng), _data(fmt, (9, 5), rng)
     kw = {"antilog_bits": pe.alpha} if pe.kind == "lp" else {}
@@ -39,7 +38,7 @@ def test_equals_arith_matmul(pe):
 
 def test_fp32_accumulation_equals_arith_float32():
     pe = PEType("posit8_fp32", "float", 8, 32, "posit<8,2>")
-    fmt = lognum.parse(pe.fmt)
+    fmt = pe.fmt
     rng = np.random.default_rng(5)
     A, B = _data(fmt, (5, 40), rng, 8), _data(fmt, (40, 4), rng, 8)
     ref = matmul(A, B, fmt, accumulate="float32")

@@ -45,8 +45,17 @@ def test_sim_main_fast_and_energy_table(tmp_path):
     table = tmp_path / "table.csv"
     table.write_text("name,value\ndram_64b,1300\nint_mul_8,0.5\n")
     case = DATA / "golden" / "small_gemm_4x4_os_CALC"
-    args = ["-c", str(case / "config.cfg"), "-t", str(DATA / "small_gemm.csv"), "-i", "gemm",
-            "--pe", "int8", "-q"]  # fmt: skip
+    args = [
+        "-c",
+        str(case / "config.cfg"),
+        "-t",
+        str(DATA / "small_gemm.csv"),
+        "-i",
+        "gemm",
+        "--pe",
+        "int8",
+        "-q",
+    ]
     assert sim_main(args + ["-p", str(tmp_path / "a"), "--fast", "--energy-table", str(table)]) == 0
     assert sim_main(args + ["-p", str(tmp_path / "b")]) == 0
     ea = read_report(tmp_path / "a" / case.name / "ENERGY_REPORT.csv")

@@ -15,8 +15,9 @@ from lognum.hw.config import ArrayConfig
 from lognum.hw.model import model_layers, packed_config, resolve_formats, run_model
 
 ROOT = Path(__file__).resolve().parents[2]
-CALC = ArrayConfig(rows=8, cols=8, dataflow="os", ifmap_sram_kb=32, filter_sram_kb=32,
-                   ofmap_sram_kb=32)  # fmt: skip
+CALC = ArrayConfig(
+    rows=8, cols=8, dataflow="os", ifmap_sram_kb=32, filter_sram_kb=32, ofmap_sram_kb=32
+)
 
 
 def test_minilm_layers_names_and_macs():
@@ -40,7 +41,11 @@ def test_cnn_layers_match_the_shipped_weights():
         M, N, K = m.layer.gemm_shape()
         assert N == w.shape[0] and K == int(np.prod(w.shape[1:]))
     assert [m.layer.gemm_shape()[0] for m in model_layers("cnn", batch=3)] == [
-        3 * 28 * 28, 3 * 14 * 14, 3, 3]  # fmt: skip
+        3 * 28 * 28,
+        3 * 14 * 14,
+        3,
+        3,
+    ]
 
 
 @pytest.mark.parametrize("formats,lanes", [("int8", 1), ("int4", 2), ("lp4", 2), ("posit8", 1)])
@@ -100,9 +105,24 @@ def test_int8_energy_by_hand(tmp_path):
 
 def _lpq_json(tmp_path, n, fmt, name="g"):
     p = tmp_path / "lpq.json"
-    p.write_text(json.dumps({"method": "lpq-ga", "layers": [
-        {"layer": name, "tensor": "weight", "n": n, "es": 0, "rs": n - 1, "sf": 4,
-         "format": fmt}]}))  # fmt: skip
+    p.write_text(
+        json.dumps(
+            {
+                "method": "lpq-ga",
+                "layers": [
+                    {
+                        "layer": name,
+                        "tensor": "weight",
+                        "n": n,
+                        "es": 0,
+                        "rs": n - 1,
+                        "sf": 4,
+                        "format": fmt,
+                    }
+                ],
+            }
+        )
+    )
     return p
 
 
@@ -110,16 +130,19 @@ def test_6bit_layer_storage_scaled_by_its_width(tmp_path):
     from lognum.hw.energy import mac_cost
 
     M, N, K = 40, 24, 56
-    res = run_model(_gemm_topology(tmp_path, M, N, K), _lpq_json(tmp_path, 6, "LP<6,0,5,4>"),
-                    config=CALC, input_type="gemm")  # fmt: skip
+    res = run_model(
+        _gemm_topology(tmp_path, M, N, K),
+        _lpq_json(tmp_path, 6, "LP<6,0,5,4>"),
+        config=CALC,
+        input_type="gemm",
+    )
     r = res.layers[0]
     assert (r.pe, r.lanes, r.w_bits, r.a_bits) == ("lpa8", 1, 6, 6)  # 8-bit mode of the LPA
     rf, cf = -(-M // 8), -(-N // 8)
     # an access of 8 elements x 6 bits = 48 bits: 20 pJ x 48 / 64; DRAM at 6 bits per element
     assert r.energy["sram_ifmap"] == pytest.approx(cf * M * K * 20.0 * 48 / 64 / 8, rel=1e-12)
     assert r.energy["sram_filter"] == pytest.approx(rf * K * N * 20.0 * 48 / 64 / 8, rel=1e-12)
-    assert r.energy["dram"] == pytest.approx((M * K + K * N + M * N) * 6 * 2000.0 / 64,
-                                             rel=1e-12)  # fmt: skip
+    assert r.energy["dram"] == pytest.approx((M * K + K * N + M * N) * 6 * 2000.0 / 64, rel=1e-12)
     assert r.energy["mac"] == pytest.approx(M * N * K * sum(mac_cost("lpa8").values()))
     assert res.energy_pj == pytest.approx(sum(r.energy.values()), rel=1e-12)
     # the mixed PE's area is the same in both modes, larger than the plain LP8 PE's
@@ -130,8 +153,15 @@ def test_6bit_layer_storage_scaled_by_its_width(tmp_path):
 
 
 def test_packed_config_rule():
-    cfg = ArrayConfig(ifmap_sram_kb=64, filter_sram_kb=32, ofmap_sram_kb=16,
-                      bandwidth_mode="USER", ifmap_bw=10, filter_bw=8, ofmap_bw=4)  # fmt: skip
+    cfg = ArrayConfig(
+        ifmap_sram_kb=64,
+        filter_sram_kb=32,
+        ofmap_sram_kb=16,
+        bandwidth_mode="USER",
+        ifmap_bw=10,
+        filter_bw=8,
+        ofmap_bw=4,
+    )
     p = packed_config(cfg, 4, 6)
     assert p.sram_words("ifmap") == 2 * 64 * 1024
     assert p.sram_words("filter") == int(32 * 1024 * 8 / 6)
@@ -140,12 +170,22 @@ def test_packed_config_rule():
 
 
 def test_narrow_formats_stall_less_in_user_mode(tmp_path):
-    cfg = ArrayConfig(rows=8, cols=8, ifmap_sram_kb=2, filter_sram_kb=2, ofmap_sram_kb=2,
-                      bandwidth_mode="USER", ifmap_bw=1, filter_bw=1, ofmap_bw=1)  # fmt: skip
+    cfg = ArrayConfig(
+        rows=8,
+        cols=8,
+        ifmap_sram_kb=2,
+        filter_sram_kb=2,
+        ofmap_sram_kb=2,
+        bandwidth_mode="USER",
+        ifmap_bw=1,
+        filter_bw=1,
+        ofmap_bw=1,
+    )
     topo = _gemm_topology(tmp_path, 64, 64, 64)
     r8 = run_model(topo, "int8", config=cfg, input_type="gemm").layers[0]
-    r6 = run_model(topo, _lpq_json(tmp_path, 6, "LP<6,0,5,4>"), config=cfg,
-                   input_type="gemm").layers[0]  # fmt: skip
+    r6 = run_model(
+        topo, _lpq_json(tmp_path, 6, "LP<6,0,5,4>"), config=cfg, input_type="gemm"
+    ).layers[0]
     assert r8.stall_cycles > r6.stall_cycles
     assert r8.cycles - r8.stall_cycles == r6.cycles - r6.stall_cycles
 
@@ -183,8 +223,22 @@ def test_functional_equals_lognum_nn(formats):
 def test_cli_model_and_errors(capsys):
     from lognum.cli import main
 
-    assert main(["hw", "model", "--model", "cnn", "--formats", "int8", "-q", "-c",
-                 str(ROOT / "tests/hw/data/fixtures" / "none.cfg")]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "hw",
+                "model",
+                "--model",
+                "cnn",
+                "--formats",
+                "int8",
+                "-q",
+                "-c",
+                str(ROOT / "tests/hw/data/fixtures" / "none.cfg"),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("lognum hw: error:")
     assert main(["hw", "model", "--model", "cnn", "--formats", "int8", "-q"]) == 0
@@ -224,8 +278,7 @@ def test_codesign_table_and_figure(tmp_path):
     assert paths[0].read_text().startswith("# python -m lognum hw codesign --tokens 16")
     fig = hw_codesign(paths[1])
     assert len(fig.axes) == 2
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
-        r["accelerator"] for r in rows]  # fmt: skip
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [r["accelerator"] for r in rows]
 
 
 def test_hw_lpq_cost_table_matches_whole_model_runs(tmp_path):
@@ -235,9 +288,16 @@ def test_hw_lpq_cost_table_matches_whole_model_runs(tmp_path):
     names = [m.weight for m in model_layers("minilm", 16) if m.weight is not None]
     bits = [4, 5, 6, 7, 8, 6] * 6
     p = tmp_path / "mixed.json"
-    p.write_text(json.dumps({"layers": [
-        {"layer": nm, "tensor": "weight", "n": b, "format": f"LP<{b},0,{b - 1},4>"}
-        for nm, b in zip(names, bits, strict=True)]}))  # fmt: skip
+    p.write_text(
+        json.dumps(
+            {
+                "layers": [
+                    {"layer": nm, "tensor": "weight", "n": b, "format": f"LP<{b},0,{b - 1},4>"}
+                    for nm, b in zip(names, bits, strict=True)
+                ]
+            }
+        )
+    )
     for metric in ("energy", "cycles"):
         whole = run_model("minilm", p, 16, default_config(), progress=False)
         ref = run_model("minilm", "lp8", 16, default_config(), progress=False)

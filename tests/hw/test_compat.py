@@ -61,8 +61,9 @@ def test_matches_scalesim(case, tmp_path):
     assert [int(x["Total Cycles"]) for x in got] == [r.total_cycles for r in res.layers]
     # both modes: SCALE-Sim's memory system, every column identical, byte for byte (these
     # fixtures hold the two reports)
-    assert_reports_equal(res, "golden", case, tmp_path,
-                         ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"))  # fmt: skip
+    assert_reports_equal(
+        res, "golden", case, tmp_path, ("COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv")
+    )
 
 
 def test_read_config_and_topology():
@@ -82,8 +83,10 @@ def test_read_config_and_topology():
 def test_topology_extras_and_bad_input(tmp_path):
     t = tmp_path / "t.csv"
     # SCALE-Sim v2's form with an extra column, and an N:M sparsity field (ignored)
-    t.write_text("Layer name, H, W, R, S, C, F, Strides,, Target\nc,10,10,3,3,2,4,2, NPU\n"
-                 "d,9,9,3,3,2,4,1,2:4,\n")  # fmt: skip
+    t.write_text(
+        "Layer name, H, W, R, S, C, F, Strides,, Target\nc,10,10,3,3,2,4,2, NPU\n"
+        "d,9,9,3,3,2,4,1,2:4,\n"
+    )
     a, b = hw.read_topology(t)
     assert a.gemm_shape() == (16, 4, 18) and a.gemm_shape(scalesim_compat=True) == (25, 4, 18)
     assert b.gemm_shape() == (49, 4, 18)
@@ -129,18 +132,15 @@ def test_calc_default_mode_keeps_lognum_model(case):
 
 
 def test_calc_compat_validates_sram():
-    cfg = hw.ArrayConfig(rows=4, cols=4, dataflow="os", bandwidth_mode="CALC",
-                         ifmap_sram_kb=0.05)  # fmt: skip
+    cfg = hw.ArrayConfig(rows=4, cols=4, dataflow="os", bandwidth_mode="CALC", ifmap_sram_kb=0.05)
     with pytest.raises(ValueError, match="ifmap_sram_kb"):
         hw.simulate(cfg, hw.gemm(8, 8, 8), scalesim_compat=True, workers=1)
-    cfg = hw.ArrayConfig(rows=4, cols=4, dataflow="os", bandwidth_mode="CALC",
-                         ofmap_sram_kb=0.001)  # fmt: skip
+    cfg = hw.ArrayConfig(rows=4, cols=4, dataflow="os", bandwidth_mode="CALC", ofmap_sram_kb=0.001)
     with pytest.raises(ValueError, match="ofmap_sram_kb"):
         hw.simulate(cfg, hw.gemm(8, 8, 8), scalesim_compat=True, workers=1)
     # sets of 1 address: two 50-set windows close in the same cycle, where SCALE-Sim's
     # estimate divides by zero
-    cfg = hw.ArrayConfig(rows=128, cols=4, dataflow="os", bandwidth_mode="CALC",
-                         ifmap_sram_kb=0.1)  # fmt: skip
+    cfg = hw.ArrayConfig(rows=128, cols=4, dataflow="os", bandwidth_mode="CALC", ifmap_sram_kb=0.1)
     with pytest.raises(ValueError, match="zero cycles"):
         hw.simulate(cfg, hw.gemm(128, 4, 256), scalesim_compat=True, workers=1)
     hw.simulate(cfg, hw.gemm(128, 4, 256), workers=1)  # the default model has no such limit

@@ -22,10 +22,28 @@ from lognum.hw.energy import (
 
 # Horowitz, ISSCC 2014, 45 nm, 0.9 V (typed from the paper's energy and area tables: the
 # oracle for the constants and for every composition rule at the points it was measured)
-E = {("add", 8): 0.03, ("add", 16): 0.05, ("add", 32): 0.1, ("mul", 8): 0.2, ("mul", 32): 3.1,
-     ("fadd", 16): 0.4, ("fadd", 32): 0.9, ("fmul", 16): 1.1, ("fmul", 32): 3.7}  # fmt: skip
-A = {("add", 8): 36, ("add", 16): 67, ("add", 32): 137, ("mul", 8): 282, ("mul", 32): 3495,
-     ("fadd", 16): 1360, ("fadd", 32): 4184, ("fmul", 16): 1640, ("fmul", 32): 7700}  # fmt: skip
+E = {
+    ("add", 8): 0.03,
+    ("add", 16): 0.05,
+    ("add", 32): 0.1,
+    ("mul", 8): 0.2,
+    ("mul", 32): 3.1,
+    ("fadd", 16): 0.4,
+    ("fadd", 32): 0.9,
+    ("fmul", 16): 1.1,
+    ("fmul", 32): 3.7,
+}
+A = {
+    ("add", 8): 36,
+    ("add", 16): 67,
+    ("add", 32): 137,
+    ("mul", 8): 282,
+    ("mul", 32): 3495,
+    ("fadd", 16): 1360,
+    ("fadd", 32): 4184,
+    ("fmul", 16): 1640,
+    ("fmul", 32): 7700,
+}
 SRAM64 = {8: 10.0, 32: 20.0, 1024: 100.0}  # pJ per 64-bit access
 DRAM64 = (1300.0, 2600.0)
 # Han et al., EIE, ISCA 2016, Table I (45 nm, from Horowitz)
@@ -94,8 +112,19 @@ def test_scaling_and_overrides():
 
 
 def test_pe_models_are_built_from_traceable_components():
-    for name in ("int8", "int4", "int4x2", "fp8", "bf16", "posit8", "af8", "lp8", "lp4x2",
-                 "lp_mixed8", "lp_mixed4"):  # fmt: skip
+    for name in (
+        "int8",
+        "int4",
+        "int4x2",
+        "fp8",
+        "bf16",
+        "posit8",
+        "af8",
+        "lp8",
+        "lp4x2",
+        "lp_mixed8",
+        "lp_mixed4",
+    ):
         comps = pe_model(name)
         assert all(c.rule for c in comps)
         assert pe_area_um2(name) == pytest.approx(sum(c.area for c in comps))
@@ -122,8 +151,11 @@ def test_mixed_precision_pe_is_the_union_of_its_modes():
     t = default_energy_table()
     m8, m4 = pe_area_um2("lp_mixed8"), pe_area_um2("lp_mixed4")
     assert m8 == pytest.approx(m4)  # one piece of hardware
-    assert max(pe_area_um2("lp8"), pe_area_um2("lp4x2")) < m8 < pe_area_um2("lp8") + \
-        pe_area_um2("lp4x2")  # fmt: skip
+    assert (
+        max(pe_area_um2("lp8"), pe_area_um2("lp4x2"))
+        < m8
+        < pe_area_um2("lp8") + pe_area_um2("lp4x2")
+    )
     mux = t.mux(16)
     assert sum(mac_cost("lp_mixed8").values()) == pytest.approx(sum(mac_cost("lp8").values()) + mux)
     assert sum(mac_cost("lp_mixed4").values()) == pytest.approx(

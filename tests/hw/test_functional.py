@@ -59,8 +59,9 @@ def oracle(pe, A, B):
                     acc = round_f32(acc + p)
                 out[i][j] = acc
             elif pe.kind == "quire":
-                out[i][j] = sum(Fraction(float(A[i, k])) * Fraction(float(B[k, j]))
-                                for k in range(K))  # fmt: skip
+                out[i][j] = sum(
+                    Fraction(float(A[i, k])) * Fraction(float(B[k, j])) for k in range(K)
+                )
             else:
                 F, al = pe.frac_bits, pe.alpha
                 acc = Fraction(0)
@@ -76,8 +77,19 @@ def oracle(pe, A, B):
     return out
 
 
-PES = ["int8", "int4", "int4x2", "fp8", "fp8_e5m2", "bf16", "posit8", "posit16", "lp8", "lp4",
-       "lp4x2"]  # fmt: skip
+PES = [
+    "int8",
+    "int4",
+    "int4x2",
+    "fp8",
+    "fp8_e5m2",
+    "bf16",
+    "posit8",
+    "posit16",
+    "lp8",
+    "lp4",
+    "lp4x2",
+]
 
 
 @pytest.mark.parametrize("name", PES)
@@ -93,8 +105,9 @@ def test_functional_equals_exact_oracle(name):
     for df in ("os", "ws", "is"):
         for R, C in ((2, 3), (3, 2)):
             out, cycles, busy = systolic_matmul(A, B, pe, R, C, df)
-            lay = hw.simulate(hw.ArrayConfig(rows=R, cols=C, dataflow=df), hw.gemm(M, N, K),
-                              pe=pe, workers=1).layers[0]  # fmt: skip
+            lay = hw.simulate(
+                hw.ArrayConfig(rows=R, cols=C, dataflow=df), hw.gemm(M, N, K), pe=pe, workers=1
+            ).layers[0]
             assert cycles == lay.stall_free_cycles  # functional and timing schedules agree
             assert np.array_equal(busy, lay.busy)
             for i in range(M):
@@ -120,8 +133,14 @@ def test_conv_im2col_equals_direct_convolution():
         x = rng.integers(-20, 20, (Bt, H, W, Cin)).astype(np.float64)
         w = rng.integers(-20, 20, (R, S, Cin, F)).astype(np.float64)
         lay = hw.conv(H, W, R, S, Cin, F, stride=stride, padding=pad, batch=Bt, depthwise=dw)
-        res = hw.simulate(hw.ArrayConfig(rows=3, cols=2, dataflow="ws"), lay, pe=pe,
-                          functional=True, operands=[(x, w)], workers=1)  # fmt: skip
+        res = hw.simulate(
+            hw.ArrayConfig(rows=3, cols=2, dataflow="ws"),
+            lay,
+            pe=pe,
+            functional=True,
+            operands=[(x, w)],
+            workers=1,
+        )
         E, Fo = lay.out_hw()
         got = res.layers[0].output.values
         # direct convolution with Python integers
@@ -146,8 +165,9 @@ def test_conv_im2col_equals_direct_convolution():
 
 def test_functional_network_random_operands():
     net = [hw.gemm(6, 5, 9, name="a"), hw.conv(6, 6, 3, 3, 2, 3, padding=1, name="b")]
-    r = hw.simulate(hw.ArrayConfig(rows=4, cols=4, dataflow="os"), net, pe="lp8",
-                    functional=True, workers=2)  # fmt: skip
+    r = hw.simulate(
+        hw.ArrayConfig(rows=4, cols=4, dataflow="os"), net, pe="lp8", functional=True, workers=2
+    )
     assert r.layers[0].output.values.shape == (6, 5)
     assert r.layers[1].output.values.shape == (36, 3)
     assert all(lay.energy["mac"] > 0 for lay in r.layers)

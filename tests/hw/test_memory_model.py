@@ -149,20 +149,34 @@ def _oracle(layer, R, C, df, caps, bws, user=True):
     total = L + math.ceil(stalls)
     drain = max(Fraction(0), drains[0] - (start + fold_len))
     return {
-        "stall_cycles": math.ceil(stalls), "total_cycles": total,
+        "stall_cycles": math.ceil(stalls),
+        "total_cycles": total,
         "total_cycles_incl_prefetch": math.ceil(fill) + total + math.ceil(drain),
-        "dram_ifmap_reads": sa.reads, "dram_filter_reads": sb.reads,
-        "dram_ofmap_writes": ow_tot, "dram_ofmap_reads": or_tot,
-        "dram_ifmap_refetches": sa.refetch, "dram_filter_refetches": sb.refetch,
-        "sram_ifmap_evictions": sa.evict, "sram_filter_evictions": sb.evict,
-    }  # fmt: skip
+        "dram_ifmap_reads": sa.reads,
+        "dram_filter_reads": sb.reads,
+        "dram_ofmap_writes": ow_tot,
+        "dram_ofmap_reads": or_tot,
+        "dram_ifmap_refetches": sa.refetch,
+        "dram_filter_refetches": sb.refetch,
+        "sram_ifmap_evictions": sa.evict,
+        "sram_filter_evictions": sb.evict,
+    }
 
 
 def _sim(layer, R, C, df, caps, bws, user=True):
     kb = [c / 1024 for c in caps]
-    cfg = hw.ArrayConfig(rows=R, cols=C, dataflow=df, ifmap_sram_kb=kb[0], filter_sram_kb=kb[1],
-                         ofmap_sram_kb=kb[2], bandwidth_mode="USER" if user else "CALC",
-                         ifmap_bw=bws[0], filter_bw=bws[1], ofmap_bw=bws[2])  # fmt: skip
+    cfg = hw.ArrayConfig(
+        rows=R,
+        cols=C,
+        dataflow=df,
+        ifmap_sram_kb=kb[0],
+        filter_sram_kb=kb[1],
+        ofmap_sram_kb=kb[2],
+        bandwidth_mode="USER" if user else "CALC",
+        ifmap_bw=bws[0],
+        filter_bw=bws[1],
+        ofmap_bw=bws[2],
+    )
     return hw.simulate(cfg, layer, workers=1).layers[0]
 
 
@@ -233,7 +247,6 @@ def test_default_model_equals_brute_force(df):
 
 
 def test_refetch_fields_none_in_scalesim_compat():
-    cfg = hw.ArrayConfig(rows=4, cols=4, bandwidth_mode="USER", ifmap_bw=2, filter_bw=2,
-                         ofmap_bw=2)  # fmt: skip
+    cfg = hw.ArrayConfig(rows=4, cols=4, bandwidth_mode="USER", ifmap_bw=2, filter_bw=2, ofmap_bw=2)
     r = hw.simulate(cfg, hw.gemm(16, 16, 16), scalesim_compat=True).layers[0]
     assert r.dram_ifmap_refetches is None and r.sram_filter_evictions is None

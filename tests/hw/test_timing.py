@@ -57,7 +57,10 @@ def test_hand_trace_2x2(df):
         assert lay.stall_free_cycles == h["L"]
         assert lay.total_cycles == h["L"]
         assert (lay.sram_ifmap_reads, lay.sram_filter_reads, lay.sram_ofmap_writes) == (
-            h["if_"], h["fl"], h["of"])  # fmt: skip
+            h["if_"],
+            h["fl"],
+            h["of"],
+        )
         assert lay.busy.tolist() == h["busy"]
         assert lay.macs == 12 == lay.busy.sum()
     c = hw.simulate(_cfg(2, 2, df), hw.gemm(2, 3, 2), scalesim_compat=True).layers[0]
@@ -92,8 +95,11 @@ def test_hand_trace_cycle_by_cycle(df):
 def test_single_fold_trace_lengths():
     # one fold, full array, explicit lengths: os T+R+C-2, ws/is 2R+C+T-2
     for R, C, T in ((1, 1, 1), (3, 5, 4), (4, 2, 9)):
-        for df, want in (("os", T + R + C - 2), ("ws", 2 * R + C + T - 2),
-                         ("is", 2 * R + C + T - 2)):  # fmt: skip
+        for df, want in (
+            ("os", T + R + C - 2),
+            ("ws", 2 * R + C + T - 2),
+            ("is", 2 * R + C + T - 2),
+        ):
             busy = np.zeros((R, C), np.int64)
             cnt = np.zeros(4, np.int64)
             assert simulate_fold(DF_CODE[df], R, C, R, C, T, busy, cnt, _NOTRACE) == want
@@ -109,20 +115,25 @@ def test_closed_form_equals_cycle_simulation(seed):
         df = ["os", "ws", "is"][int(rng.integers(3))]
         compat = bool(rng.integers(2))
         cf = closed_form(df, M, N, K, R, C, compat)
-        lay = hw.simulate(_cfg(R, C, df), hw.gemm(M, N, K), scalesim_compat=compat,
-                          exhaustive=True, workers=1).layers[0]  # fmt: skip
+        lay = hw.simulate(
+            _cfg(R, C, df), hw.gemm(M, N, K), scalesim_compat=compat, exhaustive=True, workers=1
+        ).layers[0]
         assert lay.stall_free_cycles == cf.stall_free_cycles
         assert lay.sram_ifmap_reads == cf.sram_ifmap_reads
         assert lay.sram_filter_reads == cf.sram_filter_reads
         assert lay.sram_ofmap_writes == cf.sram_ofmap_writes
         assert lay.busy.sum() == M * N * K
         for kw in ({}, {"fast": True}):  # fold classes once each / closed-form fast path
-            other = hw.simulate(_cfg(R, C, df), hw.gemm(M, N, K), scalesim_compat=compat,
-                                workers=1, **kw).layers[0]  # fmt: skip
+            other = hw.simulate(
+                _cfg(R, C, df), hw.gemm(M, N, K), scalesim_compat=compat, workers=1, **kw
+            ).layers[0]
             assert np.array_equal(other.busy, lay.busy)
             assert other.total_cycles == lay.total_cycles
             assert (other.sram_ifmap_reads, other.sram_filter_reads, other.sram_ofmap_writes) == (
-                lay.sram_ifmap_reads, lay.sram_filter_reads, lay.sram_ofmap_writes)  # fmt: skip
+                lay.sram_ifmap_reads,
+                lay.sram_filter_reads,
+                lay.sram_ofmap_writes,
+            )
 
 
 def test_fold_classes_cover_all_folds():
@@ -143,10 +154,12 @@ def test_user_bandwidth_stalls_and_calc_no_stalls():
     lay = hw.gemm(64, 64, 64)
     calc = hw.simulate(_cfg(8, 8, "os", bandwidth_mode="CALC"), lay).layers[0]
     assert calc.stall_cycles == 0
-    slow = hw.simulate(_cfg(8, 8, "os", bandwidth_mode="USER", ifmap_bw=0.5, filter_bw=0.5,
-                            ofmap_bw=0.5), lay).layers[0]  # fmt: skip
-    fast = hw.simulate(_cfg(8, 8, "os", bandwidth_mode="USER", ifmap_bw=1000, filter_bw=1000,
-                            ofmap_bw=1000), lay).layers[0]  # fmt: skip
+    slow = hw.simulate(
+        _cfg(8, 8, "os", bandwidth_mode="USER", ifmap_bw=0.5, filter_bw=0.5, ofmap_bw=0.5), lay
+    ).layers[0]
+    fast = hw.simulate(
+        _cfg(8, 8, "os", bandwidth_mode="USER", ifmap_bw=1000, filter_bw=1000, ofmap_bw=1000), lay
+    ).layers[0]
     assert fast.stall_cycles == 0 and slow.stall_cycles > 0
     assert slow.total_cycles == slow.stall_free_cycles + slow.stall_cycles
     # bandwidth-bound: the ifmap tile of each fold (8 x 64 words) at 0.5 words/cycle
@@ -163,8 +176,9 @@ def test_user_bandwidth_stalls_and_calc_no_stalls():
     assert compat.dram_ifmap_reads % 3 == 0 and compat.dram_filter_reads % 3 == 0  # lines
     assert compat.total_cycles <= compat.stall_free_cycles - 1 + compat.stall_cycles
     with pytest.raises(ValueError, match="ifmap_bw"):
-        hw.simulate(_cfg(8, 8, "os", bandwidth_mode="USER", ifmap_bw=0.5), lay,
-                    scalesim_compat=True)  # fmt: skip
+        hw.simulate(
+            _cfg(8, 8, "os", bandwidth_mode="USER", ifmap_bw=0.5), lay, scalesim_compat=True
+        )
 
 
 def test_dram_reuse_depends_on_sram_size():

@@ -29,8 +29,11 @@ def _run(case, **kw):
 
 def test_cases_present():
     assert len(CASES) == 18
-    stalls = [int(r["Stall Cycles"]) for c in CASES
-              for r in read_report(DATA / "golden_user" / c / "COMPUTE_REPORT.csv")]  # fmt: skip
+    stalls = [
+        int(r["Stall Cycles"])
+        for c in CASES
+        for r in read_report(DATA / "golden_user" / c / "COMPUTE_REPORT.csv")
+    ]
     assert sum(s > 0 for s in stalls) >= 20  # the fixtures do exercise the stall paths
 
 
@@ -53,7 +56,6 @@ def test_user_compat_validates_bandwidth():
     cfg = hw.ArrayConfig(rows=4, cols=4, dataflow="os", bandwidth_mode="USER", ifmap_bw=2.5)
     with pytest.raises(ValueError, match="ifmap_bw"):
         hw.simulate(cfg, hw.gemm(8, 8, 8), scalesim_compat=True, workers=1)
-    cfg = hw.ArrayConfig(rows=4, cols=4, dataflow="os", bandwidth_mode="USER",
-                         ofmap_sram_kb=0.001)  # fmt: skip
+    cfg = hw.ArrayConfig(rows=4, cols=4, dataflow="os", bandwidth_mode="USER", ofmap_sram_kb=0.001)
     with pytest.raises(ValueError, match="ofmap_sram_kb"):
         hw.simulate(cfg, hw.gemm(8, 8, 8), scalesim_compat=True, workers=1)

@@ -77,9 +77,15 @@ def calc_main(py) -> None:
         R, C, kb = CALC_VARIANTS[v]
         name = f"{Path(topo).stem}_{R}x{C}_{df}_calc{v}"
         cfg = hw.ArrayConfig(
-            rows=R, cols=C, dataflow=df, bandwidth_mode="CALC", run_name=name,
-            ifmap_sram_kb=kb[0], filter_sram_kb=kb[1], ofmap_sram_kb=kb[2],
-        )  # fmt: skip
+            rows=R,
+            cols=C,
+            dataflow=df,
+            bandwidth_mode="CALC",
+            run_name=name,
+            ifmap_sram_kb=kb[0],
+            filter_sram_kb=kb[1],
+            ofmap_sram_kb=kb[2],
+        )
         cp = tmp / f"{name}.cfg"
         cp.write_text(scalesim_config_text(cfg))
         out = tmp / name
@@ -101,10 +107,18 @@ def user_main(py) -> None:
         R, C, kb, bw = USER_VARIANTS[v]
         name = f"{Path(topo).stem}_{R}x{C}_{df}_{v}"
         cfg = hw.ArrayConfig(
-            rows=R, cols=C, dataflow=df, bandwidth_mode="USER", run_name=name,
-            ifmap_sram_kb=kb[0], filter_sram_kb=kb[1], ofmap_sram_kb=kb[2],
-            ifmap_bw=bw[0], filter_bw=bw[1], ofmap_bw=bw[2],
-        )  # fmt: skip
+            rows=R,
+            cols=C,
+            dataflow=df,
+            bandwidth_mode="USER",
+            run_name=name,
+            ifmap_sram_kb=kb[0],
+            filter_sram_kb=kb[1],
+            ofmap_sram_kb=kb[2],
+            ifmap_bw=bw[0],
+            filter_bw=bw[1],
+            ofmap_bw=bw[2],
+        )
         cp = tmp / f"{name}.cfg"
         cp.write_text(scalesim_config_text(cfg))
         out = tmp / name
