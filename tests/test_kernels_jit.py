@@ -12,8 +12,7 @@ import lognum._kernels
 from lognum._kernels import jit as house
 
 ROOT = Path(lognum.__file__).parent
-# lognum/hw is converted to the house decorators separately (issue 12); it joins this scan then
-SCANNED = [p for p in ROOT.rglob("*.py") if "hw" not in p.relative_to(ROOT).parts]
+SCANNED = list(ROOT.rglob("*.py"))
 RAW = re.compile(
     r"@(numba\.)?njit\b|@numba\.jit\b|\bnumba\.(n?jit|vectorize)\(|from numba import .*\bn?jit\b"
 )
