@@ -81,13 +81,22 @@ def _files(d: Path) -> dict[str, Path]:
 
     put("nohdr.cfg", "\n".join(ln for ln in good.splitlines() if not ln.startswith("[")))
     for name, key, val in [
-        ("inf.cfg", "IfmapSramSzkB", "inf"), ("nan.cfg", "FilterSramSzkB", "nan"),
-        ("zero.cfg", "OfmapSramSzkB", "0"), ("frac.cfg", "ArrayHeight", "4.5"),
-        ("huge.cfg", "ArrayWidth", "100000"), ("df.cfg", "Dataflow", "xs"),
-        ("bw.cfg", "Bandwidth", "-1"), ("mode.cfg", "InterfaceBandwidth", "FAST"),
-    ]:  # fmt: skip
-        put(name, "\n".join(f"{key}: {val}" if ln.split(":")[0].split("=")[0].strip() == key
-                            else ln for ln in good.splitlines()))  # fmt: skip
+        ("inf.cfg", "IfmapSramSzkB", "inf"),
+        ("nan.cfg", "FilterSramSzkB", "nan"),
+        ("zero.cfg", "OfmapSramSzkB", "0"),
+        ("frac.cfg", "ArrayHeight", "4.5"),
+        ("huge.cfg", "ArrayWidth", "100000"),
+        ("df.cfg", "Dataflow", "xs"),
+        ("bw.cfg", "Bandwidth", "-1"),
+        ("mode.cfg", "InterfaceBandwidth", "FAST"),
+    ]:
+        put(
+            name,
+            "\n".join(
+                f"{key}: {val}" if ln.split(":")[0].split("=")[0].strip() == key else ln
+                for ln in good.splitlines()
+            ),
+        )
     put("interp.cfg", good.replace("run_name = ", "run_name = a%(b"))
     put("slash.cfg", good.replace("run_name = ", "run_name = ../"))
     put("nokey.cfg", "[general]\nrun_name = x\n")
@@ -108,11 +117,15 @@ def _files(d: Path) -> dict[str, Path]:
 def _bad_inputs(d: Path) -> list[list[str]]:
     f = _files(d)
     sim = ["sim", "-c", str(GOOD_CFG), "-t", str(GEMM), "-i", "gemm", "-q", "-p", str(d)]
-    cases = [["sim", "-c", str(f[c]), "-t", str(GEMM), "-i", "gemm", "-q", "-p", str(d)]
-             for c in f if c.endswith(".cfg")]  # fmt: skip
-    cases += [["sim", "-c", str(GOOD_CFG), "-t", str(f[t]), "-i", "gemm", "-q", "-p", str(d)]
-              for t in ("hdr.csv", "empty.csv", "zero.csv", "text.csv", "short.csv", "bin.csv",
-                        "a_file")]  # fmt: skip
+    cases = [
+        ["sim", "-c", str(f[c]), "-t", str(GEMM), "-i", "gemm", "-q", "-p", str(d)]
+        for c in f
+        if c.endswith(".cfg")
+    ]
+    cases += [
+        ["sim", "-c", str(GOOD_CFG), "-t", str(f[t]), "-i", "gemm", "-q", "-p", str(d)]
+        for t in ("hdr.csv", "empty.csv", "zero.csv", "text.csv", "short.csv", "bin.csv", "a_file")
+    ]
     cases += [
         ["sim", "-c", str(d / "missing.cfg"), "-t", str(GEMM), "-q"],
         ["sim", "-c", str(GOOD_CFG), "-t", str(d / "missing.csv"), "-q"],
@@ -121,15 +134,25 @@ def _bad_inputs(d: Path) -> list[list[str]]:
         ["sim", "-c", str(GOOD_CFG), "-t", str(GEMM), "-q"],  # gemm rows read as conv
         sim + ["--scalesim-compat", "-t", str(f["huge.csv"])],
         sim + ["--functional", "--pe", "int8", "-t", str(f["huge.csv"])],
-        sim + ["--pe", "nope"], sim + ["--functional"], sim + ["-j", "0"], sim + ["-j", "x"],
-        sim + ["--max-memory-gb", "0"], sim + ["--energy-table", str(f["table_bad.csv"])],
+        sim + ["--pe", "nope"],
+        sim + ["--functional"],
+        sim + ["-j", "0"],
+        sim + ["-j", "x"],
+        sim + ["--max-memory-gb", "0"],
+        sim + ["--energy-table", str(f["table_bad.csv"])],
         sim + ["--energy-table", str(f["table_val.csv"])],
         sim + ["--energy-table", str(d / "missing.csv")],
-        sim[:-1] + [str(f["a_file"])], sim[:-1] + [str(f["a_file"] / "sub")],
-        ["sim"], ["sim", "--bogus"], ["table", "extra"], ["frobnicate"],
-        ["figures", "-o", str(f["a_file"])], ["figures", "--only", "nothing"],
-        ["lpq"], ["lpq", "run", "--population", "0"],
-    ]  # fmt: skip
+        sim[:-1] + [str(f["a_file"])],
+        sim[:-1] + [str(f["a_file"] / "sub")],
+        ["sim"],
+        ["sim", "--bogus"],
+        ["table", "extra"],
+        ["frobnicate"],
+        ["figures", "-o", str(f["a_file"])],
+        ["figures", "--only", "nothing"],
+        ["lpq"],
+        ["lpq", "run", "--population", "0"],
+    ]
     return cases
 
 
@@ -153,11 +176,18 @@ def test_every_bad_input_is_one_line_exit_2(tmp_path, capsys):
 
 def test_bad_input_subprocess_no_traceback(tmp_path):
     f = _files(tmp_path)
-    for argv in (["sim", "-c", str(f["nohdr.cfg"]), "-t", str(GEMM), "-i", "gemm", "-q"],
-                 ["sim", "-c", str(GOOD_CFG), "-t", str(f["hdr.csv"]), "-i", "gemm", "-q"],
-                 ["sim"], ["bogus"]):  # fmt: skip
-        out = subprocess.run([sys.executable, "-m", "lognum", *argv], capture_output=True,
-                             text=True, cwd=Path(__file__).parents[1])  # fmt: skip
+    for argv in (
+        ["sim", "-c", str(f["nohdr.cfg"]), "-t", str(GEMM), "-i", "gemm", "-q"],
+        ["sim", "-c", str(GOOD_CFG), "-t", str(f["hdr.csv"]), "-i", "gemm", "-q"],
+        ["sim"],
+        ["bogus"],
+    ):
+        out = subprocess.run(
+            [sys.executable, "-m", "lognum", *argv],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parents[1],
+        )
         _assert_user_error(out.returncode, out.stderr, argv)
 
 
@@ -168,8 +198,20 @@ def test_unwritable_report_folder(tmp_path, capsys, monkeypatch):
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "mkdir", denied)
-    rc = main(["sim", "-c", str(GOOD_CFG), "-t", str(GEMM), "-i", "gemm", "-q", "-p",
-               str(tmp_path / "ro")])  # fmt: skip
+    rc = main(
+        [
+            "sim",
+            "-c",
+            str(GOOD_CFG),
+            "-t",
+            str(GEMM),
+            "-i",
+            "gemm",
+            "-q",
+            "-p",
+            str(tmp_path / "ro"),
+        ]
+    )
     err = capsys.readouterr().err
     _assert_user_error(rc, err, "unwritable")
     assert "Permission denied" in err and "-p/--outdir" in err
@@ -217,8 +259,13 @@ def test_simulate_api_errors():
         hw.simulate(hw.ArrayConfig(), [])
     with pytest.raises(ValueError, match="workers"):
         hw.simulate(hw.ArrayConfig(), hw.gemm(4, 4, 4), workers=0)
-    for kw in ({"ifmap_sram_kb": float("inf")}, {"ofmap_bw": float("nan")},
-               {"run_name": "a/b"}, {"filter_sram_kb": 1e-9}, {"rows": 4.0}):  # fmt: skip
+    for kw in (
+        {"ifmap_sram_kb": float("inf")},
+        {"ofmap_bw": float("nan")},
+        {"run_name": "a/b"},
+        {"filter_sram_kb": 1e-9},
+        {"rows": 4.0},
+    ):
         with pytest.raises(ValueError, match=next(iter(kw))):
             hw.ArrayConfig(**kw)
 

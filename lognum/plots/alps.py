@@ -74,8 +74,16 @@ def compander_fit(spec: str = "GP<8,1,3,0>") -> dict[str, Any]:
         if best is None or err < best[0]:
             best = (err, ig, th)
     _, ig, th = best
-    return {"format": str(f), "n": n, "values": v, "codes": codes, "y": y,
-            "inv_gamma": ig, "theta": th, "delta": 2.0 ** -(n - 1)}  # fmt: skip
+    return {
+        "format": str(f),
+        "n": n,
+        "values": v,
+        "codes": codes,
+        "y": y,
+        "inv_gamma": ig,
+        "theta": th,
+        "delta": 2.0 ** -(n - 1),
+    }
 
 
 def fig_compander(spec: str = "GP<8,1,3,0>") -> Any:
@@ -87,16 +95,28 @@ def fig_compander(spec: str = "GP<8,1,3,0>") -> Any:
         fig, (a0, a1, a2) = new_panels(3, height=2.5, row_height=1.55, layout="constrained")
         xs = np.geomspace(v[0] / 2, v[-1] * 2, 400)
         a0.plot(v, y, "o", ms=2.2, mfc="none", color=COLORS[1], label=f"{c['format']} codes")
-        a0.plot(xs, ig * np.arcsinh(th * xs), "-", color=COLORS[0], lw=0.9,
-                label=r"$\gamma^{-1}\sinh^{-1}(\theta x)$")  # fmt: skip
+        a0.plot(
+            xs,
+            ig * np.arcsinh(th * xs),
+            "-",
+            color=COLORS[0],
+            lw=0.9,
+            label=r"$\gamma^{-1}\sinh^{-1}(\theta x)$",
+        )
         a0.set_xscale("log", base=2)
         a0.set_xlabel("input x")
         a0.set_ylabel("code / $2^{n-1}$")
         a0.set_title("compressor (eq 5)", loc="left")
         a0.legend(loc="upper left")
         yy = np.linspace(0, 12 * d, 600)
-        a1.plot(yy / d, d * np.round(yy / d) / d, "-", color=COLORS[2], lw=1.0,
-                label=r"$\Delta\,\mathrm{round}(y/\Delta)$")  # fmt: skip
+        a1.plot(
+            yy / d,
+            d * np.round(yy / d) / d,
+            "-",
+            color=COLORS[2],
+            lw=1.0,
+            label=r"$\Delta\,\mathrm{round}(y/\Delta)$",
+        )
         a1.plot(yy / d, yy / d, ":", color=COLORS[0], lw=0.8, label="y")
         a1.set_xlabel(r"compressed input $y/\Delta$")
         a1.set_ylabel(r"$y'/\Delta$")
@@ -104,8 +124,14 @@ def fig_compander(spec: str = "GP<8,1,3,0>") -> Any:
         a1.legend(loc="upper left")
         k = c["codes"]
         a2.plot(k, np.log2(v), "o", ms=2.2, mfc="none", color=COLORS[1], label="GP values")
-        a2.plot(k, np.log2(np.sinh(k * d / ig) / th), "-", color=COLORS[0], lw=0.9,
-                label=r"$\theta^{-1}\sinh(\gamma y')$")  # fmt: skip
+        a2.plot(
+            k,
+            np.log2(np.sinh(k * d / ig) / th),
+            "-",
+            color=COLORS[0],
+            lw=0.9,
+            label=r"$\theta^{-1}\sinh(\gamma y')$",
+        )
         a2.set_xlabel("code k (y' = k Δ)")
         a2.set_ylabel(r"$\log_2 x'$")
         a2.set_title("expander (eq 6)", loc="left")
@@ -165,9 +191,10 @@ def cnn_study(n_calib: int = 256, draws: int = 2, seed: int = 0) -> dict[str, An
     by Σ_l E_W_l / SQNR_W_l + E_A_l / SQNR_A_l (SQNRs measured on the weights and on the
     calibration activations). Everything fitted uses the ``n_calib`` first training images;
     the test images are used only to measure. Returns a dict of arrays."""
-    import lognum as ln
     from lognum.analysis.sqnr import empirical_sqnr
     from lognum.analysis.stats import alps_algorithm1, alps_layerwise, mismatch_bound
+    from lognum.formats.floats import ScaledFloat
+    from lognum.formats.posit import GeneralizedPosit, Posit
     from lognum.nn._blas import pin_blas_threads
     from lognum.nn.cnn import TinyCNN
     from lognum.nn.data import mnist_split
@@ -212,22 +239,21 @@ def cnn_study(n_calib: int = 256, draws: int = 2, seed: int = 0) -> dict[str, An
         plans = {
             "GP": (
                 {
-                    nm: ln.GeneralizedPosit(n, 1, int(lw["rs_w"][i]), int(lw["sc_w"][i]))
+                    nm: GeneralizedPosit(n, 1, int(lw["rs_w"][i]), int(lw["sc_w"][i]))
                     for i, nm in enumerate(names)
                 },
                 {
-                    nm: ln.GeneralizedPosit(n, 1, int(lw["rs_a"][i]), int(lw["sc_a"][i]))
+                    nm: GeneralizedPosit(n, 1, int(lw["rs_a"][i]), int(lw["sc_a"][i]))
                     for i, nm in enumerate(names)
                 },
-            ),  # fmt: skip
-            "posit": ({nm: ln.Posit(n, 1) for nm in names}, {nm: ln.Posit(n, 1) for nm in names}),
+            ),
+            "posit": ({nm: Posit(n, 1) for nm in names}, {nm: Posit(n, 1) for nm in names}),
             "scaled float": (
-                {nm: ln.ScaledFloat(3, n - 4, None).fit(model.weight_of(nm)) for nm in names},
-                {nm: ln.ScaledFloat(3, n - 4, None).fit(acts[nm]) for nm in names},
+                {nm: ScaledFloat(3, n - 4, None).fit(model.weight_of(nm)) for nm in names},
+                {nm: ScaledFloat(3, n - 4, None).fit(acts[nm]) for nm in names},
             ),
         }
-        gp_formats.append({nm: (str(plans["GP"][0][nm]), str(plans["GP"][1][nm]))
-                           for nm in names})  # fmt: skip
+        gp_formats.append({nm: (str(plans["GP"][0][nm]), str(plans["GP"][1][nm])) for nm in names})
         for m in methods:
             fw, fa = plans[m]
             pred = model.predict(xt, QuantPlan(fw, fa))
@@ -237,17 +263,25 @@ def cnn_study(n_calib: int = 256, draws: int = 2, seed: int = 0) -> dict[str, An
             sq_a = [empirical_sqnr(fa[nm], acts[nm]) for nm in names]
             bound[m].append(mismatch_bound(e_w, sq_w, e_a, sq_a))
     return {
-        "bits": np.array(CNN_BITS), "methods": methods,
+        "bits": np.array(CNN_BITS),
+        "methods": methods,
         "accuracy": {m: np.array(v) for m, v in acc.items()},
         "changed": {m: np.array(v) for m, v in changed.items()},
         "bound": {m: np.array(v) for m, v in bound.items()},
-        "fp32_accuracy": float(np.mean(fp_pred == yt)), "e_w": e_w, "e_a": e_a,
-        "reference_layer": names[ref], "gp_formats": gp_formats, "n_test": int(len(yt)),
-    }  # fmt: skip
+        "fp32_accuracy": float(np.mean(fp_pred == yt)),
+        "e_w": e_w,
+        "e_a": e_a,
+        "reference_layer": names[ref],
+        "gp_formats": gp_formats,
+        "n_test": int(len(yt)),
+    }
 
 
-_METHOD_STYLE = {"GP": (COLORS[2], MARKERS[0]), "posit": (COLORS[1], MARKERS[1]),
-                 "scaled float": (COLORS[3], MARKERS[2])}  # fmt: skip
+_METHOD_STYLE = {
+    "GP": (COLORS[2], MARKERS[0]),
+    "posit": (COLORS[1], MARKERS[1]),
+    "scaled float": (COLORS[3], MARKERS[2]),
+}
 
 
 def fig_misclassification() -> Any:
@@ -262,10 +296,18 @@ def fig_misclassification() -> Any:
         for m in s["methods"]:
             col, mk = _METHOD_STYLE[m]
             ch = s["changed"][m]
-            ax.plot(s["bits"], np.maximum(ch, floor), "-", marker=mk, color=col,
-                    label=f"{m}: measured")  # fmt: skip
-            ax.plot(s["bits"], s["bound"][m], "--", marker=mk, mfc="none", color=col,
-                    label=f"{m}: eq 12 bound")  # fmt: skip
+            ax.plot(
+                s["bits"], np.maximum(ch, floor), "-", marker=mk, color=col, label=f"{m}: measured"
+            )
+            ax.plot(
+                s["bits"],
+                s["bound"][m],
+                "--",
+                marker=mk,
+                mfc="none",
+                color=col,
+                label=f"{m}: eq 12 bound",
+            )
         ax.axhline(1.0, color="0.5", lw=0.5, ls=":")
         ax.set_yscale("log")
         ax.set_xticks(s["bits"])
@@ -285,8 +327,7 @@ def fig_accuracy_vs_bits() -> Any:
         ax = fig.add_subplot()
         for j, m in enumerate(s["methods"]):
             col, mk = _METHOD_STYLE[m]
-            ax.plot(s["bits"], 100 * s["accuracy"][m], LINESTYLES[j], marker=mk, color=col,
-                    label=m)  # fmt: skip
+            ax.plot(s["bits"], 100 * s["accuracy"][m], LINESTYLES[j], marker=mk, color=col, label=m)
         ax.axhline(100 * s["fp32_accuracy"], color="k", lw=0.6, ls=(0, (5, 2)), label="FP32")
         ax.set_xticks(s["bits"])
         ax.set_ylim(0, 100)
@@ -345,8 +386,7 @@ def fig_edp() -> Any:
     s = edp_study()
     b = np.array(s["bits"])
     with use_style():
-        fig, axes = new_panels(3, height=2.4, row_height=1.45, layout="constrained",
-                               sharey=True)  # fmt: skip
+        fig, axes = new_panels(3, height=2.4, row_height=1.45, layout="constrained", sharey=True)
         for es, ax in enumerate(axes):
             for j, (fam, lab) in enumerate(
                 (
@@ -356,8 +396,14 @@ def fig_edp() -> Any:
                 )
             ):
                 e = [s["edp"][(fam, int(n), es if fam != "float" else 0)] for n in b]
-                ax.plot(b, np.array(e) / 1e6, LINESTYLES[j], marker=MARKERS[j],
-                        color=COLORS[j + 1], label=lab)  # fmt: skip
+                ax.plot(
+                    b,
+                    np.array(e) / 1e6,
+                    LINESTYLES[j],
+                    marker=MARKERS[j],
+                    color=COLORS[j + 1],
+                    label=lab,
+                )
             ax.set_xticks(b)
             ax.set_title(f"es = {es}", loc="left")
             ax.set_xlabel("bits n")

@@ -24,9 +24,9 @@ def arith_error_curves(
     error of the sequential and of the quire dot product ``w[:k] · w[:k]`` and of the sums
     ``sum(w[:k])`` (error relative to ``sum(|w[:k]|)``), against exact references
     (``math.fsum`` of the exact products / values: correctly rounded binary64)."""
-    import lognum as ln
     from lognum.arith.quire import dot
     from lognum.data import load_minilm_weights
+    from lognum.formats.parse import parse
 
     w_all = load_minilm_weights()
     if tensor not in w_all:
@@ -35,7 +35,7 @@ def arith_error_curves(
     ks = np.unique(np.geomspace(1, w.size, 24).astype(int))
     out: dict[str, Any] = {"tensor": tensor, "k": ks, "formats": {}}
     for spec in specs:
-        fmt = ln.parse(spec)
+        fmt = parse(spec)
         q = fmt.quantize(w)
         prods = fmt.mul(q, q)  # each product rounded (no quire)
         seq_dot = _running(fmt, prods)

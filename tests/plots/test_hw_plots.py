@@ -15,8 +15,9 @@ def _net():
 
 
 def test_figures_show_the_data():
-    cfg = hw.ArrayConfig(rows=4, cols=4, dataflow="os", bandwidth_mode="USER", ifmap_bw=1,
-                         filter_bw=1, ofmap_bw=1)  # fmt: skip
+    cfg = hw.ArrayConfig(
+        rows=4, cols=4, dataflow="os", bandwidth_mode="USER", ifmap_bw=1, filter_bw=1, ofmap_bw=1
+    )
     r = hw.simulate(cfg, _net(), pe="int8", workers=1)
     fig = ph.cycle_breakdown(r)
     bars = fig.axes[0].patches
@@ -24,8 +25,9 @@ def test_figures_show_the_data():
     tops = [b.get_y() + b.get_height() for b in bars[-2:]]
     assert tops == [x.total_cycles for x in r.layers]
     fig = ph.utilisation_per_layer({"os": r})
-    assert np.allclose([b.get_height() for b in fig.axes[0].patches],
-                       [x.overall_util for x in r.layers])  # fmt: skip
+    assert np.allclose(
+        [b.get_height() for b in fig.axes[0].patches], [x.overall_util for x in r.layers]
+    )
     fig = ph.energy_breakdown({"int8": r})
     total = sum(b.get_height() for b in fig.axes[0].patches)
     assert np.isclose(total, r.energy_pj / 1e6)
@@ -38,14 +40,29 @@ def test_registered_hw_figures_simulate_the_small_network(monkeypatch):
     ph._default_runs.cache_clear()
     try:
         fig = ph.fig_cycle_breakdown()
-        r = hw.simulate(hw.ArrayConfig(rows=16, cols=16, dataflow="os", bandwidth_mode="USER",
-                                       ifmap_bw=4, filter_bw=4, ofmap_bw=4), _net())  # fmt: skip
+        r = hw.simulate(
+            hw.ArrayConfig(
+                rows=16,
+                cols=16,
+                dataflow="os",
+                bandwidth_mode="USER",
+                ifmap_bw=4,
+                filter_bw=4,
+                ofmap_bw=4,
+            ),
+            _net(),
+        )
         tops = [b.get_y() + b.get_height() for b in fig.axes[0].patches[-2:]]
         assert tops == [x.total_cycles for x in r.layers]
         fig = ph.fig_energy_breakdown()
         assert "16x16 os" in fig.axes[0].get_title("left")
         assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [
-            "int8", "fp8", "posit8", "lp8", "lp4x2"]  # fmt: skip
+            "int8",
+            "fp8",
+            "posit8",
+            "lp8",
+            "lp4x2",
+        ]
     finally:
         ph._default_runs.cache_clear()
 

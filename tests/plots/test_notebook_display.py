@@ -26,8 +26,9 @@ def test_figure_is_an_image_in_a_notebook(monkeypatch):
     ]
     env_path = os.environ.get("PYTHONPATH", "")
     monkeypatch.setenv("PYTHONPATH", f"{ROOT}{os.pathsep}{env_path}" if env_path else str(ROOT))
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT)}}).execute()  # fmt: skip
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    ).execute()
     for cell in nb.cells[:2]:
         (out,) = [o for o in cell.outputs if o.output_type == "execute_result"]
         png = base64.b64decode(out.data["image/png"])

@@ -60,8 +60,14 @@ def test_every_entry_has_a_caption_and_resolves():
     assert len(FIGURES) >= 21
     for name, e in FIGURES.items():
         assert e.name == name and e.caption.endswith(".") and callable(e.function)
-    seeds = {"alps_fig1_compander", "alps_fig4a_sqnr", "alps_fig4b_misclassification",
-             "alps_fig5_edp", "alps_table23_accuracy", "lpq_weight_distribution"}  # fmt: skip
+    seeds = {
+        "alps_fig1_compander",
+        "alps_fig4a_sqnr",
+        "alps_fig4b_misclassification",
+        "alps_fig5_edp",
+        "alps_table23_accuracy",
+        "lpq_weight_distribution",
+    }
     assert seeds <= set(FIGURES)
     for s in seeds:
         assert FIGURES[s].reproduces and FIGURES[s].data
@@ -100,8 +106,21 @@ def test_size_option_sets_the_width(tmp_path):
 
 
 def test_cli_renders_named_figures(tmp_path, capsys):
-    assert main(["figures", "alps_eq9_eq25_delta", "-o", str(tmp_path), "--size", "single",
-                 "--style", "ieee"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "figures",
+                "alps_eq9_eq25_delta",
+                "-o",
+                str(tmp_path),
+                "--size",
+                "single",
+                "--style",
+                "ieee",
+            ]
+        )
+        == 0
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "alps_eq9_eq25_delta.csv",
         "alps_eq9_eq25_delta.pdf",
