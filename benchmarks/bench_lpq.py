@@ -21,7 +21,9 @@ up, the runs interleaved (1, 2 in even repeats, 2, 1 in odd ones) and the worker
 quantized-weight caches cleared before every run; also the ideal speed-up of the run's
 evaluation batches on 2 workers (``sum b / sum ceil(b / 2)``: a GA generation evaluates
 ``1 + children`` genomes, so 5 with the default 4 children splits 3 + 2) and the load
-average around every run; written to ``results/lpq/bench_lpq_dask_ga.json``.
+average around every run and the CPU seconds the workers obtained (on a loaded machine the
+speed-up is bounded by the CPU share the other jobs leave: with ``nice`` the workers get
+what is left, whatever their number); written to ``results/lpq/bench_lpq_dask_ga.json``.
 
 It also prints how many CPU seconds the workers obtained per wall-clock second.  On 2 idle cores
 that is about 1 for one worker and about 2 for two workers.  On a shared machine it shows how
@@ -114,14 +116,18 @@ def ga_timing(args) -> dict:
                 cl, _ = clusters[w]
                 cl.run(_fresh_caches)
                 la0 = os.getloadavg()
+                c0 = sum(cl.run(time.process_time).values())
                 t0 = time.perf_counter()
                 res = run_lpq(prob, space, ga, fc, executor=cl.get_executor(), progress=False)
                 wall = time.perf_counter() - t0
+                cpu = sum(cl.run(time.process_time).values()) - c0
                 runs.append({"repeat": rep, "seed": rep, "workers": w, "seconds": wall,
+                             "worker_cpu_seconds": cpu,
                              "loadavg_before": la0, "loadavg_after": os.getloadavg(),
                              "best_fitness": res.best_fitness,
                              "evaluations": res.evaluations})  # fmt: skip
-                print(f"repeat {rep} workers {w}: {wall:.1f} s  fitness {res.best_fitness:.5f}  "
+                print(f"repeat {rep} workers {w}: {wall:.1f} s (worker CPU {cpu:.1f} s)  "
+                      f"fitness {res.best_fitness:.5f}  "
                       f"load {la0[0]:.1f} -> {os.getloadavg()[0]:.1f}")  # fmt: skip
     finally:
         for cl, c in clusters.values():
@@ -146,13 +152,20 @@ def ga_timing(args) -> dict:
         "speedup_per_repeat": ratios,
         "median_speedup": statistics.median(ratios),
         "ideal_speedup_2_workers": ideal,
+        "worker_cpu_per_wall_second": {
+            w: statistics.median(
+                r["worker_cpu_seconds"] / r["seconds"] for r in runs if r["workers"] == w
+            )
+            for w in (1, 2)
+        },
         "identical_results": fit[1] == fit[2],
         "cpu_count": os.cpu_count(),
     }
     print(f"median {out['median_seconds'][1]:.1f} s (1 worker) vs "
           f"{out['median_seconds'][2]:.1f} s (2 workers): {out['median_speedup']:.2f}x "
           f"(per repeat {', '.join(f'{r:.2f}' for r in ratios)}; ideal {ideal:.2f}x); "
-          f"identical results: {out['identical_results']}")  # fmt: skip
+          f"identical results: {out['identical_results']}; worker CPU s per wall s "
+          f"{out['worker_cpu_per_wall_second']}")  # fmt: skip
     return out
 
 
