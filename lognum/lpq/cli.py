@@ -4,6 +4,7 @@
     lognum lpq run --model minilm --method random --budget 316 --seed 0 --out ...
     lognum lpq baselines --out results/lpq/baselines.json
     lognum lpq sensitivity --out results/lpq/sensitivity.json   # per-layer costs, DP allocation
+    lognum lpq baselines --groups hawq --no-fp32 --out results/lpq/baselines_hawq.json  # HAWQ-style
     lognum lpq table results/lpq          # the comparison table (markdown)
 
 ``--workers K`` evaluates candidates on a K-process pool, ``--scheduler tcp://host:8786`` on

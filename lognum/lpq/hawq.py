@@ -124,7 +124,7 @@ def distillation_mse(reps_q: list[np.ndarray], reps_fp: list[np.ndarray]) -> flo
 def layer_traces(
     problem,
     rel_eps: float = 0.01,
-    probes: int = 8,
+    probes: int = 6,
     seed: int = 0,
     progress: bool = True,
 ) -> list[TraceEstimate]:
@@ -240,7 +240,7 @@ def run_hawq(
     ns: tuple[int, ...] = (4, 5, 6, 7, 8),
     max_avg_bits: float = 6.0,
     rel_eps: float = 0.01,
-    probes: int = 8,
+    probes: int = 6,
     seed: int = 0,
     base_lp=(6, 0, 5, 4),
     clip: str = "mse",
