@@ -14,6 +14,17 @@ writes ``results/lpq/bench_lpq.json``.  The quantized-weight cache is cleared be
 thread each, 1 and 2 workers; ``client.get_executor()``), written to
 ``results/lpq/bench_lpq_dask.json``.
 
+``--ga``: the wall time of a short MiniLM GA run (``run_lpq``; ``--population``,
+``--generations``, ``--children``; seed = repeat index, the same for both) on a dask
+``LocalCluster`` of 1 and of 2 worker processes, the two clusters started once and warmed
+up, the runs interleaved (1, 2 in even repeats, 2, 1 in odd ones) and the workers'
+quantized-weight caches cleared before every run; also the ideal speed-up of the run's
+evaluation batches on 2 workers (``sum b / sum ceil(b / 2)``: a GA generation evaluates
+``1 + children`` genomes, so 5 with the default 4 children splits 3 + 2) and the load
+average around every run and the CPU seconds the workers obtained (on a loaded machine the
+speed-up is bounded by the CPU share the other jobs leave: with ``nice`` the workers get
+what is left, whatever their number); written to ``results/lpq/bench_lpq_dask_ga.json``.
+
 It also prints how many CPU seconds the workers obtained per wall-clock second.  On 2 idle cores
 that is about 1 for one worker and about 2 for two workers.  On a shared machine it shows how
 much of the possible speed-up the other jobs left.
@@ -50,13 +61,135 @@ def _time_generation(ex, problem, genomes, fcfg, n_max):
     return wall, [r[0][0] for r in res], sum(r[1] for r in res)
 
 
+def _fresh_caches():
+    """Run on every dask worker: empty the per-process quantized-weight caches."""
+    from lognum.lpq.fitness import _STATE
+    from lognum.nn.quant import WeightCache
+
+    for st in _STATE.values():
+        st["cache"] = WeightCache()
+
+
+def _warm(n_calib: int = 24, calib_len: int = 48):
+    """Run on every dask worker: one BLAS thread, model and FP32 references loaded, the
+    quantization kernels compiled (one evaluation of a random genome)."""
+    from lognum.lpq.fitness import FitnessConfig, evaluate_genome
+    from lognum.lpq.genome import SearchSpace
+    from lognum.lpq.problems import MiniLMProblem
+    from lognum.nn._blas import pin_blas_threads
+
+    pin_blas_threads(1)
+    prob = MiniLMProblem(n_calib=n_calib, calib_len=calib_len)
+    g = SearchSpace().random_genome(len(prob.layer_names), np.random.default_rng(99))
+    evaluate_genome(prob, g, FitnessConfig(), 8)
+
+
+def ga_timing(args) -> dict:
+    """``--ga``: short MiniLM GA runs on 1- and 2-worker dask LocalClusters, interleaved."""
+    import math
+
+    from dask.distributed import Client, LocalCluster
+
+    from lognum.lpq.fitness import FitnessConfig
+    from lognum.lpq.ga import GAConfig, run_lpq
+    from lognum.lpq.genome import SearchSpace
+    from lognum.lpq.problems import MiniLMProblem
+
+    prob = MiniLMProblem()
+    space, fc = SearchSpace(max_avg_bits=6.0), FitnessConfig(lam=0.1)
+    clusters = {}
+    t_start = {}
+    try:
+        for w in (1, 2):
+            t0 = time.perf_counter()
+            c = LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
+                             dashboard_address=None)  # fmt: skip
+            cl = Client(c)
+            cl.run(_warm)
+            t_start[w] = time.perf_counter() - t0
+            clusters[w] = (cl, c)
+        runs: list[dict] = []
+        for rep in range(args.repeats):
+            ga = GAConfig(population=args.population, generations=args.generations,
+                          children=args.children, seed=rep)  # fmt: skip
+            for w in (1, 2) if rep % 2 == 0 else (2, 1):
+                cl, _ = clusters[w]
+                cl.run(_fresh_caches)
+                la0 = os.getloadavg()
+                c0 = sum(cl.run(time.process_time).values())
+                t0 = time.perf_counter()
+                res = run_lpq(prob, space, ga, fc, executor=cl.get_executor(), progress=False)
+                wall = time.perf_counter() - t0
+                cpu = sum(cl.run(time.process_time).values()) - c0
+                runs.append({"repeat": rep, "seed": rep, "workers": w, "seconds": wall,
+                             "worker_cpu_seconds": cpu,
+                             "loadavg_before": la0, "loadavg_after": os.getloadavg(),
+                             "best_fitness": res.best_fitness,
+                             "evaluations": res.evaluations})  # fmt: skip
+                print(f"repeat {rep} workers {w}: {wall:.1f} s (worker CPU {cpu:.1f} s)  "
+                      f"fitness {res.best_fitness:.5f}  "
+                      f"load {la0[0]:.1f} -> {os.getloadavg()[0]:.1f}")  # fmt: skip
+    finally:
+        for cl, c in clusters.values():
+            cl.close()
+            c.close()
+    sec = {w: [r["seconds"] for r in runs if r["workers"] == w] for w in (1, 2)}
+    ratios = [a / b for a, b in zip(sec[1], sec[2], strict=True)]
+    fit = {w: [r["best_fitness"] for r in runs if r["workers"] == w] for w in (1, 2)}
+    batches = [args.population] + [1 + args.children] * args.generations
+    ideal = sum(batches) / sum(math.ceil(b / 2) for b in batches)
+    out = {
+        "executor": "dask LocalCluster (processes, 1 thread each)",
+        "ga": {
+            "population": args.population,
+            "generations": args.generations,
+            "children": args.children,
+            "evaluations": sum(batches),
+        },  # fmt: skip
+        "cluster_start_and_model_load_seconds": t_start,
+        "runs": runs,
+        "median_seconds": {w: statistics.median(v) for w, v in sec.items()},
+        "speedup_per_repeat": ratios,
+        "median_speedup": statistics.median(ratios),
+        "ideal_speedup_2_workers": ideal,
+        "worker_cpu_per_wall_second": {
+            w: statistics.median(
+                r["worker_cpu_seconds"] / r["seconds"] for r in runs if r["workers"] == w
+            )
+            for w in (1, 2)
+        },
+        "identical_results": fit[1] == fit[2],
+        "cpu_count": os.cpu_count(),
+    }
+    print(f"median {out['median_seconds'][1]:.1f} s (1 worker) vs "
+          f"{out['median_seconds'][2]:.1f} s (2 workers): {out['median_speedup']:.2f}x "
+          f"(per repeat {', '.join(f'{r:.2f}' for r in ratios)}; ideal {ideal:.2f}x); "
+          f"identical results: {out['identical_results']}; worker CPU s per wall s "
+          f"{out['worker_cpu_per_wall_second']}")  # fmt: skip
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--children", type=int, default=7)
+    ap.add_argument(
+        "--children", type=int, default=None, help="children per generation (7; --ga: 4)"
+    )
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", default=None)
     ap.add_argument("--dask", action="store_true", help="dask LocalCluster executors")
+    ap.add_argument("--ga", action="store_true", help="dask: short GA runs, 1 vs 2 workers")
+    ap.add_argument("--population", type=int, default=16, help="--ga: initial population")
+    ap.add_argument("--generations", type=int, default=8, help="--ga: generations")
     args = ap.parse_args(argv)
+    if args.ga:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        args.children = 4 if args.children is None else args.children
+        out = ga_timing(args)
+        p = Path(args.out or "results/lpq/bench_lpq_dask_ga.json")
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(json.dumps(out, indent=1))
+        return 0
+    args.children = 7 if args.children is None else args.children
     if args.out is None:
         args.out = f"results/lpq/bench_lpq{'_dask' if args.dask else ''}.json"
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

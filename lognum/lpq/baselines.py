@@ -34,6 +34,11 @@ calibration fitness (:mod:`lognum.lpq.fitness`) and the same held-out metrics
   weights with static per-tensor INT8 activations calibrated the same way;
 * GPTQ-style error-compensating rounding (:mod:`lognum.lpq.gptq`, calibration Hessians) of
   per-channel INT4 / INT6 (MSE-clip scales) and of the single-LP format of ``n`` = 4, 6;
+* HAWQ-style mixed precision (:mod:`lognum.lpq.hawq`, a gradient-free reconstruction): the
+  Hutchinson trace of each layer's Hessian of a distillation loss from central second
+  differences, ``Omega_i(b) = Tr(H_i) / n_i * ||Q_b(W_i) - W_i||^2`` and the exact DP
+  allocation within the average-bits budget, over per-channel INT-n (MSE clip, scale storage
+  counted) and over the sensitivity DP's LP candidates (``LP<6,0,5,4>`` moved to each n);
 * random search with the GA's evaluation budget is :func:`lognum.lpq.ga.random_search`.
 
 Every record carries the calibration fitness terms and the held-out metrics; the per-item
@@ -92,7 +97,22 @@ MX_ROWS = (
     ("MXINT8", "int8"),
 )
 
-GROUPS = ("fixed", "alps", "single-lp", "per-channel", "mx", "per-channel-lp", "w+a", "gptq")
+GROUPS = (
+    "fixed",
+    "alps",
+    "single-lp",
+    "per-channel",
+    "mx",
+    "per-channel-lp",
+    "w+a",
+    "gptq",
+    "hawq",
+)
+
+HAWQ_ROWS = (
+    ("int", "HAWQ-style INT per-channel (Hutchinson trace, DP <= {b:g} b)"),
+    ("lp", "HAWQ-style LP per layer (Hutchinson trace, DP <= {b:g} b)"),
+)
 
 
 def fixed_quantizer(spec: str, per_tensor: bool):
@@ -280,6 +300,8 @@ def run_baselines(
     groups: tuple[str, ...] = GROUPS,
     genome_file: str | Path | None = None,
     methods: tuple[str, ...] | None = None,
+    hawq: dict | None = None,
+    problem=None,
 ) -> list[dict]:
     """Score the baselines of ``groups`` and write all records to ``out`` (JSON).
 
@@ -288,6 +310,9 @@ def run_baselines(
     ``genome_file`` (a saved run), by default the lowest-fitness ``ga_cap*.json`` beside
     ``out`` (:func:`best_saved_genome`; the file used is recorded as ``source``).
     ``methods``: only the rows with these labels (and only their records are replaced).
+    ``hawq``: keyword arguments of :func:`lognum.lpq.hawq.run_hawq` (``probes``, ``rel_eps``,
+    ``max_avg_bits``, ``seed``) for the ``hawq`` group.  ``problem``: the calibration problem
+    (default ``MiniLMProblem(n_calib, calib_len)``; the held-out metrics are MiniLM's).
     """
     from lognum._progress import Progress
     from lognum.lpq.evaluate import items_path, save_items
@@ -297,7 +322,7 @@ def run_baselines(
     if bad:
         raise ValueError(f"groups must be among {GROUPS}, got {bad}")
     fc = fc or FitnessConfig()
-    prob = MiniLMProblem(n_calib=n_calib, calib_len=calib_len)
+    prob = MiniLMProblem(n_calib=n_calib, calib_len=calib_len) if problem is None else problem
     st = prob.state()
     names = st["names"]
     out = Path(out)
@@ -346,6 +371,7 @@ def run_baselines(
         "per-channel-lp": len(single_lp_n) + 1,
         "w+a": 13,
         "gptq": 4,
+        "hawq": len(HAWQ_ROWS),
     }
     bar = Progress(sum(sizes[g] for g in groups) + include_fp32, "baselines")
     if include_fp32:
@@ -512,6 +538,20 @@ def run_baselines(
                     gptq_plan(prob, "lp", n, fmt),
                 )
             bar.update(1)
+    if "hawq" in groups:
+        from lognum.lpq.hawq import run_hawq
+
+        kw = dict(hawq or {})
+        b = float(kw.get("max_avg_bits", 6.0))
+        rows = [(k, lab.format(b=b)) for k, lab in HAWQ_ROWS]
+        rows = [(k, lab) for k, lab in rows if methods is None or lab in methods]
+        if rows:
+            t0 = time.perf_counter()
+            h = run_hawq(prob, kinds=tuple(k for k, _ in rows), **kw)
+            tsec = time.perf_counter() - t0
+            for k, lab in rows:
+                add(lab, "hawq", "hawq", h["plans"][k], hawq=h["details"][k], search_seconds=tsec)
+                bar.update(1, lab)
     bar.close()
     save()
     return recs
@@ -539,6 +579,13 @@ def baseline_plan(rec: dict, names: list[str]) -> QuantPlan | None:
     if fam == "mx":
         el = dict(MX_ROWS).get(rec["method"])
         return None if el is None else QuantPlan(dict.fromkeys(names, MXQuant(el)))
+    if fam == "hawq" and "hawq" in rec:
+        f = rec["hawq"]["formats"]
+        if rec["method"].startswith("HAWQ-style INT"):
+            from lognum.lpq.hawq import per_channel_int_from_label
+
+            return QuantPlan({nm: per_channel_int_from_label(f[nm]) for nm in names})
+        return QuantPlan({nm: parse(f[nm]) for nm in names})
     if fam == "per-channel-lp" and "format" in rec:
         q = PerChannelLP.from_label(rec["format"])
         return None if q is None else QuantPlan(dict.fromkeys(names, q))

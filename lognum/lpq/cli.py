@@ -4,6 +4,7 @@
     lognum lpq run --model minilm --method random --budget 316 --seed 0 --out ...
     lognum lpq baselines --out results/lpq/baselines.json
     lognum lpq sensitivity --out results/lpq/sensitivity.json   # per-layer costs, DP allocation
+    lognum lpq baselines --groups hawq --no-fp32 --out results/lpq/baselines_hawq.json  # HAWQ-style
     lognum lpq table results/lpq          # the comparison table (markdown)
 
 ``--workers K`` evaluates candidates on a K-process pool, ``--scheduler tcp://host:8786`` on
@@ -205,6 +206,19 @@ def _baselines(args) -> int:
     bad = [g for g in groups if g not in GROUPS]
     if bad:
         raise UsageError(f"--groups must be among {', '.join(GROUPS)}; got {', '.join(bad)}")
+    _positive("--hawq-probes", args.hawq_probes, 2)
+    if not args.hawq_eps > 0:
+        raise UsageError(f"--hawq-eps must be > 0, got {args.hawq_eps}")
+    if not args.max_bits >= 4:
+        raise UsageError(
+            f"--max-bits must be >= 4 (the smallest HAWQ word size), got {args.max_bits}"
+        )
+    hawq = {
+        "probes": args.hawq_probes,
+        "rel_eps": args.hawq_eps,
+        "max_avg_bits": args.max_bits,
+        "seed": args.seed,
+    }
     run_baselines(
         args.out,
         n_calib=args.n_calib,
@@ -214,6 +228,7 @@ def _baselines(args) -> int:
         genome_file=args.genome,
         methods=None if args.methods is None else tuple(args.methods),
         single_lp_n=tuple(args.lp_n),
+        hawq=hawq,
     )
     return 0
 
@@ -397,6 +412,14 @@ def lpq_main(argv=None) -> int:
     b.add_argument(
         "--genome", default=None, help="saved GA run for the genome-based rows (default: best cap)"
     )
+    b.add_argument(
+        "--hawq-probes", type=int, default=6, help="hawq: Rademacher probes per layer (>= 2)"
+    )
+    b.add_argument(
+        "--hawq-eps", type=float, default=0.01, help="hawq: probe step relative to rms(W)"
+    )
+    b.add_argument("--max-bits", type=float, default=6.0, help="hawq: average-bits budget")
+    b.add_argument("--seed", type=int, default=0, help="hawq: probe directions")
     b.add_argument("--out", required=True)
     b.set_defaults(fn=_baselines)
     s = sub.add_parser(

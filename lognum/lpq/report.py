@@ -519,16 +519,19 @@ def research_report(d: str | Path, B: int = 2000, seed: int = 0) -> str:
     int6 = [_find(rows, m) for m in ("INT6 per-channel absmax", "INT6 per-channel mse")]
     mx6 = _find(rows, "MXFP6 e2m3")
     refs = [r for r in (*int6, mx6) if r is not None]
+    hawq = [r for r in rows if r.get("family") == "hawq"]
     for k, ms in groups.items():
         if "<= 6 b" in k and len(ms) > 1:
             g = group_row(ms, f"{k}, mean of {len(ms)} seeds")
             best = min(ms, key=lambda r: r["fitness"])
             best = {**best, "method": best["method"] + " (lowest calibration fitness)"}
             pairs += [(g, b) for b in refs] + [(best, b) for b in refs]
+            if k.startswith("LPQ GA"):
+                pairs += [(g, h) for h in hawq]
     lp6 = _find(rows, "single LP n=6")
     pc6 = _find(rows, "LP n=6 per-channel sf (lognum extension)")
     ga_pc = _find(rows, "LPQ GA genome (<= 6 b) + per-channel sf (lognum extension)")
-    for a in (lp6, pc6, ga_pc):
+    for a in (lp6, pc6, ga_pc, *hawq):
         if a is not None:
             pairs += [(a, b) for b in refs]
     ga = {k: v for k, v in groups.items() if k.startswith("LPQ GA")}

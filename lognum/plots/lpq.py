@@ -1,8 +1,9 @@
 """Figures of the LPQ search on all-MiniLM-L6-v2, rendered from the saved JSON results.
 
 * :func:`pareto` -- average bits per weight vs mean embedding cosine (to FP32) and vs Lee
-  Pearson r, every method (fixed formats, AdaptivFloat, posits, ALPS, single LP, random
-  search, the sensitivity-DP allocation, LPQ GA);
+  Pearson r, every saved method (per-tensor fixed formats, ALPS, single LP, per-channel INT,
+  MX, per-channel LP, GPTQ, HAWQ-style, W+A rows at their weight bits, random search, the
+  sensitivity-DP allocation, LPQ GA);
 * :func:`convergence` -- best fitness vs fitness evaluations, GA vs random search, per seed;
 * :func:`sensitivity` -- the per-layer cost table of ``sensitivity.json`` and, for every saved
   5.5-6-bit configuration, how the calibration loss relates to the held-out cosine and to the
@@ -33,50 +34,107 @@ __all__ = [
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "lpq"
 
+# (marker, colour, filled) per row family, in legend order; the searches' clusters are drawn
+# beneath the baselines (:data:`_BELOW`), random search's thin crosses on top
 _MARKERS = {
-    "fixed": ("s", "#0072B2"),
-    "alps": ("^", "#009E73"),
-    "single-lp": ("D", "#E69F00"),
-    "random": ("x", "#CC79A7"),
-    "lp-dp": ("P", "#56B4E9"),
-    "lpq": ("o", "#D55E00"),
+    "fixed": ("s", "#0072B2", True),
+    "alps": ("^", "#009E73", True),
+    "single-lp": ("D", "#E69F00", True),
+    "per-channel": ("v", "#0072B2", False),
+    "mx": ("h", "#882255", True),
+    "per-channel-lp": ("*", "#E69F00", True),
+    "gptq": ("<", "#7F7F7F", True),
+    "hawq": ("X", "#000000", True),
+    "w+a": ("o", "#7F7F7F", False),
+    "lp-dp": ("P", "#56B4E9", True),
+    "hill-climb": ("d", "#009E73", False),
+    "greedy": (">", "#56B4E9", False),
+    "lpq": ("o", "#D55E00", True),
+    "lpq-wa": ("o", "#D55E00", False),
+    "random": ("x", "#CC79A7", True),
 }
+_BELOW = ("lpq", "lpq-wa", "lp-dp", "hill-climb", "greedy")
 _LABELS = {
-    "fixed": "fixed formats (INT/FP8/AF/posit)",
+    "fixed": "per-tensor INT / FP8 / AF / posit",
     "alps": "ALPS generalized posit",
     "single-lp": "one LP format for all layers",
-    "random": "random search (LP, same budget)",
+    "per-channel": "INT per-channel (FP16 scales counted)",
+    "mx": "OCP MX (block 32, E8M0 scale counted)",
+    "per-channel-lp": "LP with per-channel sf (lognum ext.)",
+    "gptq": "GPTQ rounding (INT / LP)",
+    "hawq": "HAWQ-style trace + DP (INT / LP)",
+    "w+a": "W+A baselines (x = weight bits)",
     "lp-dp": "LP per layer, sensitivity DP",
+    "hill-climb": "hill climbing (LP, same budget)",
+    "greedy": "greedy (LP, same budget)",
     "lpq": "LPQ GA (LP per layer)",
+    "lpq-wa": "LPQ GA, W+A (x = weight bits)",
+    "random": "random search (LP, same budget)",
 }
 
 
-def pareto(rows: list[dict]):
-    """Two panels: avg bits vs 1 - mean embedding cosine (log scale), and vs Lee Pearson r.
-    The fixed formats are named beside their points (labels spread apart where points
-    crowd); the legend sits under the panels."""
+def pareto(rows: list[dict], pearson_floor: float = 0.58):
+    """Two panels: avg bits vs 1 - mean embedding cosine (log scale), and vs Lee Pearson r,
+    one marker per row family (:data:`_MARKERS`: the baselines, W+A rows at their weight
+    bits, and the searches drawn last).  The per-tensor fixed formats are named beside their
+    points; rows whose Pearson r is below ``pearson_floor`` sit on the panel's lower edge
+    (open) and are named in a note.  The legend sits under the panels."""
     from lognum.plots.style import current_size, label_points, new_panels, use_style
 
     with use_style():
-        fig, axes = new_panels(2, height=3.3, row_height=2.2, layout="constrained")
+        fig, axes = new_panels(2, height=3.9, row_height=2.2, layout="constrained")
         fp = next((r for r in rows if r.get("family") == "fp32"), None)
         for ax, key, ylabel in (
             (axes[0], "cos_lee", "1 - mean cos to FP32 (Lee)"),
             (axes[1], "lee_pearson", "Lee Pearson r (human similarity)"),
         ):
-            for fam, (mk, col) in _MARKERS.items():
-                pts = [
-                    (r["avg_bits"], _y(r, key)) for r in rows if r.get("family") == fam and key in r
-                ]
-                if pts:
-                    x, y = zip(*pts, strict=True)
-                    ax.scatter(x, y, marker=mk, color=col, label=_LABELS[fam], s=14, linewidths=0.8)
+            low = []
+            for fam, (mk, col, filled) in _MARKERS.items():
+                sel = [r for r in rows if r.get("family") == fam and r.get(key) is not None]
+                if not sel:
+                    continue
+                x = [r["avg_bits"] for r in sel]
+                y = [_y(r, key) for r in sel]
+                if key == "lee_pearson":
+                    low += [r for r in sel if r[key] < pearson_floor]
+                    y = [max(v, pearson_floor) for v in y]
+                ax.scatter(
+                    x,
+                    y,
+                    marker=mk,
+                    s=22 if mk == "*" else 14,
+                    linewidths=0.8,
+                    label=_LABELS[fam],
+                    zorder=2.2 if fam in _BELOW else 2.6 if fam == "random" else 2.4,
+                    **(
+                        {"color": col}
+                        if filled or mk == "x"
+                        else {"facecolors": "none", "edgecolors": col}
+                    ),
+                )
             if fp is not None and key == "lee_pearson":
                 ax.axhline(fp[key], color="k", lw=0.6, ls="--", label="FP32")
                 ax.axhline(0.99 * fp[key], color="k", lw=0.5, ls=":", label="FP32 - 1%")
             if key == "cos_lee":
                 ax.axhline(0.01, color="k", lw=0.5, ls="-.", label="cos 0.99")
                 ax.set_yscale("log")
+            else:
+                top = max([r[key] for r in rows if r.get(key) is not None] + [pearson_floor])
+                ax.set_ylim(pearson_floor - 0.005, top + 0.01)
+                if low:
+                    names = "\n".join(
+                        f"{_short(r['method'])} {r[key]:.2f}"
+                        for r in sorted(low, key=lambda r: r[key])
+                    )
+                    ax.text(
+                        0.98,
+                        0.03,
+                        f"r < {pearson_floor:g}, on the lower edge:\n{names}",
+                        transform=ax.transAxes,
+                        ha="right",
+                        va="bottom",
+                        fontsize=5,
+                    )
             ax.set_xlim(3.5, 9.9)
             ax.set_xlabel("average bits per weight (36 linear layers)")
             ax.set_ylabel(ylabel)
@@ -93,10 +151,12 @@ def pareto(rows: list[dict]):
             ncols=3 if current_size() == "double" else 2,
             fontsize=6,
         )
-        fig.suptitle("all-MiniLM-L6-v2 weight quantization: bits vs fidelity")
+        fig.suptitle("all-MiniLM-L6-v2 quantization: bits per weight vs fidelity")
         fixed = [r for r in rows if r.get("family") == "fixed"]
         for ax, key in ((axes[0], "cos_lee"), (axes[1], "lee_pearson")):
-            pts = [r for r in fixed if key in r]
+            pts = [
+                r for r in fixed if key in r and (key != "lee_pearson" or r[key] >= pearson_floor)
+            ]
             label_points(
                 ax,
                 [r["avg_bits"] for r in pts],
@@ -104,6 +164,12 @@ def pareto(rows: list[dict]):
                 [r["method"].split(" per")[0].replace("AdaptivFloat ", "") for r in pts],
             )
     return fig
+
+
+def _short(method: str) -> str:
+    """A short name of a row for the figure's notes (``"LP<6,0,5,4> + GPTQ"``)."""
+    m = method.split(" (")[0]
+    return m + " + GPTQ" if "GPTQ" in method and "GPTQ" not in m else m
 
 
 def _y(r: dict, key: str) -> float:
