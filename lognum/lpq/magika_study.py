@@ -40,12 +40,16 @@ def run_magika_study(
     B: int = 2000,
     seeds: tuple[int, ...] = (),
     ga: GAConfig | None = None,
+    dp_bits: tuple[float, ...] = (6.0, 5.0),
     progress: bool = True,
 ) -> dict:
     """Run the study and write ``out`` (JSON); see the module docstring.
 
-    ``seeds`` (default none) runs the LPQ GA once per seed with ``ga`` (default a small
-    population-16 GA, about 100 evaluations).
+    ``dp_bits``: average-bit caps of the sensitivity allocation (:mod:`lognum.lpq.sensitivity`:
+    per-layer costs of moving the per-layer least-MSE ``LP<8>`` to ``n`` = 4..7, then the
+    exact knapsack under the cap; 14 fitness evaluations each).  ``seeds`` (default none)
+    runs the LPQ GA once per seed with ``ga`` (default population 16, 20 generations of 2
+    children: 76 evaluations), weights only, <= 6 average bits.
     """
     from lognum._progress import Progress
     from lognum.formats.parse import parse
@@ -63,6 +67,7 @@ def run_magika_study(
         calibrate_scale,
         storage_bits,
     )
+    from lognum.lpq.sensitivity import run_sensitivity
     from lognum.nn.magika import package_files
 
     if per_label < 1:
@@ -101,7 +106,10 @@ def run_magika_study(
     add("FP32", QuantPlan())
     for n in (8, 6, 4):
         for clip in ("absmax", "mse"):
-            add(f"INT{n} per-channel {clip}", QuantPlan(dict.fromkeys(names, PerChannelInt(n, clip))))
+            add(
+                f"INT{n} per-channel {clip}",
+                QuantPlan(dict.fromkeys(names, PerChannelInt(n, clip))),
+            )
     fp8 = PerTensorScaled(parse("float8_e4m3fn"))
     add("FP8 E4M3 per-tensor scale", QuantPlan(dict.fromkeys(names, fp8)))
     mse_lp: dict[int, dict] = {}
@@ -121,7 +129,10 @@ def run_magika_study(
                 if best is None or loc + glob < best[0]:
                     best = (loc + glob, f)
         single[n] = best[1]
-        add(f"single LP for all layers (fitness grid): {best[1]}", QuantPlan(dict.fromkeys(names, best[1])))
+        add(
+            f"single LP for all layers (fitness grid): {best[1]}",
+            QuantPlan(dict.fromkeys(names, best[1])),
+        )
     for n in (6, 4):
         add(
             f"per-channel LP<{n},0,{n - 1},sf per row> (lognum extension)",
@@ -149,12 +160,24 @@ def run_magika_study(
             formats={nm: str(f) for nm, f in mse_lp[n].items()},
             act_formats={nm: str(f) for nm, f in a_lp.items()},
         )
+    fc_s = FitnessConfig(lam=0.1)
+    base = np.array([calibrate_lp(model.weight_of(nm), 8) for nm in names], dtype=np.float64)
+    for cap in dp_bits:
+        r = run_sensitivity(prob, base, cap, fitness=fc_s, progress=False)
+        genome = np.array([[g["n"], g["es"], g["rs"], g["sf"]] for g in r["layers"]], float)
+        plan = prob.plan_for(genome, logposit_format)
+        add(
+            f"LP sensitivity DP (<= {cap:g} b, {r['evaluations']} evals)",
+            QuantPlan(plan.weights),
+            search="LP sensitivity DP",
+            fitness=r["best_fitness"],
+            formats={nm: str(f) for nm, f in plan.weights.items()},
+        )
     if seeds:
         from dataclasses import replace
 
-        ga = ga or GAConfig(population=16, generations=6, children=2)
+        ga = ga or GAConfig(population=16, generations=20, children=2)
         space = SearchSpace(sf=tuple(float(v) for v in range(0, 7)), max_avg_bits=6.0)
-        fc_s = FitnessConfig(lam=0.1)
         bar = Progress(len(seeds), "magika GA", enabled=progress)
         for s in seeds:
             r = run_lpq(prob, space, replace(ga, seed=s), fc_s, progress=False)
@@ -165,6 +188,7 @@ def run_magika_study(
                 search="LPQ GA W-only",
                 seed=s,
                 fitness=r.best_fitness,
+                evaluations=r.evaluations,
                 formats=[f["format"] for f in r.formats()],
             )
             bar.update(1)
@@ -179,6 +203,8 @@ def run_magika_study(
         "bootstrap": B,
         "n_calib": n_calib,
         "seeds": list(seeds),
+        "dp_bits": list(dp_bits),
+        "files": [[p, lab] for p, lab in test],
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(res, indent=1))
