@@ -33,6 +33,22 @@ from lognum.lpq.ga import GAConfig
 from lognum.nn.quant import PerTensorScaled, QuantPlan, WeightCache
 
 
+def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) binomial interval of ``k`` successes in ``n`` trials.
+
+    Used next to the bootstrap for the agreement with FP32: when no file (or every file)
+    flips, the percentile bootstrap collapses to a point, the exact interval does not.
+    """
+    from scipy.stats import beta
+
+    if not 0 <= k <= n or n < 1:
+        raise ValueError(f"need 0 <= k <= n and n >= 1, got k={k}, n={n}")
+    a = (1.0 - level) / 2
+    lo = 0.0 if k == 0 else float(beta.ppf(a, k, n - k + 1))
+    hi = 1.0 if k == n else float(beta.ppf(1 - a, k + 1, n - k))
+    return lo, hi
+
+
 def run_magika_study(
     out: str | Path,
     per_label: int = 40,
@@ -68,7 +84,7 @@ def run_magika_study(
         storage_bits,
     )
     from lognum.lpq.sensitivity import run_sensitivity
-    from lognum.nn.magika import package_files
+    from lognum.nn.magika import package_files, package_key
 
     if per_label < 1:
         raise ValueError(f"per_label must be >= 1, got {per_label}")
@@ -99,6 +115,9 @@ def run_magika_study(
             loc, glob = prob.loss_terms(plan, fc)
             rec["L_GL"] = loc + glob
         rec.update(top1_record(model, plan, fp_pred, x, y, dr))
+        k = int(round((1.0 - rec["agreement"][0]) * len(y)))
+        rec["disagreements"] = k
+        rec["agreement_exact95"] = list(clopper_pearson(len(y) - k, len(y)))
         rows.append(rec)
         if progress:
             print(f"{label}: top1 {rec['top1'][0]:.4f} drop {rec['top1_drop'][0]:+.4f}", flush=True)
@@ -193,6 +212,12 @@ def run_magika_study(
             )
             bar.update(1)
         bar.close()
+    miss: dict[tuple[str, str], int] = {}
+    for (_, lab), q in zip(test, fp_pred, strict=True):
+        if model.labels[int(q)] != lab:
+            key = (lab, model.labels[int(q)])
+            miss[key] = miss.get(key, 0) + 1
+    confusions = [[a, b, c] for (a, b), c in sorted(miss.items(), key=lambda t: -t[1])]
     res = {
         "model": "magika 1.0.3 standard_v3_3",
         "rows": rows,
@@ -204,7 +229,11 @@ def run_magika_study(
         "n_calib": n_calib,
         "seeds": list(seeds),
         "dp_bits": list(dp_bits),
-        "files": [[p, lab] for p, lab in test],
+        "files": [
+            [package_key(p), lab, model.labels[int(q)]]
+            for (p, lab), q in zip(test, fp_pred, strict=True)
+        ],
+        "fp32_confusions": confusions,
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(res, indent=1))
@@ -215,12 +244,15 @@ def magika_table(res: dict) -> str:
     """Markdown table of :func:`run_magika_study` rows."""
     f = lambda c: f"{c[0]:.3f} [{c[1]:.3f}, {c[2]:.3f}]"  # noqa: E731
     lines = [
-        "| configuration | avg weight bits | top-1 | top-1 drop vs FP32 | agreement with FP32 |",
-        "|---|---|---|---|---|",
+        "| configuration | avg weight bits | top-1 | top-1 drop vs FP32 | agreement with FP32 "
+        "| files flipped (exact 95 % CI of agreement) |",
+        "|---|---|---|---|---|---|",
     ]
     for r in res["rows"]:
+        ex = r.get("agreement_exact95")
+        flips = f"{r['disagreements']} [{ex[0]:.3f}, {ex[1]:.3f}]" if ex else ""
         lines.append(
             f"| {r['method']} | {r['avg_weight_bits']:.2f} | {f(r['top1'])} | "
-            f"{f(r['top1_drop'])} | {f(r['agreement'])} |"
+            f"{f(r['top1_drop'])} | {f(r['agreement'])} | {flips} |"
         )
     return "\n".join(lines)

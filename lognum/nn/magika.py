@@ -314,6 +314,16 @@ class Magika:
         return {e: next(iter(s)) for e, s in owners.items() if len(s) == 1}
 
 
+def package_key(path: str | Path, packages: Sequence[str] = DATA_PACKAGES) -> str:
+    """``package/relative/path`` of a file inside one of ``packages`` (machine-independent)."""
+    p = Path(path)
+    for pkg in packages:
+        root = package_dir(pkg)
+        if root is not None and p.is_relative_to(root):
+            return f"{pkg}/{p.relative_to(root).as_posix()}"
+    raise ValueError(f"path {str(p)!r} is not inside any of the packages {list(packages)}")
+
+
 def _candidates(model: Magika, packages: Sequence[str]) -> dict[str, list[tuple[str, Path]]]:
     """Label -> sorted ``[(package/relative path, path)]`` of every eligible file."""
     ext_map = model.extension_labels()

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from lognum.lpq.fitness import FitnessConfig, contrastive_terms, logposit_format
-from lognum.lpq.magika_study import magika_table
+from lognum.lpq.magika_study import clopper_pearson, magika_table
 from lognum.lpq.problems import MagikaProblem
 from lognum.nn.quant import QuantPlan
 from tests.nn.test_magika import requires_magika
@@ -53,10 +53,26 @@ def test_magika_table():
         "top1": [0.86, 0.82, 0.9],
         "top1_drop": [0.0, -0.01, 0.01],
         "agreement": [0.99, 0.98, 1.0],
+        "disagreements": 2,
+        "agreement_exact95": [0.9643, 0.9988],
     }
     t = magika_table({"rows": [row]})
     assert t.splitlines()[0].startswith("| configuration | avg weight bits | top-1 |")
     assert (
         "| INT8 per-channel absmax | 8.01 | 0.860 [0.820, 0.900] | 0.000 [-0.010, 0.010] | "
-        "0.990 [0.980, 1.000] |" in t
+        "0.990 [0.980, 1.000] | 2 [0.964, 0.999] |" in t
     )
+
+
+def test_clopper_pearson():
+    from scipy.stats import binom
+
+    lo, hi = clopper_pearson(237, 237)
+    assert hi == 1.0 and lo == pytest.approx(0.025 ** (1 / 237), rel=1e-9)  # 0.9845
+    assert clopper_pearson(0, 10)[0] == 0.0
+    lo, hi = clopper_pearson(200, 237)
+    # the bounds are where the tail probabilities equal 2.5 %
+    assert binom.sf(199, 237, lo) == pytest.approx(0.025, rel=1e-6)
+    assert binom.cdf(200, 237, hi) == pytest.approx(0.025, rel=1e-6)
+    with pytest.raises(ValueError, match="k <= n"):
+        clopper_pearson(5, 4)

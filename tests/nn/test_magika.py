@@ -7,7 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lognum.nn.magika import features, model_dir, package_dir, read_blocks, uses_model
+from lognum.nn.magika import (
+    DATA_PACKAGES,
+    features,
+    model_dir,
+    package_dir,
+    read_blocks,
+    uses_model,
+)
 from lognum.nn.quant import QuantPlan
 
 # magika and onnx are installed by README command 2 (magika --no-deps; onnx via the test
@@ -133,7 +140,7 @@ def test_quantization_hooks(m):
 
 @requires_magika
 def test_package_files_deterministic_disjoint_and_labelled_by_extension(m):
-    from lognum.nn.magika import package_files
+    from lognum.nn.magika import package_files, package_key
 
     test, calib = package_files(m, per_label=3, n_calib=6)
     assert (test, calib) == package_files(m, per_label=3, n_calib=6)
@@ -149,5 +156,10 @@ def test_package_files_deterministic_disjoint_and_labelled_by_extension(m):
     x = np.stack([m.tokens_of(p)[0] for p, _ in test if _ in ("python", "onnx")])
     y = [lab for _, lab in test if lab in ("python", "onnx")]
     assert [m.labels[i] for i in m.predict(x, batch=4)] == y
+    keys = [package_key(p) for p, _ in test]
+    assert all(k.split("/")[0] in DATA_PACKAGES for k in keys)
+    assert package_key(package_dir("magika") / "magika.py") == "magika/magika.py"
+    with pytest.raises(ValueError, match="not inside"):
+        package_key("/nonexistent/file.py")
     with pytest.raises(ValueError, match="per_label"):
         package_files(m, per_label=0)
