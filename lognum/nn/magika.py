@@ -361,8 +361,9 @@ def package_files(
     that magika would give to the model (:func:`uses_model`) is a candidate; the candidates
     are sorted by ``package/relative path`` and, per label, ``per_label`` of them are drawn
     with ``numpy.random.default_rng(seed)`` (all of them if fewer); ``test`` is sorted by
-    label, then path.  ``calib`` holds ``n_calib`` of the remaining candidates (never in
-    ``test``), drawn with ``default_rng(seed + 1)``.  The label is the extension's type, so
+    label, then path.  ``calib`` holds ``n_calib`` candidates drawn first, from all labels,
+    with ``default_rng(seed + 1)`` and removed from the pool, so they are never in ``test``
+    whatever ``per_label`` is.  The label is the extension's type, so
     label noise is expected (a ``.txt`` holding CSV, a ``.json`` holding JSON lines, gensim's
     Matrix-Market ``.mm`` files labelled Objective-C, ...).
     """
@@ -370,16 +371,21 @@ def package_files(
         raise ValueError(f"per_label must be >= 1, got {per_label}")
     if n_calib < 0:
         raise ValueError(f"n_calib must be >= 0, got {n_calib}")
+    cands = _candidates(model, packages)
+    pool = sorted(it for items in cands.values() for it in items)
+    if n_calib > len(pool) - len(cands):
+        raise ValueError(f"n_calib must be <= {len(pool) - len(cands)} (candidate files)")
+    # calibration files first, from all candidates, so that the test set of every per_label
+    # excludes them
+    pick = np.random.default_rng(seed + 1).choice(len(pool), n_calib, replace=False)
+    calib = sorted(pool[i] for i in pick)
+    taken = {k for k, _ in calib}
     rng = np.random.default_rng(seed)
-    test, rest = [], []
-    for lab, items in _candidates(model, packages).items():
-        keep = set(range(len(items)))
+    test = []
+    for lab, items in cands.items():
+        items = [it for it in items if it[0] not in taken]
         if len(items) > per_label:
-            keep = set(rng.choice(len(items), size=per_label, replace=False).tolist())
-        test += [(str(items[i][1]), lab) for i in sorted(keep)]
-        rest += [items[i] for i in range(len(items)) if i not in keep]
-    rest.sort()
-    if n_calib > len(rest):
-        raise ValueError(f"n_calib must be <= {len(rest)} (files left after the test set)")
-    pick = np.sort(np.random.default_rng(seed + 1).choice(len(rest), n_calib, replace=False))
-    return test, [str(rest[i][1]) for i in pick]
+            keep = np.sort(rng.choice(len(items), size=per_label, replace=False))
+            items = [items[i] for i in keep]
+        test += [(str(p), lab) for _, p in items]
+    return test, [str(p) for _, p in calib]
