@@ -76,3 +76,10 @@ def test_clopper_pearson():
     assert binom.cdf(200, 237, hi) == pytest.approx(0.025, rel=1e-6)
     with pytest.raises(ValueError, match="k <= n"):
         clopper_pearson(5, 4)
+
+
+def test_cli_magika_study_rejects_a_directory_out(tmp_path, capsys):
+    from lognum.lpq.cli import lpq_main
+
+    assert lpq_main(["magika-study", "--out", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
