@@ -341,6 +341,21 @@ def _cnn_study(args) -> int:
     return 0
 
 
+def _magika_study(args) -> int:
+    from lognum.lpq.magika_study import magika_table, run_magika_study
+
+    _check_out(args.out)
+    with _user_input():
+        from lognum.lpq.problems import MagikaProblem
+
+        MagikaProblem(args.n_calib).state()
+    res = run_magika_study(
+        args.out, per_label=args.per_label, n_calib=args.n_calib, seeds=tuple(args.seeds)
+    )
+    print(magika_table(res))
+    return 0
+
+
 def _table(args) -> int:
     from lognum.lpq.report import goals_table, load_rows, results_table
 
@@ -456,6 +471,14 @@ def lpq_main(argv=None) -> int:
     c.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     c.add_argument("--out", required=True)
     c.set_defaults(fn=_cnn_study)
+    g = sub.add_parser(
+        "magika-study", help="magika file-type CNN: top-1 of LP / INT / FP8 formats, W-only and W+A"
+    )
+    g.add_argument("--per-label", type=int, default=40, help="test files per label (max)")
+    g.add_argument("--n-calib", type=int, default=16, help="calibration files")
+    g.add_argument("--seeds", type=int, nargs="*", default=[], help="GA seeds (default: no GA)")
+    g.add_argument("--out", required=True)
+    g.set_defaults(fn=_magika_study)
     t = sub.add_parser("table", help="markdown table of the saved results")
     t.add_argument("dir", nargs="?", default="results/lpq")
     t.add_argument(

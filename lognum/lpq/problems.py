@@ -91,3 +91,35 @@ class TinyCNNProblem(Problem):
     def _reps(self, model, plan: QuantPlan) -> list[np.ndarray]:
         logits, blocks = model.forward(model._calib_x, plan, capture=True)
         return [*blocks, logits]
+
+
+@dataclass(frozen=True)
+class MagikaProblem(Problem):
+    """magika ``standard_v3_3`` (3 weight layers) calibrated on ``n_calib`` package files.
+
+    Calibration files are drawn from the pinned packages' files that are *not* in the test set
+    of :func:`lognum.nn.magika.package_files` (same ``seed``).  Local IRs: the LayerNorm-0
+    output and the max-pooled conv features; global IR: the logits.
+    """
+
+    n_calib: int = 32
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.n_calib < 2:
+            raise ValueError(f"n_calib must be >= 2 (the InfoNCE batch), got {self.n_calib}")
+
+    def key(self) -> str:
+        return f"magika:{self.n_calib}:{self.seed}"
+
+    def _load(self):
+        from lognum.nn.magika import Magika, package_files
+
+        m = Magika.load()
+        _, calib = package_files(m, seed=self.seed, n_calib=self.n_calib)
+        m._calib_x = np.stack([m.tokens_of(p)[0] for p in calib])
+        return m
+
+    def _reps(self, model, plan: QuantPlan) -> list[np.ndarray]:
+        logits, blocks = model.forward(model._calib_x, plan, capture=True)
+        return [*blocks, logits]
