@@ -527,10 +527,10 @@ class Format:
 
 
 if TYPE_CHECKING:
-    #: The base of the family mixins (``Adaptive``, ``TableElement``, a family's shared
-    #: plumbing): a mixin always comes before ``Format`` in a format's bases, so the type
-    #: checker reads it as a ``Format`` subclass (what it calls from ``Format`` is checked and
-    #: its overrides must keep ``Format``'s signatures); at run time it adds nothing.
+    # The base of the family mixins (``Adaptive``, ``TableElement``, a family's shared
+    # plumbing): a mixin always comes before ``Format`` in a format's bases, so the type
+    # checker reads it as a ``Format`` subclass (what it calls from ``Format`` is checked and
+    # its overrides must keep ``Format``'s signatures); at run time it adds nothing (object).
     FormatMixin = Format
 else:
     FormatMixin = object
