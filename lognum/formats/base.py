@@ -337,7 +337,9 @@ class Format:
             if not saturate:
                 raise ValueError(f"saturate must be True (or None) for {self}: it always saturates")
             return self
-        return dataclasses.replace(self, saturate=bool(saturate))
+        # the field is a subclass's (Format has none): the keyword goes through a dict
+        changes: dict[str, Any] = {"saturate": bool(saturate)}
+        return dataclasses.replace(self, **changes)
 
     @property
     def code_dtype(self) -> np.dtype:
@@ -522,3 +524,13 @@ class Format:
             "dynamic_range_dB": 20.0 * dr,
             "values": int(self.values().size) if enumerable else None,
         }
+
+
+if TYPE_CHECKING:
+    # The base of the family mixins (``Adaptive``, ``TableElement``, a family's shared
+    # plumbing): a mixin always comes before ``Format`` in a format's bases, so the type
+    # checker reads it as a ``Format`` subclass (what it calls from ``Format`` is checked and
+    # its overrides must keep ``Format``'s signatures); at run time it adds nothing (object).
+    FormatMixin = Format
+else:
+    FormatMixin = object

@@ -45,12 +45,13 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from lognum.formats.base import (
     Format,
+    FormatMixin,
     as_float_array,
     check_int,
     check_out,
@@ -127,7 +128,7 @@ def _loops() -> Any:
     return floats_loops
 
 
-class _BlockMixin:
+class _BlockMixin(FormatMixin):
     """Scale selection, layout and the element kernels of a block format. Subclasses give
     ``block``, ``axis``, ``scale_rule``, ``ties`` and ``_grid``, ``_table``, ``_emax``,
     ``_elem_max``, ``_elem_quantizer`` (for stochastic rounding)."""
@@ -137,7 +138,24 @@ class _BlockMixin:
     axis: int
     scale_rule: str
     ties: str
-    roundings = ("nearest", "stochastic")
+    roundings: ClassVar[tuple[str, ...]] = ("nearest", "stochastic")
+
+    if TYPE_CHECKING:  # the subclass's element format
+
+        @property
+        def _grid(self) -> Grid: ...
+
+        @property
+        def _table(self) -> np.ndarray: ...
+
+        @property
+        def _elem_max(self) -> float: ...
+
+        @property
+        def _emax(self) -> int: ...
+
+        @property
+        def _elem_quantizer(self) -> Any: ...
 
     def _scale_exponents(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per block: the scale exponent (int64, clamped to [-127, 127]) and a NaN flag."""
@@ -202,11 +220,14 @@ class _BlockMixin:
             return out
         return v[()] if scalar else v
 
-    def encode(
+    # The block kind's encode gives (and its out= takes) a BlockCodes record where Format's
+    # gives an array: the contract's one kind-dependent type, which Format's signature (the
+    # element kinds') cannot express without making every format generic in its code type.
+    def encode(  # type: ignore[override]  # returns BlockCodes (block kind), not an array
         self,
         x: Any,
         *,
-        out: BlockCodes | None = None,
+        out: BlockCodes | None = None,  # type: ignore[override]  # a BlockCodes, not an array
         threads: int = 1,
         rounding: str = "nearest",
         rng: np.random.Generator | None = None,
@@ -267,7 +288,7 @@ class _BlockMixin:
             raise ValueError(f"scales must have {c.ndim} dimensions like codes, got {s.ndim}")
         rows = Rows.blocks(c, self.axis, self.block)
         lead, nb = rows.moved[:-1], rows.nblocks
-        sm = np.moveaxis(s, rows.axis, -1)
+        sm = np.moveaxis(s, self.axis, -1)
         if sm.shape != lead + (nb,):
             raise ValueError(f"scales must have shape {lead + (nb,)} (moved axis last)")
         sfull = np.repeat(np.ascontiguousarray(sm).reshape(-1).astype(np.int64), self.block)

@@ -182,7 +182,7 @@ class Codebook(TableElement, Format):
         pattern = format(c, f"0{n}b")
         if c >= self.size:
             text = f"{self} {pattern}: unused (the table has {self.size} entries)"
-            fields = (Field("index", pattern, c),)
+            fields: tuple[Field, ...] = (Field("index", pattern, c),)
             return Description(str(self), c, pattern, fields, math.nan, "unused", text)
         value = self.levels[c]
         text = f"{self} {pattern}: entry {c} of {self.size}, value {value!r}"

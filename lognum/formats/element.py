@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import dataclasses
 from functools import cache, cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from lognum.formats.base import (
     Format,
+    FormatMixin,
     as_float_array,
     check_out,
     check_rng,
@@ -155,6 +156,7 @@ class Rows:
 
     def join_rows(self, per_row: np.ndarray) -> np.ndarray:
         """One value per row (block) in the input's shape with ``nblocks`` along the axis."""
+        assert self.axis is not None, "join_rows is for Rows.blocks, which always has an axis"
         v = per_row.reshape(self.moved[:-1] + (self.nblocks,))
         return np.ascontiguousarray(np.moveaxis(v, -1, self.axis))
 
@@ -171,7 +173,7 @@ def table_loops() -> Any:
     return floats_table
 
 
-class TableElement:
+class TableElement(FormatMixin):
     """Plumbing for element formats of at most 16 bits: a decode table, sorted magnitudes with
     the codes of ±value, stochastic rounding on that table.
 
@@ -179,8 +181,6 @@ class TableElement:
     codes), ``_nearest_values(x, out)`` and ``_nearest_codes(x)`` (round to nearest of 1-D
     contiguous x); ``_thresholds()`` gives the linear midpoints a table-driven family can use.
     """
-
-    nbits: int
 
     # -- hooks --------------------------------------------------------------------------
     def _code_table(self) -> np.ndarray:  # pragma: no cover - abstract
@@ -288,7 +288,7 @@ class TableElement:
 # the adaptive kind
 
 
-class Adaptive:
+class Adaptive(FormatMixin):
     """The tensor-adaptive kind: parameters (scale, bias, zero point, ...) chosen from data.
 
     A family provides ``needs_fit`` (True while a parameter is None), ``fit(x)`` (the format
@@ -312,8 +312,28 @@ class Adaptive:
         """Whether the (fitted) parameters are one per slice along ``axis``."""
         return False
 
-    # (``slice_format``, ``n_slices``, ``_round_rows`` and ``_ufunc`` are the family's; no
-    # abstract stubs here, so that a shared family mixin later in the MRO provides them)
+    # (``axis``, ``slice_format``, ``n_slices``, ``_round_rows`` and ``_ufunc`` are the
+    # family's; no abstract stubs here, so that a shared family mixin later in the MRO provides
+    # them: they are declared for the type checker only)
+    if TYPE_CHECKING:
+        axis: int | None
+
+        @property
+        def n_slices(self) -> int: ...
+
+        def slice_format(self, i: int) -> Format: ...
+
+        def _round_rows(
+            self,
+            flat: np.ndarray,
+            out: np.ndarray,
+            C: int,
+            rounding: str,
+            rng: np.random.Generator | None,
+            codes: bool,
+        ) -> None: ...
+
+        def _ufunc(self) -> np.ufunc: ...
 
     def _fitted(self, x: Any) -> Any:
         return self.fit(x) if self.needs_fit else self

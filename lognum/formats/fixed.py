@@ -35,7 +35,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -81,6 +81,10 @@ class _IntMixin(TableElement):
     ``_params()`` -> (S, Z) float64 arrays (one entry per slice) for the fitted parameters."""
 
     ties: str = "even"
+
+    if TYPE_CHECKING:  # the adaptive subclasses' (``slice_format`` serves only them)
+
+        def _slice(self, i: int) -> Format: ...
 
     @property
     def qmin(self) -> int:  # pragma: no cover - abstract
@@ -528,7 +532,7 @@ class AffineInt(Adaptive, _IntMixin, Format):
             object.__setattr__(self, "zero_point", z)
         if (self.scale is None) != (self.zero_point is None):
             raise ValueError("scale and zero_point must both be given or both be None")
-        if self.scale is not None:
+        if self.scale is not None and self.zero_point is not None:  # (both or neither)
             ss, zz = np.atleast_1d(self.scale), np.atleast_1d(self.zero_point)
             if ss.size != zz.size:
                 raise ValueError("scale and zero_point must have one entry per slice each")
@@ -576,7 +580,7 @@ class AffineInt(Adaptive, _IntMixin, Format):
 
     def _slice(self, i: int) -> AffineInt:
         s, z = self.scale, self.zero_point
-        if isinstance(s, tuple):
+        if isinstance(s, tuple) and isinstance(z, tuple):  # (both per slice or neither)
             s, z = s[i], z[i]
         return dataclasses.replace(self, axis=None, scale=s, zero_point=z)
 
@@ -710,10 +714,10 @@ class DynamicFixedPoint(Adaptive, _IntMixin, Format):
 
     def as_fixed(self) -> FixedPoint:
         """The per-tensor fitted format as a plain FixedPoint."""
-        s, _ = self._params()
-        if s.size != 1:
+        self._params()  # ValueError while unfitted
+        if not isinstance(self.frac_bits, int):
             raise ValueError("as_fixed needs a per-tensor frac_bits")
-        return FixedPoint(self.n, int(self.frac_bits))
+        return FixedPoint(self.n, self.frac_bits)
 
     @property
     def maxpos(self) -> float:
@@ -728,7 +732,7 @@ class DynamicFixedPoint(Adaptive, _IntMixin, Format):
     def describe(self, code: int) -> Description:
         """As ``FixedPoint.describe`` with the fitted frac_bits (per tensor)."""
         fb = self._slice(0).frac_bits if self.n_slices == 1 else None  # ValueError unfitted
-        if fb is None:
+        if not isinstance(fb, int):
             raise ValueError(
                 f"describe needs a per-tensor frac_bits; use slice_format(i) of {self}"
             )

@@ -91,7 +91,7 @@ class Grid:
         return self._params[1 if away else 0]
 
     @cached_property
-    def _params(self) -> tuple[Any, Any]:
+    def _params(self) -> tuple[Any, ...]:
         from lognum._kernels.floats import FloatParams
 
         return tuple(
@@ -273,6 +273,12 @@ class Minifloat(TableElement, Format):
         return self.default_saturate if self.saturate is None else self.saturate
 
     @property
+    def _bias(self) -> int:
+        """``bias`` as an int: ``__post_init__`` replaces None by the default bias."""
+        assert self.bias is not None, "Minifloat.__post_init__ sets the default bias"
+        return self.bias
+
+    @property
     def _magbits(self) -> int:
         return self.e + self.m
 
@@ -289,8 +295,8 @@ class Minifloat(TableElement, Format):
     def _mag_value(self, mag: int) -> float:
         E, M = mag >> self.m, mag & ((1 << self.m) - 1)
         if E == 0 and self.subnormals:
-            return math.ldexp(M, 1 - self.bias - self.m)
-        return math.ldexp((1 << self.m) + M, E - self.bias - self.m)
+            return math.ldexp(M, 1 - self._bias - self.m)
+        return math.ldexp((1 << self.m) + M, E - self._bias - self.m)
 
     @property
     def maxpos(self) -> float:
@@ -306,7 +312,7 @@ class Minifloat(TableElement, Format):
 
     @property
     def min_normal(self) -> float:
-        return math.ldexp(1.0, (1 if self.subnormals else 0) - self.bias)
+        return math.ldexp(1.0, (1 if self.subnormals else 0) - self._bias)
 
     @property
     def eps(self) -> float:
@@ -315,7 +321,7 @@ class Minifloat(TableElement, Format):
 
     @cached_property
     def grid(self) -> Grid:
-        e, m, bias, n = self.e, self.m, self.bias, self.nbits
+        e, m, bias, n = self.e, self.m, self._bias, self.nbits
         sat = self.saturating
         sub = self.subnormals
         emin = (1 if sub else 0) - bias
@@ -377,10 +383,10 @@ class Minifloat(TableElement, Format):
         mag = codes & ((1 << magbits) - 1)
         E = mag >> m
         M = mag & ((1 << m) - 1)
-        normal = np.ldexp(((1 << m) + M).astype(np.float64), (E - self.bias - m))
+        normal = np.ldexp(((1 << m) + M).astype(np.float64), (E - self._bias - m))
         v = normal
         if self.subnormals:
-            v = np.where(E == 0, np.ldexp(M.astype(np.float64), 1 - self.bias - m), normal)
+            v = np.where(E == 0, np.ldexp(M.astype(np.float64), 1 - self._bias - m), normal)
         elif self.special != "fnu":
             v = np.where(mag == 0, 0.0, v)
         sp = self.special
@@ -471,7 +477,7 @@ class Minifloat(TableElement, Format):
         "exponent", "mantissa"), then "kind" (normal/subnormal) and "scale" (the power of two
         that multiplies the significand)."""
         return _float_description(
-            str(self), code, self.e, self.m, self.bias, self.subnormals, self.signed, self._dec
+            str(self), code, self.e, self.m, self._bias, self.subnormals, self.signed, self._dec
         )
 
     def _name(self) -> str | None:
@@ -735,7 +741,7 @@ class ScaledFloat(Adaptive, TableElement, Format):
         """Fields of one code as ``Minifloat.describe``; ``scale`` includes sc."""
         b = self.base
         return _float_description(
-            str(self), code, self.e, self.m, b.bias - self._need(), True, True, self._dec
+            str(self), code, self.e, self.m, b._bias - self._need(), True, True, self._dec
         )
 
     def __str__(self) -> str:

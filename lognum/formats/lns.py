@@ -112,7 +112,7 @@ class _LogTableMixin(TableElement):
     and negative codes), ``_nan_code`` (or -1) and ``_neg_values(pv, pc, nc)`` (the result for
     negative inputs at each table index)."""
 
-    roundings = ("nearest", "linear", "stochastic")
+    roundings: ClassVar[tuple[str, ...]] = ("nearest", "linear", "stochastic")
 
     @property
     def _nan_code(self) -> int:  # pragma: no cover
@@ -172,11 +172,14 @@ class _LogTableMixin(TableElement):
             out[...] = self._round(x, rounding, codes=False)
 
 
-_EXACT: dict[tuple, tuple[list[Decimal], np.ndarray, np.ndarray]] = {}
+#: key -> (exact magnitudes, positive codes, negative codes, (e0, den): exact[i] = 2^((e0+i)/den))
+_EXACT: dict[tuple, tuple[list[Decimal], np.ndarray, np.ndarray, tuple[int, int]]] = {}
 
 
 @cache
-def _log_tables(key: tuple, linear: bool) -> tuple[np.ndarray, ...]:
+def _log_tables(
+    key: tuple, linear: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(pv, pc, nc, thr, tup) of a log format. ``_EXACT[key][0]`` lists the exact magnitudes
     with, at index 0, the value of the slot that zero occupies in the log order (the code below
     minpos): log-domain thresholds use it, linear ones use 0; the value table has 0 there."""
@@ -234,17 +237,23 @@ class LNS(_LogTableMixin, Format):
         return self.n
 
     @property
+    def _frac(self) -> int:
+        """``frac_bits`` as an int: ``__post_init__`` derives it from ``int_bits`` if None."""
+        assert self.frac_bits is not None, "LNS.__post_init__ sets frac_bits"
+        return self.frac_bits
+
+    @property
     def _lmax(self) -> int:
         """Largest L in units of 2^-F."""
         return (1 << (self.n - 2)) - 1
 
     @property
     def maxpos(self) -> float:
-        return float(_dec_pow2(self._lmax, 1 << self.frac_bits))
+        return float(_dec_pow2(self._lmax, 1 << self._frac))
 
     @property
     def minpos(self) -> float:
-        return float(_dec_pow2(-self._lmax, 1 << self.frac_bits))
+        return float(_dec_pow2(-self._lmax, 1 << self._frac))
 
     @property
     def _nan_code(self) -> int:
@@ -253,7 +262,7 @@ class LNS(_LogTableMixin, Format):
     def _table_key(self) -> tuple:
         key = ("LNS", self.n, self.frac_bits)
         if key not in _EXACT:
-            n, F = self.n, self.frac_bits
+            n, F = self.n, self._frac
             lm = self._lmax
             Ls = list(range(-lm, lm + 1))
             exact = [_dec_pow2(-lm - 1, 1 << F)] + [_dec_pow2(L, 1 << F) for L in Ls]
@@ -290,7 +299,7 @@ class LNS(_LogTableMixin, Format):
         """Sign (row "sign"), the (n-1)-bit two's-complement log2 magnitude (row "log": its
         bits and L/2^F as a Fraction; row "L": the text "L/2^F"; row "log2": L/2^F as a float)
         and the value; the reserved L pattern is "zero" (sign 0) or "NaN" (sign 1)."""
-        n, F = self.n, self.frac_bits
+        n, F = self.n, self._frac
         c = check_code(code, n)
         Lc = c & ((1 << (n - 1)) - 1)
         half = 1 << (n - 2)
@@ -345,7 +354,7 @@ class LogQuant(Adaptive, _LogTableMixin, Format):
     base: str = "2"
     signed: bool = True
 
-    roundings = ("nearest", "stochastic")
+    roundings: ClassVar[tuple[str, ...]] = ("nearest", "stochastic")
 
     def __post_init__(self) -> None:
         if str(self.base) not in BASES:
@@ -456,8 +465,8 @@ class LogQuant(Adaptive, _LogTableMixin, Format):
             if lo <= Decimal(amax) < hi:
                 k = kk
                 break
-        lo, hi = self.fsr_range
-        return dataclasses.replace(self, fsr=max(lo, min(hi, k + 1)))
+        fsr_lo, fsr_hi = self.fsr_range
+        return dataclasses.replace(self, fsr=max(fsr_lo, min(fsr_hi, k + 1)))
 
     @property
     def needs_fit(self) -> bool:

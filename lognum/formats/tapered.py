@@ -150,9 +150,11 @@ class TaperedMixin(TaperedArithmetic):
 
     n: int
     es: int
-    rs: int
 
     if TYPE_CHECKING:  # provided by Format, which follows this mixin in the MRO
+
+        @property
+        def rs(self) -> int: ...  # a field of GP and LP, a property of Posit
 
         def _check_code(self, code: Any) -> int: ...
 
@@ -191,6 +193,7 @@ class TaperedMixin(TaperedArithmetic):
         elif rounding == "linear":
             k.round_linear(x, codes, n, es, rs, sc, logm, sfi, sff64, c_hi, c_lo)
         else:
+            assert rng is not None, "check_rng gives stochastic rounding a generator"
             u = rng.random(x.size)
             logdomain = int(bool(logm) and rounding == "stochastic")
             k.round_stochastic(x, u, codes, n, es, rs, sc, logm, sfi, sff64, c_hi, c_lo, logdomain)
