@@ -3,12 +3,16 @@
 Per layer (docs/simulator.md):
 
 1. the layer becomes the im2col GEMM ``M x K @ K x N`` (:mod:`lognum.hw.workload`);
-2. the fold schedule (col-fold outer, row-fold inner) is simulated cycle by cycle in Numba
-   (:func:`lognum.hw._array_kernel.simulate_fold`): operands move through the PE registers and
-   the simulation counts cycles, per-PE MACs (busy cycles) and SRAM reads/writes per operand.
-   Folds of the same shape have the same timing, so by default each distinct fold shape (at most
-   four per layer) is simulated once and weighted by its count; ``exhaustive=True`` simulates
-   every fold (tests check both agree, and agree with :mod:`lognum.hw.closed_form`);
+2. the fold schedule (col-fold outer, row-fold inner): a real cycle-by-cycle simulation in Numba
+   (:func:`lognum.hw._array_kernel.simulate_fold`) moves the operands through the PE registers
+   and counts cycles, per-PE MACs (busy cycles) and SRAM reads/writes per operand. Folds of the
+   same shape have the same timing, so there are at most four distinct fold shapes per layer.
+   By default each shape's counts come from the closed form of that register schedule
+   (:func:`lognum.hw.closed_form.fold_counts`, the fast path: its work does not grow with
+   ``R * C * cycles``), weighted by the shape's count; ``register_level=True`` runs each
+   shape once through the register-level simulation instead, ``exhaustive=True`` every fold.
+   The register-level simulation is the reference: the tests compare the fast path with it on
+   random layers and array shapes, and with SCALE-Sim's reports;
 3. the memory model adds stall cycles (USER mode) and DRAM traffic. Two models:
 
    - default (``scalesim_compat=False``), and compat mode with bit-fusion lanes > 1:
@@ -73,16 +77,15 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from lognum.hw import _scalesim_mem_kernel as smk
 from lognum.hw._array_kernel import (
     LEFT_READS,
+    MACS,
     N_COUNTS,
     N_TRACE,
     OFMAP_WRITES,
@@ -92,7 +95,7 @@ from lognum.hw._array_kernel import (
     TRACE_TOP,
     simulate_fold,
 )
-from lognum.hw.closed_form import DF_CODE, closed_form, fold_classes, mapping
+from lognum.hw.closed_form import DF_CODE, closed_form, fold_classes, fold_counts, mapping
 from lognum.hw.config import ArrayConfig
 from lognum.hw.workload import Layer, expand_depthwise
 
@@ -380,6 +383,8 @@ def _scalesim_geometry(layer: Layer, M: int, K: int) -> tuple[np.ndarray, np.nda
 def _read_buffer(op, df, R, C, M, N, K, g, hwc, words, bw):
     """Prefetch order, set membership and initial state of one SCALE-Sim read buffer
     (:mod:`lognum.hw._scalesim_mem_kernel`)."""
+    from lognum.hw import _scalesim_mem_kernel as smk
+
     cdiv = lambda a, b: -(-a // b)  # noqa: E731
     # (major, blocks, block rows, block width, limit, rolled) per dataflow and operand
     if op == 0:
@@ -433,6 +438,8 @@ def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
                 f"{nm}_sram_kb must hold at least 2 words in SCALE-Sim's USER mode "
                 f"(scalesim_compat=True), got {kb!r}"
             )
+    from lognum.hw import _scalesim_mem_kernel as smk
+
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     g, hwc = _scalesim_geometry(layer, M, K)
     if_ptr, if_sets, if_st, if_na = _read_buffer(
@@ -474,6 +481,8 @@ def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
 def _replay_result(out: np.ndarray, dram_ifmap, dram_filter, reads) -> dict:
     """The counts of one :func:`lognum.hw._scalesim_mem_kernel.user_memory` replay (its ``out``
     and the read buffers' DRAM windows and words)."""
+    from lognum.hw import _scalesim_mem_kernel as smk
+
     o = [int(x) for x in out]
     return {
         "stalls": o[smk.OUT_STALLS],
@@ -507,6 +516,8 @@ def _scalesim_calc(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
             "ofmap_sram_kb must hold at least 2 words in SCALE-Sim's CALC mode "
             f"(scalesim_compat=True), got {cfg.ofmap_sram_kb!r}"
         )
+    from lognum.hw import _scalesim_mem_kernel as smk
+
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     g, hwc = _scalesim_geometry(layer, M, K)
     if_st = smk.calc_state(cfg.sram_words("ifmap"))
@@ -597,6 +608,7 @@ def simulate_layer(
     energy_table: Any = None,
     fast: bool = False,
     progress: bool = False,
+    register_level: bool = False,
 ) -> LayerResult:
     """Simulate one layer (all its depthwise groups); see :func:`simulate`. ``progress``: a
     progress bar for the memory model of a layer with more than 2^24 folds."""
@@ -612,21 +624,35 @@ def simulate_layer(
         for ur, uc, cnt in fold_classes(cf.Sr, cf.Sc, R, C):
             busy[:ur, :uc] += cnt * cf.T
         cycles = cf.stall_free_cycles
-    elif exhaustive:
-        Sr, Sc = cf.Sr, cf.Sc
-        for j in range(cf.col_folds):
-            uc = min(C, Sc - j * C)
-            for i in range(cf.row_folds):
-                ur = min(R, Sr - i * R)
-                cycles += simulate_fold(code, R, C, ur, uc, cf.T, busy, counts, _NOTRACE)
+    elif exhaustive or register_level:
+        # the register-level simulation (the reference the fast path is tested against); a
+        # dispatcher is loaded from Numba's cache only when it is called
+        if exhaustive:  # every fold through the PE registers
+            Sr, Sc = cf.Sr, cf.Sc
+            for j in range(cf.col_folds):
+                uc = min(C, Sc - j * C)
+                for i in range(cf.row_folds):
+                    ur = min(R, Sr - i * R)
+                    cycles += simulate_fold(code, R, C, ur, uc, cf.T, busy, counts, _NOTRACE)
+        else:  # each distinct fold shape once through the PE registers, weighted by its count
+            for ur, uc, cnt in fold_classes(cf.Sr, cf.Sc, R, C):
+                b = np.zeros((R, C), np.int64)
+                c = np.zeros(N_COUNTS, np.int64)
+                cyc = simulate_fold(code, R, C, ur, uc, cf.T, b, c, _NOTRACE)
+                cycles += cnt * cyc
+                busy += cnt * b
+                counts += cnt * c
     else:
+        # the fast path: each distinct fold shape's register-level counts in closed form
+        # (fold_counts, tested equal to simulate_fold), weighted by the shape's count
         for ur, uc, cnt in fold_classes(cf.Sr, cf.Sc, R, C):
-            b = np.zeros((R, C), np.int64)
-            c = np.zeros(N_COUNTS, np.int64)
-            cyc = simulate_fold(code, R, C, ur, uc, cf.T, b, c, _NOTRACE)
+            cyc, lr, tr, wr, mc = fold_counts(df, R, C, ur, uc, cf.T)
             cycles += cnt * cyc
-            busy += cnt * b
-            counts += cnt * c
+            busy[:ur, :uc] += cnt * cf.T
+            counts[LEFT_READS] += cnt * lr
+            counts[TOP_READS] += cnt * tr
+            counts[OFMAP_WRITES] += cnt * wr
+            counts[MACS] += cnt * mc
     left, top = int(counts[LEFT_READS]), int(counts[TOP_READS])
     writes = int(counts[OFMAP_WRITES])
     if df == "is":
@@ -742,6 +768,7 @@ def simulate(
     scalesim_compat: bool = False,
     exhaustive: bool = False,
     fast: bool = False,
+    register_level: bool = False,
     pe: Any = None,
     functional: bool = False,
     operands: list[tuple[np.ndarray, np.ndarray]] | None = None,
@@ -765,9 +792,13 @@ def simulate(
         (``input_type`` ``"conv"`` or ``"gemm"``).
     scalesim_compat : reproduce SCALE-Sim 3.0.0's documented bugs (module docstring); in
         compat mode depthwise layers are expanded into per-channel layers like SCALE-Sim.
-    exhaustive : simulate every fold cycle by cycle instead of each distinct fold shape once.
-    fast : skip the register-level simulation and take cycles, per-PE MACs and SRAM counts
-        from the closed form (:mod:`lognum.hw.closed_form`; tested equal to the simulation).
+    exhaustive : simulate every fold cycle by cycle through the PE registers (the reference).
+    register_level : simulate each distinct fold shape once cycle by cycle through the PE
+        registers, weighted by its count (the reference at the cost of one fold per shape).
+        Neither set (the default): the same counts from the closed form of each fold shape's
+        register schedule (:func:`lognum.hw.closed_form.fold_counts`, tested equal).
+    fast : take cycles, per-PE MACs and SRAM counts from the layer's closed form
+        (:mod:`lognum.hw.closed_form`; tested equal to the simulation).
     pe : a PE type (:func:`lognum.hw.pe.pe_type` name such as ``"int8"``, ``"lp8"``, or a
         :class:`lognum.hw.pe.PEType`), or a list with one PE per layer (mixed precision, e.g.
         per-layer formats from LPQ): sets the lanes (bit fusion), energy and arithmetic.
@@ -875,6 +906,7 @@ def simulate(
             energy_table,
             fast,
             inner,
+            register_level,
         )
 
     from lognum._progress import Progress
@@ -889,6 +921,8 @@ def simulate(
             # warm up (compile) in this thread first, then run the rest in parallel
             results[0] = one(0)
             bar.update()
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(max_workers=workers) as ex:
                 futs = {ex.submit(one, i): i for i in range(1, len(layers))}
                 for fut in futs:
