@@ -864,9 +864,12 @@ def simulate(
         layers = [x for lay in layers for x in expand_depthwise(lay)]
     if operands is not None and len(operands) != len(layers):
         raise ValueError(f"operands must have one (A, B) pair per layer ({len(layers)})")
-    from lognum.hw.pe import pe_type
+    if any(p is not None for p in pe_list):
+        from lognum.hw.pe import pe_type  # imports lognum.formats: only when a PE is named
 
-    pe_objs = [None if p is None else pe_type(p) for p in pe_list]
+        pe_objs = [None if p is None else pe_type(p) for p in pe_list]
+    else:
+        pe_objs = [None] * len(pe_list)
     if functional and any(p is None for p in pe_objs):
         raise ValueError("functional=True needs a pe (e.g. pe='int8')")
     for lay, p in zip(layers, pe_objs, strict=True):

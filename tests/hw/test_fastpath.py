@@ -1,0 +1,117 @@
+"""The fast path (closed-form fold counts) against the register-level simulation.
+
+:func:`lognum.hw.simulate` takes each fold shape's counts from
+:func:`lognum.hw.closed_form.fold_counts` unless ``register_level=True`` (each fold shape once
+through the PE registers) or ``exhaustive=True`` (every fold). These tests are the proof that
+the shortcut changes nothing: every count, the per-PE MACs and the report files are compared
+on random layers, array shapes, dataflows and modes.
+"""
+
+import dataclasses
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np
+import pytest
+
+import lognum.hw as hw
+from lognum.hw._array_kernel import N_COUNTS, simulate_fold
+from lognum.hw.closed_form import DF_CODE, fold_counts
+from lognum.hw.sim import _NOTRACE
+
+DFS = ("os", "ws", "is")
+
+
+def _same(a, b):
+    """Every field of two LayerResults equal (arrays element-wise, floats bit for bit)."""
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            assert np.array_equal(x, y), f.name
+        else:
+            assert x == y, f.name
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fold_counts_equal_register_simulation(seed):
+    rng = np.random.default_rng(seed)
+    for _ in range(150):
+        R, C = (int(x) for x in rng.integers(1, 24, 2))
+        ur, uc = int(rng.integers(1, R + 1)), int(rng.integers(1, C + 1))
+        T = int(rng.integers(1, 40))
+        for df in DFS:
+            busy = np.zeros((R, C), np.int64)
+            cnt = np.zeros(N_COUNTS, np.int64)
+            cyc = simulate_fold(DF_CODE[df], R, C, ur, uc, T, busy, cnt, _NOTRACE)
+            assert fold_counts(df, R, C, ur, uc, T) == (cyc, *(int(x) for x in cnt))
+            want = np.zeros((R, C), np.int64)
+            want[:ur, :uc] = T  # each used PE does T MACs
+            assert np.array_equal(busy, want)
+
+
+def test_fold_counts_bad_shape():
+    with pytest.raises(ValueError, match="ur"):
+        fold_counts("os", 4, 4, 5, 1, 3)
+    with pytest.raises(ValueError, match="T"):
+        fold_counts("ws", 4, 4, 1, 1, 0)
+
+
+def _random_layer(rng):
+    if rng.integers(2):
+        M, N, K = (int(x) for x in rng.integers(1, 70, 3))
+        return hw.gemm(M, N, K)
+    S = int(rng.integers(1, 4))
+    H = int(rng.integers(S, 14))
+    return hw.conv(
+        H,
+        int(rng.integers(S, 14)),
+        S,
+        S,
+        int(rng.integers(1, 6)),
+        int(rng.integers(1, 20)),
+        stride=int(rng.integers(1, 3)),
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_path_equals_register_level(seed, tmp_path):
+    """Default (fast path) vs register_level vs exhaustive on random layers and arrays, all
+    dataflows, compat and default mode, CALC and USER: identical results and reports."""
+    rng = np.random.default_rng(100 + seed)
+    for case in range(5):
+        R, C = (int(x) for x in rng.integers(1, 20, 2))
+        compat = bool(rng.integers(2))
+        mode = ("CALC", "USER")[int(rng.integers(2))]
+        kb = (1, 2, 64)[int(rng.integers(3))]
+        layers = [_random_layer(rng) for _ in range(2)]
+        for df in DFS:
+            cfg = hw.ArrayConfig(
+                rows=R, cols=C, dataflow=df, bandwidth_mode=mode,
+                ifmap_sram_kb=kb, filter_sram_kb=kb, ofmap_sram_kb=kb,
+                ifmap_bw=3, filter_bw=3, ofmap_bw=3, run_name="r",
+            )  # fmt: skip
+            runs = [
+                hw.simulate(cfg, layers, scalesim_compat=compat, workers=1, **kw)
+                for kw in ({}, {"register_level": True}, {"exhaustive": True})
+            ]
+            for other in runs[1:]:
+                for a, b in zip(runs[0].layers, other.layers, strict=True):
+                    _same(a, b)
+            texts = []
+            for i, r in enumerate(runs):
+                paths = r.write_csv(tmp_path / f"{seed}_{case}_{df}_{i}")
+                texts.append([p.read_bytes() for p in paths])
+            assert texts[0] == texts[1] == texts[2]
+
+
+@pytest.mark.parametrize("df", DFS)
+def test_fast_path_large_array(df):
+    """A 64 x 48 array with partial folds in both directions (the shapes where the fast path
+    matters): the default equals the register-level simulation."""
+    cfg = hw.ArrayConfig(rows=64, cols=48, dataflow=df)
+    lay = [hw.gemm(150, 70, 100), hw.conv(9, 9, 3, 3, 20, 50)]
+    a = hw.simulate(cfg, lay, scalesim_compat=True, workers=1)
+    b = hw.simulate(cfg, lay, scalesim_compat=True, workers=1, register_level=True)
+    for x, y in zip(a.layers, b.layers, strict=True):
+        _same(x, y)
