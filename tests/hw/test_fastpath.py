@@ -18,7 +18,7 @@ import pytest
 import lognum.hw as hw
 from lognum.hw._array_kernel import N_COUNTS, simulate_fold
 from lognum.hw.closed_form import DF_CODE, fold_counts
-from lognum.hw.sim import _NOTRACE
+from lognum.hw.sim import _notrace, simulate_layer
 
 DFS = ("os", "ws", "is")
 
@@ -43,7 +43,7 @@ def test_fold_counts_equal_register_simulation(seed):
         for df in DFS:
             busy = np.zeros((R, C), np.int64)
             cnt = np.zeros(N_COUNTS, np.int64)
-            cyc = simulate_fold(DF_CODE[df], R, C, ur, uc, T, busy, cnt, _NOTRACE)
+            cyc = simulate_fold(DF_CODE[df], R, C, ur, uc, T, busy, cnt, _notrace())
             assert fold_counts(df, R, C, ur, uc, T) == (cyc, *(int(x) for x in cnt))
             want = np.zeros((R, C), np.int64)
             want[:ur, :uc] = T  # each used PE does T MACs
@@ -115,3 +115,61 @@ def test_fast_path_large_array(df):
     b = hw.simulate(cfg, lay, scalesim_compat=True, workers=1, register_level=True)
     for x, y in zip(a.layers, b.layers, strict=True):
         _same(x, y)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_interpreted_replay_equals_compiled(seed):
+    """SCALE-Sim compat mode on small workloads replays with the interpreted kernels
+    (lognum.hw._interp, the same source without Numba): the same results as compiled."""
+    rng = np.random.default_rng(200 + seed)
+    for _ in range(4):
+        R, C = (int(x) for x in rng.integers(1, 12, 2))
+        mode = ("CALC", "USER")[int(rng.integers(2))]
+        kb = (1, 2, 64)[int(rng.integers(3))]
+        lay = _random_layer(rng)
+        for df in DFS:
+            cfg = hw.ArrayConfig(
+                rows=R, cols=C, dataflow=df, bandwidth_mode=mode,
+                ifmap_sram_kb=kb, filter_sram_kb=kb, ofmap_sram_kb=kb,
+                ifmap_bw=2, filter_bw=2, ofmap_bw=2,
+            )  # fmt: skip
+            a = simulate_layer(lay, cfg, scalesim_compat=True, interpret=True)
+            b = simulate_layer(lay, cfg, scalesim_compat=True, interpret=False)
+            _same(a, b)
+
+
+def test_interpreted_module_is_the_kernel_source():
+    from lognum.hw import _interp
+    from lognum.hw import _scalesim_mem_kernel as smk
+
+    mod = _interp.module()
+    assert mod.user_memory is not smk.user_memory
+    assert mod.user_memory.__code__.co_filename == smk.user_memory.py_func.__code__.co_filename
+    assert mod.user_memory.__code__.co_code == smk.user_memory.py_func.__code__.co_code
+    assert not hasattr(mod, "numba")
+
+
+def test_small_compat_run_does_not_import_numba(tmp_path):
+    """A tiny compat run in a fresh process: no Numba, and the reports equal a compiled run."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys, lognum.hw as hw\n"
+        "cfg = hw.ArrayConfig(rows=4, cols=4, dataflow='ws', run_name='t')\n"
+        "res = hw.simulate(cfg, [hw.gemm(20, 9, 13)], scalesim_compat=True)\n"
+        "res.write_csv(sys.argv[1])\n"
+        "print('numba' in sys.modules)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(root))
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "a")],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert out.stdout.strip() == "False"
+    cfg = hw.ArrayConfig(rows=4, cols=4, dataflow="ws", run_name="t")
+    paths = hw.simulate(cfg, [hw.gemm(20, 9, 13)], scalesim_compat=True).write_csv(tmp_path / "b")
+    for p in paths:
+        assert p.read_bytes() == (tmp_path / "a" / "t" / p.name).read_bytes()
