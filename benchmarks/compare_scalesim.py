@@ -32,7 +32,8 @@ both simulators; every row of COMPUTE_REPORT, DETAILED_ACCESS_REPORT and
 BANDWIDTH_REPORT lognum writes must be byte-identical to SCALE-Sim's, and the speed ratio is
 printed as for CALC. ``--no-calc`` runs only the USER part.
 ``--process`` (benchmark mode) times whole processes instead: for every one-layer topology
-(each GEMM above, each layer of the ResNet-18 subset of ``--quick``, on the ``--arrays`` and
+(each GEMM above, each layer of the ResNet-18 subset of ``--quick``; with ``--quick`` the GEMMs
+and FC only), on the ``--arrays`` and
 ``--dataflows``, CALC mode, and USER mode on ``--user-arrays``), ``--rounds`` interleaved runs
 of ``python -m lognum sim --scalesim-compat -q`` (warm Numba cache: one untimed run first)
 and of a fresh SCALE-Sim interpreter (import + Python API), median wall and CPU seconds
@@ -391,8 +392,8 @@ def main(argv: list[str] | None = None) -> int:
             f = tmp / f"one_{x.split(',')[0]}.csv"
             f.write_text(lines[0] + "\n" + x + "\n")
             one.append((x.split(",")[0], f, False))
-        if args.quick:
-            one = one[:2] + one[-2:]
+        if args.quick:  # the GEMMs and FC (SCALE-Sim needs minutes for a Conv5 layer on 8x8)
+            one = one[: len(GEMMS)] + one[-1:]
         user_arrays = [int(x) for x in args.user_arrays.split(",") if x.strip()]
         cases = [(R, df, "CALC", *o) for R in ([] if args.no_calc else arrays) for df in dfs
                  for o in one]  # fmt: skip

@@ -100,10 +100,11 @@ __all__ = [
 
 #: SCALE-Sim compat mode replays a simulate() call with the interpreted kernels of
 #: :mod:`lognum.hw._interp` when Numba is not loaded yet and the replay's work (demand rows +
-#: SRAM accesses, + operand elements in USER mode; :func:`_replay_work`) is at most this: about
-#: 0.1 s interpreted, less than loading Numba and a cached kernel (~0.7 s of CPU). The kernel
-#: modules (and Numba) are imported only where they are used.
-INTERPRET_WORK = 150_000
+#: SRAM accesses, + operand elements in USER mode; :func:`_replay_work`) is at most this: up
+#: to about 0.45 s of CPU interpreted (0.07-0.73 us per unit measured), less than importing
+#: Numba and loading a cached kernel (~0.7 s). The kernel modules (and Numba) are imported
+#: only where they are used.
+INTERPRET_WORK = 600_000
 
 
 def _notrace() -> np.ndarray:
