@@ -107,6 +107,11 @@ __all__ = [
 INTERPRET_WORK = 600_000
 
 
+def _numba_loaded() -> bool:
+    """Is Numba imported in this process (then the compiled kernels cost little)?"""
+    return "numba" in sys.modules
+
+
 def _notrace() -> np.ndarray:
     from lognum.hw._array_kernel import N_TRACE
 
@@ -918,7 +923,7 @@ def simulate(
         scalesim_compat
         and not functional
         and all(p is None or p.lanes == 1 for p in pe_objs)
-        and "numba" not in sys.modules
+        and not _numba_loaded()
         and sum(_replay_work(lay, cfg) for lay in layers) <= INTERPRET_WORK
     )
     workers = workers or os.cpu_count() or 1

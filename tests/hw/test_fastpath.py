@@ -20,6 +20,8 @@ from lognum.hw._array_kernel import N_COUNTS, simulate_fold
 from lognum.hw.closed_form import DF_CODE, fold_counts
 from lognum.hw.sim import _notrace, simulate_layer
 
+from .golden import assert_reports_equal, cases, run_case
+
 DFS = ("os", "ws", "is")
 
 
@@ -173,3 +175,22 @@ def test_small_compat_run_does_not_import_numba(tmp_path):
     paths = hw.simulate(cfg, [hw.gemm(20, 9, 13)], scalesim_compat=True).write_csv(tmp_path / "b")
     for p in paths:
         assert p.read_bytes() == (tmp_path / "a" / "t" / p.name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    "folder,case",
+    [("golden_user", c) for c in cases("golden_user")]
+    + [("golden_calc", c) for c in cases("golden_calc")],
+)
+def test_interpreted_replay_reproduces_scalesim_fixtures(folder, case, tmp_path, monkeypatch):
+    """The committed SCALE-Sim reports (the byte-identity referee of test_user_compat.py and
+    test_compat.py), reproduced with the interpreted replay forced on."""
+    from lognum.hw import sim
+
+    monkeypatch.setattr(sim, "_numba_loaded", lambda: False)
+    monkeypatch.setattr(sim, "INTERPRET_WORK", 10**12)
+    calls = []
+    real = sim._smk
+    monkeypatch.setattr(sim, "_smk", lambda interpret: calls.append(interpret) or real(interpret))
+    assert_reports_equal(run_case(folder, case, scalesim_compat=True), folder, case, tmp_path)
+    assert calls and all(calls)
