@@ -15,8 +15,9 @@ COMPUTE_REPORT, DETAILED_ACCESS_REPORT and BANDWIDTH_REPORT is byte-identical (e
 cycles, utilisation, SRAM/DRAM start/stop cycles and counts, bandwidths; lognum replays
 SCALE-Sim's CALC bandwidth estimate), and the wall-time ratio of every case measured in the
 same run (lognum: first call in a fresh process, which includes
-loading or compiling the Numba kernels, and a second warm call). ``--quick`` runs only a few
-small cases (32x32, ResNet-18 Conv5 and FC layers) for a fast check.
+loading or compiling the Numba kernels, or replays a small case interpreted without Numba,
+and a warm call: the compiled kernels, loaded by an untimed call before it). ``--quick`` runs
+only a few small cases (32x32, ResNet-18 Conv5 and FC layers) for a fast check.
 
 SCALE-Sim needs hours for the full ResNet-18 on small arrays (conv1 alone takes ~15 min on
 8x8 os), so ``--subset-below N`` (default 32) runs only some ResNet-18 layers on arrays smaller
@@ -121,13 +122,16 @@ FRESH = r"""
 import json, sys, time
 t0 = time.perf_counter(); c0 = time.process_time()
 import lognum.hw as hw
-res = hw.simulate(sys.argv[1], sys.argv[2], input_type=sys.argv[3], scalesim_compat=True,
-                  progress=False)
+kw = dict(input_type=sys.argv[3], scalesim_compat=True, progress=False)
+res = hw.simulate(sys.argv[1], sys.argv[2], **kw)
 t1 = time.perf_counter(); c1 = time.process_time()
-hw.simulate(sys.argv[1], sys.argv[2], input_type=sys.argv[3], scalesim_compat=True,
-            progress=False)
-print(json.dumps({"cold": t1 - t0, "warm": time.perf_counter() - t1, "cold_cpu": c1 - c0,
-                  "warm_cpu": time.process_time() - c1}))
+# warm: the compiled kernels, loaded by an untimed call (a small first call was replayed
+# interpreted, without Numba)
+hw.simulate(sys.argv[1], sys.argv[2], interpret=False, **kw)
+t2 = time.perf_counter(); c2 = time.process_time()
+hw.simulate(sys.argv[1], sys.argv[2], interpret=False, **kw)
+print(json.dumps({"cold": t1 - t0, "warm": time.perf_counter() - t2, "cold_cpu": c1 - c0,
+                  "warm_cpu": time.process_time() - c2}))
 """
 
 

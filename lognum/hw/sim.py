@@ -99,12 +99,14 @@ __all__ = [
 ]
 
 #: SCALE-Sim compat mode replays a simulate() call with the interpreted kernels of
-#: :mod:`lognum.hw._interp` when Numba is not loaded yet and the replay's work (demand rows +
-#: SRAM accesses, + operand elements in USER mode; :func:`_replay_work`) is at most this: up
-#: to about 0.45 s of CPU interpreted (0.07-0.73 us per unit measured), less than importing
-#: Numba and loading a cached kernel (~0.7 s). The kernel modules (and Numba) are imported
-#: only where they are used.
+#: :mod:`lognum.hw._interp` (``interpret=None``) when Numba is not loaded yet and the replay
+#: work of this process so far plus this call's (demand rows + SRAM accesses, + operand
+#: elements in USER mode; :func:`_replay_work`) is at most this: up to about 0.45 s of CPU
+#: interpreted in all (0.07-0.73 us per unit measured), less than importing Numba and loading
+#: a cached kernel (~0.7 s). Later calls use the compiled kernels. The kernel modules (and
+#: Numba) are imported only where they are used.
 INTERPRET_WORK = 600_000
+_interpreted = [0]  # replay work interpreted so far in this process
 
 
 def _numba_loaded() -> bool:
@@ -799,6 +801,7 @@ def simulate(
     exhaustive: bool = False,
     fast: bool = False,
     register_level: bool = False,
+    interpret: bool | None = None,
     pe: Any = None,
     functional: bool = False,
     operands: list[tuple[np.ndarray, np.ndarray]] | None = None,
@@ -827,6 +830,10 @@ def simulate(
         registers, weighted by its count (the reference at the cost of one fold per shape).
         Neither set (the default): the same counts from the closed form of each fold shape's
         register schedule (:func:`lognum.hw.closed_form.fold_counts`, tested equal).
+    interpret : compat mode: replay SCALE-Sim's memory system with the interpreted kernels
+        (True), the compiled ones (False), or the interpreted ones while Numba is not loaded
+        and the work is small (None, the default: a tiny run then never imports Numba;
+        :data:`INTERPRET_WORK`). The results are the same.
     fast : take cycles, per-PE MACs and SRAM counts from the layer's closed form
         (:mod:`lognum.hw.closed_form`; tested equal to the simulation).
     pe : a PE type (:func:`lognum.hw.pe.pe_type` name such as ``"int8"``, ``"lp8"``, or a
@@ -918,14 +925,17 @@ def simulate(
                 f"{need / 2**30:.3g} GB of memory, over max_memory_gb={max_memory_gb:g} "
                 f"({why}; raise max_memory_gb / --max-memory-gb if the machine has it)"
             )
-    # SCALE-Sim's replay interpreted when that is cheaper than loading Numba (INTERPRET_WORK)
-    interpret = (
-        scalesim_compat
-        and not functional
-        and all(p is None or p.lanes == 1 for p in pe_objs)
-        and not _numba_loaded()
-        and sum(_replay_work(lay, cfg) for lay in layers) <= INTERPRET_WORK
-    )
+    if interpret not in (None, True, False):
+        raise ValueError(f"interpret must be None, True or False, got {interpret!r}")
+    if interpret is None:
+        # SCALE-Sim's replay interpreted while that is cheaper than loading Numba
+        work = 0
+        if scalesim_compat and not _numba_loaded():
+            work = sum(_replay_work(lay, cfg) for lay in layers)
+        interpret = 0 < work and _interpreted[0] + work <= INTERPRET_WORK
+        if interpret:
+            _interpreted[0] += work
+    interpret = bool(interpret and scalesim_compat)
     workers = workers or os.cpu_count() or 1
     inner = progress is not False and not (progress or len(layers) > 8)  # one bar at a time
     if progress is None:

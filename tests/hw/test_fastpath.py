@@ -187,10 +187,36 @@ def test_interpreted_replay_reproduces_scalesim_fixtures(folder, case, tmp_path,
     test_compat.py), reproduced with the interpreted replay forced on."""
     from lognum.hw import sim
 
-    monkeypatch.setattr(sim, "_numba_loaded", lambda: False)
-    monkeypatch.setattr(sim, "INTERPRET_WORK", 10**12)
     calls = []
     real = sim._smk
     monkeypatch.setattr(sim, "_smk", lambda interpret: calls.append(interpret) or real(interpret))
-    assert_reports_equal(run_case(folder, case, scalesim_compat=True), folder, case, tmp_path)
+    res = run_case(folder, case, scalesim_compat=True, interpret=True)
+    assert_reports_equal(res, folder, case, tmp_path)
     assert calls and all(calls)
+
+
+def test_interpret_auto_budget(monkeypatch):
+    """interpret=None: interpreted only while Numba is not loaded and the process's
+    interpreted work stays within INTERPRET_WORK; then compiled."""
+    from lognum.hw import sim
+
+    calls = []
+    real = sim._smk
+    monkeypatch.setattr(sim, "_smk", lambda interpret: calls.append(interpret) or real(interpret))
+    monkeypatch.setattr(sim, "_numba_loaded", lambda: False)
+    monkeypatch.setattr(sim, "_interpreted", [0])
+    lay = hw.gemm(30, 20, 10)
+    cfg = hw.ArrayConfig(rows=4, cols=4, dataflow="os")
+    work = sim._replay_work(lay, cfg)
+    monkeypatch.setattr(sim, "INTERPRET_WORK", 2 * work)
+    ref = hw.simulate(cfg, lay, scalesim_compat=True, interpret=False).layers[0]
+    for _ in range(3):
+        _same(hw.simulate(cfg, lay, scalesim_compat=True).layers[0], ref)
+    assert calls == [False, True, True, False]
+    calls.clear()
+    monkeypatch.setattr(sim, "_numba_loaded", lambda: True)
+    monkeypatch.setattr(sim, "_interpreted", [0])
+    hw.simulate(cfg, lay, scalesim_compat=True)
+    assert calls == [False]
+    with pytest.raises(ValueError, match="interpret"):
+        hw.simulate(cfg, lay, scalesim_compat=True, interpret="yes")
