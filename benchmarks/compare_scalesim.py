@@ -15,8 +15,9 @@ COMPUTE_REPORT, DETAILED_ACCESS_REPORT and BANDWIDTH_REPORT is byte-identical (e
 cycles, utilisation, SRAM/DRAM start/stop cycles and counts, bandwidths; lognum replays
 SCALE-Sim's CALC bandwidth estimate), and the wall-time ratio of every case measured in the
 same run (lognum: first call in a fresh process, which includes
-loading or compiling the Numba kernels, and a second warm call). ``--quick`` runs only a few
-small cases (32x32, ResNet-18 Conv5 and FC layers) for a fast check.
+loading or compiling the Numba kernels, or replays a small case interpreted without Numba,
+and a warm call: the compiled kernels, loaded by an untimed call before it). ``--quick`` runs
+only a few small cases (32x32, ResNet-18 Conv5 and FC layers) for a fast check.
 
 SCALE-Sim needs hours for the full ResNet-18 on small arrays (conv1 alone takes ~15 min on
 8x8 os), so ``--subset-below N`` (default 32) runs only some ResNet-18 layers on arrays smaller
@@ -31,6 +32,14 @@ its DRAM trace by ``np.concatenate``, and Conv5_s on 8x8 os did not finish in 6 
 both simulators; every row of COMPUTE_REPORT, DETAILED_ACCESS_REPORT and
 BANDWIDTH_REPORT lognum writes must be byte-identical to SCALE-Sim's, and the speed ratio is
 printed as for CALC. ``--no-calc`` runs only the USER part.
+``--process`` (benchmark mode) times whole processes instead: for every one-layer topology
+(each GEMM above, each layer of the ResNet-18 subset of ``--quick``; with ``--quick`` the GEMMs
+and FC only), on the ``--arrays`` and
+``--dataflows``, CALC mode, and USER mode on ``--user-arrays``), ``--rounds`` interleaved runs
+of ``python -m lognum sim --scalesim-compat -q`` (warm Numba cache: one untimed run first)
+and of a fresh SCALE-Sim interpreter (import + Python API), median wall and CPU seconds
+(user + system of the child) and the ratio SCALE-Sim / lognum per case; the reports of the
+last round are compared byte for byte.
 ``--functional`` also times lognum's functional mode (LP8 PEs, exact accumulation) on the full
 ResNet-18 at 32x32 os.
 """
@@ -113,13 +122,16 @@ FRESH = r"""
 import json, sys, time
 t0 = time.perf_counter(); c0 = time.process_time()
 import lognum.hw as hw
-res = hw.simulate(sys.argv[1], sys.argv[2], input_type=sys.argv[3], scalesim_compat=True,
-                  progress=False)
+kw = dict(input_type=sys.argv[3], scalesim_compat=True, progress=False)
+res = hw.simulate(sys.argv[1], sys.argv[2], **kw)
 t1 = time.perf_counter(); c1 = time.process_time()
-hw.simulate(sys.argv[1], sys.argv[2], input_type=sys.argv[3], scalesim_compat=True,
-            progress=False)
-print(json.dumps({"cold": t1 - t0, "warm": time.perf_counter() - t1, "cold_cpu": c1 - c0,
-                  "warm_cpu": time.process_time() - c1}))
+# warm: the compiled kernels, loaded by an untimed call (a small first call was replayed
+# interpreted, without Numba)
+hw.simulate(sys.argv[1], sys.argv[2], interpret=False, **kw)
+t2 = time.perf_counter(); c2 = time.process_time()
+hw.simulate(sys.argv[1], sys.argv[2], interpret=False, **kw)
+print(json.dumps({"cold": t1 - t0, "warm": time.perf_counter() - t2, "cold_cpu": c1 - c0,
+                  "warm_cpu": time.process_time() - c2}))
 """
 
 
@@ -263,6 +275,79 @@ def print_timing(timing) -> None:
     )
 
 
+def _child_run(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of one child process, run to completion."""
+    import resource
+
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, cwd=str(cwd), env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if p.returncode != 0:
+        raise RuntimeError(f"{cmd[:3]} failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+    return wall, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+
+
+def process_bench(py: Path, cases, rounds: int, tmp: Path) -> bool:
+    """Benchmark mode (module docstring): whole ``lognum sim`` process vs whole SCALE-Sim
+    process per case, interleaved, medians; prints the ratios; returns whether every report
+    was byte-identical."""
+    from statistics import median
+
+    import lognum.hw as hw
+    from lognum.hw.config import scalesim_config_text
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    print(
+        f"whole processes, {rounds} interleaved rounds, medians (s); ratio = SCALE-Sim / lognum\n"
+        f"{'case':<34}{'SS wall':>9}{'ln wall':>9}{'wall x':>8}{'SS cpu':>9}{'ln cpu':>9}"
+        f"{'cpu x':>8}  identical"
+    )
+    all_ok = True
+    slower = 0
+    ratios = []
+    for R, df, mode, name, topo, gemm in cases:
+        cfg = hw.ArrayConfig(rows=R, cols=R, dataflow=df, bandwidth_mode=mode,
+                             run_name=f"{name}_{R}_{df}_{mode}")  # fmt: skip
+        cfg_path = tmp / f"p_{cfg.run_name}.cfg"
+        cfg_path.write_text(scalesim_config_text(cfg))
+        ss_dir = tmp / f"pss_{cfg.run_name}"
+        ss_dir.mkdir(parents=True, exist_ok=True)
+        (ss_dir / "d.py").write_text(DRIVER)
+        ss_cmd = [str(py), "d.py", str(cfg_path), str(topo), "1" if gemm else "0", str(ss_dir)]
+        ln_dir = tmp / f"pln_{cfg.run_name}"
+        ln_cmd = [sys.executable, "-m", "lognum", "sim", "-c", str(cfg_path), "-t", str(topo),
+                  "--scalesim-compat", "-q", "-p", str(ln_dir)]  # fmt: skip
+        ln_cmd += ["-i", "gemm"] if gemm else []
+        _child_run(ln_cmd, tmp, env)  # warm the Numba cache (compiles only the first time)
+        ss_t, ln_t = [], []
+        for _ in range(rounds):
+            ss_t.append(_child_run(ss_cmd, ss_dir))
+            ln_t.append(_child_run(ln_cmd, tmp, env))
+        ok = all(
+            (ln_dir / cfg.run_name / rep).read_bytes() == (ss_dir / cfg.run_name / rep).read_bytes()
+            for rep in REPORTS
+        )
+        all_ok &= ok
+        sw, sc = median(t[0] for t in ss_t), median(t[1] for t in ss_t)
+        lw, lc = median(t[0] for t in ln_t), median(t[1] for t in ln_t)
+        slower += lc > sc
+        ratios.append((sw / lw, sc / lc))
+        print(
+            f"{cfg.run_name[:33]:<34}{sw:9.3f}{lw:9.3f}{sw / lw:7.2f}x{sc:9.3f}{lc:9.3f}"
+            f"{sc / lc:7.2f}x  {'yes' if ok else 'NO'}"
+        )
+        sys.stdout.flush()
+    if ratios:
+        print(
+            f"{len(ratios)} cases: lognum CPU slower than SCALE-Sim in {slower}; median ratio "
+            f"wall {median(r[0] for r in ratios):.2f}x, CPU {median(r[1] for r in ratios):.2f}x; "
+            f"min CPU ratio {min(r[1] for r in ratios):.2f}x"
+        )
+    return all_ok
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--venv", default=".scalesim-venv")
@@ -275,6 +360,10 @@ def main(argv: list[str] | None = None) -> int:
         "--user-arrays", default="8,16", help="arrays of the USER-mode comparison ('' to skip it)"
     )
     ap.add_argument("--no-calc", action="store_true", help="skip the CALC-mode comparison")
+    ap.add_argument(
+        "--process", action="store_true", help="benchmark mode: whole processes, one-layer cases"
+    )
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of --process (default 3)")
     args = ap.parse_args(argv)
 
     import lognum.hw as hw
@@ -297,6 +386,26 @@ def main(argv: list[str] | None = None) -> int:
         subsets[key].write_text(
             "\n".join([lines[0]] + [x for x in lines[1:] if x.startswith(keep)]) + "\n"
         )
+    if args.process:
+        one = []  # one-layer topologies: the GEMMs, the quick ResNet-18 subset
+        for n, m, nn, k in GEMMS:
+            f = tmp / f"one_{n}.csv"
+            f.write_text(f"Layer, M, N, K,\n{n},{m},{nn},{k},\n")
+            one.append((n, f, True))
+        for x in subsets["quick"].read_text().splitlines()[1:]:
+            f = tmp / f"one_{x.split(',')[0]}.csv"
+            f.write_text(lines[0] + "\n" + x + "\n")
+            one.append((x.split(",")[0], f, False))
+        if args.quick:  # the GEMMs and FC (SCALE-Sim needs minutes for a Conv5 layer on 8x8)
+            one = one[: len(GEMMS)] + one[-1:]
+        user_arrays = [int(x) for x in args.user_arrays.split(",") if x.strip()]
+        cases = [(R, df, "CALC", *o) for R in ([] if args.no_calc else arrays) for df in dfs
+                 for o in one]  # fmt: skip
+        cases += [(R, df, "USER", *o) for R in user_arrays for df in dfs for o in one
+                  if not (R < 16 and o[0].startswith("Conv5_"))]  # fmt: skip
+        ok = process_bench(py, cases, args.rounds, tmp)
+        print("\nall reports identical:", ok)
+        return 0 if ok else 1
     if args.quick:
         arrays = [32]
     if args.no_calc:

@@ -439,34 +439,28 @@ def user_memory(
                 row += 1
                 # ---- IFMAP: the row's addresses in port order, then served one by one
                 ni = 0
-                if df == 0:
-                    for r in range(R):
-                        u = t - r
-                        m = fr * R + r
-                        if u >= 0 and u < K and m < M:
-                            a = _ifmap_addr(m, u, g, hwc)
-                            if a >= 0:
-                                ibuf[ni] = a
-                                ni += 1
-                elif df == 1:
-                    for r in range(R):
-                        u = t - r - R
-                        k = fr * R + r
-                        if u >= 0 and u < M and k < K:
-                            a = _ifmap_addr(u, k, g, hwc)
-                            if a >= 0:
-                                ibuf[ni] = a
-                                ni += 1
+                # (each port loop runs over the ports with an element in this row only, in
+                # port order: the skew makes the others idle)
+                if df == 0:  # port r: element (m, u) = (fr R + r, t - r)
+                    for r in range(max(0, t - K + 1), min(R, t + 1, M - fr * R)):
+                        a = _ifmap_addr(fr * R + r, t - r, g, hwc)
+                        if a >= 0:
+                            ibuf[ni] = a
+                            ni += 1
+                elif df == 1:  # port r: element (m, k) = (t - r - R, fr R + r)
+                    for r in range(max(0, t - R - M + 1), min(R, t - R + 1, K - fr * R)):
+                        a = _ifmap_addr(t - r - R, fr * R + r, g, hwc)
+                        if a >= 0:
+                            ibuf[ni] = a
+                            ni += 1
                 elif t < R:
                     k = fr * R + R - 1 - t
                     if k < K:
-                        for c in range(C):
-                            m = fc * C + c
-                            if m < M:
-                                a = _ifmap_addr(m, k, g, hwc)
-                                if a >= 0:
-                                    ibuf[ni] = a
-                                    ni += 1
+                        for c in range(min(C, M - fc * C)):
+                            a = _ifmap_addr(fc * C + c, k, g, hwc)
+                            if a >= 0:
+                                ibuf[ni] = a
+                                ni += 1
                 off = 1
                 if calc:
                     if ni > 0 and if_st[EST_FIRST_SEEN] == 0:
@@ -491,29 +485,21 @@ def user_memory(
                 if_out = cycle + off
                 # ---- FILTER
                 nf = 0
-                if df == 0:
-                    for c in range(C):
-                        u = t - c
-                        n = fc * C + c
-                        if u >= 0 and u < K and n < N:
-                            fbuf[nf] = n * K + u
-                            nf += 1
+                if df == 0:  # port c: element (n, u) = (fc C + c, t - c)
+                    for c in range(max(0, t - K + 1), min(C, t + 1, N - fc * C)):
+                        fbuf[nf] = (fc * C + c) * K + t - c
+                        nf += 1
                 elif df == 1:
                     if t < R:
                         k = fr * R + R - 1 - t
                         if k < K:
-                            for c in range(C):
-                                n = fc * C + c
-                                if n < N:
-                                    fbuf[nf] = n * K + k
-                                    nf += 1
-                else:
-                    for r in range(R):
-                        u = t - r - R
-                        k = fr * R + r
-                        if u >= 0 and u < N and k < K:
-                            fbuf[nf] = u * K + k
-                            nf += 1
+                            for c in range(min(C, N - fc * C)):
+                                fbuf[nf] = (fc * C + c) * K + k
+                                nf += 1
+                else:  # port r: element (n, k) = (t - r - R, fr R + r)
+                    for r in range(max(0, t - R - N + 1), min(R, t - R + 1, K - fr * R)):
+                        fbuf[nf] = (t - r - R) * K + fr * R + r
+                        nf += 1
                 off = 1
                 if calc:
                     if nf > 0 and fl_st[EST_FIRST_SEEN] == 0:
@@ -535,20 +521,20 @@ def user_memory(
                             off += p
                 fl_out = cycle + off
                 # ---- OFMAP: elements written in this row (addresses do not matter)
-                nw = 0
+                # (the columns c with an element, counted in closed form: os column c writes
+                # row u = t - (K - 1) - c of the fold, 0 <= u < R, if fr R + R - 1 - u < M;
+                # ws / is column c writes slot u = t - c - (2R - 1), 0 <= u < T)
                 if df == 0:
                     u0 = t - (K - 1)
-                    for c in range(C):
-                        u = u0 - c
-                        if u >= 0 and u < R and fr * R + R - 1 - u < M and fc * C + c < N:
-                            nw += 1
+                    lo = max(0, u0 - R + 1)
+                    hi = min(C, u0 + 1, u0 - fr * R - R + 1 + M, N - fc * C)
                 else:
                     T = M if df == 1 else N
                     lim = N if df == 1 else M
-                    for c in range(C):
-                        u = t - c - (2 * R - 1)
-                        if u >= 0 and u < T and fc * C + c < lim:
-                            nw += 1
+                    u0 = t - (2 * R - 1)
+                    lo = max(0, u0 - T + 1)
+                    hi = min(C, u0 + 1, lim - fc * C)
+                nw = max(0, hi - lo)
                 cur = cycle
                 for _ in range(nw):
                     line_w += 1

@@ -59,11 +59,14 @@ def sim_main(argv: list[str]) -> int:
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar / summary")
     args = ap.parse_args(argv)
 
-    from lognum.hw.energy import EnergyTable
     from lognum.hw.sim import simulate
 
     try:
-        table = EnergyTable.from_csv(args.energy_table) if args.energy_table else None
+        table = None
+        if args.energy_table:  # lognum.hw.energy imports the formats: only when needed
+            from lognum.hw.energy import EnergyTable
+
+            table = EnergyTable.from_csv(args.energy_table)
         res = simulate(
             args.config,
             args.topology,

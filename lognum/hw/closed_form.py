@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["mapping", "fold_classes", "fold_length", "closed_form", "ClosedForm", "DF_CODE"]
+__all__ = [
+    "mapping",
+    "fold_classes",
+    "fold_length",
+    "fold_counts",
+    "closed_form",
+    "ClosedForm",
+    "DF_CODE",
+]
 
 DF_CODE = {"os": 0, "ws": 1, "is": 2}
 
@@ -44,6 +52,35 @@ def fold_classes(Sr: int, Sc: int, R: int, C: int) -> list[tuple[int, int, int]]
     rows = [(R, rf - 1), (lr, 1)] if lr != R else [(R, rf)]
     cols = [(C, cf - 1), (lc, 1)] if lc != C else [(C, cf)]
     return [(ur, uc, nr * nc) for ur, nr in rows for uc, nc in cols if nr * nc > 0]
+
+
+def fold_counts(dataflow: str, R: int, C: int, ur: int, uc: int, T: int) -> tuple[int, ...]:
+    """What the register-level simulation of one fold counts, in closed form.
+
+    Returns ``(cycles, left_reads, top_reads, ofmap_writes, macs)``, the return value and the
+    ``counts`` of :func:`lognum.hw._array_kernel.simulate_fold` for a fold with ``ur`` of ``R``
+    rows and ``uc`` of ``C`` columns used and temporal length ``T``; each used PE does ``T``
+    MACs (its ``busy`` count), the unused ones none. Read off the register schedule described
+    in :mod:`lognum.hw._array_kernel`:
+
+    - os: left port ``r`` injects slots ``0 .. T-1`` (``ur T`` reads of the used rows), top
+      port ``c`` likewise (``uc T``); each used PE writes its output once (``ur uc``); the last
+      slot leaves PE ``(R-1, C-1)`` at cycle ``T - 1 + R - 1 + C - 1``.
+    - ws / is: the stationary tile is read once from the top (``ur uc``), left port ``r``
+      injects ``T`` slots (``ur T``); every slot's partial sum leaves the bottom of each used
+      column once (``uc T`` writes, whatever ``ur``); the last one leaves column ``C - 1`` at
+      cycle ``R + (T - 1) + (R - 1) + (C - 1)``.
+
+    Tested equal to the register-level simulation on random fold shapes
+    (``tests/hw/test_fastpath.py``); :func:`lognum.hw.sim.simulate` uses it unless
+    ``register_level`` or ``exhaustive`` is set.
+    """
+    if not (1 <= ur <= R and 1 <= uc <= C and T >= 1):
+        raise ValueError(f"need 1 <= ur <= R, 1 <= uc <= C, T >= 1; got {ur}, {uc}, {T}")
+    cycles = fold_length(dataflow, R, C, T)
+    if dataflow == "os":
+        return cycles, ur * T, uc * T, ur * uc, ur * uc * T
+    return cycles, ur * T, ur * uc, uc * T, ur * uc * T
 
 
 @dataclass(frozen=True)

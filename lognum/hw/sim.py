@@ -3,12 +3,16 @@
 Per layer (docs/simulator.md):
 
 1. the layer becomes the im2col GEMM ``M x K @ K x N`` (:mod:`lognum.hw.workload`);
-2. the fold schedule (col-fold outer, row-fold inner) is simulated cycle by cycle in Numba
-   (:func:`lognum.hw._array_kernel.simulate_fold`): operands move through the PE registers and
-   the simulation counts cycles, per-PE MACs (busy cycles) and SRAM reads/writes per operand.
-   Folds of the same shape have the same timing, so by default each distinct fold shape (at most
-   four per layer) is simulated once and weighted by its count; ``exhaustive=True`` simulates
-   every fold (tests check both agree, and agree with :mod:`lognum.hw.closed_form`);
+2. the fold schedule (col-fold outer, row-fold inner): a real cycle-by-cycle simulation in Numba
+   (:func:`lognum.hw._array_kernel.simulate_fold`) moves the operands through the PE registers
+   and counts cycles, per-PE MACs (busy cycles) and SRAM reads/writes per operand. Folds of the
+   same shape have the same timing, so there are at most four distinct fold shapes per layer.
+   By default each shape's counts come from the closed form of that register schedule
+   (:func:`lognum.hw.closed_form.fold_counts`, the fast path: its work does not grow with
+   ``R * C * cycles``), weighted by the shape's count; ``register_level=True`` runs each
+   shape once through the register-level simulation instead, ``exhaustive=True`` every fold.
+   The register-level simulation is the reference: the tests compare the fast path with it on
+   random layers and array shapes, and with SCALE-Sim's reports;
 3. the memory model adds stall cycles (USER mode) and DRAM traffic. Two models:
 
    - default (``scalesim_compat=False``), and compat mode with bit-fusion lanes > 1:
@@ -73,26 +77,14 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from lognum.hw import _scalesim_mem_kernel as smk
-from lognum.hw._array_kernel import (
-    LEFT_READS,
-    N_COUNTS,
-    N_TRACE,
-    OFMAP_WRITES,
-    TOP_READS,
-    TRACE_LEFT,
-    TRACE_MAC,
-    TRACE_TOP,
-    simulate_fold,
-)
-from lognum.hw.closed_form import DF_CODE, closed_form, fold_classes, mapping
+from lognum.hw.closed_form import DF_CODE, closed_form, fold_classes, fold_counts, mapping
 from lognum.hw.config import ArrayConfig
 from lognum.hw.workload import Layer, expand_depthwise
 
@@ -106,7 +98,48 @@ __all__ = [
     "memory_estimate",
 ]
 
-_NOTRACE = np.zeros((0, N_TRACE, 1, 1), np.int64)
+#: SCALE-Sim compat mode replays a simulate() call with the interpreted kernels of
+#: :mod:`lognum.hw._interp` (``interpret=None``) when Numba is not loaded yet and the replay
+#: work of this process so far plus this call's (demand rows + SRAM accesses, + operand
+#: elements in USER mode; :func:`_replay_work`) is at most this: up to about 0.45 s of CPU
+#: interpreted in all (0.07-0.73 us per unit measured), less than importing Numba and loading
+#: a cached kernel (~0.7 s). Later calls use the compiled kernels. The kernel modules (and
+#: Numba) are imported only where they are used.
+INTERPRET_WORK = 600_000
+_interpreted = [0]  # replay work interpreted so far in this process
+
+
+def _numba_loaded() -> bool:
+    """Is Numba imported in this process (then the compiled kernels cost little)?"""
+    return "numba" in sys.modules
+
+
+def _notrace() -> np.ndarray:
+    from lognum.hw._array_kernel import N_TRACE
+
+    return np.zeros((0, N_TRACE, 1, 1), np.int64)
+
+
+def _smk(interpret: bool):
+    """The SCALE-Sim replay kernels: compiled (Numba) or interpreted (:mod:`lognum.hw._interp`)."""
+    if interpret:
+        from lognum.hw import _interp
+
+        return _interp.module()
+    from lognum.hw import _scalesim_mem_kernel
+
+    return _scalesim_mem_kernel
+
+
+def _replay_work(layer: Layer, cfg: ArrayConfig) -> int:
+    """Loop iterations of the compat-mode replay of one layer, roughly: demand rows, SRAM
+    accesses, and in USER mode the prefetch sequences and address spaces."""
+    M, N, K = layer.gemm_shape(True)
+    cf = closed_form(cfg.dataflow, M, N, K, cfg.rows, cfg.cols, True)
+    w = cf.stall_free_cycles + cf.sram_ifmap_reads + cf.sram_filter_reads + cf.sram_ofmap_writes
+    if cfg.bandwidth_mode == "USER":
+        w += 3 * (M * K + K * N)
+    return w * layer.groups
 
 
 @dataclass
@@ -377,9 +410,9 @@ def _scalesim_geometry(layer: Layer, M: int, K: int) -> tuple[np.ndarray, np.nda
     return g, np.array([H, W, cin, M // EF], np.int64)
 
 
-def _read_buffer(op, df, R, C, M, N, K, g, hwc, words, bw):
+def _read_buffer(op, df, R, C, M, N, K, g, hwc, words, bw, smk):
     """Prefetch order, set membership and initial state of one SCALE-Sim read buffer
-    (:mod:`lognum.hw._scalesim_mem_kernel`)."""
+    (:mod:`lognum.hw._scalesim_mem_kernel`; ``smk``: that module or its interpreted twin)."""
     cdiv = lambda a, b: -(-a // b)  # noqa: E731
     # (major, blocks, block rows, block width, limit, rolled) per dataflow and operand
     if op == 0:
@@ -417,7 +450,9 @@ def _read_buffer(op, df, R, C, M, N, K, g, hwc, words, bw):
     return ptr, sets, st, n_a
 
 
-def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> dict:
+def _scalesim_user(
+    layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int, interpret: bool = False
+) -> dict:
     """SCALE-Sim 3.0.0's USER-mode memory system (:mod:`lognum.hw._scalesim_mem_kernel`)."""
     for nm in ("ifmap_bw", "filter_bw", "ofmap_bw"):
         v = getattr(cfg, nm)
@@ -433,13 +468,14 @@ def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
                 f"{nm}_sram_kb must hold at least 2 words in SCALE-Sim's USER mode "
                 f"(scalesim_compat=True), got {kb!r}"
             )
+    smk = _smk(interpret)
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     g, hwc = _scalesim_geometry(layer, M, K)
     if_ptr, if_sets, if_st, if_na = _read_buffer(
-        0, df, R, C, M, N, K, g, hwc, cfg.sram_words("ifmap"), int(cfg.ifmap_bw)
+        0, df, R, C, M, N, K, g, hwc, cfg.sram_words("ifmap"), int(cfg.ifmap_bw), smk
     )
     fl_ptr, fl_sets, fl_st, fl_na = _read_buffer(
-        1, df, R, C, M, N, K, g, hwc, cfg.sram_words("filter"), int(cfg.filter_bw)
+        1, df, R, C, M, N, K, g, hwc, cfg.sram_words("filter"), int(cfg.filter_bw), smk
     )
     out = np.zeros(smk.N_OUT, np.int64)
     none = np.zeros(0, np.int64)
@@ -468,10 +504,10 @@ def _scalesim_user(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
     dram_ifmap = (-if_na, int(if_st[smk.RB_LAST]))
     dram_filter = (-fl_na, int(fl_st[smk.RB_LAST]))
     reads = (int(if_st[smk.RB_WORDS]), int(fl_st[smk.RB_WORDS]))
-    return _replay_result(out, dram_ifmap, dram_filter, reads)
+    return _replay_result(out, dram_ifmap, dram_filter, reads, smk)
 
 
-def _replay_result(out: np.ndarray, dram_ifmap, dram_filter, reads) -> dict:
+def _replay_result(out: np.ndarray, dram_ifmap, dram_filter, reads, smk) -> dict:
     """The counts of one :func:`lognum.hw._scalesim_mem_kernel.user_memory` replay (its ``out``
     and the read buffers' DRAM windows and words)."""
     o = [int(x) for x in out]
@@ -491,7 +527,9 @@ def _replay_result(out: np.ndarray, dram_ifmap, dram_filter, reads) -> dict:
     }
 
 
-def _scalesim_calc(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> dict:
+def _scalesim_calc(
+    layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int, interpret: bool = False
+) -> dict:
     """SCALE-Sim 3.0.0's CALC-mode memory system: the estimate read buffers
     (:func:`lognum.hw._scalesim_mem_kernel._est_access`) and the write buffer draining at
     ``cols`` words/cycle, replayed by :func:`lognum.hw._scalesim_mem_kernel.user_memory`."""
@@ -507,6 +545,7 @@ def _scalesim_calc(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
             "ofmap_sram_kb must hold at least 2 words in SCALE-Sim's CALC mode "
             f"(scalesim_compat=True), got {cfg.ofmap_sram_kb!r}"
         )
+    smk = _smk(interpret)
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     g, hwc = _scalesim_geometry(layer, M, K)
     if_st = smk.calc_state(cfg.sram_words("ifmap"))
@@ -546,7 +585,7 @@ def _scalesim_calc(layer: Layer, cfg: ArrayConfig, M: int, N: int, K: int) -> di
     dram_ifmap = (int(if_st[smk.EST_DSTART]), int(if_st[smk.EST_DSTOP]))
     dram_filter = (int(fl_st[smk.EST_DSTART]), int(fl_st[smk.EST_DSTOP]))
     reads = (int(if_st[smk.EST_COUNT]), int(fl_st[smk.EST_COUNT]))
-    return _replay_result(out, dram_ifmap, dram_filter, reads)
+    return _replay_result(out, dram_ifmap, dram_filter, reads, smk)
 
 
 def memory_estimate(
@@ -597,38 +636,57 @@ def simulate_layer(
     energy_table: Any = None,
     fast: bool = False,
     progress: bool = False,
+    register_level: bool = False,
+    interpret: bool = False,
 ) -> LayerResult:
     """Simulate one layer (all its depthwise groups); see :func:`simulate`. ``progress``: a
-    progress bar for the memory model of a layer with more than 2^24 folds."""
+    progress bar for the memory model of a layer with more than 2^24 folds. ``interpret``:
+    run SCALE-Sim's replay (compat mode) with the interpreted kernels
+    (:mod:`lognum.hw._interp`; the same results)."""
     df, R, C = cfg.dataflow, cfg.rows, cfg.cols
     M, N, K = layer.gemm_shape(scalesim_compat)
     g = layer.groups
     cf = closed_form(df, M, N, K, R, C, scalesim_compat, lanes)
     busy = np.zeros((R, C), np.int64)
-    counts = np.zeros(N_COUNTS, np.int64)
-    cycles = 0
+    cycles = left = top = writes = 0
     code = DF_CODE[df]
     if fast:  # closed form: each used PE of a fold does T MACs
         for ur, uc, cnt in fold_classes(cf.Sr, cf.Sc, R, C):
             busy[:ur, :uc] += cnt * cf.T
         cycles = cf.stall_free_cycles
-    elif exhaustive:
-        Sr, Sc = cf.Sr, cf.Sc
-        for j in range(cf.col_folds):
-            uc = min(C, Sc - j * C)
-            for i in range(cf.row_folds):
-                ur = min(R, Sr - i * R)
-                cycles += simulate_fold(code, R, C, ur, uc, cf.T, busy, counts, _NOTRACE)
+    elif exhaustive or register_level:
+        # the register-level simulation: the reference the fast path is tested against
+        from lognum.hw import _array_kernel as ak
+
+        counts = np.zeros(ak.N_COUNTS, np.int64)
+        notrace = _notrace()
+        if exhaustive:  # every fold through the PE registers
+            Sr, Sc = cf.Sr, cf.Sc
+            for j in range(cf.col_folds):
+                uc = min(C, Sc - j * C)
+                for i in range(cf.row_folds):
+                    ur = min(R, Sr - i * R)
+                    cycles += ak.simulate_fold(code, R, C, ur, uc, cf.T, busy, counts, notrace)
+        else:  # each distinct fold shape once through the PE registers, weighted by its count
+            for ur, uc, cnt in fold_classes(cf.Sr, cf.Sc, R, C):
+                b = np.zeros((R, C), np.int64)
+                c = np.zeros(ak.N_COUNTS, np.int64)
+                cyc = ak.simulate_fold(code, R, C, ur, uc, cf.T, b, c, notrace)
+                cycles += cnt * cyc
+                busy += cnt * b
+                counts += cnt * c
+        left, top = int(counts[ak.LEFT_READS]), int(counts[ak.TOP_READS])
+        writes = int(counts[ak.OFMAP_WRITES])
     else:
+        # the fast path: each distinct fold shape's register-level counts in closed form
+        # (fold_counts, tested equal to simulate_fold), weighted by the shape's count
         for ur, uc, cnt in fold_classes(cf.Sr, cf.Sc, R, C):
-            b = np.zeros((R, C), np.int64)
-            c = np.zeros(N_COUNTS, np.int64)
-            cyc = simulate_fold(code, R, C, ur, uc, cf.T, b, c, _NOTRACE)
+            cyc, lr, tr, wr, _ = fold_counts(df, R, C, ur, uc, cf.T)
             cycles += cnt * cyc
-            busy += cnt * b
-            counts += cnt * c
-    left, top = int(counts[LEFT_READS]), int(counts[TOP_READS])
-    writes = int(counts[OFMAP_WRITES])
+            busy[:ur, :uc] += cnt * cf.T
+            left += cnt * lr
+            top += cnt * tr
+            writes += cnt * wr
     if df == "is":
         if_reads, fl_reads = top, left
     else:
@@ -646,7 +704,7 @@ def simulate_layer(
     if scalesim_compat and lanes == 1:
         # SCALE-Sim's own memory system (USER or CALC mode), address by address
         user = cfg.bandwidth_mode == "USER"
-        u = (_scalesim_user if user else _scalesim_calc)(layer, cfg, M, N, K)
+        u = (_scalesim_user if user else _scalesim_calc)(layer, cfg, M, N, K, interpret)
         stalls, total, incl = u["stalls"], u["total"], u["incl"]
         dram = (u["dram_ifmap_reads"], u["dram_filter_reads"], u["dram_ofmap_writes"], 0)
         reuse = (None, None, None, None)
@@ -742,6 +800,8 @@ def simulate(
     scalesim_compat: bool = False,
     exhaustive: bool = False,
     fast: bool = False,
+    register_level: bool = False,
+    interpret: bool | None = None,
     pe: Any = None,
     functional: bool = False,
     operands: list[tuple[np.ndarray, np.ndarray]] | None = None,
@@ -765,9 +825,17 @@ def simulate(
         (``input_type`` ``"conv"`` or ``"gemm"``).
     scalesim_compat : reproduce SCALE-Sim 3.0.0's documented bugs (module docstring); in
         compat mode depthwise layers are expanded into per-channel layers like SCALE-Sim.
-    exhaustive : simulate every fold cycle by cycle instead of each distinct fold shape once.
-    fast : skip the register-level simulation and take cycles, per-PE MACs and SRAM counts
-        from the closed form (:mod:`lognum.hw.closed_form`; tested equal to the simulation).
+    exhaustive : simulate every fold cycle by cycle through the PE registers (the reference).
+    register_level : simulate each distinct fold shape once cycle by cycle through the PE
+        registers, weighted by its count (the reference at the cost of one fold per shape).
+        Neither set (the default): the same counts from the closed form of each fold shape's
+        register schedule (:func:`lognum.hw.closed_form.fold_counts`, tested equal).
+    interpret : compat mode: replay SCALE-Sim's memory system with the interpreted kernels
+        (True), the compiled ones (False), or the interpreted ones while Numba is not loaded
+        and the work is small (None, the default: a tiny run then never imports Numba;
+        :data:`INTERPRET_WORK`). The results are the same.
+    fast : take cycles, per-PE MACs and SRAM counts from the layer's closed form
+        (:mod:`lognum.hw.closed_form`; tested equal to the simulation).
     pe : a PE type (:func:`lognum.hw.pe.pe_type` name such as ``"int8"``, ``"lp8"``, or a
         :class:`lognum.hw.pe.PEType`), or a list with one PE per layer (mixed precision, e.g.
         per-layer formats from LPQ): sets the lanes (bit fusion), energy and arithmetic.
@@ -833,9 +901,12 @@ def simulate(
         layers = [x for lay in layers for x in expand_depthwise(lay)]
     if operands is not None and len(operands) != len(layers):
         raise ValueError(f"operands must have one (A, B) pair per layer ({len(layers)})")
-    from lognum.hw.pe import pe_type
+    if any(p is not None for p in pe_list):
+        from lognum.hw.pe import pe_type  # imports lognum.formats: only when a PE is named
 
-    pe_objs = [None if p is None else pe_type(p) for p in pe_list]
+        pe_objs = [None if p is None else pe_type(p) for p in pe_list]
+    else:
+        pe_objs = [None] * len(pe_list)
     if functional and any(p is None for p in pe_objs):
         raise ValueError("functional=True needs a pe (e.g. pe='int8')")
     for lay, p in zip(layers, pe_objs, strict=True):
@@ -854,6 +925,17 @@ def simulate(
                 f"{need / 2**30:.3g} GB of memory, over max_memory_gb={max_memory_gb:g} "
                 f"({why}; raise max_memory_gb / --max-memory-gb if the machine has it)"
             )
+    if interpret not in (None, True, False):
+        raise ValueError(f"interpret must be None, True or False, got {interpret!r}")
+    if interpret is None:
+        # SCALE-Sim's replay interpreted while that is cheaper than loading Numba
+        work = 0
+        if scalesim_compat and not _numba_loaded():
+            work = sum(_replay_work(lay, cfg) for lay in layers)
+        interpret = 0 < work and _interpreted[0] + work <= INTERPRET_WORK
+        if interpret:
+            _interpreted[0] += work
+    interpret = bool(interpret and scalesim_compat)
     workers = workers or os.cpu_count() or 1
     inner = progress is not False and not (progress or len(layers) > 8)  # one bar at a time
     if progress is None:
@@ -875,6 +957,8 @@ def simulate(
             energy_table,
             fast,
             inner,
+            register_level,
+            interpret,
         )
 
     from lognum._progress import Progress
@@ -889,6 +973,8 @@ def simulate(
             # warm up (compile) in this thread first, then run the rest in parallel
             results[0] = one(0)
             bar.update()
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(max_workers=workers) as ex:
                 futs = {ex.submit(one, i): i for i in range(1, len(layers))}
                 for fut in futs:
@@ -941,12 +1027,17 @@ def trace_fold(
     uc = C if used_cols is None else used_cols
     if not (1 <= ur <= R and 1 <= uc <= C and T >= 1):
         raise ValueError("need 1 <= used_rows <= R, 1 <= used_cols <= C, T >= 1")
+    from lognum.hw import _array_kernel as ak
+
     n = fold_length(dataflow, R, C, T)
-    tr = np.full((n, N_TRACE, R, C), -1, np.int64)
+    tr = np.full((n, ak.N_TRACE, R, C), -1, np.int64)
     busy = np.zeros((R, C), np.int64)
-    cyc = simulate_fold(DF_CODE[dataflow], R, C, ur, uc, T, busy, np.zeros(N_COUNTS, np.int64), tr)
+    counts = np.zeros(ak.N_COUNTS, np.int64)
+    cyc = ak.simulate_fold(DF_CODE[dataflow], R, C, ur, uc, T, busy, counts, tr)
     tr = tr[:cyc]
-    return FoldTrace(dataflow, R, C, T, tr[:, TRACE_LEFT], tr[:, TRACE_TOP], tr[:, TRACE_MAC])
+    return FoldTrace(
+        dataflow, R, C, T, tr[:, ak.TRACE_LEFT], tr[:, ak.TRACE_TOP], tr[:, ak.TRACE_MAC]
+    )
 
 
 def compare_pes(

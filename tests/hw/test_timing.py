@@ -10,7 +10,7 @@ import pytest
 import lognum.hw as hw
 from lognum.hw._array_kernel import simulate_fold
 from lognum.hw.closed_form import DF_CODE, closed_form, fold_classes
-from lognum.hw.sim import _NOTRACE, trace_fold
+from lognum.hw.sim import _notrace, trace_fold
 
 
 def _cfg(R, C, df, **kw):
@@ -102,7 +102,7 @@ def test_single_fold_trace_lengths():
         ):
             busy = np.zeros((R, C), np.int64)
             cnt = np.zeros(4, np.int64)
-            assert simulate_fold(DF_CODE[df], R, C, R, C, T, busy, cnt, _NOTRACE) == want
+            assert simulate_fold(DF_CODE[df], R, C, R, C, T, busy, cnt, _notrace()) == want
             assert (busy == T).all()
 
 
