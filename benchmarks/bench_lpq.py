@@ -102,16 +102,21 @@ def ga_timing(args) -> dict:
     try:
         for w in (1, 2):
             t0 = time.perf_counter()
-            c = LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
-                             dashboard_address=None)  # fmt: skip
+            c = LocalCluster(
+                n_workers=w, threads_per_worker=1, processes=True, dashboard_address=None
+            )
             cl = Client(c)
             cl.run(_warm)
             t_start[w] = time.perf_counter() - t0
             clusters[w] = (cl, c)
         runs: list[dict] = []
         for rep in range(args.repeats):
-            ga = GAConfig(population=args.population, generations=args.generations,
-                          children=args.children, seed=rep)  # fmt: skip
+            ga = GAConfig(
+                population=args.population,
+                generations=args.generations,
+                children=args.children,
+                seed=rep,
+            )
             for w in (1, 2) if rep % 2 == 0 else (2, 1):
                 cl, _ = clusters[w]
                 cl.run(_fresh_caches)
@@ -121,14 +126,24 @@ def ga_timing(args) -> dict:
                 res = run_lpq(prob, space, ga, fc, executor=cl.get_executor(), progress=False)
                 wall = time.perf_counter() - t0
                 cpu = sum(cl.run(time.process_time).values()) - c0
-                runs.append({"repeat": rep, "seed": rep, "workers": w, "seconds": wall,
-                             "worker_cpu_seconds": cpu,
-                             "loadavg_before": la0, "loadavg_after": os.getloadavg(),
-                             "best_fitness": res.best_fitness,
-                             "evaluations": res.evaluations})  # fmt: skip
-                print(f"repeat {rep} workers {w}: {wall:.1f} s (worker CPU {cpu:.1f} s)  "
-                      f"fitness {res.best_fitness:.5f}  "
-                      f"load {la0[0]:.1f} -> {os.getloadavg()[0]:.1f}")  # fmt: skip
+                runs.append(
+                    {
+                        "repeat": rep,
+                        "seed": rep,
+                        "workers": w,
+                        "seconds": wall,
+                        "worker_cpu_seconds": cpu,
+                        "loadavg_before": la0,
+                        "loadavg_after": os.getloadavg(),
+                        "best_fitness": res.best_fitness,
+                        "evaluations": res.evaluations,
+                    }
+                )
+                print(
+                    f"repeat {rep} workers {w}: {wall:.1f} s (worker CPU {cpu:.1f} s)  "
+                    f"fitness {res.best_fitness:.5f}  "
+                    f"load {la0[0]:.1f} -> {os.getloadavg()[0]:.1f}"
+                )
     finally:
         for cl, c in clusters.values():
             cl.close()
@@ -145,7 +160,7 @@ def ga_timing(args) -> dict:
             "generations": args.generations,
             "children": args.children,
             "evaluations": sum(batches),
-        },  # fmt: skip
+        },
         "cluster_start_and_model_load_seconds": t_start,
         "runs": runs,
         "median_seconds": {w: statistics.median(v) for w, v in sec.items()},
@@ -161,11 +176,13 @@ def ga_timing(args) -> dict:
         "identical_results": fit[1] == fit[2],
         "cpu_count": os.cpu_count(),
     }
-    print(f"median {out['median_seconds'][1]:.1f} s (1 worker) vs "
-          f"{out['median_seconds'][2]:.1f} s (2 workers): {out['median_speedup']:.2f}x "
-          f"(per repeat {', '.join(f'{r:.2f}' for r in ratios)}; ideal {ideal:.2f}x); "
-          f"identical results: {out['identical_results']}; worker CPU s per wall s "
-          f"{out['worker_cpu_per_wall_second']}")  # fmt: skip
+    print(
+        f"median {out['median_seconds'][1]:.1f} s (1 worker) vs "
+        f"{out['median_seconds'][2]:.1f} s (2 workers): {out['median_speedup']:.2f}x "
+        f"(per repeat {', '.join(f'{r:.2f}' for r in ratios)}; ideal {ideal:.2f}x); "
+        f"identical results: {out['identical_results']}; worker CPU s per wall s "
+        f"{out['worker_cpu_per_wall_second']}"
+    )
     return out
 
 
@@ -211,8 +228,9 @@ def main(argv=None) -> int:
 
         pools = {}
         for w in (1, 2):
-            c = LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
-                             dashboard_address=None)  # fmt: skip
+            c = LocalCluster(
+                n_workers=w, threads_per_worker=1, processes=True, dashboard_address=None
+            )
             cl = Client(c)
             # each worker pins BLAS to one thread before it loads the model
             from lognum.nn._blas import pin_blas_threads
@@ -262,13 +280,24 @@ def main(argv=None) -> int:
     )
     print(f"  load average: {os.getloadavg()}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({
-        "evaluations_per_generation": 1 + args.children, "repeats": args.repeats,
-        "seconds_1_worker": times[1], "seconds_2_workers": times[2],
-        "median_speedup": ratio, "identical_fitness": same, "loadavg": os.getloadavg(),
-        "cpu_seconds_1_worker": cpu[1], "cpu_seconds_2_workers": cpu[2],
-        "worker_cpu_per_wall_second": share, "executor": "dask" if args.dask else "process pool",
-    }, indent=1))  # fmt: skip
+    Path(args.out).write_text(
+        json.dumps(
+            {
+                "evaluations_per_generation": 1 + args.children,
+                "repeats": args.repeats,
+                "seconds_1_worker": times[1],
+                "seconds_2_workers": times[2],
+                "median_speedup": ratio,
+                "identical_fitness": same,
+                "loadavg": os.getloadavg(),
+                "cpu_seconds_1_worker": cpu[1],
+                "cpu_seconds_2_workers": cpu[2],
+                "worker_cpu_per_wall_second": share,
+                "executor": "dask" if args.dask else "process pool",
+            },
+            indent=1,
+        )
+    )
     return 0
 
 

@@ -95,8 +95,10 @@ def run_scalesim(py: Path, cfg_path: Path, topo_path: Path, gemm: bool, outdir: 
     outdir.mkdir(parents=True, exist_ok=True)
     p = subprocess.run(
         [str(py), "-c", DRIVER, str(cfg_path), str(topo_path), "1" if gemm else "0", str(outdir)],
-        capture_output=True, text=True, cwd=str(outdir),
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=str(outdir),
+    )
     if p.returncode != 0:
         raise RuntimeError(f"SCALE-Sim failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
     timing = json.loads(p.stdout.strip().splitlines()[-1])
@@ -113,8 +115,14 @@ def lognum_rows(cfg, topo_path: Path, gemm: bool, compat: bool = True, workers=N
     import lognum.hw as hw
 
     t0 = time.perf_counter()
-    res = hw.simulate(cfg, topo_path, input_type="gemm" if gemm else "conv",
-                      scalesim_compat=compat, workers=workers, progress=False)  # fmt: skip
+    res = hw.simulate(
+        cfg,
+        topo_path,
+        input_type="gemm" if gemm else "conv",
+        scalesim_compat=compat,
+        workers=workers,
+        progress=False,
+    )
     return res, time.perf_counter() - t0
 
 
@@ -140,8 +148,11 @@ def lognum_fresh(cfg_path: Path, topo: Path, gemm: bool) -> dict:
     loading / compiling the kernels) and second call."""
     p = subprocess.run(
         [sys.executable, "-c", FRESH, str(cfg_path), str(topo), "gemm" if gemm else "conv"],
-        capture_output=True, text=True, cwd=str(ROOT), check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=str(ROOT),
+        check=True,
+    )
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
@@ -153,15 +164,23 @@ def compare(ss: dict, res, mode: str = "CALC") -> list[dict]:
         ss_stall = int(c["Stall Cycles"])
         row = {
             "layer": r.name,
-            "ss_L": ss_tot - ss_stall + 1, "ln_L": r.stall_free_cycles,
-            "ss_total": ss_tot, "ln_total": r.total_cycles,
-            "ss_util": float(c["Overall Util %"]), "ln_util": r.overall_util,
-            "ss_map": float(c["Mapping Efficiency %"]), "ln_map": r.mapping_efficiency,
-            "ss_cu": float(c["Compute Util %"]), "ln_cu": r.compute_util,
-            "ss_if": int(a["SRAM IFMAP Reads"]), "ln_if": r.sram_ifmap_reads,
-            "ss_fl": int(a["SRAM Filter Reads"]), "ln_fl": r.sram_filter_reads,
-            "ss_of": int(a["SRAM OFMAP Writes"]), "ln_of": r.sram_ofmap_writes,
-        }  # fmt: skip
+            "ss_L": ss_tot - ss_stall + 1,
+            "ln_L": r.stall_free_cycles,
+            "ss_total": ss_tot,
+            "ln_total": r.total_cycles,
+            "ss_util": float(c["Overall Util %"]),
+            "ln_util": r.overall_util,
+            "ss_map": float(c["Mapping Efficiency %"]),
+            "ln_map": r.mapping_efficiency,
+            "ss_cu": float(c["Compute Util %"]),
+            "ln_cu": r.compute_util,
+            "ss_if": int(a["SRAM IFMAP Reads"]),
+            "ln_if": r.sram_ifmap_reads,
+            "ss_fl": int(a["SRAM Filter Reads"]),
+            "ln_fl": r.sram_filter_reads,
+            "ss_of": int(a["SRAM OFMAP Writes"]),
+            "ln_of": r.sram_ofmap_writes,
+        }
         ok = all(row[f"ss_{k}"] == row[f"ln_{k}"] for k in ("L", "if", "fl", "of"))
         if mode == "CALC":
             ok = ok and row["ss_total"] == row["ln_total"]
@@ -173,8 +192,12 @@ def compare(ss: dict, res, mode: str = "CALC") -> list[dict]:
     return rows
 
 
-GEMMS = [("g_64x64x64", 64, 64, 64), ("g_100x37x71", 100, 37, 71),
-         ("g_256x128x256", 256, 128, 256), ("g_17x300x9", 17, 300, 9)]  # fmt: skip
+GEMMS = [
+    ("g_64x64x64", 64, 64, 64),
+    ("g_100x37x71", 100, 37, 71),
+    ("g_256x128x256", 256, 128, 256),
+    ("g_17x300x9", 17, 300, 9),
+]
 
 # USER-mode variants: (name, SRAM kB per operand, words/cycle for IFMAP, FILTER and OFMAP):
 # SCALE-Sim's scale.cfg template, and small SRAMs with a low bandwidth (the buffers stall)
@@ -197,9 +220,17 @@ def compare_reports(ss_dir: Path, res, outdir: Path) -> list[dict]:
     rows = []
     for i, r in enumerate(res.layers):
         ok = {rep: i < len(b) and i < len(a) and a[i] == b[i] for rep, (a, b) in lines.items()}
-        rows.append({"layer": r.name, "ss_stall": int(comp[i]["Stall Cycles"]),
-                     "ln_stall": r.stall_cycles, "ss_total": int(comp[i]["Total Cycles"]),
-                     "ln_total": r.total_cycles, **ok, "ok": all(ok.values())})  # fmt: skip
+        rows.append(
+            {
+                "layer": r.name,
+                "ss_stall": int(comp[i]["Stall Cycles"]),
+                "ln_stall": r.stall_cycles,
+                "ss_total": int(comp[i]["Total Cycles"]),
+                "ln_total": r.total_cycles,
+                **ok,
+                "ok": all(ok.values()),
+            }
+        )
     if any(len(a) != len(b) for a, b in lines.values()):
         rows.append({"layer": "<row count>", "ok": False})
     return rows
@@ -225,11 +256,18 @@ def user_mode(py: Path, arrays, dfs, topos, tmp: Path) -> tuple[bool, list]:
                     if kb < 64 and name.startswith("resnet"):
                         continue  # too slow in SCALE-Sim (module docstring)
                     cfg = hw.ArrayConfig(
-                        rows=R, cols=R, dataflow=df, bandwidth_mode="USER",
-                        ifmap_sram_kb=kb, filter_sram_kb=kb, ofmap_sram_kb=kb,
-                        ifmap_bw=bw, filter_bw=bw, ofmap_bw=bw,
+                        rows=R,
+                        cols=R,
+                        dataflow=df,
+                        bandwidth_mode="USER",
+                        ifmap_sram_kb=kb,
+                        filter_sram_kb=kb,
+                        ofmap_sram_kb=kb,
+                        ifmap_bw=bw,
+                        filter_bw=bw,
+                        ofmap_bw=bw,
                         run_name=f"{name}_{R}_{df}_{vname}",
-                    )  # fmt: skip
+                    )
                     cfg_path = tmp / f"{cfg.run_name}.cfg"
                     cfg_path.write_text(scalesim_config_text(cfg))
                     ss = run_scalesim(py, cfg_path, topo, gemm, tmp / cfg.run_name)
@@ -308,8 +346,9 @@ def process_bench(py: Path, cases, rounds: int, tmp: Path) -> bool:
     slower = 0
     ratios = []
     for R, df, mode, name, topo, gemm in cases:
-        cfg = hw.ArrayConfig(rows=R, cols=R, dataflow=df, bandwidth_mode=mode,
-                             run_name=f"{name}_{R}_{df}_{mode}")  # fmt: skip
+        cfg = hw.ArrayConfig(
+            rows=R, cols=R, dataflow=df, bandwidth_mode=mode, run_name=f"{name}_{R}_{df}_{mode}"
+        )
         cfg_path = tmp / f"p_{cfg.run_name}.cfg"
         cfg_path.write_text(scalesim_config_text(cfg))
         ss_dir = tmp / f"pss_{cfg.run_name}"
@@ -317,8 +356,20 @@ def process_bench(py: Path, cases, rounds: int, tmp: Path) -> bool:
         (ss_dir / "d.py").write_text(DRIVER)
         ss_cmd = [str(py), "d.py", str(cfg_path), str(topo), "1" if gemm else "0", str(ss_dir)]
         ln_dir = tmp / f"pln_{cfg.run_name}"
-        ln_cmd = [sys.executable, "-m", "lognum", "sim", "-c", str(cfg_path), "-t", str(topo),
-                  "--scalesim-compat", "-q", "-p", str(ln_dir)]  # fmt: skip
+        ln_cmd = [
+            sys.executable,
+            "-m",
+            "lognum",
+            "sim",
+            "-c",
+            str(cfg_path),
+            "-t",
+            str(topo),
+            "--scalesim-compat",
+            "-q",
+            "-p",
+            str(ln_dir),
+        ]
         ln_cmd += ["-i", "gemm"] if gemm else []
         _child_run(ln_cmd, tmp, env)  # warm the Numba cache (compiles only the first time)
         ss_t, ln_t = [], []
@@ -379,9 +430,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     lines = RESNET18.read_text().splitlines()
     subsets = {}
-    for key, keep in (("quick", ("Conv5", "FC")), ("16", ("Conv5", "FC")),
-                      ("8", ("Conv4_s", "Conv5_s", "FC")),
-                      ("user", ("Conv5_s", "FC"))):  # fmt: skip
+    for key, keep in (
+        ("quick", ("Conv5", "FC")),
+        ("16", ("Conv5", "FC")),
+        ("8", ("Conv4_s", "Conv5_s", "FC")),
+        ("user", ("Conv5_s", "FC")),
+    ):
         subsets[key] = tmp / f"resnet_subset_{key}.csv"
         subsets[key].write_text(
             "\n".join([lines[0]] + [x for x in lines[1:] if x.startswith(keep)]) + "\n"
@@ -399,10 +453,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.quick:  # the GEMMs and FC (SCALE-Sim needs minutes for a Conv5 layer on 8x8)
             one = one[: len(GEMMS)] + one[-1:]
         user_arrays = [int(x) for x in args.user_arrays.split(",") if x.strip()]
-        cases = [(R, df, "CALC", *o) for R in ([] if args.no_calc else arrays) for df in dfs
-                 for o in one]  # fmt: skip
-        cases += [(R, df, "USER", *o) for R in user_arrays for df in dfs for o in one
-                  if not (R < 16 and o[0].startswith("Conv5_"))]  # fmt: skip
+        cases = [
+            (R, df, "CALC", *o) for R in ([] if args.no_calc else arrays) for df in dfs for o in one
+        ]
+        cases += [
+            (R, df, "USER", *o)
+            for R in user_arrays
+            for df in dfs
+            for o in one
+            if not (R < 16 and o[0].startswith("Conv5_"))
+        ]
         ok = process_bench(py, cases, args.rounds, tmp)
         print("\nall reports identical:", ok)
         return 0 if ok else 1
@@ -441,8 +501,10 @@ def main(argv: list[str] | None = None) -> int:
                 if len(reps) > len(res.layers):
                     all_ok = False
                     print(f"{cfg.run_name:<28}report row counts differ")
-                dram = [(int(a["DRAM IFMAP Reads"]), r.dram_ifmap_reads)
-                        for a, r in zip(ss["access"], res.layers, strict=True)]  # fmt: skip
+                dram = [
+                    (int(a["DRAM IFMAP Reads"]), r.dram_ifmap_reads)
+                    for a, r in zip(ss["access"], res.layers, strict=True)
+                ]
                 for r, q, (d0, d1) in zip(compare(ss, res), reps, dram, strict=False):
                     ok = r["ok"] and q["ok"]
                     all_ok &= ok
@@ -468,18 +530,23 @@ def main(argv: list[str] | None = None) -> int:
         if args.quick:
             user_arrays = user_arrays[:1]
             qg = tmp / "gemms_quick.csv"
-            qg.write_text("Layer, M, N, K,\n" + "".join(
-                f"{n},{m},{nn},{k},\n" for n, m, nn, k in GEMMS[:2]))  # fmt: skip
+            qg.write_text(
+                "Layer, M, N, K,\n" + "".join(f"{n},{m},{nn},{k},\n" for n, m, nn, k in GEMMS[:2])
+            )
             topos = [("gemm", qg, True), ("conv", conv_topo, False)]
         else:
-            topos = [("gemm", gemm_topo, True), ("conv", conv_topo, False),
-                     ("resnet18sub", subsets["user"], False)]  # fmt: skip
+            topos = [
+                ("gemm", gemm_topo, True),
+                ("conv", conv_topo, False),
+                ("resnet18sub", subsets["user"], False),
+            ]
         ok, utiming = user_mode(py, user_arrays, dfs, topos, tmp)
         all_ok &= ok
         print("\nUSER mode timing (same columns):")
         print_timing(utiming)
-        print("\nUSER mode: all report rows byte-identical (COMPUTE, DETAILED_ACCESS, BANDWIDTH):",
-              ok)  # fmt: skip
+        print(
+            "\nUSER mode: all report rows byte-identical (COMPUTE, DETAILED_ACCESS, BANDWIDTH):", ok
+        )
     if args.functional:
         t0 = time.perf_counter()
         cfg = hw.ArrayConfig(rows=32, cols=32, dataflow="os")
@@ -489,8 +556,7 @@ def main(argv: list[str] | None = None) -> int:
             f"\nfunctional mode, LP8 PEs, ResNet-18 (21 layers, {res.macs / 1e9:.2f} GMAC) on "
             f"32x32 os: {dt:.1f} s wall ({res.total_cycles} cycles)"
         )
-    print("\nall rows identical (CALC and USER: every column of the three reports):",
-          all_ok)  # fmt: skip
+    print("\nall rows identical (CALC and USER: every column of the three reports):", all_ok)
     return 0 if all_ok else 1
 
 

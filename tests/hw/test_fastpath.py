@@ -89,10 +89,18 @@ def test_fast_path_equals_register_level(seed, tmp_path):
         layers = [_random_layer(rng) for _ in range(2)]
         for df in DFS:
             cfg = hw.ArrayConfig(
-                rows=R, cols=C, dataflow=df, bandwidth_mode=mode,
-                ifmap_sram_kb=kb, filter_sram_kb=kb, ofmap_sram_kb=kb,
-                ifmap_bw=3, filter_bw=3, ofmap_bw=3, run_name="r",
-            )  # fmt: skip
+                rows=R,
+                cols=C,
+                dataflow=df,
+                bandwidth_mode=mode,
+                ifmap_sram_kb=kb,
+                filter_sram_kb=kb,
+                ofmap_sram_kb=kb,
+                ifmap_bw=3,
+                filter_bw=3,
+                ofmap_bw=3,
+                run_name="r",
+            )
             runs = [
                 hw.simulate(cfg, layers, scalesim_compat=compat, workers=1, **kw)
                 for kw in ({}, {"register_level": True}, {"exhaustive": True})
@@ -131,10 +139,17 @@ def test_interpreted_replay_equals_compiled(seed):
         lay = _random_layer(rng)
         for df in DFS:
             cfg = hw.ArrayConfig(
-                rows=R, cols=C, dataflow=df, bandwidth_mode=mode,
-                ifmap_sram_kb=kb, filter_sram_kb=kb, ofmap_sram_kb=kb,
-                ifmap_bw=2, filter_bw=2, ofmap_bw=2,
-            )  # fmt: skip
+                rows=R,
+                cols=C,
+                dataflow=df,
+                bandwidth_mode=mode,
+                ifmap_sram_kb=kb,
+                filter_sram_kb=kb,
+                ofmap_sram_kb=kb,
+                ifmap_bw=2,
+                filter_bw=2,
+                ofmap_bw=2,
+            )
             a = simulate_layer(lay, cfg, scalesim_compat=True, interpret=True)
             b = simulate_layer(lay, cfg, scalesim_compat=True, interpret=False)
             _same(a, b)
@@ -168,8 +183,11 @@ def test_small_compat_run_does_not_import_numba(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(root))
     out = subprocess.run(
         [sys.executable, "-c", code, str(tmp_path / "a")],
-        env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == "False"
     cfg = hw.ArrayConfig(rows=4, cols=4, dataflow="ws", run_name="t")
     paths = hw.simulate(cfg, [hw.gemm(20, 9, 13)], scalesim_compat=True).write_csv(tmp_path / "b")

@@ -110,9 +110,20 @@ def test_sensitivity_and_table_errors(tmp_path, capsys):
 def test_no_traceback_from_the_command_line(tmp_path):
     """Through the real entry point: stderr is the one message, exit status 2."""
     p = subprocess.run(
-        [sys.executable, "-m", "lognum", "lpq", "run", "--population", "0", "--out",
-         str(tmp_path / "o.json")],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "lognum",
+            "lpq",
+            "run",
+            "--population",
+            "0",
+            "--out",
+            str(tmp_path / "o.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert p.returncode == 2
     assert p.stderr.strip() == "lognum lpq run: error: --population must be >= 2, got 0"

@@ -31,9 +31,27 @@ def test_activation_search_genome_and_plan():
 
 def test_cli_run_and_report_and_figures(tmp_path):
     out = tmp_path / "ga_seed0.json"
-    argv = ["run", "--model", "tinycnn", "--population", "3", "--generations", "1",
-            "--children", "1", "--n", "4", "5", "--sf", "2", "3", "--n-calib", "16",
-            "--out", str(out)]  # fmt: skip
+    argv = [
+        "run",
+        "--model",
+        "tinycnn",
+        "--population",
+        "3",
+        "--generations",
+        "1",
+        "--children",
+        "1",
+        "--n",
+        "4",
+        "5",
+        "--sf",
+        "2",
+        "3",
+        "--n-calib",
+        "16",
+        "--out",
+        str(out),
+    ]
     assert lpq_main(argv) == 0
     r = LPQResult.from_json(out)
     assert r.evaluations == 5 and r.best_genome.shape == (4, 4)
@@ -43,12 +61,20 @@ def test_cli_run_and_report_and_figures(tmp_path):
     d["eval"] = {"cos_lee": 0.99, "lee_pearson": 0.65, "avg_bits": d["avg_bits"]}
     (tmp_path / "ga_seed0.json").write_text(json.dumps(d))
     base = [
-        {"method": "FP32", "family": "fp32", "fitness": 1.0,
-         "eval": {"avg_bits": 32.0, "cos_lee": 1.0, "lee_pearson": 0.656}},
-        {"method": "INT8 per-tensor", "family": "fixed", "fitness": 2.0,
-         "eval": {"avg_bits": 8.0, "cos_lee": 0.96, "lee_pearson": 0.649}},
+        {
+            "method": "FP32",
+            "family": "fp32",
+            "fitness": 1.0,
+            "eval": {"avg_bits": 32.0, "cos_lee": 1.0, "lee_pearson": 0.656},
+        },
+        {
+            "method": "INT8 per-tensor",
+            "family": "fixed",
+            "fitness": 2.0,
+            "eval": {"avg_bits": 8.0, "cos_lee": 0.96, "lee_pearson": 0.649},
+        },
         {"method": "posit<6,2>", "family": "fixed", "missing": "ValueError: x"},
-    ]  # fmt: skip
+    ]
     (tmp_path / "baselines.json").write_text(json.dumps(base))
     from lognum.lpq.report import load_rows, results_table
     from lognum.plots.lpq import pareto, render_all
@@ -72,8 +98,13 @@ def test_pareto_check_and_goals_table():
     from lognum.lpq.report import goals_table, pareto_check
 
     def row(method, family, bits, cos, r):
-        return {"method": method, "family": family, "avg_bits": bits, "cos_lee": cos,
-                "lee_pearson": r}  # fmt: skip
+        return {
+            "method": method,
+            "family": family,
+            "avg_bits": bits,
+            "cos_lee": cos,
+            "lee_pearson": r,
+        }
 
     rows = [
         row("FP32", "fp32", 32, 1.0, 0.70),
@@ -110,11 +141,17 @@ def test_fidelity_points_and_metric_agreement(tmp_path):
     (tmp_path / "baselines.json").write_text(json.dumps(base))
     samples = [{"L_GL": 1.0 + k / 10, **ev(0.99 - k / 100, 0.60 + k / 100)} for k in range(3)]
     run = {
-        "method": "lp-sensitivity-dp", "avg_bits": 5.9, "best_terms": {"L_GL": 0.9},
+        "method": "lp-sensitivity-dp",
+        "avg_bits": 5.9,
+        "best_terms": {"L_GL": 0.9},
         "eval": ev(0.995, 0.59, 5.9),
-        "sensitivity": {"base_avg_bits": 6.0, "base_L_GL": 0.95, "base_eval": ev(0.993, 0.595),
-                        "metric_noise": {"base": {"samples": samples}}},
-    }  # fmt: skip
+        "sensitivity": {
+            "base_avg_bits": 6.0,
+            "base_L_GL": 0.95,
+            "base_eval": ev(0.993, 0.595),
+            "metric_noise": {"base": {"samples": samples}},
+        },
+    }
     (tmp_path / "dp.json").write_text(json.dumps(run))
     (tmp_path / "bench_x.json").write_text(json.dumps({"eval": 1}))  # ignored
     pts = fidelity_points(tmp_path)

@@ -25,8 +25,11 @@ def test_top1_record_and_table():
     pred = m.predict(x, QuantPlan(dict.fromkeys(m.linear_names, q)))
     assert r3["agreement"][0] == np.mean(pred == fp)
     assert r3["top1_drop"][0] == np.mean(fp == y) - np.mean(pred == y)
-    res = {"rows": [{"method": "FP32", **r0},
-                    {"method": "x", "search": "GA", "seed": 0, "fitness": 1.0,
-                     "avg_bits": 3.0, **r3}]}  # fmt: skip
+    res = {
+        "rows": [
+            {"method": "FP32", **r0},
+            {"method": "x", "search": "GA", "seed": 0, "fitness": 1.0, "avg_bits": 3.0, **r3},
+        ]
+    }
     t = cnn_table(res)
     assert f"| FP32 | {r0['top1'][0]:.3f} [" in t and "| GA | 1 | 1.0000 [1.0000, 1.0000] |" in t

@@ -43,10 +43,39 @@ def test_dask_local_cluster_equals_process_pool(tmp_path):
         assert len(client.scheduler_info()["workers"]) == 2
         # the CLI on the same cluster (--scheduler ADDRESS)
         out = tmp_path / "cli.json"
-        argv = ["run", "--model", "tinycnn", "--population", "4", "--generations", "3",
-                "--children", "2", "--seed", "5", "--n", "3", "4", "5", "6", "--es", "0", "1",
-                "--sf", "0", "2", "4", "6", "--n-calib", "24", "--no-eval",
-                "--scheduler", cluster.scheduler_address, "--out", str(out)]  # fmt: skip
+        argv = [
+            "run",
+            "--model",
+            "tinycnn",
+            "--population",
+            "4",
+            "--generations",
+            "3",
+            "--children",
+            "2",
+            "--seed",
+            "5",
+            "--n",
+            "3",
+            "4",
+            "5",
+            "6",
+            "--es",
+            "0",
+            "1",
+            "--sf",
+            "0",
+            "2",
+            "4",
+            "6",
+            "--n-calib",
+            "24",
+            "--no-eval",
+            "--scheduler",
+            cluster.scheduler_address,
+            "--out",
+            str(out),
+        ]
         assert lpq_main(argv) == 0
     r_cli = LPQResult.from_json(out)
     np.testing.assert_array_equal(r_cli.best_genome, r_pool.best_genome)

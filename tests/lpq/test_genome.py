@@ -61,8 +61,9 @@ def test_p_down_steers_word_size_steps():
     g0 = np.tile([6.0, 1.0, 4.0, 4.0], (6, 1))
     for p_down, sign in ((1.0, -1), (0.0, 1)):
         for _ in range(200):
-            g = mutate_block(g0, list(range(6)), sp, rng, 0.5, 6, p_step=1.0, p_block=0.5,
-                             p_down=p_down)  # fmt: skip
+            g = mutate_block(
+                g0, list(range(6)), sp, rng, 0.5, 6, p_step=1.0, p_block=0.5, p_down=p_down
+            )
             dn = g[:, 0] - g0[:, 0]
             assert np.all(dn * sign >= 0)
 

@@ -136,8 +136,18 @@ def test_hawq_group_through_the_cli_on_a_tiny_problem(tmp_path, monkeypatch):
 
     monkeypatch.setattr(ev, "evaluate_minilm", fake_eval)
     out = tmp_path / "baselines_hawq.json"
-    argv = ["baselines", "--groups", "hawq", "--no-fp32", "--hawq-probes", "2",
-            "--max-bits", "5.5", "--out", str(out)]  # fmt: skip
+    argv = [
+        "baselines",
+        "--groups",
+        "hawq",
+        "--no-fp32",
+        "--hawq-probes",
+        "2",
+        "--max-bits",
+        "5.5",
+        "--out",
+        str(out),
+    ]
     assert lpq_main(argv) == 0
     recs = json.loads(out.read_text())
     labels = [r["method"] for r in recs]

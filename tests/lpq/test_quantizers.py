@@ -38,8 +38,10 @@ def test_per_channel_int_absmax_is_nearest_fp16_scaled_grid(n):
 
 def test_per_channel_int_clips():
     w = W.astype(np.float64)
-    e = {c: np.sum((PerChannelInt(4, c).quantize(W) - w) ** 2, axis=1) for c in
-         ("absmax", "mse", "percentile")}  # fmt: skip
+    e = {
+        c: np.sum((PerChannelInt(4, c).quantize(W) - w) ** 2, axis=1)
+        for c in ("absmax", "mse", "percentile")
+    }
     # the MSE clip's grid contains the absmax clip: never worse on any row, better on some
     assert np.all(e["mse"] <= e["absmax"] * (1 + 1e-6)) and np.any(e["mse"] < e["absmax"])
     # the percentile clip saturates the outlier: max |q| of row 2 is below the outlier

@@ -33,23 +33,35 @@ def _items(quality):
 def _run(method, seed, fit):
     hist = [{"evaluations": e, "best_fitness": fit + 0.01 * (1 - e / 20)} for e in (5, 10, 20)]
     return {
-        "method": method, "best_fitness": fit, "best_terms": {"L_GL": fit - 0.07},
-        "avg_bits": 6.0, "evaluations": 20, "seconds": 1.0, "layer_sizes": [1],
+        "method": method,
+        "best_fitness": fit,
+        "best_terms": {"L_GL": fit - 0.07},
+        "avg_bits": 6.0,
+        "evaluations": 20,
+        "seconds": 1.0,
+        "layer_sizes": [1],
         "layers": [{"layer": "x", "n": 6, "es": 0, "rs": 5, "sf": 4}],
-        "config": {"fitness": {"lam": 0.1}, "space": {"max_avg_bits": 6.0},
-                   "ga": {"seed": seed}, "seed": seed, "problem": {"class": "MiniLMProblem"}},
-        "history": hist, "eval": {"cos_lee": 0.99, "lee_pearson": 0.65, "avg_bits": 6.0},
-    }  # fmt: skip
+        "config": {
+            "fitness": {"lam": 0.1},
+            "space": {"max_avg_bits": 6.0},
+            "ga": {"seed": seed},
+            "seed": seed,
+            "problem": {"class": "MiniLMProblem"},
+        },
+        "history": hist,
+        "eval": {"cos_lee": 0.99, "lee_pearson": 0.65, "avg_bits": 6.0},
+    }
 
 
 def test_research_report(tmp_path):
     base = []
-    for label, fam, q, bits in [("FP32", "fp32", 1.0, 32.0),
-                                ("INT6 per-channel absmax", "per-channel", 0.97, 6.01),
-                                ("MXFP6 e2m3", "mx", 0.98, 6.25),
-                                ("W6A8 something", "w+a", 0.9, 6.0)]:  # fmt: skip
-        base.append({"method": label, "family": fam, "L_GL": 1.0,
-                     "eval": {"avg_bits": bits}})  # fmt: skip
+    for label, fam, q, bits in [
+        ("FP32", "fp32", 1.0, 32.0),
+        ("INT6 per-channel absmax", "per-channel", 0.97, 6.01),
+        ("MXFP6 e2m3", "mx", 0.98, 6.25),
+        ("W6A8 something", "w+a", 0.9, 6.0),
+    ]:
+        base.append({"method": label, "family": fam, "L_GL": 1.0, "eval": {"avg_bits": bits}})
         save_items(items_path(tmp_path, f"baselines:{label}"), _items(q))
     (tmp_path / "baselines.json").write_text(json.dumps(base))
     for s in (0, 1):

@@ -95,8 +95,9 @@ def test_run_sensitivity_record_on_tiny_cnn():
         calls.append(plan)
         return {"avg_bits": 0.0, "cos_lee": float(len(calls)), "lee_pearson": 0.5}
 
-    out = run_sensitivity(p, base, 4.5, ns=(3, 5, 7), evaluate=evaluate, noise_samples=2,
-                          progress=False)  # fmt: skip
+    out = run_sensitivity(
+        p, base, 4.5, ns=(3, 5, 7), evaluate=evaluate, noise_samples=2, progress=False
+    )
     s = out["sensitivity"]
     assert out["method"] == "lp-sensitivity-dp" and out["evaluations"] == L * 2 + 2
     assert out["avg_bits"] <= 4.5 + 1e-12 and s["base_avg_bits"] == 5.0

@@ -57,8 +57,12 @@ def test_point_metrics_match_the_direct_functions():
 def test_identity_replicate_is_the_point_metric():
     h = _human()
     it, _ = _items(h, 0.1)
-    ident = {"lee": np.arange(50)[None], "pol": np.arange(200)[None],
-             "wordsim353": np.arange(353)[None], "simlex999": np.arange(999)[None]}  # fmt: skip
+    ident = {
+        "lee": np.arange(50)[None],
+        "pol": np.arange(200)[None],
+        "wordsim353": np.arange(353)[None],
+        "simlex999": np.arange(999)[None],
+    }
     rep = replicate_metrics(it, h, ident)
     pt = metrics_from_items(it, h)
     for k, v in rep.items():
@@ -86,8 +90,9 @@ def test_cis_cover_the_point_and_paired_is_narrower():
     cb = bootstrap_cis(b, h, pb, dr)["simlex999_spearman"]
     assert hi - lo < (ci["simlex999_spearman"][2] - ci["simlex999_spearman"][1]) + (cb[2] - cb[1])
     g = group_row([ra, rb], "mean of A, B")
-    assert g["simlex999_spearman"] == pytest.approx((pa["simlex999_spearman"] +
-                                                     pb["simlex999_spearman"]) / 2)  # fmt: skip
+    assert g["simlex999_spearman"] == pytest.approx(
+        (pa["simlex999_spearman"] + pb["simlex999_spearman"]) / 2
+    )
     np.testing.assert_allclose(
         replicates(g, ctx)["simlex999_spearman"],
         (replicates(ra, ctx)["simlex999_spearman"] + replicates(rb, ctx)["simlex999_spearman"]) / 2,

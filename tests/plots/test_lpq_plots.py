@@ -43,10 +43,15 @@ def test_registered_sensitivity_figure_reads_the_working_directory(tmp_path, mon
     (res / "sensitivity.json").write_text(json.dumps(sens))
     monkeypatch.chdir(tmp_path)
     paths = render(["lpq_sensitivity"], tmp_path / "fig", progress=False)
-    assert {p.name for p in paths} == {"lpq_sensitivity.pdf", "lpq_sensitivity.png",
-                                       "lpq_sensitivity.csv"}  # fmt: skip
+    assert {p.name for p in paths} == {
+        "lpq_sensitivity.pdf",
+        "lpq_sensitivity.png",
+        "lpq_sensitivity.csv",
+    }
     text = (tmp_path / "fig" / "lpq_sensitivity.csv").read_text()
     # the heat map's values are in the CSV, row = word-size index, column = layer
-    z = {(int(r[2]), int(r[3])): float(r[4]) for r in
-         (ln.split(",") for ln in text.splitlines() if ln.startswith("1,image0,"))}  # fmt: skip
+    z = {
+        (int(r[2]), int(r[3])): float(r[4])
+        for r in (ln.split(",") for ln in text.splitlines() if ln.startswith("1,image0,"))
+    }
     assert z == {(j, i): cost[j, i] for j in range(cost.shape[0]) for i in range(cost.shape[1])}
