@@ -128,6 +128,9 @@ class _LogTableMixin(TableElement):
 
     def _round(self, x: np.ndarray, rounding: str, codes: bool) -> np.ndarray:
         pv, pc, nc, thr, tup = self._tables_for(rounding)
+        res = np.empty(x.size, dtype=np.uint32 if codes else x.dtype)
+        if self._round_into(x, res, rounding, codes):
+            return res
         idx = np.empty(x.size, dtype=np.int64)
         table_loops().nearest_index(x, thr, tup, idx)
         neg = np.signbit(x)
@@ -140,8 +143,31 @@ class _LogTableMixin(TableElement):
         with np.errstate(over="ignore"):  # beyond float32: inf, clamped by saturate_f32
             return np.where(bad, np.nan, v).astype(x.dtype)
 
+    def _round_into(self, x: np.ndarray, out: np.ndarray, rounding: str, codes: bool) -> bool:
+        """Round ``x`` into ``out`` (1-D, contiguous) in one pass without a search
+        (``floats_table.round_bucket``); False, with ``out`` untouched, when the format's
+        thresholds have no small ``BucketTable`` (the caller searches then)."""
+        if x.dtype not in (np.float32, np.float64) or out.ndim != 1 or not out.flags.c_contiguous:
+            return False
+        bt = _bucket_tables(self._table_key(), rounding == "linear", x.dtype == np.float32)
+        if bt is None:
+            return False
+        pv, pc, nc, _, _ = self._tables_for(rounding)
+        if codes:
+            pos, neg, nanv = pc, nc, self._nan_code
+        else:
+            pos, neg, nanv = pv, _neg_table(self, pv, pc, nc), np.nan
+        ut, w = (np.uint32, 32) if x.dtype == np.float32 else (np.uint64, 64)
+        absmask = np.uint64((1 << (w - 1)) - 1)
+        infbits = np.uint64(np.array(np.inf, dtype=x.dtype).view(ut))
+        table_loops().round_bucket(
+            x, x.view(ut), out, bt, absmask, infbits, np.uint64(w - 1), pos, neg, nanv
+        )
+        return True
+
     def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
-        out[...] = self._round(x, "nearest", codes=False)
+        if not self._round_into(x, out, "nearest", codes=False):
+            out[...] = self._round(x, "nearest", codes=False)
 
     def _neg_values(self, pv: np.ndarray, pc: np.ndarray, nc: np.ndarray) -> np.ndarray:
         return np.where(nc != pc, -pv, pv)
@@ -160,7 +186,7 @@ class _LogTableMixin(TableElement):
     ) -> None:
         if rounding == "stochastic":
             out[...] = self._stochastic(x, rng, codes=True)
-        else:
+        elif not self._round_into(x, out, rounding, codes=True):
             out[...] = self._round(x, rounding, codes=True)
 
     def _quantize_flat(
@@ -168,11 +194,34 @@ class _LogTableMixin(TableElement):
     ) -> None:
         if rounding == "stochastic":
             out[...] = self._stochastic(x, rng, codes=False)
-        else:
+        elif out.dtype != x.dtype or not self._round_into(x, out, rounding, codes=False):
             out[...] = self._round(x, rounding, codes=False)
 
 
 _EXACT: dict[tuple, tuple[list[Decimal], np.ndarray, np.ndarray]] = {}
+
+
+@cache
+def _bucket_tables(key: tuple, linear: bool, single: bool) -> Any:
+    """The ``floats_table.BucketTable`` of a log format's thresholds for float32 (``single``) or
+    float64 inputs, or None when no small one exists (the search path is used then)."""
+    from lognum._kernels.floats_table import bucket_table
+
+    _, _, _, thr, tup = _log_tables(key, linear)
+    return bucket_table(thr, tup, single)
+
+
+def _neg_table(fmt: Any, pv: np.ndarray, pc: np.ndarray, nc: np.ndarray) -> np.ndarray:
+    """``fmt._neg_values(pv, pc, nc)``, kept per table (the result of a negative input at each
+    table index)."""
+    key = (fmt._table_key(), pv.tobytes())
+    t = _NEG.get(key)
+    if t is None:
+        t = _NEG[key] = fmt._neg_values(pv, pc, nc)
+    return t
+
+
+_NEG: dict[tuple, np.ndarray] = {}
 
 
 @cache
