@@ -149,21 +149,28 @@ class _LogTableMixin(TableElement):
         thresholds have no small ``BucketTable`` (the caller searches then)."""
         if x.dtype not in (np.float32, np.float64) or out.ndim != 1 or not out.flags.c_contiguous:
             return False
-        bt = _bucket_tables(self._table_key(), rounding == "linear", x.dtype == np.float32)
-        if bt is None:
+        key = (self._table_key(), rounding == "linear", x.dtype == np.float32, codes)
+        tabs = _BUCKETS.get(key)
+        if tabs is None:
+            tabs = _BUCKETS[key] = self._bucket_tables(rounding, x.dtype, codes)
+        if tabs[0] is None:
             return False
-        pv, pc, nc, _, _ = self._tables_for(rounding)
-        if codes:
-            pos, neg, nanv = pc, nc, self._nan_code
-        else:
-            pos, neg, nanv = pv, _neg_table(self, pv, pc, nc), np.nan
-        ut, w = (np.uint32, 32) if x.dtype == np.float32 else (np.uint64, 64)
-        absmask = np.uint64((1 << (w - 1)) - 1)
-        infbits = np.uint64(np.array(np.inf, dtype=x.dtype).view(ut))
-        table_loops().round_bucket(
-            x, x.view(ut), out, bt, absmask, infbits, np.uint64(w - 1), pos, neg, nanv
-        )
+        ut = np.uint32 if x.dtype == np.float32 else np.uint64
+        table_loops().round_bucket(x.view(ut), out, *tabs)
         return True
+
+    def _bucket_tables(self, rounding: str, dtype: np.dtype, codes: bool) -> tuple[Any, Any]:
+        from lognum._kernels.floats_table import bucket_table, bucket_values
+
+        pv, pc, nc, thr, tup = self._tables_for(rounding)
+        bt = bucket_table(thr, tup, dtype == np.float32)
+        if codes:
+            vals = bucket_values(pc, nc, self._nan_code)
+        else:
+            with np.errstate(over="ignore"):  # beyond float32: inf, clamped by saturate_f32
+                vals = bucket_values(pv, self._neg_values(pv, pc, nc), np.nan).astype(dtype)
+        vals.setflags(write=False)
+        return bt, vals
 
     def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
         if not self._round_into(x, out, "nearest", codes=False):
@@ -201,27 +208,8 @@ class _LogTableMixin(TableElement):
 _EXACT: dict[tuple, tuple[list[Decimal], np.ndarray, np.ndarray]] = {}
 
 
-@cache
-def _bucket_tables(key: tuple, linear: bool, single: bool) -> Any:
-    """The ``floats_table.BucketTable`` of a log format's thresholds for float32 (``single``) or
-    float64 inputs, or None when no small one exists (the search path is used then)."""
-    from lognum._kernels.floats_table import bucket_table
-
-    _, _, _, thr, tup = _log_tables(key, linear)
-    return bucket_table(thr, tup, single)
-
-
-def _neg_table(fmt: Any, pv: np.ndarray, pc: np.ndarray, nc: np.ndarray) -> np.ndarray:
-    """``fmt._neg_values(pv, pc, nc)``, kept per table (the result of a negative input at each
-    table index)."""
-    key = (fmt._table_key(), pv.tobytes())
-    t = _NEG.get(key)
-    if t is None:
-        t = _NEG[key] = fmt._neg_values(pv, pc, nc)
-    return t
-
-
-_NEG: dict[tuple, np.ndarray] = {}
+#: (table key, linear, float32 input, codes) -> (BucketTable or None, value table)
+_BUCKETS: dict[tuple, tuple[Any, np.ndarray]] = {}
 
 
 @cache
