@@ -92,25 +92,33 @@ class FloatParams(NamedTuple):
 def float_value(x, isc, sc2, p):
     """Quantized value of ``x`` (float64): the element grid ``p`` (a ``FloatParams``) scaled by
     ``sc2 = 2^sc`` (``isc = 2^-sc``); overflow, ±inf, NaN, sign and zero as ``p`` says."""
+    return float_value_with(x, isc, sc2, p, p.away, p.signed, p.zeronan, p.negzero)
+
+
+@jit_inline
+def float_value_with(x, isc, sc2, p, away, signed, zeronan, negzero):
+    """``float_value`` with the flags ``away``, ``signed``, ``zeronan`` and ``negzero`` of ``p``
+    given separately: a loop that passes them as constants (``floats_loops.quantize_rows``)
+    compiles without their selects and branches, which lets LLVM vectorise it."""
     xf = float(x)
     b = f64_bits(xf)
     s = b >> uint64(63)
     ax = abs(xf)
     a = ax * isc
-    q = grid_round(a, p.m, p.emin, p.vmin, p.lomid, p.tieup, p.away)
+    q = grid_round(a, p.m, p.emin, p.vmin, p.lomid, p.tieup, away)
     v = q
     if q > p.maxval:
         v = p.ovfval
     if ax == math.inf:
         v = p.infval
-    if p.zeronan and ax == 0.0:
+    if zeronan and ax == 0.0:
         v = math.nan
     v = v * sc2
-    if s and p.signed:
+    if s and signed:
         v = -v
-    if s and not p.signed and ax != 0.0:  # -0 is zero, not a negative input
+    if s and not signed and ax != 0.0:  # -0 is zero, not a negative input
         v = math.nan
-    if v == 0.0 and not p.negzero:
+    if v == 0.0 and not negzero:
         v = 0.0
     if xf != xf:
         v = p.nanval

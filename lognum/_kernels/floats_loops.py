@@ -13,7 +13,7 @@ from __future__ import annotations
 from numba import int64, uint32, uint64
 
 from lognum._kernels.bits import bits_f32, f32_bits, f64_bits
-from lognum._kernels.floats import float_code, float_value, pow2
+from lognum._kernels.floats import float_code, float_value, float_value_with, pow2
 from lognum._kernels.jit import jit
 
 
@@ -21,13 +21,22 @@ from lognum._kernels.jit import jit
 def quantize_rows(x, out, scs, C, p):
     """``out[i]`` = quantized value of ``x[i]`` on the grid ``p`` (a ``floats.FloatParams``;
     see ``floats.float_value``)."""
+    # the common flag sets as constants: those loops vectorise (docs/performance.md)
+    common = p.away == 0 and p.signed == 1 and p.zeronan == 0
     for r in range(scs.size):
         sc = scs[r]
         isc = pow2(-sc)
         sc2 = pow2(sc)
         base = r * C
-        for j in range(C):
-            out[base + j] = float_value(x[base + j], isc, sc2, p)
+        if common and p.negzero:
+            for j in range(C):
+                out[base + j] = float_value_with(x[base + j], isc, sc2, p, 0, 1, 0, 1)
+        elif common:
+            for j in range(C):
+                out[base + j] = float_value_with(x[base + j], isc, sc2, p, 0, 1, 0, 0)
+        else:
+            for j in range(C):
+                out[base + j] = float_value(x[base + j], isc, sc2, p)
 
 
 @jit
