@@ -130,13 +130,20 @@ def float_code(x, isc, p):
     """n-bit code of ``x / 2^sc`` (``isc = 2^-sc``) in the element format ``p`` (a
     ``FloatParams``): exponent field ``E + bias``, subnormals when ``p.sub``, the codes for
     overflow/±inf/NaN, sign-magnitude or (``p.twos``) two's complement negatives."""
+    return float_code_with(x, isc, p, p.away, p.signed, p.zeronan, p.twos)
+
+
+@jit_inline
+def float_code_with(x, isc, p, away, signed, zeronan, twos):
+    """``float_code`` with the flags ``away``, ``signed``, ``zeronan`` and ``twos`` of ``p``
+    given separately (constants in ``floats_loops.encode_rows``' common loop)."""
     xf = float(x)
     b = f64_bits(xf)
     s = b >> uint64(63)
     ax = abs(xf)
     a = ax * isc
     m = p.m
-    q = grid_round(a, m, p.emin, p.vmin, p.lomid, p.tieup, p.away)
+    q = grid_round(a, m, p.emin, p.vmin, p.lomid, p.tieup, away)
     ovf = q > p.maxval
     qc = q
     if ovf:
@@ -152,20 +159,20 @@ def float_code(x, isc, p):
         c = uint64(p.ovfcode)
     if ax == math.inf:
         c = uint64(p.infcode)
-    if p.zeronan and ax == 0.0:
+    if zeronan and ax == 0.0:
         c = uint64(p.nancode)
-    if s and p.signed and not (q == 0.0 and not p.negzero):
-        if p.twos:
+    if s and signed and not (q == 0.0 and not p.negzero):
+        if twos:
             c = (uint64(0) - c) & mask(p.n)
         else:
             c = c | (uint64(1) << uint64(p.n - 1))
-    if s and not p.signed and ax != 0.0:
+    if s and not signed and ax != 0.0:
         c = uint64(p.nancode)
     if xf != xf:
         c = uint64(0)
         if p.nancode >= 0:
             c = uint64(p.nancode)
-            if p.signed:
+            if signed:
                 c = c | (s << uint64(p.n - 1))
     return c
 

@@ -15,7 +15,14 @@ import math
 from numba import int64, uint32, uint64
 
 from lognum._kernels.bits import bits_f32, f32_bits, f64_bits
-from lognum._kernels.floats import F32_MAX, float_code, float_value, float_value_with, pow2
+from lognum._kernels.floats import (
+    F32_MAX,
+    float_code,
+    float_code_with,
+    float_value,
+    float_value_with,
+    pow2,
+)
 from lognum._kernels.jit import jit, jit_inline
 
 
@@ -80,11 +87,16 @@ def quantize_blocks(x, out, C, emax, p, sat):
 def encode_rows(x, out, scs, C, p):
     """``out[i]`` (uint32) = element code of ``x[i] / 2^scs[row]`` in the format ``p`` (a
     ``floats.FloatParams``; see ``floats.float_code``)."""
+    common = p.away == 0 and p.signed == 1 and p.zeronan == 0 and p.twos == 0
     for r in range(scs.size):
         isc = pow2(-scs[r])
         base = r * C
-        for j in range(C):
-            out[base + j] = uint32(float_code(x[base + j], isc, p))
+        if common:  # the flags as constants (see _quantize_row)
+            for j in range(C):
+                out[base + j] = uint32(float_code_with(x[base + j], isc, p, 0, 1, 0, 0))
+        else:
+            for j in range(C):
+                out[base + j] = uint32(float_code(x[base + j], isc, p))
 
 
 @jit
