@@ -92,25 +92,33 @@ class FloatParams(NamedTuple):
 def float_value(x, isc, sc2, p):
     """Quantized value of ``x`` (float64): the element grid ``p`` (a ``FloatParams``) scaled by
     ``sc2 = 2^sc`` (``isc = 2^-sc``); overflow, ±inf, NaN, sign and zero as ``p`` says."""
+    return float_value_with(x, isc, sc2, p, p.away, p.signed, p.zeronan, p.negzero)
+
+
+@jit_inline
+def float_value_with(x, isc, sc2, p, away, signed, zeronan, negzero):
+    """``float_value`` with the flags ``away``, ``signed``, ``zeronan`` and ``negzero`` of ``p``
+    given separately: a loop that passes them as constants (``floats_loops.quantize_rows``)
+    compiles without their selects and branches, which lets LLVM vectorise it."""
     xf = float(x)
     b = f64_bits(xf)
     s = b >> uint64(63)
     ax = abs(xf)
     a = ax * isc
-    q = grid_round(a, p.m, p.emin, p.vmin, p.lomid, p.tieup, p.away)
+    q = grid_round(a, p.m, p.emin, p.vmin, p.lomid, p.tieup, away)
     v = q
     if q > p.maxval:
         v = p.ovfval
     if ax == math.inf:
         v = p.infval
-    if p.zeronan and ax == 0.0:
+    if zeronan and ax == 0.0:
         v = math.nan
     v = v * sc2
-    if s and p.signed:
+    if s and signed:
         v = -v
-    if s and not p.signed and ax != 0.0:  # -0 is zero, not a negative input
+    if s and not signed and ax != 0.0:  # -0 is zero, not a negative input
         v = math.nan
-    if v == 0.0 and not p.negzero:
+    if v == 0.0 and not negzero:
         v = 0.0
     if xf != xf:
         v = p.nanval
@@ -122,13 +130,20 @@ def float_code(x, isc, p):
     """n-bit code of ``x / 2^sc`` (``isc = 2^-sc``) in the element format ``p`` (a
     ``FloatParams``): exponent field ``E + bias``, subnormals when ``p.sub``, the codes for
     overflow/±inf/NaN, sign-magnitude or (``p.twos``) two's complement negatives."""
+    return float_code_with(x, isc, p, p.away, p.signed, p.zeronan, p.twos)
+
+
+@jit_inline
+def float_code_with(x, isc, p, away, signed, zeronan, twos):
+    """``float_code`` with the flags ``away``, ``signed``, ``zeronan`` and ``twos`` of ``p``
+    given separately (constants in ``floats_loops.encode_rows``' common loop)."""
     xf = float(x)
     b = f64_bits(xf)
     s = b >> uint64(63)
     ax = abs(xf)
     a = ax * isc
     m = p.m
-    q = grid_round(a, m, p.emin, p.vmin, p.lomid, p.tieup, p.away)
+    q = grid_round(a, m, p.emin, p.vmin, p.lomid, p.tieup, away)
     ovf = q > p.maxval
     qc = q
     if ovf:
@@ -144,20 +159,20 @@ def float_code(x, isc, p):
         c = uint64(p.ovfcode)
     if ax == math.inf:
         c = uint64(p.infcode)
-    if p.zeronan and ax == 0.0:
+    if zeronan and ax == 0.0:
         c = uint64(p.nancode)
-    if s and p.signed and not (q == 0.0 and not p.negzero):
-        if p.twos:
+    if s and signed and not (q == 0.0 and not p.negzero):
+        if twos:
             c = (uint64(0) - c) & mask(p.n)
         else:
             c = c | (uint64(1) << uint64(p.n - 1))
-    if s and not p.signed and ax != 0.0:
+    if s and not signed and ax != 0.0:
         c = uint64(p.nancode)
     if xf != xf:
         c = uint64(0)
         if p.nancode >= 0:
             c = uint64(p.nancode)
-            if p.signed:
+            if signed:
                 c = c | (s << uint64(p.n - 1))
     return c
 

@@ -203,8 +203,22 @@ class _BlockMixin(FormatMixin):
         if a.size == 0:
             return np.empty(a.shape, a.dtype) if out is None else out
         R, k = rows.R, rows.C
-        sc, nan = self._scale_exponents(rows.flat.reshape(R, k))
         flat = rows.flat
+        if rounding == "nearest" and self.scale_rule != "ceil" and self.ties != "away":
+            # one pass (floats_loops.quantize_blocks); straight into out when the layout allows
+            same = flat.size == a.size and (a.ndim <= 1 or rows.axis == a.ndim - 1)
+            direct = out is not None and same and out.flags.c_contiguous
+            res = out.reshape(-1) if direct else np.empty(flat.size, dtype=a.dtype)
+            sat = int(res.dtype == np.float32 and self.saturating)  # saturate_f32, in the loop
+            _loops().quantize_blocks(flat, res, k, self._emax, self._grid.params(0), sat)
+            if direct:
+                return out
+            v = rows.join(res).reshape(a.shape)
+            if out is not None:
+                out[...] = v
+                return out
+            return v[()] if scalar else v
+        sc, nan = self._scale_exponents(flat.reshape(R, k))
         res = np.empty(flat.size, dtype=a.dtype)
         if rounding == "nearest":
             grid_quantize(self._grid, flat, res, sc, k, int(self.ties == "away"))

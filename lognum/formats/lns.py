@@ -128,6 +128,9 @@ class _LogTableMixin(TableElement):
 
     def _round(self, x: np.ndarray, rounding: str, codes: bool) -> np.ndarray:
         pv, pc, nc, thr, tup = self._tables_for(rounding)
+        res = np.empty(x.size, dtype=np.uint32 if codes else x.dtype)
+        if self._round_into(x, res, rounding, codes):
+            return res
         idx = np.empty(x.size, dtype=np.int64)
         table_loops().nearest_index(x, thr, tup, idx)
         neg = np.signbit(x)
@@ -140,8 +143,38 @@ class _LogTableMixin(TableElement):
         with np.errstate(over="ignore"):  # beyond float32: inf, clamped by saturate_f32
             return np.where(bad, np.nan, v).astype(x.dtype)
 
+    def _round_into(self, x: np.ndarray, out: np.ndarray, rounding: str, codes: bool) -> bool:
+        """Round ``x`` into ``out`` (1-D, contiguous) in one pass without a search
+        (``floats_table.round_bucket``); False, with ``out`` untouched, when the format's
+        thresholds have no small ``BucketTable`` (the caller searches then)."""
+        if x.dtype not in (np.float32, np.float64) or out.ndim != 1 or not out.flags.c_contiguous:
+            return False
+        key = (self._table_key(), rounding == "linear", x.dtype == np.float32, codes)
+        tabs = _BUCKETS.get(key)
+        if tabs is None:
+            tabs = _BUCKETS[key] = self._bucket_tables(rounding, x.dtype, codes)
+        if tabs[0] is None:
+            return False
+        ut = np.uint32 if x.dtype == np.float32 else np.uint64
+        table_loops().round_bucket(x.view(ut), out, *tabs)
+        return True
+
+    def _bucket_tables(self, rounding: str, dtype: np.dtype, codes: bool) -> tuple[Any, Any]:
+        from lognum._kernels.floats_table import bucket_table, bucket_values
+
+        pv, pc, nc, thr, tup = self._tables_for(rounding)
+        bt = bucket_table(thr, tup, dtype == np.float32)
+        if codes:
+            vals = bucket_values(pc, nc, self._nan_code)
+        else:
+            with np.errstate(over="ignore"):  # beyond float32: inf, clamped by saturate_f32
+                vals = bucket_values(pv, self._neg_values(pv, pc, nc), np.nan).astype(dtype)
+        vals.setflags(write=False)
+        return bt, vals
+
     def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
-        out[...] = self._round(x, "nearest", codes=False)
+        if not self._round_into(x, out, "nearest", codes=False):
+            out[...] = self._round(x, "nearest", codes=False)
 
     def _neg_values(self, pv: np.ndarray, pc: np.ndarray, nc: np.ndarray) -> np.ndarray:
         return np.where(nc != pc, -pv, pv)
@@ -160,7 +193,7 @@ class _LogTableMixin(TableElement):
     ) -> None:
         if rounding == "stochastic":
             out[...] = self._stochastic(x, rng, codes=True)
-        else:
+        elif not self._round_into(x, out, rounding, codes=True):
             out[...] = self._round(x, rounding, codes=True)
 
     def _quantize_flat(
@@ -168,12 +201,16 @@ class _LogTableMixin(TableElement):
     ) -> None:
         if rounding == "stochastic":
             out[...] = self._stochastic(x, rng, codes=False)
-        else:
+        elif out.dtype != x.dtype or not self._round_into(x, out, rounding, codes=False):
             out[...] = self._round(x, rounding, codes=False)
 
 
 #: key -> (exact magnitudes, positive codes, negative codes, (e0, den): exact[i] = 2^((e0+i)/den))
 _EXACT: dict[tuple, tuple[list[Decimal], np.ndarray, np.ndarray, tuple[int, int]]] = {}
+
+
+#: (table key, linear, float32 input, codes) -> (BucketTable or None, value table)
+_BUCKETS: dict[tuple, tuple[Any, np.ndarray]] = {}
 
 
 @cache
