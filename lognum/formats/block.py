@@ -207,12 +207,12 @@ class _BlockMixin(FormatMixin):
         if rounding == "nearest" and self.scale_rule != "ceil" and self.ties != "away":
             # one pass (floats_loops.quantize_blocks); straight into out when the layout allows
             same = flat.size == a.size and (a.ndim <= 1 or rows.axis == a.ndim - 1)
-            direct = out is not None and same and out.flags.c_contiguous
-            res = out.reshape(-1) if direct else np.empty(flat.size, dtype=a.dtype)
+            direct = out if out is not None and same and out.flags.c_contiguous else None
+            res = direct.reshape(-1) if direct is not None else np.empty(flat.size, a.dtype)
             sat = int(res.dtype == np.float32 and self.saturating)  # saturate_f32, in the loop
             _loops().quantize_blocks(flat, res, k, self._emax, self._grid.params(0), sat)
-            if direct:
-                return out
+            if direct is not None:
+                return direct
             v = rows.join(res).reshape(a.shape)
             if out is not None:
                 out[...] = v

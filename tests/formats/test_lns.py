@@ -78,6 +78,50 @@ def test_lns_log_domain_rounding_at_every_geometric_midpoint(n, F):
     assert np.isnan(edge[3]) and np.isnan(edge[4])
 
 
+def _around32(d: Decimal, k: int = 4) -> list[float]:
+    """The float32 numbers within k steps of d (as Python floats, exact in float64)."""
+    t = np.float32(float(d))
+    out = []
+    for _ in range(k):
+        t = np.nextafter(t, np.float32(0.0))
+    for _ in range(2 * k + 1):
+        out.append(float(t))
+        t = np.nextafter(t, np.float32(np.inf))
+    return out
+
+
+@pytest.mark.parametrize("n,F", CONFIGS + [(16, 5), (12, 8)])
+def test_lns_float32_path_at_every_geometric_midpoint(n, F):
+    """float32 inputs (their own kernel path) near every midpoint, against the exact rule."""
+    f = LNS(n, frac_bits=F)
+    lm = (1 << (n - 2)) - 1
+    Ls = list(range(-lm - 1, lm + 1))
+    tiny = float(np.finfo(np.float32).smallest_subnormal)
+    fmax = float(np.finfo(np.float32).max)
+    xs, ys = [], []
+    for a, b in zip(Ls[:-1], Ls[1:], strict=True):
+        mid = Decimal(a + b) / Decimal(2 << F)
+        m = dec_pow2(a + b, 2 << F)
+        if not tiny < float(m) < fmax:  # a midpoint float32 cannot come near
+            continue
+        lo = Decimal(0) if a == -lm - 1 else dec_pow2(a, 1 << F)
+        hi = dec_pow2(b, 1 << F)
+        for x in _around32(m):
+            if not lo < Decimal(x) < hi:  # float32 steps coarser than the format's here
+                continue
+            L = b if log2_dec(x) > mid else a
+            xs.append(x)
+            ys.append(0.0 if L == -lm - 1 else float(dec_pow2(L, 1 << F)))
+    x = np.array(xs, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        y = np.array(ys, dtype=np.float64).astype(np.float32)
+    y[np.isinf(y)] = fmax  # a saturating format's float32 result stops at float32 max
+    got = f.quantize(np.concatenate([x, -x]))
+    assert got.dtype == np.float32
+    assert np.array_equal(got, np.concatenate([y, -y])), x[got[: x.size] != y][:4]
+    assert np.array_equal(f.encode(x), f.encode(x.astype(np.float64)))
+
+
 @pytest.mark.parametrize("n,F", [(5, 2), (8, 3)])
 def test_lns_linear_rounding(n, F):
     f = LNS(n, frac_bits=F)
