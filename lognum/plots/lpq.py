@@ -41,35 +41,35 @@ _MARKERS = {
     "alps": ("^", "#009E73", True),
     "single-lp": ("D", "#E69F00", True),
     "per-channel": ("v", "#0072B2", False),
-    "mx": ("h", "#882255", True),
+    "mx": ("h", "#CC79A7", True),
     "per-channel-lp": ("*", "#E69F00", True),
     "gptq": ("<", "#7F7F7F", True),
     "hawq": ("X", "#000000", True),
-    "w+a": ("o", "#7F7F7F", False),
+    "w+a": ("p", "#7F7F7F", False),
     "lp-dp": ("P", "#56B4E9", True),
     "hill-climb": ("d", "#009E73", False),
     "greedy": (">", "#56B4E9", False),
     "lpq": ("o", "#D55E00", True),
-    "lpq-wa": ("o", "#D55E00", False),
+    "lpq-wa": ("8", "#D55E00", False),
     "random": ("x", "#CC79A7", True),
 }
 _BELOW = ("lpq", "lpq-wa", "lp-dp", "hill-climb", "greedy")
 _LABELS = {
-    "fixed": "per-tensor INT / FP8 / AF / posit",
+    "fixed": "per-tensor INT/FP8/AF/posit",
     "alps": "ALPS generalized posit",
     "single-lp": "one LP format for all layers",
-    "per-channel": "INT per-channel (FP16 scales counted)",
-    "mx": "OCP MX (block 32, E8M0 scale counted)",
-    "per-channel-lp": "LP with per-channel sf (lognum ext.)",
-    "gptq": "GPTQ rounding (INT / LP)",
-    "hawq": "HAWQ-style trace + DP (INT / LP)",
-    "w+a": "W+A baselines (x = weight bits)",
+    "per-channel": "per-channel INT (+scales)",
+    "mx": "OCP MX, block 32 (+scales)",
+    "per-channel-lp": "LP, sf per channel (ext.)",
+    "gptq": "GPTQ rounding (INT/LP)",
+    "hawq": "HAWQ-style trace+DP (INT/LP)",
+    "w+a": "W+A rows (x: weight bits)",
     "lp-dp": "LP per layer, sensitivity DP",
-    "hill-climb": "hill climbing (LP, same budget)",
-    "greedy": "greedy (LP, same budget)",
+    "hill-climb": "hill climbing (LP)",
+    "greedy": "greedy (LP)",
     "lpq": "LPQ GA (LP per layer)",
-    "lpq-wa": "LPQ GA, W+A (x = weight bits)",
-    "random": "random search (LP, same budget)",
+    "lpq-wa": "LPQ GA, W+A (x: weight bits)",
+    "random": "random search (LP)",
 }
 
 
@@ -85,8 +85,8 @@ def pareto(rows: list[dict], pearson_floor: float = 0.58):
         fig, axes = new_panels(2, height=3.9, row_height=2.2, layout="constrained")
         fp = next((r for r in rows if r.get("family") == "fp32"), None)
         for ax, key, ylabel in (
-            (axes[0], "cos_lee", "1 - mean cos to FP32 (Lee)"),
-            (axes[1], "lee_pearson", "Lee Pearson r (human similarity)"),
+            (axes[0], "cos_lee", "1 - cos to FP32 (Lee)"),
+            (axes[1], "lee_pearson", "Lee Pearson r"),
         ):
             low = []
             for fam, (mk, col, filled) in _MARKERS.items():
@@ -151,7 +151,7 @@ def pareto(rows: list[dict], pearson_floor: float = 0.58):
             ncols=3 if current_size() == "double" else 2,
             fontsize=6,
         )
-        fig.suptitle("all-MiniLM-L6-v2 quantization: bits per weight vs fidelity")
+        fig.suptitle("MiniLM-L6: bits per weight vs fidelity")
         fixed = [r for r in rows if r.get("family") == "fixed"]
         for ax, key in ((axes[0], "cos_lee"), (axes[1], "lee_pearson")):
             pts = [
