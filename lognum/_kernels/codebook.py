@@ -9,29 +9,15 @@ double, that is the tie and ``tup[i]`` sends it to the even code; otherwise ``tu
 on which side of the exact midpoint the double lies, so the rounding is exact. Below ``v[0]``
 and above ``v[K-1]`` (±inf included) the result saturates to the end entries.
 
-``nearest_code`` is the readable scalar reference; ``encode``, ``quantize`` and
+``nearest_code`` (``floats_table.count_below``, the search the table formats use on
+magnitudes) is the readable scalar reference; ``encode``, ``quantize`` and
 ``stochastic_code`` are the array loops (1-D contiguous input, NumPy-allocated output).
 """
 
 from __future__ import annotations
 
-from lognum._kernels.jit import jit, jit_inline
-
-
-@jit_inline
-def nearest_code(x, thr, tup):
-    """The code of the entry nearest to ``x`` (not NaN): the number of thresholds it passes,
-    by binary search (first i with x < thr[i], or x == thr[i] and the tie goes down)."""
-    lo = 0
-    hi = thr.size
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        t = thr[mid]
-        if x > t or (x == t and tup[mid]):
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+from lognum._kernels.floats_table import count_below as nearest_code
+from lognum._kernels.jit import jit
 
 
 @jit

@@ -232,7 +232,7 @@ def test_kinds_fit_and_per_slice_codes():
         with pytest.raises(ValueError, match="per slice"):
             g.ufunc  # noqa: B018 - the property raises
         with pytest.raises(ValueError, match="fit"):
-            f.ufunc  # noqa: B018
+            f.ufunc  # noqa: B018 - the property raises
         with pytest.raises(ValueError, match="slices"):
             g.quantize(x[:2] if g.axis == 0 else x[:, :2])
 

@@ -25,6 +25,23 @@ from .golden import assert_reports_equal, cases, run_case
 DFS = ("os", "ws", "is")
 
 
+def _config(R: int, C: int, df: str, mode: str, kb: int, bw: int, **kw) -> hw.ArrayConfig:
+    """An R x C array with kb-kB SRAMs and bandwidth bw on every operand."""
+    return hw.ArrayConfig(
+        rows=R,
+        cols=C,
+        dataflow=df,
+        bandwidth_mode=mode,
+        ifmap_sram_kb=kb,
+        filter_sram_kb=kb,
+        ofmap_sram_kb=kb,
+        ifmap_bw=bw,
+        filter_bw=bw,
+        ofmap_bw=bw,
+        **kw,
+    )
+
+
 def _same(a, b):
     """Every field of two LayerResults equal (arrays element-wise, floats bit for bit)."""
     for f in dataclasses.fields(a):
@@ -88,19 +105,7 @@ def test_fast_path_equals_register_level(seed, tmp_path):
         kb = (1, 2, 64)[int(rng.integers(3))]
         layers = [_random_layer(rng) for _ in range(2)]
         for df in DFS:
-            cfg = hw.ArrayConfig(
-                rows=R,
-                cols=C,
-                dataflow=df,
-                bandwidth_mode=mode,
-                ifmap_sram_kb=kb,
-                filter_sram_kb=kb,
-                ofmap_sram_kb=kb,
-                ifmap_bw=3,
-                filter_bw=3,
-                ofmap_bw=3,
-                run_name="r",
-            )
+            cfg = _config(R, C, df, mode, kb, bw=3, run_name="r")
             runs = [
                 hw.simulate(cfg, layers, scalesim_compat=compat, workers=1, **kw)
                 for kw in ({}, {"register_level": True}, {"exhaustive": True})
@@ -138,18 +143,7 @@ def test_interpreted_replay_equals_compiled(seed):
         kb = (1, 2, 64)[int(rng.integers(3))]
         lay = _random_layer(rng)
         for df in DFS:
-            cfg = hw.ArrayConfig(
-                rows=R,
-                cols=C,
-                dataflow=df,
-                bandwidth_mode=mode,
-                ifmap_sram_kb=kb,
-                filter_sram_kb=kb,
-                ofmap_sram_kb=kb,
-                ifmap_bw=2,
-                filter_bw=2,
-                ofmap_bw=2,
-            )
+            cfg = _config(R, C, df, mode, kb, bw=2)
             a = simulate_layer(lay, cfg, scalesim_compat=True, interpret=True)
             b = simulate_layer(lay, cfg, scalesim_compat=True, interpret=False)
             _same(a, b)
