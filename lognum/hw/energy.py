@@ -27,6 +27,17 @@ Sources
       ISCA 2016, Table I (45 nm figures taken from [H14]): 32-bit SRAM read (8 kB) 5 pJ,
       32-bit DRAM read 640 pJ, 32-bit register-file access 1 pJ.
 
+[J18] J. Johnson, "Rethinking floating point for deep learning", arXiv:1811.01721 (NeurIPS
+      2018 workshop on systems for ML), abstract: an 8-bit log-multiply / linear-add MAC
+      ("(8, 1, 5, 5, 7) log ELMA", 38-bit Kulisch accumulator) synthesized at 28 nm is 0.96x the
+      power and 1.12x the area of an 8/32-bit integer multiply-add.
+[C23] L. Crespo, P. Tomas, N. Roma, N. Neves, "Trading performance, power, and area on
+      low-precision posit MAC units for CNN training", SBAC-PAD 2023, abstract: in 28 nm ASIC
+      implementations of a reference posit MAC the quire takes over 70 % of the area and power.
+[K26] S. Kumar, V. P. Sharma, V. Neema, S. K. Vishvakarma, "Dual-precision floating point
+      multiply-accumulate processing engine for AI applications", arXiv:2604.04507v2 (2026),
+      abstract: an FP8 (E4M3/E5M2) / 2 x FP4 MAC PE in 28 nm, 1.94 GHz, 0.00396 mm^2, 2.13 mW.
+
 Composition rules, stated so they can be checked (``tests/hw/test_energy.py`` recomputes every
 published point from the rules):
 
@@ -59,8 +70,16 @@ published point from the rules):
 - SRAM area (estimate): 0.7 um^2 per bit (a 45 nm 6T cell of about 0.35 um^2 at about 50 %
   array efficiency).
 - Leakage, clock tree and wires are not in [H14]'s figures: ``overhead_fraction`` (default 0)
-  adds them as a fraction of the dynamic energy, to be taken from your own synthesis results;
-  lognum ships no default for it.
+  adds them as a fraction of the *on-chip* dynamic energy (MACs, PE registers and SRAM; DRAM
+  is off-chip and gets none). We found no published figure we could read that gives such a
+  fraction for a DNN accelerator, so lognum ships no default: take it from your own synthesis
+  results. ``lognum hw codesign`` reports how the ratios move for fractions 0, 0.2 and 0.4.
+- Published MAC synthesis results (:data:`PUBLISHED`, :func:`published_comparisons`) are
+  compared with the composed PEs, not used to build them: [J18] (log multiply / linear add vs
+  INT8 MAC, 28 nm), [C23] (quire share of a posit MAC, 28 nm), [K26] (FP8 MAC PE, 28 nm).
+  A ratio of two PEs from one source is node-independent under the scaling rule below (both
+  scale by the same factor); an absolute figure is scaled to 45 nm with that rule, the supply
+  voltage taken as equal (the sources do not state it).
 - Technology scaling (:meth:`EnergyTable.scaled`): energy x (node/45) x (Vdd/0.9)^2, area x
   (node/45)^2: the classical first-order rule; real scaling below about 28 nm is weaker.
 """
@@ -89,6 +108,10 @@ __all__ = [
     "Component",
     "H14",
     "H16",
+    "PUBLISHED",
+    "Published",
+    "published_comparisons",
+    "overhead_energy",
 ]
 
 # [H14]'s table as the paper groups it, one operation per row (so not reformatted)
@@ -613,7 +636,7 @@ def layer_energy(res, cfg, pe: PEType | str | None, table: EnergyTable | None = 
     outputs rounded to the operand width; ws/is: partial sums at accumulator width; C per
     access), ``dram`` (operands and final outputs at operand width, partial-sum spills at
     accumulator width), and ``overhead`` (leakage / clock / wires, only when the table's
-    ``overhead_fraction`` > 0: that fraction of the sum of the others).
+    ``overhead_fraction`` > 0: that fraction of the on-chip components, :func:`overhead_energy`).
     """
     pe = pe_type(pe if pe is not None else "int8")
     t = table or default_energy_table()
@@ -645,5 +668,169 @@ def layer_energy(res, cfg, pe: PEType | str | None, table: EnergyTable | None = 
         + res.dram_ofmap_reads * t.dram_access(ab),
     }
     if t["overhead_fraction"] > 0:
-        e["overhead"] = t["overhead_fraction"] * sum(e.values())
+        e["overhead"] = overhead_energy(e, t)
     return e
+
+
+def overhead_energy(e: dict[str, float], table: EnergyTable | None = None) -> float:
+    """Leakage / clock / wire energy (pJ, estimate): the table's ``overhead_fraction`` times
+    the on-chip energy of ``e`` (every component but ``dram`` and ``overhead``; module
+    docstring: no published default for the fraction)."""
+    t = table or default_energy_table()
+    return t["overhead_fraction"] * sum(v for k, v in e.items() if k not in ("dram", "overhead"))
+
+
+# ------------------------------------------------------------ published synthesis results
+@dataclass(frozen=True)
+class Published:
+    """One published synthesis figure and how it is compared with the composed PEs.
+
+    ``value``: the published number (a ratio, a share, or an absolute figure in ``unit`` at
+    ``node_nm``); ``tolerance``: the relative agreement asked of our composition (a share
+    with ``kind="lower_bound"``: ours must be at least ``value``); ``where``: the part of the
+    source the number was read from.
+    """
+
+    key: str
+    source: str
+    where: str
+    node_nm: float
+    quantity: str
+    value: float
+    unit: str
+    tolerance: float
+    kind: str = "ratio"  # "ratio", "lower_bound" or "absolute"
+
+
+#: the published MAC figures lognum compares its PE models with (module docstring sources)
+PUBLISHED: tuple[Published, ...] = (
+    Published(
+        "J18_power",
+        "[J18] Johnson, arXiv:1811.01721 (2018)",
+        "abstract",
+        28.0,
+        "8-bit log-multiply / linear-add MAC (38-bit accumulator) energy per MAC / INT8 MAC",
+        0.96,
+        "x",
+        0.25,
+    ),
+    Published(
+        "J18_area",
+        "[J18] Johnson, arXiv:1811.01721 (2018)",
+        "abstract",
+        28.0,
+        "8-bit log-multiply / linear-add MAC (38-bit accumulator) area / INT8 MAC",
+        1.12,
+        "x",
+        0.25,
+    ),
+    Published(
+        "C23_quire_area",
+        "[C23] Crespo et al., SBAC-PAD 2023",
+        "abstract",
+        28.0,
+        "quire share of a posit MAC's area",
+        0.70,
+        "share",
+        0.0,
+        "lower_bound",
+    ),
+    Published(
+        "C23_quire_power",
+        "[C23] Crespo et al., SBAC-PAD 2023",
+        "abstract",
+        28.0,
+        "quire share of a posit MAC's power",
+        0.70,
+        "share",
+        0.0,
+        "lower_bound",
+    ),
+    Published(
+        "K26_area",
+        "[K26] Kumar et al., arXiv:2604.04507v2 (2026)",
+        "abstract",
+        28.0,
+        "FP8 MAC PE area",
+        3960.0,
+        "um^2",
+        1.0,
+        "absolute",
+    ),
+    Published(
+        "K26_energy",
+        "[K26] Kumar et al., arXiv:2604.04507v2 (2026)",
+        "abstract (2.13 mW at 1.94 GHz, one FP8 MAC per cycle)",
+        28.0,
+        "FP8 MAC PE energy per MAC",
+        2.13e-3 / 1.94e9 * 1e12,
+        "pJ",
+        1.0,
+        "absolute",
+    ),
+)
+
+
+def _pe_mac_energy(pe: PEType, t: EnergyTable) -> float:
+    """A standalone PE's energy per MAC (pJ): :func:`mac_cost` plus one output-stationary
+    register write of both operands and the accumulator (what a PE power figure includes)."""
+    return sum(mac_cost(pe, t).values()) + t.reg(2 * pe.bits * pe.lanes + pe.acc_bits)
+
+
+def published_comparisons(table: EnergyTable | None = None) -> list[dict[str, float | str]]:
+    """Each :data:`PUBLISHED` figure next to the same quantity of the composed PEs.
+
+    - [J18]: ``lp8_f5`` with its accumulator widened to the source's 38 bits, over ``int8``
+      (energy per MAC incl. register writes, :func:`_pe_mac_energy`; area); a ratio, so the
+      node cancels.
+    - [C23]: the quire's share of ``posit8`` (the quire shifter, the quire adder and the
+      quire's register bits) in area and in energy per MAC; a share, node-independent.
+    - [K26]: ``fp8`` (FP8 multiply, FP32 accumulate) against the published PE scaled from
+      28 to 45 nm (area x (45/28)^2, energy x 45/28, equal supply voltage assumed).
+
+    Returns per figure: ``key``, ``source``, ``quantity``, ``published`` (as read),
+    ``published_45nm`` (after scaling; ratios and shares unchanged), ``ours``,
+    ``ours_over_published``, ``tolerance``, ``kind`` and ``agrees`` (``"yes"``/``"no"``).
+    """
+    t = table or default_energy_table()
+    ours: dict[str, float] = {}
+    int8, lp = pe_type("int8"), replace(pe_type("lp8_f5"), name="lp8_acc38", acc_bits=38)
+    ours["J18_power"] = _pe_mac_energy(lp, t) / _pe_mac_energy(int8, t)
+    ours["J18_area"] = pe_area_um2(lp, t) / pe_area_um2(int8, t)
+    posit = pe_type("posit8")
+    comps = pe_model(posit, t)
+    q_area = sum(c.area for c in comps if c.group in ("align", "accumulate"))
+    q_area += t.reg(posit.acc_bits, area=True)
+    ours["C23_quire_area"] = q_area / pe_area_um2(posit, t)
+    q_e = sum(c.energy for c in comps if c.group in ("align", "accumulate"))
+    q_e += t.reg(posit.acc_bits)
+    ours["C23_quire_power"] = q_e / _pe_mac_energy(posit, t)
+    fp8 = pe_type("fp8")
+    ours["K26_area"] = pe_area_um2(fp8, t)
+    ours["K26_energy"] = _pe_mac_energy(fp8, t)
+    out = []
+    for p in PUBLISHED:
+        f = t.node_nm / p.node_nm
+        pub = p.value
+        if p.kind == "absolute":
+            pub = p.value * (f**2 if p.unit == "um^2" else f)
+        r = ours[p.key] / pub
+        ok = r >= 1.0 if p.kind == "lower_bound" else abs(math.log(r)) <= math.log1p(p.tolerance)
+        out.append(
+            {
+                "key": p.key,
+                "source": p.source,
+                "where": p.where,
+                "quantity": p.quantity,
+                "node_nm": p.node_nm,
+                "unit": p.unit,
+                "published": p.value,
+                "published_45nm": pub,
+                "ours": ours[p.key],
+                "ours_over_published": r,
+                "tolerance": p.tolerance,
+                "kind": p.kind,
+                "agrees": "yes" if ok else "no",
+            }
+        )
+    return out

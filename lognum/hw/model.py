@@ -3,7 +3,8 @@ match that layer's number formats (``lognum hw model``).
 
 A *model* is all-MiniLM-L6-v2 (``"minilm"``: its 36 linear layers and the two attention
 matmuls of each block at a given token count), the tiny MNIST CNN of :mod:`lognum.nn.cnn`
-(``"cnn"``) or a SCALE-Sim topology file. *Formats* are a baseline name (one format for every
+(``"cnn"``), Google's magika file-type CNN (``"magika"``, :mod:`lognum.nn.magika`) or a
+SCALE-Sim topology file. *Formats* are a baseline name (one format for every
 layer: :data:`ACCELERATORS`) or an LPQ result JSON (``results/lpq/*.json``: a per-layer
 ``LP<n, es, rs, sf>`` for every weight tensor, :mod:`lognum.lpq.genome`), which runs on the
 mixed-precision LP accelerator (LPA: one 8-bit or two 4-bit LP products per PE and cycle).
@@ -148,7 +149,12 @@ def model_layers(
     attention output (384 x 384), FFN1 (384 -> 1536) and FFN2 (1536 -> 384); the linear layers
     carry lognum.nn's names (``encoder.layer.{i}.attention.self.query`` ...). CNN: ``batch``
     28 x 28 images: conv1 3x3 1->8 pad 1, conv2 3x3 8->16 pad 1 on 14 x 14, fc1 784->64,
-    fc2 64->10. A topology file: its rows, each with its own name as the weight name.
+    fc2 64->10. magika (``"magika"``, :mod:`lognum.nn.magika`): per file (``batch`` files)
+    ``dense0`` as the GEMM ``2048 x 257 @ 257 x 64`` (the one-hot byte embedding; an
+    accelerator could gather rows instead, which this model does not credit), ``conv0`` as a
+    1 x 512 convolution of 256 channels with 512 filters of width 5 (508 outputs) and
+    ``dense1`` (``1 x 512 @ 512 x 214``). A topology file: its rows, each with its own name as
+    the weight name.
     """
     if not isinstance(tokens, int) or isinstance(tokens, bool) or not 1 <= tokens <= 4096:
         raise ValueError(f"tokens must be an integer in [1, 4096], got {tokens!r}")
@@ -182,6 +188,17 @@ def model_layers(
                 ModelLayer(gemm(T, d, f, f2), 1, f2),
             ]
         return out
+    if model == "magika":
+        B = batch
+        return [
+            # the byte embedding: one_hot(2048 tokens, 257) @ W0 (257 x 64) per file
+            ModelLayer(gemm(2048 * B, 64, 257, "dense0"), 1, "dense0"),
+            # Conv1D: 512 positions x 256 channels, 512 filters of width 5, no padding
+            ModelLayer(
+                conv(1, 512, 1, 5, 256, 512, batch=B, name="conv0"), 1, "conv0", "conv"
+            ),
+            ModelLayer(gemm(B, 214, 512, "dense1"), 1, "dense1"),
+        ]
     if model == "cnn":
         return [
             ModelLayer(
@@ -195,7 +212,9 @@ def model_layers(
         ]
     p = Path(model)
     if not p.is_file():
-        raise ValueError(f"model must be 'minilm', 'cnn' or a topology CSV file, got {model!r}")
+        raise ValueError(
+            f"model must be 'minilm', 'cnn', 'magika' or a topology CSV file, got {model!r}"
+        )
     from lognum.hw.workload import read_topology
 
     return [ModelLayer(lay, 1, lay.name, lay.kind) for lay in read_topology(p, input_type)]
@@ -457,7 +476,12 @@ def run_model(
     """
     from lognum._progress import Progress
     from lognum.hw.config import read_scalesim_config
-    from lognum.hw.energy import array_area_mm2, default_energy_table, layer_energy
+    from lognum.hw.energy import (
+        array_area_mm2,
+        default_energy_table,
+        layer_energy,
+        overhead_energy,
+    )
     from lognum.hw.sim import simulate_layer
 
     if config is None:
@@ -490,7 +514,7 @@ def run_model(
                 **_storage_energy(res, cfg, pe, a_bits, w_bits, t),
             }
             if t["overhead_fraction"] > 0:
-                e["overhead"] = t["overhead_fraction"] * sum(e.values())
+                e["overhead"] = overhead_energy(e, t)
             k = ml.repeat
             recs.append(
                 LayerRecord(
@@ -523,7 +547,7 @@ def run_model(
             )
             bar.update()
     area = array_area_mm2(cfg, fm.accelerator.pe(8), t)
-    name = model if model in ("minilm", "cnn") else str(model)
+    name = model if model in ("minilm", "cnn", "magika") else str(model)
     return ModelResult(
         name,
         fm.source,
@@ -539,11 +563,23 @@ def run_model(
 def _pe_operands(pe: PEType, v: np.ndarray, fmt: str) -> tuple[np.ndarray, float]:
     """Operand values as the PE takes them and the scale they carry.
 
-    int: the per-tensor symmetric integers and their scale ``max|v| / (2^(b-1) - 1)``; LP: the
-    float64 values ``2^(X / 2^F)`` of the log grid (lognum.nn holds them as float32, rounded);
-    posit: the values themselves (float32-exact). ``ValueError`` if ``v`` is off the grid by
+    int: the per-tensor symmetric integers and their scale ``max|v| / (2^(b-1) - 1)``; float
+    (FP8, per-tensor scaled as :class:`lognum.nn.quant.PerTensorScaled`): the FP8 grid values
+    ``fmt.quantize(v / s)`` and their scale ``s = max|v| / maxpos`` (applied outside the array);
+    LP: the float64 values ``2^(X / 2^F)`` of the log grid (lognum.nn holds them as float32,
+    rounded); posit and AdaptivFloat: the values themselves (float32-exact; AdaptivFloat's
+    per-tensor bias is a power of two, so its values are exact significand x 2^exponent, which
+    the PE's exact accumulator takes as they are). ``ValueError`` if ``v`` is off the grid by
     more than float32 rounding."""
     v = np.asarray(v, np.float64)
+    if pe.kind == "float":
+        f = parse(fmt)
+        amax = float(np.max(np.abs(v))) if v.size else 0.0
+        s = amax / float(f.maxpos) if amax > 0 else 1.0
+        q = np.asarray(f.quantize(v / s), np.float64)
+        if np.any(np.abs(q * s - v) > 2.0**-20 * np.abs(v)):
+            raise ValueError(f"{fmt}: values are not a per-tensor scaled {f} grid")
+        return q, s
     if pe.kind == "int":
         lim = 2 ** (pe.bits - 1) - 1
         amax = float(np.max(np.abs(v))) if v.size else 0.0
@@ -578,8 +614,10 @@ def functional_check(
 
     Formats: weights as :func:`resolve_formats`; input activations in the same format (per
     layer: the weight format; ``int8`` / ``int4``: per-tensor symmetric integers).
-    Supported: ``int8``, ``int4``, ``posit8``, ``lp8``, ``lp4`` and LPQ JSON files (LP); FP8 and
-    AdaptivFloat scale per tensor by a non-power of two or a fitted bias and are not checked.
+    Supported: ``int8``, ``int4``, ``fp8`` (E4M3 with a per-tensor scale, lognum.nn's
+    :class:`~lognum.nn.quant.PerTensorScaled`: the array multiplies the FP8 grid values and
+    the two scales are applied to its outputs), ``posit8``, ``af8`` (AdaptivFloat AF<8,4>,
+    its bias fitted per tensor by lognum.nn), ``lp8``, ``lp4`` and LPQ JSON files (LP).
     Inputs: ``cnn``: the first ``batch`` MNIST test images (``inputs`` to override); ``minilm``:
     the first ``batch`` Lee documents at ``tokens`` tokens.
 
@@ -587,12 +625,13 @@ def functional_check(
     and lognum.nn, ``bound`` (float32 rounding of lognum.nn's matmul, ``2^-22 sum |a b|`` per
     output, plus for LP the antilog LUT's ``2^-(alpha+1)`` relative error per product),
     ``exact_diff`` (array vs the float64 matmul of the same operands: within float64 rounding,
-    ``2^-45 sum |a b|``, for the exact accumulators of int / posit; LP: plus the LUT part of the
-    bound) and ``ok``.
+    ``2^-45 sum |a b|``, for the exact accumulators of int / posit / AdaptivFloat; LP: plus the
+    LUT part of the bound; FP8: the FP32 accumulation of the array, ``K 2^-24 sum |a b|``, which
+    the bound against lognum.nn also carries) and ``ok``.
     """
     from lognum.hw.functional import im2col, systolic_matmul
     from lognum.nn import layers as L
-    from lognum.nn.quant import QuantPlan
+    from lognum.nn.quant import PerTensorScaled, QuantPlan
 
     cfg = config or ArrayConfig(rows=8, cols=8)
     mls = {m.weight: m for m in model_layers(model, tokens, batch) if m.weight is not None}
@@ -600,12 +639,10 @@ def functional_check(
     bad = [n for n in layer_names if n not in mls]
     if bad:
         raise ValueError(f"layer_names: {bad} are not weight layers of {model}")
-    if fm.accelerator.name in ("fp8", "af8"):
-        raise ValueError("functional_check supports int8, int4, posit8, lp8, lp4 and LPQ files")
     wq, aq, pes = {}, {}, {}
     for n in layer_names:
         w_bits, a_bits, fmt, pe = layer_plan(mls[n], fm, None)
-        wq[n] = aq[n] = parse(fmt)
+        wq[n] = aq[n] = PerTensorScaled(parse(fmt)) if pe.kind == "float" else parse(fmt)
         pes[n] = (pe, fmt)
     seen: dict[str, np.ndarray] = {}
 
@@ -662,6 +699,8 @@ def functional_check(
         exact = Ae @ Be
         mag = np.abs(Ae) @ np.abs(Be)
         lut = 2.0 ** -(pe.alpha + 1) if pe.kind == "lp" else 0.0
+        if pe.kind == "float":  # the array's own FP32 accumulation (products exact in FP32)
+            lut = A.shape[1] * 2.0**-24
         # lognum.nn: float32 operands (each within 2^-24 of the grid value) and a float32
         # matmul of K terms (worst case K 2^-24 relative to sum |a b|), bias add, output
         # rounding; the array: exact accumulation (int / posit) or the LUT's error (LP)
