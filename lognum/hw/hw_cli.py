@@ -30,7 +30,9 @@ def model_main(argv: list[str]) -> int:
         "match the layer's formats: per-layer cycles, stalls, SRAM/DRAM traffic, energy by "
         "component (estimates) and the array's area.",
     )
-    ap.add_argument("--model", required=True, help="minilm, cnn or a SCALE-Sim topology CSV")
+    ap.add_argument(
+        "--model", required=True, help="minilm, cnn, magika or a SCALE-Sim topology CSV"
+    )
     ap.add_argument(
         "--formats",
         required=True,
@@ -128,15 +130,32 @@ def model_main(argv: list[str]) -> int:
 
 
 def codesign_main(argv: list[str]) -> int:
-    """``lognum hw codesign [--results results/lpq] [--out results/hw/codesign.csv]``."""
-    from lognum.hw.codesign import DEFAULT_RUNS, codesign_table, markdown, write_table
+    """``lognum hw codesign [--model minilm|magika] [--results results/lpq] [--out ...]``."""
+    from lognum.hw.codesign import (
+        DEFAULT_RUNS,
+        MAGIKA_STUDY,
+        codesign_table,
+        magika_codesign_table,
+        markdown,
+        overhead_markdown,
+        write_table,
+    )
 
     ap = argparse.ArgumentParser(
         prog="lognum hw codesign",
-        description="MiniLM on INT8, INT4/8 bit-fusion, FP8, posit8 + quire, AdaptivFloat, "
-        "uniform LP8 and the LPQ mixed-precision LP accelerator, each with its measured "
-        "accuracy; performance per area and energy per inference relative to INT8 "
+        description="MiniLM or magika on INT8, INT4/8 bit-fusion, FP8, posit8 + quire, "
+        "AdaptivFloat, uniform LP8 and the LPQ mixed-precision LP accelerator, each with its "
+        "measured accuracy; performance per area and energy per inference relative to INT8 "
         "(estimates).",
+    )
+    ap.add_argument(
+        "--model",
+        choices=("minilm", "magika"),
+        default="minilm",
+        help="minilm (accuracy from --results) or magika (top-1 from --study)",
+    )
+    ap.add_argument(
+        "--study", default=MAGIKA_STUDY, help=f"magika study JSON (default {MAGIKA_STUDY})"
     )
     ap.add_argument("--results", default="results/lpq", help="saved LPQ results (baselines.json)")
     ap.add_argument("--runs", default=DEFAULT_RUNS, help=f"LPQ run files (default {DEFAULT_RUNS})")
@@ -150,8 +169,14 @@ def codesign_main(argv: list[str]) -> int:
     ap.add_argument("--out", default=None, help="write the table (.csv and .json)")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     a = ap.parse_args(argv)
-    rows = codesign_table(a.results, a.runs, a.tokens, _config(a.config), progress=not a.quiet)
+    if a.model == "magika":
+        rows = magika_codesign_table(a.study, _config(a.config), progress=not a.quiet)
+    else:
+        rows = codesign_table(a.results, a.runs, a.tokens, _config(a.config), progress=not a.quiet)
     print(markdown(rows))
+    print()
+    print("energy efficiency vs INT8 with leakage/clock/wires as a fraction f of on-chip energy:")
+    print(overhead_markdown({a.model: rows}))
     print(
         "(energies and areas are estimates; accuracy measured with quantized weights and "
         "FP32 activations)"
@@ -172,7 +197,7 @@ def hw_main(argv: list[str]) -> int:
         print(
             "usage: lognum hw {model,codesign} ...\n\n  model     a model's layers on an "
             "accelerator matching their formats\n  codesign  the accelerators-at-equal-"
-            "accuracy table for MiniLM"
+            "accuracy table for MiniLM or magika"
         )
         return 0
     if argv[0] not in subs:

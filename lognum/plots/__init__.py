@@ -182,6 +182,16 @@ register(
     "runs; table in results/hw/codesign.json",
     requires="results/hw/codesign.json",
 )
+register(
+    "hw_codesign_magika",
+    "lognum.plots.codesign:hw_codesign_magika",
+    "magika (one file per inference) on a 32x32 array: performance per area and energy "
+    "efficiency of each accelerator relative to INT8, with its measured top-1.",
+    reproduces="LPQ paper's co-design claim (LPA vs other quantization accelerators)",
+    data="lognum.hw model of magika's three layers (45 nm estimates) and "
+    "results/lpq/magika/study.json; table in results/hw/codesign_magika.json",
+    requires="results/hw/codesign_magika.json",
+)
 
 # --- the LPQ search (saved results) --------------------------------------------------------
 register(

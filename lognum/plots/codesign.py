@@ -1,5 +1,6 @@
-"""Figure ``hw_codesign``: accelerators for MiniLM at their measured accuracy, performance per
-area and energy efficiency relative to INT8 (:mod:`lognum.hw.codesign`; estimates)."""
+"""Figures ``hw_codesign`` (MiniLM) and ``hw_codesign_magika`` (magika): accelerators at their
+measured accuracy, performance per area and energy efficiency relative to INT8
+(:mod:`lognum.hw.codesign`; estimates)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["hw_codesign", "DEFAULT_TABLE"]
+__all__ = ["hw_codesign", "hw_codesign_magika", "DEFAULT_TABLE", "MAGIKA_TABLE"]
 
 DEFAULT_TABLE = Path("results/hw/codesign.json")
+MAGIKA_TABLE = Path("results/hw/codesign_magika.json")
 #: the LPQ paper's claim for LPA over other-datatype quantization accelerators
 PAPER_PERF_PER_AREA = 2.0
 PAPER_ENERGY_EFF = 2.2
@@ -29,8 +31,6 @@ def hw_codesign(rows: list[dict[str, Any]] | str | Path | None = None) -> Any:
     if it exists, else the table is computed (about 10 s). Returns a
     :class:`matplotlib.figure.Figure` (estimates: the axis labels say so).
     """
-    from lognum.plots.style import COLORS, current_size, new_panels, use_style
-
     if rows is None:
         if DEFAULT_TABLE.is_file():
             rows = json.loads(DEFAULT_TABLE.read_text())["rows"]
@@ -38,13 +38,39 @@ def hw_codesign(rows: list[dict[str, Any]] | str | Path | None = None) -> Any:
             from lognum.hw.codesign import codesign_table
 
             rows = codesign_table(progress=False)
-    elif isinstance(rows, (str, Path)):
+    return _figure(_load(rows), "cos_lee", "cos to FP32 (Lee, measured)", "(b) fidelity of the formats")
+
+
+def hw_codesign_magika(rows: list[dict[str, Any]] | str | Path | None = None) -> Any:
+    """:func:`hw_codesign` for magika (``lognum hw codesign --model magika``): panel (b) is the
+    measured top-1 of each row's formats (``not measured`` for posit8 and AdaptivFloat, which
+    the magika study did not run). ``rows``: the rows, a saved ``.json`` table, or ``None``:
+    ``results/hw/codesign_magika.json`` if it exists, else the table is computed from
+    ``results/lpq/magika/study.json`` (a few seconds)."""
+    if rows is None:
+        if MAGIKA_TABLE.is_file():
+            rows = json.loads(MAGIKA_TABLE.read_text())["rows"]
+        else:
+            from lognum.hw.codesign import magika_codesign_table
+
+            rows = magika_codesign_table(progress=False)
+    return _figure(_load(rows), "top1", "top-1 (measured)", "(b) top-1 of the formats")
+
+
+def _load(rows: list[dict[str, Any]] | str | Path) -> list[dict[str, Any]]:
+    if isinstance(rows, (str, Path)):
         p = Path(rows)
         if not p.is_file():
             raise ValueError(f"rows: no co-design table at {p} (lognum hw codesign --out)")
         rows = json.loads(p.read_text())["rows"]
     if not rows:
         raise ValueError("rows: empty co-design table")
+    return rows
+
+
+def _figure(rows, acc_key: str, acc_label: str, acc_title: str) -> Any:
+    from lognum.plots.style import COLORS, current_size, new_panels, use_style
+
     labels = [r["accelerator"] for r in rows]
     y = np.arange(len(rows))[::-1]
     single = current_size() == "single"
@@ -93,16 +119,17 @@ def hw_codesign(rows: list[dict[str, Any]] | str | Path | None = None) -> Any:
             ncols=1 if single else 3,
             frameon=False,
         )
-        cos = np.array(
-            [np.nan if r["cos_lee"] in (None, "") else float(r["cos_lee"]) for r in rows]
+        acc = np.array(
+            [np.nan if r.get(acc_key) in (None, "") else float(r[acc_key]) for r in rows]
         )
-        bx.barh(y, cos, color="0.75")
-        for yi, c in zip(y, cos, strict=True):
-            bx.text(0.02, yi, f"{c:.3f}", va="center", ha="left", fontsize=6)
+        bx.barh(y, np.nan_to_num(acc), color="0.75")
+        for yi, c in zip(y, acc, strict=True):
+            txt = "not measured" if np.isnan(c) else f"{c:.3f}"
+            bx.text(0.02, yi, txt, va="center", ha="left", fontsize=6)
         bx.set_xlim(0.0, 1.0)
         bx.set_yticks(y, labels if single else [""] * len(y))
         bx.set_ylim(ax.get_ylim())
-        bx.set_xlabel("cos to FP32 (Lee, measured)")
+        bx.set_xlabel(acc_label)
         ax.set_title("(a) accelerator vs INT8")
-        bx.set_title("(b) fidelity of the formats")
+        bx.set_title(acc_title)
     return fig
