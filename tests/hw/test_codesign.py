@@ -13,6 +13,7 @@ import pytest
 from lognum.hw.closed_form import closed_form
 from lognum.hw.config import ArrayConfig
 from lognum.hw.model import model_layers, packed_config, resolve_formats, run_model
+from tests.nn.test_magika import requires_magika
 
 ROOT = Path(__file__).resolve().parents[2]
 CALC = ArrayConfig(
@@ -205,19 +206,70 @@ def test_format_errors(tmp_path):
         model_layers("minilm", tokens=0)
 
 
-@pytest.mark.parametrize("formats", ["int8", "posit8", "lp8", "int4"])
+@pytest.mark.parametrize("formats", ["int8", "posit8", "lp8", "int4", "fp8", "af8"])
 def test_functional_equals_lognum_nn(formats):
     from lognum.hw.model import functional_check
 
     x = np.random.default_rng(1).random((2, 1, 28, 28)).astype(np.float32)
-    out = functional_check("cnn", formats, ["conv1", "fc2"], inputs=x, batch=2)
+    layers = ["conv1", "conv2", "fc1", "fc2"]
+    out = functional_check("cnn", formats, layers, inputs=x, batch=2)
+    assert [c["layer"] for c in out] == layers
     for c in out:
         assert c["ok"], c
         assert c["max_abs_diff"] <= c["max_bound"]
         if formats == "lp8":  # the alpha = 8 antilog LUT is not exact ...
             assert c["exact_diff"] > 0
-        else:  # ... the integer / quire accumulators are
+        elif formats == "fp8":  # ... nor the FP32 accumulation of the FP8 PE (K 2^-24) ...
+            assert c["pe"] == "fp8" and c["format"] == "float8_e4m3fn"
+            assert 0 <= c["exact_diff"] <= c["max_bound"]
+        else:  # ... the integer / quire accumulators (incl. AdaptivFloat's) are
             assert c["exact_diff"] < 1e-12
+
+
+def test_functional_fp8_and_af_against_an_independent_reference():
+    """fc1 of the CNN on FP8 (per-tensor scale) and AF<8,4> PEs against a reference written
+    here: operands quantized by the formats' definitions, FP32 products accumulated in the
+    reduction order (FP8) or exactly (AF), and lognum.nn's quantized layer output."""
+    from fractions import Fraction
+
+    from lognum.formats.parse import parse
+    from lognum.hw.functional import systolic_matmul
+    from lognum.hw.pe import pe_type
+    from lognum.nn import layers as L
+    from lognum.nn.cnn import TinyCNN
+    from lognum.nn.quant import PerTensorScaled
+
+    net = TinyCNN.load()
+    rng = np.random.default_rng(3)
+    x = rng.random((3, 64)).astype(np.float32)  # an fc2 input (64 features)
+    w = net.W["fc2.weight"]
+    fp8 = parse("float8_e4m3fn")
+    for pe_name, qz in (("fp8", PerTensorScaled(fp8)), ("af8_4", parse("AF<8,4>"))):
+        pe = pe_type(pe_name)
+        xq = qz.quantize(x)
+        wq = qz.quantize(w)
+        if pe_name == "fp8":
+            sa, sb = float(np.abs(x).max()) / 448, float(np.abs(w).max()) / 448
+            A = np.asarray(fp8.quantize(x / sa), np.float64)
+            B = np.asarray(fp8.quantize(w.T / sb), np.float64)
+        else:
+            sa = sb = 1.0
+            A, B = xq.astype(np.float64), wq.T.astype(np.float64)
+        out, _, _ = systolic_matmul(A, B, pe, 4, 4, "ws")
+        for i in range(A.shape[0]):
+            for j in range(B.shape[1]):
+                if pe_name == "fp8":
+                    acc = np.float32(0)
+                    for k in range(A.shape[1]):
+                        acc = np.float32(acc + np.float32(A[i, k] * B[k, j]))
+                    assert out.values[i, j] == float(acc)
+                else:
+                    ex = sum(Fraction(A[i, k]) * Fraction(B[k, j]) for k in range(A.shape[1]))
+                    assert out.exact(i, j) == ex
+        ref = L.linear(xq, wq, net.W["fc2.bias"])
+        hw_out = (out.values * (sa * sb) + net.W["fc2.bias"]).astype(np.float32)
+        mag = np.abs(A * sa) @ np.abs(B * sb)
+        assert np.all(np.abs(hw_out - ref) <= mag * 2.0**-16 + 2.0**-20)
 
 
 def test_cli_model_and_errors(capsys):
@@ -311,3 +363,66 @@ def test_hw_lpq_cost_table_matches_whole_model_runs(tmp_path):
             assert c["ref"] == ref.cycles  # same 8-bit mode timing as the uniform LP8 array
     with pytest.raises(ValueError, match="metric"):
         layer_costs("area")
+
+
+def test_magika_layers_and_codesign_table(tmp_path):
+    """magika as GEMMs / a convolution, and the magika co-design table from the saved study
+    (no magika install needed: shapes and accuracy come from the study and the model card)."""
+    from lognum.hw.codesign import (
+        OVERHEAD_FRACTIONS,
+        magika_codesign_table,
+        markdown,
+        overhead_markdown,
+        write_table,
+    )
+    from lognum.hw.energy import default_energy_table
+    from lognum.plots.codesign import hw_codesign_magika
+
+    lay = {m.weight: m.layer for m in model_layers("magika", batch=2)}
+    assert list(lay) == ["dense0", "conv0", "dense1"]
+    assert lay["dense0"].gemm_shape(False) == (4096, 64, 257)
+    assert lay["conv0"].gemm_shape(False) == (2 * 508, 512, 5 * 256)
+    assert lay["dense1"].gemm_shape(False) == (2, 214, 512)
+    rows = magika_codesign_table(ROOT / "results/lpq/magika/study.json", progress=False)
+    by = {r["accelerator"]: r for r in rows}
+    study = json.loads((ROOT / "results/lpq/magika/study.json").read_text())
+    meth = {r["method"]: r for r in study["rows"]}
+    assert by["INT8"]["top1"] == meth["INT8 per-channel absmax"]["top1"][0]
+    assert by["posit8 + quire"].get("top1") is None  # not measured on magika
+    ga = [r for r in rows if r["accelerator"].startswith("LPA, LPQ")]
+    assert len(ga) == 5
+    g0 = [r for r in study["rows"] if r.get("search", "").startswith("LPQ GA")][0]
+    assert ga[0]["avg_weight_bits"] == pytest.approx(g0["avg_weight_bits"], rel=1e-9)
+    # the LPQ layers are 5-7 bits: the 8-bit mode, fewer stalls than INT8 only
+    assert ga[0]["layers_4bit_mode"] == 0 and ga[0]["cycles"] <= by["INT8"]["cycles"]
+    lp4 = by["LPA, LP<4> per layer (4-bit mode)"]
+    assert lp4["layers_4bit_mode"] == 3 and lp4["cycles"] < by["INT8"]["cycles"]
+    # the overhead columns: f x on-chip energy added, equal to a rerun with that fraction
+    f = OVERHEAD_FRACTIONS[1]
+    again = magika_codesign_table(
+        ROOT / "results/lpq/magika/study.json",
+        energy_table=default_energy_table().with_entries(overhead_fraction=f),
+        progress=False,
+    )
+    for r, a in zip(rows, again, strict=True):
+        assert r[f"energy_eff_vs_int8_overhead_{f:g}"] == pytest.approx(a["energy_eff_vs_int8"])
+        assert r["energy_eff_vs_int8_overhead_0"] == r["energy_eff_vs_int8"]
+    assert "not measured" in markdown(rows) and "| magika | INT8 |" in overhead_markdown(
+        {"magika": rows}
+    )
+    paths = write_table(rows, tmp_path / "m.csv", "python -m lognum hw codesign --model magika")
+    fig = hw_codesign_magika(paths[1])
+    assert len(fig.axes) == 2
+    with pytest.raises(ValueError, match="no magika study"):
+        magika_codesign_table(tmp_path / "none.json", progress=False)
+
+
+@requires_magika
+def test_magika_layers_match_the_shipped_weights():
+    from lognum.nn.magika import Magika
+
+    net = Magika.load()
+    for m in model_layers("magika"):
+        M, N, K = m.layer.gemm_shape(False)
+        w = net.W[m.weight + ".weight"]
+        assert N == w.shape[0] and K == int(np.prod(w.shape[1:]))

@@ -18,6 +18,7 @@ from lognum.hw.energy import (
     mac_cost,
     pe_area_um2,
     pe_model,
+    published_comparisons,
 )
 
 # Horowitz, ISSCC 2014, 45 nm, 0.9 V (typed from the paper's energy and area tables: the
@@ -180,7 +181,9 @@ def test_layer_energy_components(tmp_path):
     assert "overhead" not in e
     o = hw.simulate(cfg, lay, pe="int8", energy_table=t.with_entries(overhead_fraction=0.25))
     eo = o.layers[0].energy
-    assert eo["overhead"] == pytest.approx(0.25 * sum(e.values()))
+    # leakage / clock / wires: a fraction of the on-chip energy (DRAM is off-chip)
+    assert eo["overhead"] == pytest.approx(0.25 * (sum(e.values()) - e["dram"]))
+    assert {k: v for k, v in eo.items() if k != "overhead"} == pytest.approx(e)
     a = array_area_mm2(cfg, "int8")
     assert a["total"] == pytest.approx(a["pe_array"] + a["sram"])
     res = hw.simulate(cfg, [lay, lay], pe="lp8")
@@ -219,3 +222,60 @@ def test_compare_pes_same_network():
     assert t["int8"]["cycles"] == t["lp8"]["cycles"] == 2 * 2 * (32 + 14)
     assert t["lp4x2"]["cycles"] == 2 * 2 * (16 + 14)
     assert t["int8"]["energy_mac_pj"] < t["lp8"]["energy_mac_pj"]
+
+
+# Published MAC synthesis results, typed from the sources (each read in its abstract):
+# Johnson, arXiv:1811.01721 (2018): 8/38-bit log ELMA 0.96x power, 1.12x area of int8/32 MAC;
+# Crespo et al., SBAC-PAD 2023: the quire is over 70 % of a posit MAC's area and power;
+# Kumar et al., arXiv:2604.04507v2 (2026): FP8 MAC PE 0.00396 mm^2, 2.13 mW at 1.94 GHz, 28 nm.
+PUB = {
+    "J18_power": 0.96,
+    "J18_area": 1.12,
+    "C23_quire_area": 0.70,
+    "C23_quire_power": 0.70,
+    "K26_area": 0.00396e6 * (45 / 28) ** 2,
+    "K26_energy": 2.13e-3 / 1.94e9 * 1e12 * 45 / 28,
+}
+# Our composition against each, recomputed by hand from the component sums (int8: 282 + 137
+# + 48 register bits x 9 um^2; 0.2 + 0.1 + 48 x 7.5 fJ; ...): the ratios docs/codesign.md
+# reports. Agreement where the composition is within the stated tolerance; the others are
+# documented discrepancies whose ratio is pinned here so that the docs cannot drift.
+OURS_OVER_PUB = {
+    "J18_power": (1.645, "no"),  # tolerance 25 %: our LP8 PE costs 1.6x the published ratio
+    "J18_area": (1.827, "no"),  # tolerance 25 %
+    "C23_quire_area": (1.207, "yes"),  # lower bound 0.70: ours 0.845
+    "C23_quire_power": (1.209, "yes"),  # lower bound 0.70: ours 0.847
+    "K26_area": (0.485, "no"),  # tolerance 2x (a different design): ours is 2.06x smaller
+    "K26_energy": (0.899, "yes"),  # tolerance 2x
+}
+
+
+def test_published_mac_synthesis_results():
+    rows = {r["key"]: r for r in published_comparisons()}
+    assert set(rows) == set(PUB)
+    for k, pub in PUB.items():
+        r = rows[k]
+        assert r["published_45nm"] == pytest.approx(pub, rel=1e-12)
+        ratio, agrees = OURS_OVER_PUB[k]
+        assert r["ours_over_published"] == pytest.approx(ratio, abs=5e-4), k
+        assert r["agrees"] == agrees, k
+        if r["kind"] == "lower_bound":
+            assert (r["ours"] >= pub) == (agrees == "yes")
+        else:
+            within = abs(math.log(r["ours_over_published"])) <= math.log1p(r["tolerance"])
+            assert within == (agrees == "yes")
+    # the J18 ratio by hand: LP8 (F = 5, alpha = 8) with a 38-bit accumulator over INT8
+    t = default_energy_table()
+    int8_e = 0.2 + 0.1 + 48 * t["reg_bit"]
+    int8_a = 282 + 137 + 48 * t["area_reg_bit"]
+    assert rows["J18_area"]["ours"] == pytest.approx(
+        pe_area_um2(hw.PEType("x", "lp", 8, 38, "LP<8,0,7,4>", alpha=8)) / int8_a
+    )
+    assert int8_a == pytest.approx(pe_area_um2("int8"))
+    assert int8_e == pytest.approx(sum(mac_cost("int8").values()) + t.reg(48))
+    # ratios are node-independent, absolute figures follow the scaling rule
+    s = published_comparisons(t.scaled(28.0))
+    by = {r["key"]: r for r in s}
+    for k in ("J18_power", "J18_area", "C23_quire_area", "C23_quire_power", "K26_area"):
+        assert by[k]["ours_over_published"] == pytest.approx(rows[k]["ours_over_published"])
+    assert by["K26_area"]["published_45nm"] == pytest.approx(3960.0)

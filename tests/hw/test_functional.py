@@ -86,6 +86,8 @@ PES = [
     "bf16",
     "posit8",
     "posit16",
+    "af8",
+    "af8_4",
     "lp8",
     "lp4",
     "lp4x2",
