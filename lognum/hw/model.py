@@ -194,9 +194,7 @@ def model_layers(
             # the byte embedding: one_hot(2048 tokens, 257) @ W0 (257 x 64) per file
             ModelLayer(gemm(2048 * B, 64, 257, "dense0"), 1, "dense0"),
             # Conv1D: 512 positions x 256 channels, 512 filters of width 5, no padding
-            ModelLayer(
-                conv(1, 512, 1, 5, 256, 512, batch=B, name="conv0"), 1, "conv0", "conv"
-            ),
+            ModelLayer(conv(1, 512, 1, 5, 256, 512, batch=B, name="conv0"), 1, "conv0", "conv"),
             ModelLayer(gemm(B, 214, 512, "dense1"), 1, "dense1"),
         ]
     if model == "cnn":

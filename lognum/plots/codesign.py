@@ -38,7 +38,9 @@ def hw_codesign(rows: list[dict[str, Any]] | str | Path | None = None) -> Any:
             from lognum.hw.codesign import codesign_table
 
             rows = codesign_table(progress=False)
-    return _figure(_load(rows), "cos_lee", "cos to FP32 (Lee, measured)", "(b) fidelity of the formats")
+    return _figure(
+        _load(rows), "cos_lee", "cos to FP32 (Lee, measured)", "(b) fidelity of the formats"
+    )
 
 
 def hw_codesign_magika(rows: list[dict[str, Any]] | str | Path | None = None) -> Any:
