@@ -1,5 +1,6 @@
-"""Accelerators at equal accuracy: MiniLM on INT8, INT4/8 bit-fusion, FP8, posit8 + quire,
-AdaptivFloat, uniform LP8 and the LPQ mixed-precision LP accelerator (``lognum hw codesign``).
+"""Accelerators at equal accuracy: MiniLM (and magika, :func:`magika_codesign_table`) on INT8,
+INT4/8 bit-fusion, FP8, posit8 + quire, AdaptivFloat, uniform LP8 and the LPQ mixed-precision
+LP accelerator (``lognum hw codesign [--model magika]``).
 
 Each row is one accelerator running all-MiniLM-L6-v2 (:func:`lognum.hw.model.run_model`, same
 array configuration for all) with the formats whose accuracy was *measured* in
