@@ -65,7 +65,14 @@ def model_main(argv: list[str]) -> int:
         default=None,
         metavar="LAYERS",
         help="comma-separated weight layers to check through the PE arithmetic "
-        "against lognum.nn's quantized inference (minilm / cnn)",
+        "against lognum.nn's quantized inference (minilm / cnn / magika)",
+    )
+    ap.add_argument(
+        "--functional-rows",
+        type=int,
+        default=None,
+        metavar="N",
+        help="check only the first N rows of each layer's operand matrix (default: all)",
     )
     ap.add_argument("--csv", default=None, help="write the per-layer table to this CSV")
     ap.add_argument("--json", default=None, help="write the summary and layers to this JSON")
@@ -107,7 +114,9 @@ def model_main(argv: list[str]) -> int:
     out: dict = {"summary": s, "layers": rows}
     if a.functional:
         names = [n.strip() for n in a.functional.split(",") if n.strip()]
-        chk = functional_check(a.model, a.formats, names, tokens=min(a.tokens, 16))
+        chk = functional_check(
+            a.model, a.formats, names, tokens=min(a.tokens, 16), rows=a.functional_rows
+        )
         out["functional"] = chk
         for c in chk:
             print(

@@ -605,6 +605,7 @@ def functional_check(
     tokens: int = 8,
     batch: int = 2,
     inputs: Any = None,
+    rows: int | None = None,
 ) -> list[dict[str, Any]]:
     """Run ``layer_names`` of ``model`` through the array's PE arithmetic, cycle by cycle
     (:func:`lognum.hw.functional.systolic_matmul`), on the operands lognum.nn's quantized
@@ -617,7 +618,14 @@ def functional_check(
     the two scales are applied to its outputs), ``posit8``, ``af8`` (AdaptivFloat AF<8,4>,
     its bias fitted per tensor by lognum.nn), ``lp8``, ``lp4`` and LPQ JSON files (LP).
     Inputs: ``cnn``: the first ``batch`` MNIST test images (``inputs`` to override); ``minilm``:
-    the first ``batch`` Lee documents at ``tokens`` tokens.
+    the first ``batch`` Lee documents at ``tokens`` tokens; ``magika``: the tokens of the first
+    ``batch`` Python files of the installed magika package (sorted by path; ``inputs``: a
+    ``(B, 2048)`` token array). magika's ``conv0`` and ``dense1`` are checked (``dense0`` is a
+    row gather in lognum.nn, without arithmetic); lognum.nn does not return their outputs
+    before the activation function, so the reference is lognum.nn's own expression (the
+    float32 matmul of its window matrix, plus the bias) on the captured operands. ``rows``:
+    check only the first ``rows`` rows of each layer's operand matrix (e.g. some of conv0's
+    508 windows per file), ``None``: all.
 
     Returns per layer: ``max_abs_diff`` between the array (bias added, float32 as lognum.nn)
     and lognum.nn, ``bound`` (float32 rounding of lognum.nn's matmul, ``2^-22 sum |a b|`` per
@@ -637,6 +645,8 @@ def functional_check(
     bad = [n for n in layer_names if n not in mls]
     if bad:
         raise ValueError(f"layer_names: {bad} are not weight layers of {model}")
+    if model == "magika" and "dense0" in layer_names:
+        raise ValueError("layer_names: magika's dense0 is a row gather (no arithmetic)")
     wq, aq, pes = {}, {}, {}
     for n in layer_names:
         w_bits, a_bits, fmt, pe = layer_plan(mls[n], fm, None)
@@ -669,8 +679,18 @@ def functional_check(
         docs = load_lee()[0][:batch] if inputs is None else inputs
         ids = [net.tokenizer.encode(d, max_len=tokens) for d in docs]
         net.forward_ids(ids, plan)
+    elif model == "magika":
+        from lognum.nn.magika import Magika, package_dir
+
+        net = Magika.load()
+        if inputs is None:
+            files = sorted((package_dir("magika") or Path(".")).rglob("*.py"))[:batch]
+            inputs = np.stack([net.tokens_of(f)[0] for f in files])
+        net.forward(np.asarray(inputs), plan)
     else:
-        raise ValueError("functional_check: model must be 'minilm' or 'cnn'")
+        raise ValueError("functional_check: model must be 'minilm', 'cnn' or 'magika'")
+    if rows is not None and (not isinstance(rows, int) or isinstance(rows, bool) or rows < 1):
+        raise ValueError(f"rows must be a positive integer or None, got {rows!r}")
     out = []
     for n in layer_names:
         pe, fmt = pes[n]
@@ -678,7 +698,14 @@ def functional_check(
         w = plan.weight(n, net.W[n + ".weight"])
         b = net.W[n + ".bias"]
         lay = mls[n].layer
-        if lay.kind == "conv":
+        if model == "magika" and n == "conv0":  # lognum.nn.magika's window matrix
+            from numpy.lib.stride_tricks import sliding_window_view
+
+            win = sliding_window_view(np.asarray(x), w.shape[2], axis=1)
+            A = np.ascontiguousarray(win).reshape(-1, win.shape[2] * win.shape[3])
+            Bm = np.asarray(w).reshape(len(w), -1).T
+            ref = A @ Bm + b
+        elif lay.kind == "conv":
             A = im2col(np.asarray(x).transpose(0, 2, 3, 1), lay.R, lay.S, lay.stride, lay.padding)
             Bm = np.asarray(w).transpose(2, 3, 1, 0).reshape(-1, w.shape[0])
             ref = (
@@ -688,7 +715,9 @@ def functional_check(
             A = np.asarray(x).reshape(-1, x.shape[-1])
             Bm = np.asarray(w).T
             ref = L.linear(A, w, b)
-        Aq, sa = _pe_operands(pe, A, fmt)
+        Aq, sa = _pe_operands(pe, A, fmt)  # the scale is the whole tensor's
+        if rows is not None:
+            A, Aq, ref = A[:rows], Aq[:rows], ref[:rows]
         Bq, sb = _pe_operands(pe, Bm, fmt)
         fo, _, _ = systolic_matmul(Aq, Bq, pe, cfg.rows, cfg.cols, cfg.dataflow)
         acc = fo.values * (sa * sb)

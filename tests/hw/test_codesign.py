@@ -426,3 +426,21 @@ def test_magika_layers_match_the_shipped_weights():
         M, N, K = m.layer.gemm_shape(False)
         w = net.W[m.weight + ".weight"]
         assert N == w.shape[0] and K == int(np.prod(w.shape[1:]))
+
+
+@requires_magika
+@pytest.mark.parametrize("formats", ["int8", "fp8", "af8", "lp8"])
+def test_functional_magika_equals_lognum_nn(formats):
+    from lognum.hw.model import functional_check
+
+    out = functional_check("magika", formats, ["conv0", "dense1"], batch=1, rows=3)
+    assert [(c["layer"], c["M"], c["K"], c["N"]) for c in out] == [
+        ("conv0", 3, 1280, 512),
+        ("dense1", 1, 512, 214),
+    ]
+    for c in out:
+        assert c["ok"], c
+    with pytest.raises(ValueError, match="row gather"):
+        functional_check("magika", formats, ["dense0"], batch=1)
+    with pytest.raises(ValueError, match="rows"):
+        functional_check("magika", formats, ["dense1"], batch=1, rows=0)
