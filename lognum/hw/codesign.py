@@ -71,8 +71,8 @@ MAGIKA_ROWS = (
     ("INT8", "int8", "INT8 per-channel absmax"),
     ("INT4/8 bit-fusion (INT4 layers)", "int4", "INT4 per-channel mse"),
     ("FP8 e4m3", "fp8", "FP8 E4M3 per-tensor scale"),
-    ("posit8 + quire", "posit8", None),
-    ("AdaptivFloat AF<8,4>", "af8", None),
+    ("posit8 + quire", "posit8", "posit<8,2>"),
+    ("AdaptivFloat AF<8,4>", "af8", "AdaptivFloat AF<8,4>"),
     ("uniform LP8 (LP<8> per layer)", "lp8", "LP<8> per layer, least weight MSE"),
     ("LPA, LP<4> per layer (4-bit mode)", "lpa", "LP<4> per layer, least weight MSE"),
     ("LPA, LP sensitivity DP (<= 5 b)", "lpa", "LP sensitivity DP (<= 5 b, 14 evals)"),
@@ -185,8 +185,7 @@ def magika_codesign_table(
     FP32; top-1 against extension labels, ``top1_drop`` and ``agreement`` with FP32 paired on
     the same files; each a ``[value, low, high]`` 95 % bootstrap interval).
 
-    Rows: :data:`MAGIKA_ROWS` (posit8 and AdaptivFloat were not measured on magika: their
-    accuracy is ``None``) and every ``LPQ GA`` row of the study on the LPA, each with its
+    Rows: :data:`MAGIKA_ROWS` (a row whose method is ``None`` has accuracy ``None``) and every ``LPQ GA`` row of the study on the LPA, each with its
     per-layer LP formats. The ratios are those of :func:`codesign_table`. ``ValueError`` if
     the study is missing or lacks a row."""
     from lognum._progress import Progress

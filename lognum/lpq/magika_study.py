@@ -69,7 +69,7 @@ def run_magika_study(
     """
     from lognum._progress import Progress
     from lognum.formats.parse import parse
-    from lognum.lpq.baselines import calibration_activations
+    from lognum.lpq.baselines import FIXED, calibration_activations, fixed_quantizer
     from lognum.lpq.cnn_study import top1_record
     from lognum.lpq.fitness import FitnessConfig, logposit_format
     from lognum.lpq.ga import run_lpq
@@ -131,6 +131,10 @@ def run_magika_study(
             )
     fp8 = PerTensorScaled(parse("float8_e4m3fn"))
     add("FP8 E4M3 per-tensor scale", QuantPlan(dict.fromkeys(names, fp8)))
+    # the co-design table's posit8 + quire and AdaptivFloat accelerators (MiniLM's FIXED rows)
+    for label, spec, per_tensor in FIXED:
+        if spec in ("posit<8,2>", "AF<8,4>"):
+            add(label, QuantPlan(dict.fromkeys(names, fixed_quantizer(spec, per_tensor))))
     mse_lp: dict[int, dict] = {}
     single: dict[int, object] = {}
     for n in (8, 6, 5, 4):
