@@ -298,6 +298,8 @@ class TaperedArithmetic(_FormatBase):
             raise ValueError(
                 f"{name} must be an integer array of {self} codes, got dtype {a.dtype}"
             )
+        if a.dtype.kind == "u" and a.dtype.itemsize * 8 <= self.n:
+            return a  # every value of the dtype is a code: no pass over the data
         if a.size and (a.min() < 0 or int(a.max()) >= 1 << self.n):
             raise ValueError(f"{name} must hold codes in [0, 2^{self.n} - 1]")
         return a
