@@ -392,7 +392,7 @@ class TaperedArithmetic(_FormatBase):
             from lognum._kernels.tapered_arith_fast import binop_values_fast
 
             n, es, rs, sc = self._kparams[:4]
-            bad = binop_values_fast(op, fa, fb, out, n, es, rs, sc)
+            bad = binop_values_fast(op, fa, fb, out, n, es, rs, sc, strict)
         else:
             ca = self.encode(fa)
             cb = self.encode(fb)

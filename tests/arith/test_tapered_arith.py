@@ -264,3 +264,41 @@ def test_binary64_eft_kernels_equal_integer_kernels(spec):
     got = np.empty(m, dtype=np.uint64)
     sqrt_codes_fast(ca, got, n, es, rs, sc)
     assert np.array_equal(got, ref)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["posit<16,2>", "posit<16,1>", "GP<12,1,6,-3>", "GP<16,3,4,5>", "GP<20,0,19,0>", "GP<11,0,2,1>"],
+)
+def test_lean_decode_and_exactness_flag_match_the_encoder(spec):
+    """``decode_gp_lean`` gives ``decode_gp_fast``'s value for every code, and ``round2``'s
+    exactness flag is True exactly on the values of the format (every code's value, and its
+    neighbouring doubles, which are not values)."""
+    from numba import uint64
+
+    from lognum._kernels.jit import jit
+    from lognum._kernels.tapered import decode_gp_fast, encode_gp_fast
+    from lognum._kernels.tapered_arith_fast import decode_gp_lean, round2
+
+    @jit
+    def run(c, v1, v2, ok, ok_lo, ok_hi, code_ok, n, es, rs, sc):
+        for i in range(c.size):
+            a = decode_gp_fast(uint64(c[i]), n, es, rs, sc)
+            v1[i] = a
+            v2[i] = decode_gp_lean(uint64(c[i]), n, es, rs, sc)
+            code, ex = round2(a, 0.0, n, es, rs, sc)
+            ok[i] = ex
+            code_ok[i] = code == encode_gp_fast(a, n, es, rs, sc)
+            ok_lo[i] = round2(np.nextafter(a, -np.inf), 0.0, n, es, rs, sc)[1]
+            ok_hi[i] = round2(np.nextafter(a, np.inf), 0.0, n, es, rs, sc)[1]
+
+    fmt = ln.parse(spec)
+    n, es, rs, sc = fmt._kparams[:4]
+    c = np.arange(1 << n, dtype=np.uint64)
+    v1, v2 = np.empty(c.size), np.empty(c.size)
+    ok, lo, hi, code_ok = (np.zeros(c.size, dtype=np.bool_) for _ in range(4))
+    run(c, v1, v2, ok, lo, hi, code_ok, n, es, rs, sc)
+    assert np.array_equal(v1, v2, equal_nan=True)
+    assert ok.all() and code_ok.all()
+    real = ~np.isnan(v1) & (v1 != 0)
+    assert not lo[real].any() and not hi[real].any()
