@@ -4,6 +4,10 @@ All of them use ``error_model="numpy"`` (a division by zero gives inf/nan as in 
 of raising, and the compiled code carries no zero-division checks) and none uses fastmath (the
 kernels rely on exact IEEE rounding: TwoSum, TwoProduct, ties-to-even). Nothing compiles at
 import: a function compiles on its first call, or is loaded from Numba's disk cache.
+
+``ufunc`` builds every NumPy ufunc of the package (the formats' quantize ufuncs ``fmt.ufunc``
+and the arithmetic ufuncs ``fmt.ufuncs.*``); it also makes ``where=`` work for them, which
+Numba-built ufuncs otherwise refuse under NumPy 2 (``allow_masked_calls`` explains why and how).
 """
 
 from __future__ import annotations

@@ -25,8 +25,9 @@ and their broadcast shape.
 
 Speed: for n <= 10 every binary operation is an exhaustive table of 4^n codes filled once per
 format from the scalar kernel (exact by construction; 65,536 entries for n = 8), square root a
-table of 2^n codes for n <= 16; larger formats run the scalar kernel per element (run-time
-parameters: one compilation serves every configuration).
+table of 2^n codes for n <= 16; larger GP/posit formats run the branch-free binary64 kernels of
+``lognum._kernels.tapered_arith_fast``, larger LP formats and ``fma`` the scalar kernel per
+element (run-time parameters: one compilation serves every configuration).
 """
 
 from __future__ import annotations

@@ -266,10 +266,11 @@ def test_binary64_eft_kernels_equal_integer_kernels(spec):
     assert np.array_equal(got, ref)
 
 
-@pytest.mark.parametrize(
-    "spec",
-    ["posit<16,2>", "posit<16,1>", "GP<12,1,6,-3>", "GP<16,3,4,5>", "GP<20,0,19,0>", "GP<11,0,2,1>"],
-)
+LEAN = ["posit<16,2>", "posit<16,1>", "GP<12,1,6,-3>", "GP<16,3,4,5>", "GP<20,0,19,0>"]
+LEAN += ["GP<11,0,2,1>"]
+
+
+@pytest.mark.parametrize("spec", LEAN)
 def test_lean_decode_and_exactness_flag_match_the_encoder(spec):
     """``decode_gp_lean`` gives ``decode_gp_fast``'s value for every code, and ``round2``'s
     exactness flag is True exactly on the values of the format (every code's value, and its
@@ -302,3 +303,33 @@ def test_lean_decode_and_exactness_flag_match_the_encoder(spec):
     assert ok.all() and code_ok.all()
     real = ~np.isnan(v1) & (v1 != 0)
     assert not lo[real].any() and not hi[real].any()
+
+
+@pytest.mark.parametrize("spec", ["posit<16,2>", "GP<12,1,6,-3>", "posit<32,2>", "GP<24,4,9,7>"])
+def test_binary64_float_path_equals_codes_and_checks_inputs(spec):
+    """The fused float path (``binop_values_fast``: strict inputs checked by the rounding's
+    exactness flag, strict=False rounded first) against the code path, in both float dtypes."""
+    fmt = ln.parse(spec)
+    rng = np.random.default_rng(fmt.n)
+    m = 20000
+    ca = rng.integers(0, 1 << fmt.n, m).astype(np.uint64)
+    cb = rng.integers(0, 1 << fmt.n, m).astype(np.uint64)
+    cb[: m // 4] = ((1 << fmt.n) - ca[: m // 4]) % (1 << fmt.n)  # x + (-x), x - x, x / -x
+    a, b = fmt.decode(ca), fmt.decode(cb)
+    dtypes = [np.float64] + ([np.float32] if fmt.n <= 16 else [])
+    for dt in dtypes:
+        x, y = a.astype(dt), b.astype(dt)
+        if not (np.array_equal(x, a, equal_nan=True) and np.array_equal(y, b, equal_nan=True)):
+            continue  # values beyond float32 (not this format's case)
+        for name in ("add", "sub", "mul", "div"):
+            got = getattr(fmt, name)(x, y)
+            want = fmt.decode(getattr(fmt, f"{name}_codes")(ca, cb)).astype(dt)
+            assert got.dtype == dt and np.array_equal(got, want, equal_nan=True), (spec, dt, name)
+    x = a.copy()
+    x[17] = np.nextafter(x[17], np.inf) if x[17] != 0 and not np.isnan(x[17]) else 1e-300
+    with pytest.raises(ValueError, match="a holds"):
+        fmt.add(x, b)
+    with pytest.raises(ValueError, match="b holds"):
+        fmt.mul(a, np.where(np.arange(m) == 5, np.inf, b))
+    q = fmt.quantize(x)
+    assert np.array_equal(fmt.add(x, b, strict=False), fmt.add(q, b), equal_nan=True)
