@@ -3,8 +3,8 @@
 
 Every masked call is compared with the unmasked result (or the array API) on the masked
 elements, and the unmasked elements of ``out`` must be left exactly as they were. The house
-decorator makes this work (``lognum._kernels.jit.allow_masked_calls``); without it each of these
-calls raises a ``ValueError`` in NumPy 2."""
+decorator makes this work (``lognum._kernels.jit.allow_masked_calls``); without it each masked
+element-wise call here raises a ``ValueError`` in NumPy 2 (``reduce(where=...)`` would not)."""
 
 from __future__ import annotations
 
