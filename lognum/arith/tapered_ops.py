@@ -25,8 +25,9 @@ and their broadcast shape.
 
 Speed: for n <= 10 every binary operation is an exhaustive table of 4^n codes filled once per
 format from the scalar kernel (exact by construction; 65,536 entries for n = 8), square root a
-table of 2^n codes for n <= 16; larger formats run the scalar kernel per element (run-time
-parameters: one compilation serves every configuration).
+table of 2^n codes for n <= 16; larger GP/posit formats run the branch-free binary64 kernels of
+``lognum._kernels.tapered_arith_fast``, larger LP formats and ``fma`` the scalar kernel per
+element (run-time parameters: one compilation serves every configuration).
 """
 
 from __future__ import annotations
@@ -298,6 +299,8 @@ class TaperedArithmetic(_FormatBase):
             raise ValueError(
                 f"{name} must be an integer array of {self} codes, got dtype {a.dtype}"
             )
+        if a.dtype.kind == "u" and a.dtype.itemsize * 8 <= self.n:
+            return a  # every value of the dtype is a code: no pass over the data
         if a.size and (a.min() < 0 or int(a.max()) >= 1 << self.n):
             raise ValueError(f"{name} must hold codes in [0, 2^{self.n} - 1]")
         return a
@@ -390,7 +393,7 @@ class TaperedArithmetic(_FormatBase):
             from lognum._kernels.tapered_arith_fast import binop_values_fast
 
             n, es, rs, sc = self._kparams[:4]
-            bad = binop_values_fast(op, fa, fb, out, n, es, rs, sc)
+            bad = binop_values_fast(op, fa, fb, out, n, es, rs, sc, strict)
         else:
             ca = self.encode(fa)
             cb = self.encode(fb)

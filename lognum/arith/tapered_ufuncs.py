@@ -4,11 +4,14 @@
 float32/float64 values; ``fmt.ufuncs.add_codes`` etc. on the format's code dtype (uint8,
 uint16 or uint32). Each is a Numba-compiled NumPy ufunc with the format parameters compiled in
 as constants (built on first access, a few seconds, kept for the process): broadcasting,
-``out=``, ``dtype=``, and ``.reduce`` / ``.accumulate`` / ``.outer`` for the binary ones —
-``add.reduce`` is the sequential sum a datapath without a quire computes, rounding after every
-step, to compare with the exact quire sum ``lognum.arith.quire.dot``. ``where=`` is not available:
-Numba-built ufuncs have no masked inner loops (numba issue #7373; NumPy raises a
-``ValueError``); use ``np.copyto(out, fmt.ufuncs.add(a, b), where=mask)`` instead.
+``out=``, ``where=``, ``dtype=``, and ``.reduce`` (also with ``where=`` and ``initial=``) /
+``.accumulate`` / ``.outer`` for the binary ones — ``add.reduce`` is the sequential sum a
+datapath without a quire computes, rounding after every step, to compare with the exact quire
+sum ``lognum.arith.quire.dot``. ``where=`` works because the house decorator
+(``lognum._kernels.jit.ufunc``) clears the output iterator flags Numba sets, which NumPy's
+masked iteration rejects (``lognum._kernels.jit.allow_masked_calls`` explains it); if that ever
+fails to verify, the attribute is Numba's DUFunc instead of the bare ufunc, and ``where=``
+raises a ``ValueError``.
 
 The float ufuncs round their inputs to the format first (like ``strict=False`` of
 ``fmt.add``): for values of the format they are the correctly rounded operations. Each element
@@ -45,8 +48,12 @@ class TaperedUfuncs:
             )
         built = self.__dict__["_built"]
         if name not in built:
+            from lognum._kernels.jit import UnmaskedDUFunc
+
             duf = _build(self._kparams, base, name.endswith("_codes"))
-            built[name] = (duf.ufunc, duf)  # the DUFunc owns the compiled loops: keep it
+            # the DUFunc owns the compiled loops: keep it. Its bare ufunc is returned unless its
+            # where= could not be enabled; then the DUFunc, whose where= raises a clear error
+            built[name] = (duf if isinstance(duf, UnmaskedDUFunc) else duf.ufunc, duf)
         return built[name][0]
 
     def __dir__(self) -> list[str]:

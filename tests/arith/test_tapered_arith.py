@@ -205,8 +205,10 @@ def test_ufuncs_are_numpy_ufuncs_with_reduce_out_where():
     out = np.zeros(300)
     r = u.add(x, y, out=out)
     assert r is out and np.array_equal(out, p.add(x, y), equal_nan=True)
-    with pytest.raises(ValueError, match="ARRAYMASK"):  # numba ufuncs lack where= (#7373)
-        u.add(x, y, out=out, where=np.arange(300) % 2 == 0)
+    even = np.arange(300) % 2 == 0
+    out2 = np.full(300, 5.0)
+    u.add(x, y, out=out2, where=even)  # masked: the odd entries keep their 5.0
+    assert np.array_equal(out2[even], out[even], equal_nan=True) and np.all(out2[~even] == 5)
     z = x[~np.isnan(x)][:100]
     acc = z[0]
     for t in z[1:]:
@@ -262,3 +264,72 @@ def test_binary64_eft_kernels_equal_integer_kernels(spec):
     got = np.empty(m, dtype=np.uint64)
     sqrt_codes_fast(ca, got, n, es, rs, sc)
     assert np.array_equal(got, ref)
+
+
+LEAN = ["posit<16,2>", "posit<16,1>", "GP<12,1,6,-3>", "GP<16,3,4,5>", "GP<20,0,19,0>"]
+LEAN += ["GP<11,0,2,1>"]
+
+
+@pytest.mark.parametrize("spec", LEAN)
+def test_lean_decode_and_exactness_flag_match_the_encoder(spec):
+    """``decode_gp_lean`` gives ``decode_gp_fast``'s value for every code, and ``round2``'s
+    exactness flag is True exactly on the values of the format (every code's value, and its
+    neighbouring doubles, which are not values)."""
+    from numba import uint64
+
+    from lognum._kernels.jit import jit
+    from lognum._kernels.tapered import decode_gp_fast, encode_gp_fast
+    from lognum._kernels.tapered_arith_fast import decode_gp_lean, round2
+
+    @jit
+    def run(c, v1, v2, ok, ok_lo, ok_hi, code_ok, n, es, rs, sc):
+        for i in range(c.size):
+            a = decode_gp_fast(uint64(c[i]), n, es, rs, sc)
+            v1[i] = a
+            v2[i] = decode_gp_lean(uint64(c[i]), n, es, rs, sc)
+            code, ex = round2(a, 0.0, n, es, rs, sc)
+            ok[i] = ex
+            code_ok[i] = code == encode_gp_fast(a, n, es, rs, sc)
+            ok_lo[i] = round2(np.nextafter(a, -np.inf), 0.0, n, es, rs, sc)[1]
+            ok_hi[i] = round2(np.nextafter(a, np.inf), 0.0, n, es, rs, sc)[1]
+
+    fmt = ln.parse(spec)
+    n, es, rs, sc = fmt._kparams[:4]
+    c = np.arange(1 << n, dtype=np.uint64)
+    v1, v2 = np.empty(c.size), np.empty(c.size)
+    ok, lo, hi, code_ok = (np.zeros(c.size, dtype=np.bool_) for _ in range(4))
+    run(c, v1, v2, ok, lo, hi, code_ok, n, es, rs, sc)
+    assert np.array_equal(v1, v2, equal_nan=True)
+    assert ok.all() and code_ok.all()
+    real = ~np.isnan(v1) & (v1 != 0)
+    assert not lo[real].any() and not hi[real].any()
+
+
+@pytest.mark.parametrize("spec", ["posit<16,2>", "GP<12,1,6,-3>", "posit<32,2>", "GP<24,4,9,7>"])
+def test_binary64_float_path_equals_codes_and_checks_inputs(spec):
+    """The fused float path (``binop_values_fast``: strict inputs checked by the rounding's
+    exactness flag, strict=False rounded first) against the code path, in both float dtypes."""
+    fmt = ln.parse(spec)
+    rng = np.random.default_rng(fmt.n)
+    m = 20000
+    ca = rng.integers(0, 1 << fmt.n, m).astype(np.uint64)
+    cb = rng.integers(0, 1 << fmt.n, m).astype(np.uint64)
+    cb[: m // 4] = ((1 << fmt.n) - ca[: m // 4]) % (1 << fmt.n)  # x + (-x), x - x, x / -x
+    a, b = fmt.decode(ca), fmt.decode(cb)
+    dtypes = [np.float64] + ([np.float32] if fmt.n <= 16 else [])
+    for dt in dtypes:
+        x, y = a.astype(dt), b.astype(dt)
+        if not (np.array_equal(x, a, equal_nan=True) and np.array_equal(y, b, equal_nan=True)):
+            continue  # values beyond float32 (not this format's case)
+        for name in ("add", "sub", "mul", "div"):
+            got = getattr(fmt, name)(x, y)
+            want = fmt.decode(getattr(fmt, f"{name}_codes")(ca, cb)).astype(dt)
+            assert got.dtype == dt and np.array_equal(got, want, equal_nan=True), (spec, dt, name)
+    x = a.copy()
+    x[17] = np.nextafter(x[17], np.inf) if x[17] != 0 and not np.isnan(x[17]) else 1e-300
+    with pytest.raises(ValueError, match="a holds"):
+        fmt.add(x, b)
+    with pytest.raises(ValueError, match="b holds"):
+        fmt.mul(a, np.where(np.arange(m) == 5, np.inf, b))
+    q = fmt.quantize(x)
+    assert np.array_equal(fmt.add(x, b, strict=False), fmt.add(q, b), equal_nan=True)
