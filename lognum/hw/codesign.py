@@ -185,9 +185,9 @@ def magika_codesign_table(
     FP32; top-1 against extension labels, ``top1_drop`` and ``agreement`` with FP32 paired on
     the same files; each a ``[value, low, high]`` 95 % bootstrap interval).
 
-    Rows: :data:`MAGIKA_ROWS` (a row whose method is ``None`` has accuracy ``None``) and every ``LPQ GA`` row of the study on the LPA, each with its
-    per-layer LP formats. The ratios are those of :func:`codesign_table`. ``ValueError`` if
-    the study is missing or lacks a row."""
+    Rows: :data:`MAGIKA_ROWS` (a row whose method is ``None`` has accuracy ``None``) and every
+    ``LPQ GA`` row of the study on the LPA, each with its per-layer LP formats. The ratios are
+    those of :func:`codesign_table`. ``ValueError`` if the study is missing or lacks a row."""
     from lognum._progress import Progress
     from lognum.hw.model import ACCELERATORS, Formats, run_model
 
