@@ -91,6 +91,14 @@ class Grid:
         return self._params[1 if away else 0]
 
     @cached_property
+    def f32(self) -> Any:
+        """The binary32 fast path's constants (``lognum._kernels.floats.F32Params``) of this
+        grid with ties to even, or None where that path does not apply."""
+        from lognum._kernels.floats import f32_params
+
+        return f32_params(self.params(0))
+
+    @cached_property
     def _params(self) -> tuple[Any, ...]:
         from lognum._kernels.floats import FloatParams
 
@@ -131,8 +139,13 @@ def _loops():
 def grid_quantize(
     g: Grid, x: np.ndarray, out: np.ndarray, scs: np.ndarray, C: int, away: int = 0
 ) -> None:
-    """Quantize 1-D contiguous ``x`` (R rows of C, row r scaled by 2^scs[r]) into ``out``."""
-    _loops().quantize_rows(x, out, scs, C, g.params(away))
+    """Quantize 1-D contiguous ``x`` (R rows of C, row r scaled by 2^scs[r]) into ``out``
+    (float32 in and out: the binary32 fast path where the grid has one, same results)."""
+    q = None if away or x.dtype != np.float32 or out.dtype != np.float32 else g.f32
+    if q is not None:
+        _loops().quantize_rows_f32(x, out, scs, C, g.params(0), q)
+    else:
+        _loops().quantize_rows(x, out, scs, C, g.params(away))
 
 
 def grid_encode(g: Grid, x: np.ndarray, scs: np.ndarray, C: int, away: int = 0) -> np.ndarray:
