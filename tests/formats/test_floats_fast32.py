@@ -41,7 +41,10 @@ def _formats() -> list[Minifloat]:
         if f.special == "ieee" or f.special == "fn":
             out.append(f._with_saturate(False))
     for e, m, bias, sp in GENERIC:
-        out += [Minifloat(e, m, bias=bias, special=sp), Minifloat(e, m, bias=bias, special=sp, saturate=True)]
+        out += [
+            Minifloat(e, m, bias=bias, special=sp),
+            Minifloat(e, m, bias=bias, special=sp, saturate=True),
+        ]
     return out
 
 
@@ -64,7 +67,9 @@ def _adversarial(f: Minifloat, scale: float = 1.0) -> np.ndarray:
     a = np.concatenate(xs + lo)
     tiny = np.array([0, 1, 2, 0x7FFFFF, 0x800000, 0x800001], dtype=np.uint32).view(np.float32)
     special = np.array([np.inf, np.nan, np.finfo(np.float32).max, 1e30, 2.0**-126], np.float32)
-    a = np.concatenate([a, tiny, special, np.random.default_rng(0).standard_normal(4000).astype(f32)])
+    a = np.concatenate(
+        [a, tiny, special, np.random.default_rng(0).standard_normal(4000).astype(f32)]
+    )
     a = np.concatenate([a, -a, np.array([-np.nan], np.float32)])
     return a.astype(np.float32)
 
@@ -95,7 +100,9 @@ def test_rows_equal_float64_path(f: Minifloat) -> None:
     _same_bits(_new_rows(g, x, zero, x.size), _old_rows(g, x, zero, x.size))
     # the same through quantize (the dispatch), and float64 inputs keep the float64 path
     _same_bits(f.quantize(x), _old_rows(g, x, zero, x.size))
-    np.testing.assert_array_equal(f.quantize(x.astype(np.float64)).astype(np.float32), f.quantize(x))
+    np.testing.assert_array_equal(
+        f.quantize(x.astype(np.float64)).astype(np.float32), f.quantize(x)
+    )
 
 
 @pytest.mark.parametrize("f", _formats()[:6], ids=str)
