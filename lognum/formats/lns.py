@@ -155,16 +155,20 @@ class _LogTableMixin(TableElement):
             tabs = _BUCKETS[key] = self._bucket_tables(rounding, x.dtype, codes)
         if tabs[0] is None:
             return False
-        if tabs[2] is not None and out.dtype == np.float32:
-            table_loops().round_periodic(x, out, tabs[2])  # same results, no table loads
-            return True
+        if tabs[2] is not None:  # float32 x: the same results without table loads
+            if codes:
+                table_loops().encode_periodic(x, out, tabs[2])
+                return True
+            if out.dtype == np.float32:
+                table_loops().round_periodic(x, out, tabs[2])
+                return True
         ut = np.uint32 if x.dtype == np.float32 else np.uint64
         table_loops().round_bucket(x.view(ut), out, tabs[0], tabs[1])
         return True
 
     def _bucket_tables(self, rounding: str, dtype: np.dtype, codes: bool) -> tuple[Any, ...]:
         """(BucketTable or None, value/code table, PeriodicTable or None): the last is the
-        float32 value path without table loads where the thresholds repeat per binade
+        float32 path without table loads where the thresholds repeat per binade
         (``floats_table.periodic_table``, verified against the first two)."""
         from lognum._kernels.floats_table import bucket_table, bucket_values, periodic_table
 
@@ -177,7 +181,7 @@ class _LogTableMixin(TableElement):
                 vals = bucket_values(pv, self._neg_values(pv, pc, nc), np.nan).astype(dtype)
         vals.setflags(write=False)
         per = None
-        if bt is not None and not codes and dtype == np.float32:
+        if bt is not None and dtype == np.float32:
             per = periodic_table(bt, vals)
         return bt, vals, per
 

@@ -16,8 +16,8 @@ from lognum.formats.lns import LNS, LogQuant
 CONFIGS = [(3, 0), (4, 1), (5, 0), (5, 2), (6, 3), (8, 0), (8, 1), (8, 2), (8, 3), (10, 3), (12, 3)]
 
 
-def _tables(f, rounding="nearest"):
-    bt, vals, per = f._bucket_tables(rounding, np.dtype(np.float32), False)
+def _tables(f, rounding="nearest", codes=False):
+    bt, vals, per = f._bucket_tables(rounding, np.dtype(np.float32), codes)
     return bt, vals, per
 
 
@@ -35,38 +35,49 @@ def _inputs(bt: FT.BucketTable) -> np.ndarray:
 
 def _compare(bt, vals, per) -> None:
     x = _inputs(bt)
-    a = np.empty(x.size, dtype=np.float32)
-    b = np.empty(x.size, dtype=np.float32)
-    FT.round_periodic(x.view(np.float32), a, per)
-    FT.round_bucket(x, b, bt, vals)
-    bad = np.nonzero(a.view(np.uint32) != b.view(np.uint32))[0]
+    codes = vals.dtype.kind in "iu"
+    a = np.empty(x.size, dtype=np.uint32)
+    b = np.empty(x.size, dtype=np.uint32)
+    if codes:
+        FT.encode_periodic(x.view(np.float32), a, per)
+        FT.round_bucket(x, b, bt, vals)
+    else:
+        FT.round_periodic(x.view(np.float32), a.view(np.float32), per)
+        FT.round_bucket(x, b.view(np.float32), bt, vals)
+    bad = np.nonzero(a != b)[0]
     assert bad.size == 0, (x[bad[:4]].view(np.float32), a[bad[:4]], b[bad[:4]])
 
 
 @pytest.mark.parametrize("n,F", CONFIGS)
 @pytest.mark.parametrize("rounding", ["nearest", "linear"])
-def test_lns_periodic_equals_bucket_table(n: int, F: int, rounding: str) -> None:
+@pytest.mark.parametrize("codes", [False, True], ids=["values", "codes"])
+def test_lns_periodic_equals_bucket_table(n: int, F: int, rounding: str, codes: bool) -> None:
     f = LNS(n, frac_bits=F)
-    bt, vals, per = _tables(f, rounding)
-    if (n, F) in [(6, 3), (8, 1), (8, 2), (8, 3), (10, 3)]:  # (tiny or beyond float32: maybe)
+    bt, vals, per = _tables(f, rounding, codes)
+    if (n, F) in [(6, 3), (8, 1), (8, 2), (8, 3), (10, 3)] and not (codes and rounding == "linear"):
         assert per is not None, "at most 8 thresholds per binade: the periodic path applies"
     if per is not None:
         _compare(bt, vals, per)
     x = np.random.default_rng(1).standard_normal(5000).astype(np.float32) * 8.0
     x[:4] = [0.0, -0.0, np.inf, np.nan]
-    got = f.quantize(x)
-    ref = f.quantize(x.astype(np.float64)).astype(np.float32)
-    assert np.array_equal(got, ref, equal_nan=True)
+    x64 = x.astype(np.float64)
+    if codes:
+        assert np.array_equal(f.encode(x, rounding=rounding), f.encode(x64, rounding=rounding))
+    else:
+        ref = f.quantize(x64, rounding=rounding).astype(np.float32)
+        assert np.array_equal(f.quantize(x, rounding=rounding), ref, equal_nan=True)
 
 
 @pytest.mark.parametrize("n,fsr,base", [(4, 0, "2"), (5, 3, "2"), (6, 1, "sqrt2"), (5, 2, "2")])
 def test_logquant_periodic_equals_bucket_table(n: int, fsr: int, base: str) -> None:
     f = LogQuant(n, fsr=fsr, base=base)
-    bt, vals, per = _tables(f)
-    if per is not None:
-        _compare(bt, vals, per)
+    for codes in (False, True):
+        bt, vals, per = _tables(f, codes=codes)
+        if per is not None:
+            _compare(bt, vals, per)
     x = np.random.default_rng(2).standard_normal(5000).astype(np.float32)
     assert np.array_equal(f.quantize(x), f.quantize(x.astype(np.float64)).astype(np.float32))
+    assert np.array_equal(f.encode(x), f.encode(x.astype(np.float64)))
 
 
 def test_periodic_builder_refuses_what_it_cannot_reproduce() -> None:
@@ -84,3 +95,8 @@ def test_periodic_builder_refuses_what_it_cannot_reproduce() -> None:
     assert _tables(LNS(10, frac_bits=5))[2] is None
     bt64 = f._bucket_tables("nearest", np.dtype(np.float64), False)[0]
     assert FT.periodic_table(bt64, vals) is None
+    btc, cvals, cper = _tables(f, codes=True)
+    assert cper is not None
+    c = cvals.copy()
+    c[2 * 70] += 1  # one code off
+    assert FT.periodic_table(btc, c) is None
