@@ -227,10 +227,11 @@ def f32_params(p: FloatParams) -> F32Params | None:
     """The ``F32Params`` of the element grid ``p`` or None where the binary32 path does not
     apply: it needs the common flags (ties to even, signed, no zero-NaN), IEEE-style gradual
     underflow (``sub``, m >= 1) and a grid inside the binary32 normal range (the smallest
-    decision point ``vmin / 2`` at least 2^-126, the largest binade's top at most 2^127)."""
+    decision point ``vmin / 2`` at least 2^-126, maxval a finite binary32: a rounding up from
+    the top binade gives at most the pattern of inf, which is above maxval: an overflow)."""
     if p.away or not p.signed or p.zeronan or not p.sub or p.m < 1 or p.m > 22:
         return None
-    if p.emin - p.m - 1 < -126 or not 0.0 < p.maxval < 2.0**127:
+    if p.emin - p.m - 1 < -126 or not 0.0 < p.maxval < 2.0**128:
         return None
     if p.vmin != math.ldexp(1.0, p.emin - p.m) or p.lomid != p.vmin / 2 or p.tieup:
         return None
@@ -302,3 +303,68 @@ def float_value_f32(x, isc, sc2, ovf2, inf2, q):
     if mag > int32(0x7F800000):
         r = uint32(0x7FC00000)
     return bits_f32(r)
+
+
+class F32Codes(NamedTuple):
+    """The code constants of ``float_code_f32`` (``np.int32``), next to an ``F32Params``."""
+
+    rebias: np.int32  # (127 - bias) 2^m: binary32 pattern >> drop, minus this, is the code
+    magicbits: np.int32  # pattern of F32Params.magic: a + magic has the subnormal code j
+    sbit: np.int32  # 2^(n-1), the sign of a code
+    ovfcode: np.int32
+    infcode: np.int32
+    nanpos: np.int32  # code of a NaN input with the sign bit clear
+    nanneg: np.int32  # ... and set (formats without NaN: code 0)
+
+
+def f32_codes(p: FloatParams) -> F32Codes | None:
+    """The ``F32Codes`` of ``p`` (which must have an ``F32Params``), or None for two's
+    complement elements."""
+    if p.twos or f32_params(p) is None:
+        return None
+    i32 = np.int32
+    sbit = 1 << (p.n - 1)
+    nanpos = nanneg = 0
+    if p.nancode >= 0:
+        nanpos, nanneg = p.nancode, p.nancode | sbit
+    magic = np.float32(math.ldexp(1.0, p.emin - p.m + 23))
+    return F32Codes(
+        rebias=i32((127 - p.bias) << p.m),
+        magicbits=i32(magic.view(np.int32)),
+        sbit=i32(sbit),
+        ovfcode=i32(p.ovfcode),
+        infcode=i32(p.infcode),
+        nanpos=i32(nanpos),
+        nanneg=i32(nanneg),
+    )
+
+
+@jit_inline
+def float_code_f32(x, isc, q, c):
+    """``float_code`` of the float32 ``x`` (element grid with ``F32Params`` q and
+    ``F32Codes`` c; ``isc = 2^-sc`` as float32), in 32-bit lanes: the rounding of
+    ``float_value_f32``; at or above 2^emin the code is the rounded pattern shifted down by
+    ``drop`` and rebiased, below it the subnormal integer j is the pattern difference of
+    ``a + magic`` and ``magic`` (its last place is the step)."""
+    b = f32_bits(x)
+    mag = int32(b & uint32(0x7FFFFFFF))
+    a = bits_f32(uint32(mag)) * isc
+    am = int32(f32_bits(a))
+    qn = int32(int32(int32(am + q.half1) + int32(srl32(am, q.drop) & int32(1))) & q.keep)
+    code = int32(srl32(qn, q.drop) - c.rebias)
+    big = a + q.magic
+    zero = qn == int32(0)
+    if am < q.nbits:
+        code = int32(int32(f32_bits(big)) - c.magicbits)
+        zero = code == int32(0)
+    if qn > q.maxbits:
+        code = c.ovfcode
+    if mag == int32(0x7F800000):
+        code = c.infcode
+    if b >= uint32(0x80000000) and not (zero and q.negzero == int32(0)):
+        code = int32(code | c.sbit)
+    if mag > int32(0x7F800000):
+        code = c.nanpos
+        if b >= uint32(0x80000000):
+            code = c.nanneg
+    return code

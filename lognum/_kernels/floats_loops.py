@@ -18,6 +18,7 @@ from lognum._kernels.bits import bits_f32, f32_bits, f64_bits
 from lognum._kernels.floats import (
     F32_MAX,
     float_code,
+    float_code_f32,
     float_code_with,
     float_value,
     float_value_f32,
@@ -154,6 +155,27 @@ def encode_rows(x, out, scs, C, p):
         else:
             for j in range(C):
                 out[base + j] = uint32(float_code(x[base + j], isc, p))
+
+
+@jit
+def encode_rows_f32(x, out, scs, C, p, q, c):
+    """``encode_rows`` of float32 ``x`` into ``out`` of any unsigned type (the format's code
+    dtype: no uint32 temporary) through ``floats.float_code_f32`` (``q``, ``c``: the grid's
+    ``F32Params`` and ``F32Codes``) where the row's 2^-sc is a binary32 normal number, else
+    the float64 code of ``float_code``. Same codes as ``encode_rows``."""
+    for r in range(scs.size):
+        sc = scs[r]
+        base = r * C
+        xs = x[base : base + C]
+        os = out[base : base + C]
+        if sc < -126 or sc > 126:
+            isc = pow2(-sc)
+            for j in range(C):
+                os[j] = float_code(xs[j], isc, p)
+        else:
+            isc32 = float32(pow2(-sc))
+            for j in range(C):
+                os[j] = float_code_f32(xs[j], isc32, q, c)
 
 
 @jit

@@ -345,3 +345,12 @@ def periodic_table(bt: BucketTable, vals: np.ndarray) -> PeriodicTable | None:
         round_periodic(x.view(np.float32), a, p)
         same = np.array_equal(a.view(np.uint32), b.view(np.uint32))
     return p if same else None
+
+
+@jit
+def take_table(codes, table, out):
+    """``out[i] = table[codes[i]]`` for unsigned integer codes of any width (no widening copy
+    of the codes); ``table`` has a power-of-two size and the codes are masked to it."""
+    m = uint64(table.size - 1)
+    for i in range(codes.size):
+        out[i] = table[uint64(codes[i]) & m]

@@ -99,6 +99,14 @@ class Grid:
         return f32_params(self.params(0))
 
     @cached_property
+    def f32codes(self) -> Any:
+        """The code constants of the binary32 fast path (``lognum._kernels.floats.F32Codes``),
+        or None where that path does not apply."""
+        from lognum._kernels.floats import f32_codes
+
+        return f32_codes(self.params(0))
+
+    @cached_property
     def _params(self) -> tuple[Any, ...]:
         from lognum._kernels.floats import FloatParams
 
@@ -153,6 +161,16 @@ def grid_encode(g: Grid, x: np.ndarray, scs: np.ndarray, C: int, away: int = 0) 
     out = np.empty(x.size, dtype=np.uint32)
     _loops().encode_rows(x, out, scs, C, g.params(away))
     return out
+
+
+def grid_encode_into(g: Grid, x: np.ndarray, out: np.ndarray, scs: np.ndarray, C: int) -> bool:
+    """Element codes (ties to even) of float32 ``x`` straight into ``out`` (any unsigned
+    dtype) through the binary32 fast path; False (nothing done) where it does not apply."""
+    c = g.f32codes if x.dtype == np.float32 and out.dtype.kind == "u" else None
+    if c is None:
+        return False
+    _loops().encode_rows_f32(x, out, scs, C, g.params(0), g.f32, c)
+    return True
 
 
 _ZERO_SC = np.zeros(1, dtype=np.int64)
@@ -434,6 +452,9 @@ class Minifloat(TableElement, Format):
 
     def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
         return grid_encode(self.grid, x, _ZERO_SC, x.size)
+
+    def _nearest_codes_into(self, x: np.ndarray, out: np.ndarray) -> bool:
+        return grid_encode_into(self.grid, x, out, _ZERO_SC, x.size)
 
     def _thresholds(self) -> tuple[np.ndarray, np.ndarray]:
         pv, pc, _ = self._mag_table

@@ -29,7 +29,13 @@ NAMED = [
     "float6_e3m2fn",
     "float4_e2m1fn",
 ]
-GENERIC = [(3, 2, 3, "ieee"), (2, 2, 5, "fn"), (3, 3, 2, "fnuz"), (5, 1, 20, "none")]
+GENERIC = [
+    (3, 2, 3, "ieee"),
+    (2, 2, 5, "fn"),
+    (3, 3, 2, "fnuz"),
+    (5, 1, 20, "none"),
+    (7, 2, 0, "fn"),
+]
 MX = ["mxfp8_e4m3", "mxfp8_e5m2", "mxfp6_e2m3", "mxfp6_e3m2", "mxfp4"]
 
 
@@ -56,7 +62,8 @@ def _adversarial(f: Minifloat, scale: float = 1.0) -> np.ndarray:
     E = np.floor(np.log2(mx))
     nxt = mx + 2.0 ** (E - f.m)  # the next value of the unbounded grid: overflow decisions
     pts = np.concatenate([pv, (pv[:-1] + pv[1:]) / 2, [nxt, (mx + nxt) / 2, 2 * mx, pv[1] / 4]])
-    pts = (pts * scale).astype(np.float32)
+    with np.errstate(over="ignore"):  # 2 maxval of a grid near 2^128: inf (an input too)
+        pts = (pts * scale).astype(np.float32)
     f32 = np.float32
     xs = [pts]
     for _ in range(3):
@@ -119,6 +126,32 @@ def test_scaled_rows_equal_float64_path(f: Minifloat, sc: int) -> None:
     _same_bits(_new_rows(g, x, scs, C), _old_rows(g, x, scs, C))
 
 
+@pytest.mark.parametrize("f", _formats(), ids=str)
+def test_codes_equal_float64_path(f: Minifloat) -> None:
+    """encode of float32 (straight into the code dtype) = the float64 path's codes, NaN codes
+    and signs included; scaled rows too (|sc| = 127 takes the float64 code)."""
+    g = f.grid
+    assert g.f32codes is not None
+    x = _adversarial(f)
+    zero = np.zeros(1, dtype=np.int64)
+    old = np.empty(x.size, dtype=np.uint32)
+    L.encode_rows(x, old, zero, x.size, g.params(0))
+    got = f.encode(x)
+    assert got.dtype == f.code_dtype
+    np.testing.assert_array_equal(got, old.astype(got.dtype))
+    np.testing.assert_array_equal(f.encode(x.astype(np.float64)), got)
+    with np.errstate(over="ignore"):
+        xs = np.concatenate([_adversarial(f, 2.0**-40), _adversarial(f, 2.0**100)])
+    xs = np.concatenate([xs, x[: xs.size // 2 - 1]])[: 2 * (xs.size // 2)]
+    for sc in ([-40, 100], [127, -127], [126, -126]):
+        scs = np.array(sc, dtype=np.int64)
+        a = np.empty(xs.size, dtype=np.uint16)
+        b = np.empty(xs.size, dtype=np.uint32)
+        L.encode_rows_f32(xs, a, scs, xs.size // 2, g.params(0), g.f32, g.f32codes)
+        L.encode_rows(xs, b, scs, xs.size // 2, g.params(0))
+        np.testing.assert_array_equal(a, b.astype(np.uint16))
+
+
 @pytest.mark.parametrize("name", MX)
 def test_blocks_equal_float64_path(name: str) -> None:
     """One-pass MX blocks: blocks of every magnitude (tiny ones with a clipped scale, float32
@@ -165,4 +198,4 @@ def test_f32_params_refuses_what_it_cannot_do() -> None:
     assert ln.parse("float8_e8m0fnu").grid.f32 is None  # unsigned, no zero, no subnormals
     assert Minifloat(4, 2, bias=5, subnormals=False, special="none").grid.f32 is None
     assert Minifloat(8, 3, bias=200, special="ieee").grid.f32 is None  # below 2^-126
-    assert ln.parse("bfloat16").grid.f32 is None  # its top binade reaches 2^128
+    assert ln.parse("bfloat16").grid.f32 is None  # subnormals below 2^-126
