@@ -195,6 +195,21 @@ def bf16_quantize_f32(x, out, sat):
 
 
 @jit
+def bf16_encode_f32(x, out, sat):
+    """bfloat16 codes (uint16) of float32 ``x``: the pattern of ``bf16_quantize_f32``'s result,
+    top 16 bits; NaN gives the quiet NaN code 0x7FC0 with x's sign (as ``float_code``)."""
+    for i in range(x.size):
+        b = uint64(f32_bits(x[i]))
+        mag = b & uint64(0x7FFFFFFF)
+        r = (b + uint64(0x7FFF) + ((b >> uint64(16)) & uint64(1))) & uint64(0xFFFF0000)
+        if sat and (r & uint64(0x7FFFFFFF)) == uint64(0x7F800000):
+            r = (b & uint64(0x80000000)) | uint64(0x7F7F0000)
+        if mag > uint64(0x7F800000):
+            r = (b & uint64(0x80000000)) | uint64(0x7FC00000)
+        out[i] = r >> uint64(16)
+
+
+@jit
 def row_amax_exponent(x, C, out_e, out_flag):
     """Per row of C elements: ``floor(log2 max|x|)`` into ``out_e`` and a flag into
     ``out_flag``: 0 normal, 1 all zero, 2 contains NaN, 3 contains ±inf (no NaN).

@@ -454,6 +454,9 @@ class Minifloat(TableElement, Format):
         return grid_encode(self.grid, x, _ZERO_SC, x.size)
 
     def _nearest_codes_into(self, x: np.ndarray, out: np.ndarray) -> bool:
+        if self._is_bf16 and x.dtype == np.float32 and out.dtype == np.uint16:
+            _loops().bf16_encode_f32(x, out, int(self.saturating))
+            return True
         return grid_encode_into(self.grid, x, out, _ZERO_SC, x.size)
 
     def _thresholds(self) -> tuple[np.ndarray, np.ndarray]:

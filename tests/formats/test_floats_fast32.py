@@ -199,3 +199,26 @@ def test_f32_params_refuses_what_it_cannot_do() -> None:
     assert Minifloat(4, 2, bias=5, subnormals=False, special="none").grid.f32 is None
     assert Minifloat(8, 3, bias=200, special="ieee").grid.f32 is None  # below 2^-126
     assert ln.parse("bfloat16").grid.f32 is None  # subnormals below 2^-126
+
+
+@pytest.mark.parametrize("sat", [False, True])
+def test_bfloat16_codes_equal_float64_path(sat: bool) -> None:
+    """bfloat16 encode of float32 (``bf16_encode_f32``, checked once on all 2^32 patterns)
+    = the float64 path's codes on ties, subnormals, overflow, ±0, NaN payloads, ±inf."""
+    f = ln.parse("bfloat16")._with_saturate(sat)
+    rng = np.random.default_rng(3)
+    pats = np.concatenate(
+        [
+            rng.integers(0, 1 << 32, 200_000, dtype=np.uint64).astype(np.uint32),
+            (np.arange(0, 1 << 16, dtype=np.uint32) << 16) | 0x8000,  # every tie
+            (np.arange(0, 1 << 16, dtype=np.uint32) << 16) | 0x7FFF,
+            (np.arange(0, 1 << 16, dtype=np.uint32) << 16) | 0x8001,
+            np.array([0x7F7F8000, 0x7F7FFFFF, 0x7F800000, 0x7F800001, 0xFFC00001], np.uint32),
+        ]
+    )
+    x = pats.view(np.float32)
+    old = np.empty(x.size, dtype=np.uint32)
+    L.encode_rows(x, old, np.zeros(1, dtype=np.int64), x.size, f.grid.params(0))
+    got = f.encode(x)
+    assert got.dtype == np.uint16
+    np.testing.assert_array_equal(got, old.astype(np.uint16))
