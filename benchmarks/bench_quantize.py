@@ -69,7 +69,7 @@ def element_rows(x: np.ndarray) -> list[tuple[str, object]]:
         np.copyto(out[:h], x[:h])
         f.result()
 
-    rows: list[tuple[str, object]] = [
+    rows: list[tuple] = [  # (label, fn) or (label, fn, values per call)
         ("numpy np.copyto(out, x)", lambda: np.copyto(out, x)),
         ("numpy np.copyto(out, x), 2 threads", copy2),
         ("numpy np.copyto(np.empty_like(x), x)", lambda: np.copyto(np.empty_like(x), x)),
@@ -100,17 +100,17 @@ def element_rows(x: np.ndarray) -> list[tuple[str, object]]:
         f = f.fit(x) if f.needs_fit else f
         c = f.encode(x)
         rows.append((f"lognum {s} decode ({c.dtype} -> float64)", lambda f=f, c=c: f.decode(c)))
-    # a compute-bound case (1/10 of the array, rates scaled): does the split itself scale?
-    xs = x[: x.size // 10]
-    os = out[: x.size // 10]
+    # a compute-bound case (LP linear rounding, about 4 Melem/s, on 2^18 values: its rate is
+    # per value of that slice): does the split itself scale?
+    m = 1 << 18
+    xs, os = x[:m], out[:m]
     lp = ln.LogPosit(8, 1, 5, 0)
     for t in (1, 2):
         rows.append(
             (
-                f"lognum LP<8,1,5,0> rounding=linear, out=, {t} thread(s) [x10]",
-                lambda t=t: [
-                    lp.quantize(xs, out=os, rounding="linear", threads=t) for _ in range(10)
-                ],
+                f"lognum LP<8,1,5,0> rounding=linear, out=, {t} thread(s) [2^18]",
+                lambda t=t: lp.quantize(xs, out=os, rounding="linear", threads=t),
+                m,
             )
         )
     return rows
@@ -141,17 +141,21 @@ def softposit_rate(x: np.ndarray, m: int = 20000) -> tuple[str, float] | None:
 
 
 def measure(rows, rounds: int, n: int, seed: int = 0) -> dict[str, float]:
+    """Melem/s per row (median over interleaved rounds); a row ``(label, fn, count)`` works on
+    ``count`` values instead of ``n``."""
     rng = np.random.default_rng(seed)
-    for _, fn in rows:
+    rows = [(r[0], r[1], r[2] if len(r) > 2 else n) for r in rows]
+    for _, fn, _ in rows:
         fn()  # warm-up (compilation, page faults)
-    times: dict[str, list[float]] = {label: [] for label, _ in rows}
+    times: dict[str, list[float]] = {label: [] for label, _, _ in rows}
+    count = {label: c for label, _, c in rows}
     for _ in range(rounds):
         for i in rng.permutation(len(rows)):
-            label, fn = rows[i]
+            label, fn, _ = rows[i]
             t = time.perf_counter()
             fn()
             times[label].append(time.perf_counter() - t)
-    return {label: n / float(np.median(ts)) / 1e6 for label, ts in times.items()}
+    return {label: count[label] / float(np.median(ts)) / 1e6 for label, ts in times.items()}
 
 
 def compile_times() -> str:
@@ -244,8 +248,8 @@ def goal_lines(rates: dict[str, float]) -> list[str]:
         ("LNS<8,3>", "lognum LNS<8,3> quantize, out=", "lognum LNS<8,3> quantize, out=, 2 threads"),
     ]:
         lines.append(f"{s} 2 threads / 1 thread into out=: {verdict(rates[two] / rates[one], 1.7)}")
-    lp1 = rates["lognum LP<8,1,5,0> rounding=linear, out=, 1 thread(s) [x10]"]
-    lp2 = rates["lognum LP<8,1,5,0> rounding=linear, out=, 2 thread(s) [x10]"]
+    lp1 = rates["lognum LP<8,1,5,0> rounding=linear, out=, 1 thread(s) [2^18]"]
+    lp2 = rates["lognum LP<8,1,5,0> rounding=linear, out=, 2 thread(s) [2^18]"]
     lines.append(
         f"  (the memory ceiling: np.copyto into out= with 2 threads / 1 thread = {c2 / c1:.2f}; "
         f"one thread's copyto = {c1 / copy:.2f}x x.copy(); a compute-bound kernel, LP linear "
