@@ -177,7 +177,7 @@ class _IntMixin(TableElement):
         s, z = self._params()
         if s.size != 1:
             raise ValueError("decode needs per-tensor parameters (axis=None)")
-        if self.nbits <= 16 and codes.size > 1 << self.nbits and codes.dtype.kind == "u":
+        if self.nbits <= 12 and codes.size > 1 << self.nbits and codes.dtype.kind == "u":
             from lognum._kernels.floats_table import take_table
 
             table = np.empty(1 << self.nbits, dtype=np.float64)  # the same formula per code

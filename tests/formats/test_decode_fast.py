@@ -1,6 +1,6 @@
 """Decode without widening copies: codes of every integer width (and signed or byte-swapped
 arrays) decode through one table load per code (``floats_table.take_table``) for formats up to
-16 bits; the result equals the arithmetic decoders (tapered ``decode_gp``, the fixed-point
+12 bits; the result equals the arithmetic decoders (tapered ``decode_gp``, the fixed-point
 formula) and the code tables, for every code of each format, NaN/NaR codes included.
 """
 
