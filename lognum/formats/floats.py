@@ -774,6 +774,9 @@ class ScaledFloat(Adaptive, TableElement, Format):
     def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
         return grid_encode(self.grid, x, np.array([self._need()], dtype=np.int64), x.size)
 
+    def _nearest_codes_into(self, x: np.ndarray, out: np.ndarray) -> bool:
+        return grid_encode_into(self.grid, x, out, np.array([self._need()], np.int64), x.size)
+
     def describe(self, code: int) -> Description:
         """Fields of one code as ``Minifloat.describe``; ``scale`` includes sc."""
         b = self.base
