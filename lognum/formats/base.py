@@ -477,8 +477,10 @@ class Format:
             # the codes keep their width (no widening copy; a signed array, nonnegative here,
             # is read as the unsigned type of its size): the kernels take any unsigned dtype
             flat = np.ascontiguousarray(c).reshape(-1)
-            if flat.dtype.kind == "i" or not flat.dtype.isnative:
-                flat = flat.astype(flat.dtype.newbyteorder("=")).view(f"u{flat.dtype.itemsize}")
+            if not flat.dtype.isnative:
+                flat = flat.astype(flat.dtype.newbyteorder("="))
+            if flat.dtype.kind == "i":
+                flat = flat.view(f"u{flat.dtype.itemsize}")
             if res.flags.c_contiguous:
                 self._decode_flat(flat, res.reshape(-1))
             else:
