@@ -49,24 +49,70 @@ def tapered_rows(x: np.ndarray) -> list[tuple[str, object]]:
 
 
 ELEMENT = ["float8_e4m3fn", "float6_e2m3fn", "float4_e2m1fn", "LNS<8,3>", "mxfp4"]
+ENCODE = ["float8_e4m3fn", "LNS<8,3>", "int8_sym", "bfloat16"]
+DECODE = ["posit<8,2>", "LP<8,1,5,0>", "float8_e4m3fn", "LNS<8,3>", "int8_sym", "posit<16,2>"]
 
 
 def element_rows(x: np.ndarray) -> list[tuple[str, object]]:
-    """The other element families (fresh output and ``out=``) and the references that separate
-    a fresh output's page faults from the kernel: ``np.copyto`` into a preallocated array and
-    into a fresh ``np.empty``."""
+    """The other element families (fresh output and ``out=``), encode and decode, and the
+    references that separate a fresh output's page faults from the kernel: ``np.copyto`` into a
+    preallocated array (one and two threads) and into a fresh ``np.empty``, and
+    ``x.astype(np.float64)`` (a fresh float64 output, as decode has)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     out = np.empty_like(x)
-    rows: list[tuple[str, object]] = [
+    pool = ThreadPoolExecutor(1)
+    h = x.size // 2
+
+    def copy2() -> None:
+        f = pool.submit(np.copyto, out[h:], x[h:])
+        np.copyto(out[:h], x[:h])
+        f.result()
+
+    rows: list[tuple] = [  # (label, fn) or (label, fn, values per call)
         ("numpy np.copyto(out, x)", lambda: np.copyto(out, x)),
+        ("numpy np.copyto(out, x), 2 threads", copy2),
         ("numpy np.copyto(np.empty_like(x), x)", lambda: np.copyto(np.empty_like(x), x)),
+        ("numpy x.astype(np.float64)", lambda: x.astype(np.float64)),
     ]
     for s in ELEMENT:
         f = ln.parse(s)
-        if s != "float8_e4m3fn":  # that row is bench_baselines' (fresh output)
+        if s not in ("float8_e4m3fn", "mxfp4"):  # those rows are bench_baselines' (fresh)
             rows.append((f"lognum {s} quantize", lambda f=f: f.quantize(x)))
         rows.append((f"lognum {s} quantize, out=", lambda f=f: f.quantize(x, out=out)))
-    lns = ln.parse("LNS<8,3>")
-    rows.append(("lognum LNS<8,3> encode (uint8)", lambda: lns.encode(x)))
+    for s in ("float8_e4m3fn", "LNS<8,3>"):
+        f = ln.parse(s)
+        rows.append(
+            (f"lognum {s} quantize, out=, 2 threads", lambda f=f: f.quantize(x, out=out, threads=2))
+        )
+    sym = ln.parse("int8_sym").fit(x)
+    rows.append(
+        ("lognum int8 symmetric quantize (scale given), out=", lambda: sym.quantize(x, out=out))
+    )
+    bf = ln.parse("bfloat16")
+    rows.append(("lognum bfloat16 quantize, out=", lambda: bf.quantize(x, out=out)))
+    for s in ENCODE:
+        f = ln.parse(s)
+        f = f.fit(x) if f.needs_fit else f
+        rows.append((f"lognum {s} encode", lambda f=f: f.encode(x)))
+    for s in DECODE:
+        f = ln.parse(s)
+        f = f.fit(x) if f.needs_fit else f
+        c = f.encode(x)
+        rows.append((f"lognum {s} decode ({c.dtype} -> float64)", lambda f=f, c=c: f.decode(c)))
+    # a compute-bound case (LP linear rounding, about 4 Melem/s, on 2^18 values: its rate is
+    # per value of that slice): does the split itself scale?
+    m = 1 << 18
+    xs, os = x[:m], out[:m]
+    lp = ln.LogPosit(8, 1, 5, 0)
+    for t in (1, 2):
+        rows.append(
+            (
+                f"lognum LP<8,1,5,0> rounding=linear, out=, {t} thread(s) [2^18]",
+                lambda t=t: lp.quantize(xs, out=os, rounding="linear", threads=t),
+                m,
+            )
+        )
     return rows
 
 
@@ -95,17 +141,21 @@ def softposit_rate(x: np.ndarray, m: int = 20000) -> tuple[str, float] | None:
 
 
 def measure(rows, rounds: int, n: int, seed: int = 0) -> dict[str, float]:
+    """Melem/s per row (median over interleaved rounds); a row ``(label, fn, count)`` works on
+    ``count`` values instead of ``n``."""
     rng = np.random.default_rng(seed)
-    for _, fn in rows:
+    rows = [(r[0], r[1], r[2] if len(r) > 2 else n) for r in rows]
+    for _, fn, _ in rows:
         fn()  # warm-up (compilation, page faults)
-    times: dict[str, list[float]] = {label: [] for label, _ in rows}
+    times: dict[str, list[float]] = {label: [] for label, _, _ in rows}
+    count = {label: c for label, _, c in rows}
     for _ in range(rounds):
         for i in rng.permutation(len(rows)):
-            label, fn = rows[i]
+            label, fn, _ = rows[i]
             t = time.perf_counter()
             fn()
             times[label].append(time.perf_counter() - t)
-    return {label: n / float(np.median(ts)) / 1e6 for label, ts in times.items()}
+    return {label: count[label] / float(np.median(ts)) / 1e6 for label, ts in times.items()}
 
 
 def compile_times() -> str:
@@ -136,6 +186,76 @@ def compile_times() -> str:
                 f"config {out[3]} ms"
             )
     return "\n".join(lines)
+
+
+def goal_lines(rates: dict[str, float]) -> list[str]:
+    """Every goal of issue 18 as met / NOT met, with the ratio it was judged on."""
+    copy = rates["numpy x.copy()"]
+
+    def r(label: str) -> float:
+        return rates[label] / copy
+
+    def verdict(v: float, goal: float) -> str:
+        return f"{v:.2f} ({'met' if v >= goal else 'NOT met'}, goal >= {goal})"
+
+    lines = []
+    element = [
+        ("posit<8,2>", "lognum posit<8,2> quantize", "lognum posit<8,2> quantize, out="),
+        ("posit<16,2>", "lognum posit<16,2> quantize", None),
+        ("posit<32,2>", "lognum posit<32,2> quantize", None),
+        ("GP<8,1,3,0>", "lognum GP<8,1,3,0> quantize", None),
+        ("LP<8,1,5,0>", "lognum LP<8,1,5,0> quantize", None),
+        ("bfloat16", "lognum bfloat16 quantize", "lognum bfloat16 quantize, out="),
+        (
+            "int8 symmetric",
+            "lognum int8 symmetric quantize (scale given)",
+            "lognum int8 symmetric quantize (scale given), out=",
+        ),
+    ]
+    for s in ELEMENT[:4]:
+        element.append((s, f"lognum {s} quantize", f"lognum {s} quantize, out="))
+    for name, fresh, into in element:
+        line = f"{name} quantize: fresh {verdict(r(fresh), 0.8)}"
+        if into:
+            line += f"; into out= {verdict(r(into), 0.9)}"
+        lines.append(line)
+    mx = "lognum mxfp4 quantize"
+    lines.append(
+        f"mxfp4 (block): fresh {verdict(r(mx), 0.6)}; into out= {verdict(r(mx + ', out='), 0.6)}"
+    )
+    for label in ["lognum posit<8,2> encode (uint8)", "lognum LP<8,1,5,0> encode (uint8)"] + [
+        f"lognum {s} encode" for s in ENCODE
+    ]:
+        lines.append(f"{label[7:]}: {verdict(r(label), 0.8)}")
+    f64 = rates["numpy x.astype(np.float64)"]
+    for label in [k for k in rates if " decode (" in k]:
+        lines.append(
+            f"{label[7:]}: {verdict(r(label), 0.8)}; "
+            f"{rates[label] / f64:.2f}x x.astype(np.float64) (a fresh float64 output)"
+        )
+    c1, c2 = rates["numpy np.copyto(out, x)"], rates["numpy np.copyto(out, x), 2 threads"]
+    for s, one, two in [
+        (
+            "posit<8,2>",
+            "lognum posit<8,2> quantize, out=",
+            "lognum posit<8,2> quantize, out=, 2 threads",
+        ),
+        (
+            "float8_e4m3fn",
+            "lognum float8_e4m3fn quantize, out=",
+            "lognum float8_e4m3fn quantize, out=, 2 threads",
+        ),
+        ("LNS<8,3>", "lognum LNS<8,3> quantize, out=", "lognum LNS<8,3> quantize, out=, 2 threads"),
+    ]:
+        lines.append(f"{s} 2 threads / 1 thread into out=: {verdict(rates[two] / rates[one], 1.7)}")
+    lp1 = rates["lognum LP<8,1,5,0> rounding=linear, out=, 1 thread(s) [2^18]"]
+    lp2 = rates["lognum LP<8,1,5,0> rounding=linear, out=, 2 thread(s) [2^18]"]
+    lines.append(
+        f"  (the memory ceiling: np.copyto into out= with 2 threads / 1 thread = {c2 / c1:.2f}; "
+        f"one thread's copyto = {c1 / copy:.2f}x x.copy(); a compute-bound kernel, LP linear "
+        f"rounding, 2 threads / 1 thread = {lp2 / lp1:.2f})"
+    )
+    return lines
 
 
 def main(argv: list[str]) -> None:
@@ -193,6 +313,9 @@ def main(argv: list[str]) -> None:
         if ours in rates and ref in rates:
             g = f"  (goal >= {goal:.2f})" if goal else ""
             print(f"{ours} / {ref}: {rates[ours] / rates[ref]:.2f}x{g}")
+    print("\ngoals (ratios to x.copy() in this run; one thread unless said):")
+    for line in goal_lines(rates):
+        print("  " + line)
     print("\ncompile cost (fresh processes):")
     print(compile_times())
 

@@ -72,7 +72,8 @@ def quantize_rows(x, out, s, zp, C, p, away):
 
 @jit
 def encode_rows(x, out, s, zp, C, p, away, n, iqmin, iqmax):
-    """``out[i]`` (uint32) = the n-bit two's-complement pattern of q (NaN gives the code of Z);
+    """``out[i]`` (any unsigned type that holds n bits) = the n-bit two's-complement pattern of
+    q (NaN gives the code of Z);
     ``iqmin``/``iqmax``: the exact integer range (int64)."""
     qmin, qmax, magic, cap, half, one = p[QMIN], p[QMAX], p[MAGIC], p[CAP], p[HALF], p[ONE]
     m = mask(n)
@@ -89,7 +90,7 @@ def encode_rows(x, out, s, zp, C, p, away, n, iqmin, iqmax):
                 iq = iqmax
             if iq < iqmin:
                 iq = iqmin
-            out[base + j] = uint32(uint64(iq) & m)
+            out[base + j] = uint64(iq) & m
 
 
 def params(dtype, qmin: float, qmax: float) -> np.ndarray:

@@ -23,10 +23,10 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from numba import int64, types, uint64
-from numba.extending import overload
+from numba import int32, int64, types, uint32, uint64
+from numba.extending import intrinsic, overload
 
-from lognum._kernels.bits import bits_f64, f64_bits, mask
+from lognum._kernels.bits import bits_f32, bits_f64, f32_bits, f64_bits, mask
 from lognum._kernels.jit import jit_inline
 
 RNE_MAGIC = 6755399441055744.0  # 1.5 * 2^52: (y + M) - M rounds |y| < 2^51 to the nearest even
@@ -202,3 +202,169 @@ def _f32_saturate_impl(x, v):
 
         return clamp
     return lambda x, v: v
+
+
+# ------------------------------------------------------------------------------------------
+# binary32 fast path of round to nearest (float32 in, float32 out)
+
+
+class F32Params(NamedTuple):
+    """Loop constants of ``float_value_f32``: the grid of a ``FloatParams`` in binary32 bit
+    patterns, all ``np.int32`` / ``np.float32`` (32-bit lanes). Built by ``f32_params``."""
+
+    drop: np.int32  # 23 - m: mantissa bits of a binary32 that the grid drops
+    half1: np.int32  # 2^(drop-1) - 1: added before truncation (plus the kept last bit: RNE)
+    keep: np.int32  # ~(2^drop - 1): the kept bits
+    nbits: np.int32  # pattern of 2^emin: below it the step stays 2^(emin-m)
+    magic: np.float32  # 2^(emin - m + 23): (a + magic) - magic rounds a < 2^emin to the step
+    maxbits: np.int32  # pattern of maxval: a rounded pattern above it overflows
+    ovfval: np.float32  # magnitude of an overflow (maxval, inf or NaN)
+    infval: np.float32  # magnitude of an infinite input
+    negzero: np.int32  # 1: a negative input rounding to zero gives -0
+
+
+def f32_params(p: FloatParams) -> F32Params | None:
+    """The ``F32Params`` of the element grid ``p`` or None where the binary32 path does not
+    apply: it needs the common flags (ties to even, signed, no zero-NaN), IEEE-style gradual
+    underflow (``sub``, m >= 1) and a grid inside the binary32 normal range (the smallest
+    decision point ``vmin / 2`` at least 2^-126, maxval a finite binary32: a rounding up from
+    the top binade gives at most the pattern of inf, which is above maxval: an overflow)."""
+    if p.away or not p.signed or p.zeronan or not p.sub or p.m < 1 or p.m > 22:
+        return None
+    if p.emin - p.m - 1 < -126 or not 0.0 < p.maxval < 2.0**128:
+        return None
+    if p.vmin != math.ldexp(1.0, p.emin - p.m) or p.lomid != p.vmin / 2 or p.tieup:
+        return None
+    drop = 23 - p.m
+    with np.errstate(over="ignore"):
+        ovf, inf = np.float32(p.ovfval), np.float32(p.infval)
+    if float(np.float32(p.maxval)) != p.maxval:
+        return None
+    for v, w in ((ovf, p.ovfval), (inf, p.infval)):
+        if not (float(v) == w or (math.isnan(w) and np.isnan(v))):
+            return None
+    i32 = np.int32
+    return F32Params(
+        drop=i32(drop),
+        half1=i32((1 << (drop - 1)) - 1),
+        keep=i32(~((1 << drop) - 1)),
+        nbits=i32((p.emin + 127) << 23),
+        magic=np.float32(math.ldexp(1.0, p.emin - p.m + 23)),
+        maxbits=i32(np.float32(p.maxval).view(np.int32)),
+        ovfval=ovf,
+        infval=inf,
+        negzero=i32(p.negzero),
+    )
+
+
+@intrinsic
+def srl32(typingctx, a, s):
+    """Logical ``a >> s`` on int32 (0 <= s < 32), emitted as a 32-bit shift (Numba's own
+    ``>>`` widens int32 to int64, which halves the SIMD lanes)."""
+    sig = types.int32(types.int32, types.int32)
+
+    def codegen(context, builder, signature, args):
+        return builder.lshr(args[0], args[1])
+
+    return sig, codegen
+
+
+@jit_inline
+def float_value_f32(x, isc, sc2, ovf2, inf2, q):
+    """``float_value`` of the float32 ``x`` for a grid with ``F32Params`` q, in 32-bit lanes:
+    ``a = |x| 2^-sc`` (``isc``, float32), then on a's bit pattern the RNE to m mantissa bits
+    (add ``half1`` and the last kept bit, truncate: a carry moves to the next binade, as the
+    grid does) at or above 2^emin, and below it ``(a + magic) - magic`` (binary32 addition
+    rounds to the fixed step, ties to even); the result times ``sc2`` (``ovf2``, ``inf2``: the
+    overflow and infinity magnitudes times sc2), the sign of x put back.
+
+    Equal to ``float_value`` rounded to float32 (tests/formats/test_floats_fast32.py): every
+    decision point of the grid is a binary32 normal number, so the scaling ``|x| 2^-sc``, which
+    is exact unless its result is below 2^-126, never moves a value across one; ``q sc2`` is one
+    rounding of the same exact product as the float64 path's conversion."""
+    b = f32_bits(x)
+    mag = int32(b & uint32(0x7FFFFFFF))
+    a = bits_f32(uint32(mag)) * isc
+    am = int32(f32_bits(a))
+    qn = int32(int32(int32(am + q.half1) + int32(srl32(am, q.drop) & int32(1))) & q.keep)
+    qs = int32(f32_bits((a + q.magic) - q.magic))
+    qb = qn
+    if am < q.nbits:
+        qb = qs
+    v = bits_f32(uint32(qb)) * sc2
+    if qb > q.maxbits:
+        v = ovf2
+    if mag == int32(0x7F800000):
+        v = inf2
+    sign = uint32(b & uint32(0x80000000))
+    if qb == int32(0) and q.negzero == int32(0):
+        sign = uint32(0)
+    r = uint32(f32_bits(v) | sign)
+    if mag > int32(0x7F800000):
+        r = uint32(0x7FC00000)
+    return bits_f32(r)
+
+
+class F32Codes(NamedTuple):
+    """The code constants of ``float_code_f32`` (``np.int32``), next to an ``F32Params``."""
+
+    rebias: np.int32  # (127 - bias) 2^m: binary32 pattern >> drop, minus this, is the code
+    magicbits: np.int32  # pattern of F32Params.magic: a + magic has the subnormal code j
+    sbit: np.int32  # 2^(n-1), the sign of a code
+    ovfcode: np.int32
+    infcode: np.int32
+    nanpos: np.int32  # code of a NaN input with the sign bit clear
+    nanneg: np.int32  # ... and set (formats without NaN: code 0)
+
+
+def f32_codes(p: FloatParams) -> F32Codes | None:
+    """The ``F32Codes`` of ``p`` (which must have an ``F32Params``), or None for two's
+    complement elements."""
+    if p.twos or f32_params(p) is None:
+        return None
+    i32 = np.int32
+    sbit = 1 << (p.n - 1)
+    nanpos = nanneg = 0
+    if p.nancode >= 0:
+        nanpos, nanneg = p.nancode, p.nancode | sbit
+    magic = np.float32(math.ldexp(1.0, p.emin - p.m + 23))
+    return F32Codes(
+        rebias=i32((127 - p.bias) << p.m),
+        magicbits=i32(magic.view(np.int32)),
+        sbit=i32(sbit),
+        ovfcode=i32(p.ovfcode),
+        infcode=i32(p.infcode),
+        nanpos=i32(nanpos),
+        nanneg=i32(nanneg),
+    )
+
+
+@jit_inline
+def float_code_f32(x, isc, q, c):
+    """``float_code`` of the float32 ``x`` (element grid with ``F32Params`` q and
+    ``F32Codes`` c; ``isc = 2^-sc`` as float32), in 32-bit lanes: the rounding of
+    ``float_value_f32``; at or above 2^emin the code is the rounded pattern shifted down by
+    ``drop`` and rebiased, below it the subnormal integer j is the pattern difference of
+    ``a + magic`` and ``magic`` (its last place is the step)."""
+    b = f32_bits(x)
+    mag = int32(b & uint32(0x7FFFFFFF))
+    a = bits_f32(uint32(mag)) * isc
+    am = int32(f32_bits(a))
+    qn = int32(int32(int32(am + q.half1) + int32(srl32(am, q.drop) & int32(1))) & q.keep)
+    code = int32(srl32(qn, q.drop) - c.rebias)
+    big = a + q.magic
+    zero = qn == int32(0)
+    if am < q.nbits:
+        code = int32(int32(f32_bits(big)) - c.magicbits)
+        zero = code == int32(0)
+    if qn > q.maxbits:
+        code = c.ovfcode
+    if mag == int32(0x7F800000):
+        code = c.infcode
+    if b >= uint32(0x80000000) and not (zero and q.negzero == int32(0)):
+        code = int32(code | c.sbit)
+    if mag > int32(0x7F800000):
+        code = c.nanpos
+        if b >= uint32(0x80000000):
+            code = c.nanneg
+    return code

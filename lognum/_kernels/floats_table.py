@@ -14,8 +14,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import int64, uint64
+from numba import int32, int64, uint32, uint64
 
+from lognum._kernels.bits import bits_f32, f32_bits
+from lognum._kernels.floats import srl32
 from lognum._kernels.jit import jit, jit_inline
 
 
@@ -169,3 +171,186 @@ def round_bucket(xbits, out, bt, vals):
         j = uint64(base[k])
         j += uint64(mag > uint64(bits[j]))
         out[i] = vals[(j << uint64(1)) | (b >> sshift)]
+
+
+# ------------------------------------------------------------------------------------------
+# binary32 inputs, thresholds that repeat every binade: no table load at all
+
+
+class PeriodicTable(NamedTuple):
+    """``round_bucket`` for float32 inputs whose thresholds repeat in every binade (LNS and log
+    quantization with at most 8 values per octave: the thresholds of the binade [2^E, 2^(E+1))
+    are 2^E times those of [1, 2)), giving values whose patterns repeat too, or codes that
+    count the thresholds passed. With the input's magnitude pattern clamped to ``[lo, hi]``
+    (the patterns of minpos and maxpos: every pattern above ``zthr`` and below minpos rounds
+    to minpos, every larger finite one to maxpos), E its binary32 exponent field and ``mant``
+    its mantissa, the result is ``(E emul + v0 + sum_i [mant > t_i] d_i) & vmask``, with
+    ``sbit`` or-ed in for negative inputs; ``|x| <= zthr`` gives the zero slot, NaN and ±inf
+    the NaN slot. Values: ``emul = 2^23`` and the d_i the steps of the value pattern; codes:
+    ``emul`` = thresholds per binade and every ``d_i = 1``. Unused slots have ``t_i = 2^23``
+    (never passed). Built and verified by ``periodic_table``; all fields ``np.int32``."""
+
+    t: tuple  # 8 threshold mantissas (int32), ascending; 2^23 for unused slots
+    d: tuple  # 8 increments (int32)
+    emul: np.int32  # what one binade adds
+    v0: np.int32  # offset
+    vmask: np.int32  # the result's bits (codes: 2^(n-1) - 1; values: all)
+    sbit: np.int32  # or-ed in for negative inputs (not in the zero slot)
+    lo: np.int32
+    hi: np.int32
+    zthr: np.int32
+    zval: np.int32  # the zero slot's result for x >= +0
+    zneg: np.int32  # ... and for x <= -0
+    nan: np.int32  # the NaN slot's result (NaN and ±inf inputs)
+
+
+PERIOD_MAX = 8
+
+
+@jit_inline
+def _periodic_one(x, p):
+    b = int32(f32_bits(x))
+    mag = int32(b & int32(0x7FFFFFFF))
+    m = mag
+    if m < p.lo:
+        m = p.lo
+    if m > p.hi:
+        m = p.hi
+    mant = int32(m & int32(0x7FFFFF))
+    t, d = p.t, p.d
+    v = int32(int32(srl32(m, int32(23)) * p.emul) + p.v0)
+    v = int32(v + (d[0] if mant > t[0] else int32(0)))
+    v = int32(v + (d[1] if mant > t[1] else int32(0)))
+    v = int32(v + (d[2] if mant > t[2] else int32(0)))
+    v = int32(v + (d[3] if mant > t[3] else int32(0)))
+    v = int32(v + (d[4] if mant > t[4] else int32(0)))
+    v = int32(v + (d[5] if mant > t[5] else int32(0)))
+    v = int32(v + (d[6] if mant > t[6] else int32(0)))
+    v = int32(v + (d[7] if mant > t[7] else int32(0)))
+    v = int32(v & p.vmask)
+    if b < int32(0):
+        v = int32(v | p.sbit)
+    if mag <= p.zthr:
+        v = p.zval
+        if b < int32(0):
+            v = p.zneg
+    if mag >= int32(0x7F800000):
+        v = p.nan
+    return v
+
+
+@jit
+def round_periodic(x, out, p):
+    """``out[i]`` (float32) = ``round_bucket`` of the float32 ``x[i]`` for a ``PeriodicTable``
+    p of values: 8 compares and adds in 32-bit lanes per element, no load but x's."""
+    for i in range(x.size):
+        out[i] = bits_f32(uint32(_periodic_one(x[i], p)))
+
+
+@jit
+def encode_periodic(x, out, p):
+    """``out[i]`` (unsigned integers) = the code of the float32 ``x[i]`` for a
+    ``PeriodicTable`` p of codes (as ``round_periodic``)."""
+    for i in range(x.size):
+        out[i] = _periodic_one(x[i], p)
+
+
+def periodic_table(bt: BucketTable, vals: np.ndarray) -> PeriodicTable | None:
+    """The ``PeriodicTable`` equal to ``round_bucket(x.view(uint32), out, bt, vals)`` for every
+    float32 ``x`` (``bt`` of float32 inputs; ``vals`` float32 values or integer codes of a
+    ``bucket_values`` table), or None when the thresholds or results do not repeat per binade
+    with at most 8 thresholds per binade.
+
+    Verified here, not assumed: both rules are constant between their decision points (the
+    patterns after which a compare flips: the thresholds, every ``E 2^23 + t_i`` of the
+    periodic rule and the binade boundaries), so they are compared on every decision point of
+    either and the patterns beside it, on the ends of the range, ±0, ±inf and NaN."""
+    codes = vals.dtype.kind in "iu"
+    if bt.sshift != 31 or not (codes or vals.dtype == np.float32):
+        return None
+    T = bt.bits[:-2].astype(np.int64)
+    if T.size < 3 or not (0 < T[0] and T[-1] < 0x7F800000 - 1 and np.all(np.diff(T) > 0)):
+        return None
+    vb = vals.astype(np.int64) if codes else vals.view(np.uint32).astype(np.int64)
+    pos, neg = vb[0:-2:2], vb[1:-2:2]  # result per count 0 .. T (then the NaN slot)
+    nanpat = int(vb[-2])
+    if int(vb[-1]) != nanpat:
+        return None
+    # the thresholds above the zero threshold T[0], and their mantissas per binade
+    U = T[1:]
+    mants = np.unique(U & 0x7FFFFF)
+    P = mants.size
+    if P > PERIOD_MAX or np.any(mants >= 0x7FFFFF) or np.any(U >> 23 == 0):
+        return None
+    lo = int(T[0]) + 1  # the patterns of minpos and maxpos: they round to themselves, and
+    hi = int(T[-1]) + 1  # for values the clamp goes there (a value pattern is in its binade)
+    if not codes:
+        lo, hi = int(pos[1]), int(pos[-1])
+        if (pos[-1] & 0x7F800000) == 0x7F800000 or (nanpat & 0x7F800000) != 0x7F800000:
+            return None
+    if codes:
+        sbit = int(neg[1] ^ pos[1])
+        vmask = sbit - 1
+        if sbit & (sbit - 1) or sbit == 0 or not np.all(neg[1:] == pos[1:] | sbit):
+            return None
+        d = np.ones(P, dtype=np.int64)
+        emul = P
+        c_lo = P * (lo >> 23) + int(np.count_nonzero(mants < (lo & 0x7FFFFF)))
+        v0 = (int(pos[1]) - c_lo) % (sbit << 1)  # count + v0 = code (mod 2 sbit)
+    else:
+        sbit, vmask, emul = 1 << 31, -1, 1 << 23
+        if not np.all(neg[1:] == pos[1:] | sbit):
+            return None
+        # the rule read off a binade whose thresholds are all there: after passing j of them
+        # the value pattern is E 2^23 + w[j]
+        full = [
+            e
+            for e in range(int(U[0] >> 23), int(U[-1] >> 23) + 1)
+            if np.all(np.isin((e << 23) | mants, U))
+        ]
+        if not full:
+            return None
+        e0 = full[0]
+        at = np.searchsorted(T, (e0 << 23) | mants)  # index of each of them in T
+        w = np.concatenate([[pos[at[0]]], pos[at + 1]]) - (e0 << 23)
+        d = np.diff(w)
+        v0 = int(w[0])
+    tt = np.full(PERIOD_MAX, 1 << 23, dtype=np.int64)
+    dd = np.zeros(PERIOD_MAX, dtype=np.int64)
+    tt[:P] = mants
+    dd[:P] = d
+    fields = (emul, v0, vmask, sbit, lo, hi, T[0], pos[0], neg[0], nanpat)
+    if not all(-(1 << 31) <= int(v) < 1 << 32 for v in (*fields, *dd)):
+        return None
+    i32 = np.int32
+
+    def c32(v: int) -> np.int32:
+        return i32(np.uint32(int(v) & 0xFFFFFFFF).view(np.int32))
+
+    p = PeriodicTable(tuple(c32(v) for v in tt), tuple(c32(v) for v in dd), *map(c32, fields))
+    # the verification: every decision point of either rule and the patterns beside it
+    es = np.arange(int(lo >> 23), int(hi >> 23) + 2, dtype=np.int64)
+    dp = np.concatenate([T, ((es[:, None] << 23) | mants[None, :]).reshape(-1), es << 23])
+    dp = np.concatenate([dp - 1, dp, dp + 1, [0, 1, lo - 1, lo, lo + 1, hi - 1, hi, hi + 1]])
+    dp = np.concatenate([dp, [0x7F7FFFFF, 0x7F800000, 0x7F800001, 0x7FC00000, 0x7FFFFFFF]])
+    dp = dp[(dp >= 0) & (dp <= 0x7FFFFFFF)]
+    x = np.unique(np.concatenate([dp, dp | (1 << 31)])).astype(np.uint32)
+    a = np.empty(x.size, dtype=vals.dtype if not codes else np.int64)
+    b = np.empty(x.size, dtype=a.dtype)
+    round_bucket(x, b, bt, vals)
+    if codes:
+        encode_periodic(x.view(np.float32), a, p)
+        same = np.array_equal(a, b)
+    else:
+        round_periodic(x.view(np.float32), a, p)
+        same = np.array_equal(a.view(np.uint32), b.view(np.uint32))
+    return p if same else None
+
+
+@jit
+def take_table(codes, table, out):
+    """``out[i] = table[codes[i]]`` for unsigned integer codes of any width (no widening copy
+    of the codes); ``table`` has a power-of-two size and the codes are masked to it."""
+    m = uint64(table.size - 1)
+    for i in range(codes.size):
+        out[i] = table[uint64(codes[i]) & m]

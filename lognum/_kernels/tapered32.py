@@ -124,17 +124,15 @@ def round_gp32(mag, p):
     d = int32(int32(es + int32(23)) - avail)
     if d < int32(0):
         d = int32(0)
-    half = sra32(shl32(int32(1), d), int32(1))
-    guard = int32(y & half) != int32(0)
-    sticky = int32(y & int32(half - int32(1))) != int32(0)
-    yd = sra32(y, d)
-    par = int32(yd & int32(1)) != int32(0)
+    # RNE at bit d as one add: y + (2^(d-1) - 1) + the kept last bit carries into bit d
+    # exactly when guard and (sticky or last bit); the last bit is y's bit d, or the
+    # regime's when no bit follows the regime (avail = 0); d = 0 rounds nothing (the mask
+    # makes the added last bit 0). Then the dropped bits are cleared.
+    dmask = int32(shl32(int32(1), d) - int32(1))
+    par = int32(sra32(y, d) & int32(1))
     if avail == int32(0):
-        par = (k < int32(0)) != (r >= rs)
-    inc = int32(0)
-    if guard and (sticky or par):
-        inc = int32(1)
-    q = shl32(int32(yd + inc), d)
+        par = int32(1) if (k < int32(0)) != (r >= rs) else int32(0)
+    q = int32(int32(int32(y + sra32(dmask, int32(1))) + int32(par & dmask)) & ~dmask)
     if q < ymin:
         q = ymin
     if q > ymax:

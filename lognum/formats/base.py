@@ -469,12 +469,18 @@ class Format:
         c = np.asarray(codes)
         if c.dtype.kind not in "iu":
             raise ValueError(f"codes must be an integer array, got dtype {c.dtype}")
-        if c.size and (c.min() < 0 or int(c.max()) >= 1 << self.nbits):
+        if c.size and ((c.dtype.kind == "i" and c.min() < 0) or int(c.max()) >= 1 << self.nbits):
             raise ValueError(f"codes must be in [0, 2^{self.nbits} - 1]")
         f64 = np.dtype(np.float64)
         res = np.empty(c.shape, dtype=f64) if out is None else check_out(out, c.shape, f64)
         if c.size:
-            flat = np.ascontiguousarray(c).reshape(-1).astype(np.uint64)
+            # the codes keep their width (no widening copy; a signed array, nonnegative here,
+            # is read as the unsigned type of its size): the kernels take any unsigned dtype
+            flat = np.ascontiguousarray(c).reshape(-1)
+            if not flat.dtype.isnative:
+                flat = flat.astype(flat.dtype.newbyteorder("="))
+            if flat.dtype.kind == "i":
+                flat = flat.view(f"u{flat.dtype.itemsize}")
             if res.flags.c_contiguous:
                 self._decode_flat(flat, res.reshape(-1))
             else:

@@ -210,7 +210,11 @@ class _BlockMixin(FormatMixin):
             direct = out if out is not None and same and out.flags.c_contiguous else None
             res = direct.reshape(-1) if direct is not None else np.empty(flat.size, a.dtype)
             sat = int(res.dtype == np.float32 and self.saturating)  # saturate_f32, in the loop
-            _loops().quantize_blocks(flat, res, k, self._emax, self._grid.params(0), sat)
+            q = self._grid.f32 if flat.dtype == res.dtype == np.float32 else None
+            if q is not None:  # the binary32 fast path (same results)
+                _loops().quantize_blocks_f32(flat, res, k, self._emax, self._grid.params(0), q, sat)
+            else:
+                _loops().quantize_blocks(flat, res, k, self._emax, self._grid.params(0), sat)
             if direct is not None:
                 return direct
             v = rows.join(res).reshape(a.shape)

@@ -224,15 +224,24 @@ class TableElement(FormatMixin):
 
     # -- Format hooks -------------------------------------------------------------------
     def _decode_flat(self, codes: np.ndarray, out: np.ndarray) -> None:
-        np.take(self._dec, codes.astype(np.intp, copy=False), out=out)
+        if self._dec.size & (self._dec.size - 1) == 0 and codes.dtype.kind == "u":
+            table_loops().take_table(codes, self._dec, out)  # no int64 copy of the codes
+        else:
+            np.take(self._dec, codes.astype(np.intp, copy=False), out=out)
 
     def _encode_flat(
         self, x: np.ndarray, out: np.ndarray, rounding: str, rng: np.random.Generator | None
     ) -> None:
         if rounding == "nearest":
-            out[...] = self._nearest_codes(x)
+            if not self._nearest_codes_into(x, out):
+                out[...] = self._nearest_codes(x)
         else:
             out[...] = self._stochastic(x, rng, codes=True)
+
+    def _nearest_codes_into(self, x: np.ndarray, out: np.ndarray) -> bool:
+        """Round to nearest straight into ``out`` (the code dtype) where the family has such a
+        kernel for ``x``'s dtype; False (nothing done) otherwise."""
+        return False
 
     def _quantize_flat(
         self, x: np.ndarray, out: np.ndarray, rounding: str, rng: np.random.Generator | None

@@ -135,13 +135,20 @@ class _IntMixin(TableElement):
         _k().quantize_rows(x, out, s, z, C, p, int(self.ties == "away"))
 
     def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
+        out = np.empty(x.size, dtype=np.uint32)
+        self._nearest_codes_into(x, out)
+        return out
+
+    def _nearest_codes_into(self, x: np.ndarray, out: np.ndarray) -> bool:
+        """The codes straight into ``out`` (the code dtype: no uint32 temporary)."""
+        if out.dtype.kind != "u":
+            return False
         s, z, C = self._prep(x)
         s, z, p = self._kargs(x, s, z)
-        out = np.empty(x.size, dtype=np.uint32)
         _k().encode_rows(
             x, out, s, z, C, p, int(self.ties == "away"), self.nbits, self.qmin, self.qmax
         )
-        return out
+        return True
 
     def _levels_stochastic(
         self, x: np.ndarray, rng: np.random.Generator, s: np.ndarray, z: np.ndarray, C: int
@@ -170,6 +177,13 @@ class _IntMixin(TableElement):
         s, z = self._params()
         if s.size != 1:
             raise ValueError("decode needs per-tensor parameters (axis=None)")
+        if self.nbits <= 12 and codes.size > 1 << self.nbits and codes.dtype.kind == "u":
+            from lognum._kernels.floats_table import take_table
+
+            table = np.empty(1 << self.nbits, dtype=np.float64)  # the same formula per code
+            self._decode_flat(np.arange(1 << self.nbits, dtype=np.uint64), table)
+            take_table(codes, table, out)  # one table load per code, no int64 temporaries
+            return
         c = codes.astype(np.int64)
         if self.qmin < 0:
             c = np.where(c >= 1 << (self.nbits - 1), c - (1 << self.nbits), c)

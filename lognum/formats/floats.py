@@ -91,6 +91,22 @@ class Grid:
         return self._params[1 if away else 0]
 
     @cached_property
+    def f32(self) -> Any:
+        """The binary32 fast path's constants (``lognum._kernels.floats.F32Params``) of this
+        grid with ties to even, or None where that path does not apply."""
+        from lognum._kernels.floats import f32_params
+
+        return f32_params(self.params(0))
+
+    @cached_property
+    def f32codes(self) -> Any:
+        """The code constants of the binary32 fast path (``lognum._kernels.floats.F32Codes``),
+        or None where that path does not apply."""
+        from lognum._kernels.floats import f32_codes
+
+        return f32_codes(self.params(0))
+
+    @cached_property
     def _params(self) -> tuple[Any, ...]:
         from lognum._kernels.floats import FloatParams
 
@@ -131,8 +147,13 @@ def _loops():
 def grid_quantize(
     g: Grid, x: np.ndarray, out: np.ndarray, scs: np.ndarray, C: int, away: int = 0
 ) -> None:
-    """Quantize 1-D contiguous ``x`` (R rows of C, row r scaled by 2^scs[r]) into ``out``."""
-    _loops().quantize_rows(x, out, scs, C, g.params(away))
+    """Quantize 1-D contiguous ``x`` (R rows of C, row r scaled by 2^scs[r]) into ``out``
+    (float32 in and out: the binary32 fast path where the grid has one, same results)."""
+    q = None if away or x.dtype != np.float32 or out.dtype != np.float32 else g.f32
+    if q is not None:
+        _loops().quantize_rows_f32(x, out, scs, C, g.params(0), q)
+    else:
+        _loops().quantize_rows(x, out, scs, C, g.params(away))
 
 
 def grid_encode(g: Grid, x: np.ndarray, scs: np.ndarray, C: int, away: int = 0) -> np.ndarray:
@@ -140,6 +161,16 @@ def grid_encode(g: Grid, x: np.ndarray, scs: np.ndarray, C: int, away: int = 0) 
     out = np.empty(x.size, dtype=np.uint32)
     _loops().encode_rows(x, out, scs, C, g.params(away))
     return out
+
+
+def grid_encode_into(g: Grid, x: np.ndarray, out: np.ndarray, scs: np.ndarray, C: int) -> bool:
+    """Element codes (ties to even) of float32 ``x`` straight into ``out`` (any unsigned
+    dtype) through the binary32 fast path; False (nothing done) where it does not apply."""
+    c = g.f32codes if x.dtype == np.float32 and out.dtype.kind == "u" else None
+    if c is None:
+        return False
+    _loops().encode_rows_f32(x, out, scs, C, g.params(0), g.f32, c)
+    return True
 
 
 _ZERO_SC = np.zeros(1, dtype=np.int64)
@@ -421,6 +452,12 @@ class Minifloat(TableElement, Format):
 
     def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
         return grid_encode(self.grid, x, _ZERO_SC, x.size)
+
+    def _nearest_codes_into(self, x: np.ndarray, out: np.ndarray) -> bool:
+        if self._is_bf16 and x.dtype == np.float32 and out.dtype == np.uint16:
+            _loops().bf16_encode_f32(x, out, int(self.saturating))
+            return True
+        return grid_encode_into(self.grid, x, out, _ZERO_SC, x.size)
 
     def _thresholds(self) -> tuple[np.ndarray, np.ndarray]:
         pv, pc, _ = self._mag_table
@@ -736,6 +773,9 @@ class ScaledFloat(Adaptive, TableElement, Format):
 
     def _nearest_codes(self, x: np.ndarray) -> np.ndarray:
         return grid_encode(self.grid, x, np.array([self._need()], dtype=np.int64), x.size)
+
+    def _nearest_codes_into(self, x: np.ndarray, out: np.ndarray) -> bool:
+        return grid_encode_into(self.grid, x, out, np.array([self._need()], np.int64), x.size)
 
     def describe(self, code: int) -> Description:
         """Fields of one code as ``Minifloat.describe``; ``scale`` includes sc."""

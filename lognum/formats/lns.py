@@ -155,12 +155,22 @@ class _LogTableMixin(TableElement):
             tabs = _BUCKETS[key] = self._bucket_tables(rounding, x.dtype, codes)
         if tabs[0] is None:
             return False
+        if tabs[2] is not None:  # float32 x: the same results without table loads
+            if codes:
+                table_loops().encode_periodic(x, out, tabs[2])
+                return True
+            if out.dtype == np.float32:
+                table_loops().round_periodic(x, out, tabs[2])
+                return True
         ut = np.uint32 if x.dtype == np.float32 else np.uint64
-        table_loops().round_bucket(x.view(ut), out, *tabs)
+        table_loops().round_bucket(x.view(ut), out, tabs[0], tabs[1])
         return True
 
-    def _bucket_tables(self, rounding: str, dtype: np.dtype, codes: bool) -> tuple[Any, Any]:
-        from lognum._kernels.floats_table import bucket_table, bucket_values
+    def _bucket_tables(self, rounding: str, dtype: np.dtype, codes: bool) -> tuple[Any, ...]:
+        """(BucketTable or None, value/code table, PeriodicTable or None): the last is the
+        float32 path without table loads where the thresholds repeat per binade
+        (``floats_table.periodic_table``, verified against the first two)."""
+        from lognum._kernels.floats_table import bucket_table, bucket_values, periodic_table
 
         pv, pc, nc, thr, tup = self._tables_for(rounding)
         bt = bucket_table(thr, tup, dtype == np.float32)
@@ -170,7 +180,10 @@ class _LogTableMixin(TableElement):
             with np.errstate(over="ignore"):  # beyond float32: inf, clamped by saturate_f32
                 vals = bucket_values(pv, self._neg_values(pv, pc, nc), np.nan).astype(dtype)
         vals.setflags(write=False)
-        return bt, vals
+        per = None
+        if bt is not None and dtype == np.float32:
+            per = periodic_table(bt, vals)
+        return bt, vals, per
 
     def _nearest_values(self, x: np.ndarray, out: np.ndarray) -> None:
         if not self._round_into(x, out, "nearest", codes=False):
@@ -210,7 +223,7 @@ _EXACT: dict[tuple, tuple[list[Decimal], np.ndarray, np.ndarray, tuple[int, int]
 
 
 #: (table key, linear, float32 input, codes) -> (BucketTable or None, value table)
-_BUCKETS: dict[tuple, tuple[Any, np.ndarray]] = {}
+_BUCKETS: dict[tuple, tuple[Any, ...]] = {}
 
 
 @cache
