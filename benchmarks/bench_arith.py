@@ -1,4 +1,4 @@
-"""Speed of correctly rounded posit / LP arithmetic (issue 13) against softposit and NumPy.
+"""Speed of correctly rounded posit / LP arithmetic against softposit and NumPy.
 
 ``python benchmarks/bench_arith.py [m]`` (default m = 10^7 elements): add and mul of m
 posit<8,2>, posit<16,2>, posit<32,2> and LP<8,1,5,0> operands, on codes (``fmt.add_codes``)

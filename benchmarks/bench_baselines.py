@@ -1,4 +1,4 @@
-"""Speed of the teaching-taxonomy formats against their usual references (issue 3).
+"""Speed of the teaching-taxonomy formats against their usual references.
 
 Interface for ``benchmarks/bench_quantize.py``::
 
@@ -6,7 +6,7 @@ Interface for ``benchmarks/bench_quantize.py``::
     for label, fn in rows(x):        # x: 1-D float32 array (10^7 N(0,1) values)
         ...time fn()...              # every fn takes no argument and returns the result array
     PAIRS                            # (ours, reference, goal) label triples: goal = the ratio
-                                     # reference_time / ours_time the issue asks for (None: none)
+                                     # reference_time / ours_time it must reach (None: no goal)
 
 Run alone: ``python benchmarks/bench_baselines.py [n]`` prints median Melem/s over interleaved
 rounds (protocol of docs/performance.md: warm-up, every case once per round in shuffled order)

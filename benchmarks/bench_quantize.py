@@ -189,7 +189,7 @@ def compile_times() -> str:
 
 
 def goal_lines(rates: dict[str, float]) -> list[str]:
-    """Every goal of issue 18 as met / NOT met, with the ratio it was judged on."""
+    """Every speed goal as met / NOT met, with the ratio it was judged on."""
     copy = rates["numpy x.copy()"]
 
     def r(label: str) -> float:

@@ -135,7 +135,7 @@ def test_int8_against_quad_cells(d, pdf, s):
 
 
 def test_issue_reproducers_wide_distributions():
-    # issue 11 item 2: 231 dB, 6.5 dB, 116 dB and a math domain error before
+    # 231 dB, 6.5 dB, 116 dB and a math domain error before
     assert abs(sqnr("int8", dist=stats.norm(scale=1e8))) < 1e-4
     d = stats.norm(scale=1e7)
     p = ln.parse("posit<8,2>")

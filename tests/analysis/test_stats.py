@@ -91,7 +91,7 @@ def test_mismatch_bound_by_hand():
 
 
 # ---------------------------------------------------------------------------------------------
-# scale invariance (issue 11 item 6) and the statistics' user errors
+# scale invariance and the statistics' user errors
 
 
 def _kurt_fraction(x):

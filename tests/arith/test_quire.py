@@ -219,7 +219,7 @@ def test_lp_multiply_elementwise_matches_one_term_format_dot():
 @pytest.mark.parametrize("spec", ["posit<8,2>", "GP<6,0,2,1>", "LP<8,1,5,0>"])
 @pytest.mark.parametrize("acc", ["quire", "float32", "format"])
 def test_empty_sums_are_zero(spec, acc):
-    # issue 11: dot([], [], "posit<8,2>") said "m must be an integer >= 1"
+    # a reported defect: dot([], [], "posit<8,2>") said "m must be an integer >= 1"
     assert dot([], [], spec, acc) == 0.0
     c = matmul(np.zeros((3, 0)), np.zeros((0, 2)), spec, acc)
     assert c.shape == (3, 2) and np.all(c == 0.0) and not np.any(np.signbit(c))

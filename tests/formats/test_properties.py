@@ -14,7 +14,7 @@ Each family's test draws a format and data and checks, in one example:
 * no NaN or inf out of a finite input except where the format documents it (non-saturating
   minifloats beyond their range, E8M0 for zero and negative inputs).
 
-These are the classes of defect issue 11 found (float32 paths that clamp, scales that
+These are the classes of defect the correctness review found (float32 paths that clamp, scales that
 under/overflow, parameters float64 cannot represent, notation that does not round trip).
 """
 
