@@ -195,7 +195,7 @@ def test_quire_width_against_enumerated_products(spec):
 
 
 # ---------------------------------------------------------------------------------------------
-# cancellation, non-finite inputs and the errors of the closed forms (the classes of the correctness review)
+# cancellation, non-finite inputs and the errors of the closed forms
 
 
 def _lp_mse_decimal(h):

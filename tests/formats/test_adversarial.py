@@ -1,4 +1,4 @@
-"""The reproducers of the correctness review (formats part), each with its expected result or a clear
+"""The reproducers of the correctness review (formats), each with its expected result or a clear
 ``ValueError``; the classes behind them are swept in ``test_properties.py``."""
 
 from __future__ import annotations
