@@ -14,7 +14,10 @@ difference to the *default* search on the same seeds and budget (``default_seed<
 the same folder unless told otherwise: contrastive, local + global, tau 0.3, 24 x 48
 calibration tokens, lam 0.1 under a 6-bit cap), both on the same replicates
 (:func:`lognum.lpq.stats.replicate_metrics`).  The interval counts the evaluation items'
-uncertainty of the seed-averaged variant; the seeds' own spread is the ``seed range`` column.
+uncertainty of the seed-averaged variant, not the seeds' spread: the JSON keeps every seed's
+range and per-seed differences, and the difference table lists the per-seed differences in
+the Lee cosine (read a difference as real only if its interval excludes zero *and* the seeds
+agree in sign).
 Each selected genome is also scored with the *default* calibration loss ``L_GL`` (so that the
 variants' choices are compared on one calibration scale; the variants' own fitness values are
 on different scales).
@@ -148,8 +151,10 @@ def ablation_runs_report(
     )
     t1 = [head, "|---|---|---|---|" + "---|" * len(keys)]
     t2 = [
-        "| variant − default | seeds | " + " | ".join(f"Δ {c[1]}" for c in CI_METRICS) + " |",
-        "|---|---|" + "---|" * len(keys),
+        "| variant − default | seeds | "
+        + " | ".join(f"Δ {c[1]}" for c in CI_METRICS)
+        + " | Δ cos Lee per seed |",
+        "|---|---|" + "---|" * (len(keys) + 1),
     ]
     for label, seeds, members, v in rows:
         sm = summary(members)
@@ -188,7 +193,12 @@ def ablation_runs_report(
                     star = "*" if lo > 0 or hi < 0 else ""
                     dcells.append(f"{d:+.4f} [{lo:+.4f}, {hi:+.4f}]{star}")
                 entry["diff_seeds"] = common
-                t2.append(f"| {label} | {len(common)} | " + " | ".join(dcells) + " |")
+                by_seed = dict(zip(seeds, members, strict=True))
+                entry["diff_per_seed"] = {
+                    k: [by_seed[s][k] - ref(s)[k] for s in common] for k in keys
+                }
+                per = ", ".join(f"{v:+.4f}" for v in entry["diff_per_seed"]["cos_lee"])
+                t2.append(f"| {label} | {len(common)} | " + " | ".join(dcells) + f" | {per} |")
         result["variants"][v or "default"] = entry
     md = "\n".join(t1) + "\n\n" + "\n".join(t2) + "\n"
     return md, result

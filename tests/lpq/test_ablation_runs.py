@@ -147,11 +147,23 @@ def test_ablation_runs_report(tmp_path):
     d = res["variants"]["mse"]["diff_vs_default"]
     assert all(v == [0.0, 0.0, 0.0] for v in d.values())
     assert "| MSE distillation (local + global) | 3 | +0.0000 [+0.0000, +0.0000] |" in md
+    per = res["variants"]["tau1.0"]["diff_per_seed"]["cos_lee"]
+    assert len(per) == 3 and all(v < -0.02 for v in per)  # items of quality 0.90 vs 0.99
+    assert md.rstrip().splitlines()[-1].endswith(" | " + ", ".join(f"{v:+.4f}" for v in per) + " |")
+    assert np.mean(per) == pytest.approx(res["variants"]["tau1.0"]["diff_vs_default"]["cos_lee"][0])
     t = res["variants"]["tau1.0"]
     assert t["avg_bits"] == 5.5 and t["diff_vs_default"]["cos_lee"][2] < 0  # CI below 0
     assert res["variants"]["cosine"]["diff_seeds"] == [0]
     m = t["metrics"]["cos_lee"]
     assert m["ci"][0] <= m["mean"] <= m["ci"][1] and m["seed_range"][0] <= m["seed_range"][1]
+    # the CLI writes the same numbers (and the markdown)
+    out = tmp_path / "rep" / "r.json"
+    argv = ["ablation-runs", str(tmp_path), "--no-lgl", "--bootstrap", "50", "--out", str(out)]
+    assert lpq_main(argv) == 0
+    saved = json.loads(out.read_text())
+    assert saved["markdown"] == md and saved["variants"]["mse"]["diff_vs_default"] == d
+    bad = ["ablation-runs", str(tmp_path), "--ref-pattern", "x.json", "--out", str(out)]
+    assert lpq_main(bad) == 2
 
 
 @requires_minilm
