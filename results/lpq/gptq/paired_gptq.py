@@ -44,8 +44,10 @@ print("| configuration | " + " | ".join(c[1] for c in CI_METRICS) + " |")
 print("|---|" + "---|" * len(CI_METRICS))
 for k in rows:
     p, r = S[k]
-    cells = [f"{f.format(p[m])} [{f.format(_ci(r[m], .95)[0])}, {f.format(_ci(r[m], .95)[1])}]"
-             for m, _, f in CI_METRICS]
+    cells = [
+        f"{f.format(p[m])} [{f.format(_ci(r[m], 0.95)[0])}, {f.format(_ci(r[m], 0.95)[1])}]"
+        for m, _, f in CI_METRICS
+    ]
     print(f"| {k} | " + " | ".join(cells) + " |")
 pairs = [
     ("GPTQ LP<6,0,5,4> (fixed)", "GPTQ LP<6,0,5,4> (before)"),
