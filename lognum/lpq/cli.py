@@ -27,7 +27,13 @@ class UsageError(Exception):
     """A user's mistake: printed as one line on stderr, exit code 2 (no traceback)."""
 
 
-_OPTION_OF = {"max_avg_bits": "max-bits", "rs_min": "rs-min", "n_calib": "n-calib"}
+_OPTION_OF = {
+    "max_avg_bits": "max-bits",
+    "rs_min": "rs-min",
+    "n_calib": "n-calib",
+    "w_local": "w-local",
+    "w_global": "w-global",
+}
 
 
 @contextmanager
@@ -121,6 +127,8 @@ def _run(args) -> int:
             rs_min=args.rs_min,
             max_avg_bits=args.max_bits,
         )
+    if args.act_calibrate and (not space.acts or args.model != "minilm"):
+        raise UsageError("--act-calibrate needs --acts (or --act-n) and --model minilm")
     with _user_input("--"):
         ga = GAConfig(
             population=args.population,
@@ -128,11 +136,23 @@ def _run(args) -> int:
             children=args.children,
             seed=args.seed,
         )
-        fc = FitnessConfig(tau=args.tau, lam=args.lam)
+        fc = FitnessConfig(
+            tau=args.tau,
+            lam=args.lam,
+            w_local=args.w_local,
+            w_global=args.w_global,
+            distill=args.distill,
+        )
     with _user_input("--"):
         prob = _problem(args)
     with _user_input():
         prob.state()  # loads the model and the calibration data (clear error if missing)
+    if args.act_calibrate:
+        from dataclasses import replace
+
+        from lognum.lpq.problems import calibrated_act_sf
+
+        prob = replace(prob, act_sf_base=calibrated_act_sf(prob))
     budget = args.budget or ga.budget
     if args.method in ("hill-climb", "greedy") and budget < args.population:
         raise UsageError(f"--budget must be >= --population = {args.population}, got {budget}")
@@ -328,6 +348,26 @@ def _ablation(args) -> int:
     return 0
 
 
+def _ablation_runs(args) -> int:
+    from lognum.lpq.ablation_runs import ablation_runs_report
+
+    ref = args.reference or args.dir
+    for d in (args.dir, ref):
+        if not Path(d).is_dir():
+            raise UsageError(f"{d!r} is not a directory of saved results")
+    if "{seed}" not in args.ref_pattern:
+        raise UsageError(f"--ref-pattern must contain {{seed}}, got {args.ref_pattern!r}")
+    _positive("--bootstrap", args.bootstrap, 10)
+    _check_out(args.out)
+    md, res = ablation_runs_report(
+        args.dir, ref, args.ref_pattern, B=args.bootstrap, with_lgl=not args.no_lgl
+    )
+    res["markdown"] = md
+    _write_json(args.out, res)
+    print(md)
+    return 0
+
+
 def _cnn_study(args) -> int:
     from lognum.lpq.cnn_study import cnn_table, run_cnn_study
 
@@ -403,6 +443,20 @@ def lpq_main(argv=None) -> int:
         "--act-n", type=int, nargs="+", default=None, help="activation word sizes (implies --acts)"
     )
     r.add_argument("--act-sf", type=float, nargs="+", default=[-4, -3, -2, -1, 0, 1, 2, 3, 4])
+    r.add_argument(
+        "--act-calibrate",
+        action="store_true",
+        help="activation sf genes are offsets from a per-layer sf calibrated on the "
+        "calibration texts (LP<8> least squares); give --act-sf as offsets, e.g. -2 -1 0 1 2",
+    )
+    r.add_argument(
+        "--distill",
+        choices=("contrastive", "mse", "cosine"),
+        default="contrastive",
+        help="distillation term of the fitness (default contrastive InfoNCE; others: ablations)",
+    )
+    r.add_argument("--w-local", type=float, default=1.0, help="weight of the local terms")
+    r.add_argument("--w-global", type=float, default=1.0, help="weight of the global term")
     r.add_argument("--n-calib", type=int, default=24)
     r.add_argument("--calib-len", type=int, default=48)
     r.add_argument("--workers", type=int, default=1)
@@ -467,6 +521,23 @@ def lpq_main(argv=None) -> int:
     a.add_argument("dir", nargs="?", default="results/lpq")
     a.add_argument("--out", required=True)
     a.set_defaults(fn=_ablation)
+    ar = sub.add_parser(
+        "ablation-runs",
+        help="re-run fitness ablations: held-out metrics per variant vs the default (CIs)",
+    )
+    ar.add_argument("dir", help="folder of <variant>_seed<S>.json runs with items/")
+    ar.add_argument(
+        "--reference", default=None, help="folder of the default runs (default: DIR itself)"
+    )
+    ar.add_argument(
+        "--ref-pattern",
+        default="default_seed{seed}.json",
+        help="file name of the default run of a seed, e.g. ga_cap6_lam0.1_seed{seed}.json",
+    )
+    ar.add_argument("--bootstrap", type=int, default=2000, help="replicates")
+    ar.add_argument("--no-lgl", action="store_true", help="skip the default-fitness L_GL")
+    ar.add_argument("--out", required=True)
+    ar.set_defaults(fn=_ablation_runs)
     c = sub.add_parser("cnn-study", help="tiny MNIST CNN: top-1 of W-only / W+A formats, searches")
     c.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     c.add_argument("--out", required=True)

@@ -39,6 +39,8 @@ import numpy as np
 
 from lognum.nn.quant import QuantPlan, WeightCache
 
+DISTILL = ("contrastive", "mse", "cosine")
+
 
 @dataclass(frozen=True)
 class FitnessConfig:
@@ -49,8 +51,11 @@ class FitnessConfig:
     w_global: float = 1.0
     w_local: float = 1.0
     center: bool = True
+    distill: str = "contrastive"
 
     def __post_init__(self) -> None:
+        if self.distill not in DISTILL:
+            raise ValueError(f"distill must be one of {DISTILL}, got {self.distill!r}")
         if not self.tau > 0:
             raise ValueError(f"tau must be > 0, got {self.tau}")
         for nm in ("lam", "w_global", "w_local"):
@@ -83,18 +88,37 @@ def compression_loss(genome: np.ndarray, sizes: np.ndarray, n_max: int) -> float
     return float(np.sum(genome[:, 0] * w) / (n_max * np.sum(w)))
 
 
+def distill_term(a: np.ndarray, b: np.ndarray, kind: str) -> float:
+    """A non-contrastive distillation term of one representation (ablations of the fitness):
+    ``"mse"``: ``||a - b||^2 / ||b||^2`` over the whole batch (relative squared error);
+    ``"cosine"``: ``1 - mean_i cos(a_i, b_i)`` (per-sample cosine, uncentred).  ``a`` and ``b``
+    are flattened ``(B, d)`` float64 arrays (quantized, FP32)."""
+    if kind == "mse":
+        return float(np.sum((a - b) ** 2) / max(float(np.sum(b**2)), 1e-300))
+    if kind == "cosine":
+        na = np.maximum(np.linalg.norm(a, axis=1), 1e-300)
+        nb = np.maximum(np.linalg.norm(b, axis=1), 1e-300)
+        return float(1.0 - np.mean(np.sum(a * b, axis=1) / (na * nb)))
+    raise ValueError(f"kind must be 'mse' or 'cosine', got {kind!r}")
+
+
 def contrastive_terms(
     reps_q: list[np.ndarray], reps_fp: list[np.ndarray], cfg: FitnessConfig
 ) -> tuple[float, float]:
-    """``(local, global)`` InfoNCE terms; the last representation is the global one.
+    """``(local, global)`` distillation terms; the last representation is the global one.
 
     ``reps_fp`` are the raw FP32 representations (any shape with the batch first); both sides
-    are flattened, centred by the FP32 batch mean if ``cfg.center`` and L2-normalised.
+    are flattened.  Default (``cfg.distill == "contrastive"``): InfoNCE of the representations
+    centred by the FP32 batch mean if ``cfg.center`` and L2-normalised.  ``"mse"`` / ``"cosine"``
+    replace every InfoNCE term by :func:`distill_term` (no centring; the fitness ablations).
     """
     terms = []
     for a, b in zip(reps_q, reps_fp, strict=True):
         a = np.asarray(a, dtype=np.float64).reshape(len(a), -1)
         b = np.asarray(b, dtype=np.float64).reshape(len(b), -1)
+        if cfg.distill != "contrastive":
+            terms.append(distill_term(a, b, cfg.distill))
+            continue
         if cfg.center:
             mu = b.mean(axis=0)
             a, b = a - mu, b - mu

@@ -145,22 +145,30 @@ class LPQResult:
         return average_bits(self.best_genome, np.asarray(self.layer_sizes))
 
     def formats(self) -> list[dict]:
-        """Per-layer parameters and names ``LP<n,es,rs,sf>`` (weights, then activations)."""
+        """Per-layer parameters and names ``LP<n,es,rs,sf>`` (weights, then activations).
+
+        ``sf`` is the gene; when the problem calibrated the activations (``act_sf_base`` in
+        its config, :class:`lognum.lpq.problems.MiniLMProblem`) an activation row's gene is an
+        offset, its ``sf_base`` is recorded and ``format`` names the format actually applied.
+        """
         L = len(self.layer_names)
+        base = (self.config.get("problem") or {}).get("act_sf_base") or ()
         out = []
         for r, g in enumerate(self.best_genome):
             n, es, rs, sf = (int(g[0]), int(g[1]), int(g[2]), float(g[3]))
-            out.append(
-                {
-                    "layer": self.layer_names[r % L],
-                    "tensor": "weight" if r < L else "activation",
-                    "n": n,
-                    "es": es,
-                    "rs": rs,
-                    "sf": sf,
-                    "format": str(logposit_format(n, es, rs, sf)),
-                }
-            )
+            d = {
+                "layer": self.layer_names[r % L],
+                "tensor": "weight" if r < L else "activation",
+                "n": n,
+                "es": es,
+                "rs": rs,
+                "sf": sf,
+            }
+            if r >= L and base:
+                d["sf_base"] = float(base[r - L])
+                sf = sf + d["sf_base"]
+            d["format"] = str(logposit_format(n, es, rs, sf))
+            out.append(d)
         return out
 
     def to_json(self, path: str | Path | None = None) -> str:

@@ -11,6 +11,15 @@ block size 1):
     e_j   = (w_j - q_j) / U[j, j]
     w_k  -= e_j * U[j, k]          for k > j
 
+Saturation: what is fed back is the error of rounding the weight *clipped to the grid's
+range* (``limit``: per-row ``qmax * scale`` for INT, ``maxpos`` for an LP format), not the
+clipping error of a weight beyond it.  GPTQ's grids cover every weight (min-max scales), so
+the paper never feeds a clipping error back; a fixed-range LP format does clip MiniLM's
+outlier weights (``LP<6,0,5,4>``: maxpos 1.0, max|w| 7.9 in block 0's FFN2), and feeding that
+error (up to 6.9, about 10^3 rounding errors) into the row's other columns drove hundreds of
+them to maxpos as well and ruined the model (held-out cosine 0.25; the measurements are in
+docs/lpq_results.md).  ``feed_saturation=True`` restores the old behaviour for comparison.
+
 ``H`` gets ``damp * mean(diag H)`` added to its diagonal (the paper's dampening, 1 %).  The
 element quantizer is a per-channel symmetric INT-n grid whose scales are fixed before the
 pass (:class:`lognum.lpq.quantizers.PerChannelInt`'s clip) or an ``LP<n,es,rs,sf>`` format;
@@ -29,10 +38,22 @@ import numpy as np
 from lognum.nn.quant import QuantPlan
 
 
-def gptq_quantize(w: np.ndarray, h: np.ndarray, quant_col, damp: float = 0.01) -> np.ndarray:
+def gptq_quantize(
+    w: np.ndarray,
+    h: np.ndarray,
+    quant_col,
+    damp: float = 0.01,
+    limit: float | np.ndarray | None = None,
+) -> np.ndarray:
     """GPTQ of ``w`` (out x in) with Hessian ``h`` (in x in); ``quant_col(j, col)`` rounds
-    column ``j`` (a float64 vector over the output rows) to the grid."""
+    column ``j`` (a float64 vector over the output rows) to the grid.  ``limit`` (a scalar or
+    one value per output row): the grid's largest magnitude; the error fed back is then that
+    of the weight clipped to ``[-limit, limit]`` (``None``: the full ``w - q``, which includes
+    any clipping error)."""
+    if not damp >= 0:
+        raise ValueError(f"damp must be >= 0, got {damp}")
     w = np.array(w, dtype=np.float64)
+    lim = None if limit is None else np.broadcast_to(np.asarray(limit, np.float64), w[:, 0].shape)
     h = np.array(h, dtype=np.float64)
     d = np.diag(h).copy()
     dead = d == 0
@@ -44,7 +65,8 @@ def gptq_quantize(w: np.ndarray, h: np.ndarray, quant_col, damp: float = 0.01) -
     q = np.empty_like(w)
     for j in range(w.shape[1]):
         q[:, j] = quant_col(j, w[:, j])
-        e = (w[:, j] - q[:, j]) / u[j, j]
+        src = w[:, j] if lim is None else np.clip(w[:, j], -lim, lim)
+        e = (src - q[:, j]) / u[j, j]
         w[:, j + 1 :] -= np.outer(e, u[j, j + 1 :])
     return q
 
@@ -111,14 +133,25 @@ class GPTQWeights:
         return self.label
 
 
-def gptq_plan(problem, kind: str, n: int, fmt: Any = None, damp: float = 0.01) -> QuantPlan:
+def gptq_plan(
+    problem,
+    kind: str,
+    n: int,
+    fmt: Any = None,
+    damp: float = 0.01,
+    feed_saturation: bool = False,
+    hessians: dict[str, np.ndarray] | None = None,
+) -> QuantPlan:
     """A plan with GPTQ weights for every layer: ``kind="int"`` (per-channel INT-``n``,
-    MSE clip scales, FP16 scale storage counted) or ``kind="lp"`` (the format ``fmt``)."""
+    MSE clip scales, FP16 scale storage counted) or ``kind="lp"`` (the format ``fmt``).
+    ``feed_saturation``: also feed back the clipping error of weights beyond the grid's range
+    (the behaviour before the fix; see the module docstring).  ``hessians``: precomputed
+    :func:`calibration_hessians` (computed if ``None``)."""
     from lognum.lpq.quantizers import PerChannelInt
 
     st = problem.state()
     model = st["model"]
-    hs = calibration_hessians(problem)
+    hs = calibration_hessians(problem) if hessians is None else hessians
     w_plan = {}
     for nm in st["names"]:
         w = model.weight_of(nm).astype(np.float64)
@@ -126,10 +159,12 @@ def gptq_plan(problem, kind: str, n: int, fmt: Any = None, damp: float = 0.01) -
             pc = PerChannelInt(n, "mse")
             s = (pc.clips(w) / pc.qmax).astype(np.float16).astype(np.float64)
             s = np.where(s > 0, s, float(np.finfo(np.float16).smallest_subnormal))
-            q = gptq_quantize(w, hs[nm], int_column_quantizer(s, n), damp)
+            lim = None if feed_saturation else s * ((1 << (n - 1)) - 1)
+            q = gptq_quantize(w, hs[nm], int_column_quantizer(s, n), damp, lim)
             w_plan[nm] = GPTQWeights(q, n, pc.bits_per_weight(w.shape), f"GPTQ INT{n}")
         elif kind == "lp":
-            q = gptq_quantize(w, hs[nm], format_column_quantizer(fmt), damp)
+            lim = None if feed_saturation else float(fmt.maxpos)
+            q = gptq_quantize(w, hs[nm], format_column_quantizer(fmt), damp, lim)
             w_plan[nm] = GPTQWeights(q, int(fmt.n), float(fmt.n), f"GPTQ {fmt}")
         else:
             raise ValueError(f"kind must be 'int' or 'lp', got {kind!r}")

@@ -32,7 +32,7 @@ SEARCH_LABEL = {
     "greedy": "greedy",
 }
 BASELINE_FAMILIES = ("fixed", "alps", "single-lp", "per-channel", "mx", "per-channel-lp")
-SEARCH_FAMILIES = ("lpq", "random", "lp-dp", "hill-climb", "greedy")
+SEARCH_FAMILIES = ("lpq", "random", "lp-dp", "hill-climb", "greedy", "lpq-wa")
 
 
 def saved_baselines(d: str | Path) -> list[dict]:
@@ -521,7 +521,7 @@ def research_report(d: str | Path, B: int = 2000, seed: int = 0) -> str:
     refs = [r for r in (*int6, mx6) if r is not None]
     hawq = [r for r in rows if r.get("family") == "hawq"]
     for k, ms in groups.items():
-        if "<= 6 b" in k and len(ms) > 1:
+        if "<= 6 b" in k and len(ms) > 1 and ms[0].get("family") != "lpq-wa":
             g = group_row(ms, f"{k}, mean of {len(ms)} seeds")
             best = min(ms, key=lambda r: r["fitness"])
             best = {**best, "method": best["method"] + " (lowest calibration fitness)"}
@@ -551,14 +551,61 @@ def research_report(d: str | Path, B: int = 2000, seed: int = 0) -> str:
             "\n## Paired differences A − B (95 % paired-bootstrap CIs; * excludes 0)\n",
             paired_table(pairs, ctx),
         ]
+    wa_pairs = joint_wa_pairs(rows, groups)
+    if wa_pairs:
+        out += [
+            "\n## Joint W+A search vs the W-only GA and the W+A baselines "
+            "(A − B, 95 % paired-bootstrap CIs; * excludes 0)\n",
+            paired_table(wa_pairs, ctx),
+        ]
     fp = _find(rows, "FP32")
     wa = [r for r in rows if r.get("family") in ("w+a", "lpq-wa")]
+    wa += [
+        group_row(ms, f"{k}, mean of {len(ms)} seeds")
+        for k, ms in groups.items()
+        if ms[0].get("family") == "lpq-wa" and len(ms) > 1
+    ]
     if fp is not None and wa:
         out += [
             "\n## W+A: difference to FP32 relative to the FP32 value (95 % paired CIs)\n",
             goal_within(wa, ctx, fp),
         ]
     return "\n".join(out) + "\n"
+
+
+#: W+A baseline rows the joint W+A search is compared with (those that are saved).
+WA_REFERENCES = (
+    "W6A8 LP: LPQ GA genome (<= 6 b) / LP<8> per layer (calibrated)",
+    "W6A8 LP: LP<6,0,5,4> / LP<8> per layer (calibrated)",
+    "W6A8 INT per-channel mse / per-token INT8",
+    "W8A8 LP: LP<8,0,7,4> / LP<8> per layer (calibrated)",
+    "W8A8 INT per-channel absmax / per-token INT8",
+    "MXFP6 weights + activations",
+)
+
+
+def joint_wa_pairs(rows: list[dict], groups: dict[str, list[dict]]) -> list[tuple[dict, dict]]:
+    """``(A, B)`` rows for the joint W+A GA: its seed mean against the W-only GA of the same
+    setting (mean over the same seeds) and against each saved row of :data:`WA_REFERENCES`."""
+    import re
+
+    seed_of = lambda r: int(re.search(r"seed (\d+)", r["method"])[1])  # noqa: E731
+    pairs = []
+    for k, ms in groups.items():
+        if ms[0].get("family") != "lpq-wa" or len(ms) < 2:
+            continue
+        g = group_row(ms, f"{k}, mean of {len(ms)} seeds")
+        w_only = groups.get(re.sub(r"^W\+A \(A[^)]*\) ", "", k), [])
+        seeds = {seed_of(r) for r in ms}
+        same = [r for r in w_only if seed_of(r) in seeds]
+        if len(same) == len(ms):
+            w_key = re.sub(r"^W\+A \(A[^)]*\) ", "", k)
+            pairs.append((g, group_row(same, f"{w_key} (weights only), mean of {len(same)} seeds")))
+        for m in WA_REFERENCES:
+            b = _find(rows, m)
+            if b is not None:
+                pairs.append((g, b))
+    return pairs
 
 
 def _best_at(history: list[dict], e: int) -> float:
