@@ -120,7 +120,8 @@ def threshold_table(
             v[:] = lp_value_table(n, es, rs, sfi, sff)[1 : P + 1]
         else:
             k.decode_gp(np.arange(1, P + 1, dtype=np.uint32), v, n, es, rs, sc)
-        res = v.astype(np.float32).view(ut) if single else v.view(ut)
+        with np.errstate(over="ignore"):  # values beyond float32's range become inf here
+            res = v.astype(np.float32).view(ut) if single else v.view(ut)
     got = bucket_table(T, res, 32 if single else 64, 23 if single else 52, _TABLE_MAX_ROWS, codes)
     if got is None:
         return None
