@@ -105,12 +105,18 @@ def quantize_blocks(x, out, C, emax, p, sat):
         sc = min(max(sc, -127), 127)
         _quantize_row(x, out, base, C, pow2(-sc), pow2(sc), p, common)
         if sat and sc > 100:  # only rows this large can pass float32 max
-            for j in range(C):
-                v = out[base + j]
-                if v > F32_MAX:
-                    out[base + j] = F32_MAX
-                elif v < -F32_MAX:
-                    out[base + j] = -F32_MAX
+            _clamp_f32_max(out, base, C)
+
+
+@jit_inline
+def _clamp_f32_max(out, base, C):
+    """Saturate ``out[base : base + C]`` to +-float32 max (a saturating format on float32)."""
+    for j in range(C):
+        v = out[base + j]
+        if v > F32_MAX:
+            out[base + j] = F32_MAX
+        elif v < -F32_MAX:
+            out[base + j] = -F32_MAX
 
 
 @jit
@@ -133,12 +139,7 @@ def quantize_blocks_f32(x, out, C, emax, p, q, sat):
         sc = min(max(e - emax, -127), 127)
         _quantize_row_f32(x, out, base, C, sc, p, q)
         if sat and sc > 100:  # only rows this large can pass float32 max
-            for j in range(C):
-                v = out[base + j]
-                if v > F32_MAX:
-                    out[base + j] = F32_MAX
-                elif v < -F32_MAX:
-                    out[base + j] = -F32_MAX
+            _clamp_f32_max(out, base, C)
 
 
 @jit

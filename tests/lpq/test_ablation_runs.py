@@ -12,6 +12,7 @@ from lognum.lpq.evaluate import items_path, save_items
 from lognum.lpq.fitness import FitnessConfig, contrastive_terms
 from lognum.lpq.ga import LPQResult
 from lognum.lpq.problems import MiniLMProblem, absolute_act_sf
+from tests.lpq.synthetic import synthetic_items
 from tests.nn.refdata import requires_minilm
 
 RNG = np.random.default_rng(5)
@@ -82,20 +83,7 @@ def test_cli_act_calibrate_needs_acts(tmp_path, capsys):
 
 
 def _items(q):
-    from lognum.lpq.report import human_ratings_offline
-
-    h = human_ratings_offline()
-    rng = np.random.default_rng(int(q * 1000))
-    n = rng.standard_normal
-    return {
-        "lee_cos_fp": 1 - (1 - q) * rng.random(50),
-        "lee_pair_cos": h["lee"] + (2 - q) * 0.3 * n(1225),
-        "wordsim353_cos": h["wordsim353"] + (2 - q) * 3 * n(353),
-        "simlex999_cos": h["simlex999"] + (2 - q) * 3 * n(999),
-        "pol_cos_fp": 1 - (1 - q) * rng.random(200),
-        "pol_cv_correct": (rng.random(200) < 0.7).astype(float),
-        "pol_zs_correct": (rng.random(200) < 0.6).astype(float),
-    }
+    return synthetic_items(q, np.random.default_rng(int(q * 1000)))
 
 
 def _run(seed, acts=False, bits=6.0):

@@ -7,6 +7,7 @@ import numpy as np
 from lognum.lpq.cli import lpq_main
 from lognum.lpq.evaluate import items_path, save_items
 from lognum.lpq.report import convergence_table, research_report
+from tests.lpq.synthetic import synthetic_items
 from tests.nn.refdata import requires_minilm
 
 pytestmark = requires_minilm  # the human ratings come from the gensim test data
@@ -15,19 +16,7 @@ RNG = np.random.default_rng(0)
 
 
 def _items(quality):
-    from lognum.lpq.report import human_ratings_offline
-
-    h = human_ratings_offline()
-    n = lambda k: RNG.standard_normal(k)  # noqa: E731
-    return {
-        "lee_cos_fp": 1 - (1 - quality) * RNG.random(50),
-        "lee_pair_cos": h["lee"] + (2 - quality) * 0.3 * n(1225),
-        "wordsim353_cos": h["wordsim353"] + (2 - quality) * 3 * n(353),
-        "simlex999_cos": h["simlex999"] + (2 - quality) * 3 * n(999),
-        "pol_cos_fp": 1 - (1 - quality) * RNG.random(200),
-        "pol_cv_correct": (RNG.random(200) < 0.7).astype(float),
-        "pol_zs_correct": (RNG.random(200) < 0.6).astype(float),
-    }
+    return synthetic_items(quality, RNG)
 
 
 def _run(method, seed, fit):
