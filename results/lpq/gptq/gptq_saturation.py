@@ -1,4 +1,4 @@
-"""GPTQ-LP diagnosis (issue 16): end-to-end effect of feeding back the clipping error of
+"""GPTQ-LP diagnosis: end-to-end effect of feeding back the clipping error of
 weights beyond an LP format's maxpos.  Run from the repository root with
 ``PYTHONPATH=. OPENBLAS_NUM_THREADS=1 nice -n 19 python results/lpq/gptq/gptq_saturation.py``
 (writes /tmp/gptq_diag3.json, copied to saturation_diagnosis.json).  Made with the code
