@@ -179,6 +179,16 @@ def encode_rows_f32(x, out, scs, C, p, q, c):
                 os[j] = float_code_f32(xs[j], isc32, q, c)
 
 
+@jit_inline
+def _bf16_round(b, sat):
+    """The binary32 pattern ``b`` (as uint64) rounded to nearest even on its 16 low bits;
+    an overflow to inf becomes +-bfloat16 max when ``sat``. NaN is the caller's case."""
+    r = (b + uint64(0x7FFF) + ((b >> uint64(16)) & uint64(1))) & uint64(0xFFFF0000)
+    if sat and (r & uint64(0x7FFFFFFF)) == uint64(0x7F800000):
+        r = (b & uint64(0x80000000)) | uint64(0x7F7F0000)
+    return r
+
+
 @jit
 def bf16_quantize_f32(x, out, sat):
     """bfloat16 round trip of float32 ``x``: round to nearest even on the 16 dropped bits of the
@@ -187,9 +197,7 @@ def bf16_quantize_f32(x, out, sat):
     for i in range(x.size):
         b = uint64(f32_bits(x[i]))
         mag = b & uint64(0x7FFFFFFF)
-        r = (b + uint64(0x7FFF) + ((b >> uint64(16)) & uint64(1))) & uint64(0xFFFF0000)
-        if sat and (r & uint64(0x7FFFFFFF)) == uint64(0x7F800000):
-            r = (b & uint64(0x80000000)) | uint64(0x7F7F0000)
+        r = _bf16_round(b, sat)
         if mag > uint64(0x7F800000):
             r = b | uint64(0x00400000)
         out[i] = bits_f32(uint32(r))
@@ -202,9 +210,7 @@ def bf16_encode_f32(x, out, sat):
     for i in range(x.size):
         b = uint64(f32_bits(x[i]))
         mag = b & uint64(0x7FFFFFFF)
-        r = (b + uint64(0x7FFF) + ((b >> uint64(16)) & uint64(1))) & uint64(0xFFFF0000)
-        if sat and (r & uint64(0x7FFFFFFF)) == uint64(0x7F800000):
-            r = (b & uint64(0x80000000)) | uint64(0x7F7F0000)
+        r = _bf16_round(b, sat)
         if mag > uint64(0x7F800000):
             r = (b & uint64(0x80000000)) | uint64(0x7FC00000)
         out[i] = r >> uint64(16)
